@@ -1,0 +1,43 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "Ember",
+    products: [
+        .library(name: "Ember", targets: ["Ember"]),
+        .executable(name: "ember-bench", targets: ["ember-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CBLAS",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]
+        ),
+        .target(
+            name: "Ember",
+            dependencies: [
+                "CBLAS",
+                .product(name: "RealModule", package: "swift-numerics"),
+            ],
+            swiftSettings: [.swiftLanguageMode(.v5)]
+        ),
+        .executableTarget(
+            name: "ember-bench",
+            dependencies: ["Ember"],
+            swiftSettings: [.swiftLanguageMode(.v5)]
+        ),
+        .testTarget(
+            name: "EmberTests",
+            dependencies: ["Ember"],
+            swiftSettings: [.swiftLanguageMode(.v5)]
+        ),
+        .testTarget(
+            name: "GoldenTests",
+            dependencies: ["Ember"],
+            swiftSettings: [.swiftLanguageMode(.v5)]
+        ),
+    ]
+)

@@ -1,0 +1,160 @@
+// A recorded operation of the autograd graph (`grad_fn`), named as PyTorch names it.
+
+/// An edge of the graph: the node that receives a gradient, and which of its outputs it belongs to.
+public struct Edge {
+    public let node: Node
+    public let inputNumber: Int
+}
+
+/// A tensor saved for backward, with the version it had when saved, so in-place changes are caught.
+struct SavedTensor {
+    let tensor: Tensor
+    let version: Int
+    let isOutput: Bool
+
+    init(_ tensor: Tensor, isOutput: Bool = false) {
+        self.tensor = tensor
+        self.version = tensor.version
+        self.isOutput = isOutput
+    }
+}
+
+/// A backward function of the graph (`torch.autograd.graph.Node`).
+public class Node: CustomStringConvertible {
+    /// PyTorch's class name for this node (`AddBackward0`, `MmBackward0`…).
+    public let name: String
+    /// The nodes the gradient flows to next, one per input (nil where the input needs no gradient).
+    public internal(set) var nextFunctions: [Edge?]
+    /// How many outputs the forward operation had.
+    let outputCount: Int
+    /// Tensors whose version must be unchanged when backward runs.
+    var saved: [SavedTensor] = []
+    /// False once backward ran without `retainGraph`.
+    var hasSavedState = true
+    /// Shape and dtype of each output, so a missing gradient can be filled with zeros.
+    var outputMeta: [([Int], DType)] = []
+    /// Non-leaf outputs that asked for `retainGrad()`, by output number.
+    var retainedOutputs: [Int: WeakTensor] = [:]
+
+    init(name: String, nextFunctions: [Edge?], outputCount: Int = 1) {
+        self.name = name
+        self.nextFunctions = nextFunctions
+        self.outputCount = outputCount
+    }
+
+    /// Computes the gradients of the inputs from the gradients of the outputs.
+    func apply(_ gradOutputs: [Tensor]) -> [Tensor?] { fatalError("\(name) must override apply") }
+
+    /// Drops what the node saved for backward.
+    func release() { hasSavedState = false; saved = [] }
+
+    public var description: String { "<\(name)>" }
+
+    /// Stops with PyTorch's message if a saved tensor was modified in place or the graph was freed.
+    func checkSavedTensors() {
+        if !hasSavedState {
+            fail(name, "Trying to backward through the graph a second time (or directly access saved tensors "
+                 + "after they have already been freed). Saved intermediate values of the graph are freed when "
+                 + "you call .backward() or autograd.grad(). Specify retain_graph=True if you need to backward "
+                 + "through the graph a second time or if you need to access saved tensors after calling backward.")
+        }
+        for (index, entry) in saved.enumerated() where entry.tensor.version != entry.version {
+            let t = entry.tensor
+            let kind = t.gradFn.map { "output \(t.outputNumber) of \($0.name)" } ?? "a leaf Variable"
+            fail(name, "one of the variables needed for gradient computation has been modified by an inplace "
+                 + "operation: [\(t.typeName) \(shapeText(t.shape))], which is \(kind), is at version "
+                 + "\(t.version); expected version \(entry.version) instead (saved tensor \(index)).")
+        }
+    }
+}
+
+struct WeakTensor { weak var tensor: Tensor? }
+
+/// A node whose backward is a closure over what the forward saved.
+final class ClosureNode: Node {
+    private var backward: (([Tensor]) -> [Tensor?])?
+
+    init(name: String, nextFunctions: [Edge?], outputCount: Int, saved: [SavedTensor],
+         backward: @escaping ([Tensor]) -> [Tensor?]) {
+        self.backward = backward
+        super.init(name: name, nextFunctions: nextFunctions, outputCount: outputCount)
+        self.saved = saved
+    }
+
+    override func apply(_ gradOutputs: [Tensor]) -> [Tensor?] {
+        checkSavedTensors()
+        return backward!(gradOutputs)
+    }
+
+    override func release() {
+        super.release()
+        backward = nil
+    }
+}
+
+/// The node that adds incoming gradients into a leaf's `.grad` (`AccumulateGrad`).
+public final class AccumulateGrad: Node {
+    /// The leaf this node accumulates into.
+    public let variable: Tensor
+
+    init(variable: Tensor) {
+        self.variable = variable
+        super.init(name: "AccumulateGrad", nextFunctions: [])
+    }
+
+    override func apply(_ gradOutputs: [Tensor]) -> [Tensor?] {
+        let incoming = gradOutputs[0]
+        if let existing = variable.grad {
+            if GradMode.isEnabled {
+                variable.grad = existing + incoming
+            } else {
+                existing.add_(incoming)
+            }
+        } else {
+            // Keep no reference to the graph's tensor: a later in-place change must not alter .grad.
+            variable.grad = GradMode.isEnabled ? incoming : incoming.detach().clone(preserveLayout: true)
+        }
+        return []
+    }
+
+    override func release() {}
+}
+
+extension Tensor {
+    /// The edge a gradient for this tensor flows along, or nil when it needs none.
+    var gradientEdge: Edge? {
+        if let node = gradFn { return Edge(node: node, inputNumber: outputNumber) }
+        guard _requiresGrad else { return nil }
+        if let accumulator = gradAccumulator { return Edge(node: accumulator, inputNumber: 0) }
+        let accumulator = AccumulateGrad(variable: self)
+        gradAccumulator = accumulator
+        return Edge(node: accumulator, inputNumber: 0)
+    }
+
+    /// PyTorch's legacy type name used in autograd messages (`torch.FloatTensor`).
+    var typeName: String {
+        let names: [DType: String] = [.float32: "Float", .float64: "Double", .float16: "Half",
+                                      .bfloat16: "BFloat16", .int64: "Long", .int32: "Int", .int8: "Char",
+                                      .uint8: "Byte", .bool: "Bool"]
+        return "torch.\(names[dtype]!)Tensor"
+    }
+}
+
+/// Records `outputs` as produced by an op named `name` from `inputs`, when grad mode is on and an input
+/// requires grad. `backward` maps the outputs' gradients to the inputs' gradients (nil for none).
+func record(_ name: String, inputs: [Tensor], outputs: [Tensor], saving saved: [SavedTensor] = [],
+            backward: @escaping ([Tensor]) -> [Tensor?]) {
+    guard GradMode.isEnabled, inputs.contains(where: { $0.requiresGrad }) else { return }
+    let node = ClosureNode(name: name, nextFunctions: inputs.map(\.gradientEdge), outputCount: outputs.count,
+                           saved: saved, backward: backward)
+    node.outputMeta = outputs.map { ($0.shape, $0.dtype) }
+    for (index, output) in outputs.enumerated() where output.dtype.isFloatingPoint {
+        output.gradFn = node
+        output.outputNumber = index
+    }
+}
+
+/// Whether an op over `inputs` would record a node.
+@inline(__always) func needsGrad(_ inputs: Tensor...) -> Bool {
+    GradMode.isEnabled && inputs.contains(where: { $0.requiresGrad })
+}

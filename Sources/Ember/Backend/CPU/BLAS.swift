@@ -1,0 +1,59 @@
+// The one bridge to BLAS: OpenBLAS's CBLAS on Linux (Accelerate would slot in here on macOS).
+import CBLAS
+
+/// A matrix operand for GEMM: a pointer and its row/column strides (one of them must be 1, or it is copied).
+struct MatrixOperand<T> {
+    let pointer: UnsafePointer<T>
+    let rowStride: Int
+    let columnStride: Int
+}
+
+/// C[m×n] = A[m×k] · B[k×n] (+ C when `accumulate`), C contiguous row-major with leading dimension n.
+func gemm<T: FloatScalar>(_ a: MatrixOperand<T>, _ b: MatrixOperand<T>, _ c: UnsafeMutablePointer<T>,
+                          m: Int, n: Int, k: Int, accumulate: Bool = false) {
+    if m == 0 || n == 0 { return }
+    if k == 0 {
+        if !accumulate { c.update(repeating: 0, count: m * n) }
+        return
+    }
+    // CBLAS row-major: an operand with unit column stride is "no transpose" with lda = row stride;
+    // one with unit row stride is "transpose" with lda = column stride.
+    func layout(_ op: MatrixOperand<T>, rows: Int, cols: Int) -> (CBLAS_TRANSPOSE, Int32)? {
+        if op.columnStride == 1 && (op.rowStride >= Swift.max(cols, 1) || rows == 1) { return (CblasNoTrans, Int32(Swift.max(op.rowStride, cols, 1))) }
+        if op.rowStride == 1 && (op.columnStride >= Swift.max(rows, 1) || cols == 1) { return (CblasTrans, Int32(Swift.max(op.columnStride, rows, 1))) }
+        return nil
+    }
+    guard let (ta, lda) = layout(a, rows: m, cols: k), let (tb, ldb) = layout(b, rows: k, cols: n) else {
+        preconditionFailure("gemm: operands must have a unit stride")
+    }
+    let beta: T = accumulate ? 1 : 0
+    if T.self == Float.self {
+        cblas_sgemm(CblasRowMajor, ta, tb, Int32(m), Int32(n), Int32(k), 1,
+                    UnsafeRawPointer(a.pointer).assumingMemoryBound(to: Float.self), lda,
+                    UnsafeRawPointer(b.pointer).assumingMemoryBound(to: Float.self), ldb, Float(beta),
+                    UnsafeMutableRawPointer(c).assumingMemoryBound(to: Float.self), Int32(n))
+    } else {
+        cblas_dgemm(CblasRowMajor, ta, tb, Int32(m), Int32(n), Int32(k), 1,
+                    UnsafeRawPointer(a.pointer).assumingMemoryBound(to: Double.self), lda,
+                    UnsafeRawPointer(b.pointer).assumingMemoryBound(to: Double.self), ldb, Double(beta),
+                    UnsafeMutableRawPointer(c).assumingMemoryBound(to: Double.self), Int32(n))
+    }
+}
+
+/// A plain triple loop for integer matrices (BLAS has none).
+func integerGemm<T: ArithmeticScalar>(_ a: MatrixOperand<T>, _ b: MatrixOperand<T>, _ c: UnsafeMutablePointer<T>,
+                                       m: Int, n: Int, k: Int) {
+    for i in 0..<m {
+        for j in 0..<n {
+            var s = T.zero
+            for p in 0..<k {
+                s = T.add(s, T.multiply(a.pointer[i * a.rowStride + p * a.columnStride],
+                                        b.pointer[p * b.rowStride + j * b.columnStride]))
+            }
+            c[i * n + j] = s
+        }
+    }
+}
+
+/// The number of threads OpenBLAS uses.
+func setBLASThreads(_ count: Int) { openblas_set_num_threads(Int32(count)) }

@@ -1,0 +1,107 @@
+// Index kernels: gather/scatter along a dimension, and copies at precomputed element offsets.
+
+/// Visits every position of `shape` in row-major order with the element offsets of several operands.
+@inline(__always)
+func forEachOffset(_ shape: [Int], _ strides: [[Int]], _ body: (UnsafeBufferPointer<Int>) -> Void) {
+    let loop = StridedLoop(shape: shape, strides: strides)
+    guard loop.count > 0 else { return }
+    let inner = strides.map { _ in 0 }
+    var offsets = inner
+    let innerStrides = (0..<strides.count).map { loop.innerStride($0) }
+    loop.forEachRun(in: 0..<loop.count) { start, n in
+        for i in 0..<n {
+            for k in 0..<offsets.count { offsets[k] = start[k] + i * innerStrides[k] }
+            offsets.withUnsafeBufferPointer(body)
+        }
+    }
+}
+
+/// out[p] = input[p with dim replaced by index[p]] (`torch.gather`); out has index's shape and input's dtype.
+struct GatherKernel: ScalarTypeVisitor {
+    let input: Tensor, index: Tensor, dim: Int, out: Tensor
+    func visit<T: TensorScalar>(_ type: T.Type) {
+        let src = input.pointer(as: T.self), dst = out.pointer(as: T.self), ix = index.pointer(as: Int64.self)
+        var inputStrides = input.strides
+        inputStrides[dim] = 0
+        let dimStride = input.strides[dim]
+        forEachOffset(index.shape, [out.strides, inputStrides, index.strides]) { o in
+            dst[o[0]] = src[o[1] + Int(ix[o[2]]) * dimStride]
+        }
+    }
+}
+
+/// target[p with dim replaced by index[p]] (+)= source[p] for p over index's shape (`scatter_`, `scatter_add_`).
+struct ScatterKernel: ScalarTypeVisitor {
+    let target: Tensor, index: Tensor, source: Tensor, dim: Int, accumulate: Bool
+    func visit<T: TensorScalar>(_ type: T.Type) {
+        let dst = target.pointer(as: T.self), src = source.pointer(as: T.self), ix = index.pointer(as: Int64.self)
+        var targetStrides = target.strides
+        targetStrides[dim] = 0
+        let dimStride = target.strides[dim]
+        let accumulate = self.accumulate
+        forEachOffset(index.shape, [targetStrides, source.strides, index.strides]) { o in
+            let at = o[0] + Int(ix[o[2]]) * dimStride
+            dst[at] = accumulate ? T(fromDouble: dst[at].doubleValue + src[o[1]].doubleValue) : src[o[1]]
+        }
+    }
+}
+
+/// For each base offset b: out[b, r] = source[base[b] + r] over a strided inner block (advanced indexing).
+struct TakeKernel: ScalarTypeVisitor {
+    let source: Tensor, bases: [Int], innerShape: [Int], innerStrides: [Int], out: Tensor
+    func visit<T: TensorScalar>(_ type: T.Type) {
+        let src = source.pointer(as: T.self), dst = out.pointer(as: T.self)
+        let innerCount = elementCount(innerShape)
+        let contiguousInner = contiguousStrides(innerShape)
+        for (b, base) in bases.enumerated() {
+            let row = dst + b * innerCount
+            forEachOffset(innerShape, [contiguousInner, innerStrides]) { o in row[o[0]] = src[base + o[1]] }
+        }
+    }
+}
+
+/// For each base offset b: target[base[b] + r] (+)= values[b, r] (index_put).
+struct PutKernel: ScalarTypeVisitor {
+    let target: Tensor, bases: [Int], innerShape: [Int], innerStrides: [Int], values: Tensor, accumulate: Bool
+    func visit<T: TensorScalar>(_ type: T.Type) {
+        let dst = target.pointer(as: T.self), src = values.pointer(as: T.self)
+        let innerCount = elementCount(innerShape)
+        let contiguousInner = contiguousStrides(innerShape)
+        let accumulate = self.accumulate
+        for (b, base) in bases.enumerated() {
+            let row = src + b * innerCount
+            forEachOffset(innerShape, [contiguousInner, innerStrides]) { o in
+                let at = base + o[1]
+                dst[at] = accumulate ? T(fromDouble: dst[at].doubleValue + row[o[0]].doubleValue) : row[o[0]]
+            }
+        }
+    }
+}
+
+/// Sorts each row of a contiguous [rows, K] tensor (stable), giving values and int64 indices; NaN sorts last
+/// ascending and first descending, as in PyTorch.
+struct SortKernel: ScalarTypeVisitor {
+    let input: Tensor, rows: Int, k: Int, descending: Bool, values: Tensor, indices: Tensor
+    func visit<T: TensorScalar>(_ type: T.Type) {
+        let src = input.pointer(as: T.self), dst = values.pointer(as: T.self), ix = indices.pointer(as: Int64.self)
+        var order = [Int](repeating: 0, count: k)
+        for r in 0..<rows {
+            let row = src + r * k
+            for i in 0..<k { order[i] = i }
+            let descending = self.descending
+            order.sort { a, b in
+                let x = row[a].doubleValue, y = row[b].doubleValue
+                if x.isNaN || y.isNaN {
+                    if x.isNaN && y.isNaN { return a < b }
+                    return descending ? x.isNaN : y.isNaN
+                }
+                if x != y { return descending ? x > y : x < y }
+                return a < b
+            }
+            for i in 0..<k {
+                dst[r * k + i] = row[order[i]]
+                ix[r * k + i] = Int64(order[i])
+            }
+        }
+    }
+}

@@ -1,0 +1,390 @@
+// NumPy-style indexing and assignment, gather/scatter, index_select, masked_select, nonzero, sort, topk.
+
+/// One position of a subscript: `x[.all, 1]`, `x[.ellipsis, .newAxis]`, `x[.range(1..<3)]`, `x[.tensor(mask)]`.
+public enum TensorIndex: ExpressibleByIntegerLiteral {
+    /// One element of a dimension, removing it (`x[1]`).
+    case index(Int)
+    /// `start..<end` by `step`; nil bounds run to the ends (`x[1:5:2]`).
+    case slice(start: Int?, end: Int?, step: Int)
+    /// The whole dimension (`x[:]`).
+    case all
+    /// As many `.all` as needed to cover the remaining dimensions (`x[...]`).
+    case ellipsis
+    /// A new size-1 dimension (`x[None]`).
+    case newAxis
+    /// An int64 index tensor or a bool mask (advanced indexing).
+    case tensor(Tensor)
+
+    public init(integerLiteral value: Int) { self = .index(value) }
+
+    /// `x[a..<b]`.
+    public static func range(_ r: Range<Int>, step: Int = 1) -> TensorIndex { .slice(start: r.lowerBound, end: r.upperBound, step: step) }
+    /// `x[a...b]`.
+    public static func range(_ r: ClosedRange<Int>, step: Int = 1) -> TensorIndex { .slice(start: r.lowerBound, end: r.upperBound + 1, step: step) }
+    /// `x[a...]`.
+    public static func range(_ r: PartialRangeFrom<Int>, step: Int = 1) -> TensorIndex { .slice(start: r.lowerBound, end: nil, step: step) }
+    /// `x[..<b]`.
+    public static func range(_ r: PartialRangeUpTo<Int>, step: Int = 1) -> TensorIndex { .slice(start: nil, end: r.upperBound, step: step) }
+}
+
+extension Tensor {
+    /// Indexing and assignment with PyTorch's rules (`x[i, :, None]`, `x[mask] = 0`).
+    public subscript(_ indices: TensorIndex...) -> Tensor {
+        get { getItem(indices) }
+        set { setItem(indices, newValue) }
+    }
+
+    /// `x[i]` with an Int.
+    public subscript(_ i: Int) -> Tensor {
+        get { getItem([.index(i)]) }
+        set { setItem([.index(i)], newValue) }
+    }
+
+    /// `x[mask]` or `x[indices]`.
+    public subscript(_ index: Tensor) -> Tensor {
+        get { getItem([.tensor(index)]) }
+        set { setItem([.tensor(index)], newValue) }
+    }
+
+    /// `x[a..<b]`.
+    public subscript(_ range: Range<Int>) -> Tensor {
+        get { getItem([.range(range)]) }
+        set { setItem([.range(range)], newValue) }
+    }
+
+    /// The basic part of an index applied as views; advanced (tensor) indices returned with the view dim they act on.
+    func basicIndex(_ key: [TensorIndex], file: StaticString, line: UInt) -> (Tensor, [(dim: Int, index: Tensor)]) {
+        var expanded: [TensorIndex] = []
+        var consumed = 0
+        for k in key {
+            switch k {
+            case .newAxis, .ellipsis: break
+            case .tensor(let t) where t.dtype == .bool: consumed += Swift.max(t.dim, 1) == 0 ? 1 : t.dim
+            default: consumed += 1
+            }
+        }
+        check(consumed <= dim, "index", "too many indices for tensor of dimension \(dim) (shape \(shapeText(shape)))",
+              file: file, line: line)
+        var sawEllipsis = false
+        for k in key {
+            if case .ellipsis = k {
+                check(!sawEllipsis, "index", "an index can only have a single ellipsis ('...')", file: file, line: line)
+                sawEllipsis = true
+                expanded += [TensorIndex](repeating: .all, count: dim - consumed)
+            } else {
+                expanded.append(k)
+            }
+        }
+        var view = self
+        var d = 0
+        var advanced: [(dim: Int, index: Tensor)] = []
+        for k in expanded {
+            switch k {
+            case .index(let i):
+                check(d < view.dim, "index", "too many indices for tensor of dimension \(dim)", file: file, line: line)
+                let size = view.shape[d]
+                check(i >= -size && i < size, "index", "index \(i) is out of bounds for dimension \(d) with size \(size) "
+                      + "(shape \(shapeText(shape)))", file: file, line: line)
+                view = view.select(d, i)
+            case .slice(let start, let end, let step):
+                check(step > 0, "index", "step must be greater than zero", file: file, line: line)
+                let size = view.shape[d]
+                func clampBound(_ v: Int?, _ fallback: Int) -> Int {
+                    guard var v = v else { return fallback }
+                    if v < 0 { v += size }
+                    return Swift.min(Swift.max(v, 0), size)
+                }
+                let s = clampBound(start, 0), e = Swift.max(clampBound(end, size), s)
+                view = view.slice(d, s, e, step)
+                d += 1
+            case .all:
+                d += 1
+            case .newAxis:
+                view = view.unsqueeze(d)
+                d += 1
+            case .ellipsis:
+                break
+            case .tensor(let t):
+                if t.dtype == .bool {
+                    check(t.shape == Array(view.shape[d..<(d + t.dim)]), "index", "The shape of the mask "
+                          + "\(shapeText(t.shape)) does not match the shape of the indexed tensor \(shapeText(view.shape)) "
+                          + "starting at dimension \(d)", file: file, line: line)
+                    let positions = t.nonzero()
+                    for j in 0..<t.dim { advanced.append((d + j, positions.select(1, j))) }
+                    d += t.dim
+                } else {
+                    check(!t.dtype.isFloatingPoint, "index", "tensors used as indices must be long, int, byte or bool tensors",
+                          file: file, line: line)
+                    advanced.append((d, t.to(.int64)))
+                    d += 1
+                }
+            }
+        }
+        return (view, advanced)
+    }
+
+    /// Where an advanced index reads: the result's shape, base offsets into `view`, and the inner block.
+    private struct AdvancedPlan {
+        var resultShape: [Int]
+        var bases: [Int]
+        var innerShape: [Int]
+        var innerStrides: [Int]
+        var batchShape: [Int]
+        var frontPermutation: [Int]?   // moves the batch block from the front to its place, when adjacent
+    }
+
+    private func advancedPlan(_ view: Tensor, _ advanced: [(dim: Int, index: Tensor)], file: StaticString, line: UInt) -> AdvancedPlan {
+        var batch = advanced[0].index.shape
+        for a in advanced.dropFirst() {
+            guard let b = broadcastShapes(batch, a.index.shape) else {
+                fail("index", "shape mismatch: indexing tensors could not be broadcast together with shapes "
+                     + advanced.map { shapeText($0.index.shape) }.joined(separator: ", "), file: file, line: line)
+            }
+            batch = b
+        }
+        let advancedDims = advanced.map(\.dim)
+        let rest = (0..<view.dim).filter { !advancedDims.contains($0) }
+        let count = elementCount(batch)
+        var bases = [Int](repeating: view.storageOffset, count: count)
+        for a in advanced {
+            let size = view.shape[a.dim], stride = view.strides[a.dim]
+            let values = a.index.expand(batch).contiguous().toArray(as: Int64.self)
+            for (b, v) in values.enumerated() {
+                let i = Int(v)
+                check(i >= -size && i < size, "index", "index \(i) is out of bounds for dimension \(a.dim) with size \(size)",
+                      file: file, line: line)
+                bases[b] += (i < 0 ? i + size : i) * stride
+            }
+        }
+        let innerShape = rest.map { view.shape[$0] }, innerStrides = rest.map { view.strides[$0] }
+        let adjacent = advancedDims == Array(advancedDims[0]...advancedDims[advancedDims.count - 1])
+        var permutation: [Int]? = nil
+        var resultShape = batch + innerShape
+        if adjacent && advancedDims[0] > 0 {
+            let before = advancedDims[0]
+            let b = batch.count
+            // result dims: [batch..., rest...] → [rest[..<before], batch..., rest[before...]]
+            permutation = Array(b..<(b + before)) + Array(0..<b) + Array((b + before)..<(b + innerShape.count))
+            resultShape = permutation!.map { resultShape[$0] }
+        }
+        return AdvancedPlan(resultShape: resultShape, bases: bases, innerShape: innerShape, innerStrides: innerStrides,
+                            batchShape: batch, frontPermutation: permutation)
+    }
+
+    func getItem(_ key: [TensorIndex], file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        let (view, advanced) = basicIndex(key, file: file, line: line)
+        if advanced.isEmpty { return view }
+        let plan = advancedPlan(view, advanced, file: file, line: line)
+        let front = Tensor(uninitializedShape: plan.batchShape + plan.innerShape, dtype: dtype)
+        dtype.visit(TakeKernel(source: view.detach().asBase(), bases: plan.bases, innerShape: plan.innerShape,
+                               innerStrides: plan.innerStrides, out: front))
+        let out = plan.frontPermutation.map { front.permute($0).contiguous() } ?? front
+        if needsGrad(view) {
+            record("IndexBackward0", inputs: [view], outputs: [out]) { g in
+                let grad = Tensor.zeros(view.shape, dtype: g[0].dtype)
+                let frontGrad = plan.frontPermutation.map { p -> Tensor in
+                    var inverse = [Int](repeating: 0, count: p.count)
+                    for (i, d) in p.enumerated() { inverse[d] = i }
+                    return g[0].permute(inverse)
+                } ?? g[0]
+                let values = frontGrad.contiguous()
+                // Bases were computed against the view's offset; the zero tensor is contiguous like the view's shape.
+                let gradPlan = grad.advancedPlan(grad, advanced, file: file, line: line)
+                grad.dtype.visit(PutKernel(target: grad.asBase(), bases: gradPlan.bases, innerShape: gradPlan.innerShape,
+                                           innerStrides: gradPlan.innerStrides, values: values, accumulate: true))
+                return [grad]
+            }
+        }
+        return out
+    }
+
+    /// A tensor with this storage whose element 0 is the storage's first element (offsets become absolute).
+    private func asBase() -> Tensor { makeView(shape: shape, strides: strides, offset: 0) }
+
+    func setItem(_ key: [TensorIndex], _ value: Tensor, file: StaticString = #fileID, line: UInt = #line) {
+        check(!(GradMode.isEnabled && isLeaf && requiresGrad), "setitem",
+              "a leaf Variable that requires grad is being used in an in-place operation.", file: file, line: line)
+        let (view, advanced) = noGrad { basicIndex(key, file: file, line: line) }
+        let previous = detach()
+        previous.gradFn = gradFn
+        previous.outputNumber = outputNumber
+        previous._requiresGrad = _requiresGrad
+        var name = "CopySlices"
+        if advanced.isEmpty {
+            let shape = Tensor.broadcastShape(view, value, op: "setitem", file: file, line: line)
+            check(shape == view.shape, "setitem", "shape mismatch: value tensor of shape \(shapeText(value.shape)) cannot "
+                  + "be broadcast to indexing result of shape \(shapeText(view.shape))", file: file, line: line)
+            value.expand(view.shape).copyElements(into: view)
+        } else {
+            let plan = advancedPlan(view, advanced, file: file, line: line)
+            var values = value.to(dtype)
+            if let p = plan.frontPermutation {
+                var inverse = [Int](repeating: 0, count: p.count)
+                for (i, d) in p.enumerated() { inverse[d] = i }
+                values = values.expand(plan.resultShape).permute(inverse)
+            }
+            let front = values.detach().expand(plan.batchShape + plan.innerShape).contiguous()
+            dtype.visit(PutKernel(target: asBase(), bases: plan.bases, innerShape: plan.innerShape,
+                                  innerStrides: plan.innerStrides, values: front, accumulate: false))
+            let isMask = key.count == 1 && { if case .tensor(let t) = key[0] { return t.dtype == .bool }; return false }()
+            name = isMask && value.numel == 1 && !value.requiresGrad ? "MaskedFillBackward0" : "IndexPutBackward0"
+        }
+        bumpVersion()
+        if GradMode.isEnabled && (previous.requiresGrad || value.requiresGrad) {
+            let node = ClosureNode(name: name, nextFunctions: [previous.gradientEdge, value.gradientEdge], outputCount: 1,
+                                   saved: []) { g in
+                let selfGrad = g[0].clone()
+                noGrad { selfGrad.setItem(key, Tensor.zeros([], dtype: selfGrad.dtype)) }
+                let valueGrad = value.requiresGrad ? g[0].getItem(key).sumTo(value) : nil
+                return [previous.requiresGrad ? selfGrad : nil, valueGrad]
+            }
+            node.outputMeta = [(shape, dtype)]
+            gradFn = node
+            outputNumber = 0
+        }
+    }
+
+    // MARK: Gather and scatter
+
+    /// Values along `dim` at `index` (`torch.gather`).
+    public func gather(_ dim: Int, _ index: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        let d = normalizeDim(dim, rank: self.dim, op: "gather", file: file, line: line)
+        check(index.dtype == .int64 && index.dim == self.dim, "gather", "index must be an int64 tensor with the input's rank "
+              + "(input \(shapeText(shape)), index \(shapeText(index.shape)) \(index.dtype))", file: file, line: line)
+        checkIndexRange(index, size: shape[d], op: "gather", file: file, line: line)
+        let out = Tensor(uninitializedShape: index.shape, dtype: dtype)
+        dtype.visit(GatherKernel(input: self, index: index, dim: d, out: out))
+        if needsGrad(self) {
+            record("GatherBackward0", inputs: [self], outputs: [out]) { [self] g in
+                [Tensor.zeros(self.shape, dtype: g[0].dtype).scatterAdd(d, index, g[0])]
+            }
+        }
+        return out
+    }
+
+    func checkIndexRange(_ index: Tensor, size: Int, op: String, file: StaticString, line: UInt) {
+        for v in index.toArray(as: Int64.self) where v < 0 || v >= size {
+            fail(op, "index \(v) is out of bounds for dimension with size \(size)", file: file, line: line)
+        }
+    }
+
+    private func scattered(_ dim: Int, _ index: Tensor, _ source: Tensor, accumulate: Bool, op: String,
+                           file: StaticString, line: UInt) -> Tensor {
+        let d = normalizeDim(dim, rank: self.dim, op: op, file: file, line: line)
+        checkIndexRange(index, size: shape[d], op: op, file: file, line: line)
+        let out = copied(as: dtype)
+        dtype.visit(ScatterKernel(target: out, index: index, source: source.to(dtype), dim: d, accumulate: accumulate))
+        return out
+    }
+
+    /// A copy with `source` values written along `dim` at `index` (`torch.scatter`).
+    public func scatter(_ dim: Int, _ index: Tensor, _ source: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        let out = scattered(dim, index, source, accumulate: false, op: "scatter", file: file, line: line)
+        if needsGrad(self, source) {
+            let d = normalizeDim(dim, rank: self.dim, op: "scatter", file: file, line: line)
+            record("ScatterBackward0", inputs: [self, source], outputs: [out]) { g in
+                [g[0].scatter(d, index, Tensor.zeros(index.shape, dtype: g[0].dtype)), g[0].gather(d, index)]
+            }
+        }
+        return out
+    }
+
+    /// A copy with `source` values added along `dim` at `index` (`torch.scatter_add`).
+    public func scatterAdd(_ dim: Int, _ index: Tensor, _ source: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        let out = scattered(dim, index, source, accumulate: true, op: "scatter_add", file: file, line: line)
+        if needsGrad(self, source) {
+            let d = normalizeDim(dim, rank: self.dim, op: "scatter_add", file: file, line: line)
+            record("ScatterAddBackward0", inputs: [self, source], outputs: [out]) { g in [g[0], g[0].gather(d, index)] }
+        }
+        return out
+    }
+
+    /// The entries of `index` along `dim` (`torch.index_select`).
+    public func indexSelect(_ dim: Int, _ index: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        let d = normalizeDim(dim, rank: self.dim, op: "index_select", file: file, line: line)
+        check(index.dim <= 1, "index_select", "index_select(): Index is supposed to be a vector (got shape \(shapeText(index.shape)))",
+              file: file, line: line)
+        let out = noGrad { getItem([TensorIndex](repeating: .all, count: d) + [.tensor(index.reshape([-1]))], file: file, line: line) }
+        if needsGrad(self) {
+            record("IndexSelectBackward0", inputs: [self], outputs: [out]) { [self] g in
+                let grad = Tensor.zeros(self.shape, dtype: g[0].dtype)
+                var shape = self.shape
+                shape[d] = index.numel
+                let expandedIndex = index.reshape((0..<self.dim).map { $0 == d ? -1 : 1 }).expand(shape).contiguous()
+                return [grad.scatterAdd(d, expandedIndex, g[0])]
+            }
+        }
+        return out
+    }
+
+    /// The elements where `mask` is true, as a 1-d tensor (`torch.masked_select`).
+    public func maskedSelect(_ mask: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        let shape = Tensor.broadcastShape(self, mask, op: "masked_select", file: file, line: line)
+        let input = expand(shape)
+        let out = noGrad { input.getItem([.tensor(mask.expand(shape).contiguous())], file: file, line: line) }
+        if needsGrad(self) {
+            record("MaskedSelectBackward0", inputs: [self], outputs: [out]) { [self] g in
+                let grad = Tensor.zeros(shape, dtype: g[0].dtype)
+                noGrad { grad.setItem([.tensor(mask.expand(shape).contiguous())], g[0]) }
+                return [grad.sumTo(self)]
+            }
+        }
+        return out
+    }
+
+    /// The indices of nonzero elements, one row per element (`torch.nonzero`).
+    public func nonzero() -> Tensor {
+        let flags = self.bool().contiguous().toArray(as: Bool.self)
+        let rank = dim
+        let strides = contiguousStrides(shape)
+        var coordinates: [Int64] = []
+        for (i, flag) in flags.enumerated() where flag {
+            var rest = i
+            for d in 0..<rank {
+                coordinates.append(Int64(rest / strides[d]))
+                rest %= strides[d]
+            }
+        }
+        return Tensor(coordinates, shape: [coordinates.count / Swift.max(rank, 1), rank])
+    }
+
+    // MARK: Sorting
+
+    /// The values along `dim` in order, with their original indices (`torch.sort`).
+    public func sort(dim: Int = -1, descending: Bool = false, file: StaticString = #fileID, line: UInt = #line) -> (values: Tensor, indices: Tensor) {
+        let d = normalizeDim(dim, rank: self.dim, op: "sort", file: file, line: line)
+        if self.dim == 0 { return (clone(), Tensor.zeros([], dtype: .int64)) }
+        let moved = transpose(d, self.dim - 1).detach().contiguous()
+        let k = shape[d], rows = numel / Swift.max(k, 1)
+        let values = Tensor(uninitializedShape: moved.shape, dtype: dtype)
+        let indices = Tensor(uninitializedShape: moved.shape, dtype: .int64)
+        dtype.visit(SortKernel(input: moved, rows: rows, k: k, descending: descending, values: values, indices: indices))
+        let outValues = values.transpose(d, self.dim - 1).contiguous(), outIndices = indices.transpose(d, self.dim - 1).contiguous()
+        if needsGrad(self) {
+            record("SortBackward0", inputs: [self], outputs: [outValues, outIndices]) { [self] g in
+                [Tensor.zeros(self.shape, dtype: g[0].dtype).scatter(d, outIndices, g[0])]
+            }
+        }
+        return (outValues, outIndices)
+    }
+
+    /// The `k` largest (or smallest) values along `dim` and their indices (`torch.topk`).
+    public func topk(_ k: Int, dim: Int = -1, largest: Bool = true, sorted: Bool = true,
+                     file: StaticString = #fileID, line: UInt = #line) -> (values: Tensor, indices: Tensor) {
+        let d = normalizeDim(dim, rank: self.dim, op: "topk", file: file, line: line)
+        check(k >= 0 && k <= (self.dim == 0 ? 1 : shape[d]), "topk", "selected index k out of range (k \(k), shape \(shapeText(shape)))",
+              file: file, line: line)
+        let (allValues, allIndices) = noGrad { sort(dim: d, descending: largest) }
+        let values = allValues.narrow(d, start: 0, length: k).contiguous()
+        let indices = allIndices.narrow(d, start: 0, length: k).contiguous()
+        if needsGrad(self) {
+            record("TopkBackward0", inputs: [self], outputs: [values, indices]) { [self] g in
+                [Tensor.zeros(self.shape, dtype: g[0].dtype).scatter(d, indices, g[0])]
+            }
+        }
+        return (values, indices)
+    }
+}
+
+/// `torch.where(condition, x, y)`.
+public func `where`(_ condition: Tensor, _ x: Tensor, _ y: Tensor) -> Tensor { Tensor.where(condition, x, y) }

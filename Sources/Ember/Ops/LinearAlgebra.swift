@@ -1,0 +1,186 @@
+// Matrix products: mm, bmm, mv, dot and matmul with PyTorch's broadcasting rules.
+
+extension Tensor {
+    /// A matrix view usable by GEMM, copying only when neither stride is 1.
+    private func gemmOperand<T>(_: T.Type, matrixAt batchOffset: Int = 0) -> MatrixOperand<T> {
+        let r = strides[dim - 2], c = strides[dim - 1]
+        return MatrixOperand(pointer: UnsafePointer(pointer(as: T.self) + batchOffset), rowStride: r, columnStride: c)
+    }
+
+    private func gemmReady() -> Tensor {
+        let r = strides[dim - 2], c = strides[dim - 1]
+        if (c == 1 || shape[dim - 1] == 1) || (r == 1 || shape[dim - 2] == 1) { return self }
+        return copied(as: dtype)
+    }
+
+    /// Batched product of [B, m, k] and [B, k, n] tensors of one compute dtype, no autograd.
+    static func batchedProduct(_ a: Tensor, _ b: Tensor) -> Tensor {
+        let batch = a.shape[0], m = a.shape[1], k = a.shape[2], n = b.shape[2]
+        let out = Tensor(uninitializedShape: [batch, m, n], dtype: a.dtype)
+        let x = a.gemmReady(), y = b.gemmReady()
+        func run<T: FloatScalar>(_: T.Type) {
+            for i in 0..<batch {
+                let oa = x.strides[0] * i, ob = y.strides[0] * i
+                var opA = x.gemmOperand(T.self, matrixAt: oa), opB = y.gemmOperand(T.self, matrixAt: ob)
+                // Size-1 dims can carry any stride; normalise them so BLAS sees a valid leading dimension.
+                if m == 1 { opA = MatrixOperand(pointer: opA.pointer, rowStride: k * opA.columnStride, columnStride: opA.columnStride) }
+                if k == 1 { opA = MatrixOperand(pointer: opA.pointer, rowStride: opA.rowStride, columnStride: 1) }
+                if n == 1 { opB = MatrixOperand(pointer: opB.pointer, rowStride: opB.rowStride, columnStride: 1) }
+                if k == 1 { opB = MatrixOperand(pointer: opB.pointer, rowStride: n * opB.columnStride, columnStride: opB.columnStride) }
+                gemm(opA, opB, out.pointer(as: T.self) + i * m * n, m: m, n: n, k: k)
+            }
+        }
+        func runInteger<T: ArithmeticScalar>(_: T.Type) {
+            for i in 0..<batch {
+                integerGemm(x.gemmOperand(T.self, matrixAt: x.strides[0] * i), y.gemmOperand(T.self, matrixAt: y.strides[0] * i),
+                            out.pointer(as: T.self) + i * m * n, m: m, n: n, k: k)
+            }
+        }
+        switch a.dtype {
+        case .float32: run(Float.self)
+        case .float64: run(Double.self)
+        case .int64: runInteger(Int64.self)
+        case .int32: runInteger(Int32.self)
+        case .int8: runInteger(Int8.self)
+        case .uint8: runInteger(UInt8.self)
+        default: preconditionFailure("batchedProduct: \(a.dtype)")
+        }
+        return out
+    }
+
+    /// The product of two matrices [m, k] · [k, n] (`torch.mm`).
+    public func mm(_ other: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        check(dim == 2 && other.dim == 2, "mm", "expected 2-D tensors, got shapes \(shapeText(shape)) and \(shapeText(other.shape))",
+              file: file, line: line)
+        check(shape[1] == other.shape[0], "mm", "mat1 and mat2 shapes cannot be multiplied "
+              + "(\(shape[0])x\(shape[1]) and \(other.shape[0])x\(other.shape[1]))", file: file, line: line)
+        check(dtype == other.dtype, "mm", "expected m1 and m2 to have the same dtype, but got: \(dtype) != \(other.dtype)",
+              file: file, line: line)
+        let out = product(other, name: "MmBackward0")
+        return out
+    }
+
+    /// The product without autograd; 16-bit floats compute in float32.
+    private func rawProduct(_ other: Tensor) -> Tensor {
+        let compute = dtype.computeType
+        let a = kernelInput(compute), b = other.kernelInput(compute)
+        let out = Tensor.batchedProduct(a.unsqueeze0(), b.unsqueeze0())
+        let shape = [self.shape[0], other.shape[1]]
+        let result = out.makeView(shape: shape, strides: contiguousStrides(shape), offset: 0)
+        return compute == dtype ? result : result.copied(as: dtype)
+    }
+
+    private func unsqueeze0() -> Tensor {
+        makeView(shape: [1] + shape, strides: [elementCount(shape)] + strides, offset: storageOffset)
+    }
+
+    private func product(_ other: Tensor, name: String) -> Tensor {
+        let out = rawProduct(other)
+        if needsGrad(self, other) {
+            record(name, inputs: [self, other], outputs: [out], saving: [SavedTensor(self), SavedTensor(other)]) { [self] g in
+                [self.requiresGrad ? g[0].mm(other.t()) : nil, other.requiresGrad ? self.t().mm(g[0]) : nil]
+            }
+        }
+        return out
+    }
+
+    /// Batched matrix product [B, m, k] · [B, k, n] (`torch.bmm`).
+    public func bmm(_ other: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        check(dim == 3 && other.dim == 3, "bmm", "batch1 and batch2 must be 3-D tensors, got shapes \(shapeText(shape)) and "
+              + "\(shapeText(other.shape))", file: file, line: line)
+        check(shape[0] == other.shape[0] && shape[2] == other.shape[1], "bmm", "Expected size for first two dimensions of "
+              + "batch2 tensor to be: [\(shape[0]), \(shape[2])] but got: [\(other.shape[0]), \(other.shape[1])] "
+              + "(shapes \(shapeText(shape)) and \(shapeText(other.shape)))", file: file, line: line)
+        let compute = dtype.computeType
+        let raw = Tensor.batchedProduct(kernelInput(compute), other.kernelInput(compute))
+        let out = compute == dtype ? raw : raw.copied(as: dtype)
+        if needsGrad(self, other) {
+            record("BmmBackward0", inputs: [self, other], outputs: [out], saving: [SavedTensor(self), SavedTensor(other)]) { [self] g in
+                [self.requiresGrad ? g[0].bmm(other.transpose(1, 2)) : nil,
+                 other.requiresGrad ? self.transpose(1, 2).bmm(g[0]) : nil]
+            }
+        }
+        return out
+    }
+
+    /// Matrix-vector product (`torch.mv`).
+    public func mv(_ vector: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        check(dim == 2 && vector.dim == 1 && shape[1] == vector.shape[0], "mv",
+              "size mismatch, got input (\(shape.first ?? 0)x\(shape.last ?? 0)), vec (\(vector.shape.first ?? 0)) "
+              + "(shapes \(shapeText(shape)) and \(shapeText(vector.shape)))", file: file, line: line)
+        let out = noGrad { rawProduct(vector.unsqueeze(1)).squeeze(1) }
+        if needsGrad(self, vector) {
+            record("MvBackward0", inputs: [self, vector], outputs: [out], saving: [SavedTensor(self), SavedTensor(vector)]) { [self] g in
+                [self.requiresGrad ? g[0].unsqueeze(1).mm(vector.unsqueeze(0)) : nil,
+                 vector.requiresGrad ? self.t().mv(g[0]) : nil]
+            }
+        }
+        return out
+    }
+
+    /// The inner product of two vectors (`torch.dot`).
+    public func dot(_ other: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        check(dim == 1 && other.dim == 1 && numel == other.numel, "dot", "1D tensors expected of the same size, but got "
+              + "shapes \(shapeText(shape)) and \(shapeText(other.shape))", file: file, line: line)
+        let out = noGrad { rawProduct0(other) }
+        if needsGrad(self, other) {
+            record("DotBackward0", inputs: [self, other], outputs: [out], saving: [SavedTensor(self), SavedTensor(other)]) { [self] g in
+                [self.requiresGrad ? other * g[0] : nil, other.requiresGrad ? self * g[0] : nil]
+            }
+        }
+        return out
+    }
+
+    private func rawProduct0(_ other: Tensor) -> Tensor {
+        unsqueeze(0).rawProduct(other.unsqueeze(1)).reshape([])
+    }
+
+    /// The matrix product with NumPy's rules: vectors are promoted and batch dims broadcast (`torch.matmul`).
+    public func matmul(_ other: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        check(dim >= 1 && other.dim >= 1, "matmul", "both arguments to matmul need to be at least 1D, but they are "
+              + "\(dim)D and \(other.dim)D", file: file, line: line)
+        let k1 = shape[dim - 1], k2 = other.dim == 1 ? other.shape[0] : other.shape[other.dim - 2]
+        check(k1 == k2, "matmul", "mat1 and mat2 shapes cannot be multiplied (shapes \(shapeText(shape)) and "
+              + "\(shapeText(other.shape)))", file: file, line: line)
+        switch (dim, other.dim) {
+        case (1, 1): return dot(other, file: file, line: line)
+        case (2, 1): return mv(other, file: file, line: line)
+        case (1, 2): return unsqueeze(0).mm(other, file: file, line: line).squeeze(0)
+        case (2, 2): return mm(other, file: file, line: line)
+        default: break
+        }
+        if other.dim <= 2 && dim >= 3 {
+            // Fold the batch into the rows: [..., m, k] · [k, n] is one GEMM.
+            let rows = numel / k1
+            let folded = reshape([rows, k1])
+            let right = other.dim == 1 ? other.unsqueeze(1) : other
+            let result = folded.mm(right, file: file, line: line)
+            let outShape = Array(shape.dropLast()) + (other.dim == 1 ? [] : [other.shape[1]])
+            return result.reshape(outShape)
+        }
+        // General broadcast batched case.
+        let a = dim == 1 ? unsqueeze(0) : self
+        let b = other.dim == 1 ? other.unsqueeze(1) : other
+        let batchA = Array(a.shape.dropLast(2)), batchB = Array(b.shape.dropLast(2))
+        guard let batch = broadcastShapes(batchA, batchB) else {
+            fail("matmul", "batch dimensions do not broadcast (shapes \(shapeText(shape)) and \(shapeText(other.shape)))",
+                 file: file, line: line)
+        }
+        let m = a.shape[a.dim - 2], n = b.shape[b.dim - 1]
+        let count = elementCount(batch)
+        let left = a.expand(batch + [m, k1]).reshape([count, m, k1])
+        let right = b.expand(batch + [k1, n]).reshape([count, k1, n])
+        var result = left.bmm(right, file: file, line: line).view(batch + [m, n])
+        if dim == 1 { result = result.squeeze(-2) }
+        if other.dim == 1 { result = result.squeeze(-1) }
+        return result
+    }
+
+    /// Alias of `matmul` (`x @ y`).
+    public static func matmul(_ a: Tensor, _ b: Tensor) -> Tensor { a.matmul(b) }
+}
+
+/// `torch.matmul`.
+public func matmul(_ a: Tensor, _ b: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+    a.matmul(b, file: file, line: line)
+}

@@ -1,0 +1,140 @@
+// Swift operators on tensors and numbers, and the in-place forms (`x += y`, `add_`, `zero_`…).
+
+/// A Swift number that can stand on either side of a tensor operator: `2 * x`, `x / 0.5`, `Float(3) * x`.
+public protocol ScalarOperand {
+    /// A 0-d tensor that ranks below real tensors in type promotion.
+    var wrappedTensor: Tensor { get }
+}
+
+extension Double: ScalarOperand { public var wrappedTensor: Tensor { .wrapped(self) } }
+extension Float: ScalarOperand { public var wrappedTensor: Tensor { .wrapped(Double(self)) } }
+extension Int: ScalarOperand { public var wrappedTensor: Tensor { .wrapped(self) } }
+
+extension Tensor {
+    public static func + (lhs: Tensor, rhs: Tensor) -> Tensor { lhs.add(rhs) }
+    public static func - (lhs: Tensor, rhs: Tensor) -> Tensor { lhs.sub(rhs) }
+    public static func * (lhs: Tensor, rhs: Tensor) -> Tensor { lhs.mul(rhs) }
+    public static func / (lhs: Tensor, rhs: Tensor) -> Tensor { lhs.div(rhs) }
+    public static prefix func - (x: Tensor) -> Tensor { x.neg() }
+
+    public static func + <S: ScalarOperand>(lhs: Tensor, rhs: S) -> Tensor { lhs.add(rhs.wrappedTensor) }
+    public static func - <S: ScalarOperand>(lhs: Tensor, rhs: S) -> Tensor { lhs.sub(rhs.wrappedTensor) }
+    public static func * <S: ScalarOperand>(lhs: Tensor, rhs: S) -> Tensor { lhs.mul(rhs.wrappedTensor) }
+    public static func / <S: ScalarOperand>(lhs: Tensor, rhs: S) -> Tensor { lhs.div(rhs.wrappedTensor) }
+    public static func + <S: ScalarOperand>(lhs: S, rhs: Tensor) -> Tensor { lhs.wrappedTensor.add(rhs) }
+    public static func - <S: ScalarOperand>(lhs: S, rhs: Tensor) -> Tensor { lhs.wrappedTensor.sub(rhs) }
+    public static func * <S: ScalarOperand>(lhs: S, rhs: Tensor) -> Tensor { lhs.wrappedTensor.mul(rhs) }
+    public static func / <S: ScalarOperand>(lhs: S, rhs: Tensor) -> Tensor { lhs.wrappedTensor.div(rhs) }
+
+    /// In place: `lhs.add_(rhs)`.
+    public static func += (lhs: Tensor, rhs: Tensor) { lhs.add_(rhs) }
+    public static func -= (lhs: Tensor, rhs: Tensor) { lhs.sub_(rhs) }
+    public static func *= (lhs: Tensor, rhs: Tensor) { lhs.mul_(rhs) }
+    public static func /= (lhs: Tensor, rhs: Tensor) { lhs.div_(rhs) }
+    public static func += <S: ScalarOperand>(lhs: Tensor, rhs: S) { lhs.add_(rhs.wrappedTensor) }
+    public static func -= <S: ScalarOperand>(lhs: Tensor, rhs: S) { lhs.sub_(rhs.wrappedTensor) }
+    public static func *= <S: ScalarOperand>(lhs: Tensor, rhs: S) { lhs.mul_(rhs.wrappedTensor) }
+    public static func /= <S: ScalarOperand>(lhs: Tensor, rhs: S) { lhs.div_(rhs.wrappedTensor) }
+
+    public static func .== (lhs: Tensor, rhs: Tensor) -> Tensor { lhs.eq(rhs) }
+    public static func .!= (lhs: Tensor, rhs: Tensor) -> Tensor { lhs.ne(rhs) }
+    public static func .< (lhs: Tensor, rhs: Tensor) -> Tensor { lhs.lt(rhs) }
+    public static func .<= (lhs: Tensor, rhs: Tensor) -> Tensor { lhs.le(rhs) }
+    public static func .> (lhs: Tensor, rhs: Tensor) -> Tensor { lhs.gt(rhs) }
+    public static func .>= (lhs: Tensor, rhs: Tensor) -> Tensor { lhs.ge(rhs) }
+    public static func .== <S: ScalarOperand>(lhs: Tensor, rhs: S) -> Tensor { lhs.eq(rhs.wrappedTensor) }
+    public static func .!= <S: ScalarOperand>(lhs: Tensor, rhs: S) -> Tensor { lhs.ne(rhs.wrappedTensor) }
+    public static func .< <S: ScalarOperand>(lhs: Tensor, rhs: S) -> Tensor { lhs.lt(rhs.wrappedTensor) }
+    public static func .<= <S: ScalarOperand>(lhs: Tensor, rhs: S) -> Tensor { lhs.le(rhs.wrappedTensor) }
+    public static func .> <S: ScalarOperand>(lhs: Tensor, rhs: S) -> Tensor { lhs.gt(rhs.wrappedTensor) }
+    public static func .>= <S: ScalarOperand>(lhs: Tensor, rhs: S) -> Tensor { lhs.ge(rhs.wrappedTensor) }
+
+    // MARK: In place
+
+    /// Writes `result` (computed out of place from self) into self's memory and takes over its history.
+    @discardableResult
+    func assignInPlace(_ op: String, file: StaticString, line: UInt, _ compute: () -> Tensor) -> Tensor {
+        check(!(GradMode.isEnabled && isLeaf && requiresGrad), op,
+              "a leaf Variable that requires grad is being used in an in-place operation.", file: file, line: line)
+        let result = compute()
+        check(result.shape == shape, op,
+              "output with shape \(shapeText(shape)) doesn't match the broadcast shape \(shapeText(result.shape))",
+              file: file, line: line)
+        if result.dtype.category > dtype.category {
+            fail(op, "result type \(result.dtype) can't be cast to the desired output type \(dtype)", file: file, line: line)
+        }
+        if isContiguous && result.dtype == dtype && result.isContiguous {
+            storage.pointer.advanced(by: storageOffset * dtype.itemSize)
+                .copyMemory(from: result.storage.pointer.advanced(by: result.storageOffset * dtype.itemSize),
+                            byteCount: numel * dtype.itemSize)
+        } else {
+            result.copyElements(into: self)
+        }
+        bumpVersion()
+        if let node = result.gradFn {
+            gradFn = node
+            outputNumber = result.outputNumber
+        }
+        return self
+    }
+
+    /// In-place `add` (`add_`).
+    @discardableResult public func add_(_ other: Tensor, alpha: Double = 1, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        if !needsGrad(self, other), isContiguous, other.dtype == dtype, dtype.computeType == dtype, other.shape == shape || other.numel == 1 {
+            // Fast path: the kernel writes straight into self's memory.
+            check(!(GradMode.isEnabled && isLeaf && requiresGrad), "add_",
+                  "a leaf Variable that requires grad is being used in an in-place operation.", file: file, line: line)
+            arithmeticBinaryKernel(self, other, alpha == 1 ? .add : .addScaled(alpha), shape: shape, into: self)
+            bumpVersion()
+            return self
+        }
+        return assignInPlace("add_", file: file, line: line) { add(other, alpha: alpha, file: file, line: line) }
+    }
+    /// In-place `sub` (`sub_`).
+    @discardableResult public func sub_(_ other: Tensor, alpha: Double = 1, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        add_(other, alpha: -alpha, file: file, line: line)
+    }
+    /// In-place `mul` (`mul_`).
+    @discardableResult public func mul_(_ other: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        assignInPlace("mul_", file: file, line: line) { mul(other, file: file, line: line) }
+    }
+    /// In-place `div` (`div_`).
+    @discardableResult public func div_(_ other: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        assignInPlace("div_", file: file, line: line) { div(other, file: file, line: line) }
+    }
+    /// In-place `clamp` (`clamp_`).
+    @discardableResult public func clamp_(min: Double? = nil, max: Double? = nil, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        assignInPlace("clamp_", file: file, line: line) { clamp(min: min, max: max, file: file, line: line) }
+    }
+    /// In-place `relu` (`relu_`).
+    @discardableResult public func relu_(file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        assignInPlace("relu_", file: file, line: line) { relu() }
+    }
+    /// In-place `masked_fill` (`masked_fill_`).
+    @discardableResult public func maskedFill_(_ mask: Tensor, _ value: Double, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        assignInPlace("masked_fill_", file: file, line: line) { maskedFill(mask, value, file: file, line: line) }
+    }
+    /// Copies `source` (broadcast, converted) into self (`copy_`).
+    @discardableResult public func copy_(_ source: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        let shape = Tensor.broadcastShape(self, source, op: "copy_", file: file, line: line)
+        check(shape == self.shape, "copy_", "source of shape \(shapeText(source.shape)) does not broadcast to \(shapeText(self.shape))",
+              file: file, line: line)
+        return assignInPlace("copy_", file: file, line: line) {
+            let expanded = source.expand(self.shape).to(dtype)
+            if needsGrad(source) { return expanded * 1 }
+            return expanded
+        }
+    }
+    /// Sets every element to `value` (`fill_`).
+    @discardableResult public func fill_(_ value: Double, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        check(!(GradMode.isEnabled && isLeaf && requiresGrad), "fill_",
+              "a leaf Variable that requires grad is being used in an in-place operation.", file: file, line: line)
+        fillStorage(value)
+        bumpVersion()
+        return self
+    }
+    /// Sets every element to zero (`zero_`).
+    @discardableResult public func zero_(file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        fill_(0, file: file, line: line)
+    }
+}

@@ -1,0 +1,474 @@
+// Elementwise math: arithmetic with broadcasting and type promotion, activations, comparisons, where.
+
+extension Tensor {
+    /// Broadcasts two shapes or stops with PyTorch's message.
+    static func broadcastShape(_ a: Tensor, _ b: Tensor, op: String, file: StaticString, line: UInt) -> [Int] {
+        if a.shape == b.shape { return a.shape }
+        if let shape = broadcastShapes(a.shape, b.shape) { return shape }
+        let n = Swift.max(a.dim, b.dim)
+        var mismatch = 0
+        for i in 0..<n {
+            let da = i < n - a.dim ? 1 : a.shape[i - (n - a.dim)]
+            let db = i < n - b.dim ? 1 : b.shape[i - (n - b.dim)]
+            if da != db && da != 1 && db != 1 { mismatch = i; break }
+        }
+        let da = a.shape[mismatch - (n - a.dim)], db = b.shape[mismatch - (n - b.dim)]
+        fail(op, "The size of tensor a (\(da)) must match the size of tensor b (\(db)) at non-singleton dimension "
+             + "\(mismatch) (shapes \(shapeText(a.shape)) and \(shapeText(b.shape)))", file: file, line: line)
+    }
+
+    /// The elementwise result of an arithmetic op, without autograd.
+    static func arithmetic(_ a: Tensor, _ b: Tensor, _ op: ArithmeticBinaryOp, type: DType? = nil,
+                           name: String, file: StaticString, line: UInt) -> Tensor {
+        let shape = broadcastShape(a, b, op: name, file: file, line: line)
+        let type = type ?? resultType(a, b)
+        let compute = type.computeType
+        let out = arithmeticBinaryKernel(a.kernelInput(compute), b.kernelInput(compute), op, shape: shape)
+        return compute == type ? out : out.copied(as: type)
+    }
+
+    /// Sums a broadcast gradient back to `shape` (and `dtype`) of the input it flows to.
+    func sumTo(_ target: Tensor) -> Tensor {
+        var g = self
+        if shape != target.shape {
+            let lead = dim - target.dim
+            var dims = Array(0..<lead)
+            for i in 0..<target.dim where target.shape[i] == 1 && shape[lead + i] != 1 { dims.append(lead + i) }
+            if !dims.isEmpty { g = g.sum(dims: dims, keepdim: true) }
+            if lead > 0 || g.shape != target.shape { g = g.reshape(target.shape) }
+        }
+        return g.dtype == target.dtype ? g : g.to(target.dtype)
+    }
+
+    // MARK: Arithmetic
+
+    /// `self + alpha * other` with broadcasting (`torch.add`).
+    public func add(_ other: Tensor, alpha: Double = 1, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        let out = Tensor.arithmetic(self, other, alpha == 1 ? .add : .addScaled(alpha), name: "add", file: file, line: line)
+        if needsGrad(self, other) {
+            record("AddBackward0", inputs: [self, other], outputs: [out]) { [self] g in
+                [self.requiresGrad ? g[0].sumTo(self) : nil,
+                 other.requiresGrad ? (alpha == 1 ? g[0] : g[0] * alpha).sumTo(other) : nil]
+            }
+        }
+        return out
+    }
+
+    /// `self - alpha * other` with broadcasting (`torch.sub`).
+    public func sub(_ other: Tensor, alpha: Double = 1, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        let out = Tensor.arithmetic(self, other, alpha == 1 ? .subtract : .addScaled(-alpha), name: "sub", file: file, line: line)
+        if needsGrad(self, other) {
+            record("SubBackward0", inputs: [self, other], outputs: [out]) { [self] g in
+                [self.requiresGrad ? g[0].sumTo(self) : nil,
+                 other.requiresGrad ? (g[0] * -alpha).sumTo(other) : nil]
+            }
+        }
+        return out
+    }
+
+    /// Elementwise product with broadcasting (`torch.mul`).
+    public func mul(_ other: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        let out = Tensor.arithmetic(self, other, .multiply, name: "mul", file: file, line: line)
+        if needsGrad(self, other) {
+            record("MulBackward0", inputs: [self, other], outputs: [out],
+                   saving: [SavedTensor(self), SavedTensor(other)]) { [self] g in
+                [self.requiresGrad ? (g[0] * other).sumTo(self) : nil,
+                 other.requiresGrad ? (g[0] * self).sumTo(other) : nil]
+            }
+        }
+        return out
+    }
+
+    /// Rounding of `div`: none (true division), toward zero, or toward negative infinity.
+    public enum RoundingMode: String { case trunc, floor }
+
+    /// Elementwise quotient (`torch.div`); integers divide to float unless a rounding mode is given.
+    public func div(_ other: Tensor, roundingMode: RoundingMode? = nil,
+                    file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        let type = resultType(self, other)
+        guard let mode = roundingMode else {
+            let floatType = type.isFloatingPoint ? type : defaultFloatDType
+            let out = Tensor.arithmetic(self, other, .divide, type: floatType, name: "div", file: file, line: line)
+            if needsGrad(self, other) {
+                record("DivBackward0", inputs: [self, other], outputs: [out],
+                       saving: [SavedTensor(self), SavedTensor(other)]) { [self] g in
+                    [self.requiresGrad ? (g[0] / other).sumTo(self) : nil,
+                     other.requiresGrad ? (-g[0] * self / (other * other)).sumTo(other) : nil]
+                }
+            }
+            return out
+        }
+        if mode == .floor { return Tensor.arithmetic(self, other, .floorDivide, name: "div", file: file, line: line) }
+        if type.isFloatingPoint {
+            return Tensor.arithmetic(self, other, .divide, name: "div", file: file, line: line).trunc()
+        }
+        return Tensor.arithmetic(self, other, .divide, name: "div", file: file, line: line)
+    }
+
+    /// Python's modulo: the remainder has the divisor's sign (`torch.remainder`).
+    public func remainder(_ other: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        Tensor.arithmetic(self, other, .remainder, name: "remainder", file: file, line: line)
+    }
+
+    /// The larger of two tensors, elementwise; NaN propagates (`torch.maximum`).
+    public func maximum(_ other: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        extremum(other, .maximum, name: "MaximumBackward0", file: file, line: line)
+    }
+
+    /// The smaller of two tensors, elementwise; NaN propagates (`torch.minimum`).
+    public func minimum(_ other: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        extremum(other, .minimum, name: "MinimumBackward0", file: file, line: line)
+    }
+
+    private func extremum(_ other: Tensor, _ op: ArithmeticBinaryOp, name: String, file: StaticString, line: UInt) -> Tensor {
+        let out = Tensor.arithmetic(self, other, op, name: op == .maximum ? "maximum" : "minimum", file: file, line: line)
+        if needsGrad(self, other) {
+            record(name, inputs: [self, other], outputs: [out], saving: [SavedTensor(self), SavedTensor(other)]) { [self] g in
+                // Ties split the gradient in half, as PyTorch does.
+                let selfWins = (op == .maximum ? self .> other : self .< other).to(g[0].dtype)
+                let tie = (self .== other).to(g[0].dtype) * 0.5
+                return [self.requiresGrad ? (g[0] * (selfWins + tie)).sumTo(self) : nil,
+                        other.requiresGrad ? (g[0] * (1 - selfWins - tie)).sumTo(other) : nil]
+            }
+        }
+        return out
+    }
+
+    /// `self ** exponent` elementwise with a tensor exponent (`torch.pow`).
+    public func pow(_ exponent: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        let shape = Tensor.broadcastShape(self, exponent, op: "pow", file: file, line: line)
+        let type = resultType(self, exponent)
+        let out: Tensor
+        if type.isFloatingPoint {
+            let compute = type.computeType
+            out = floatBinaryKernel(kernelInput(compute), exponent.kernelInput(compute), .pow, shape: shape).kernelInput(type)
+        } else {
+            out = pow(exponent.to(.float64)).to(type)
+        }
+        if needsGrad(self, exponent) {
+            record("PowBackward1", inputs: [self, exponent], outputs: [out],
+                   saving: [SavedTensor(self), SavedTensor(exponent)]) { [self] g in
+                let selfGrad = self.requiresGrad
+                    ? (g[0] * exponent * self.pow(exponent - 1)).sumTo(self) : nil
+                let exponentGrad = exponent.requiresGrad
+                    ? (g[0] * self.pow(exponent) * Tensor.where(self .== 0, Tensor.zerosLike0(self), self.log())).sumTo(exponent)
+                    : nil
+                return [selfGrad, exponentGrad]
+            }
+        }
+        return out
+    }
+
+    static func zerosLike0(_ t: Tensor) -> Tensor { Tensor.zeros([], dtype: t.dtype) }
+
+    /// `self ** exponent` with a number exponent (`torch.pow`).
+    public func pow(_ exponent: Double) -> Tensor {
+        if !dtype.isFloatingPoint && exponent == exponent.rounded() && exponent >= 0 {
+            var result = onesLike()
+            for _ in 0..<Int(exponent) { result = Tensor.arithmetic(result, self, .multiply, name: "pow", file: #fileID, line: #line) }
+            return result
+        }
+        let out = floatUnary(.powScalar(exponent))
+        if needsGrad(self) {
+            record("PowBackward0", inputs: [self], outputs: [out], saving: [SavedTensor(self)]) { [self] g in
+                if exponent == 0 { return [g[0] * 0] }
+                return [g[0] * exponent * self.pow(exponent - 1)]
+            }
+        }
+        return out
+    }
+
+    /// `self * self` (`torch.square`).
+    public func square() -> Tensor { pow(2) }
+
+    // MARK: Unary math
+
+    /// Runs a float kernel: integers compute in float32, 16-bit floats in float32 and round back.
+    func floatUnary(_ op: FloatUnaryOp) -> Tensor {
+        let type = dtype.floatingCounterpart
+        let compute = type.computeType
+        let out = floatUnaryKernel(kernelInput(compute), op)
+        return compute == type ? out : out.copied(as: type)
+    }
+
+    func arithmeticUnary(_ op: ArithmeticUnaryOp) -> Tensor {
+        let compute = dtype.computeType
+        let out = arithmeticUnaryKernel(kernelInput(compute), op)
+        return compute == dtype ? out : out.copied(as: dtype)
+    }
+
+    /// A unary float op whose gradient is `grad * derivative(input, output)`.
+    private func unary(_ op: FloatUnaryOp, _ name: String, savesOutput: Bool = false,
+                       derivative: @escaping (_ input: Tensor, _ output: Tensor) -> Tensor) -> Tensor {
+        let out = floatUnary(op)
+        if needsGrad(self) {
+            let savedOut = out.detach()
+            record(name, inputs: [self], outputs: [out],
+                   saving: [savesOutput ? SavedTensor(savedOut, isOutput: true) : SavedTensor(self)]) { [self] g in
+                [g[0] * derivative(self, savedOut)]
+            }
+        }
+        return out
+    }
+
+    /// `e ** x` (`torch.exp`).
+    public func exp() -> Tensor { unary(.exp, "ExpBackward0", savesOutput: true) { _, y in y } }
+    /// `e ** x - 1`, accurate near 0 (`torch.expm1`).
+    public func expm1() -> Tensor { unary(.expm1, "Expm1Backward0", savesOutput: true) { _, y in y + 1 } }
+    /// Natural logarithm (`torch.log`).
+    public func log() -> Tensor { unary(.log, "LogBackward0") { x, _ in x.reciprocal() } }
+    /// `log(1 + x)`, accurate near 0 (`torch.log1p`).
+    public func log1p() -> Tensor { unary(.log1p, "Log1PBackward0") { x, _ in (x + 1).reciprocal() } }
+    /// Square root (`torch.sqrt`).
+    public func sqrt() -> Tensor { unary(.sqrt, "SqrtBackward0", savesOutput: true) { _, y in 0.5 / y } }
+    /// `1 / sqrt(x)` (`torch.rsqrt`).
+    public func rsqrt() -> Tensor { unary(.rsqrt, "RsqrtBackward0", savesOutput: true) { _, y in -0.5 * y * y * y } }
+    /// Sine (`torch.sin`).
+    public func sin() -> Tensor { unary(.sin, "SinBackward0") { x, _ in x.cos() } }
+    /// Cosine (`torch.cos`).
+    public func cos() -> Tensor { unary(.cos, "CosBackward0") { x, _ in -x.sin() } }
+    /// The error function (`torch.erf`).
+    public func erf() -> Tensor {
+        unary(.erf, "ErfBackward0") { x, _ in 1.1283791670955126 * (-(x * x)).exp() }
+    }
+    /// `1 / x` (`torch.reciprocal`).
+    public func reciprocal() -> Tensor { unary(.reciprocal, "ReciprocalBackward0", savesOutput: true) { _, y in -(y * y) } }
+
+    /// Hyperbolic tangent (`torch.tanh`).
+    public func tanh() -> Tensor { fusedBackwardUnary(.tanh, "TanhBackward0", .tanhBackward) }
+    /// The logistic function `1 / (1 + e ** -x)` (`torch.sigmoid`).
+    public func sigmoid() -> Tensor { fusedBackwardUnary(.sigmoid, "SigmoidBackward0", .sigmoidBackward) }
+
+    private func fusedBackwardUnary(_ op: FloatUnaryOp, _ name: String, _ backward: FloatBinaryOp) -> Tensor {
+        let out = floatUnary(op)
+        if needsGrad(self) {
+            let savedOut = out.detach()
+            record(name, inputs: [self], outputs: [out], saving: [SavedTensor(savedOut, isOutput: true)]) { g in
+                if GradMode.isEnabled {
+                    return [backward == .tanhBackward ? g[0] * (1 - savedOut * savedOut) : g[0] * savedOut * (1 - savedOut)]
+                }
+                return [Tensor.floatBinary(g[0], savedOut, backward)]
+            }
+        }
+        return out
+    }
+
+    /// Runs a float binary kernel on two tensors broadcast together, in the first one's float type.
+    static func floatBinary(_ a: Tensor, _ b: Tensor, _ op: FloatBinaryOp) -> Tensor {
+        let type = resultType(a, b).floatingCounterpart
+        let compute = type.computeType
+        let shape = broadcastShapes(a.shape, b.shape)!
+        let out = floatBinaryKernel(a.kernelInput(compute), b.kernelInput(compute), op, shape: shape)
+        return compute == type ? out : out.copied(as: type)
+    }
+
+    /// `Swift.max(x, 0)` (`torch.relu`).
+    public func relu() -> Tensor {
+        let out = arithmeticUnary(.relu)
+        if needsGrad(self) {
+            let savedOut = out.detach()
+            record("ReluBackward0", inputs: [self], outputs: [out], saving: [SavedTensor(savedOut, isOutput: true)]) { g in
+                if GradMode.isEnabled { return [g[0] * (savedOut .> 0).to(g[0].dtype)] }
+                return [Tensor.floatBinary(g[0], savedOut, .reluBackward)]
+            }
+        }
+        return out
+    }
+
+    /// GELU, exact (`"none"`) or with the tanh approximation (`"tanh"`) (`F.gelu`).
+    public func gelu(approximate: String = "none") -> Tensor {
+        if approximate == "tanh" {
+            return unary(.geluTanh, "GeluBackward0") { x, _ in
+                let k = 0.7978845608028654, c = 0.044715
+                let inner = k * (x + c * x * x * x)
+                let t = inner.tanh()
+                return 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * k * (1 + 3 * c * x * x)
+            }
+        }
+        return unary(.gelu, "GeluBackward0") { x, _ in
+            let cdf = 0.5 * (1 + (x * 0.7071067811865476).erf())
+            return cdf + x * (-0.5 * x * x).exp() * 0.3989422804014327
+        }
+    }
+
+    /// `x * sigmoid(x)` (`F.silu`).
+    public func silu() -> Tensor {
+        unary(.silu, "SiluBackward0") { x, _ in
+            let s = x.sigmoid()
+            return s * (1 + x * (1 - s))
+        }
+    }
+
+    /// `x` for positive inputs, `alpha * (e ** x - 1)` otherwise (`F.elu`).
+    public func elu(alpha: Double = 1) -> Tensor {
+        unary(.elu(alpha: alpha), "EluBackward0") { x, _ in
+            Tensor.where(x .> 0, Tensor.onesScalar(x.dtype), alpha * x.exp())
+        }
+    }
+
+    /// `x` for positive inputs, `negativeSlope * x` otherwise (`F.leaky_relu`).
+    public func leakyRelu(negativeSlope: Double = 0.01) -> Tensor {
+        unary(.leakyRelu(slope: negativeSlope), "LeakyReluBackward0") { x, _ in
+            Tensor.where(x .> 0, Tensor.onesScalar(x.dtype), Tensor.full([], negativeSlope, dtype: x.dtype))
+        }
+    }
+
+    /// `log(1 + e ** (beta * x)) / beta`, linear above `threshold` (`F.softplus`).
+    public func softplus(beta: Double = 1, threshold: Double = 20) -> Tensor {
+        unary(.softplus(beta: beta, threshold: threshold), "SoftplusBackward0") { x, _ in
+            let z = (x * beta).exp()
+            return Tensor.where(x * beta .> threshold, Tensor.onesScalar(x.dtype), z / (z + 1))
+        }
+    }
+
+    static func onesScalar(_ dtype: DType) -> Tensor { Tensor.ones([], dtype: dtype) }
+
+    /// `-x` (`torch.neg`).
+    public func neg() -> Tensor {
+        let out = arithmeticUnary(.neg)
+        if needsGrad(self) { record("NegBackward0", inputs: [self], outputs: [out]) { g in [-g[0]] } }
+        return out
+    }
+
+    /// `|x|` (`torch.abs`).
+    public func abs() -> Tensor {
+        let out = arithmeticUnary(.abs)
+        if needsGrad(self) {
+            record("AbsBackward0", inputs: [self], outputs: [out], saving: [SavedTensor(self)]) { [self] g in
+                [g[0] * self.sign()]
+            }
+        }
+        return out
+    }
+
+    /// -1, 0 or 1 by the sign of each element (`torch.sign`).
+    public func sign() -> Tensor { stepFunction(.sign, "SignBackward0") }
+    /// Rounds down (`torch.floor`).
+    public func floor() -> Tensor { stepFunction(.floor, "FloorBackward0") }
+    /// Rounds up (`torch.ceil`).
+    public func ceil() -> Tensor { stepFunction(.ceil, "CeilBackward0") }
+    /// Rounds half to even (`torch.round`).
+    public func round() -> Tensor { stepFunction(.round, "RoundBackward0") }
+    /// Rounds toward zero (`torch.trunc`).
+    public func trunc() -> Tensor {
+        let out = Tensor.where(self .< 0, ceil(), floor())
+        return out
+    }
+
+    /// An op whose gradient is zero almost everywhere.
+    private func stepFunction(_ op: ArithmeticUnaryOp, _ name: String) -> Tensor {
+        let out = arithmeticUnary(op)
+        if needsGrad(self) { record(name, inputs: [self], outputs: [out]) { g in [g[0] * 0] } }
+        return out
+    }
+
+    /// Limits each element to `[min, max]`; NaN stays NaN (`torch.clamp`).
+    public func clamp(min: Double? = nil, max: Double? = nil, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        check(min != nil || max != nil, "clamp", "At least one of 'min' or 'max' must not be None", file: file, line: line)
+        let out = arithmeticUnary(.clamp(min: min, max: max))
+        if needsGrad(self) {
+            record("ClampBackward1", inputs: [self], outputs: [out], saving: [SavedTensor(self)]) { [self] g in
+                var mask = Tensor.ones(self.shape, dtype: .bool)
+                if let lower = min { mask = mask.logicalAnd(self .>= lower) }
+                if let upper = max { mask = mask.logicalAnd(self .<= upper) }
+                return [g[0] * mask.to(g[0].dtype)]
+            }
+        }
+        return out
+    }
+
+    // MARK: Comparison and selection
+
+    func compare(_ other: Tensor, _ op: ComparisonOp, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        let shape = Tensor.broadcastShape(self, other, op: "\(op)", file: file, line: line)
+        let compute = resultType(self, other).computeType
+        return comparisonKernel(kernelInput(compute), other.kernelInput(compute), op, shape: shape)
+    }
+
+    /// Elementwise `==` (`torch.eq`); gives bool.
+    public func eq(_ other: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor { compare(other, .eq, file: file, line: line) }
+    /// Elementwise `!=` (`torch.ne`).
+    public func ne(_ other: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor { compare(other, .ne, file: file, line: line) }
+    /// Elementwise `<` (`torch.lt`).
+    public func lt(_ other: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor { compare(other, .lt, file: file, line: line) }
+    /// Elementwise `<=` (`torch.le`).
+    public func le(_ other: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor { compare(other, .le, file: file, line: line) }
+    /// Elementwise `>` (`torch.gt`).
+    public func gt(_ other: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor { compare(other, .gt, file: file, line: line) }
+    /// Elementwise `>=` (`torch.ge`).
+    public func ge(_ other: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor { compare(other, .ge, file: file, line: line) }
+
+    /// Elementwise logical and of truth values (`torch.logical_and`).
+    public func logicalAnd(_ other: Tensor) -> Tensor {
+        Tensor.arithmetic(self.bool(), other.bool(), .multiply, type: .bool, name: "logical_and", file: #fileID, line: #line)
+    }
+
+    /// Elementwise logical or (`torch.logical_or`).
+    public func logicalOr(_ other: Tensor) -> Tensor {
+        Tensor.arithmetic(self.bool(), other.bool(), .add, type: .bool, name: "logical_or", file: #fileID, line: #line)
+    }
+
+    /// Elementwise logical not (`torch.logical_not`).
+    public func logicalNot() -> Tensor { self.bool() .== Tensor(false) }
+
+    /// `condition ? input : other`, broadcasting all three (`torch.where`).
+    public static func `where`(_ condition: Tensor, _ input: Tensor, _ other: Tensor,
+                               file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        let partial = broadcastShape(condition, input, op: "where", file: file, line: line)
+        let shape = broadcastShape(Tensor(storage: condition.storage, shape: partial, strides: contiguousStrides(partial),
+                                          offset: 0, dtype: .bool), other, op: "where", file: file, line: line)
+        let type = resultType(input, other)
+        let out = whereKernel(condition.bool(), input.kernelInput(type), other.kernelInput(type), shape: shape)
+        if needsGrad(input, other) {
+            record("WhereBackward0", inputs: [input, other], outputs: [out], saving: [SavedTensor(condition)]) { g in
+                let zero = Tensor.zeros([], dtype: g[0].dtype)
+                return [input.requiresGrad ? Tensor.where(condition, g[0], zero).sumTo(input) : nil,
+                        other.requiresGrad ? Tensor.where(condition, zero, g[0]).sumTo(other) : nil]
+            }
+        }
+        return out
+    }
+
+    /// `value` where `mask` is true, else self (`masked_fill`).
+    public func maskedFill(_ mask: Tensor, _ value: Double, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        check(mask.dtype == .bool, "masked_fill", "expected a bool mask, got \(mask.dtype)", file: file, line: line)
+        let shape = Tensor.broadcastShape(self, mask, op: "masked_fill", file: file, line: line)
+        check(shape == self.shape, "masked_fill", "mask of shape \(shapeText(mask.shape)) does not broadcast to \(shapeText(self.shape))",
+              file: file, line: line)
+        let fill = Tensor.full([], value, dtype: dtype)
+        let out = whereKernel(mask, fill, self, shape: shape)
+        if needsGrad(self) {
+            record("MaskedFillBackward0", inputs: [self], outputs: [out], saving: [SavedTensor(mask)]) { g in
+                [Tensor.where(mask, Tensor.zeros([], dtype: g[0].dtype), g[0])]
+            }
+        }
+        return out
+    }
+}
+
+// MARK: Free functions, as in `torch.*`
+
+/// `torch.exp`.
+public func exp(_ x: Tensor) -> Tensor { x.exp() }
+/// `torch.log`.
+public func log(_ x: Tensor) -> Tensor { x.log() }
+/// `torch.sqrt`.
+public func sqrt(_ x: Tensor) -> Tensor { x.sqrt() }
+/// `torch.sin`.
+public func sin(_ x: Tensor) -> Tensor { x.sin() }
+/// `torch.cos`.
+public func cos(_ x: Tensor) -> Tensor { x.cos() }
+/// `torch.tanh`.
+public func tanh(_ x: Tensor) -> Tensor { x.tanh() }
+/// `torch.sigmoid`.
+public func sigmoid(_ x: Tensor) -> Tensor { x.sigmoid() }
+/// `torch.relu`.
+public func relu(_ x: Tensor) -> Tensor { x.relu() }
+/// `torch.abs`.
+public func abs(_ x: Tensor) -> Tensor { x.abs() }
+/// `torch.maximum`.
+public func maximum(_ a: Tensor, _ b: Tensor) -> Tensor { a.maximum(b) }
+/// `torch.minimum`.
+public func minimum(_ a: Tensor, _ b: Tensor) -> Tensor { a.minimum(b) }
+/// `torch.pow`.
+public func pow(_ a: Tensor, _ exponent: Double) -> Tensor { a.pow(exponent) }

@@ -1,0 +1,163 @@
+// Making tensors: from Swift values and arrays, and the factory functions (zeros, ones, arange…).
+
+extension Int: TensorScalar {
+    public static var dtype: DType { .int64 }
+    @inline(__always) public init(fromDouble value: Double) { self = Int(saturatingInt64(value)) }
+    @inline(__always) public init(fromInt64 value: Int64) { self = Int(value) }
+    @inline(__always) public var doubleValue: Double { Double(self) }
+    @inline(__always) public var int64Value: Int64 { Int64(self) }
+}
+
+extension Tensor {
+    /// A tensor holding a copy of `values` (row-major) with the given shape (`torch.tensor(values).view(shape)`).
+    public convenience init<T: TensorScalar>(_ values: [T], shape: [Int], file: StaticString = #fileID, line: UInt = #line) {
+        check(elementCount(shape) == values.count && shape.allSatisfy { $0 >= 0 }, "Tensor",
+              "shape \(shapeText(shape)) is invalid for input of size \(values.count)", file: file, line: line)
+        self.init(uninitializedShape: shape, dtype: T.dtype)
+        values.withUnsafeBufferPointer { source in
+            if let base = source.baseAddress {
+                storage.pointer.copyMemory(from: base, byteCount: values.count * dtype.itemSize)
+            }
+        }
+    }
+
+    /// A 1-d tensor of `values` (`torch.tensor([…])`).
+    public convenience init<T: TensorScalar>(_ values: [T]) { self.init(values, shape: [values.count]) }
+
+    /// A 2-d tensor from rows of equal length.
+    public convenience init<T: TensorScalar>(_ rows: [[T]], file: StaticString = #fileID, line: UInt = #line) {
+        let width = rows.first?.count ?? 0
+        check(rows.allSatisfy { $0.count == width }, "Tensor", "rows have different lengths", file: file, line: line)
+        self.init(rows.flatMap { $0 }, shape: [rows.count, width])
+    }
+
+    /// A 3-d tensor from nested arrays of equal lengths.
+    public convenience init<T: TensorScalar>(_ planes: [[[T]]], file: StaticString = #fileID, line: UInt = #line) {
+        let rows = planes.first?.count ?? 0, width = planes.first?.first?.count ?? 0
+        check(planes.allSatisfy { $0.count == rows && $0.allSatisfy { $0.count == width } }, "Tensor",
+              "nested arrays have different lengths", file: file, line: line)
+        self.init(planes.flatMap { $0.flatMap { $0 } }, shape: [planes.count, rows, width])
+    }
+
+    /// A 0-d tensor holding one value (`torch.tensor(3.5)`); Double gives float64 as in NumPy, so use
+    /// `Tensor(Float(x))` for float32. Integer literals give int64, `true`/`false` bool.
+    public convenience init<T: TensorScalar>(_ value: T) { self.init([value], shape: []) }
+
+    /// A tensor of `shape` filled with `value`.
+    static func filled(_ shape: [Int], value: Double, dtype: DType) -> Tensor {
+        let t = Tensor(uninitializedShape: shape, dtype: dtype)
+        t.fillStorage(value)
+        return t
+    }
+
+    /// Sets every element of this tensor's view to `value` (no autograd, no version bump).
+    func fillStorage(_ value: Double) {
+        struct Fill: ScalarTypeVisitor {
+            let tensor: Tensor, value: Double
+            func visit<T: TensorScalar>(_ type: T.Type) {
+                let v = T.dtype.isFloatingPoint ? T(fromDouble: value)
+                    : (T.dtype == .bool ? T(fromDouble: value == 0 ? 0 : 1) : T(fromInt64: saturatingInt64(value)))
+                let p = tensor.pointer(as: T.self)
+                if tensor.isContiguous {
+                    let n = tensor.numel
+                    parallelFor(n, grain: pointwiseGrain * 4) { range in
+                        (p + range.lowerBound).update(repeating: v, count: range.count)
+                    }
+                } else {
+                    let loop = StridedLoop(shape: tensor.shape, strides: [tensor.strides])
+                    loop.forEachRun(in: 0..<loop.count) { offsets, n in
+                        let s = loop.innerStride(0)
+                        for i in 0..<n { p[offsets[0] + i * s] = v }
+                    }
+                }
+            }
+        }
+        dtype.visit(Fill(tensor: self, value: value))
+    }
+
+    /// A tensor of zeros (`torch.zeros`).
+    public static func zeros(_ shape: [Int], dtype: DType = defaultFloatDType, requiresGrad: Bool = false) -> Tensor {
+        let t = Tensor(storage: Storage(zeroedByteCount: elementCount(shape) * dtype.itemSize), shape: shape,
+                       strides: contiguousStrides(shape), offset: 0, dtype: dtype)
+        t.requiresGrad = requiresGrad
+        return t
+    }
+    public static func zeros(_ shape: Int..., dtype: DType = defaultFloatDType, requiresGrad: Bool = false) -> Tensor {
+        zeros(shape, dtype: dtype, requiresGrad: requiresGrad)
+    }
+
+    /// A tensor of ones (`torch.ones`).
+    public static func ones(_ shape: [Int], dtype: DType = defaultFloatDType, requiresGrad: Bool = false) -> Tensor {
+        full(shape, 1, dtype: dtype, requiresGrad: requiresGrad)
+    }
+    public static func ones(_ shape: Int..., dtype: DType = defaultFloatDType, requiresGrad: Bool = false) -> Tensor {
+        ones(shape, dtype: dtype, requiresGrad: requiresGrad)
+    }
+
+    /// A tensor with uninitialised contents (`torch.empty`).
+    public static func empty(_ shape: [Int], dtype: DType = defaultFloatDType, requiresGrad: Bool = false) -> Tensor {
+        let t = Tensor(uninitializedShape: shape, dtype: dtype)
+        t.requiresGrad = requiresGrad
+        return t
+    }
+    public static func empty(_ shape: Int..., dtype: DType = defaultFloatDType, requiresGrad: Bool = false) -> Tensor {
+        empty(shape, dtype: dtype, requiresGrad: requiresGrad)
+    }
+
+    /// A tensor filled with `value` (`torch.full`). The dtype defaults to float32.
+    public static func full(_ shape: [Int], _ value: Double, dtype: DType = defaultFloatDType,
+                            requiresGrad: Bool = false) -> Tensor {
+        let t = filled(shape, value: value, dtype: dtype)
+        t.requiresGrad = requiresGrad
+        return t
+    }
+
+    /// The identity matrix, or an n×m matrix with ones on the diagonal (`torch.eye`).
+    public static func eye(_ n: Int, _ m: Int? = nil, dtype: DType = defaultFloatDType) -> Tensor {
+        let cols = m ?? n
+        let t = zeros([n, cols], dtype: dtype)
+        let diagonal = t.makeView(shape: [Swift.min(n, cols)], strides: [cols + 1], offset: 0)
+        diagonal.fillStorage(1)
+        return t
+    }
+
+    /// Values from `start` up to (not including) `end` in steps of `step` (`torch.arange`).
+    /// Integer arguments give int64; pass a `dtype` or fractional bounds for floats.
+    public static func arange(_ start: Double, _ end: Double, step: Double = 1, dtype: DType = defaultFloatDType,
+                              file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        check(step != 0, "arange", "step must be nonzero", file: file, line: line)
+        check((end - start) / step >= 0, "arange", "upper bound and larger bound inconsistent with step sign",
+              file: file, line: line)
+        let count = Int(((end - start) / step).rounded(.up))
+        let values = (0..<count).map { start + Double($0) * step }
+        return Tensor(values, shape: [count]).to(dtype)
+    }
+    public static func arange(_ end: Double, dtype: DType = defaultFloatDType) -> Tensor {
+        arange(0, end, dtype: dtype)
+    }
+    public static func arange(_ start: Int, _ end: Int, step: Int = 1, dtype: DType = .int64,
+                              file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        arange(Double(start), Double(end), step: Double(step), dtype: dtype, file: file, line: line)
+    }
+    public static func arange(_ end: Int, dtype: DType = .int64) -> Tensor { arange(0, end, dtype: dtype) }
+
+    /// `steps` evenly spaced values from `start` to `end` inclusive (`torch.linspace`).
+    public static func linspace(_ start: Double, _ end: Double, steps: Int, dtype: DType = defaultFloatDType) -> Tensor {
+        let step = steps > 1 ? (end - start) / Double(steps - 1) : 0
+        let half = steps / 2
+        // PyTorch fills the first half from the start and the second half from the end.
+        let values = (0..<steps).map { i in i < half ? start + step * Double(i) : end - step * Double(steps - i - 1) }
+        return Tensor(values, shape: [steps]).to(dtype)
+    }
+
+    /// Zeros with this tensor's shape and dtype (`torch.zeros_like`).
+    public func zerosLike(dtype: DType? = nil) -> Tensor { Tensor.zeros(shape, dtype: dtype ?? self.dtype) }
+    /// Ones with this tensor's shape and dtype (`torch.ones_like`).
+    public func onesLike(dtype: DType? = nil) -> Tensor { Tensor.ones(shape, dtype: dtype ?? self.dtype) }
+    /// `value` everywhere, with this tensor's shape and dtype (`torch.full_like`).
+    public func fullLike(_ value: Double, dtype: DType? = nil) -> Tensor {
+        Tensor.full(shape, value, dtype: dtype ?? self.dtype)
+    }
+    /// Uninitialised, with this tensor's shape and dtype (`torch.empty_like`).
+    public func emptyLike(dtype: DType? = nil) -> Tensor { Tensor.empty(shape, dtype: dtype ?? self.dtype) }
+}

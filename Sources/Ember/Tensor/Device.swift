@@ -1,0 +1,14 @@
+// Where a tensor's memory lives.
+
+/// A compute device (`torch.device`). The CPU is the default everywhere.
+public enum Device: Hashable, Sendable, CustomStringConvertible {
+    case cpu
+    case cuda(Int)
+
+    public var description: String {
+        switch self {
+        case .cpu: return "cpu"
+        case .cuda(let index): return "cuda:\(index)"
+        }
+    }
+}

@@ -1,0 +1,28 @@
+// A reference-counted, 64-byte aligned buffer of elements: what every view of a tensor shares.
+
+/// The memory behind one or more tensors (`torch.UntypedStorage`).
+public final class Storage {
+    /// The first byte of the buffer.
+    public let pointer: UnsafeMutableRawPointer
+    /// The buffer's size in bytes.
+    public let byteCount: Int
+    /// The device the buffer lives on.
+    public let device: Device
+    /// Bumped by every in-place write, so autograd can tell a saved tensor was modified.
+    var version = 0
+
+    /// Allocates uninitialised memory for `byteCount` bytes on the CPU.
+    init(byteCount: Int) {
+        self.byteCount = byteCount
+        self.device = .cpu
+        self.pointer = UnsafeMutableRawPointer.allocate(byteCount: Swift.max(byteCount, 1), alignment: 64)
+    }
+
+    /// Allocates zero-filled memory.
+    convenience init(zeroedByteCount byteCount: Int) {
+        self.init(byteCount: byteCount)
+        pointer.initializeMemory(as: UInt8.self, repeating: 0, count: byteCount)
+    }
+
+    deinit { pointer.deallocate() }
+}

@@ -1,0 +1,100 @@
+// The tensor handle: storage, layout, dtype and autograd metadata, with reference semantics like PyTorch.
+
+/// An n-dimensional array with automatic differentiation (`torch.Tensor`).
+///
+/// A `Tensor` is a reference: views (`view`, `transpose`, slicing…) share storage with their base,
+/// and in-place operations (`add_`, `x += y`) are seen through every view.
+public final class Tensor {
+    /// The memory this tensor reads; shared by its views.
+    public internal(set) var storage: Storage
+    /// The size of each dimension.
+    public internal(set) var shape: [Int]
+    /// Elements to step in storage per index of each dimension.
+    public internal(set) var strides: [Int]
+    /// Index of the first element in storage (in elements).
+    public internal(set) var storageOffset: Int
+    /// The element type.
+    public internal(set) var dtype: DType
+
+    /// Whether autograd records operations on this tensor.
+    public var requiresGrad: Bool {
+        get { _requiresGrad || gradFn != nil }
+        set {
+            if newValue && !dtype.isFloatingPoint {
+                fail("requiresGrad", "only Tensors of floating point dtype can require gradients (got \(dtype))")
+            }
+            if !newValue && gradFn != nil {
+                fail("requiresGrad", "you can only change requires_grad flags of leaf variables.")
+            }
+            _requiresGrad = newValue
+        }
+    }
+    var _requiresGrad = false
+    /// The gradient accumulated by `backward()` into this leaf.
+    public var grad: Tensor?
+    /// The node that produced this tensor, or nil for leaves (`grad_fn`).
+    public internal(set) var gradFn: Node?
+    /// Which output of `gradFn` this tensor is.
+    var outputNumber = 0
+    /// Whether a non-leaf keeps its `.grad` after backward (`retain_grad()`).
+    var retainsGrad = false
+    /// The node that accumulates gradients into this leaf; created on first use, shared by every use.
+    weak var gradAccumulator: AccumulateGrad?
+    /// Whether this 0-d tensor stands for a Swift number in an expression (it then ranks below tensors
+    /// in type promotion, as Python numbers do in PyTorch).
+    var isWrappedNumber = false
+
+    init(storage: Storage, shape: [Int], strides: [Int], offset: Int, dtype: DType) {
+        self.storage = storage
+        self.shape = shape
+        self.strides = strides
+        self.storageOffset = offset
+        self.dtype = dtype
+    }
+
+    /// A new contiguous tensor of the given shape with uninitialised memory.
+    init(uninitializedShape shape: [Int], dtype: DType) {
+        self.storage = Storage(byteCount: elementCount(shape) * dtype.itemSize)
+        self.shape = shape
+        self.strides = contiguousStrides(shape)
+        self.storageOffset = 0
+        self.dtype = dtype
+    }
+
+    /// The number of dimensions (`dim()`).
+    public var dim: Int { shape.count }
+    /// The number of elements (`numel()`).
+    public var numel: Int { elementCount(shape) }
+    /// The device of the storage.
+    public var device: Device { storage.device }
+    /// Whether the tensor is a leaf of the graph: it was created by the user, not by a recorded op.
+    public var isLeaf: Bool { gradFn == nil }
+    /// Whether the elements are laid out row-major without gaps.
+    public var isContiguous: Bool { isContiguousLayout(shape: shape, strides: strides) }
+
+    /// The size of dimension `d` (negative counts from the end).
+    public func size(_ d: Int, file: StaticString = #fileID, line: UInt = #line) -> Int {
+        shape[normalizeDim(d, rank: dim, op: "size", file: file, line: line)]
+    }
+
+    /// The stride of dimension `d`.
+    public func stride(_ d: Int, file: StaticString = #fileID, line: UInt = #line) -> Int {
+        strides[normalizeDim(d, rank: dim, op: "stride", file: file, line: line)]
+    }
+
+    /// A typed pointer to the first element (at `storageOffset`).
+    @inline(__always) func pointer<T>(as: T.Type) -> UnsafeMutablePointer<T> {
+        storage.pointer.assumingMemoryBound(to: T.self) + storageOffset
+    }
+
+    /// A view of the same storage with another layout, outside autograd.
+    func makeView(shape: [Int], strides: [Int], offset: Int) -> Tensor {
+        Tensor(storage: storage, shape: shape, strides: strides, offset: offset, dtype: dtype)
+    }
+
+    /// Records that the storage was written in place (autograd's version counter).
+    @inline(__always) func bumpVersion() { storage.version &+= 1 }
+
+    /// The version counter of the storage: how many in-place writes it has seen.
+    public var version: Int { storage.version }
+}
