@@ -34,6 +34,12 @@ extension Tensor {
         set { setItem(indices, newValue) }
     }
 
+    /// Indexing with a key built at run time (`x[indices: [.all, .index(i)]]`).
+    public subscript(indices indices: [TensorIndex]) -> Tensor {
+        get { getItem(indices) }
+        set { setItem(indices, newValue) }
+    }
+
     /// `x[i]` with an Int.
     public subscript(_ i: Int) -> Tensor {
         get { getItem([.index(i)]) }

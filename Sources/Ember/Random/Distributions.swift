@@ -1,0 +1,266 @@
+// Random tensors with PyTorch's CPU algorithms: rand, randn, randint, randperm, normal_, uniform_,
+// bernoulli, multinomial.
+import Foundation
+
+extension Tensor {
+    /// Fills a contiguous tensor's elements in order, converting each double to the dtype.
+    private func fillSerially(_ next: () -> Double) {
+        struct Write: ScalarTypeVisitor {
+            let tensor: Tensor, values: [Double]
+            func visit<T: TensorScalar>(_ type: T.Type) {
+                let p = tensor.pointer(as: T.self)
+                for (i, v) in values.enumerated() { p[i] = T(fromDouble: v) }
+            }
+        }
+        let values = (0..<numel).map { _ in next() }
+        let target = isContiguous ? self : Tensor(uninitializedShape: shape, dtype: dtype)
+        dtype.visit(Write(tensor: target, values: values))
+        if target !== self { target.copyElements(into: self) }
+    }
+
+    private func checkRandomTarget(_ op: String, file: StaticString, line: UInt) {
+        check(!(GradMode.isEnabled && isLeaf && requiresGrad), op,
+              "a leaf Variable that requires grad is being used in an in-place operation.", file: file, line: line)
+    }
+
+    /// Fills with numbers uniform in `[from, to)` (`uniform_`).
+    @discardableResult
+    public func uniform_(from: Double = 0, to: Double = 1, generator: Generator = .default,
+                         file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        checkRandomTarget("uniform_", file: file, line: line)
+        generator.withLock { g in
+            if dtype == .float64 {
+                fillSerially { g.uniformDouble() * (to - from) + from }
+            } else {
+                // The bounds are first rounded to the dtype, as ATen casts them to scalar_t.
+                let lo = Tensor.roundTrip(from, dtype), hi = Tensor.roundTrip(to, dtype)
+                fillSerially { g.uniformFloat() * (hi - lo) + lo }
+            }
+        }
+        bumpVersion()
+        return self
+    }
+
+    static func roundTrip(_ value: Double, _ dtype: DType) -> Double {
+        Tensor.full([], value, dtype: dtype).item()
+    }
+
+    /// Fills with normal numbers of the given mean and standard deviation (`normal_`).
+    @discardableResult
+    public func normal_(mean: Double = 0, std: Double = 1, generator: Generator = .default,
+                        file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        checkRandomTarget("normal_", file: file, line: line)
+        generator.withLock { g in
+            let n = numel
+            if n >= 16 && isContiguous {
+                normalFill(g, mean: mean, std: std)
+            } else {
+                fillSerially { g.normalDouble() * std + mean }
+            }
+        }
+        bumpVersion()
+        return self
+    }
+
+    /// ATen's `normal_fill`: uniforms for every element, then Box–Muller over blocks of 16
+    /// (the tail recomputes the last 16 with fresh uniforms).
+    private func normalFill(_ g: Generator, mean: Double, std: Double) {
+        let n = numel
+        if dtype == .float64 {
+            var data = (0..<n).map { _ in g.uniformDouble() }
+            Tensor.boxMuller16(&data, count: n, mean: mean, std: std, generator: g, uniform: { g.uniformDouble() }) { $0 }
+            fillFromArray(data)
+        } else {
+            var data = (0..<n).map { _ in Double(Float(g.uniformFloat())) }
+            Tensor.boxMuller16(&data, count: n, mean: Double(Float(mean)), std: Double(Float(std)), generator: g,
+                               uniform: { Double(Float(g.uniformFloat())) }) { Double(Float($0)) }
+            fillFromArray(data)
+        }
+    }
+
+    /// Box–Muller on blocks of 16 of `data` (uniforms in place), with `round` applied where ATen stores
+    /// in the element type.
+    private static func boxMuller16(_ data: inout [Double], count n: Int, mean: Double, std: Double, generator: Generator,
+                                    uniform: () -> Double, round: (Double) -> Double) {
+        func fill16(_ base: Int) {
+            for j in 0..<8 {
+                let u1 = round(1 - data[base + j])
+                let u2 = data[base + j + 8]
+                let radius = round(Foundation.sqrt(round(-2 * round(Foundation.log(u1)))))
+                let theta = round(2.0 * Double.pi * u2)
+                data[base + j] = round(round(radius * round(Foundation.cos(theta))) * std + mean)
+                data[base + j + 8] = round(round(radius * round(Foundation.sin(theta))) * std + mean)
+            }
+        }
+        var i = 0
+        while i + 16 <= n { fill16(i); i += 16 }
+        if n % 16 != 0 {
+            let base = n - 16
+            for k in 0..<16 { data[base + k] = uniform() }
+            fill16(base)
+        }
+    }
+
+    private func fillFromArray(_ values: [Double]) {
+        var index = 0
+        fillSerially { defer { index += 1 }; return values[index] }
+    }
+
+    /// Numbers uniform in [0, 1) (`torch.rand`).
+    public static func rand(_ shape: [Int], dtype: DType = defaultFloatDType, requiresGrad: Bool = false,
+                            generator: Generator = .default) -> Tensor {
+        let t = Tensor.empty(shape, dtype: dtype)
+        t.uniform_(generator: generator)
+        t.requiresGrad = requiresGrad
+        return t
+    }
+    public static func rand(_ shape: Int..., dtype: DType = defaultFloatDType, requiresGrad: Bool = false) -> Tensor {
+        rand(shape, dtype: dtype, requiresGrad: requiresGrad)
+    }
+
+    /// Standard normal numbers (`torch.randn`).
+    public static func randn(_ shape: [Int], dtype: DType = defaultFloatDType, requiresGrad: Bool = false,
+                             generator: Generator = .default) -> Tensor {
+        let t = Tensor.empty(shape, dtype: dtype)
+        t.normal_(generator: generator)
+        t.requiresGrad = requiresGrad
+        return t
+    }
+    public static func randn(_ shape: Int..., dtype: DType = defaultFloatDType, requiresGrad: Bool = false) -> Tensor {
+        randn(shape, dtype: dtype, requiresGrad: requiresGrad)
+    }
+
+    /// Integers uniform in `[low, high)` (`torch.randint`), int64 by default.
+    public static func randint(_ low: Int, _ high: Int, _ shape: [Int], dtype: DType = .int64,
+                               generator: Generator = .default, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        check(low < high, "randint", "random_ expects 'from' to be less than 'to', but got from=\(low) >= to=\(high)",
+              file: file, line: line)
+        let range = UInt64(high - low)
+        let t = Tensor.empty(shape, dtype: dtype)
+        let wide = range >= (1 << 32) && [.int64, .float64, .float32, .bfloat16].contains(dtype)
+        generator.withLock { g in
+            t.fillSerially {
+                let bits = wide ? g.random64() : UInt64(g.random32())
+                return Double(Int64(bitPattern: bits % range) + Int64(low))
+            }
+        }
+        return t
+    }
+    public static func randint(_ high: Int, _ shape: [Int], dtype: DType = .int64) -> Tensor {
+        randint(0, high, shape, dtype: dtype)
+    }
+
+    /// A random permutation of `0..<n` (`torch.randperm`).
+    public static func randperm(_ n: Int, dtype: DType = .int64, generator: Generator = .default) -> Tensor {
+        var values = (0..<n).map { Int64($0) }
+        generator.withLock { g in
+            if n > 1 {
+                for i in 0..<(n - 1) {
+                    let z = Int(UInt64(g.random32()) % UInt64(n - i))
+                    values.swapAt(i, z + i)
+                }
+            }
+        }
+        return Tensor(values, shape: [n]).to(dtype)
+    }
+
+    /// Sets each element to 1 with probability `p`, else 0 (`bernoulli_`).
+    @discardableResult
+    public func bernoulli_(_ p: Double = 0.5, generator: Generator = .default,
+                           file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        checkRandomTarget("bernoulli_", file: file, line: line)
+        check(p >= 0 && p <= 1, "bernoulli_", "bernoulli_ expects p to be in [0, 1], but got p=\(p)", file: file, line: line)
+        // ATen (built with MKL) seeds an MCG31 stream from one 32-bit draw and compares its uniforms with p.
+        let seed = generator.withLock { $0.random32() }
+        var stream = MCG31(seed: seed)
+        fillSerially { stream.nextUniform() < p ? 1 : 0 }
+        bumpVersion()
+        return self
+    }
+
+    /// 1 with probability given by each element of this tensor, else 0 (`torch.bernoulli`).
+    public func bernoulli(generator: Generator = .default) -> Tensor {
+        let probabilities = toArray(as: Double.self)
+        let out = Tensor.empty(shape, dtype: dtype)
+        var index = 0
+        generator.withLock { g in
+            out.fillSerially {
+                defer { index += 1 }
+                let u = dtype == .float64 ? g.uniformDouble() : g.uniformFloat()
+                return u < probabilities[index] ? 1 : 0
+            }
+        }
+        return out
+    }
+
+    /// Indices drawn from the categorical distributions in the rows of this tensor (`torch.multinomial`).
+    public func multinomial(_ numSamples: Int, replacement: Bool = false, generator: Generator = .default,
+                            file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        check(dim == 1 || dim == 2, "multinomial", "prob_dist must be 1 or 2 dim (got shape \(shapeText(shape)))",
+              file: file, line: line)
+        let rows = dim == 1 ? 1 : shape[0], categories = shape[dim - 1]
+        check(replacement || numSamples <= categories, "multinomial", "cannot sample n_sample > prob_dist.size(-1) "
+              + "samples without replacement (\(numSamples) > \(categories))", file: file, line: line)
+        let outShape = dim == 1 ? [numSamples] : [rows, numSamples]
+        if !replacement || numSamples == 1 {
+            // The Gumbel trick ATen uses: argmax / top-k of p / q with q ~ Exp(1).
+            let q = Tensor.empty(shape, dtype: dtype).exponential_(generator: generator)
+            let ratio = self / q
+            return numSamples == 1 ? ratio.argmax(dim: -1, keepdim: true) : ratio.topk(numSamples).indices
+        }
+        let probabilities = reshape([rows, categories]).toArray(as: Double.self)
+        var result: [Int64] = []
+        generator.withLock { g in
+            for r in 0..<rows {
+                let isDouble = dtype == .float64
+                func stored(_ v: Double) -> Double { isDouble ? v : Double(Float(v)) }
+                var cumulative = [Double](repeating: 0, count: categories)
+                var sum = 0.0
+                for c in 0..<categories {
+                    sum = stored(sum + probabilities[r * categories + c])
+                    cumulative[c] = sum
+                }
+                if sum > 0 { for c in 0..<categories { cumulative[c] = stored(cumulative[c] / sum) } }
+                cumulative[categories - 1] = 1
+                for _ in 0..<numSamples {
+                    let u = g.uniformDouble()
+                    var left = 0, right = categories
+                    while right - left > 0 {
+                        let mid = left + (right - left) / 2
+                        if cumulative[mid] < u { left = mid + 1 } else { right = mid }
+                    }
+                    result.append(Int64(left))
+                }
+            }
+        }
+        return Tensor(result, shape: outShape)
+    }
+
+    /// Fills with exponential numbers of rate `lambda` (`exponential_`).
+    @discardableResult
+    public func exponential_(lambda: Double = 1, generator: Generator = .default) -> Tensor {
+        generator.withLock { g in
+            fillSerially {
+                let u = dtype == .float64 ? g.uniformDouble() : g.uniformFloat()
+                return -1 / lambda * Foundation.log1p(-u)
+            }
+        }
+        bumpVersion()
+        return self
+    }
+}
+
+/// Intel MKL's MCG31m1 stream (x ← 1132489760·x mod 2³¹−1), which ATen's MKL build uses for `bernoulli_`.
+struct MCG31 {
+    private var state: UInt64
+    private static let modulus: UInt64 = 0x7FFF_FFFF
+    init(seed: UInt32) {
+        let s = UInt64(seed) % MCG31.modulus
+        state = s == 0 ? 1 : s
+    }
+    mutating func nextUniform() -> Double {
+        let value = Double(state) / Double(MCG31.modulus)
+        state = (state * 1_132_489_760) % MCG31.modulus
+        return value
+    }
+}
