@@ -64,6 +64,9 @@ enum NumberOperand {
 }
 
 enum OpTable {
+    /// How an op Ember does not have yet is reported.
+    static let unsupportedPrefix = "unsupported op"
+
     /// Runs `call` and returns every output tensor in PyTorch's order.
     static func run(_ call: OpCall) throws -> [Tensor] {
         let c = call
@@ -239,7 +242,7 @@ enum OpTable {
         case "dot": return [try input().dot(try c.tensor("tensor"))]
 
         default:
-            throw CaseFailure("unsupported op '\(c.op)'")
+            throw CaseFailure("\(unsupportedPrefix) '\(c.op)'")
         }
     }
 }

@@ -145,35 +145,61 @@ extension Tensor {
         switch (dim, other.dim) {
         case (1, 1): return dot(other, file: file, line: line)
         case (2, 1): return mv(other, file: file, line: line)
-        case (1, 2): return unsqueeze(0).mm(other, file: file, line: line).squeeze(0)
+        case (1, 2): return unsqueeze(0).mm(other, file: file, line: line).squeeze(0, nodeName: "SqueezeBackward4")
         case (2, 2): return mm(other, file: file, line: line)
         default: break
         }
-        if other.dim <= 2 && dim >= 3 {
-            // Fold the batch into the rows: [..., m, k] · [k, n] is one GEMM.
-            let rows = numel / k1
-            let folded = reshape([rows, k1])
-            let right = other.dim == 1 ? other.unsqueeze(1) : other
-            let result = folded.mm(right, file: file, line: line)
-            let outShape = Array(shape.dropLast()) + (other.dim == 1 ? [] : [other.shape[1]])
-            return result.reshape(outShape)
+        if Tensor.shouldFold(self, other) {
+            // Fold the batch of the larger operand into GEMM rows: [..., m, k] · [k, n] is one mm.
+            let transpose = other.dim > dim
+            let t1 = transpose ? other.mT : self
+            let t2 = !transpose ? other : (dim == 2 ? t() : self)
+            var outputShape = Array(t1.shape.dropLast())
+            let folded = elementCount(outputShape)
+            let folded1 = t1.reshape([folded, t1.shape[t1.dim - 1]])
+            if t2.dim == 2 {
+                outputShape.append(t2.shape[1])
+                let output = folded1.mm(t2, file: file, line: line).unsafeView(outputShape)
+                return transpose ? output.mT.contiguous() : output
+            }
+            return folded1.mv(t2, file: file, line: line).unsafeView(outputShape)
         }
-        // General broadcast batched case.
-        let a = dim == 1 ? unsqueeze(0) : self
-        let b = other.dim == 1 ? other.unsqueeze(1) : other
-        let batchA = Array(a.shape.dropLast(2)), batchB = Array(b.shape.dropLast(2))
+        // Broadcast the batch dimensions and run one batched GEMM.
+        let n = dim > 1 ? shape[dim - 2] : 1, p = other.dim > 1 ? other.shape[other.dim - 1] : 1
+        let batchA = Array(shape.prefix(Swift.max(dim - 2, 0))), batchB = Array(other.shape.prefix(Swift.max(other.dim - 2, 0)))
         guard let batch = broadcastShapes(batchA, batchB) else {
             fail("matmul", "batch dimensions do not broadcast (shapes \(shapeText(shape)) and \(shapeText(other.shape)))",
                  file: file, line: line)
         }
-        let m = a.shape[a.dim - 2], n = b.shape[b.dim - 1]
         let count = elementCount(batch)
-        let left = a.expand(batch + [m, k1]).reshape([count, m, k1])
-        let right = b.expand(batch + [k1, n]).reshape([count, k1, n])
-        var result = left.bmm(right, file: file, line: line).view(batch + [m, n])
-        if dim == 1 { result = result.squeeze(-2) }
-        if other.dim == 1 { result = result.squeeze(-1) }
-        return result
+        let left = expand(batch + [n, k1]).reshape([count, n, k1])
+        let right = (other.dim == 1 ? other.unsqueeze(1) : other).expand(batch + [k1, p]).reshape([count, k1, p])
+        var outputShape = batch
+        if dim > 1 { outputShape.append(n) }
+        if other.dim > 1 { outputShape.append(p) }
+        let product = left.bmm(right, file: file, line: line)
+        return (other.dim == 1 ? product.squeeze(-1) : product).unsafeView(outputShape)
+    }
+
+    /// ATen's `should_fold`: whether the larger operand's batch can fold into GEMM rows without a copy,
+    /// or should because the smaller operand needs a gradient.
+    private static func shouldFold(_ a: Tensor, _ b: Tensor) -> Bool {
+        let aLarger = a.dim >= b.dim
+        let t1 = aLarger ? a : b.mT
+        let smallerDim = aLarger ? b.dim : a.dim
+        guard t1.dim >= 3 && smallerDim <= 2 else { return false }
+        if (aLarger ? b : a).requiresGrad { return true }
+        if a.dim == 2 { return false }
+        if t1.numel == 0 { return true }
+        for i in 0..<(t1.dim - 2) where t1.strides[i] != t1.strides[i + 1] * t1.shape[i + 1] { return false }
+        return true
+    }
+
+    /// A reshape of a fresh result that autograd records as `UnsafeViewBackward0` (ATen's `_unsafe_view`).
+    func unsafeView(_ newShape: [Int]) -> Tensor {
+        let inputShape = shape
+        let base = noGrad { reshape(newShape) }
+        return recordView(base.detach(), "UnsafeViewBackward0") { $0.reshape(inputShape) }
     }
 
     /// Alias of `matmul` (`x @ y`).

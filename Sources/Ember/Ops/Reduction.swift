@@ -126,7 +126,7 @@ extension Tensor {
         if needsGrad(self) {
             record(name, inputs: [self], outputs: [out], saving: [SavedTensor(self)]) { [self] g in
                 // The product of the other elements, exact when zeros are present.
-                let rows = self.reductionRows(plan, dtype: self.dtype)
+                let rows = self.reductionRows(plan, dtype: self.dtype).reshape([plan.rows, plan.k])
                 let others = Tensor.productOfOthers(rows)
                 let keptOrder = (0..<self.dim).filter { !plan.dims.contains($0) } + plan.dims
                 var inverse = [Int](repeating: 0, count: self.dim)
@@ -139,12 +139,12 @@ extension Tensor {
         return out
     }
 
-    /// For each element of a [rows, K] block, the product of the other K-1 elements of its row.
+    /// For each element of a [rows, K] block, the product of the other K-1 elements of its row
+    /// (exclusive prefix times exclusive suffix products, so zeros need no division).
     static func productOfOthers(_ rows: Tensor) -> Tensor {
-        let k = rows.shape.count > 1 ? rows.shape[rows.dim - 1] : rows.numel
-        let block = rows.reshape([-1, k])
+        let k = rows.shape[1]
+        let block = rows
         let ones = Tensor.ones([block.shape[0], 1], dtype: block.dtype)
-        // exclusive prefix and suffix products
         var prefix: [Tensor] = [ones], suffix: [Tensor] = [ones]
         for i in 0..<Swift.max(k - 1, 0) {
             prefix.append(prefix[i] * block.narrow(1, start: i, length: 1))
@@ -152,7 +152,7 @@ extension Tensor {
         }
         let left = Tensor.cat(prefix, dim: 1)
         let right = Tensor.cat(suffix.reversed(), dim: 1)
-        return (left * right).reshape(rows.shape)
+        return left * right
     }
 
     // MARK: Max and min

@@ -226,13 +226,18 @@ extension Tensor {
 
     /// Removes dimension `dim` if its size is 1 (`squeeze(dim)`).
     public func squeeze(_ dim: Int, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        squeeze(dim, nodeName: "SqueezeBackward1", file: file, line: line)
+    }
+
+    /// `squeeze(dim)` recorded under `nodeName` (ATen's in-place `squeeze_` records `SqueezeBackward4`).
+    func squeeze(_ dim: Int, nodeName: String, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         let d = normalizeDim(dim, rank: self.dim, op: "squeeze", file: file, line: line)
         let inputShape = shape
-        if self.dim == 0 || shape[d] != 1 { return recordView(detach(), "SqueezeBackward1") { $0.reshape(inputShape) } }
+        if self.dim == 0 || shape[d] != 1 { return recordView(detach(), nodeName) { $0.reshape(inputShape) } }
         var newShape = shape, newStrides = strides
         newShape.remove(at: d)
         newStrides.remove(at: d)
-        return recordView(makeView(shape: newShape, strides: newStrides, offset: storageOffset), "SqueezeBackward1") {
+        return recordView(makeView(shape: newShape, strides: newStrides, offset: storageOffset), nodeName) {
             $0.reshape(inputShape)
         }
     }

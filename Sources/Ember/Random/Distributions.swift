@@ -62,35 +62,35 @@ extension Tensor {
         return self
     }
 
-    /// ATen's `normal_fill`: uniforms for every element, then Box–Muller over blocks of 16
-    /// (the tail recomputes the last 16 with fresh uniforms).
+    /// ATen's `normal_fill`: uniforms for every element, then Box–Muller over blocks of 16 (the tail
+    /// recomputes the last 16 with fresh uniforms). float32 follows the AVX2 kernel's float arithmetic.
     private func normalFill(_ g: Generator, mean: Double, std: Double) {
         let n = numel
-        if dtype == .float64 {
-            var data = (0..<n).map { _ in g.uniformDouble() }
-            Tensor.boxMuller16(&data, count: n, mean: mean, std: std, generator: g, uniform: { g.uniformDouble() }) { $0 }
-            fillFromArray(data)
+        if dtype == .float32 {
+            var data = (0..<n).map { _ in Float(g.uniformFloat()) }
+            let m = Float(mean), s = Float(std)
+            Tensor.boxMuller16(&data, count: n, uniform: { Float(g.uniformFloat()) }) { u1, u2 in
+                let radius = (-2 * CephesFloat.log(1 - u1)).squareRoot()
+                let (sine, cosine) = CephesFloat.sincos(Float(2.0 * Double.pi) * u2)
+                return (m.addingProduct(radius * cosine, s), m.addingProduct(radius * sine, s))
+            }
+            fillFromArray(data.map(Double.init))
         } else {
-            var data = (0..<n).map { _ in Double(Float(g.uniformFloat())) }
-            Tensor.boxMuller16(&data, count: n, mean: Double(Float(mean)), std: Double(Float(std)), generator: g,
-                               uniform: { Double(Float(g.uniformFloat())) }) { Double(Float($0)) }
+            var data = (0..<n).map { _ in dtype == .float64 ? g.uniformDouble() : g.uniformFloat() }
+            Tensor.boxMuller16(&data, count: n, uniform: { dtype == .float64 ? g.uniformDouble() : g.uniformFloat() }) { u1, u2 in
+                let radius = Foundation.sqrt(-2 * Foundation.log(1 - u1))
+                let theta = 2.0 * Double.pi * u2
+                return (radius * Foundation.cos(theta) * std + mean, radius * Foundation.sin(theta) * std + mean)
+            }
             fillFromArray(data)
         }
     }
 
-    /// Box–Muller on blocks of 16 of `data` (uniforms in place), with `round` applied where ATen stores
-    /// in the element type.
-    private static func boxMuller16(_ data: inout [Double], count n: Int, mean: Double, std: Double, generator: Generator,
-                                    uniform: () -> Double, round: (Double) -> Double) {
+    /// Applies `pair(u1, u2)` to blocks of 16 uniforms (elements j and j + 8), recomputing the last
+    /// 16 with fresh uniforms when the count is not a multiple of 16.
+    private static func boxMuller16<T>(_ data: inout [T], count n: Int, uniform: () -> T, pair: (T, T) -> (T, T)) {
         func fill16(_ base: Int) {
-            for j in 0..<8 {
-                let u1 = round(1 - data[base + j])
-                let u2 = data[base + j + 8]
-                let radius = round(Foundation.sqrt(round(-2 * round(Foundation.log(u1)))))
-                let theta = round(2.0 * Double.pi * u2)
-                data[base + j] = round(round(radius * round(Foundation.cos(theta))) * std + mean)
-                data[base + j + 8] = round(round(radius * round(Foundation.sin(theta))) * std + mean)
-            }
+            for j in 0..<8 { (data[base + j], data[base + j + 8]) = pair(data[base + j], data[base + j + 8]) }
         }
         var i = 0
         while i + 16 <= n { fill16(i); i += 16 }
@@ -170,10 +170,7 @@ extension Tensor {
                            file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         checkRandomTarget("bernoulli_", file: file, line: line)
         check(p >= 0 && p <= 1, "bernoulli_", "bernoulli_ expects p to be in [0, 1], but got p=\(p)", file: file, line: line)
-        // ATen (built with MKL) seeds an MCG31 stream from one 32-bit draw and compares its uniforms with p.
-        let seed = generator.withLock { $0.random32() }
-        var stream = MCG31(seed: seed)
-        fillSerially { stream.nextUniform() < p ? 1 : 0 }
+        generator.withLock { g in fillSerially { g.uniformDouble() < p ? 1 : 0 } }
         bumpVersion()
         return self
     }
@@ -241,26 +238,10 @@ extension Tensor {
     public func exponential_(lambda: Double = 1, generator: Generator = .default) -> Tensor {
         generator.withLock { g in
             fillSerially {
-                let u = dtype == .float64 ? g.uniformDouble() : g.uniformFloat()
-                return -1 / lambda * Foundation.log1p(-u)
+                -1 / lambda * Foundation.log1p(-g.uniformDouble())  // exponential_distribution<double>
             }
         }
         bumpVersion()
         return self
-    }
-}
-
-/// Intel MKL's MCG31m1 stream (x ← 1132489760·x mod 2³¹−1), which ATen's MKL build uses for `bernoulli_`.
-struct MCG31 {
-    private var state: UInt64
-    private static let modulus: UInt64 = 0x7FFF_FFFF
-    init(seed: UInt32) {
-        let s = UInt64(seed) % MCG31.modulus
-        state = s == 0 ? 1 : s
-    }
-    mutating func nextUniform() -> Double {
-        let value = Double(state) / Double(MCG31.modulus)
-        state = (state * 1_132_489_760) % MCG31.modulus
-        return value
     }
 }
