@@ -75,6 +75,7 @@ enum Engine {
                     let (shape, dtype) = node.outputMeta[index]
                     return Tensor.zeros(shape, dtype: dtype)
                 }
+                node.checkSavedTensors(file: file, line: line)
                 let gradInputs = node.apply(gradOutputs)
                 for (edge, gradient) in zip(node.nextFunctions, gradInputs) {
                     if let edge = edge, let gradient = gradient { accumulate(gradient, into: edge) }

@@ -29,8 +29,8 @@ public class Node: CustomStringConvertible {
     let outputCount: Int
     /// Tensors whose version must be unchanged when backward runs.
     var saved: [SavedTensor] = []
-    /// False once backward ran without `retainGraph`.
-    var hasSavedState = true
+    /// True once backward ran without `retainGraph` and freed what this node saved.
+    var savedStateReleased = false
     /// Shape and dtype of each output, so a missing gradient can be filled with zeros.
     var outputMeta: [([Int], DType)] = []
     /// Non-leaf outputs that asked for `retainGrad()`, by output number.
@@ -45,25 +45,31 @@ public class Node: CustomStringConvertible {
     /// Computes the gradients of the inputs from the gradients of the outputs.
     func apply(_ gradOutputs: [Tensor]) -> [Tensor?] { fatalError("\(name) must override apply") }
 
-    /// Drops what the node saved for backward.
-    func release() { hasSavedState = false; saved = [] }
+    /// Drops what the node saved for backward (a node that saved nothing can run again, as in PyTorch).
+    func release() {
+        guard !saved.isEmpty else { return }
+        savedStateReleased = true
+        saved = []
+    }
 
     public var description: String { "<\(name)>" }
 
-    /// Stops with PyTorch's message if a saved tensor was modified in place or the graph was freed.
-    func checkSavedTensors() {
-        if !hasSavedState {
+    /// Stops with PyTorch's message if a saved tensor was modified in place or the graph was freed;
+    /// `file`/`line` name the `backward` call that ran into it.
+    func checkSavedTensors(file: StaticString, line: UInt) {
+        if savedStateReleased {
             fail(name, "Trying to backward through the graph a second time (or directly access saved tensors "
                  + "after they have already been freed). Saved intermediate values of the graph are freed when "
                  + "you call .backward() or autograd.grad(). Specify retain_graph=True if you need to backward "
-                 + "through the graph a second time or if you need to access saved tensors after calling backward.")
+                 + "through the graph a second time or if you need to access saved tensors after calling backward.",
+                 file: file, line: line)
         }
         for (index, entry) in saved.enumerated() where entry.tensor.version != entry.version {
             let t = entry.tensor
             let kind = t.gradFn.map { "output \(t.outputNumber) of \($0.name)" } ?? "a leaf Variable"
             fail(name, "one of the variables needed for gradient computation has been modified by an inplace "
                  + "operation: [\(t.typeName) \(shapeText(t.shape))], which is \(kind), is at version "
-                 + "\(t.version); expected version \(entry.version) instead (saved tensor \(index)).")
+                 + "\(t.version); expected version \(entry.version) instead (saved tensor \(index)).", file: file, line: line)
         }
     }
 }
@@ -82,13 +88,12 @@ final class ClosureNode: Node {
     }
 
     override func apply(_ gradOutputs: [Tensor]) -> [Tensor?] {
-        checkSavedTensors()
-        return backward!(gradOutputs)
+        backward!(gradOutputs)
     }
 
     override func release() {
+        if !saved.isEmpty { backward = nil }
         super.release()
-        backward = nil
     }
 }
 

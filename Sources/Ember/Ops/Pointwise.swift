@@ -197,7 +197,8 @@ extension Tensor {
         return compute == dtype ? out : out.copied(as: dtype)
     }
 
-    /// A unary float op whose gradient is `grad * derivative(input, output)`.
+    /// A unary float op whose gradient is `grad * derivative(input, output)`. When backward itself is
+    /// recorded (double backward), the output is recomputed from the input so its own graph exists.
     private func unary(_ op: FloatUnaryOp, _ name: String, savesOutput: Bool = false,
                        derivative: @escaping (_ input: Tensor, _ output: Tensor) -> Tensor) -> Tensor {
         let out = floatUnary(op)
@@ -205,7 +206,8 @@ extension Tensor {
             let savedOut = out.detach()
             record(name, inputs: [self], outputs: [out],
                    saving: [savesOutput ? SavedTensor(savedOut, isOutput: true) : SavedTensor(self)]) { [self] g in
-                [g[0] * derivative(self, savedOut)]
+                let output = savesOutput && GradMode.isEnabled ? self.unary(op, name, savesOutput: true, derivative: derivative) : savedOut
+                return [g[0] * derivative(self, output)]
             }
         }
         return out
@@ -243,9 +245,11 @@ extension Tensor {
         let out = floatUnary(op)
         if needsGrad(self) {
             let savedOut = out.detach()
-            record(name, inputs: [self], outputs: [out], saving: [SavedTensor(savedOut, isOutput: true)]) { g in
+            record(name, inputs: [self], outputs: [out], saving: [SavedTensor(savedOut, isOutput: true)]) { [self] g in
                 if GradMode.isEnabled {
-                    return [backward == .tanhBackward ? g[0] * (1 - savedOut * savedOut) : g[0] * savedOut * (1 - savedOut)]
+                    // Double backward: rebuild the output with its graph, then differentiate the formula.
+                    let y = self.fusedBackwardUnary(op, name, backward)
+                    return [backward == .tanhBackward ? g[0] * (1 - y * y) : g[0] * y * (1 - y)]
                 }
                 return [Tensor.floatBinary(g[0], savedOut, backward)]
             }

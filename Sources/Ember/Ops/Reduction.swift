@@ -13,7 +13,8 @@ extension Tensor {
     func reductionPlan(_ dims: [Int]?, keepdim: Bool, op: String, file: StaticString, line: UInt) -> ReductionPlan {
         let reduced: [Int]
         if let dims = dims, !dims.isEmpty {
-            reduced = Set(dims.map { normalizeDim($0, rank: dim, op: op, file: file, line: line) }).sorted()
+            // A 0-d tensor accepts dim 0 or -1 and has nothing to reduce.
+            reduced = Set(dims.map { normalizeDim($0, rank: dim, op: op, file: file, line: line) }).sorted().filter { $0 < dim }
         } else {
             reduced = Array(0..<dim)
         }

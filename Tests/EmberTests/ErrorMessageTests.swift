@@ -1,0 +1,74 @@
+// Programmer errors stop with a message naming the op, the shapes and the caller's file and line.
+// Each failing expression runs in a child process (this test binary, told which probe to run).
+import Ember
+import Foundation
+import XCTest
+
+/// Failing expressions, each written on the line its entry records.
+enum ErrorProbes {
+    static let all: [String: (line: UInt, run: () -> Void)] = [
+        "broadcast": (#line, { _ = Tensor.zeros(2, 3).add(Tensor.zeros(4)) }),
+        "dtype": (#line, { _ = Tensor.zeros(2, 3).mm(Tensor.zeros([3, 2], dtype: .float64)) }),
+        "matmulShapes": (#line, { _ = Tensor.zeros(2, 3).matmul(Tensor.zeros(4, 5)) }),
+        "index": (#line, { _ = Tensor.zeros(2, 3)[5] }),
+        "dim": (#line, { _ = Tensor.zeros(2, 3).sum(dim: 3) }),
+        "view": (#line, { _ = Tensor.zeros(2, 3).t().view(6) }),
+        "item": (#line, { _ = Tensor.zeros(2, 3).item() }),
+        "device": (#line, { _ = Tensor.zeros(2).to(.cuda(0)) }),
+        "backwardTwice": (#line, { let y = (Tensor.ones(2).requiresGrad_() * 2).exp().sum(); y.backward(); y.backward() }),
+        "inPlaceSaved": (#line, { let y = Tensor.ones(2).requiresGrad_() * 1; let z = (y * y).sum(); y.add_(Tensor(Float(1))); z.backward() }),
+        "leafInPlace": (#line, { let x = Tensor.ones(2).requiresGrad_(); x.add_(Tensor(Float(1))) }),
+        "noGradFn": (#line, { Tensor.ones(2).sum().backward() }),
+    ]
+}
+
+final class ErrorMessageTests: XCTestCase {
+    /// In a child process started by `expectStop`, runs the probe named by EMBER_ERROR_PROBE.
+    func testProbeRunner() {
+        XCTAssertFalse(ErrorProbes.all.isEmpty)
+        guard let name = ProcessInfo.processInfo.environment["EMBER_ERROR_PROBE"], let probe = ErrorProbes.all[name] else { return }
+        probe.run()
+        XCTFail("probe \(name) did not stop")
+    }
+
+    private func expectStop(_ probe: String, _ fragments: [String], file: StaticString = #filePath, line: UInt = #line) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
+        process.arguments = ["EmberTests.ErrorMessageTests/testProbeRunner"]
+        process.environment = ProcessInfo.processInfo.environment.merging(["EMBER_ERROR_PROBE": probe]) { $1 }
+        let pipe = Pipe()
+        process.standardError = pipe
+        process.standardOutput = pipe
+        try process.run()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        XCTAssertNotEqual(process.terminationStatus, 0, "\(probe) should stop the program", file: file, line: line)
+        let location = "ErrorMessageTests.swift:\(ErrorProbes.all[probe]!.line)"
+        for fragment in fragments + [location, "Fatal error"] where !output.contains(fragment) {
+            XCTFail("\(probe): message lacks '\(fragment)':\n\(output.suffix(600))", file: file, line: line)
+        }
+    }
+
+    func testBroadcastMismatchNamesOpAndShapes() throws {
+        try expectStop("broadcast", ["add:", "The size of tensor a (3) must match the size of tensor b (4)", "[2, 3]", "[4]"])
+    }
+    func testDTypeMismatch() throws { try expectStop("dtype", ["mm:", "float32 != float64"]) }
+    func testMatmulShapes() throws { try expectStop("matmulShapes", ["matmul:", "[2, 3]", "[4, 5]"]) }
+    func testIndexOutOfRange() throws { try expectStop("index", ["index:", "index 5 is out of bounds for dimension 0 with size 2", "[2, 3]"]) }
+    func testDimensionOutOfRange() throws { try expectStop("dim", ["sum:", "Dimension out of range (expected to be in range of [-2, 1], but got 3)"]) }
+    func testViewOnIncompatibleStrides() throws { try expectStop("view", ["view:", "view size is not compatible", "[3, 2]"]) }
+    func testItemOnManyElements() throws { try expectStop("item", ["item:", "a Tensor with 6 elements cannot be converted to Scalar", "[2, 3]"]) }
+    func testUnavailableDevice() throws { try expectStop("device", ["to:", "cuda:0"]) }
+    func testBackwardTwiceWithoutRetainGraph() throws {
+        try expectStop("backwardTwice", ["ExpBackward0:", "Trying to backward through the graph a second time"])
+    }
+    func testInPlaceChangeOfASavedTensor() throws {
+        try expectStop("inPlaceSaved", ["modified by an inplace operation", "is at version 1; expected version 0"])
+    }
+    func testInPlaceOnALeafThatRequiresGrad() throws {
+        try expectStop("leafInPlace", ["add_:", "a leaf Variable that requires grad is being used in an in-place operation"])
+    }
+    func testBackwardWithoutGraph() throws {
+        try expectStop("noGradFn", ["backward:", "does not require grad and does not have a grad_fn"])
+    }
+}
