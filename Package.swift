@@ -26,7 +26,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "ember-bench",
-            dependencies: ["Ember"],
+            dependencies: ["Ember", "CBLAS"],
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
         .testTarget(

@@ -8,6 +8,9 @@ public enum Ember {
     /// The number of threads CPU kernels and BLAS use (`torch.get_num_threads`).
     public static var numThreads: Int { cpuThreadCount }
 
+    /// Gives the CPU memory cached for reuse back to the system.
+    public static func emptyCache() { CPUAllocator.emptyCache() }
+
     /// Sets the number of threads for CPU kernels and BLAS (`torch.set_num_threads`).
     public static func setNumThreads(_ count: Int) {
         cpuThreadCount = max(1, count)

@@ -159,7 +159,12 @@ func record(_ name: String, inputs: [Tensor], outputs: [Tensor], saving saved: [
     }
 }
 
-/// Whether an op over `inputs` would record a node.
-@inline(__always) func needsGrad(_ inputs: Tensor...) -> Bool {
-    GradMode.isEnabled && inputs.contains(where: { $0.requiresGrad })
+/// Whether an op over `input` would record a node.
+@inline(__always) func needsGrad(_ input: Tensor) -> Bool {
+    GradMode.isEnabledStorage && input.requiresGrad
+}
+
+/// Whether an op over two inputs would record a node (no array: this runs on every small op).
+@inline(__always) func needsGrad(_ a: Tensor, _ b: Tensor) -> Bool {
+    GradMode.isEnabledStorage && (a.requiresGrad || b.requiresGrad)
 }

@@ -15,7 +15,7 @@ public final class Storage {
     init(byteCount: Int) {
         self.byteCount = byteCount
         self.device = .cpu
-        self.pointer = UnsafeMutableRawPointer.allocate(byteCount: Swift.max(byteCount, 1), alignment: 64)
+        self.pointer = CPUAllocator.allocate(byteCount)
     }
 
     /// Allocates zero-filled memory.
@@ -24,5 +24,5 @@ public final class Storage {
         pointer.initializeMemory(as: UInt8.self, repeating: 0, count: byteCount)
     }
 
-    deinit { pointer.deallocate() }
+    deinit { CPUAllocator.free(pointer, byteCount: byteCount) }
 }

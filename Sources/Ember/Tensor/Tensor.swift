@@ -61,6 +61,16 @@ public final class Tensor {
         self.dtype = dtype
     }
 
+    /// A new contiguous tensor with the shape and dtype of a contiguous `model`, sharing its shape and
+    /// stride arrays (no array allocation: this is on every small op's path).
+    init(uninitializedLike model: Tensor) {
+        self.storage = Storage(byteCount: model.numel * model.dtype.itemSize)
+        self.shape = model.shape
+        self.strides = model.strides
+        self.storageOffset = 0
+        self.dtype = model.dtype
+    }
+
     /// The number of dimensions (`dim()`).
     public var dim: Int { shape.count }
     /// The number of elements (`numel()`).

@@ -1,71 +1,93 @@
 // Generic pointwise loops: contiguous fast paths, a strided general path, threads for large tensors.
+//
+// The element function is a value of a small struct type (an "operation"), not a closure: a closure
+// captured by the per-thread block is called indirectly per element, while an operation's type is a
+// generic parameter, so each loop is specialised and the function inlined.
 
-/// out[i] = f(a[i]) over a strided input; `out` is contiguous with `shape`.
-@inline(__always)
-func mapKernel<A, R>(_ a: UnsafePointer<A>, _ aStrides: [Int], _ out: UnsafeMutablePointer<R>, shape: [Int],
-                     _ f: (A) -> R) {
-    let loop = StridedLoop(shape: shape, strides: [contiguousStrides(shape), aStrides])
-    if loop.isFlatContiguous {
-        parallelFor(loop.count, grain: pointwiseGrain) { range in
-            for i in range { out[i] = f(a[i]) }
+/// A function of one element.
+protocol UnaryOperation {
+    associatedtype Input
+    associatedtype Output
+    func callAsFunction(_ x: Input) -> Output
+}
+
+/// A function of two elements.
+protocol BinaryOperation {
+    associatedtype First
+    associatedtype Second
+    associatedtype Output
+    func callAsFunction(_ a: First, _ b: Second) -> Output
+}
+
+/// out[i] = op(a[i]) over a strided input; `out` is contiguous with `shape`.
+func mapKernel<Op: UnaryOperation>(_ a: UnsafePointer<Op.Input>, _ aStrides: [Int], _ out: UnsafeMutablePointer<Op.Output>,
+                                   shape: [Int], _ op: Op) {
+    let count = elementCount(shape)
+    if isContiguousLayout(shape: shape, strides: aStrides) {
+        parallelFor(count, grain: pointwiseGrain) { range in
+            for i in range { out[i] = op(a[i]) }
         }
         return
     }
+    let loop = StridedLoop(shape: shape, strides: [contiguousStrides(shape), aStrides])
     parallelFor(loop.count, grain: pointwiseGrain) { range in
         let sa = loop.innerStride(1), so = loop.innerStride(0)
         loop.forEachRun(in: range) { offsets, n in
             let o = out + offsets[0], pa = a + offsets[1]
-            if so == 1 && sa == 1 {
-                for i in 0..<n { o[i] = f(pa[i]) }
-            } else {
-                for i in 0..<n { o[i * so] = f(pa[i * sa]) }
-            }
+            for i in 0..<n { o[i * so] = op(pa[i * sa]) }
         }
     }
 }
 
-/// out[i] = f(a[i], b[i]) over broadcast strided inputs; `out` is contiguous with `shape`.
-@inline(__always)
-func zipKernel<A, B, R>(_ a: UnsafePointer<A>, _ aStrides: [Int], _ b: UnsafePointer<B>, _ bStrides: [Int],
-                        _ out: UnsafeMutablePointer<R>, shape: [Int], _ f: (A, B) -> R) {
-    let loop = StridedLoop(shape: shape, strides: [contiguousStrides(shape), aStrides, bStrides])
-    if loop.isFlatContiguous {
-        parallelFor(loop.count, grain: pointwiseGrain) { range in
-            for i in range { out[i] = f(a[i], b[i]) }
+/// out[i] = op(a[i], b[i]) over broadcast strided inputs; `out` is contiguous with `shape`.
+func zipKernel<Op: BinaryOperation>(_ a: UnsafePointer<Op.First>, _ aStrides: [Int], _ b: UnsafePointer<Op.Second>,
+                                    _ bStrides: [Int], _ out: UnsafeMutablePointer<Op.Output>, shape: [Int], _ op: Op) {
+    let count = elementCount(shape)
+    if isContiguousLayout(shape: shape, strides: aStrides) && isContiguousLayout(shape: shape, strides: bStrides) {
+        parallelFor(count, grain: pointwiseGrain) { range in
+            for i in range { out[i] = op(a[i], b[i]) }
         }
         return
     }
+    let loop = StridedLoop(shape: shape, strides: [contiguousStrides(shape), aStrides, bStrides])
     parallelFor(loop.count, grain: pointwiseGrain) { range in
         let so = loop.innerStride(0), sa = loop.innerStride(1), sb = loop.innerStride(2)
         loop.forEachRun(in: range) { offsets, n in
             let o = out + offsets[0], pa = a + offsets[1], pb = b + offsets[2]
             if so == 1 && sa == 1 && sb == 0 {
                 let y = pb[0]
-                for i in 0..<n { o[i] = f(pa[i], y) }
+                for i in 0..<n { o[i] = op(pa[i], y) }
             } else if so == 1 && sa == 0 && sb == 1 {
                 let x = pa[0]
-                for i in 0..<n { o[i] = f(x, pb[i]) }
+                for i in 0..<n { o[i] = op(x, pb[i]) }
             } else if so == 1 && sa == 1 && sb == 1 {
-                for i in 0..<n { o[i] = f(pa[i], pb[i]) }
+                for i in 0..<n { o[i] = op(pa[i], pb[i]) }
             } else {
-                for i in 0..<n { o[i * so] = f(pa[i * sa], pb[i * sb]) }
+                for i in 0..<n { o[i * so] = op(pa[i * sa], pb[i * sb]) }
             }
         }
     }
 }
 
-/// out[i] = f(a[i], b[i], c[i]) over broadcast strided inputs; `out` is contiguous with `shape`.
-@inline(__always)
-func zip3Kernel<A, B, C, R>(_ a: UnsafePointer<A>, _ aStrides: [Int], _ b: UnsafePointer<B>, _ bStrides: [Int],
-                            _ c: UnsafePointer<C>, _ cStrides: [Int], _ out: UnsafeMutablePointer<R>, shape: [Int],
-                            _ f: (A, B, C) -> R) {
-    let loop = StridedLoop(shape: shape, strides: [contiguousStrides(shape), aStrides, bStrides, cStrides])
+/// out[i] = condition[i] ? a[i] : b[i] over broadcast strided inputs; `out` is contiguous with `shape`.
+func selectKernel<T>(_ condition: UnsafePointer<Bool>, _ cStrides: [Int], _ a: UnsafePointer<T>, _ aStrides: [Int],
+                     _ b: UnsafePointer<T>, _ bStrides: [Int], _ out: UnsafeMutablePointer<T>, shape: [Int]) {
+    let loop = StridedLoop(shape: shape, strides: [contiguousStrides(shape), cStrides, aStrides, bStrides])
     parallelFor(loop.count, grain: pointwiseGrain) { range in
-        let so = loop.innerStride(0), sa = loop.innerStride(1), sb = loop.innerStride(2), sc = loop.innerStride(3)
+        let so = loop.innerStride(0), sc = loop.innerStride(1), sa = loop.innerStride(2), sb = loop.innerStride(3)
         loop.forEachRun(in: range) { offsets, n in
-            let o = out + offsets[0], pa = a + offsets[1], pb = b + offsets[2], pc = c + offsets[3]
-            for i in 0..<n { o[i * so] = f(pa[i * sa], pb[i * sb], pc[i * sc]) }
+            let o = out + offsets[0], pc = condition + offsets[1], pa = a + offsets[2], pb = b + offsets[3]
+            for i in 0..<n { o[i * so] = pc[i * sc] ? pa[i * sa] : pb[i * sb] }
         }
+    }
+}
+
+/// Converts one element type to another as a C cast does (bool(x) is x != 0).
+struct Convert<S: TensorScalar, D: TensorScalar>: UnaryOperation {
+    @inline(__always) func callAsFunction(_ x: S) -> D {
+        if D.dtype == .bool { return D(fromInt64: x.doubleValue == 0 ? 0 : 1) }
+        if S.dtype.isFloatingPoint && D.dtype.isFloatingPoint { return D(fromDouble: x.doubleValue) }
+        return D(fromInt64: x.int64Value)   // float → integer truncates like a C cast
     }
 }
 
@@ -73,22 +95,18 @@ func zip3Kernel<A, B, C, R>(_ a: UnsafePointer<A>, _ aStrides: [Int], _ b: Unsaf
 func copyCastKernel<S: TensorScalar, D: TensorScalar>(_ src: UnsafePointer<S>, _ srcStrides: [Int],
                                                        _ dst: UnsafeMutablePointer<D>, _ dstStrides: [Int],
                                                        shape: [Int]) {
-    let loop = StridedLoop(shape: shape, strides: [dstStrides, srcStrides])
-    if S.self == D.self {
-        let same = UnsafeMutableRawPointer(dst).assumingMemoryBound(to: S.self)
-        runCopy(loop, src, same) { $0 }
-    } else if D.dtype == .bool {
-        runCopy(loop, src, dst) { D(fromInt64: $0.doubleValue == 0 ? 0 : 1) }  // bool(x) is x != 0, NaN too
-    } else if S.dtype.isFloatingPoint && D.dtype.isFloatingPoint {
-        runCopy(loop, src, dst) { D(fromDouble: $0.doubleValue) }
-    } else {
-        runCopy(loop, src, dst) { D(fromInt64: $0.int64Value) }  // float → integer truncates like a C cast
+    let count = elementCount(shape)
+    if S.self == D.self && isContiguousLayout(shape: shape, strides: srcStrides)
+        && isContiguousLayout(shape: shape, strides: dstStrides) {
+        let bytes = UnsafeMutableRawPointer(dst), source = UnsafeRawPointer(src)
+        parallelFor(count, grain: pointwiseGrain * 4) { range in
+            (bytes + range.lowerBound * MemoryLayout<S>.stride)
+                .copyMemory(from: source + range.lowerBound * MemoryLayout<S>.stride, byteCount: range.count * MemoryLayout<S>.stride)
+        }
+        return
     }
-}
-
-@inline(__always)
-private func runCopy<S, D>(_ loop: StridedLoop, _ src: UnsafePointer<S>, _ dst: UnsafeMutablePointer<D>,
-                           _ convert: (S) -> D) {
+    let loop = StridedLoop(shape: shape, strides: [dstStrides, srcStrides])
+    let convert = Convert<S, D>()
     parallelFor(loop.count, grain: pointwiseGrain * 4) { range in
         let sd = loop.innerStride(0), ss = loop.innerStride(1)
         loop.forEachRun(in: range) { offsets, n in

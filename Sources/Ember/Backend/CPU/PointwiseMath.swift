@@ -29,55 +29,148 @@ enum FloatBinaryOp: Equatable {
 
 enum ComparisonOp { case eq, ne, lt, le, gt, ge }
 
-@inline(__always) private func roundHalfEven<T: BinaryFloatingPoint>(_ x: T) -> T { x.rounded(.toNearestOrEven) }
+// MARK: Operations
+
+struct Exp<T: FloatScalar>: UnaryOperation { @inline(__always) func callAsFunction(_ x: T) -> T { T.exp(x) } }
+struct Expm1<T: FloatScalar>: UnaryOperation { @inline(__always) func callAsFunction(_ x: T) -> T { T.expMinusOne(x) } }
+struct Log<T: FloatScalar>: UnaryOperation { @inline(__always) func callAsFunction(_ x: T) -> T { T.log(x) } }
+struct Log1p<T: FloatScalar>: UnaryOperation { @inline(__always) func callAsFunction(_ x: T) -> T { T.log(onePlus: x) } }
+struct Sqrt<T: FloatScalar>: UnaryOperation { @inline(__always) func callAsFunction(_ x: T) -> T { x.squareRoot() } }
+struct Rsqrt<T: FloatScalar>: UnaryOperation { @inline(__always) func callAsFunction(_ x: T) -> T { 1 / x.squareRoot() } }
+struct Sin<T: FloatScalar>: UnaryOperation { @inline(__always) func callAsFunction(_ x: T) -> T { T.sin(x) } }
+struct Cos<T: FloatScalar>: UnaryOperation { @inline(__always) func callAsFunction(_ x: T) -> T { T.cos(x) } }
+struct Tanh<T: FloatScalar>: UnaryOperation { @inline(__always) func callAsFunction(_ x: T) -> T { T.tanh(x) } }
+struct Sigmoid<T: FloatScalar>: UnaryOperation { @inline(__always) func callAsFunction(_ x: T) -> T { 1 / (1 + T.exp(-x)) } }
+struct Erf<T: FloatScalar>: UnaryOperation { @inline(__always) func callAsFunction(_ x: T) -> T { T.erf(x) } }
+struct Reciprocal<T: FloatScalar>: UnaryOperation { @inline(__always) func callAsFunction(_ x: T) -> T { 1 / x } }
+struct Gelu<T: FloatScalar>: UnaryOperation {
+    @inline(__always) func callAsFunction(_ x: T) -> T { x * 0.5 * (1 + T.erf(x * T(0.70710678118654752440))) }
+}
+struct GeluTanh<T: FloatScalar>: UnaryOperation {
+    @inline(__always) func callAsFunction(_ x: T) -> T {
+        0.5 * x * (1 + T.tanh(T(0.79788456080286535588) * (x + T(0.044715) * x * x * x)))
+    }
+}
+struct Silu<T: FloatScalar>: UnaryOperation { @inline(__always) func callAsFunction(_ x: T) -> T { x / (1 + T.exp(-x)) } }
+struct Elu<T: FloatScalar>: UnaryOperation {
+    let alpha: T
+    @inline(__always) func callAsFunction(_ x: T) -> T { x > 0 ? x : alpha * T.expMinusOne(x) }
+}
+struct LeakyRelu<T: FloatScalar>: UnaryOperation {
+    let slope: T
+    @inline(__always) func callAsFunction(_ x: T) -> T { x > 0 ? x : x * slope }
+}
+struct Softplus<T: FloatScalar>: UnaryOperation {
+    let beta: T, threshold: T
+    @inline(__always) func callAsFunction(_ x: T) -> T { x * beta > threshold ? x : T.log(onePlus: T.exp(x * beta)) / beta }
+}
+struct PowScalar<T: FloatScalar>: UnaryOperation {
+    let exponent: T
+    @inline(__always) func callAsFunction(_ x: T) -> T { T.pow(x, exponent) }
+}
+struct Square<T: ArithmeticScalar>: UnaryOperation { @inline(__always) func callAsFunction(_ x: T) -> T { T.multiply(x, x) } }
+struct Cube<T: FloatScalar>: UnaryOperation { @inline(__always) func callAsFunction(_ x: T) -> T { x * x * x } }
+struct Identity<T>: UnaryOperation { @inline(__always) func callAsFunction(_ x: T) -> T { x } }
+struct Negate<T: ArithmeticScalar>: UnaryOperation { @inline(__always) func callAsFunction(_ x: T) -> T { T.subtract(.zero, x) } }
+struct Absolute<T: ArithmeticScalar>: UnaryOperation {
+    @inline(__always) func callAsFunction(_ x: T) -> T { x < .zero ? T.subtract(.zero, x) : x }
+}
+struct Sign<T: ArithmeticScalar>: UnaryOperation {
+    @inline(__always) func callAsFunction(_ x: T) -> T {
+        x > .zero ? .one : (x < .zero ? T.subtract(.zero, .one) : (x.isNaNValue ? x : .zero))
+    }
+}
+struct Relu<T: ArithmeticScalar>: UnaryOperation { @inline(__always) func callAsFunction(_ x: T) -> T { x < .zero ? .zero : x } }
+struct Floor<T: FloatScalar>: UnaryOperation { @inline(__always) func callAsFunction(_ x: T) -> T { x.rounded(.down) } }
+struct Ceil<T: FloatScalar>: UnaryOperation { @inline(__always) func callAsFunction(_ x: T) -> T { x.rounded(.up) } }
+struct RoundHalfEven<T: FloatScalar>: UnaryOperation { @inline(__always) func callAsFunction(_ x: T) -> T { x.rounded(.toNearestOrEven) } }
+struct Clamp<T: ArithmeticScalar>: UnaryOperation {
+    let lower: T?, upper: T?
+    @inline(__always) func callAsFunction(_ x: T) -> T {
+        if x.isNaNValue { return x }
+        var y = x
+        if let l = lower, y < l { y = l }
+        if let u = upper, y > u { y = u }
+        return y
+    }
+}
+
+struct Add<T: ArithmeticScalar>: BinaryOperation { @inline(__always) func callAsFunction(_ a: T, _ b: T) -> T { T.add(a, b) } }
+struct Subtract<T: ArithmeticScalar>: BinaryOperation { @inline(__always) func callAsFunction(_ a: T, _ b: T) -> T { T.subtract(a, b) } }
+struct Multiply<T: ArithmeticScalar>: BinaryOperation { @inline(__always) func callAsFunction(_ a: T, _ b: T) -> T { T.multiply(a, b) } }
+struct Divide<T: ArithmeticScalar>: BinaryOperation { @inline(__always) func callAsFunction(_ a: T, _ b: T) -> T { T.divide(a, b) } }
+struct FloorDivide<T: ArithmeticScalar>: BinaryOperation { @inline(__always) func callAsFunction(_ a: T, _ b: T) -> T { T.floorDivide(a, b) } }
+struct Remainder<T: ArithmeticScalar>: BinaryOperation { @inline(__always) func callAsFunction(_ a: T, _ b: T) -> T { T.remainder(a, b) } }
+struct Maximum<T: ArithmeticScalar>: BinaryOperation {
+    @inline(__always) func callAsFunction(_ a: T, _ b: T) -> T { a.isNaNValue ? a : (b.isNaNValue ? b : Swift.max(a, b)) }
+}
+struct Minimum<T: ArithmeticScalar>: BinaryOperation {
+    @inline(__always) func callAsFunction(_ a: T, _ b: T) -> T { a.isNaNValue ? a : (b.isNaNValue ? b : Swift.min(a, b)) }
+}
+struct AddScaled<T: ArithmeticScalar>: BinaryOperation {
+    let alpha: T
+    @inline(__always) func callAsFunction(_ a: T, _ b: T) -> T { T.add(a, T.multiply(alpha, b)) }
+}
+struct Power<T: FloatScalar>: BinaryOperation { @inline(__always) func callAsFunction(_ a: T, _ b: T) -> T { T.pow(a, b) } }
+struct ReluBackward<T: FloatScalar>: BinaryOperation { @inline(__always) func callAsFunction(_ g: T, _ r: T) -> T { r > 0 ? g : 0 } }
+struct SigmoidBackward<T: FloatScalar>: BinaryOperation { @inline(__always) func callAsFunction(_ g: T, _ r: T) -> T { g * (1 - r) * r } }
+struct TanhBackward<T: FloatScalar>: BinaryOperation { @inline(__always) func callAsFunction(_ g: T, _ r: T) -> T { g * (1 - r * r) } }
+struct ThresholdBackward<T: FloatScalar>: BinaryOperation {
+    let threshold: T
+    @inline(__always) func callAsFunction(_ g: T, _ x: T) -> T { x > threshold ? g : 0 }
+}
+struct Compare<T: ArithmeticScalar>: BinaryOperation {
+    let op: ComparisonOp
+    // One branch per element on a loop-invariant value: the optimiser unswitches it out of the loop.
+    @inline(__always) func callAsFunction(_ a: T, _ b: T) -> Bool {
+        switch op {
+        case .eq: return a == b
+        case .ne: return a != b
+        case .lt: return a < b
+        case .le: return a <= b
+        case .gt: return a > b
+        case .ge: return a >= b
+        }
+    }
+}
+
+// MARK: Kernels
 
 /// Applies `op` to a float32 or float64 tensor, giving a new contiguous tensor of the same dtype.
 func floatUnaryKernel(_ x: Tensor, _ op: FloatUnaryOp) -> Tensor {
     let out = Tensor(uninitializedShape: x.shape, dtype: x.dtype)
     func run<T: FloatScalar>(_: T.Type) {
         let a = x.pointer(as: T.self), o = out.pointer(as: T.self), s = x.strides, shape = x.shape
+        func map<Op: UnaryOperation>(_ operation: Op) where Op.Input == T, Op.Output == T {
+            mapKernel(a, s, o, shape: shape, operation)
+        }
         switch op {
-        case .exp: mapKernel(a, s, o, shape: shape) { T.exp($0) }
-        case .expm1: mapKernel(a, s, o, shape: shape) { T.expMinusOne($0) }
-        case .log: mapKernel(a, s, o, shape: shape) { T.log($0) }
-        case .log1p: mapKernel(a, s, o, shape: shape) { T.log(onePlus: $0) }
-        case .sqrt: mapKernel(a, s, o, shape: shape) { $0.squareRoot() }
-        case .rsqrt: mapKernel(a, s, o, shape: shape) { 1 / $0.squareRoot() }
-        case .sin: mapKernel(a, s, o, shape: shape) { T.sin($0) }
-        case .cos: mapKernel(a, s, o, shape: shape) { T.cos($0) }
-        case .tanh: mapKernel(a, s, o, shape: shape) { T.tanh($0) }
-        case .sigmoid: mapKernel(a, s, o, shape: shape) { 1 / (1 + T.exp(-$0)) }
-        case .erf: mapKernel(a, s, o, shape: shape) { T.erf($0) }
-        case .reciprocal: mapKernel(a, s, o, shape: shape) { 1 / $0 }
-        case .gelu:
-            mapKernel(a, s, o, shape: shape) { x in x * 0.5 * (1 + T.erf(x * T(0.70710678118654752440))) }
-        case .geluTanh:
-            let k = T(0.79788456080286535588), c = T(0.044715)
-            mapKernel(a, s, o, shape: shape) { x in 0.5 * x * (1 + T.tanh(k * (x + c * x * x * x))) }
-        case .silu: mapKernel(a, s, o, shape: shape) { x in x / (1 + T.exp(-x)) }
-        case .elu(let alpha):
-            let al = T(alpha)
-            mapKernel(a, s, o, shape: shape) { x in x > 0 ? x : al * T.expMinusOne(x) }
-        case .leakyRelu(let slope):
-            let sl = T(slope)
-            mapKernel(a, s, o, shape: shape) { x in x > 0 ? x : x * sl }
-        case .softplus(let beta, let threshold):
-            let b = T(beta), th = T(threshold)
-            mapKernel(a, s, o, shape: shape) { x in x * b > th ? x : T.log(onePlus: T.exp(x * b)) / b }
+        case .exp: map(Exp<T>())
+        case .expm1: map(Expm1<T>())
+        case .log: map(Log<T>())
+        case .log1p: map(Log1p<T>())
+        case .sqrt: map(Sqrt<T>())
+        case .rsqrt: map(Rsqrt<T>())
+        case .sin: map(Sin<T>())
+        case .cos: map(Cos<T>())
+        case .tanh: map(Tanh<T>())
+        case .sigmoid: map(Sigmoid<T>())
+        case .erf: map(Erf<T>())
+        case .reciprocal: map(Reciprocal<T>())
+        case .gelu: map(Gelu<T>())
+        case .geluTanh: map(GeluTanh<T>())
+        case .silu: map(Silu<T>())
+        case .elu(let alpha): map(Elu<T>(alpha: T(alpha)))
+        case .leakyRelu(let slope): map(LeakyRelu<T>(slope: T(slope)))
+        case .softplus(let beta, let threshold): map(Softplus<T>(beta: T(beta), threshold: T(threshold)))
         case .powScalar(let exponent):
-            let e = T(exponent)
-            if exponent == 2 {
-                mapKernel(a, s, o, shape: shape) { $0 * $0 }
-            } else if exponent == 0.5 {
-                mapKernel(a, s, o, shape: shape) { $0.squareRoot() }
-            } else if exponent == 1 {
-                mapKernel(a, s, o, shape: shape) { $0 }
-            } else if exponent == 3 {
-                mapKernel(a, s, o, shape: shape) { $0 * $0 * $0 }
-            } else if exponent == -1 {
-                mapKernel(a, s, o, shape: shape) { 1 / $0 }
-            } else {
-                mapKernel(a, s, o, shape: shape) { T.pow($0, e) }
+            switch exponent {
+            case 2: map(Square<T>())
+            case 3: map(Cube<T>())
+            case 1: map(Identity<T>())
+            case 0.5: map(Sqrt<T>())
+            case -1: map(Reciprocal<T>())
+            default: map(PowScalar<T>(exponent: T(exponent)))
             }
         }
     }
@@ -89,90 +182,90 @@ func floatUnaryKernel(_ x: Tensor, _ op: FloatUnaryOp) -> Tensor {
     return out
 }
 
+/// Runs `body` with the Swift type of an arithmetic compute dtype: the one switch of an op call.
+protocol ArithmeticTypeVisitor {
+    func visit<T: ArithmeticScalar>(_ type: T.Type)
+}
+
+extension DType {
+    func visitArithmetic<V: ArithmeticTypeVisitor>(_ visitor: V) {
+        switch self {
+        case .float32: visitor.visit(Float.self)
+        case .float64: visitor.visit(Double.self)
+        case .int64: visitor.visit(Int64.self)
+        case .int32: visitor.visit(Int32.self)
+        case .int8: visitor.visit(Int8.self)
+        case .uint8: visitor.visit(UInt8.self)
+        default: preconditionFailure("no arithmetic kernels for \(self); compute in \(computeType)")
+        }
+    }
+}
+
 /// Applies `op` to a tensor of an arithmetic compute type, keeping the dtype.
 func arithmeticUnaryKernel(_ x: Tensor, _ op: ArithmeticUnaryOp) -> Tensor {
-    let out = Tensor(uninitializedShape: x.shape, dtype: x.dtype)
-    func run<T: ArithmeticScalar>(_: T.Type) {
-        let a = x.pointer(as: T.self), o = out.pointer(as: T.self), s = x.strides, shape = x.shape
-        switch op {
-        case .neg: mapKernel(a, s, o, shape: shape) { T.subtract(.zero, $0) }
-        case .abs: mapKernel(a, s, o, shape: shape) { $0 < .zero ? T.subtract(.zero, $0) : $0 }
-        case .sign: mapKernel(a, s, o, shape: shape) { $0 > .zero ? .one : ($0 < .zero ? T.subtract(.zero, .one) : ($0.isNaNValue ? $0 : .zero)) }
-        case .relu: mapKernel(a, s, o, shape: shape) { $0 < .zero ? .zero : $0 }
-        case .square: mapKernel(a, s, o, shape: shape) { T.multiply($0, $0) }
-        case .floor, .ceil, .round:
-            if T.dtype.isFloatingPoint {
-                floatRounding(a, s, o, shape, op)
-            } else {
-                mapKernel(a, s, o, shape: shape) { $0 }
+    struct Run: ArithmeticTypeVisitor {
+        let x: Tensor, out: Tensor, op: ArithmeticUnaryOp
+        func visit<T: ArithmeticScalar>(_: T.Type) {
+            let a = x.pointer(as: T.self), o = out.pointer(as: T.self), s = x.strides, shape = x.shape
+            func map<Op: UnaryOperation>(_ operation: Op) where Op.Input == T, Op.Output == T {
+                mapKernel(a, s, o, shape: shape, operation)
             }
-        case .clamp(let lower, let upper):
-            let lo = lower.map { T(fromDouble: $0) }, hi = upper.map { T(fromDouble: $0) }
-            switch (lo, hi) {
-            case let (l?, h?): mapKernel(a, s, o, shape: shape) { $0.isNaNValue ? $0 : Swift.min(Swift.max($0, l), h) }
-            case let (l?, nil): mapKernel(a, s, o, shape: shape) { $0.isNaNValue ? $0 : Swift.max($0, l) }
-            case let (nil, h?): mapKernel(a, s, o, shape: shape) { $0.isNaNValue ? $0 : Swift.min($0, h) }
-            case (nil, nil): mapKernel(a, s, o, shape: shape) { $0 }
+            switch op {
+            case .neg: map(Negate<T>())
+            case .abs: map(Absolute<T>())
+            case .sign: map(Sign<T>())
+            case .relu: map(Relu<T>())
+            case .square: map(Square<T>())
+            case .floor, .ceil, .round:
+                if T.self == Float.self { floatRounding(Float.self) } else if T.self == Double.self { floatRounding(Double.self) } else { map(Identity<T>()) }
+            case .clamp(let lower, let upper):
+                map(Clamp<T>(lower: lower.map { T(fromDouble: $0) }, upper: upper.map { T(fromDouble: $0) }))
+            }
+        }
+        func floatRounding<F: FloatScalar>(_: F.Type) {
+            let a = x.pointer(as: F.self), o = out.pointer(as: F.self), s = x.strides, shape = x.shape
+            switch op {
+            case .floor: mapKernel(a, s, o, shape: shape, Floor<F>())
+            case .ceil: mapKernel(a, s, o, shape: shape, Ceil<F>())
+            default: mapKernel(a, s, o, shape: shape, RoundHalfEven<F>())
             }
         }
     }
-    switch x.dtype {
-    case .float32: run(Float.self)
-    case .float64: run(Double.self)
-    case .int64: run(Int64.self)
-    case .int32: run(Int32.self)
-    case .int8: run(Int8.self)
-    case .uint8: run(UInt8.self)
-    default: preconditionFailure("no arithmetic kernels for \(x.dtype)")
-    }
+    let out = Tensor(uninitializedShape: x.shape, dtype: x.dtype)
+    x.dtype.visitArithmetic(Run(x: x, out: out, op: op))
     return out
 }
 
-private func floatRounding<T: ArithmeticScalar>(_ a: UnsafeMutablePointer<T>, _ s: [Int], _ o: UnsafeMutablePointer<T>,
-                                                _ shape: [Int], _ op: ArithmeticUnaryOp) {
-    func go<F: FloatScalar>(_: F.Type) {
-        let fa = UnsafeMutableRawPointer(a).assumingMemoryBound(to: F.self)
-        let fo = UnsafeMutableRawPointer(o).assumingMemoryBound(to: F.self)
-        switch op {
-        case .floor: mapKernel(fa, s, fo, shape: shape) { $0.rounded(.down) }
-        case .ceil: mapKernel(fa, s, fo, shape: shape) { $0.rounded(.up) }
-        default: mapKernel(fa, s, fo, shape: shape) { roundHalfEven($0) }
-        }
-    }
-    if T.self == Float.self { go(Float.self) } else { go(Double.self) }
-}
-
 /// Applies `op` to two tensors of the same arithmetic compute dtype, broadcasting to `shape`.
+@discardableResult
 func arithmeticBinaryKernel(_ x: Tensor, _ y: Tensor, _ op: ArithmeticBinaryOp, shape: [Int],
                             into existing: Tensor? = nil) -> Tensor {
-    let out = existing ?? Tensor(uninitializedShape: shape, dtype: x.dtype)
-    func run<T: ArithmeticScalar>(_: T.Type) {
-        let a = x.pointer(as: T.self), b = y.pointer(as: T.self), o = out.pointer(as: T.self)
-        let sa = broadcastStrides(shape: x.shape, strides: x.strides, to: shape)
-        let sb = broadcastStrides(shape: y.shape, strides: y.strides, to: shape)
-        switch op {
-        case .add: zipKernel(a, sa, b, sb, o, shape: shape) { T.add($0, $1) }
-        case .subtract: zipKernel(a, sa, b, sb, o, shape: shape) { T.subtract($0, $1) }
-        case .multiply: zipKernel(a, sa, b, sb, o, shape: shape) { T.multiply($0, $1) }
-        case .divide: zipKernel(a, sa, b, sb, o, shape: shape) { T.divide($0, $1) }
-        case .floorDivide: zipKernel(a, sa, b, sb, o, shape: shape) { T.floorDivide($0, $1) }
-        case .remainder: zipKernel(a, sa, b, sb, o, shape: shape) { T.remainder($0, $1) }
-        case .maximum: zipKernel(a, sa, b, sb, o, shape: shape) { $0.isNaNValue ? $0 : ($1.isNaNValue ? $1 : Swift.max($0, $1)) }
-        case .minimum: zipKernel(a, sa, b, sb, o, shape: shape) { $0.isNaNValue ? $0 : ($1.isNaNValue ? $1 : Swift.min($0, $1)) }
-        case .addScaled(let alpha):
-            let al = T(fromDouble: alpha)
-            zipKernel(a, sa, b, sb, o, shape: shape) { T.add($0, T.multiply(al, $1)) }
+    struct Run: ArithmeticTypeVisitor {
+        let x: Tensor, y: Tensor, out: Tensor, op: ArithmeticBinaryOp, shape: [Int]
+        func visit<T: ArithmeticScalar>(_: T.Type) {
+            let a = x.pointer(as: T.self), b = y.pointer(as: T.self), o = out.pointer(as: T.self)
+            let sa = x.shape == shape ? x.strides : broadcastStrides(shape: x.shape, strides: x.strides, to: shape)
+            let sb = y.shape == shape ? y.strides : broadcastStrides(shape: y.shape, strides: y.strides, to: shape)
+            func zip<Op: BinaryOperation>(_ operation: Op) where Op.First == T, Op.Second == T, Op.Output == T {
+                zipKernel(a, sa, b, sb, o, shape: shape, operation)
+            }
+            switch op {
+            case .add: zip(Add<T>())
+            case .subtract: zip(Subtract<T>())
+            case .multiply: zip(Multiply<T>())
+            case .divide: zip(Divide<T>())
+            case .floorDivide: zip(FloorDivide<T>())
+            case .remainder: zip(Remainder<T>())
+            case .maximum: zip(Maximum<T>())
+            case .minimum: zip(Minimum<T>())
+            case .addScaled(let alpha): zip(AddScaled<T>(alpha: T(fromDouble: alpha)))
+            }
         }
     }
-    switch x.dtype {
-    case .float32: run(Float.self)
-    case .float64: run(Double.self)
-    case .int64: run(Int64.self)
-    case .int32: run(Int32.self)
-    case .int8: run(Int8.self)
-    case .uint8: run(UInt8.self)
-    default: preconditionFailure("no arithmetic kernels for \(x.dtype)")
-    }
+    // A same-shape contiguous result shares the input's shape and stride arrays (no allocation).
+    let flat = x.shape == shape && x.isContiguous
+    let out = existing ?? (flat ? Tensor(uninitializedLike: x) : Tensor(uninitializedShape: shape, dtype: x.dtype))
+    x.dtype.visitArithmetic(Run(x: x, y: y, out: out, op: op, shape: shape))
     return out
 }
 
@@ -183,14 +276,15 @@ func floatBinaryKernel(_ x: Tensor, _ y: Tensor, _ op: FloatBinaryOp, shape: [In
         let a = x.pointer(as: T.self), b = y.pointer(as: T.self), o = out.pointer(as: T.self)
         let sa = broadcastStrides(shape: x.shape, strides: x.strides, to: shape)
         let sb = broadcastStrides(shape: y.shape, strides: y.strides, to: shape)
+        func zip<Op: BinaryOperation>(_ operation: Op) where Op.First == T, Op.Second == T, Op.Output == T {
+            zipKernel(a, sa, b, sb, o, shape: shape, operation)
+        }
         switch op {
-        case .pow: zipKernel(a, sa, b, sb, o, shape: shape) { T.pow($0, $1) }
-        case .reluBackward: zipKernel(a, sa, b, sb, o, shape: shape) { g, r in r > 0 ? g : 0 }
-        case .sigmoidBackward: zipKernel(a, sa, b, sb, o, shape: shape) { g, r in g * (1 - r) * r }
-        case .tanhBackward: zipKernel(a, sa, b, sb, o, shape: shape) { g, r in g * (1 - r * r) }
-        case .thresholdBackward(let threshold):
-            let th = T(threshold)
-            zipKernel(a, sa, b, sb, o, shape: shape) { g, x in x > th ? g : 0 }
+        case .pow: zip(Power<T>())
+        case .reluBackward: zip(ReluBackward<T>())
+        case .sigmoidBackward: zip(SigmoidBackward<T>())
+        case .tanhBackward: zip(TanhBackward<T>())
+        case .thresholdBackward(let threshold): zip(ThresholdBackward<T>(threshold: T(threshold)))
         }
     }
     switch x.dtype {
@@ -203,29 +297,16 @@ func floatBinaryKernel(_ x: Tensor, _ y: Tensor, _ op: FloatBinaryOp, shape: [In
 
 /// Compares two tensors of one arithmetic compute dtype, broadcasting to `shape`; gives bool.
 func comparisonKernel(_ x: Tensor, _ y: Tensor, _ op: ComparisonOp, shape: [Int]) -> Tensor {
-    let out = Tensor(uninitializedShape: shape, dtype: .bool)
-    func run<T: ArithmeticScalar>(_: T.Type) {
-        let a = x.pointer(as: T.self), b = y.pointer(as: T.self), o = out.pointer(as: Bool.self)
-        let sa = broadcastStrides(shape: x.shape, strides: x.strides, to: shape)
-        let sb = broadcastStrides(shape: y.shape, strides: y.strides, to: shape)
-        switch op {
-        case .eq: zipKernel(a, sa, b, sb, o, shape: shape) { $0 == $1 }
-        case .ne: zipKernel(a, sa, b, sb, o, shape: shape) { $0 != $1 }
-        case .lt: zipKernel(a, sa, b, sb, o, shape: shape) { $0 < $1 }
-        case .le: zipKernel(a, sa, b, sb, o, shape: shape) { $0 <= $1 }
-        case .gt: zipKernel(a, sa, b, sb, o, shape: shape) { $0 > $1 }
-        case .ge: zipKernel(a, sa, b, sb, o, shape: shape) { $0 >= $1 }
+    struct Run: ArithmeticTypeVisitor {
+        let x: Tensor, y: Tensor, out: Tensor, op: ComparisonOp, shape: [Int]
+        func visit<T: ArithmeticScalar>(_: T.Type) {
+            zipKernel(x.pointer(as: T.self), broadcastStrides(shape: x.shape, strides: x.strides, to: shape),
+                      y.pointer(as: T.self), broadcastStrides(shape: y.shape, strides: y.strides, to: shape),
+                      out.pointer(as: Bool.self), shape: shape, Compare<T>(op: op))
         }
     }
-    switch x.dtype {
-    case .float32: run(Float.self)
-    case .float64: run(Double.self)
-    case .int64: run(Int64.self)
-    case .int32: run(Int32.self)
-    case .int8: run(Int8.self)
-    case .uint8: run(UInt8.self)
-    default: preconditionFailure("no arithmetic kernels for \(x.dtype)")
-    }
+    let out = Tensor(uninitializedShape: shape, dtype: .bool)
+    x.dtype.visitArithmetic(Run(x: x, y: y, out: out, op: op, shape: shape))
     return out
 }
 
@@ -234,11 +315,11 @@ func whereKernel(_ condition: Tensor, _ x: Tensor, _ y: Tensor, shape: [Int]) ->
     struct Select: ScalarTypeVisitor {
         let condition: Tensor, x: Tensor, y: Tensor, out: Tensor, shape: [Int]
         func visit<T: TensorScalar>(_ type: T.Type) {
-            zip3Kernel(condition.pointer(as: Bool.self),
-                       broadcastStrides(shape: condition.shape, strides: condition.strides, to: shape),
-                       x.pointer(as: T.self), broadcastStrides(shape: x.shape, strides: x.strides, to: shape),
-                       y.pointer(as: T.self), broadcastStrides(shape: y.shape, strides: y.strides, to: shape),
-                       out.pointer(as: T.self), shape: shape) { $0 ? $1 : $2 }
+            selectKernel(condition.pointer(as: Bool.self),
+                         broadcastStrides(shape: condition.shape, strides: condition.strides, to: shape),
+                         x.pointer(as: T.self), broadcastStrides(shape: x.shape, strides: x.strides, to: shape),
+                         y.pointer(as: T.self), broadcastStrides(shape: y.shape, strides: y.strides, to: shape),
+                         out.pointer(as: T.self), shape: shape)
         }
     }
     let out = Tensor(uninitializedShape: shape, dtype: x.dtype)

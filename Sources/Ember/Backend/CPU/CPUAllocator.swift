@@ -1,0 +1,58 @@
+// A caching allocator for CPU tensor memory: freed buffers wait in per-size lists for the next tensor
+// of the same size, so a training loop stops paying for fresh pages (mmap, page faults, zeroing) per op.
+import Foundation
+
+enum CPUAllocator {
+    /// Buffers below this size come straight from malloc, which already recycles small blocks well.
+    static let cachedMinimum = 1 << 16
+    /// The most bytes kept idle in the cache; beyond it, freed buffers go back to the system.
+    nonisolated(unsafe) static var cacheLimit = 1 << 30
+
+    nonisolated(unsafe) private static var freeLists: [Int: [UnsafeMutableRawPointer]] = [:]
+    nonisolated(unsafe) private static var cachedBytes = 0
+    private static let lock = NSLock()
+
+    /// Rounds a request to the size class it is cached under (4 KiB pages).
+    @inline(__always) static func sizeClass(_ byteCount: Int) -> Int { (byteCount + 4095) & ~4095 }
+
+    /// 64-byte aligned memory for at least `byteCount` bytes.
+    static func allocate(_ byteCount: Int) -> UnsafeMutableRawPointer {
+        guard byteCount >= cachedMinimum else {
+            return UnsafeMutableRawPointer.allocate(byteCount: Swift.max(byteCount, 1), alignment: 64)
+        }
+        let size = sizeClass(byteCount)
+        lock.lock()
+        if let pointer = freeLists[size]?.popLast() {
+            cachedBytes -= size
+            lock.unlock()
+            return pointer
+        }
+        lock.unlock()
+        return UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 64)
+    }
+
+    /// Returns memory from `allocate`.
+    static func free(_ pointer: UnsafeMutableRawPointer, byteCount: Int) {
+        guard byteCount >= cachedMinimum else { pointer.deallocate(); return }
+        let size = sizeClass(byteCount)
+        lock.lock()
+        if cachedBytes + size <= cacheLimit {
+            freeLists[size, default: []].append(pointer)
+            cachedBytes += size
+            lock.unlock()
+            return
+        }
+        lock.unlock()
+        pointer.deallocate()
+    }
+
+    /// Releases every cached buffer to the system.
+    static func emptyCache() {
+        lock.lock()
+        let lists = freeLists
+        freeLists = [:]
+        cachedBytes = 0
+        lock.unlock()
+        for pointer in lists.values.joined() { pointer.deallocate() }
+    }
+}
