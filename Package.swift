@@ -16,10 +16,12 @@ let package = Package(
             pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev"])]
         ),
+        .target(name: "CEmberKernels"),
         .target(
             name: "Ember",
             dependencies: [
                 "CBLAS",
+                "CEmberKernels",
                 .product(name: "RealModule", package: "swift-numerics"),
             ],
             swiftSettings: [.swiftLanguageMode(.v5)]

@@ -1,4 +1,5 @@
 // The pointwise kernels by op: one loop per op, chosen by one switch per call.
+import CEmberKernels
 import RealModule
 
 /// Unary functions computed in floating point.
@@ -265,8 +266,33 @@ func arithmeticBinaryKernel(_ x: Tensor, _ y: Tensor, _ op: ArithmeticBinaryOp, 
     // A same-shape contiguous result shares the input's shape and stride arrays (no allocation).
     let flat = x.shape == shape && x.isContiguous
     let out = existing ?? (flat ? Tensor(uninitializedLike: x) : Tensor(uninitializedShape: shape, dtype: x.dtype))
+    if flat && x.dtype == .float32 && out.isContiguous, let code = vectorisedCode(op),
+       y.isContiguous && (y.shape == shape || y.numel == 1) {
+        let a = x.pointer(as: Float.self), b = y.pointer(as: Float.self), o = out.pointer(as: Float.self)
+        let scalar = y.shape != shape
+        parallelFor(out.numel, grain: pointwiseGrain) { range in
+            let start = range.lowerBound
+            if scalar {
+                ember_binary_scalar_f32(code, a + start, b[0], o + start, range.count)
+            } else {
+                ember_binary_f32(code, a + start, b + start, o + start, range.count)
+            }
+        }
+        return out
+    }
     x.dtype.visitArithmetic(Run(x: x, y: y, out: out, op: op, shape: shape))
     return out
+}
+
+/// The hand-vectorised float32 loop for an op, where there is one.
+private func vectorisedCode(_ op: ArithmeticBinaryOp) -> ember_binary_op? {
+    switch op {
+    case .add: return EMBER_ADD
+    case .subtract: return EMBER_SUB
+    case .multiply: return EMBER_MUL
+    case .divide: return EMBER_DIV
+    default: return nil
+    }
 }
 
 /// Applies `op` to two float32/float64 tensors of one dtype, broadcasting to `shape`.

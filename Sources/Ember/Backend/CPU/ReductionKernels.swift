@@ -1,4 +1,5 @@
 // Reductions over the last axis of a contiguous [rows, K] block, and sums over a middle axis.
+import CEmberKernels
 import RealModule
 
 /// Reductions from K values to one.
@@ -6,8 +7,8 @@ enum RowReduction {
     case sum, prod, max, min, logsumexp, sumAbs, norm(Double), variance(correction: Double)
 }
 
-/// Sums a contiguous run with SIMD lanes per block and a double-precision total, so long float32 sums
-/// stay accurate (PyTorch uses a cascade sum for the same reason).
+/// Sums a contiguous run; float32 sums use vector lanes per block and a double-precision total, so long
+/// sums stay accurate (PyTorch uses a cascade sum for the same reason).
 @inline(__always)
 func sumRun<T: ArithmeticScalar>(_ p: UnsafePointer<T>, _ n: Int) -> T {
     if let f = p as? UnsafePointer<Float> { return T(fromDouble: sumFloats(f, n)) }
@@ -17,25 +18,7 @@ func sumRun<T: ArithmeticScalar>(_ p: UnsafePointer<T>, _ n: Int) -> T {
 }
 
 @inline(__always)
-func sumFloats(_ p: UnsafePointer<Float>, _ n: Int) -> Double {
-    var total = 0.0
-    var start = 0
-    let block = 4096
-    while start < n {
-        let end = min(start + block, n)
-        var lanes = SIMD16<Float>()
-        var i = start
-        while i + 16 <= end {
-            lanes += UnsafeRawPointer(p + i).loadUnaligned(as: SIMD16<Float>.self)
-            i += 16
-        }
-        var partial = Double(lanes.sum())
-        while i < end { partial += Double(p[i]); i += 1 }
-        total += partial
-        start = end
-    }
-    return total
-}
+func sumFloats(_ p: UnsafePointer<Float>, _ n: Int) -> Double { ember_sum_f32(p, n) }
 
 /// Reduces each row of a contiguous [rows, K] tensor to one value (a new [rows] tensor of the same dtype).
 func rowReduceKernel(_ x: Tensor, rows: Int, k: Int, _ op: RowReduction) -> Tensor {

@@ -1,0 +1,118 @@
+// Hand-vectorised float32 loops: an AVX2 body where the CPU has it, a portable loop otherwise.
+#include "EmberKernels.h"
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+#define EMBER_AVX2 __attribute__((target("avx2,fma")))
+
+static int has_avx2(void) {
+    static int cached = -1;
+    if (cached < 0) {
+        __builtin_cpu_init();
+        cached = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    }
+    return cached;
+}
+
+EMBER_AVX2 static __m256 apply8(ember_binary_op op, __m256 x, __m256 y) {
+    switch (op) {
+    case EMBER_ADD: return _mm256_add_ps(x, y);
+    case EMBER_SUB: return _mm256_sub_ps(x, y);
+    case EMBER_MUL: return _mm256_mul_ps(x, y);
+    default: return _mm256_div_ps(x, y);
+    }
+}
+
+EMBER_AVX2 static void binary_avx2(ember_binary_op op, const float *a, const float *b, float *out, size_t n) {
+    size_t i = 0;
+    for (; i + 32 <= n; i += 32) {
+        __m256 r0 = apply8(op, _mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i));
+        __m256 r1 = apply8(op, _mm256_loadu_ps(a + i + 8), _mm256_loadu_ps(b + i + 8));
+        __m256 r2 = apply8(op, _mm256_loadu_ps(a + i + 16), _mm256_loadu_ps(b + i + 16));
+        __m256 r3 = apply8(op, _mm256_loadu_ps(a + i + 24), _mm256_loadu_ps(b + i + 24));
+        _mm256_storeu_ps(out + i, r0);
+        _mm256_storeu_ps(out + i + 8, r1);
+        _mm256_storeu_ps(out + i + 16, r2);
+        _mm256_storeu_ps(out + i + 24, r3);
+    }
+    for (; i + 8 <= n; i += 8) _mm256_storeu_ps(out + i, apply8(op, _mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i)));
+    for (; i < n; i++) {
+        float x = a[i], y = b[i];
+        out[i] = op == EMBER_ADD ? x + y : op == EMBER_SUB ? x - y : op == EMBER_MUL ? x * y : x / y;
+    }
+}
+
+EMBER_AVX2 static void binary_scalar_avx2(ember_binary_op op, const float *a, float b, float *out, size_t n) {
+    const __m256 y = _mm256_set1_ps(b);
+    size_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        __m256 r0 = apply8(op, _mm256_loadu_ps(a + i), y);
+        __m256 r1 = apply8(op, _mm256_loadu_ps(a + i + 8), y);
+        _mm256_storeu_ps(out + i, r0);
+        _mm256_storeu_ps(out + i + 8, r1);
+    }
+    for (; i < n; i++) {
+        float x = a[i];
+        out[i] = op == EMBER_ADD ? x + b : op == EMBER_SUB ? x - b : op == EMBER_MUL ? x * b : x / b;
+    }
+}
+
+EMBER_AVX2 static double sum_avx2(const float *a, size_t n) {
+    double total = 0;
+    size_t start = 0;
+    while (start < n) {
+        size_t end = start + 4096 < n ? start + 4096 : n;
+        __m256 s0 = _mm256_setzero_ps(), s1 = s0, s2 = s0, s3 = s0;
+        size_t i = start;
+        for (; i + 32 <= end; i += 32) {
+            s0 = _mm256_add_ps(s0, _mm256_loadu_ps(a + i));
+            s1 = _mm256_add_ps(s1, _mm256_loadu_ps(a + i + 8));
+            s2 = _mm256_add_ps(s2, _mm256_loadu_ps(a + i + 16));
+            s3 = _mm256_add_ps(s3, _mm256_loadu_ps(a + i + 24));
+        }
+        __m256 s = _mm256_add_ps(_mm256_add_ps(s0, s1), _mm256_add_ps(s2, s3));
+        float lanes[8];
+        _mm256_storeu_ps(lanes, s);
+        double partial = 0;
+        for (int k = 0; k < 8; k++) partial += lanes[k];
+        for (; i < end; i++) partial += a[i];
+        total += partial;
+        start = end;
+    }
+    return total;
+}
+#endif
+
+void ember_binary_f32(ember_binary_op op, const float *a, const float *b, float *out, size_t n) {
+#if defined(__x86_64__)
+    if (has_avx2()) { binary_avx2(op, a, b, out, n); return; }
+#endif
+    for (size_t i = 0; i < n; i++) {
+        float x = a[i], y = b[i];
+        out[i] = op == EMBER_ADD ? x + y : op == EMBER_SUB ? x - y : op == EMBER_MUL ? x * y : x / y;
+    }
+}
+
+void ember_binary_scalar_f32(ember_binary_op op, const float *a, float b, float *out, size_t n) {
+#if defined(__x86_64__)
+    if (has_avx2()) { binary_scalar_avx2(op, a, b, out, n); return; }
+#endif
+    for (size_t i = 0; i < n; i++) {
+        float x = a[i];
+        out[i] = op == EMBER_ADD ? x + b : op == EMBER_SUB ? x - b : op == EMBER_MUL ? x * b : x / b;
+    }
+}
+
+double ember_sum_f32(const float *a, size_t n) {
+#if defined(__x86_64__)
+    if (has_avx2()) return sum_avx2(a, n);
+#endif
+    double total = 0;
+    for (size_t start = 0; start < n; start += 4096) {
+        float partial = 0;
+        size_t end = start + 4096 < n ? start + 4096 : n;
+        for (size_t i = start; i < end; i++) partial += a[i];
+        total += partial;
+    }
+    return total;
+}

@@ -1,0 +1,31 @@
+// Hand-vectorised float32 loops for the hottest contiguous kernels. Each has an AVX2 version chosen at
+// run time when the CPU has it (Swift code is built for baseline x86-64, i.e. SSE2 only).
+#ifndef EMBER_KERNELS_H
+#define EMBER_KERNELS_H
+
+#include <stddef.h>
+
+typedef enum {
+    EMBER_ADD = 0,
+    EMBER_SUB = 1,
+    EMBER_MUL = 2,
+    EMBER_DIV = 3,
+} ember_binary_op;
+
+/// out[i] = a[i] op b[i] for i < n. `out` may alias `a` or `b`.
+void ember_binary_f32(ember_binary_op op, const float *a, const float *b, float *out, size_t n);
+
+/// out[i] = a[i] op b[0] for i < n (a tensor with a number).
+void ember_binary_scalar_f32(ember_binary_op op, const float *a, float b, float *out, size_t n);
+
+/// The sum of n floats, accumulated in double precision across blocks.
+double ember_sum_f32(const float *a, size_t n);
+
+/// A spin-wait hint to the CPU (`pause` on x86).
+static inline void ember_cpu_relax(void) {
+#if defined(__x86_64__)
+    __builtin_ia32_pause();
+#endif
+}
+
+#endif
