@@ -120,6 +120,26 @@ final class TensorTests: XCTestCase {
         XCTAssertEqual(wide.t().sum(dim: 1).toArray(as: Float.self), [Float](repeating: 512, count: 1024))
     }
 
+    func testMatmulOverEveryLayoutMatchesANaiveProduct() {
+        Ember.manualSeed(11)
+        let base = Tensor.randn([6, 6], dtype: .float64)
+        func naive(_ a: Tensor, _ b: Tensor) -> [Double] {
+            let x = a.toArray(as: Double.self), y = b.toArray(as: Double.self)
+            let (m, k, n) = (a.shape[0], a.shape[1], b.shape[1])
+            return (0..<(m * n)).map { i in (0..<k).reduce(0.0) { $0 + x[i / n * k + $1] * y[$1 * n + i % n] } }
+        }
+        let layouts: [Tensor] = [base[.range(0..<1)], base.t()[.range(0..<1)], base[.all, .range(2..<3)],
+                                 base.t()[.all, .range(0..<1)], base[.range(0..<6, step: 2)], base.t(),
+                                 base[.range(1..<4), .range(0..<6, step: 3)]]
+        for a in layouts {
+            for b in [base, base.t(), base[.all, .range(0..<1)], base.t()[.all, .range(2..<3)]] {
+                let left = a.shape[1] == b.shape[0] ? a : a.t()
+                guard left.shape[1] == b.shape[0] else { continue }
+                assertClose(left.mm(b), naive(left, b), tolerance: 1e-12)
+            }
+        }
+    }
+
     func testMatmulAgainstHandComputedValues() {
         let a = Tensor([[1, 2, 3], [4, 5, 6]] as [[Float]])
         XCTAssertEqual(a.t().matmul(a).toArray(as: Float.self), [17, 22, 27, 22, 29, 36, 27, 36, 45])

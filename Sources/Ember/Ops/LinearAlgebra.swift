@@ -1,51 +1,29 @@
 // Matrix products: mm, bmm, mv, dot and matmul with PyTorch's broadcasting rules.
 
 extension Tensor {
-    /// A matrix view usable by GEMM, copying only when neither stride is 1.
-    private func gemmOperand<T>(_: T.Type, matrixAt batchOffset: Int = 0) -> MatrixOperand<T> {
-        let r = strides[dim - 2], c = strides[dim - 1]
-        return MatrixOperand(pointer: UnsafePointer(pointer(as: T.self) + batchOffset), rowStride: r, columnStride: c)
+    /// Batched product of [B, m, k] and [B, k, n] tensors of one compute dtype, no autograd.
+    static func batchedProduct(_ a: Tensor, _ b: Tensor) -> Tensor {
+        let out = Tensor(uninitializedShape: [a.shape[0], a.shape[1], b.shape[2]], dtype: a.dtype)
+        let product = BatchedProduct(x: a.gemmReady(), y: b.gemmReady(), out: out)
+        if a.dtype.isFloatingPoint { a.dtype.visitFloat(product) } else { a.dtype.visitArithmetic(product) }
+        return out
     }
 
+    /// The matrix at `batchOffset` elements from the first as a GEMM operand. Size-1 dimensions may
+    /// carry any stride; they are normalised so BLAS sees a valid leading dimension.
+    fileprivate func gemmOperand<T>(_: T.Type, batch: Int) -> MatrixOperand<T> {
+        let rows = shape[dim - 2], cols = shape[dim - 1]
+        var r = strides[dim - 2], c = strides[dim - 1]
+        if cols == 1 { c = r == 1 ? Swift.max(rows, 1) : 1 }
+        if rows == 1 { r = c == 1 ? Swift.max(cols, 1) : 1 }
+        return MatrixOperand(pointer: UnsafePointer(pointer(as: T.self) + strides[0] * batch), rowStride: r, columnStride: c)
+    }
+
+    /// Itself when one of the last two strides is 1 (GEMM can read it transposed or not), else a copy.
     private func gemmReady() -> Tensor {
         let r = strides[dim - 2], c = strides[dim - 1]
         if (c == 1 || shape[dim - 1] == 1) || (r == 1 || shape[dim - 2] == 1) { return self }
         return copied(as: dtype)
-    }
-
-    /// Batched product of [B, m, k] and [B, k, n] tensors of one compute dtype, no autograd.
-    static func batchedProduct(_ a: Tensor, _ b: Tensor) -> Tensor {
-        let batch = a.shape[0], m = a.shape[1], k = a.shape[2], n = b.shape[2]
-        let out = Tensor(uninitializedShape: [batch, m, n], dtype: a.dtype)
-        let x = a.gemmReady(), y = b.gemmReady()
-        func run<T: FloatScalar>(_: T.Type) {
-            for i in 0..<batch {
-                let oa = x.strides[0] * i, ob = y.strides[0] * i
-                var opA = x.gemmOperand(T.self, matrixAt: oa), opB = y.gemmOperand(T.self, matrixAt: ob)
-                // Size-1 dims can carry any stride; normalise them so BLAS sees a valid leading dimension.
-                if m == 1 { opA = MatrixOperand(pointer: opA.pointer, rowStride: k * opA.columnStride, columnStride: opA.columnStride) }
-                if k == 1 { opA = MatrixOperand(pointer: opA.pointer, rowStride: opA.rowStride, columnStride: 1) }
-                if n == 1 { opB = MatrixOperand(pointer: opB.pointer, rowStride: opB.rowStride, columnStride: 1) }
-                if k == 1 { opB = MatrixOperand(pointer: opB.pointer, rowStride: n * opB.columnStride, columnStride: opB.columnStride) }
-                gemm(opA, opB, out.pointer(as: T.self) + i * m * n, m: m, n: n, k: k)
-            }
-        }
-        func runInteger<T: ArithmeticScalar>(_: T.Type) {
-            for i in 0..<batch {
-                integerGemm(x.gemmOperand(T.self, matrixAt: x.strides[0] * i), y.gemmOperand(T.self, matrixAt: y.strides[0] * i),
-                            out.pointer(as: T.self) + i * m * n, m: m, n: n, k: k)
-            }
-        }
-        switch a.dtype {
-        case .float32: run(Float.self)
-        case .float64: run(Double.self)
-        case .int64: runInteger(Int64.self)
-        case .int32: runInteger(Int32.self)
-        case .int8: runInteger(Int8.self)
-        case .uint8: runInteger(UInt8.self)
-        default: preconditionFailure("batchedProduct: \(a.dtype)")
-        }
-        return out
     }
 
     /// The product of two matrices [m, k] · [k, n] (`torch.mm`).
@@ -209,4 +187,25 @@ extension Tensor {
 /// `torch.matmul`.
 public func matmul(_ a: Tensor, _ b: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
     a.matmul(b, file: file, line: line)
+}
+
+/// One GEMM per batch entry: BLAS for floats, a plain loop for integers.
+private struct BatchedProduct: FloatTypeVisitor, ArithmeticTypeVisitor {
+    let x: Tensor, y: Tensor, out: Tensor
+
+    func visit<T: FloatScalar>(_ type: T.Type) {
+        let (batch, m, k, n) = (x.shape[0], x.shape[1], x.shape[2], y.shape[2])
+        for i in 0..<batch {
+            gemm(x.gemmOperand(T.self, batch: i), y.gemmOperand(T.self, batch: i), out.pointer(as: T.self) + i * m * n,
+                 m: m, n: n, k: k)
+        }
+    }
+
+    func visit<T: ArithmeticScalar>(_ type: T.Type) {
+        let (batch, m, k, n) = (x.shape[0], x.shape[1], x.shape[2], y.shape[2])
+        for i in 0..<batch {
+            integerGemm(x.gemmOperand(T.self, batch: i), y.gemmOperand(T.self, batch: i), out.pointer(as: T.self) + i * m * n,
+                        m: m, n: n, k: k)
+        }
+    }
 }

@@ -139,56 +139,68 @@ struct Compare<T: ArithmeticScalar>: BinaryOperation {
 
 /// Applies `op` to a float32 or float64 tensor, giving a new contiguous tensor of the same dtype.
 func floatUnaryKernel(_ x: Tensor, _ op: FloatUnaryOp) -> Tensor {
-    let out = Tensor(uninitializedShape: x.shape, dtype: x.dtype)
-    func run<T: FloatScalar>(_: T.Type) {
-        let a = x.pointer(as: T.self), o = out.pointer(as: T.self), s = x.strides, shape = x.shape
-        func map<Op: UnaryOperation>(_ operation: Op) where Op.Input == T, Op.Output == T {
-            mapKernel(a, s, o, shape: shape, operation)
-        }
-        switch op {
-        case .exp: map(Exp<T>())
-        case .expm1: map(Expm1<T>())
-        case .log: map(Log<T>())
-        case .log1p: map(Log1p<T>())
-        case .sqrt: map(Sqrt<T>())
-        case .rsqrt: map(Rsqrt<T>())
-        case .sin: map(Sin<T>())
-        case .cos: map(Cos<T>())
-        case .tanh: map(Tanh<T>())
-        case .sigmoid: map(Sigmoid<T>())
-        case .erf: map(Erf<T>())
-        case .reciprocal: map(Reciprocal<T>())
-        case .gelu: map(Gelu<T>())
-        case .geluTanh: map(GeluTanh<T>())
-        case .silu: map(Silu<T>())
-        case .elu(let alpha): map(Elu<T>(alpha: T(alpha)))
-        case .leakyRelu(let slope): map(LeakyRelu<T>(slope: T(slope)))
-        case .softplus(let beta, let threshold): map(Softplus<T>(beta: T(beta), threshold: T(threshold)))
-        case .powScalar(let exponent):
-            switch exponent {
-            case 2: map(Square<T>())
-            case 3: map(Cube<T>())
-            case 1: map(Identity<T>())
-            case 0.5: map(Sqrt<T>())
-            case -1: map(Reciprocal<T>())
-            default: map(PowScalar<T>(exponent: T(exponent)))
+    struct Run: FloatTypeVisitor {
+        let x: Tensor, out: Tensor, op: FloatUnaryOp
+        func visit<T: FloatScalar>(_: T.Type) {
+            let a = x.pointer(as: T.self), o = out.pointer(as: T.self), s = x.strides, shape = x.shape
+            func map<Op: UnaryOperation>(_ operation: Op) where Op.Input == T, Op.Output == T {
+                mapKernel(a, s, o, shape: shape, operation)
+            }
+            switch op {
+            case .exp: map(Exp<T>())
+            case .expm1: map(Expm1<T>())
+            case .log: map(Log<T>())
+            case .log1p: map(Log1p<T>())
+            case .sqrt: map(Sqrt<T>())
+            case .rsqrt: map(Rsqrt<T>())
+            case .sin: map(Sin<T>())
+            case .cos: map(Cos<T>())
+            case .tanh: map(Tanh<T>())
+            case .sigmoid: map(Sigmoid<T>())
+            case .erf: map(Erf<T>())
+            case .reciprocal: map(Reciprocal<T>())
+            case .gelu: map(Gelu<T>())
+            case .geluTanh: map(GeluTanh<T>())
+            case .silu: map(Silu<T>())
+            case .elu(let alpha): map(Elu<T>(alpha: T(alpha)))
+            case .leakyRelu(let slope): map(LeakyRelu<T>(slope: T(slope)))
+            case .softplus(let beta, let threshold): map(Softplus<T>(beta: T(beta), threshold: T(threshold)))
+            case .powScalar(let exponent):
+                switch exponent {
+                case 2: map(Square<T>())
+                case 3: map(Cube<T>())
+                case 1: map(Identity<T>())
+                case 0.5: map(Sqrt<T>())
+                case -1: map(Reciprocal<T>())
+                default: map(PowScalar<T>(exponent: T(exponent)))
+                }
             }
         }
     }
-    switch x.dtype {
-    case .float32: run(Float.self)
-    case .float64: run(Double.self)
-    default: preconditionFailure("floatUnaryKernel: \(x.dtype)")
-    }
+    let out = Tensor(uninitializedShape: x.shape, dtype: x.dtype)
+    x.dtype.visitFloat(Run(x: x, out: out, op: op))
     return out
 }
 
-/// Runs `body` with the Swift type of an arithmetic compute dtype: the one switch of an op call.
+/// Code generic over the float32/float64 kernel types, run for a run-time dtype.
+protocol FloatTypeVisitor {
+    func visit<T: FloatScalar>(_ type: T.Type)
+}
+
+/// Code generic over the arithmetic kernel types, run for a run-time dtype: the one switch of an op call.
 protocol ArithmeticTypeVisitor {
     func visit<T: ArithmeticScalar>(_ type: T.Type)
 }
 
 extension DType {
+    func visitFloat<V: FloatTypeVisitor>(_ visitor: V) {
+        switch self {
+        case .float32: visitor.visit(Float.self)
+        case .float64: visitor.visit(Double.self)
+        default: preconditionFailure("no float kernels for \(self); compute in float32")
+        }
+    }
+
     func visitArithmetic<V: ArithmeticTypeVisitor>(_ visitor: V) {
         switch self {
         case .float32: visitor.visit(Float.self)
@@ -297,27 +309,26 @@ private func vectorisedCode(_ op: ArithmeticBinaryOp) -> ember_binary_op? {
 
 /// Applies `op` to two float32/float64 tensors of one dtype, broadcasting to `shape`.
 func floatBinaryKernel(_ x: Tensor, _ y: Tensor, _ op: FloatBinaryOp, shape: [Int]) -> Tensor {
+    struct Run: FloatTypeVisitor {
+        let x: Tensor, y: Tensor, out: Tensor, op: FloatBinaryOp, shape: [Int]
+        func visit<T: FloatScalar>(_: T.Type) {
+            let a = x.pointer(as: T.self), b = y.pointer(as: T.self), o = out.pointer(as: T.self)
+            let sa = broadcastStrides(shape: x.shape, strides: x.strides, to: shape)
+            let sb = broadcastStrides(shape: y.shape, strides: y.strides, to: shape)
+            func zip<Op: BinaryOperation>(_ operation: Op) where Op.First == T, Op.Second == T, Op.Output == T {
+                zipKernel(a, sa, b, sb, o, shape: shape, operation)
+            }
+            switch op {
+            case .pow: zip(Power<T>())
+            case .reluBackward: zip(ReluBackward<T>())
+            case .sigmoidBackward: zip(SigmoidBackward<T>())
+            case .tanhBackward: zip(TanhBackward<T>())
+            case .thresholdBackward(let threshold): zip(ThresholdBackward<T>(threshold: T(threshold)))
+            }
+        }
+    }
     let out = Tensor(uninitializedShape: shape, dtype: x.dtype)
-    func run<T: FloatScalar>(_: T.Type) {
-        let a = x.pointer(as: T.self), b = y.pointer(as: T.self), o = out.pointer(as: T.self)
-        let sa = broadcastStrides(shape: x.shape, strides: x.strides, to: shape)
-        let sb = broadcastStrides(shape: y.shape, strides: y.strides, to: shape)
-        func zip<Op: BinaryOperation>(_ operation: Op) where Op.First == T, Op.Second == T, Op.Output == T {
-            zipKernel(a, sa, b, sb, o, shape: shape, operation)
-        }
-        switch op {
-        case .pow: zip(Power<T>())
-        case .reluBackward: zip(ReluBackward<T>())
-        case .sigmoidBackward: zip(SigmoidBackward<T>())
-        case .tanhBackward: zip(TanhBackward<T>())
-        case .thresholdBackward(let threshold): zip(ThresholdBackward<T>(threshold: T(threshold)))
-        }
-    }
-    switch x.dtype {
-    case .float32: run(Float.self)
-    case .float64: run(Double.self)
-    default: preconditionFailure("floatBinaryKernel: \(x.dtype)")
-    }
+    x.dtype.visitFloat(Run(x: x, y: y, out: out, op: op, shape: shape))
     return out
 }
 
