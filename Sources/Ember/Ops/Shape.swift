@@ -421,3 +421,13 @@ extension Tensor {
         return out
     }
 }
+
+/// `torch.cat`.
+public func cat(_ tensors: [Tensor], dim: Int = 0, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+    Tensor.cat(tensors, dim: dim, file: file, line: line)
+}
+
+/// `torch.stack`.
+public func stack(_ tensors: [Tensor], dim: Int = 0, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+    Tensor.stack(tensors, dim: dim, file: file, line: line)
+}

@@ -130,6 +130,12 @@ extension Tensor {
         randn(shape, dtype: dtype, requiresGrad: requiresGrad)
     }
 
+    /// Uniform numbers with this tensor's shape and dtype (`torch.rand_like`).
+    public func randLike(dtype: DType? = nil) -> Tensor { Tensor.rand(shape, dtype: dtype ?? self.dtype) }
+
+    /// Standard normal numbers with this tensor's shape and dtype (`torch.randn_like`).
+    public func randnLike(dtype: DType? = nil) -> Tensor { Tensor.randn(shape, dtype: dtype ?? self.dtype) }
+
     /// Integers uniform in `[low, high)` (`torch.randint`), int64 by default.
     public static func randint(_ low: Int, _ high: Int, _ shape: [Int], dtype: DType = .int64,
                                generator: Generator = .default, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
