@@ -242,7 +242,91 @@ enum OpTable {
         case "dot": return [try input().dot(try c.tensor("tensor"))]
 
         default:
-            throw CaseFailure("\(unsupportedPrefix) '\(c.op)'")
+            return try NNOpTable.run(c)
+        }
+    }
+}
+
+/// torch.nn.functional entries of the op table.
+enum NNOpTable {
+    static func run(_ c: OpCall) throws -> [Tensor] {
+        func input() throws -> Tensor { try c.tensor("input") }
+        func pair(_ name: String, _ fallback: IntPair? = nil) throws -> IntPair? {
+            guard let v = c.arg(name) else { return fallback }
+            guard let values = v.ints, !values.isEmpty else { throw CaseFailure("\(c.op): bad \(name)") }
+            return IntPair(values)
+        }
+        func reduction() throws -> Reduction {
+            let name = c.arg("reduction")?.string ?? "mean"
+            guard let r = Reduction(rawValue: name) else { throw CaseFailure("unknown reduction \(name)") }
+            return r
+        }
+        switch c.op {
+        case "linear": return [F.linear(try input(), try c.tensor("weight"), c.inputs["bias"])]
+        case "conv1d":
+            return [F.conv1d(try input(), try c.tensor("weight"), c.inputs["bias"], stride: c.arg("stride")?.ints?.first ?? 1,
+                             padding: c.arg("padding")?.ints?.first ?? 0, dilation: c.arg("dilation")?.ints?.first ?? 1,
+                             groups: c.arg("groups")?.int ?? 1)]
+        case "conv2d":
+            let padding: ConvPadding
+            if let text = c.arg("padding")?.string { padding = ConvPadding(stringLiteral: text) } else { padding = .explicit(try pair("padding", 0)!) }
+            return [F.conv2d(try input(), try c.tensor("weight"), c.inputs["bias"], stride: try pair("stride", 1)!, padding: padding,
+                             dilation: try pair("dilation", 1)!, groups: c.arg("groups")?.int ?? 1)]
+        case "conv_transpose2d":
+            return [F.convTranspose2d(try input(), try c.tensor("weight"), c.inputs["bias"], stride: try pair("stride", 1)!,
+                                      padding: try pair("padding", 0)!, outputPadding: try pair("output_padding", 0)!,
+                                      groups: c.arg("groups")?.int ?? 1, dilation: try pair("dilation", 1)!)]
+        case "max_pool2d":
+            let r = F.maxPool2dWithIndices(try input(), try pair("kernel_size")!, stride: try pair("stride"), padding: try pair("padding", 0)!,
+                                           dilation: try pair("dilation", 1)!, ceilMode: c.arg("ceil_mode")?.bool ?? false)
+            return c.arg("return_indices")?.bool == true ? [r.output, r.indices] : [r.output]
+        case "avg_pool2d":
+            return [F.avgPool2d(try input(), try pair("kernel_size")!, stride: try pair("stride"), padding: try pair("padding", 0)!,
+                                ceilMode: c.arg("ceil_mode")?.bool ?? false, countIncludePad: c.arg("count_include_pad")?.bool ?? true,
+                                divisorOverride: c.arg("divisor_override")?.int)]
+        case "adaptive_avg_pool2d": return [F.adaptiveAvgPool2d(try input(), try pair("output_size")!)]
+        case "batch_norm":
+            return [F.batchNorm(try input(), runningMean: c.inputs["running_mean"], runningVar: c.inputs["running_var"],
+                                weight: c.inputs["weight"], bias: c.inputs["bias"], training: c.arg("training")?.bool ?? false,
+                                momentum: c.arg("momentum")?.double ?? 0.1, eps: c.arg("eps")?.double ?? 1e-5)]
+        case "layer_norm":
+            return [F.layerNorm(try input(), try c.ints("normalized_shape"), weight: c.inputs["weight"], bias: c.inputs["bias"],
+                                eps: c.arg("eps")?.double ?? 1e-5)]
+        case "group_norm":
+            return [F.groupNorm(try input(), try c.int("num_groups"), weight: c.inputs["weight"], bias: c.inputs["bias"],
+                                eps: c.arg("eps")?.double ?? 1e-5)]
+        case "embedding": return [F.embedding(try input(), try c.tensor("weight"), paddingIdx: c.arg("padding_idx")?.int)]
+        case "dropout": return [F.dropout(try input(), p: c.arg("p")?.double ?? 0.5, training: c.arg("training")?.bool ?? true)]
+        case "one_hot": return [F.oneHot(try input(), numClasses: c.arg("num_classes")?.int ?? -1)]
+        case "pad": return [F.pad(try input(), try c.ints("pad"), value: c.arg("value")?.double ?? 0)]
+        case "interpolate":
+            return [F.interpolate(try input(), size: try pair("size"), scaleFactor: c.arg("scale_factor")?.double,
+                                  mode: c.arg("mode")?.string ?? "nearest", alignCorners: c.arg("align_corners")?.bool ?? false)]
+        case "scaled_dot_product_attention":
+            return [F.scaledDotProductAttention(try c.tensor("query"), try c.tensor("key"), try c.tensor("value"),
+                                                attnMask: c.inputs["attn_mask"], isCausal: c.arg("is_causal")?.bool ?? false)]
+        case "mse_loss": return [F.mseLoss(try input(), try c.tensor("target"), reduction: try reduction())]
+        case "l1_loss": return [F.l1Loss(try input(), try c.tensor("target"), reduction: try reduction())]
+        case "smooth_l1_loss":
+            return [F.smoothL1Loss(try input(), try c.tensor("target"), reduction: try reduction(), beta: c.arg("beta")?.double ?? 1)]
+        case "huber_loss":
+            return [F.huberLoss(try input(), try c.tensor("target"), reduction: try reduction(), delta: c.arg("delta")?.double ?? 1)]
+        case "cross_entropy":
+            return [F.crossEntropy(try input(), try c.tensor("target"), weight: c.inputs["weight"],
+                                   ignoreIndex: c.arg("ignore_index")?.int ?? -100, reduction: try reduction(),
+                                   labelSmoothing: c.arg("label_smoothing")?.double ?? 0)]
+        case "nll_loss":
+            return [F.nllLoss(try input(), try c.tensor("target"), weight: c.inputs["weight"],
+                              ignoreIndex: c.arg("ignore_index")?.int ?? -100, reduction: try reduction())]
+        case "binary_cross_entropy":
+            return [F.binaryCrossEntropy(try input(), try c.tensor("target"), weight: c.inputs["weight"], reduction: try reduction())]
+        case "binary_cross_entropy_with_logits":
+            return [F.binaryCrossEntropyWithLogits(try input(), try c.tensor("target"), weight: c.inputs["weight"],
+                                                   posWeight: c.inputs["pos_weight"], reduction: try reduction())]
+        case "kl_div":
+            return [F.klDiv(try input(), try c.tensor("target"), reduction: try reduction(), logTarget: c.arg("log_target")?.bool ?? false)]
+        default:
+            throw CaseFailure("\(OpTable.unsupportedPrefix) '\(c.op)'")
         }
     }
 }

@@ -1,0 +1,65 @@
+// im2col/col2im: convolution as GEMM. One image's patches become the columns of a matrix.
+
+/// The geometry of a 2-d convolution window over one image.
+struct ConvolutionGeometry {
+    let channels: Int, height: Int, width: Int
+    let kernelH: Int, kernelW: Int
+    let strideH: Int, strideW: Int
+    let padH: Int, padW: Int
+    let dilationH: Int, dilationW: Int
+    let outH: Int, outW: Int
+
+    /// Rows of the column matrix: channels × kernel positions.
+    var columnRows: Int { channels * kernelH * kernelW }
+    /// Columns of the column matrix: output positions.
+    var columnCount: Int { outH * outW }
+}
+
+/// cols[(c, ki, kj), (oy, ox)] = image[c, oy*s - p + ki*d, ox*s - p + kj*d] (zero outside).
+func im2col<T: FloatScalar>(_ image: UnsafePointer<T>, _ g: ConvolutionGeometry, _ cols: UnsafeMutablePointer<T>) {
+    let plane = g.height * g.width, count = g.columnCount
+    parallelFor(g.columnRows, grain: Swift.max(1, 4096 / Swift.max(count, 1))) { range in
+        for row in range {
+            let c = row / (g.kernelH * g.kernelW), kernelIndex = row % (g.kernelH * g.kernelW)
+            let ki = kernelIndex / g.kernelW, kj = kernelIndex % g.kernelW
+            let source = image + c * plane, destination = cols + row * count
+            for oy in 0..<g.outH {
+                let y = oy * g.strideH - g.padH + ki * g.dilationH
+                let line = destination + oy * g.outW
+                if y < 0 || y >= g.height {
+                    line.update(repeating: 0, count: g.outW)
+                    continue
+                }
+                let sourceLine = source + y * g.width
+                for ox in 0..<g.outW {
+                    let x = ox * g.strideW - g.padW + kj * g.dilationW
+                    line[ox] = x >= 0 && x < g.width ? sourceLine[x] : 0
+                }
+            }
+        }
+    }
+}
+
+/// The adjoint of `im2col`: adds each column entry back into the image position it was read from.
+func col2im<T: FloatScalar>(_ cols: UnsafePointer<T>, _ g: ConvolutionGeometry, _ image: UnsafeMutablePointer<T>) {
+    let plane = g.height * g.width, count = g.columnCount, perChannel = g.kernelH * g.kernelW
+    // Channels are independent, so threads split by channel and never write the same pixel.
+    parallelFor(g.channels, grain: 1) { range in
+        for c in range {
+            let destination = image + c * plane
+            for kernelIndex in 0..<perChannel {
+                let ki = kernelIndex / g.kernelW, kj = kernelIndex % g.kernelW
+                let source = cols + (c * perChannel + kernelIndex) * count
+                for oy in 0..<g.outH {
+                    let y = oy * g.strideH - g.padH + ki * g.dilationH
+                    if y < 0 || y >= g.height { continue }
+                    let line = source + oy * g.outW, target = destination + y * g.width
+                    for ox in 0..<g.outW {
+                        let x = ox * g.strideW - g.padW + kj * g.dilationW
+                        if x >= 0 && x < g.width { target[x] += line[ox] }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,116 @@
+// Pooling windows over [planes, H, W] blocks: max (with argmax indices), average, adaptive average.
+
+/// A pooling window's geometry over one plane.
+struct PoolGeometry {
+    let height: Int, width: Int, outH: Int, outW: Int
+    let kernelH: Int, kernelW: Int, strideH: Int, strideW: Int
+    let padH: Int, padW: Int, dilationH: Int, dilationW: Int
+}
+
+struct MaxPoolForward: FloatTypeVisitor {
+    let input: Tensor, output: Tensor, indices: Tensor, planes: Int, g: PoolGeometry
+    func visit<T: FloatScalar>(_: T.Type) {
+        let x = input.pointer(as: T.self), y = output.pointer(as: T.self), ix = indices.pointer(as: Int64.self), g = self.g
+        parallelFor(planes, grain: 1) { range in
+            for p in range {
+                let plane = x + p * g.height * g.width
+                for oy in 0..<g.outH {
+                    for ox in 0..<g.outW {
+                        var best = -T.infinity, at = -1
+                        for ki in 0..<g.kernelH {
+                            let iy = oy * g.strideH - g.padH + ki * g.dilationH
+                            if iy < 0 || iy >= g.height { continue }
+                            for kj in 0..<g.kernelW {
+                                let jx = ox * g.strideW - g.padW + kj * g.dilationW
+                                if jx < 0 || jx >= g.width { continue }
+                                let v = plane[iy * g.width + jx]
+                                if v > best || v.isNaN || at < 0 { best = v; at = iy * g.width + jx; if v.isNaN { break } }
+                            }
+                        }
+                        let o = (p * g.outH + oy) * g.outW + ox
+                        y[o] = best
+                        ix[o] = Int64(at)
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Adds each output gradient to the input position its max came from.
+struct MaxPoolBackward: FloatTypeVisitor {
+    let gradOutput: Tensor, indices: Tensor, gradInput: Tensor, planes: Int, inPlane: Int, outPlane: Int
+    func visit<T: FloatScalar>(_: T.Type) {
+        let g = gradOutput.pointer(as: T.self), ix = indices.pointer(as: Int64.self), gi = gradInput.pointer(as: T.self)
+        parallelFor(planes, grain: 1) { range in
+            for p in range {
+                for o in 0..<outPlane where ix[p * outPlane + o] >= 0 {
+                    gi[p * inPlane + Int(ix[p * outPlane + o])] += g[p * outPlane + o]
+                }
+            }
+        }
+    }
+}
+
+/// Average pooling forward (`backward: false`) or its adjoint (`backward: true`), sharing the divisor rule.
+struct AvgPool: FloatTypeVisitor {
+    let source: Tensor, destination: Tensor, planes: Int, g: PoolGeometry
+    let countIncludePad: Bool, divisorOverride: Int?, backward: Bool
+    func visit<T: FloatScalar>(_: T.Type) {
+        let s = source.pointer(as: T.self), d = destination.pointer(as: T.self), g = self.g
+        let countIncludePad = self.countIncludePad, divisorOverride = self.divisorOverride, backward = self.backward
+        parallelFor(planes, grain: 1) { range in
+            for p in range {
+                for oy in 0..<g.outH {
+                    for ox in 0..<g.outW {
+                        var y0 = oy * g.strideH - g.padH, x0 = ox * g.strideW - g.padW
+                        var y1 = Swift.min(y0 + g.kernelH, g.height + g.padH), x1 = Swift.min(x0 + g.kernelW, g.width + g.padW)
+                        let padded = (y1 - y0) * (x1 - x0)
+                        y0 = Swift.max(y0, 0); x0 = Swift.max(x0, 0)
+                        y1 = Swift.min(y1, g.height); x1 = Swift.min(x1, g.width)
+                        let divisor = T(divisorOverride ?? (countIncludePad ? padded : (y1 - y0) * (x1 - x0)))
+                        let o = (p * g.outH + oy) * g.outW + ox
+                        let base = p * g.height * g.width
+                        if backward {
+                            let share = s[o] / divisor
+                            for iy in y0..<Swift.max(y1, y0) { for jx in x0..<Swift.max(x1, x0) { d[base + iy * g.width + jx] += share } }
+                        } else {
+                            var total = T.zero
+                            for iy in y0..<Swift.max(y1, y0) { for jx in x0..<Swift.max(x1, x0) { total += s[base + iy * g.width + jx] } }
+                            d[o] = total / divisor
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Adaptive average pooling: bin i of n over a length L spans [⌊iL/n⌋, ⌈(i+1)L/n⌉).
+struct AdaptiveAvgPool: FloatTypeVisitor {
+    let source: Tensor, destination: Tensor, planes: Int, height: Int, width: Int, outH: Int, outW: Int, backward: Bool
+    func visit<T: FloatScalar>(_: T.Type) {
+        let s = source.pointer(as: T.self), d = destination.pointer(as: T.self)
+        let (height, width, outH, outW, backward) = (self.height, self.width, self.outH, self.outW, self.backward)
+        parallelFor(planes, grain: 1) { range in
+            for p in range {
+                for oy in 0..<outH {
+                    let y0 = oy * height / outH, y1 = ((oy + 1) * height + outH - 1) / outH
+                    for ox in 0..<outW {
+                        let x0 = ox * width / outW, x1 = ((ox + 1) * width + outW - 1) / outW
+                        let count = T((y1 - y0) * (x1 - x0))
+                        let o = (p * outH + oy) * outW + ox, base = p * height * width
+                        if backward {
+                            let share = s[o] / count
+                            for iy in y0..<y1 { for jx in x0..<x1 { d[base + iy * width + jx] += share } }
+                        } else {
+                            var total = T.zero
+                            for iy in y0..<y1 { for jx in x0..<x1 { total += s[base + iy * width + jx] } }
+                            d[o] = total / count
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,240 @@
+// Convolutions (conv1d, conv2d, conv_transpose2d) as im2col + GEMM, recorded as `ConvolutionBackward0`.
+
+/// A size given as one number for every spatial dimension or one per dimension (`stride: 2`, `stride: [2, 1]`).
+public struct IntPair: ExpressibleByIntegerLiteral, ExpressibleByArrayLiteral, Equatable, Sendable {
+    public let first: Int, second: Int
+    public init(_ first: Int, _ second: Int) { self.first = first; self.second = second }
+    public init(integerLiteral value: Int) { self.init(value, value) }
+    public init(arrayLiteral elements: Int...) {
+        precondition(elements.count == 1 || elements.count == 2, "expected 1 or 2 sizes, got \(elements)")
+        self.init(elements[0], elements.count == 2 ? elements[1] : elements[0])
+    }
+    public init(_ values: [Int]) { self.init(values[0], values.count > 1 ? values[1] : values[0]) }
+    var array: [Int] { [first, second] }
+}
+
+/// Convolution padding: explicit sizes, `"same"` (output as large as the input at stride 1) or `"valid"` (none).
+public enum ConvPadding: ExpressibleByIntegerLiteral, ExpressibleByArrayLiteral, ExpressibleByStringLiteral, Equatable, Sendable {
+    case explicit(IntPair)
+    case same
+    case valid
+
+    public init(integerLiteral value: Int) { self = .explicit(IntPair(value, value)) }
+    public init(arrayLiteral elements: Int...) { self = .explicit(IntPair(elements)) }
+    public init(stringLiteral value: String) {
+        switch value {
+        case "same": self = .same
+        case "valid": self = .valid
+        default: preconditionFailure("padding must be \"same\", \"valid\" or sizes, got \"\(value)\"")
+        }
+    }
+}
+
+extension Tensor {
+    /// 2-d convolution of [N, C, H, W] by [O, C/groups, kH, kW] (`F.conv2d`).
+    public static func conv2d(_ input: Tensor, _ weight: Tensor, _ bias: Tensor? = nil, stride: IntPair = 1,
+                              padding: ConvPadding = 0, dilation: IntPair = 1, groups: Int = 1,
+                              file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        check(input.dim == 4 && weight.dim == 4, "conv2d", "expected 4-d input and weight, got input \(shapeText(input.shape)) "
+              + "and weight \(shapeText(weight.shape))", file: file, line: line)
+        check(input.shape[1] == weight.shape[1] * groups && weight.shape[0] % groups == 0, "conv2d",
+              "Given groups=\(groups), weight of size \(shapeText(weight.shape)), expected input\(shapeText(input.shape)) to have "
+              + "\(weight.shape[1] * groups) channels, but got \(input.shape[1]) channels instead", file: file, line: line)
+        let pad: IntPair
+        switch padding {
+        case .explicit(let p): pad = p
+        case .valid: pad = 0
+        case .same:
+            check(stride == 1, "conv2d", "padding='same' is not supported for strided convolutions", file: file, line: line)
+            pad = IntPair(dilation.first * (weight.shape[2] - 1) / 2, dilation.second * (weight.shape[3] - 1) / 2)
+        }
+        let plan = ConvolutionPlan(input: input.shape, weight: weight.shape, stride: stride, padding: pad,
+                                   dilation: dilation, groups: groups, transposed: false, outputPadding: 0)
+        check(plan.outH > 0 && plan.outW > 0, "conv2d", "input \(shapeText(input.shape)) is too small for kernel "
+              + "\(shapeText(weight.shape)) with padding \(pad.array) and dilation \(dilation.array)", file: file, line: line)
+        return plan.run(input, weight, bias)
+    }
+
+    /// 1-d convolution of [N, C, L] by [O, C/groups, k] (`F.conv1d`).
+    public static func conv1d(_ input: Tensor, _ weight: Tensor, _ bias: Tensor? = nil, stride: Int = 1, padding: Int = 0,
+                              dilation: Int = 1, groups: Int = 1, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        check(input.dim == 3 && weight.dim == 3, "conv1d", "expected 3-d input and weight, got input \(shapeText(input.shape)) "
+              + "and weight \(shapeText(weight.shape))", file: file, line: line)
+        check(input.shape[1] == weight.shape[1] * groups, "conv1d", "Given groups=\(groups), weight of size "
+              + "\(shapeText(weight.shape)), expected input\(shapeText(input.shape)) to have \(weight.shape[1] * groups) channels",
+              file: file, line: line)
+        let plan = ConvolutionPlan(input: [input.shape[0], input.shape[1], 1, input.shape[2]],
+                                   weight: [weight.shape[0], weight.shape[1], 1, weight.shape[2]],
+                                   stride: IntPair(1, stride), padding: IntPair(0, padding), dilation: IntPair(1, dilation),
+                                   groups: groups, transposed: false, outputPadding: 0)
+        check(plan.outW > 0, "conv1d", "input \(shapeText(input.shape)) is too small for kernel \(shapeText(weight.shape))",
+              file: file, line: line)
+        return plan.run(input, weight, bias)
+    }
+
+    /// Transposed 2-d convolution of [N, C, H, W] by [C, O/groups, kH, kW] (`F.conv_transpose2d`).
+    public static func convTranspose2d(_ input: Tensor, _ weight: Tensor, _ bias: Tensor? = nil, stride: IntPair = 1,
+                                       padding: IntPair = 0, outputPadding: IntPair = 0, groups: Int = 1, dilation: IntPair = 1,
+                                       file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        check(input.dim == 4 && weight.dim == 4 && input.shape[1] == weight.shape[0], "conv_transpose2d",
+              "expected input [N, C, H, W] and weight [C, O/groups, kH, kW] with the same C, got input "
+              + "\(shapeText(input.shape)) and weight \(shapeText(weight.shape))", file: file, line: line)
+        let plan = ConvolutionPlan(input: input.shape, weight: weight.shape, stride: stride, padding: padding,
+                                   dilation: dilation, groups: groups, transposed: true, outputPadding: outputPadding)
+        return plan.run(input, weight, bias)
+    }
+}
+
+/// Shapes and loops of one convolution call; forward and backward share them.
+private struct ConvolutionPlan {
+    let batch: Int, inChannels: Int, height: Int, width: Int
+    let outChannels: Int, kernelH: Int, kernelW: Int
+    let stride: IntPair, padding: IntPair, dilation: IntPair, groups: Int
+    let transposed: Bool
+    let outH: Int, outW: Int
+
+    init(input: [Int], weight: [Int], stride: IntPair, padding: IntPair, dilation: IntPair, groups: Int,
+         transposed: Bool, outputPadding: IntPair) {
+        (batch, inChannels, height, width) = (input[0], input[1], input[2], input[3])
+        (kernelH, kernelW) = (weight[2], weight[3])
+        outChannels = transposed ? weight[1] * groups : weight[0]
+        (self.stride, self.padding, self.dilation, self.groups, self.transposed) = (stride, padding, dilation, groups, transposed)
+        if transposed {
+            outH = (height - 1) * stride.first - 2 * padding.first + dilation.first * (kernelH - 1) + outputPadding.first + 1
+            outW = (width - 1) * stride.second - 2 * padding.second + dilation.second * (kernelW - 1) + outputPadding.second + 1
+        } else {
+            outH = (height + 2 * padding.first - dilation.first * (kernelH - 1) - 1) / stride.first + 1
+            outW = (width + 2 * padding.second - dilation.second * (kernelW - 1) - 1) / stride.second + 1
+        }
+    }
+
+    /// im2col geometry of the image side that has the larger spatial size (the output, when transposed).
+    var geometry: ConvolutionGeometry {
+        let channels = (transposed ? outChannels : inChannels) / groups
+        return ConvolutionGeometry(channels: channels, height: transposed ? outH : height, width: transposed ? outW : width,
+                                   kernelH: kernelH, kernelW: kernelW, strideH: stride.first, strideW: stride.second,
+                                   padH: padding.first, padW: padding.second, dilationH: dilation.first,
+                                   dilationW: dilation.second, outH: transposed ? height : outH, outW: transposed ? width : outW)
+    }
+
+    /// Runs the convolution on `input`/`weight` (4-d, or 3-d for a 1-d convolution, viewed with height 1).
+    func run(_ input: Tensor, _ weight: Tensor, _ bias: Tensor?) -> Tensor {
+        let type = resultType([input, weight]).floatingCounterpart
+        let compute = type.computeType
+        let oneDimensional = input.dim == 3
+        let x = input.kernelInput(compute).contiguous().reshape([batch, inChannels, height, width])
+        let w = weight.kernelInput(compute).contiguous().reshape([weight.shape[0], weight.shape[1], kernelH, kernelW])
+        var out = Tensor(uninitializedShape: [batch, outChannels, outH, outW], dtype: compute)
+        compute.visitFloat(ConvolutionForward(plan: self, x: x, w: w, out: out))
+        if let b = bias {
+            out = noGrad { out + b.kernelInput(compute).view(1, outChannels, 1, 1) }
+        }
+        if compute != type { out = out.copied(as: type) }
+        if oneDimensional { out = out.reshape([batch, outChannels, outW]) }
+        let inputs = [input, weight] + (bias.map { [$0] } ?? [])
+        record("ConvolutionBackward0", inputs: inputs, outputs: [out],
+               saving: [SavedTensor(input), SavedTensor(weight)]) { g in
+            let gradOut = g[0].kernelInput(compute).contiguous().reshape([batch, outChannels, outH, outW])
+            let gradInput = input.requiresGrad ? Tensor.zeros(x.shape, dtype: compute) : nil
+            let gradWeight = weight.requiresGrad ? Tensor.zeros(w.shape, dtype: compute) : nil
+            compute.visitFloat(ConvolutionBackward(plan: self, x: x, w: w, gradOut: gradOut, gradInput: gradInput, gradWeight: gradWeight))
+            let gradBias = bias.flatMap { $0.requiresGrad ? gradOut.sum(dims: [0, 2, 3]).to($0.dtype) : nil }
+            return [gradInput?.reshape(input.shape).to(input.dtype), gradWeight?.reshape(weight.shape).to(weight.dtype)]
+                + (bias == nil ? [] : [gradBias])
+        }
+        return out
+    }
+}
+
+/// The GEMM operands of group `group` of image `n`: weight block, image block and output block.
+private extension ConvolutionPlan {
+    var weightRows: Int { transposed ? inChannels / groups : outChannels / groups }
+    var weightCols: Int { (transposed ? outChannels : inChannels) / groups * kernelH * kernelW }
+}
+
+private struct ConvolutionForward: FloatTypeVisitor {
+    let plan: ConvolutionPlan, x: Tensor, w: Tensor, out: Tensor
+
+    func visit<T: FloatScalar>(_: T.Type) {
+        let g = plan.geometry
+        let cols = UnsafeMutablePointer<T>.allocate(capacity: Swift.max(g.columnRows * g.columnCount, 1))
+        defer { cols.deallocate() }
+        let xp = x.pointer(as: T.self), wp = w.pointer(as: T.self), op = out.pointer(as: T.self)
+        let inGroup = plan.inChannels / plan.groups, outGroup = plan.outChannels / plan.groups
+        let inPlane = plan.height * plan.width, outPlane = plan.outH * plan.outW
+        let weightGroup = plan.weightRows * plan.weightCols
+        for n in 0..<plan.batch {
+            for group in 0..<plan.groups {
+                let image = xp + (n * plan.inChannels + group * inGroup) * inPlane
+                let result = op + (n * plan.outChannels + group * outGroup) * outPlane
+                let weights = wp + group * weightGroup
+                if plan.transposed {
+                    // cols[Og·k, HW] = Wᵀ[Og·k, Ig] · x[Ig, HW], then scattered into the larger output.
+                    gemm(MatrixOperand(pointer: weights, rowStride: 1, columnStride: plan.weightCols),
+                         MatrixOperand(pointer: image, rowStride: inPlane, columnStride: 1), cols,
+                         m: plan.weightCols, n: inPlane, k: inGroup)
+                    result.update(repeating: 0, count: outGroup * outPlane)
+                    col2im(cols, g, result)
+                } else {
+                    // out[Og, L] = W[Og, Ig·k] · cols[Ig·k, L]
+                    im2col(image, g, cols)
+                    gemm(MatrixOperand(pointer: weights, rowStride: plan.weightCols, columnStride: 1),
+                         MatrixOperand(pointer: cols, rowStride: g.columnCount, columnStride: 1), result,
+                         m: outGroup, n: g.columnCount, k: g.columnRows)
+                }
+            }
+        }
+    }
+}
+
+private struct ConvolutionBackward: FloatTypeVisitor {
+    let plan: ConvolutionPlan, x: Tensor, w: Tensor, gradOut: Tensor
+    let gradInput: Tensor?, gradWeight: Tensor?
+
+    func visit<T: FloatScalar>(_: T.Type) {
+        let g = plan.geometry
+        let cols = UnsafeMutablePointer<T>.allocate(capacity: Swift.max(g.columnRows * g.columnCount, 1))
+        defer { cols.deallocate() }
+        let xp = x.pointer(as: T.self), wp = w.pointer(as: T.self), gp = gradOut.pointer(as: T.self)
+        let inGroup = plan.inChannels / plan.groups, outGroup = plan.outChannels / plan.groups
+        let inPlane = plan.height * plan.width, outPlane = plan.outH * plan.outW
+        let weightGroup = plan.weightRows * plan.weightCols
+        for n in 0..<plan.batch {
+            for group in 0..<plan.groups {
+                let image = xp + (n * plan.inChannels + group * inGroup) * inPlane
+                let upstream = gp + (n * plan.outChannels + group * outGroup) * outPlane
+                let weights = wp + group * weightGroup
+                if plan.transposed {
+                    // The larger side is the output: its im2col pairs with the input like a forward conv.
+                    im2col(upstream, g, cols)
+                    if let gi = gradInput {
+                        gemm(MatrixOperand(pointer: weights, rowStride: plan.weightCols, columnStride: 1),
+                             MatrixOperand(pointer: cols, rowStride: g.columnCount, columnStride: 1),
+                             gi.pointer(as: T.self) + (n * plan.inChannels + group * inGroup) * inPlane,
+                             m: inGroup, n: inPlane, k: plan.weightCols)
+                    }
+                    if let gw = gradWeight {
+                        gemm(MatrixOperand(pointer: image, rowStride: inPlane, columnStride: 1),
+                             MatrixOperand(pointer: cols, rowStride: 1, columnStride: g.columnCount),
+                             gw.pointer(as: T.self) + group * weightGroup, m: inGroup, n: plan.weightCols, k: inPlane,
+                             accumulate: true)
+                    }
+                } else {
+                    if let gw = gradWeight {
+                        im2col(image, g, cols)
+                        gemm(MatrixOperand(pointer: upstream, rowStride: outPlane, columnStride: 1),
+                             MatrixOperand(pointer: cols, rowStride: 1, columnStride: g.columnCount),
+                             gw.pointer(as: T.self) + group * weightGroup, m: outGroup, n: g.columnRows, k: outPlane,
+                             accumulate: true)
+                    }
+                    if let gi = gradInput {
+                        gemm(MatrixOperand(pointer: weights, rowStride: 1, columnStride: plan.weightCols),
+                             MatrixOperand(pointer: upstream, rowStride: outPlane, columnStride: 1), cols,
+                             m: g.columnRows, n: outPlane, k: outGroup)
+                        col2im(cols, g, gi.pointer(as: T.self) + (n * plan.inChannels + group * inGroup) * inPlane)
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,190 @@
+// The functional building blocks of layers: linear (addmm), embedding, dropout, one-hot, padding,
+// interpolation and attention.
+
+extension Tensor {
+    /// `bias + input · matrix` for 2-d operands (`torch.addmm`), one GEMM on top of the broadcast bias.
+    public static func addmm(_ bias: Tensor, _ input: Tensor, _ matrix: Tensor,
+                             file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        check(input.dim == 2 && matrix.dim == 2 && input.shape[1] == matrix.shape[0], "addmm",
+              "mat1 and mat2 shapes cannot be multiplied (\(input.shape[0])x\(input.shape.last ?? 0) and "
+              + "\(matrix.shape[0])x\(matrix.shape.last ?? 0))", file: file, line: line)
+        let (m, n) = (input.shape[0], matrix.shape[1])
+        let out = noGrad { () -> Tensor in
+            let product = input.mm(matrix)
+            return product + bias.expand([m, n])
+        }
+        record("AddmmBackward0", inputs: [bias, input, matrix], outputs: [out],
+               saving: [SavedTensor(input), SavedTensor(matrix)]) { g in
+            [bias.requiresGrad ? g[0].sumTo(bias) : nil,
+             input.requiresGrad ? g[0].mm(matrix.t()) : nil,
+             matrix.requiresGrad ? input.t().mm(g[0]) : nil]
+        }
+        return out
+    }
+
+    /// `input · weightᵀ + bias` over the last dimension (`F.linear`).
+    public static func linear(_ input: Tensor, _ weight: Tensor, _ bias: Tensor? = nil,
+                              file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        check(input.dim >= 1 && weight.dim == 2 && input.shape[input.dim - 1] == weight.shape[1], "linear",
+              "mat1 and mat2 shapes cannot be multiplied (input \(shapeText(input.shape)), weight \(shapeText(weight.shape)))",
+              file: file, line: line)
+        if let b = bias {
+            if input.dim == 2 { return addmm(b, input, weight.t(), file: file, line: line) }
+            if input.isContiguous {
+                // ATen's _flatten_nd_linear: fold the leading dimensions into GEMM rows.
+                let rows = input.reshape([-1, input.shape[input.dim - 1]])
+                return addmm(b, rows, weight.t(), file: file, line: line).unsafeView(Array(input.shape.dropLast()) + [weight.shape[0]])
+            }
+            return input.matmul(weight.t()) + b
+        }
+        return input.matmul(weight.t(), file: file, line: line)
+    }
+
+    /// Rows of `weight` at the indices in `input` (`F.embedding`); the row at `paddingIdx` gets no gradient.
+    public static func embedding(_ input: Tensor, _ weight: Tensor, paddingIdx: Int? = nil,
+                                 file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        check(!input.dtype.isFloatingPoint && weight.dim == 2, "embedding", "expected integer indices and a 2-d weight, got "
+              + "\(input.dtype) \(shapeText(input.shape)) and weight \(shapeText(weight.shape))", file: file, line: line)
+        let indices = input.to(.int64).reshape([-1])
+        weight.checkIndexRange(indices, size: weight.shape[0], op: "embedding", file: file, line: line)
+        let out = noGrad { weight.indexSelect(0, indices).reshape(input.shape + [weight.shape[1]]) }
+        let padding = paddingIdx.map { $0 < 0 ? $0 + weight.shape[0] : $0 }
+        record("EmbeddingBackward0", inputs: [weight], outputs: [out]) { g in
+            var rows = g[0].reshape([-1, weight.shape[1]])
+            if let p = padding { rows = rows * (indices .!= Tensor(Int64(p))).to(rows.dtype).unsqueeze(1) }
+            let expandedIndex = indices.unsqueeze(1).expand([indices.numel, weight.shape[1]]).contiguous()
+            return [Tensor.zeros(weight.shape, dtype: g[0].dtype).scatterAdd(0, expandedIndex, rows)]
+        }
+        return out
+    }
+
+    /// Zeroes elements with probability `p` and scales the rest by 1/(1−p) in training (`F.dropout`);
+    /// the mask comes from `bernoulli_(1 − p)`, PyTorch's stream for the same seed.
+    public static func dropout(_ input: Tensor, p: Double = 0.5, training: Bool = true,
+                               file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        check(p >= 0 && p <= 1, "dropout", "dropout probability has to be between 0 and 1, but got \(p)", file: file, line: line)
+        if !training || p == 0 { return input }
+        if p == 1 { return input * 0 }
+        let mask = noGrad { Tensor.empty(input.shape, dtype: input.dtype).bernoulli_(1 - p) / (1 - p) }
+        return input * mask
+    }
+
+    /// Dropout of whole channels of [N, C, …] inputs (`F.dropout2d`).
+    public static func dropout2d(_ input: Tensor, p: Double = 0.5, training: Bool = true) -> Tensor {
+        if !training || p == 0 { return input }
+        let maskShape = Array(input.shape.prefix(2)) + [Int](repeating: 1, count: Swift.max(input.dim - 2, 0))
+        let mask = noGrad { Tensor.empty(maskShape, dtype: input.dtype).bernoulli_(1 - p) / (1 - p) }
+        return input * mask
+    }
+
+    /// int64 one-hot rows for class indices (`F.one_hot`); -1 classes: the largest index plus one.
+    public static func oneHot(_ input: Tensor, numClasses: Int = -1, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        let labels = input.to(.int64)
+        let classes = numClasses >= 0 ? numClasses : Int(labels.max().item()) + 1
+        let values = labels.toArray(as: Int64.self)
+        for v in values where v < 0 || v >= classes {
+            fail("one_hot", "Class values must be smaller than num_classes (\(classes)), got \(v)", file: file, line: line)
+        }
+        let out = Tensor.zeros(input.shape + [classes], dtype: .int64)
+        return out.scatter(out.dim - 1, labels.unsqueeze(-1), Tensor.ones(input.shape + [1], dtype: .int64))
+    }
+
+    /// Constant padding; `pad` lists (before, after) pairs from the last dimension backwards (`F.pad`).
+    public static func pad(_ input: Tensor, _ pad: [Int], value: Double = 0,
+                           file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        check(pad.count % 2 == 0 && pad.count / 2 <= input.dim, "pad", "Padding length must be divisible by 2 and at most "
+              + "twice the input's dimensions (pad \(pad), input \(shapeText(input.shape)))", file: file, line: line)
+        var shape = input.shape
+        var region: [(start: Int, inputStart: Int, length: Int)] = input.shape.map { (0, 0, $0) }
+        for i in 0..<(pad.count / 2) {
+            let d = input.dim - 1 - i, before = pad[2 * i], after = pad[2 * i + 1]
+            shape[d] = input.shape[d] + before + after
+            check(shape[d] >= 0, "pad", "resulting padded dimension \(d) is negative (\(shape[d]))", file: file, line: line)
+            let start = Swift.max(before, 0), inputStart = Swift.max(-before, 0)
+            region[d] = (start, inputStart, Swift.max(0, Swift.min(input.shape[d] - inputStart, shape[d] - start)))
+        }
+        let out = Tensor.full(shape, value, dtype: input.dtype)
+        func window(_ t: Tensor, useInput: Bool) -> Tensor {
+            var view = t.detach()
+            for (d, r) in region.enumerated() {
+                let s = useInput ? r.inputStart : r.start
+                view = view.narrow(d, start: s, length: r.length)
+            }
+            return view
+        }
+        window(input, useInput: true).copyElements(into: window(out, useInput: false))
+        record("ConstantPadNdBackward0", inputs: [input], outputs: [out]) { g in
+            let grad = Tensor.zeros(input.shape, dtype: g[0].dtype)
+            window(g[0], useInput: false).copyElements(into: window(grad, useInput: true))
+            return [grad]
+        }
+        return out
+    }
+
+    /// Resizes the last two dimensions, `"nearest"` or `"bilinear"` (`F.interpolate`).
+    public static func interpolate(_ input: Tensor, size: IntPair? = nil, scaleFactor: Double? = nil, mode: String = "nearest",
+                                   alignCorners: Bool = false, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        check(input.dim == 4, "interpolate", "expected a 4-d input, got \(shapeText(input.shape))", file: file, line: line)
+        let (h, w) = (input.shape[2], input.shape[3])
+        let outH = size?.first ?? Int((Double(h) * (scaleFactor ?? 1)).rounded(.down))
+        let outW = size?.second ?? Int((Double(w) * (scaleFactor ?? 1)).rounded(.down))
+        // Source coordinates per output index, as ATen computes them.
+        func scale(_ inSize: Int, _ outSize: Int) -> Double {
+            if alignCorners { return outSize > 1 ? Double(inSize - 1) / Double(outSize - 1) : 0 }
+            return scaleFactor.map { 1 / $0 } ?? Double(inSize) / Double(outSize)
+        }
+        let sh = scale(h, outH), sw = scale(w, outW)
+        switch mode {
+        case "nearest":
+            let rows = Tensor((0..<outH).map { Int64(Swift.min(Int((Double($0) * sh).rounded(.down)), h - 1)) })
+            let cols = Tensor((0..<outW).map { Int64(Swift.min(Int((Double($0) * sw).rounded(.down)), w - 1)) })
+            let out = noGrad { input.indexSelect(2, rows).indexSelect(3, cols) }
+            record("UpsampleNearest2DBackward0", inputs: [input], outputs: [out]) { g in
+                let byRow = Tensor.zeros([input.shape[0], input.shape[1], h, outW], dtype: g[0].dtype)
+                    .scatterAdd(2, rows.view(1, 1, outH, 1).expand([input.shape[0], input.shape[1], outH, outW]).contiguous(), g[0])
+                return [Tensor.zeros(input.shape, dtype: g[0].dtype)
+                    .scatterAdd(3, cols.view(1, 1, 1, outW).expand([input.shape[0], input.shape[1], h, outW]).contiguous(), byRow)]
+            }
+            return out
+        case "bilinear":
+            // out = Rh · x · Rwᵀ with interpolation matrices, so autograd of matmul gives the backward.
+            func matrix(_ inSize: Int, _ outSize: Int, _ s: Double) -> Tensor {
+                var values = [Double](repeating: 0, count: outSize * inSize)
+                for o in 0..<outSize {
+                    var source = alignCorners ? Double(o) * s : (Double(o) + 0.5) * s - 0.5
+                    source = Swift.max(source, 0)
+                    let i0 = Swift.min(Int(source.rounded(.down)), inSize - 1), i1 = Swift.min(i0 + 1, inSize - 1)
+                    let frac = source - Double(i0)
+                    values[o * inSize + i0] += 1 - frac
+                    values[o * inSize + i1] += frac
+                }
+                return Tensor(values, shape: [outSize, inSize]).to(input.dtype)
+            }
+            let rh = matrix(h, outH, sh), rw = matrix(w, outW, sw)
+            let out = noGrad { rh.matmul(input).matmul(rw.t()) }
+            record("UpsampleBilinear2DBackward0", inputs: [input], outputs: [out]) { g in [rh.t().matmul(g[0]).matmul(rw)] }
+            return out
+        default:
+            fail("interpolate", "unsupported mode '\(mode)' (nearest, bilinear)", file: file, line: line)
+        }
+    }
+
+    /// softmax(q·kᵀ/√d + mask)·v (`F.scaled_dot_product_attention`); 3-d inputs run as one head.
+    public static func scaledDotProductAttention(_ query: Tensor, _ key: Tensor, _ value: Tensor, attnMask: Tensor? = nil,
+                                                 isCausal: Bool = false, scale: Double? = nil) -> Tensor {
+        if query.dim == 3 {
+            return scaledDotProductAttention(query.unsqueeze(0), key.unsqueeze(0), value.unsqueeze(0),
+                                             attnMask: attnMask, isCausal: isCausal, scale: scale).squeeze(0)
+        }
+        let factor = scale ?? 1 / Double(query.shape[query.dim - 1]).squareRoot()
+        var scores = query.matmul(key.transpose(-2, -1)) * factor
+        if isCausal {
+            let (l, s) = (query.shape[query.dim - 2], key.shape[key.dim - 2])
+            scores = scores.maskedFill(Tensor.ones([l, s], dtype: .bool).tril().logicalNot(), -.infinity)
+        }
+        if let mask = attnMask {
+            scores = mask.dtype == .bool ? scores.maskedFill(mask.logicalNot(), -.infinity) : scores + mask
+        }
+        return scores.softmax(dim: -1).matmul(value)
+    }
+}

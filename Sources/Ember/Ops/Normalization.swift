@@ -1,0 +1,134 @@
+// Batch, layer and group normalisation: statistics over some dimensions, then an affine map.
+
+extension Tensor {
+    /// (x - mean) / sqrt(var + eps) over `dims` (biased variance), and 1 / sqrt(var + eps) with keepdim.
+    fileprivate func standardized(over dims: [Int], eps: Double) -> (normalized: Tensor, invStd: Tensor, mean: Tensor, variance: Tensor) {
+        noGrad {
+            let mean = self.mean(dims: dims, keepdim: true)
+            let variance = self.variance(dims: dims, correction: 0, keepdim: true)
+            let invStd = (variance + eps).rsqrt()
+            return ((self - mean) * invStd, invStd, mean, variance)
+        }
+    }
+
+    /// The gradient of a normalisation: dx = invStd · (ĝ − mean(ĝ) − x̂ · mean(ĝ x̂)) with ĝ = g·γ, means over `dims`.
+    fileprivate static func standardizedGradient(_ gradNormalized: Tensor, normalized: Tensor, invStd: Tensor, dims: [Int]) -> Tensor {
+        invStd * (gradNormalized - gradNormalized.mean(dims: dims, keepdim: true)
+                  - normalized * (gradNormalized * normalized).mean(dims: dims, keepdim: true))
+    }
+
+    /// Batch normalisation over all dimensions but 1 (`F.batch_norm`). In training, batch statistics are
+    /// used and the running ones updated in place with `momentum` (nil: cumulative average over `batchesTracked`).
+    public static func batchNorm(_ input: Tensor, runningMean: Tensor?, runningVar: Tensor?, weight: Tensor? = nil,
+                                 bias: Tensor? = nil, training: Bool = false, momentum: Double? = 0.1, eps: Double = 1e-5,
+                                 batchesTracked: Int = 1, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        check(input.dim >= 2, "batch_norm", "expected at least 2-d input, got \(shapeText(input.shape))", file: file, line: line)
+        let channels = input.shape[1]
+        let dims = [0] + Array(2..<input.dim)
+        let perChannel = [1, channels] + [Int](repeating: 1, count: input.dim - 2)
+        for (name, t) in [("running_mean", runningMean), ("running_var", runningVar), ("weight", weight), ("bias", bias)] {
+            if let t = t {
+                check(t.numel == channels, "batch_norm", "\(name) should contain \(channels) elements not \(t.numel) "
+                      + "(input \(shapeText(input.shape)))", file: file, line: line)
+            }
+        }
+        let count = input.numel / Swift.max(channels, 1)
+        check(!training || count > 1, "batch_norm", "Expected more than 1 value per channel when training, got input size "
+              + "\(shapeText(input.shape))", file: file, line: line)
+        let normalized: Tensor, invStd: Tensor
+        if training || runningMean == nil {
+            let stats = input.standardized(over: dims, eps: eps)
+            (normalized, invStd) = (stats.normalized, stats.invStd)
+            if training, let rm = runningMean, let rv = runningVar {
+                let factor = momentum ?? 1 / Double(batchesTracked)
+                noGrad {
+                    let unbiased = stats.variance.reshape([channels]) * (Double(count) / Double(Swift.max(count - 1, 1)))
+                    rm.copy_(rm * (1 - factor) + stats.mean.reshape([channels]) * factor)
+                    rv.copy_(rv * (1 - factor) + unbiased * factor)
+                }
+            }
+        } else {
+            invStd = noGrad { (runningVar!.view(perChannel) + eps).rsqrt() }
+            normalized = noGrad { (input - runningMean!.view(perChannel)) * invStd }
+        }
+        let out = noGrad { () -> Tensor in
+            var y = normalized
+            if let w = weight { y = y * w.view(perChannel) }
+            if let b = bias { y = y + b.view(perChannel) }
+            return y.kernelInput(input.dtype)
+        }
+        let useBatchStats = training || runningMean == nil
+        let inputs = [input] + [weight, bias].compactMap { $0 }
+        record("NativeBatchNormBackward0", inputs: inputs, outputs: [out]) { g in
+            let gradNormalized = weight.map { g[0] * $0.view(perChannel) } ?? g[0]
+            var grads: [Tensor?] = [input.requiresGrad
+                ? (useBatchStats ? standardizedGradient(gradNormalized, normalized: normalized, invStd: invStd, dims: dims)
+                                 : gradNormalized * invStd)
+                : nil]
+            if let w = weight { grads.append(w.requiresGrad ? (g[0] * normalized).sum(dims: dims).reshape(w.shape) : nil) }
+            if let b = bias { grads.append(b.requiresGrad ? g[0].sum(dims: dims).reshape(b.shape) : nil) }
+            return grads
+        }
+        return out
+    }
+
+    /// Layer normalisation over the trailing `normalizedShape` dimensions (`F.layer_norm`).
+    public static func layerNorm(_ input: Tensor, _ normalizedShape: [Int], weight: Tensor? = nil, bias: Tensor? = nil,
+                                 eps: Double = 1e-5, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        check(input.dim >= normalizedShape.count && Array(input.shape.suffix(normalizedShape.count)) == normalizedShape,
+              "layer_norm", "Given normalized_shape=\(normalizedShape), expected input with shape [*, "
+              + "\(normalizedShape.map(String.init).joined(separator: ", "))], but got input of size \(shapeText(input.shape))",
+              file: file, line: line)
+        let dims = Array((input.dim - normalizedShape.count)..<input.dim)
+        let stats = input.standardized(over: dims, eps: eps)
+        let out = noGrad { () -> Tensor in
+            var y = stats.normalized
+            if let w = weight { y = y * w }
+            if let b = bias { y = y + b }
+            return y
+        }
+        let inputs = [input] + [weight, bias].compactMap { $0 }
+        let lead = Array(0..<(input.dim - normalizedShape.count))
+        record("NativeLayerNormBackward0", inputs: inputs, outputs: [out]) { g in
+            let gradNormalized = weight.map { g[0] * $0 } ?? g[0]
+            var grads: [Tensor?] = [input.requiresGrad
+                ? standardizedGradient(gradNormalized, normalized: stats.normalized, invStd: stats.invStd, dims: dims) : nil]
+            if let w = weight { grads.append(w.requiresGrad ? (g[0] * stats.normalized).sum(dims: lead).reshape(w.shape) : nil) }
+            if let b = bias { grads.append(b.requiresGrad ? g[0].sum(dims: lead).reshape(b.shape) : nil) }
+            return grads
+        }
+        return out
+    }
+
+    /// Group normalisation: channels split into `numGroups` groups, each normalised over its channels and
+    /// positions (`F.group_norm`).
+    public static func groupNorm(_ input: Tensor, numGroups: Int, weight: Tensor? = nil, bias: Tensor? = nil,
+                                 eps: Double = 1e-5, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        check(input.dim >= 2 && input.shape[1] % numGroups == 0, "group_norm", "Expected number of channels in input to be "
+              + "divisible by num_groups, but got input of shape \(shapeText(input.shape)) and num_groups=\(numGroups)",
+              file: file, line: line)
+        let channels = input.shape[1]
+        let grouped = noGrad { input.reshape([input.shape[0], numGroups, -1]) }
+        let stats = grouped.standardized(over: [2], eps: eps)
+        let perChannel = [1, channels] + [Int](repeating: 1, count: input.dim - 2)
+        let normalized = noGrad { stats.normalized.reshape(input.shape) }
+        let out = noGrad { () -> Tensor in
+            var y = normalized
+            if let w = weight { y = y * w.view(perChannel) }
+            if let b = bias { y = y + b.view(perChannel) }
+            return y
+        }
+        let dims = [0] + Array(2..<input.dim)
+        let inputs = [input] + [weight, bias].compactMap { $0 }
+        record("NativeGroupNormBackward0", inputs: inputs, outputs: [out]) { g in
+            let gradNormalized = (weight.map { g[0] * $0.view(perChannel) } ?? g[0]).reshape(grouped.shape)
+            var grads: [Tensor?] = [input.requiresGrad
+                ? standardizedGradient(gradNormalized, normalized: stats.normalized, invStd: stats.invStd, dims: [2]).reshape(input.shape)
+                : nil]
+            if let w = weight { grads.append(w.requiresGrad ? (g[0] * normalized).sum(dims: dims).reshape(w.shape) : nil) }
+            if let b = bias { grads.append(b.requiresGrad ? g[0].sum(dims: dims).reshape(b.shape) : nil) }
+            return grads
+        }
+        return out
+    }
+}
