@@ -9,6 +9,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
     ],
     targets: [
         .systemLibrary(
@@ -23,6 +24,7 @@ let package = Package(
                 "CBLAS",
                 "CEmberKernels",
                 .product(name: "RealModule", package: "swift-numerics"),
+                .product(name: "OrderedCollections", package: "swift-collections"),
             ],
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),

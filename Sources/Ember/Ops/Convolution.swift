@@ -1,16 +1,24 @@
 // Convolutions (conv1d, conv2d, conv_transpose2d) as im2col + GEMM, recorded as `ConvolutionBackward0`.
 
 /// A size given as one number for every spatial dimension or one per dimension (`stride: 2`, `stride: [2, 1]`).
-public struct IntPair: ExpressibleByIntegerLiteral, ExpressibleByArrayLiteral, Equatable, Sendable {
+public struct IntPair: ExpressibleByIntegerLiteral, ExpressibleByArrayLiteral, Equatable, Sendable, CustomStringConvertible {
     public let first: Int, second: Int
-    public init(_ first: Int, _ second: Int) { self.first = first; self.second = second }
-    public init(integerLiteral value: Int) { self.init(value, value) }
-    public init(arrayLiteral elements: Int...) {
-        precondition(elements.count == 1 || elements.count == 2, "expected 1 or 2 sizes, got \(elements)")
-        self.init(elements[0], elements.count == 2 ? elements[1] : elements[0])
+    /// Whether it was given as one number (PyTorch prints it back the way it was given).
+    public let isScalar: Bool
+    public init(_ first: Int, _ second: Int) { self.first = first; self.second = second; isScalar = false }
+    public init(_ value: Int) { first = value; second = value; isScalar = true }
+    public init(integerLiteral value: Int) { self.init(value) }
+    public init(arrayLiteral elements: Int...) { self.init(elements) }
+    public init(_ values: [Int]) {
+        precondition(values.count == 1 || values.count == 2, "expected 1 or 2 sizes, got \(values)")
+        if values.count == 1 { self.init(values[0]) } else { self.init(values[0], values[1]) }
     }
-    public init(_ values: [Int]) { self.init(values[0], values.count > 1 ? values[1] : values[0]) }
     var array: [Int] { [first, second] }
+    public static func == (lhs: IntPair, rhs: IntPair) -> Bool { lhs.first == rhs.first && lhs.second == rhs.second }
+    /// `2` or `(3, 2)`, as Python prints what was given.
+    public var description: String { isScalar ? "\(first)" : "(\(first), \(second))" }
+    /// Always as a tuple: `(3, 3)`.
+    var tupleDescription: String { "(\(first), \(second))" }
 }
 
 /// Convolution padding: explicit sizes, `"same"` (output as large as the input at stride 1) or `"valid"` (none).

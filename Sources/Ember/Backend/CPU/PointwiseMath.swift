@@ -40,8 +40,8 @@ struct Sqrt<T: FloatScalar>: UnaryOperation { @inline(__always) func callAsFunct
 struct Rsqrt<T: FloatScalar>: UnaryOperation { @inline(__always) func callAsFunction(_ x: T) -> T { 1 / x.squareRoot() } }
 struct Sin<T: FloatScalar>: UnaryOperation { @inline(__always) func callAsFunction(_ x: T) -> T { T.sin(x) } }
 struct Cos<T: FloatScalar>: UnaryOperation { @inline(__always) func callAsFunction(_ x: T) -> T { T.cos(x) } }
-struct Tanh<T: FloatScalar>: UnaryOperation { @inline(__always) func callAsFunction(_ x: T) -> T { T.tanh(x) } }
-struct Sigmoid<T: FloatScalar>: UnaryOperation { @inline(__always) func callAsFunction(_ x: T) -> T { 1 / (1 + T.exp(-x)) } }
+struct TanhOp<T: FloatScalar>: UnaryOperation { @inline(__always) func callAsFunction(_ x: T) -> T { T.tanh(x) } }
+struct SigmoidOp<T: FloatScalar>: UnaryOperation { @inline(__always) func callAsFunction(_ x: T) -> T { 1 / (1 + T.exp(-x)) } }
 struct Erf<T: FloatScalar>: UnaryOperation { @inline(__always) func callAsFunction(_ x: T) -> T { T.erf(x) } }
 struct Reciprocal<T: FloatScalar>: UnaryOperation { @inline(__always) func callAsFunction(_ x: T) -> T { 1 / x } }
 struct Gelu<T: FloatScalar>: UnaryOperation {
@@ -61,7 +61,7 @@ struct LeakyRelu<T: FloatScalar>: UnaryOperation {
     let slope: T
     @inline(__always) func callAsFunction(_ x: T) -> T { x > 0 ? x : x * slope }
 }
-struct Softplus<T: FloatScalar>: UnaryOperation {
+struct SoftplusOp<T: FloatScalar>: UnaryOperation {
     let beta: T, threshold: T
     @inline(__always) func callAsFunction(_ x: T) -> T { x * beta > threshold ? x : T.log(onePlus: T.exp(x * beta)) / beta }
 }
@@ -71,7 +71,7 @@ struct PowScalar<T: FloatScalar>: UnaryOperation {
 }
 struct Square<T: ArithmeticScalar>: UnaryOperation { @inline(__always) func callAsFunction(_ x: T) -> T { T.multiply(x, x) } }
 struct Cube<T: FloatScalar>: UnaryOperation { @inline(__always) func callAsFunction(_ x: T) -> T { x * x * x } }
-struct Identity<T>: UnaryOperation { @inline(__always) func callAsFunction(_ x: T) -> T { x } }
+struct Unchanged<T>: UnaryOperation { @inline(__always) func callAsFunction(_ x: T) -> T { x } }
 struct Negate<T: ArithmeticScalar>: UnaryOperation { @inline(__always) func callAsFunction(_ x: T) -> T { T.subtract(.zero, x) } }
 struct Absolute<T: ArithmeticScalar>: UnaryOperation {
     @inline(__always) func callAsFunction(_ x: T) -> T { x < .zero ? T.subtract(.zero, x) : x }
@@ -155,8 +155,8 @@ func floatUnaryKernel(_ x: Tensor, _ op: FloatUnaryOp) -> Tensor {
             case .rsqrt: map(Rsqrt<T>())
             case .sin: map(Sin<T>())
             case .cos: map(Cos<T>())
-            case .tanh: map(Tanh<T>())
-            case .sigmoid: map(Sigmoid<T>())
+            case .tanh: map(TanhOp<T>())
+            case .sigmoid: map(SigmoidOp<T>())
             case .erf: map(Erf<T>())
             case .reciprocal: map(Reciprocal<T>())
             case .gelu: map(Gelu<T>())
@@ -164,12 +164,12 @@ func floatUnaryKernel(_ x: Tensor, _ op: FloatUnaryOp) -> Tensor {
             case .silu: map(Silu<T>())
             case .elu(let alpha): map(Elu<T>(alpha: T(alpha)))
             case .leakyRelu(let slope): map(LeakyRelu<T>(slope: T(slope)))
-            case .softplus(let beta, let threshold): map(Softplus<T>(beta: T(beta), threshold: T(threshold)))
+            case .softplus(let beta, let threshold): map(SoftplusOp<T>(beta: T(beta), threshold: T(threshold)))
             case .powScalar(let exponent):
                 switch exponent {
                 case 2: map(Square<T>())
                 case 3: map(Cube<T>())
-                case 1: map(Identity<T>())
+                case 1: map(Unchanged<T>())
                 case 0.5: map(Sqrt<T>())
                 case -1: map(Reciprocal<T>())
                 default: map(PowScalar<T>(exponent: T(exponent)))
@@ -230,7 +230,7 @@ func arithmeticUnaryKernel(_ x: Tensor, _ op: ArithmeticUnaryOp) -> Tensor {
             case .relu: map(Relu<T>())
             case .square: map(Square<T>())
             case .floor, .ceil, .round:
-                if T.self == Float.self { floatRounding(Float.self) } else if T.self == Double.self { floatRounding(Double.self) } else { map(Identity<T>()) }
+                if T.self == Float.self { floatRounding(Float.self) } else if T.self == Double.self { floatRounding(Double.self) } else { map(Unchanged<T>()) }
             case .clamp(let lower, let upper):
                 map(Clamp<T>(lower: lower.map { T(fromDouble: $0) }, upper: upper.map { T(fromDouble: $0) }))
             }

@@ -1,0 +1,185 @@
+// Weight initialisation (`torch.nn.init`), drawing from Ember's generator exactly as PyTorch does.
+import Foundation
+
+/// The functions of `torch.nn.init`. Each fills its tensor in place (outside autograd) and returns it.
+public enum Init {
+    /// The fan of a weight: (inputs, outputs) times the receptive field (`_calculate_fan_in_and_fan_out`).
+    public static func fanInAndFanOut(_ tensor: Tensor, file: StaticString = #fileID, line: UInt = #line) -> (fanIn: Int, fanOut: Int) {
+        check(tensor.dim >= 2, "init", "Fan in and fan out can not be computed for tensor with fewer than 2 dimensions "
+              + "(shape \(shapeText(tensor.shape)))", file: file, line: line)
+        let receptive = tensor.shape.dropFirst(2).reduce(1, *)
+        return (tensor.shape[1] * receptive, tensor.shape[0] * receptive)
+    }
+
+    /// The recommended gain for a nonlinearity (`calculate_gain`).
+    public static func calculateGain(_ nonlinearity: String, param: Double? = nil) -> Double {
+        switch nonlinearity {
+        case "tanh": return 5.0 / 3
+        case "relu": return 2.0.squareRoot()
+        case "leaky_relu":
+            let slope = param ?? 0.01
+            return (2.0 / (1 + slope * slope)).squareRoot()
+        case "selu": return 3.0 / 4
+        default: return 1   // linear, conv*, sigmoid
+        }
+    }
+
+    private static func fill(_ tensor: Tensor, _ body: (Tensor) -> Void) -> Tensor {
+        noGrad { body(tensor) }
+        return tensor
+    }
+
+    @discardableResult public static func uniform_(_ tensor: Tensor, a: Double = 0, b: Double = 1) -> Tensor {
+        fill(tensor) { $0.uniform_(from: a, to: b) }
+    }
+    @discardableResult public static func normal_(_ tensor: Tensor, mean: Double = 0, std: Double = 1) -> Tensor {
+        fill(tensor) { $0.normal_(mean: mean, std: std) }
+    }
+    @discardableResult public static func constant_(_ tensor: Tensor, _ value: Double) -> Tensor { fill(tensor) { $0.fill_(value) } }
+    @discardableResult public static func ones_(_ tensor: Tensor) -> Tensor { constant_(tensor, 1) }
+    @discardableResult public static func zeros_(_ tensor: Tensor) -> Tensor { constant_(tensor, 0) }
+
+    /// The identity in a 2-d tensor (`eye_`).
+    @discardableResult public static func eye_(_ tensor: Tensor) -> Tensor {
+        fill(tensor) { $0.copy_(Tensor.eye($0.shape[0], $0.shape[1], dtype: $0.dtype)) }
+    }
+
+    /// Identity convolution kernels (`dirac_`).
+    @discardableResult public static func dirac_(_ tensor: Tensor, groups: Int = 1) -> Tensor {
+        fill(tensor) { t in
+            t.zero_()
+            let outPerGroup = t.shape[0] / groups, minDim = Swift.min(outPerGroup, t.shape[1])
+            for g in 0..<groups {
+                for d in 0..<minDim {
+                    var key: [TensorIndex] = [.index(g * outPerGroup + d), .index(d)]
+                    key += t.shape.dropFirst(2).map { TensorIndex.index($0 / 2) }
+                    t[indices: key] = Tensor(Float(1))
+                }
+            }
+        }
+    }
+
+    @discardableResult public static func xavierUniform_(_ tensor: Tensor, gain: Double = 1) -> Tensor {
+        let (fanIn, fanOut) = fanInAndFanOut(tensor)
+        let bound = 3.0.squareRoot() * gain * (2.0 / Double(fanIn + fanOut)).squareRoot()
+        return uniform_(tensor, a: -bound, b: bound)
+    }
+
+    @discardableResult public static func xavierNormal_(_ tensor: Tensor, gain: Double = 1) -> Tensor {
+        let (fanIn, fanOut) = fanInAndFanOut(tensor)
+        return normal_(tensor, mean: 0, std: gain * (2.0 / Double(fanIn + fanOut)).squareRoot())
+    }
+
+    /// Which fan Kaiming initialisation preserves.
+    public enum FanMode: String { case fanIn = "fan_in", fanOut = "fan_out" }
+
+    private static func kaimingStd(_ tensor: Tensor, a: Double, mode: FanMode, nonlinearity: String) -> Double {
+        let (fanIn, fanOut) = fanInAndFanOut(tensor)
+        let fan = mode == .fanIn ? fanIn : fanOut
+        return calculateGain(nonlinearity, param: a) / Double(fan).squareRoot()
+    }
+
+    @discardableResult public static func kaimingUniform_(_ tensor: Tensor, a: Double = 0, mode: FanMode = .fanIn,
+                                                          nonlinearity: String = "leaky_relu") -> Tensor {
+        let bound = 3.0.squareRoot() * kaimingStd(tensor, a: a, mode: mode, nonlinearity: nonlinearity)
+        return uniform_(tensor, a: -bound, b: bound)
+    }
+
+    @discardableResult public static func kaimingNormal_(_ tensor: Tensor, a: Double = 0, mode: FanMode = .fanIn,
+                                                         nonlinearity: String = "leaky_relu") -> Tensor {
+        normal_(tensor, mean: 0, std: kaimingStd(tensor, a: a, mode: mode, nonlinearity: nonlinearity))
+    }
+
+    /// Normal numbers truncated to [a, b], by inverse CDF (`trunc_normal_`).
+    @discardableResult public static func truncNormal_(_ tensor: Tensor, mean: Double = 0, std: Double = 1,
+                                                       a: Double = -2, b: Double = 2) -> Tensor {
+        func cdf(_ x: Double) -> Double { (1 + Foundation.erf(x / 2.0.squareRoot())) / 2 }
+        let l = cdf((a - mean) / std), u = cdf((b - mean) / std)
+        return fill(tensor) { t in
+            t.uniform_(from: 2 * l - 1, to: 2 * u - 1)
+            let values = t.toArray(as: Double.self).map { erfinv($0) * std * 2.0.squareRoot() + mean }
+            t.copy_(Tensor(values, shape: t.shape).clamp(min: a, max: b))
+        }
+    }
+
+    /// A (semi-)orthogonal matrix from the QR decomposition of a normal matrix (`orthogonal_`).
+    @discardableResult public static func orthogonal_(_ tensor: Tensor, gain: Double = 1,
+                                                      file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        check(tensor.dim >= 2, "orthogonal_", "Only tensors with 2 or more dimensions are supported (shape \(shapeText(tensor.shape)))",
+              file: file, line: line)
+        let rows = tensor.shape[0], cols = tensor.numel / Swift.max(rows, 1)
+        return fill(tensor) { t in
+            var flat = Tensor.empty([rows, cols], dtype: t.dtype).normal_()
+            if rows < cols { flat = flat.t() }
+            let q = householderQ(flat.contiguous().to(.float64))
+            let result = rows < cols ? q.t() : q
+            t.copy_((result * gain).reshape(t.shape))
+        }
+    }
+
+    /// Q of the QR decomposition of an m×n (m ≥ n) matrix, with columns signed so R has a positive
+    /// diagonal, as `q * sign(diag(r))` makes PyTorch's Q.
+    private static func householderQ(_ matrix: Tensor) -> Tensor {
+        let m = matrix.shape[0], n = matrix.shape[1]
+        var a = matrix.toArray(as: Double.self)
+        var reflectors: [[Double]] = []
+        var signs: [Double] = []
+        for k in 0..<n {
+            var v = (k..<m).map { a[$0 * n + k] }
+            let norm = v.reduce(0) { $0 + $1 * $1 }.squareRoot()
+            let alpha = v[0] > 0 ? -norm : norm
+            v[0] -= alpha
+            let vNorm = v.reduce(0) { $0 + $1 * $1 }.squareRoot()
+            if vNorm > 0 { v = v.map { $0 / vNorm } }
+            reflectors.append(v)
+            for j in k..<n {
+                var dot = 0.0
+                for i in k..<m { dot += v[i - k] * a[i * n + j] }
+                for i in k..<m { a[i * n + j] -= 2 * v[i - k] * dot }
+            }
+            signs.append(a[k * n + k] < 0 ? -1 : 1)
+        }
+        // Q = H0 H1 … applied to the first n columns of the identity.
+        var q = [Double](repeating: 0, count: m * n)
+        for i in 0..<n { q[i * n + i] = 1 }
+        for k in stride(from: n - 1, through: 0, by: -1) {
+            let v = reflectors[k]
+            for j in 0..<n {
+                var dot = 0.0
+                for i in k..<m { dot += v[i - k] * q[i * n + j] }
+                for i in k..<m { q[i * n + j] -= 2 * v[i - k] * dot }
+            }
+        }
+        for i in 0..<m { for j in 0..<n { q[i * n + j] *= signs[j] } }
+        return Tensor(q, shape: [m, n])
+    }
+
+    /// The inverse error function, refined by Newton steps to double precision.
+    static func erfinv(_ y: Double) -> Double {
+        if y <= -1 { return -.infinity }
+        if y >= 1 { return .infinity }
+        // Giles' single-precision approximation as a start.
+        let w = -Foundation.log((1 - y) * (1 + y))
+        var x: Double
+        if w < 5 {
+            let t = w - 2.5
+            var p = 2.81022636e-08
+            for c in [3.43273939e-07, -3.5233877e-06, -4.39150654e-06, 0.00021858087, -0.00125372503, -0.00417768164, 0.246640727, 1.50140941] {
+                p = c + p * t
+            }
+            x = p * y
+        } else {
+            let t = w.squareRoot() - 3
+            var p = -0.000200214257
+            for c in [0.000100950558, 0.00134934322, -0.00367342844, 0.00573950773, -0.0076224613, 0.00943887047, 1.00167406, 2.83297682] {
+                p = c + p * t
+            }
+            x = p * y
+        }
+        for _ in 0..<2 {
+            let error = Foundation.erf(x) - y
+            x -= error / (2 / Double.pi.squareRoot() * Foundation.exp(-x * x))
+        }
+        return x
+    }
+}

@@ -1,0 +1,279 @@
+// Module: the base class of layers and models. Parameters, buffers and submodules are found from
+// stored properties by reflection and named as PyTorch names them.
+@_exported import OrderedCollections
+
+/// A learnable tensor of a module (`nn.Parameter`): `@Parameter var weight: Tensor`.
+@propertyWrapper
+public final class Parameter {
+    public var wrappedValue: Tensor {
+        didSet { if !wrappedValue.requiresGrad && wrappedValue.dtype.isFloatingPoint { wrappedValue.requiresGrad = true } }
+    }
+    public init(wrappedValue: Tensor) {
+        self.wrappedValue = wrappedValue
+        if !wrappedValue.requiresGrad && wrappedValue.dtype.isFloatingPoint && wrappedValue.isLeaf { wrappedValue.requiresGrad = true }
+    }
+}
+
+/// A learnable tensor that a layer may not have (`bias=False`): `@OptionalParameter var bias: Tensor?`.
+@propertyWrapper
+public final class OptionalParameter {
+    public var wrappedValue: Tensor? {
+        didSet { if let t = wrappedValue, !t.requiresGrad, t.isLeaf { t.requiresGrad = true } }
+    }
+    public init(wrappedValue: Tensor?) {
+        self.wrappedValue = wrappedValue
+        if let t = wrappedValue, !t.requiresGrad, t.isLeaf, t.dtype.isFloatingPoint { t.requiresGrad = true }
+    }
+}
+
+/// Module state that is saved but not learned (`register_buffer`): `@Buffer var runningMean: Tensor`.
+@propertyWrapper
+public final class Buffer {
+    public var wrappedValue: Tensor?
+    public init(wrappedValue: Tensor?) { self.wrappedValue = wrappedValue }
+}
+
+/// Why `loadStateDict` refused a state dict.
+public struct StateDictError: Error, CustomStringConvertible {
+    public let missingKeys: [String]
+    public let unexpectedKeys: [String]
+    /// Keys whose tensor has another shape: (key, expected, found).
+    public let mismatchedShapes: [(key: String, expected: [Int], found: [Int])]
+    public let moduleName: String
+
+    public var description: String {
+        var parts: [String] = []
+        if !missingKeys.isEmpty { parts.append("Missing key(s) in state_dict: " + missingKeys.map { "\"\($0)\"" }.joined(separator: ", ") + ".") }
+        if !unexpectedKeys.isEmpty { parts.append("Unexpected key(s) in state_dict: " + unexpectedKeys.map { "\"\($0)\"" }.joined(separator: ", ") + ".") }
+        for m in mismatchedShapes {
+            parts.append("size mismatch for \(m.key): copying a param with shape \(shapeText(m.found)) from checkpoint, "
+                         + "the shape in current model is \(shapeText(m.expected)).")
+        }
+        return "Error(s) in loading state_dict for \(moduleName):\n\t" + parts.joined(separator: "\n\t")
+    }
+}
+
+/// The base class of neural-network layers and models (`nn.Module`). Subclass it and override `forward`;
+/// stored properties of type `Module`, `[Module]`, `@Parameter`, `@OptionalParameter` and `@Buffer`
+/// are found automatically, in declaration order, and named after the property (camelCase becomes
+/// PyTorch's snake_case: `runningMean` → `running_mean`).
+open class Module: CustomStringConvertible {
+    /// Whether the module is in training mode (`training`).
+    public private(set) var isTraining = true
+
+    public init() {}
+
+    /// The computation of the module; override it.
+    open func forward(_ input: Tensor) -> Tensor {
+        fatalError("\(typeName): forward(_:) is not implemented; override it")
+    }
+
+    /// Runs `forward` (`module(x)`).
+    public func callAsFunction(_ input: Tensor) -> Tensor { forward(input) }
+
+    /// The class name shown by `description`.
+    open var typeName: String { String(describing: type(of: self)) }
+
+    // MARK: Discovery
+
+    /// What a stored property holds, as the module tree sees it.
+    public enum Member {
+        case parameter(Tensor?)
+        case buffer(Tensor?)
+        case module(Module)
+        case modules([(String, Module)])
+    }
+
+    /// The members of this module in registration (declaration) order, with their names.
+    open var members: [(name: String, member: Member)] { reflectedMembers() }
+
+    /// Members found by reflection over the stored properties of this class and its superclasses.
+    final func reflectedMembers() -> [(name: String, member: Member)] {
+        var mirrors: [Mirror] = []
+        var mirror: Mirror? = Mirror(reflecting: self)
+        while let m = mirror { mirrors.insert(m, at: 0); mirror = m.superclassMirror }
+        var result: [(String, Member)] = []
+        for m in mirrors {
+            for child in m.children {
+                guard var label = child.label else { continue }
+                if label.hasPrefix("_") { label.removeFirst() }
+                let name = Module.pytorchName(label)
+                switch child.value {
+                case let p as Parameter: result.append((name, .parameter(p.wrappedValue)))
+                case let p as OptionalParameter: result.append((name, .parameter(p.wrappedValue)))
+                case let b as Buffer: result.append((name, .buffer(b.wrappedValue)))
+                case let module as Module: result.append((name, .module(module)))
+                case let list as [Module]: result.append((name, .modules(list.enumerated().map { ("\($0.offset)", $0.element) })))
+                case let optional as Module?: if let module = optional { result.append((name, .module(module))) }
+                default: break
+                }
+            }
+        }
+        return result
+    }
+
+    /// `hiddenSize` → `hidden_size`; names that are already PyTorch-style are unchanged.
+    static func pytorchName(_ swiftName: String) -> String {
+        var out = ""
+        for ch in swiftName {
+            if ch.isUppercase { out += "_" + ch.lowercased() } else { out.append(ch) }
+        }
+        return out
+    }
+
+    /// The direct submodules with their names (`named_children()`).
+    public func namedChildren() -> [(String, Module)] {
+        members.flatMap { name, member -> [(String, Module)] in
+            switch member {
+            case .module(let m): return [(name, m)]
+            case .modules(let list): return list.map { ("\(name).\($0.0)", $0.1) }
+            default: return []
+            }
+        }
+    }
+
+    /// The direct submodules (`children()`).
+    public func children() -> [Module] { namedChildren().map(\.1) }
+
+    /// This module and every module below it, depth first, with dotted names (`named_modules()`).
+    public func namedModules(prefix: String = "") -> [(String, Module)] {
+        var seen = Set<ObjectIdentifier>()
+        var result: [(String, Module)] = []
+        func visit(_ module: Module, _ name: String) {
+            guard seen.insert(ObjectIdentifier(module)).inserted else { return }
+            result.append((name, module))
+            for (childName, child) in module.namedChildren() { visit(child, name.isEmpty ? childName : "\(name).\(childName)") }
+        }
+        visit(self, prefix)
+        return result
+    }
+
+    /// This module and every module below it (`modules()`).
+    public func modules() -> [Module] { namedModules().map(\.1) }
+
+    /// Every parameter with its dotted name, each tensor once (`named_parameters()`).
+    public func namedParameters() -> [(String, Tensor)] {
+        var seen = Set<ObjectIdentifier>()
+        return namedModules().flatMap { prefix, module in
+            module.members.compactMap { name, member -> (String, Tensor)? in
+                guard case .parameter(let t?) = member, seen.insert(ObjectIdentifier(t)).inserted else { return nil }
+                return (prefix.isEmpty ? name : "\(prefix).\(name)", t)
+            }
+        }
+    }
+
+    /// Every parameter (`parameters()`).
+    public func parameters() -> [Tensor] { namedParameters().map(\.1) }
+
+    /// Every buffer with its dotted name (`named_buffers()`).
+    public func namedBuffers() -> [(String, Tensor)] {
+        namedModules().flatMap { prefix, module in
+            module.members.compactMap { name, member -> (String, Tensor)? in
+                guard case .buffer(let t?) = member else { return nil }
+                return (prefix.isEmpty ? name : "\(prefix).\(name)", t)
+            }
+        }
+    }
+
+    /// Every buffer (`buffers()`).
+    public func buffers() -> [Tensor] { namedBuffers().map(\.1) }
+
+    // MARK: Modes and utilities
+
+    /// Sets training mode on this module and every submodule (`train()`); returns self.
+    @discardableResult public func train(_ mode: Bool = true) -> Self {
+        for module in modules() { module.isTraining = mode }
+        return self
+    }
+
+    /// Sets evaluation mode (`eval()`); returns self.
+    @discardableResult public func eval() -> Self { train(false) }
+
+    /// Calls `body` on every submodule and then this module, as PyTorch's `apply` does; returns self.
+    @discardableResult public func apply(_ body: (Module) -> Void) -> Self {
+        for child in children() { child.apply(body) }
+        body(self)
+        return self
+    }
+
+    /// Clears the gradients of every parameter (`zero_grad()`, which sets them to nil by default).
+    public func zeroGrad(setToNone: Bool = true) {
+        for p in parameters() {
+            if setToNone { p.grad = nil } else { p.grad?.zero_() }
+        }
+    }
+
+    /// Turns gradient recording on or off for every parameter, e.g. to freeze a pretrained part; returns self.
+    @discardableResult public func requiresGrad_(_ flag: Bool = true) -> Self {
+        for p in parameters() { p.requiresGrad = flag }
+        return self
+    }
+
+    /// Moves the module to `device`; the CPU is this build's only device.
+    @discardableResult public func to(_ device: Device, file: StaticString = #fileID, line: UInt = #line) -> Self {
+        for p in parameters() { _ = p.to(device, file: file, line: line) }
+        return self
+    }
+
+    // MARK: State dicts
+
+    /// Parameters and buffers by dotted name, in PyTorch's order (`state_dict()`): per module, its
+    /// parameters, then its buffers, then its children. The tensors are detached and share storage.
+    public func stateDict() -> OrderedDictionary<String, Tensor> {
+        var result = OrderedDictionary<String, Tensor>()
+        func visit(_ module: Module, _ prefix: String) {
+            for (name, member) in module.members {
+                if case .parameter(let t?) = member { result[prefix + name] = t.detach() }
+            }
+            for (name, member) in module.members {
+                if case .buffer(let t?) = member { result[prefix + name] = t.detach() }
+            }
+            for (name, child) in module.namedChildren() { visit(child, prefix + name + ".") }
+        }
+        visit(self, "")
+        return result
+    }
+
+    /// Copies `state` into this module's parameters and buffers (`load_state_dict`). With `strict`,
+    /// missing and unexpected keys throw; a shape mismatch always throws. Nothing is copied unless all
+    /// checks pass.
+    public func loadStateDict<S: Sequence>(_ state: S, strict: Bool = true) throws where S.Element == (key: String, value: Tensor) {
+        let incoming = Dictionary(state.map { ($0.key, $0.value) }, uniquingKeysWith: { $1 })
+        let own = stateDict()
+        let missing = Array(own.keys.filter { incoming[$0] == nil })
+        let unexpected = incoming.keys.filter { own[$0] == nil }.sorted()
+        let mismatched = own.compactMap { key, tensor -> (key: String, expected: [Int], found: [Int])? in
+            guard let other = incoming[key], other.shape != tensor.shape else { return nil }
+            return (key, tensor.shape, other.shape)
+        }
+        if !mismatched.isEmpty || (strict && (!missing.isEmpty || !unexpected.isEmpty)) {
+            throw StateDictError(missingKeys: strict ? missing : [], unexpectedKeys: strict ? unexpected : [],
+                                 mismatchedShapes: mismatched, moduleName: typeName)
+        }
+        noGrad {
+            for (key, target) in own {
+                guard let source = incoming[key] else { continue }
+                target.copy_(source)
+            }
+        }
+    }
+
+    // MARK: Description
+
+    /// Extra information shown inside the parentheses (`extra_repr()`).
+    open var extraDescription: String { "" }
+
+    /// PyTorch's module repr: `Linear(in_features=3, out_features=4, bias=True)`, children indented.
+    public var description: String {
+        let children = namedChildren()
+        var lines: [String] = []
+        let extra = extraDescription
+        if !extra.isEmpty { lines += extra.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) }
+        for (name, child) in children {
+            let text = child.description.replacingOccurrences(of: "\n", with: "\n  ")
+            lines.append("(\(name)): \(text)")
+        }
+        if children.isEmpty { return "\(typeName)(\(lines.joined(separator: "\n")))" }
+        return "\(typeName)(\n  " + lines.joined(separator: "\n  ") + "\n)"
+    }
+}

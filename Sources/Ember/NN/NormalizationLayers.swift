@@ -1,0 +1,114 @@
+// Normalisation layers: BatchNorm1d/2d (with running statistics), LayerNorm, GroupNorm.
+
+/// Batch normalisation over channel dimension 1 (`nn.BatchNorm1d`, `nn.BatchNorm2d`).
+open class BatchNorm: Module {
+    @OptionalParameter public var weight: Tensor?
+    @OptionalParameter public var bias: Tensor?
+    @Buffer public var runningMean: Tensor?
+    @Buffer public var runningVar: Tensor?
+    @Buffer public var numBatchesTracked: Tensor?
+    public let numFeatures: Int, eps: Double, momentum: Double?, affine: Bool, trackRunningStats: Bool
+    let expectedRanks: [Int]
+
+    init(_ numFeatures: Int, eps: Double, momentum: Double?, affine: Bool, trackRunningStats: Bool, ranks: [Int]) {
+        (self.numFeatures, self.eps, self.momentum, self.affine, self.trackRunningStats) = (numFeatures, eps, momentum, affine, trackRunningStats)
+        expectedRanks = ranks
+        weight = affine ? Tensor.ones([numFeatures]) : nil
+        bias = affine ? Tensor.zeros([numFeatures]) : nil
+        if trackRunningStats {
+            runningMean = Tensor.zeros([numFeatures])
+            runningVar = Tensor.ones([numFeatures])
+            numBatchesTracked = Tensor.zeros([], dtype: .int64)
+        }
+        super.init()
+    }
+
+    open override func forward(_ input: Tensor) -> Tensor {
+        check(expectedRanks.contains(input.dim), typeName, "expected \(expectedRanks.map { "\($0)D" }.joined(separator: " or ")) "
+              + "input (got \(input.dim)D input, shape \(shapeText(input.shape)))", file: #fileID, line: #line)
+        check(input.shape[1] == numFeatures, typeName, "expected \(numFeatures) channels, got input \(shapeText(input.shape))",
+              file: #fileID, line: #line)
+        var tracked = 1
+        if isTraining, let counter = numBatchesTracked {
+            noGrad { counter.add_(Tensor(Int64(1))) }
+            tracked = Int(counter.item())
+        }
+        let useBatchStatistics = isTraining || runningMean == nil
+        return F.batchNorm(input, runningMean: useBatchStatistics && !isTraining ? nil : runningMean,
+                           runningVar: useBatchStatistics && !isTraining ? nil : runningVar, weight: weight, bias: bias,
+                           training: useBatchStatistics, momentum: momentum, eps: eps, batchesTracked: tracked)
+    }
+
+    open override var extraDescription: String {
+        "\(numFeatures), eps=\(pythonFloat(eps)), momentum=\(momentum.map(pythonFloat) ?? "None"), affine=\(pythonBool(affine)), "
+            + "bias=\(pythonBool(affine)), track_running_stats=\(pythonBool(trackRunningStats))"
+    }
+}
+
+extension F {
+    /// `F.batch_norm` with the cumulative-average count for `momentum: nil`.
+    static func batchNorm(_ x: Tensor, runningMean: Tensor?, runningVar: Tensor?, weight: Tensor?, bias: Tensor?,
+                          training: Bool, momentum: Double?, eps: Double, batchesTracked: Int) -> Tensor {
+        Tensor.batchNorm(x, runningMean: runningMean, runningVar: runningVar, weight: weight, bias: bias, training: training,
+                         momentum: momentum, eps: eps, batchesTracked: batchesTracked)
+    }
+}
+
+/// Batch normalisation of [N, C] or [N, C, L] inputs (`nn.BatchNorm1d`).
+public final class BatchNorm1d: BatchNorm {
+    public init(_ numFeatures: Int, eps: Double = 1e-5, momentum: Double? = 0.1, affine: Bool = true, trackRunningStats: Bool = true) {
+        super.init(numFeatures, eps: eps, momentum: momentum, affine: affine, trackRunningStats: trackRunningStats, ranks: [2, 3])
+    }
+}
+
+/// Batch normalisation of [N, C, H, W] inputs (`nn.BatchNorm2d`).
+public final class BatchNorm2d: BatchNorm {
+    public init(_ numFeatures: Int, eps: Double = 1e-5, momentum: Double? = 0.1, affine: Bool = true, trackRunningStats: Bool = true) {
+        super.init(numFeatures, eps: eps, momentum: momentum, affine: affine, trackRunningStats: trackRunningStats, ranks: [4])
+    }
+}
+
+/// Layer normalisation over the trailing `normalizedShape` dimensions (`nn.LayerNorm`).
+public final class LayerNorm: Module {
+    @OptionalParameter public var weight: Tensor?
+    @OptionalParameter public var bias: Tensor?
+    public let normalizedShape: [Int], eps: Double, elementwiseAffine: Bool
+
+    public init(_ normalizedShape: [Int], eps: Double = 1e-5, elementwiseAffine: Bool = true, bias: Bool = true) {
+        (self.normalizedShape, self.eps, self.elementwiseAffine) = (normalizedShape, eps, elementwiseAffine)
+        weight = elementwiseAffine ? Tensor.ones(normalizedShape) : nil
+        self.bias = elementwiseAffine && bias ? Tensor.zeros(normalizedShape) : nil
+        super.init()
+    }
+    public convenience init(_ size: Int, eps: Double = 1e-5, elementwiseAffine: Bool = true, bias: Bool = true) {
+        self.init([size], eps: eps, elementwiseAffine: elementwiseAffine, bias: bias)
+    }
+
+    public override func forward(_ input: Tensor) -> Tensor { F.layerNorm(input, normalizedShape, weight: weight, bias: bias, eps: eps) }
+
+    public override var extraDescription: String {
+        "(" + normalizedShape.map(String.init).joined(separator: ", ") + (normalizedShape.count == 1 ? ",)" : ")")
+            + ", eps=\(pythonFloat(eps)), elementwise_affine=\(pythonBool(elementwiseAffine)), bias=\(pythonBool(bias != nil))"
+    }
+}
+
+/// Group normalisation (`nn.GroupNorm`).
+public final class GroupNorm: Module {
+    @OptionalParameter public var weight: Tensor?
+    @OptionalParameter public var bias: Tensor?
+    public let numGroups: Int, numChannels: Int, eps: Double, affine: Bool
+
+    public init(_ numGroups: Int, _ numChannels: Int, eps: Double = 1e-5, affine: Bool = true) {
+        precondition(numChannels % numGroups == 0, "GroupNorm: num_channels must be divisible by num_groups")
+        (self.numGroups, self.numChannels, self.eps, self.affine) = (numGroups, numChannels, eps, affine)
+        weight = affine ? Tensor.ones([numChannels]) : nil
+        bias = affine ? Tensor.zeros([numChannels]) : nil
+        super.init()
+    }
+
+    public override func forward(_ input: Tensor) -> Tensor { F.groupNorm(input, numGroups, weight: weight, bias: bias, eps: eps) }
+
+    public override var extraDescription: String {
+        "\(numGroups), \(numChannels), eps=\(pythonFloat(eps)), affine=\(pythonBool(affine))"
+    }
+}
