@@ -48,7 +48,7 @@ final class GoldenTests: XCTestCase {
                 }
                 switch outcome {
                 case .passed: passed += 1
-                case .failed(let why) where !GoldenTests.requiredSuites.contains(suite) && why.hasPrefix(OpTable.unsupportedPrefix):
+                case .failed(let why) where !GoldenTests.requiredSuites.contains(suite) && why.hasPrefix("unsupported"):
                     pending.append("  PENDING \(suite)/\(name): \(why) (the nn issue builds it)")
                 case .failed(let why): failed.append("  FAIL \(suite)/\(name): \(why)")
                 case .pending(let why): pending.append("  PENDING \(suite)/\(name): \(why)")
@@ -70,8 +70,10 @@ enum GoldenRunner {
             case "op": return try runOp(json)
             case "rng": return try runRNG(json)
             case "format": return try runFormat(json)
-            case "module", "optim", "init", "model":
-                return .pending("kind '\(json["kind"]!.string!)' needs the nn/optim modules, which are not built yet")
+            case "module": return try runModule(json)
+            case "init": return try runInit(json)
+            case "optim", "model":
+                return .pending("kind '\(json["kind"]!.string!)' needs the optimizers, which are not built yet")
             case let kind:
                 return .failed("unknown kind \(kind ?? "nil")")
             }
@@ -160,12 +162,125 @@ enum GoldenRunner {
         return .passed
     }
 
+    /// Constructor arguments from a case's `args` object, in the order written.
+    static func arguments(_ json: JSON?) -> CallArguments {
+        var arguments = CallArguments()
+        for (key, value) in json?.objectPairs ?? [] {
+            arguments.keywords[key] = PyValue(value)
+            arguments.orderedKeywords.append(key)
+        }
+        return arguments
+    }
+
+    static func decodeState(_ json: JSON?) throws -> [(key: String, value: Tensor)] {
+        try (json?.objectPairs ?? []).map { ($0.0, try GoldenTensor.decode($0.1)) }
+    }
+
+    static func compareState(_ module: Module, _ json: JSON?, rtol: Double, atol: Double, what: String) throws {
+        let state = module.stateDict()
+        let expected = json?.objectPairs ?? []
+        guard state.keys.elementsEqual(expected.map(\.0)) else {
+            throw CaseFailure("\(what) keys \(Array(state.keys)), expected \(expected.map(\.0))")
+        }
+        for (key, value) in expected { try GoldenTensor.compare(state[key]!, value, rtol: rtol, atol: atol, what: "\(what) \(key)") }
+    }
+
+    static func runModule(_ json: JSON) throws -> CaseOutcome {
+        guard let name = json["module"]?.string else { throw CaseFailure("module case without module") }
+        let module = try ModuleFactory.build(name, arguments(json["args"]))
+        try module.loadStateDict(try decodeState(json["state"]))
+        module.train(json["train"]?.bool ?? true)
+        let (rtol, atol) = tolerances(json)
+        let inputs = try (json["inputs"]?.array ?? []).map(GoldenTensor.decode)
+        let gradNames = (json["grads"]?.objectPairs ?? []).map(\.0)
+        for (i, input) in inputs.enumerated() where input.dtype.isFloatingPoint
+            && (gradNames.contains(inputs.count == 1 ? "input" : "input\(i)")) { input.requiresGrad = true }
+        let outputs: [Tensor]
+        if let loss = module as? Loss, inputs.count == 2 {
+            outputs = [loss(inputs[0], inputs[1])]
+        } else if let lstm = module as? LSTM {
+            let r = lstm(inputs[0], inputs.count == 3 ? (inputs[1], inputs[2]) : nil)
+            outputs = [r.output, r.state.h, r.state.c]
+        } else if let gru = module as? GRU {
+            let r = gru(inputs[0], inputs.count == 2 ? inputs[1] : nil)
+            outputs = [r.output, r.hidden]
+        } else if let rnn = module as? RNN {
+            let r = rnn(inputs[0], inputs.count == 2 ? inputs[1] : nil)
+            outputs = [r.output, r.hidden]
+        } else if inputs.count == 1 {
+            outputs = [module(inputs[0])]
+        } else {
+            throw CaseFailure("unsupported module call with \(inputs.count) inputs")
+        }
+        let expected = json["outputs"]?.array ?? []
+        guard outputs.count == expected.count else { throw CaseFailure("\(outputs.count) outputs, expected \(expected.count)") }
+        for (i, (actual, want)) in zip(outputs, expected).enumerated() {
+            try GoldenTensor.compare(actual, want, rtol: rtol, atol: atol, what: "output \(i)")
+        }
+        if let grads = json["grads"]?.objectPairs, let gradOutputs = json["grad_outputs"]?.array, !grads.isEmpty {
+            let parameters = Dictionary(module.namedParameters(), uniquingKeysWith: { a, _ in a })
+            let leaves = try grads.map { key, _ -> Tensor in
+                if key == "input" { return inputs[0] }
+                if key.hasPrefix("input"), let i = Int(key.dropFirst(5)) { return inputs[i] }
+                guard let p = parameters[key] else { throw CaseFailure("grads name unknown tensor \(key)") }
+                return p
+            }
+            let seeds = try gradOutputs.map(GoldenTensor.decode)
+            let roots = Array(outputs.filter { $0.requiresGrad }.prefix(seeds.count))
+            let computed = Autograd.grad(outputs: roots, inputs: leaves, gradOutputs: seeds, allowUnused: true)
+            for ((key, want), got) in zip(grads, computed) {
+                guard let got = got else { throw CaseFailure("no gradient reached \(key)") }
+                try GoldenTensor.compare(got, want, rtol: rtol, atol: atol, what: "grad \(key)")
+            }
+        }
+        if json["state_after"] != nil { try compareState(module, json["state_after"], rtol: rtol, atol: atol, what: "state_after") }
+        return .passed
+    }
+
+    static func runInit(_ json: JSON) throws -> CaseOutcome {
+        guard let seed = json["seed"]?.int else { throw CaseFailure("init case without seed") }
+        let (rtol, atol) = tolerances(json)
+        Ember.manualSeed(seed)
+        if let name = json["module"]?.string {
+            let module = try ModuleFactory.build(name, arguments(json["args"]))
+            try compareState(module, json["state"], rtol: rtol, atol: atol, what: "state")
+            return .passed
+        }
+        guard let function = json["function"]?.string, let shape = json["shape"]?.ints, let output = json["output"] else {
+            throw CaseFailure("init case without module or function")
+        }
+        let args = OpCall(op: function, inputs: [:], args: json["args"] ?? .object([]))
+        let t = Tensor.empty(shape)
+        func mode() -> Init.FanMode { args.arg("mode")?.string.flatMap(Init.FanMode.init(rawValue:)) ?? .fanIn }
+        switch function {
+        case "uniform_": Init.uniform_(t, a: args.arg("a")?.double ?? 0, b: args.arg("b")?.double ?? 1)
+        case "normal_": Init.normal_(t, mean: args.arg("mean")?.double ?? 0, std: args.arg("std")?.double ?? 1)
+        case "constant_": Init.constant_(t, try args.double("val"))
+        case "ones_": Init.ones_(t)
+        case "zeros_": Init.zeros_(t)
+        case "eye_": Init.eye_(t)
+        case "xavier_uniform_": Init.xavierUniform_(t, gain: args.arg("gain")?.double ?? 1)
+        case "xavier_normal_": Init.xavierNormal_(t, gain: args.arg("gain")?.double ?? 1)
+        case "kaiming_uniform_":
+            Init.kaimingUniform_(t, a: args.arg("a")?.double ?? 0, mode: mode(), nonlinearity: args.arg("nonlinearity")?.string ?? "leaky_relu")
+        case "kaiming_normal_":
+            Init.kaimingNormal_(t, a: args.arg("a")?.double ?? 0, mode: mode(), nonlinearity: args.arg("nonlinearity")?.string ?? "leaky_relu")
+        case "trunc_normal_":
+            Init.truncNormal_(t, mean: args.arg("mean")?.double ?? 0, std: args.arg("std")?.double ?? 1,
+                              a: args.arg("a")?.double ?? -2, b: args.arg("b")?.double ?? 2)
+        case "orthogonal_": Init.orthogonal_(t, gain: args.arg("gain")?.double ?? 1)
+        default: throw CaseFailure("unsupported init function '\(function)'")
+        }
+        try GoldenTensor.compare(t, output, rtol: rtol, atol: atol, what: function)
+        return .passed
+    }
+
     static func runFormat(_ json: JSON) throws -> CaseOutcome {
         guard let flags = json["flags"], let expectedText = json["text"]?.string else { throw CaseFailure("malformed format case") }
         let expected = expectedText.replacingOccurrences(of: "torch.", with: "")
         let actual: String
-        if flags["module"] != nil {
-            return .pending("module printing needs the nn modules, which are not built yet")
+        if let expression = flags["module"]?.string {
+            actual = try ModuleExpression.parse(expression).description
         } else if let size = flags["size"]?.ints {
             actual = Size(size).description
         } else if let expression = flags["expression"]?.string {

@@ -90,15 +90,17 @@ public enum Init {
         normal_(tensor, mean: 0, std: kaimingStd(tensor, a: a, mode: mode, nonlinearity: nonlinearity))
     }
 
-    /// Normal numbers truncated to [a, b], by inverse CDF (`trunc_normal_`).
+    /// Normal numbers with values outside [a, b] redrawn until they fall inside (`trunc_normal_`).
     @discardableResult public static func truncNormal_(_ tensor: Tensor, mean: Double = 0, std: Double = 1,
                                                        a: Double = -2, b: Double = 2) -> Tensor {
-        func cdf(_ x: Double) -> Double { (1 + Foundation.erf(x / 2.0.squareRoot())) / 2 }
-        let l = cdf((a - mean) / std), u = cdf((b - mean) / std)
-        return fill(tensor) { t in
-            t.uniform_(from: 2 * l - 1, to: 2 * u - 1)
-            let values = t.toArray(as: Double.self).map { erfinv($0) * std * 2.0.squareRoot() + mean }
-            t.copy_(Tensor(values, shape: t.shape).clamp(min: a, max: b))
+        fill(tensor) { t in
+            t.normal_(mean: mean, std: std)
+            var outside = t.lt(Tensor(a)).logicalOr(t.gt(Tensor(b)))
+            while outside.any().item() != 0 {
+                let count = Int(outside.sum().item())
+                t[outside] = Tensor.empty([count], dtype: t.dtype).normal_(mean: mean, std: std)
+                outside = t.lt(Tensor(a)).logicalOr(t.gt(Tensor(b)))
+            }
         }
     }
 
@@ -152,34 +154,5 @@ public enum Init {
         }
         for i in 0..<m { for j in 0..<n { q[i * n + j] *= signs[j] } }
         return Tensor(q, shape: [m, n])
-    }
-
-    /// The inverse error function, refined by Newton steps to double precision.
-    static func erfinv(_ y: Double) -> Double {
-        if y <= -1 { return -.infinity }
-        if y >= 1 { return .infinity }
-        // Giles' single-precision approximation as a start.
-        let w = -Foundation.log((1 - y) * (1 + y))
-        var x: Double
-        if w < 5 {
-            let t = w - 2.5
-            var p = 2.81022636e-08
-            for c in [3.43273939e-07, -3.5233877e-06, -4.39150654e-06, 0.00021858087, -0.00125372503, -0.00417768164, 0.246640727, 1.50140941] {
-                p = c + p * t
-            }
-            x = p * y
-        } else {
-            let t = w.squareRoot() - 3
-            var p = -0.000200214257
-            for c in [0.000100950558, 0.00134934322, -0.00367342844, 0.00573950773, -0.0076224613, 0.00943887047, 1.00167406, 2.83297682] {
-                p = c + p * t
-            }
-            x = p * y
-        }
-        for _ in 0..<2 {
-            let error = Foundation.erf(x) - y
-            x -= error / (2 / Double.pi.squareRoot() * Foundation.exp(-x * x))
-        }
-        return x
     }
 }
