@@ -72,8 +72,8 @@ enum GoldenRunner {
             case "format": return try runFormat(json)
             case "module": return try runModule(json)
             case "init": return try runInit(json)
-            case "optim", "model":
-                return .pending("kind '\(json["kind"]!.string!)' needs the optimizers, which are not built yet")
+            case "optim": return try runOptim(json)
+            case "model": return .pending("model cases need the end-to-end runner, which is not built yet")
             case let kind:
                 return .failed("unknown kind \(kind ?? "nil")")
             }
@@ -272,6 +272,85 @@ enum GoldenRunner {
         default: throw CaseFailure("unsupported init function '\(function)'")
         }
         try GoldenTensor.compare(t, output, rtol: rtol, atol: atol, what: function)
+        return .passed
+    }
+
+    static func makeOptimizer(_ name: String, _ params: [Tensor], _ a: OpCall) throws -> Optimizer {
+        let lr = a.arg("lr")?.double
+        let betas = a.arg("betas")?.array.map { ($0[0].double ?? 0.9, $0[1].double ?? 0.999) } ?? (0.9, 0.999)
+        switch name {
+        case "SGD":
+            return SGD(params, lr: lr ?? 1e-3, momentum: a.arg("momentum")?.double ?? 0, dampening: a.arg("dampening")?.double ?? 0,
+                       weightDecay: a.arg("weight_decay")?.double ?? 0, nesterov: a.arg("nesterov")?.bool ?? false,
+                       maximize: a.arg("maximize")?.bool ?? false)
+        case "Adam":
+            return Adam(params, lr: lr ?? 1e-3, betas: betas, eps: a.arg("eps")?.double ?? 1e-8,
+                        weightDecay: a.arg("weight_decay")?.double ?? 0, amsgrad: a.arg("amsgrad")?.bool ?? false)
+        case "AdamW":
+            return AdamW(params, lr: lr ?? 1e-3, betas: betas, eps: a.arg("eps")?.double ?? 1e-8,
+                         weightDecay: a.arg("weight_decay")?.double ?? 1e-2, amsgrad: a.arg("amsgrad")?.bool ?? false)
+        case "RMSprop":
+            return RMSprop(params, lr: lr ?? 1e-2, alpha: a.arg("alpha")?.double ?? 0.99, eps: a.arg("eps")?.double ?? 1e-8,
+                           weightDecay: a.arg("weight_decay")?.double ?? 0, momentum: a.arg("momentum")?.double ?? 0,
+                           centered: a.arg("centered")?.bool ?? false)
+        case "Adagrad":
+            return Adagrad(params, lr: lr ?? 1e-2, lrDecay: a.arg("lr_decay")?.double ?? 0, weightDecay: a.arg("weight_decay")?.double ?? 0,
+                           initialAccumulatorValue: a.arg("initial_accumulator_value")?.double ?? 0, eps: a.arg("eps")?.double ?? 1e-10)
+        default: throw CaseFailure("unsupported optimizer '\(name)'")
+        }
+    }
+
+    /// A scheduler's `step`, given the metric of the step just taken (only ReduceLROnPlateau reads it).
+    static func makeScheduler(_ json: JSON, _ optimizer: Optimizer) throws -> ((Double?) -> Void)? {
+        guard let name = json["name"]?.string else { return nil }
+        let a = OpCall(op: name, inputs: [:], args: json["args"] ?? .object([]))
+        switch name {
+        case "StepLR":
+            let s = StepLR(optimizer, stepSize: try a.int("step_size"), gamma: a.arg("gamma")?.double ?? 0.1)
+            return { _ in s.step() }
+        case "MultiStepLR":
+            let s = MultiStepLR(optimizer, milestones: try a.ints("milestones"), gamma: a.arg("gamma")?.double ?? 0.1)
+            return { _ in s.step() }
+        case "ExponentialLR":
+            let s = ExponentialLR(optimizer, gamma: try a.double("gamma"))
+            return { _ in s.step() }
+        case "CosineAnnealingLR":
+            let s = CosineAnnealingLR(optimizer, tMax: try a.int("T_max"), etaMin: a.arg("eta_min")?.double ?? 0)
+            return { _ in s.step() }
+        case "OneCycleLR":
+            let s = OneCycleLR(optimizer, maxLR: try a.double("max_lr"), totalSteps: try a.int("total_steps"),
+                               pctStart: a.arg("pct_start")?.double ?? 0.3)
+            return { _ in s.step() }
+        case "ReduceLROnPlateau":
+            let s = ReduceLROnPlateau(optimizer, mode: ReduceLROnPlateau.Mode(rawValue: a.arg("mode")?.string ?? "min") ?? .min,
+                                      factor: a.arg("factor")?.double ?? 0.1, patience: a.arg("patience")?.int ?? 10,
+                                      threshold: a.arg("threshold")?.double ?? 1e-4, cooldown: a.arg("cooldown")?.int ?? 0,
+                                      minLR: a.arg("min_lr")?.double ?? 0)
+            return { metric in s.step(metric ?? .nan) }
+        default: throw CaseFailure("unsupported scheduler '\(name)'")
+        }
+    }
+
+    static func runOptim(_ json: JSON) throws -> CaseOutcome {
+        guard let name = json["optimizer"]?.string else { throw CaseFailure("optim case without optimizer") }
+        let (rtol, atol) = tolerances(json)
+        let params = try (json["params"]?.array ?? []).map { try GoldenTensor.decode($0).requiresGrad_() }
+        let optimizer = try makeOptimizer(name, params, OpCall(op: name, inputs: [:], args: json["args"] ?? .object([])))
+        let scheduler = try json["scheduler"].flatMap { $0.isNull ? nil : try makeScheduler($0, optimizer) }
+        let metrics = json["metrics"]?.array?.compactMap(\.double) ?? []
+        let lrs = json["lrs"]?.array?.compactMap(\.double) ?? []
+        let trajectory = json["trajectory"]?.array ?? []
+        for (i, step) in (json["grads"]?.array ?? []).enumerated() {
+            if i < lrs.count, Swift.abs(optimizer.paramGroups[0].lr - lrs[i]) > atol + rtol * Swift.abs(lrs[i]) {
+                throw CaseFailure("lr before step \(i) is \(optimizer.paramGroups[0].lr), expected \(lrs[i])")
+            }
+            for (p, g) in zip(params, step.array ?? []) { p.grad = try GoldenTensor.decode(g) }
+            optimizer.step()
+            scheduler?(i < metrics.count ? metrics[i] : nil)
+            for (k, (p, want)) in zip(params, trajectory[i].array ?? []).enumerated() {
+                try GoldenTensor.compare(p.detach(), want, rtol: rtol, atol: atol, what: "step \(i) param \(k)")
+            }
+        }
         return .passed
     }
 
