@@ -73,7 +73,7 @@ enum GoldenRunner {
             case "module": return try runModule(json)
             case "init": return try runInit(json)
             case "optim": return try runOptim(json)
-            case "model": return .pending("model cases need the end-to-end runner, which is not built yet")
+            case "model": return try runModel(json)
             case let kind:
                 return .failed("unknown kind \(kind ?? "nil")")
             }
@@ -351,6 +351,38 @@ enum GoldenRunner {
                 try GoldenTensor.compare(p.detach(), want, rtol: rtol, atol: atol, what: "step \(i) param \(k)")
             }
         }
+        return .passed
+    }
+
+    static func runModel(_ json: JSON) throws -> CaseOutcome {
+        guard let expression = json["model"]?.string, let optimizerJSON = json["optimizer"], let lossJSON = json["loss"] else {
+            throw CaseFailure("malformed model case")
+        }
+        let (rtol, atol) = tolerances(json)
+        var model = try ModuleExpression.parse(expression)
+        if let container = model as? NamedContainer, let repeats = json["repeats"]?.int, container.typeName == "DynamicNet" {
+            model = try DynamicNet(container, repeats: repeats)
+        }
+        try model.loadStateDict(try decodeState(json["state"]))
+        model.train()
+        guard let optimizerName = optimizerJSON["name"]?.string, let lossName = lossJSON["name"]?.string,
+              let lossFunction = try ModuleFactory.build(lossName, arguments(lossJSON["args"])) as? Loss else {
+            throw CaseFailure("model case without optimizer or loss")
+        }
+        let optimizer = try makeOptimizer(optimizerName, model.parameters(),
+                                          OpCall(op: optimizerName, inputs: [:], args: optimizerJSON["args"] ?? .object([])))
+        let losses = json["losses"]?.array?.compactMap(\.double) ?? []
+        for (i, batch) in (json["batches"]?.array ?? []).enumerated() {
+            guard let inputJSON = batch["input"], let targetJSON = batch["target"] else { throw CaseFailure("malformed batch \(i)") }
+            optimizer.zeroGrad()
+            let loss = lossFunction(model(try GoldenTensor.decode(inputJSON)), try GoldenTensor.decode(targetJSON))
+            if i < losses.count, Swift.abs(loss.item() - losses[i]) > atol + rtol * Swift.abs(losses[i]) {
+                throw CaseFailure("loss of batch \(i) is \(loss.item()), expected \(losses[i])")
+            }
+            loss.backward()
+            optimizer.step()
+        }
+        try compareState(model, json["state_after"], rtol: rtol, atol: atol, what: "state_after")
         return .passed
     }
 

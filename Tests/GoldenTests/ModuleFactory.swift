@@ -267,3 +267,25 @@ struct ModuleExpression {
         return .module(try ModuleFactory.build(word, arguments))
     }
 }
+
+/// The notes' DynamicNet: the middle layer reused `repeats` times, its weights shared
+/// (`h = input_linear(x).clamp(min=0); repeat: h = middle_linear(h).clamp(min=0); return output_linear(h)`).
+final class DynamicNet: Module {
+    let inputLinear: Module, middleLinear: Module, outputLinear: Module
+    let repeats: Int
+
+    init(_ container: NamedContainer, repeats: Int) throws {
+        let children = Dictionary(container.namedChildren(), uniquingKeysWith: { a, _ in a })
+        guard let i = children["input_linear"], let m = children["middle_linear"], let o = children["output_linear"] else {
+            throw CaseFailure("DynamicNet needs input_linear, middle_linear and output_linear")
+        }
+        (inputLinear, middleLinear, outputLinear, self.repeats) = (i, m, o, repeats)
+        super.init()
+    }
+
+    override func forward(_ x: Tensor) -> Tensor {
+        var h = inputLinear(x).clamp(min: 0)
+        for _ in 0..<repeats { h = middleLinear(h).clamp(min: 0) }
+        return outputLinear(h)
+    }
+}
