@@ -157,6 +157,16 @@ enum ModuleFactory {
                 return RNN(i, h, numLayers: layers, nonlinearity: nonlinearity, bias: bias, batchFirst: batchFirst, dropout: dropout,
                            bidirectional: bidirectional)
             }
+        case "MultiheadAttention":
+            return MultiheadAttention(try int("embed_dim", 0), try int("num_heads", 1), dropout: double("dropout", 2, 0),
+                                      bias: bool("bias", 3, true), batchFirst: bool("batch_first", 99, false))
+        case "TransformerEncoderLayer":
+            var activation = "relu"
+            if case .string(let s)? = a.keywords["activation"] { activation = s }
+            return TransformerEncoderLayer(dModel: try int("d_model", 0), nhead: try int("nhead", 1),
+                                           dimFeedforward: try int("dim_feedforward", 2, 2048), dropout: double("dropout", 3, 0.1),
+                                           activation: activation, layerNormEps: double("layer_norm_eps", 99, 1e-5),
+                                           batchFirst: bool("batch_first", 99, false), normFirst: bool("norm_first", 99, false))
         case "Sequential":
             if let layers = a.keywords["layers"], case .list(let items) = layers {
                 return Sequential(try items.map { item -> Module in

@@ -1,0 +1,138 @@
+// Attention: MultiheadAttention, TransformerEncoderLayer and TransformerEncoder.
+
+/// Multi-head attention with a packed input projection (`nn.MultiheadAttention`).
+public final class MultiheadAttention: Module {
+    @Parameter public var inProjWeight: Tensor
+    @OptionalParameter public var inProjBias: Tensor?
+    public let outProj: Linear
+    public let embedDim: Int, numHeads: Int, dropout: Double, batchFirst: Bool
+
+    public init(_ embedDim: Int, _ numHeads: Int, dropout: Double = 0, bias: Bool = true, batchFirst: Bool = false) {
+        precondition(embedDim % numHeads == 0, "MultiheadAttention: embed_dim must be divisible by num_heads")
+        (self.embedDim, self.numHeads, self.dropout, self.batchFirst) = (embedDim, numHeads, dropout, batchFirst)
+        inProjWeight = Tensor.empty([3 * embedDim, embedDim])
+        inProjBias = bias ? Tensor.empty([3 * embedDim]) : nil
+        outProj = Linear(embedDim, embedDim, bias: bias)   // initialised (drawing from the generator) before the rest, as in PyTorch
+        super.init()
+        Init.xavierUniform_(inProjWeight)
+        if let b = inProjBias { Init.zeros_(b) }
+        if let b = outProj.bias { Init.zeros_(b) }
+    }
+
+    /// Attention of `query` over `key`/`value`. Returns the output and, with `needWeights`, the attention
+    /// weights (averaged over heads unless `averageAttnWeights` is false).
+    public func callAsFunction(_ query: Tensor, _ key: Tensor, _ value: Tensor, keyPaddingMask: Tensor? = nil,
+                               needWeights: Bool = true, attnMask: Tensor? = nil, averageAttnWeights: Bool = true)
+        -> (output: Tensor, weights: Tensor?) {
+        // Work in [N, L, E].
+        let unbatched = query.dim == 2
+        func batchMajor(_ t: Tensor) -> Tensor { unbatched ? t.unsqueeze(0) : (batchFirst ? t : t.transpose(0, 1)) }
+        let q0 = batchMajor(query), k0 = batchMajor(key), v0 = batchMajor(value)
+        let (n, l, s) = (q0.shape[0], q0.shape[1], k0.shape[1])
+        let headDim = embedDim / numHeads
+        let w = inProjWeight.chunk(3, dim: 0), b = inProjBias?.chunk(3, dim: 0)
+        func heads(_ t: Tensor, _ length: Int) -> Tensor { t.reshape([n, length, numHeads, headDim]).transpose(1, 2) }
+        let q = heads(F.linear(q0, w[0], b?[0]), l), k = heads(F.linear(k0, w[1], b?[1]), s), v = heads(F.linear(v0, w[2], b?[2]), s)
+        var scores = (q * (1 / Double(headDim)).squareRoot()).matmul(k.transpose(-2, -1))   // [N, H, L, S]
+        if let mask = attnMask {
+            scores = mask.dtype == .bool ? scores.maskedFill(mask, -.infinity) : scores + mask
+        }
+        if let padding = keyPaddingMask {
+            scores = scores.maskedFill(padding.view(n, 1, 1, s).expand([n, numHeads, l, s]), -.infinity)
+        }
+        var weights = scores.softmax(dim: -1)
+        if dropout > 0 { weights = F.dropout(weights, p: dropout, training: isTraining) }
+        var output = weights.matmul(v).transpose(1, 2).reshape([n, l, embedDim])
+        output = outProj(output)
+        output = unbatched ? output.squeeze(0) : (batchFirst ? output : output.transpose(0, 1))
+        guard needWeights else { return (output, nil) }
+        var returned = averageAttnWeights ? weights.mean(dim: 1) : weights
+        if unbatched { returned = returned.squeeze(0) }
+        return (output, returned)
+    }
+
+    /// Self-attention output only.
+    public override func forward(_ input: Tensor) -> Tensor { self(input, input, input, needWeights: false).output }
+
+    public override var description: String {
+        "MultiheadAttention(\n  (out_proj): NonDynamicallyQuantizableLinear(in_features=\(embedDim), out_features=\(embedDim), "
+            + "bias=\(pythonBool(outProj.bias != nil)))\n)"
+    }
+}
+
+/// Self-attention and a feed-forward block, each with a residual connection and layer norm
+/// (`nn.TransformerEncoderLayer`, post-norm unless `normFirst`).
+public final class TransformerEncoderLayer: Module {
+    public let selfAttn: MultiheadAttention
+    public let linear1: Linear
+    public let dropout: Dropout
+    public let linear2: Linear
+    public let norm1: LayerNorm, norm2: LayerNorm
+    public let dropout1: Dropout, dropout2: Dropout
+    public let dModel: Int, nhead: Int, dimFeedforward: Int, dropoutRate: Double, activation: String
+    public let layerNormEps: Double, batchFirst: Bool, normFirst: Bool
+
+    public init(dModel: Int, nhead: Int, dimFeedforward: Int = 2048, dropout: Double = 0.1, activation: String = "relu",
+                layerNormEps: Double = 1e-5, batchFirst: Bool = false, normFirst: Bool = false) {
+        (self.dModel, self.nhead, self.dimFeedforward, self.dropoutRate, self.activation) = (dModel, nhead, dimFeedforward, dropout, activation)
+        (self.layerNormEps, self.batchFirst, self.normFirst) = (layerNormEps, batchFirst, normFirst)
+        selfAttn = MultiheadAttention(dModel, nhead, dropout: dropout, batchFirst: batchFirst)
+        linear1 = Linear(dModel, dimFeedforward)
+        self.dropout = Dropout(dropout)
+        linear2 = Linear(dimFeedforward, dModel)
+        norm1 = LayerNorm(dModel, eps: layerNormEps)
+        norm2 = LayerNorm(dModel, eps: layerNormEps)
+        dropout1 = Dropout(dropout)
+        dropout2 = Dropout(dropout)
+        super.init()
+    }
+
+    private func selfAttentionBlock(_ x: Tensor, mask: Tensor?, paddingMask: Tensor?) -> Tensor {
+        dropout1(selfAttn(x, x, x, keyPaddingMask: paddingMask, needWeights: false, attnMask: mask).output)
+    }
+
+    private func feedForwardBlock(_ x: Tensor) -> Tensor {
+        let hidden = activation == "gelu" ? linear1(x).gelu() : linear1(x).relu()
+        return dropout2(linear2(dropout(hidden)))
+    }
+
+    /// Encodes a sequence, with an optional attention mask and key padding mask.
+    public func callAsFunction(_ src: Tensor, mask: Tensor? = nil, srcKeyPaddingMask: Tensor? = nil) -> Tensor {
+        if normFirst {
+            let x = src + selfAttentionBlock(norm1(src), mask: mask, paddingMask: srcKeyPaddingMask)
+            return x + feedForwardBlock(norm2(x))
+        }
+        let x = norm1(src + selfAttentionBlock(src, mask: mask, paddingMask: srcKeyPaddingMask))
+        return norm2(x + feedForwardBlock(x))
+    }
+
+    public override func forward(_ input: Tensor) -> Tensor { self(input, mask: nil, srcKeyPaddingMask: nil) }
+
+    /// A new layer with the same configuration and a copy of this one's parameters.
+    public func copy() -> TransformerEncoderLayer {
+        let layer = TransformerEncoderLayer(dModel: dModel, nhead: nhead, dimFeedforward: dimFeedforward, dropout: dropoutRate,
+                                            activation: activation, layerNormEps: layerNormEps, batchFirst: batchFirst, normFirst: normFirst)
+        try! layer.loadStateDict(stateDict())
+        return layer
+    }
+}
+
+/// A stack of `numLayers` copies of an encoder layer (`nn.TransformerEncoder`), with an optional final norm.
+public final class TransformerEncoder: Module {
+    public let layers: ModuleList
+    public let norm: Module?
+
+    public init(_ encoderLayer: TransformerEncoderLayer, numLayers: Int, norm: Module? = nil) {
+        layers = ModuleList((0..<numLayers).map { _ in encoderLayer.copy() })
+        self.norm = norm
+        super.init()
+    }
+
+    public func callAsFunction(_ src: Tensor, mask: Tensor? = nil, srcKeyPaddingMask: Tensor? = nil) -> Tensor {
+        var x = src
+        for case let layer as TransformerEncoderLayer in layers.items { x = layer(x, mask: mask, srcKeyPaddingMask: srcKeyPaddingMask) }
+        return norm.map { $0(x) } ?? x
+    }
+
+    public override func forward(_ input: Tensor) -> Tensor { self(input, mask: nil, srcKeyPaddingMask: nil) }
+}
