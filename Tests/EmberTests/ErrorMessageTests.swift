@@ -19,6 +19,10 @@ enum ErrorProbes {
         "inPlaceSaved": (#line, { let y = Tensor.ones(2).requiresGrad_() * 1; let z = (y * y).sum(); y.add_(Tensor(Float(1))); z.backward() }),
         "leafInPlace": (#line, { let x = Tensor.ones(2).requiresGrad_(); x.add_(Tensor(Float(1))) }),
         "noGradFn": (#line, { Tensor.ones(2).sum().backward() }),
+        "layerChannels": (#line, { _ = Conv2d(3, 4, kernelSize: 3)(Tensor.zeros(1, 2, 8, 8)) }),
+        "layerRank": (#line, { _ = BatchNorm2d(3)(Tensor.zeros(2, 3)) }),
+        "classIndex": (#line, { _ = F.crossEntropy(Tensor.zeros(2, 3), Tensor([Int64(0), 7])) }),
+        "optimizerLeaf": (#line, { _ = SGD([Tensor.ones(2)], lr: 0.1) }),
     ]
 }
 
@@ -68,6 +72,10 @@ final class ErrorMessageTests: XCTestCase {
     func testInPlaceOnALeafThatRequiresGrad() throws {
         try expectStop("leafInPlace", ["add_:", "a leaf Variable that requires grad is being used in an in-place operation"])
     }
+    func testLayerGivenTheWrongChannelCount() throws { try expectStop("layerChannels", ["Conv2d:", "expected input [N, 3, H, W]", "[1, 2, 8, 8]"]) }
+    func testLayerGivenTheWrongRank() throws { try expectStop("layerRank", ["BatchNorm2d:", "expected 4D input (got 2D input"]) }
+    func testClassIndexOutOfRange() throws { try expectStop("classIndex", ["nll_loss:", "Target 7 is out of bounds"]) }
+    func testOptimizerGivenATensorWithoutGrad() throws { try expectStop("optimizerLeaf", ["SGD:", "does not require grad"]) }
     func testBackwardWithoutGraph() throws {
         try expectStop("noGradFn", ["backward:", "does not require grad and does not have a grad_fn"])
     }

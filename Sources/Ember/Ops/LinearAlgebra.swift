@@ -19,11 +19,16 @@ extension Tensor {
         return MatrixOperand(pointer: UnsafePointer(pointer(as: T.self) + strides[0] * batch), rowStride: r, columnStride: c)
     }
 
-    /// Itself when one of the last two strides is 1 (GEMM can read it transposed or not), else a copy.
+    /// Itself when GEMM can read its matrices as they lie (row-major or transposed, with a leading
+    /// dimension at least as large as a row), else a contiguous copy (e.g. an expanded, zero-stride view).
     private func gemmReady() -> Tensor {
-        let r = strides[dim - 2], c = strides[dim - 1]
-        if (c == 1 || shape[dim - 1] == 1) || (r == 1 || shape[dim - 2] == 1) { return self }
-        return copied(as: dtype)
+        let rows = shape[dim - 2], cols = shape[dim - 1]
+        let operand = gemmOperand(UInt8.self, batch: 0)
+        let (r, c) = (operand.rowStride, operand.columnStride)
+        let rowMajor = c == 1 && (r >= cols || rows == 1)
+        let columnMajor = r == 1 && (c >= rows || cols == 1)
+        let batchesApart = dim < 3 || shape[0] == 1 || strides[0] != 0
+        return (rowMajor || columnMajor) && batchesApart ? self : copied(as: dtype)
     }
 
     /// The product of two matrices [m, k] · [k, n] (`torch.mm`).
