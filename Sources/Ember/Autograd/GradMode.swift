@@ -5,7 +5,7 @@ import Foundation
 /// Global switches of the autograd engine.
 public enum GradMode {
     /// A thread-specific slot: empty means enabled (the default of every thread), set means disabled.
-    nonisolated(unsafe) private static let key: pthread_key_t = {
+    private static let key: pthread_key_t = {
         var key = pthread_key_t()
         pthread_key_create(&key, nil)
         return key

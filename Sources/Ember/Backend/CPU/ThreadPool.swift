@@ -32,7 +32,7 @@ func parallelFor(_ count: Int, grain: Int, _ body: (Range<Int>) -> Void) {
 final class ThreadPool: @unchecked Sendable {
     static let shared = ThreadPool(workers: max(1, ProcessInfo.processInfo.activeProcessorCount) - 1)
 
-    nonisolated(unsafe) private static var workerKey: pthread_key_t = {
+    private static let workerKey: pthread_key_t = {
         var key = pthread_key_t()
         pthread_key_create(&key, nil)
         return key
