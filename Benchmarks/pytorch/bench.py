@@ -65,6 +65,85 @@ def main():
                 else:
                     report(f"{name} {label}", seconds * 1e6, "us")
 
+    if wanted("training"):
+        training()
+
+
+class CIFARNet(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv1 = torch.nn.Conv2d(3, 6, 5)
+        self.pool = torch.nn.MaxPool2d(2, 2)
+        self.conv2 = torch.nn.Conv2d(6, 16, 5)
+        self.fc1 = torch.nn.Linear(16 * 5 * 5, 120)
+        self.fc2 = torch.nn.Linear(120, 84)
+        self.fc3 = torch.nn.Linear(84, 10)
+
+    def forward(self, x):
+        x = self.pool(torch.relu(self.conv1(x)))
+        x = self.pool(torch.relu(self.conv2(x)))
+        x = torch.flatten(x, 1)
+        return self.fc3(torch.relu(self.fc2(torch.relu(self.fc1(x)))))
+
+
+class MNISTNet(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv1 = torch.nn.Sequential(torch.nn.Conv2d(1, 16, 5, 1, 2), torch.nn.ReLU(), torch.nn.MaxPool2d(2))
+        self.conv2 = torch.nn.Sequential(torch.nn.Conv2d(16, 32, 5, 1, 2), torch.nn.ReLU(), torch.nn.MaxPool2d(2))
+        self.out = torch.nn.Linear(32 * 7 * 7, 10)
+
+    def forward(self, x):
+        x = self.conv2(self.conv1(x))
+        return self.out(x.view(x.size(0), -1))
+
+
+def step(model, optimizer, loss_fn, x, y):
+    optimizer.zero_grad()
+    loss = loss_fn(model(x), y)
+    loss.backward()
+    optimizer.step()
+
+
+def training():
+    torch.manual_seed(0)
+    model = torch.nn.Linear(1, 1)
+    optimizer, loss_fn = torch.optim.SGD(model.parameters(), lr=0.01), torch.nn.MSELoss()
+    x, y = torch.randn(1, 1), torch.randn(1, 1)
+    report("train step Linear(1,1)", measure(lambda: step(model, optimizer, loss_fn, x, y)) * 1e6, "us")
+
+    x, y = torch.randn(64, 1000), torch.randn(64, 10)
+
+    def two_layer():
+        model = torch.nn.Sequential(torch.nn.Linear(1000, 100), torch.nn.ReLU(), torch.nn.Linear(100, 10))
+        optimizer, loss_fn = torch.optim.Adam(model.parameters(), lr=1e-4), torch.nn.MSELoss(reduction="sum")
+        for _ in range(500):
+            step(model, optimizer, loss_fn, x, y)
+
+    report("two-layer net 500 Adam steps", measure(two_layer, batch_seconds=0.5, batches=3) * 1e3, "ms")
+
+    model = CIFARNet()
+    optimizer, loss_fn = torch.optim.SGD(model.parameters(), lr=0.001, momentum=0.9), torch.nn.CrossEntropyLoss()
+    x, y = torch.randn(4, 3, 32, 32), torch.randint(0, 10, (4,))
+    report("CIFAR Net steps (batch 4)", 1 / measure(lambda: step(model, optimizer, loss_fn, x, y)), "steps/s")
+
+    model = MNISTNet()
+    optimizer, loss_fn = torch.optim.Adam(model.parameters(), lr=1e-3), torch.nn.CrossEntropyLoss()
+    x, y = torch.randn(50, 1, 28, 28), torch.randint(0, 10, (50,))
+    mnist_step = measure(lambda: step(model, optimizer, loss_fn, x, y), batch_seconds=0.5, batches=5)
+    report("MNIST CNN training (batch 50)", 50 / mnist_step, "images/s")
+
+    data = torch.utils.data.TensorDataset(torch.randn(60000, 1, 28, 28), torch.randint(0, 10, (60000,)))
+    loader = torch.utils.data.DataLoader(data, batch_size=50, shuffle=True)
+
+    def epoch():
+        for batch in loader:
+            pass
+
+    per_batch = measure(epoch, batch_seconds=1, batches=3) / len(loader)
+    report("DataLoader batch of 50 (60k, shuffled)", per_batch * 1e6, "us")
+    report("DataLoader speed / MNIST step", mnist_step / per_batch, "x")
+
 
 if __name__ == "__main__":
     with torch.no_grad() if "--no-grad" in sys.argv else torch.enable_grad():

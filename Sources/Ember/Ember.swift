@@ -11,9 +11,6 @@ public enum Ember {
     /// Gives the CPU memory cached for reuse back to the system.
     public static func emptyCache() { CPUAllocator.emptyCache() }
 
-    /// Sets the number of threads for CPU kernels and BLAS (`torch.set_num_threads`).
-    public static func setNumThreads(_ count: Int) {
-        cpuThreadCount = max(1, count)
-        setBLASThreads(cpuThreadCount)
-    }
+    /// Sets the number of threads for CPU kernels and matrix products (`torch.set_num_threads`).
+    public static func setNumThreads(_ count: Int) { cpuThreadCount = max(1, count) }
 }

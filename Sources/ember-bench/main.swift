@@ -44,6 +44,10 @@ if wanted("matmul") {
         var ember = Double.infinity, direct = Double.infinity
         for _ in 0..<3 {
             ember = min(ember, measure(batchSeconds: 0.2, batches: 5) { blackHole(a.matmul(b)) })
+            // OpenBLAS with its own threads on all cores, as an application calling it directly would use it.
+            _ = a.matmul(b)
+            setOpenBLASThreads(Ember.numThreads)
+            defer { setOpenBLASThreads(1) }
             direct = min(direct, a.withUnsafeBufferPointer(as: Float.self) { pa in
                 b.withUnsafeBufferPointer(as: Float.self) { pb in
                     measure(batchSeconds: 0.2, batches: 5) {
@@ -89,3 +93,7 @@ if wanted("elementwise") {
         report("sum \(label)", label == "16M" ? bytes1 / sum / 1e9 : sum * 1e6, label == "16M" ? "GB/s" : "us")
     }
 }
+
+// MARK: Training
+
+if wanted("training") { runTrainingBenchmarks() }

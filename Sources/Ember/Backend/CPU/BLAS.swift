@@ -8,14 +8,55 @@ struct MatrixOperand<T> {
     let columnStride: Int
 }
 
+/// OpenBLAS runs single-threaded inside Ember: Ember's own pool splits large products, so BLAS threads
+/// never compete with the pool's workers (two spinning pools on the same cores cost more than they save).
+private let blasConfigured: Bool = {
+    openblas_set_num_threads(1)
+    return true
+}()
+
+/// Work (m·n·k) below which one thread computes the whole product.
+private let parallelGemmWork = 1 << 18
+
 /// C[m×n] = A[m×k] · B[k×n] (+ C when `accumulate`), C contiguous row-major with leading dimension n.
+/// Large products are split into row or column blocks across Ember's threads.
 func gemm<T: FloatScalar>(_ a: MatrixOperand<T>, _ b: MatrixOperand<T>, _ c: UnsafeMutablePointer<T>,
                           m: Int, n: Int, k: Int, accumulate: Bool = false) {
+    _ = blasConfigured
     if m == 0 || n == 0 { return }
     if k == 0 {
         if !accumulate { c.update(repeating: 0, count: m * n) }
         return
     }
+    let threads = Swift.min(cpuThreadCount, Swift.max(1, m * n * k / parallelGemmWork))
+    if threads <= 1 || (m < 2 * threads && n < 2 * threads) {
+        gemmBlock(a, b, c, m: m, n: n, k: k, ldc: n, accumulate: accumulate)
+        return
+    }
+    if m >= n {
+        let rows = (m + threads - 1) / threads
+        parallelFor(threads, grain: 1) { range in
+            for t in range where t * rows < m {
+                let r0 = t * rows, count = Swift.min(rows, m - r0)
+                let block = MatrixOperand(pointer: a.pointer + r0 * a.rowStride, rowStride: a.rowStride, columnStride: a.columnStride)
+                gemmBlock(block, b, c + r0 * n, m: count, n: n, k: k, ldc: n, accumulate: accumulate)
+            }
+        }
+    } else {
+        let cols = (n + threads - 1) / threads
+        parallelFor(threads, grain: 1) { range in
+            for t in range where t * cols < n {
+                let c0 = t * cols, count = Swift.min(cols, n - c0)
+                let block = MatrixOperand(pointer: b.pointer + c0 * b.columnStride, rowStride: b.rowStride, columnStride: b.columnStride)
+                gemmBlock(a, block, c + c0, m: m, n: count, k: k, ldc: n, accumulate: accumulate)
+            }
+        }
+    }
+}
+
+/// One single-threaded BLAS call; C has leading dimension `ldc`.
+private func gemmBlock<T: FloatScalar>(_ a: MatrixOperand<T>, _ b: MatrixOperand<T>, _ c: UnsafeMutablePointer<T>,
+                                       m: Int, n: Int, k: Int, ldc: Int, accumulate: Bool) {
     // CBLAS row-major: an operand with unit column stride is "no transpose" with lda = row stride;
     // one with unit row stride is "transpose" with lda = column stride.
     func layout(_ op: MatrixOperand<T>, rows: Int, cols: Int) -> (CBLAS_TRANSPOSE, Int32)? {
@@ -31,12 +72,12 @@ func gemm<T: FloatScalar>(_ a: MatrixOperand<T>, _ b: MatrixOperand<T>, _ c: Uns
         cblas_sgemm(CblasRowMajor, ta, tb, Int32(m), Int32(n), Int32(k), 1,
                     UnsafeRawPointer(a.pointer).assumingMemoryBound(to: Float.self), lda,
                     UnsafeRawPointer(b.pointer).assumingMemoryBound(to: Float.self), ldb, Float(beta),
-                    UnsafeMutableRawPointer(c).assumingMemoryBound(to: Float.self), Int32(n))
+                    UnsafeMutableRawPointer(c).assumingMemoryBound(to: Float.self), Int32(ldc))
     } else {
         cblas_dgemm(CblasRowMajor, ta, tb, Int32(m), Int32(n), Int32(k), 1,
                     UnsafeRawPointer(a.pointer).assumingMemoryBound(to: Double.self), lda,
                     UnsafeRawPointer(b.pointer).assumingMemoryBound(to: Double.self), ldb, Double(beta),
-                    UnsafeMutableRawPointer(c).assumingMemoryBound(to: Double.self), Int32(n))
+                    UnsafeMutableRawPointer(c).assumingMemoryBound(to: Double.self), Int32(ldc))
     }
 }
 
@@ -55,5 +96,6 @@ func integerGemm<T: ArithmeticScalar>(_ a: MatrixOperand<T>, _ b: MatrixOperand<
     }
 }
 
-/// The number of threads OpenBLAS uses.
-func setBLASThreads(_ count: Int) { openblas_set_num_threads(Int32(count)) }
+/// The number of threads OpenBLAS itself uses (kept at 1 by Ember; the benchmark raises it to time
+/// OpenBLAS's own threading).
+public func setOpenBLASThreads(_ count: Int) { openblas_set_num_threads(Int32(count)) }

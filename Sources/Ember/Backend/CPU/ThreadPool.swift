@@ -52,7 +52,8 @@ final class ThreadPool: @unchecked Sendable {
     nonisolated(unsafe) private var job: ((Int) -> Void)?
     nonisolated(unsafe) private var jobTasks = 0
     private let submitLock = NSLock()
-    /// Spins (with a pause hint) before a worker goes to sleep: about 50 µs.
+    /// Spins (with a pause hint) before a worker goes to sleep: a few microseconds, so it does not take
+    /// the core from OpenBLAS threads between kernels.
     private let spinLimit = 20_000
 
     private init(workers: Int) {
