@@ -15,6 +15,16 @@ struct ConvolutionGeometry {
     var columnCount: Int { outH * outW }
 }
 
+/// ⌈a / b⌉ for b > 0 and any sign of a.
+@inline(__always) private func ceilDivide(_ a: Int, _ b: Int) -> Int { a >= 0 ? (a + b - 1) / b : -((-a) / b) }
+
+/// The output columns whose input column `ox·stride + offset` lies inside the image: [lower, upper).
+@inline(__always) private func validColumns(offset: Int, stride: Int, width: Int, outW: Int) -> (Int, Int) {
+    let lower = Swift.max(0, ceilDivide(-offset, stride))
+    let upper = Swift.min(outW, ceilDivide(width - offset, stride))
+    return (lower, Swift.max(lower, upper))
+}
+
 /// cols[(c, ki, kj), (oy, ox)] = image[c, oy*s - p + ki*d, ox*s - p + kj*d] (zero outside).
 func im2col<T: FloatScalar>(_ image: UnsafePointer<T>, _ g: ConvolutionGeometry, _ cols: UnsafeMutablePointer<T>) {
     let plane = g.height * g.width, count = g.columnCount
@@ -23,6 +33,8 @@ func im2col<T: FloatScalar>(_ image: UnsafePointer<T>, _ g: ConvolutionGeometry,
             let c = row / (g.kernelH * g.kernelW), kernelIndex = row % (g.kernelH * g.kernelW)
             let ki = kernelIndex / g.kernelW, kj = kernelIndex % g.kernelW
             let source = image + c * plane, destination = cols + row * count
+            let offset = kj * g.dilationW - g.padW
+            let (lower, upper) = validColumns(offset: offset, stride: g.strideW, width: g.width, outW: g.outW)
             for oy in 0..<g.outH {
                 let y = oy * g.strideH - g.padH + ki * g.dilationH
                 let line = destination + oy * g.outW
@@ -30,10 +42,13 @@ func im2col<T: FloatScalar>(_ image: UnsafePointer<T>, _ g: ConvolutionGeometry,
                     line.update(repeating: 0, count: g.outW)
                     continue
                 }
-                let sourceLine = source + y * g.width
-                for ox in 0..<g.outW {
-                    let x = ox * g.strideW - g.padW + kj * g.dilationW
-                    line[ox] = x >= 0 && x < g.width ? sourceLine[x] : 0
+                let sourceLine = source + y * g.width + offset
+                if lower > 0 { line.update(repeating: 0, count: lower) }
+                if upper < g.outW { (line + upper).update(repeating: 0, count: g.outW - upper) }
+                if g.strideW == 1 {
+                    (line + lower).update(from: sourceLine + lower, count: upper - lower)
+                } else {
+                    for ox in lower..<upper { line[ox] = sourceLine[ox * g.strideW] }
                 }
             }
         }
@@ -50,13 +65,16 @@ func col2im<T: FloatScalar>(_ cols: UnsafePointer<T>, _ g: ConvolutionGeometry, 
             for kernelIndex in 0..<perChannel {
                 let ki = kernelIndex / g.kernelW, kj = kernelIndex % g.kernelW
                 let source = cols + (c * perChannel + kernelIndex) * count
+                let offset = kj * g.dilationW - g.padW
+                let (lower, upper) = validColumns(offset: offset, stride: g.strideW, width: g.width, outW: g.outW)
                 for oy in 0..<g.outH {
                     let y = oy * g.strideH - g.padH + ki * g.dilationH
                     if y < 0 || y >= g.height { continue }
-                    let line = source + oy * g.outW, target = destination + y * g.width
-                    for ox in 0..<g.outW {
-                        let x = ox * g.strideW - g.padW + kj * g.dilationW
-                        if x >= 0 && x < g.width { target[x] += line[ox] }
+                    let line = source + oy * g.outW, target = destination + y * g.width + offset
+                    if g.strideW == 1 {
+                        for ox in lower..<upper { target[ox] += line[ox] }
+                    } else {
+                        for ox in lower..<upper { target[ox * g.strideW] += line[ox] }
                     }
                 }
             }

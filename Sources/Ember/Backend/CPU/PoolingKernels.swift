@@ -11,8 +11,31 @@ struct MaxPoolForward: FloatTypeVisitor {
     let input: Tensor, output: Tensor, indices: Tensor, planes: Int, g: PoolGeometry
     func visit<T: FloatScalar>(_: T.Type) {
         let x = input.pointer(as: T.self), y = output.pointer(as: T.self), ix = indices.pointer(as: Int64.self), g = self.g
+        let inside = g.padH == 0 && g.padW == 0 && (g.outH - 1) * g.strideH + (g.kernelH - 1) * g.dilationH < g.height
+            && (g.outW - 1) * g.strideW + (g.kernelW - 1) * g.dilationW < g.width
         parallelFor(planes, grain: 1) { range in
-            for p in range {
+            for p in range where inside {
+                // Every window lies inside the plane: no bounds checks.
+                let plane = x + p * g.height * g.width
+                for oy in 0..<g.outH {
+                    for ox in 0..<g.outW {
+                        let start = oy * g.strideH * g.width + ox * g.strideW
+                        var best = plane[start], at = start
+                        for ki in 0..<g.kernelH {
+                            let rowStart = start + ki * g.dilationH * g.width
+                            for kj in 0..<g.kernelW {
+                                let position = rowStart + kj * g.dilationW
+                                let v = plane[position]
+                                if v > best || v.isNaN { best = v; at = position }
+                            }
+                        }
+                        let o = (p * g.outH + oy) * g.outW + ox
+                        y[o] = best
+                        ix[o] = Int64(at)
+                    }
+                }
+            }
+            for p in range where !inside {
                 let plane = x + p * g.height * g.width
                 for oy in 0..<g.outH {
                     for ox in 0..<g.outW {
