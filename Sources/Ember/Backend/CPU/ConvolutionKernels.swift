@@ -42,11 +42,12 @@ func im2col<T: FloatScalar>(_ image: UnsafePointer<T>, _ g: ConvolutionGeometry,
                     line.update(repeating: 0, count: g.outW)
                     continue
                 }
+                // Rows are short (a feature map's width): plain loops beat memcpy/memset calls here.
                 let sourceLine = source + y * g.width + offset
-                if lower > 0 { line.update(repeating: 0, count: lower) }
-                if upper < g.outW { (line + upper).update(repeating: 0, count: g.outW - upper) }
+                for ox in 0..<lower { line[ox] = 0 }
+                for ox in upper..<g.outW { line[ox] = 0 }
                 if g.strideW == 1 {
-                    (line + lower).update(from: sourceLine + lower, count: upper - lower)
+                    for ox in lower..<upper { line[ox] = sourceLine[ox] }
                 } else {
                     for ox in lower..<upper { line[ox] = sourceLine[ox * g.strideW] }
                 }

@@ -14,24 +14,27 @@ struct MaxPoolForward: FloatTypeVisitor {
         let inside = g.padH == 0 && g.padW == 0 && (g.outH - 1) * g.strideH + (g.kernelH - 1) * g.dilationH < g.height
             && (g.outW - 1) * g.strideW + (g.kernelW - 1) * g.dilationW < g.width
         parallelFor(planes, grain: 1) { range in
+            let (width, outH, outW, kernelH, kernelW) = (g.width, g.outH, g.outW, g.kernelH, g.kernelW)
+            let (strideH, strideW, dilationH, dilationW) = (g.strideH, g.strideW, g.dilationH, g.dilationW)
             for p in range where inside {
                 // Every window lies inside the plane: no bounds checks.
-                let plane = x + p * g.height * g.width
-                for oy in 0..<g.outH {
-                    for ox in 0..<g.outW {
-                        let start = oy * g.strideH * g.width + ox * g.strideW
+                let plane = x + p * g.height * width
+                var o = p * outH * outW
+                for oy in 0..<outH {
+                    for ox in 0..<outW {
+                        let start = oy * strideH * width + ox * strideW
                         var best = plane[start], at = start
-                        for ki in 0..<g.kernelH {
-                            let rowStart = start + ki * g.dilationH * g.width
-                            for kj in 0..<g.kernelW {
-                                let position = rowStart + kj * g.dilationW
+                        for ki in 0..<kernelH {
+                            let rowStart = start + ki * dilationH * width
+                            for kj in 0..<kernelW {
+                                let position = rowStart + kj * dilationW
                                 let v = plane[position]
                                 if v > best || v.isNaN { best = v; at = position }
                             }
                         }
-                        let o = (p * g.outH + oy) * g.outW + ox
                         y[o] = best
                         ix[o] = Int64(at)
+                        o += 1
                     }
                 }
             }
