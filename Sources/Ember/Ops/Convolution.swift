@@ -165,31 +165,46 @@ private struct ConvolutionForward: FloatTypeVisitor {
 
     func visit<T: FloatScalar>(_: T.Type) {
         let g = plan.geometry
-        let cols = UnsafeMutablePointer<T>.allocate(capacity: Swift.max(g.columnRows * g.columnCount, 1))
-        defer { cols.deallocate() }
         let xp = x.pointer(as: T.self), wp = w.pointer(as: T.self), op = out.pointer(as: T.self)
         let inGroup = plan.inChannels / plan.groups, outGroup = plan.outChannels / plan.groups
         let inPlane = plan.height * plan.width, outPlane = plan.outH * plan.outW
         let weightGroup = plan.weightRows * plan.weightCols
+        if !plan.transposed {
+            // All images at once: cols [Ig·k, N·L], one GEMM per group, then [O, N, L] → [N, O, L].
+            let batchColumns = plan.batch * g.columnCount
+            let cols = UnsafeMutablePointer<T>.allocate(capacity: Swift.max(g.columnRows * batchColumns, 1))
+            let result = UnsafeMutablePointer<T>.allocate(capacity: Swift.max(outGroup * batchColumns, 1))
+            defer { cols.deallocate(); result.deallocate() }
+            for group in 0..<plan.groups {
+                for n in 0..<plan.batch {
+                    im2col(xp + (n * plan.inChannels + group * inGroup) * inPlane, g, cols + n * g.columnCount, rowStride: batchColumns)
+                }
+                gemm(MatrixOperand(pointer: wp + group * weightGroup, rowStride: plan.weightCols, columnStride: 1),
+                     MatrixOperand(pointer: cols, rowStride: batchColumns, columnStride: 1), result,
+                     m: outGroup, n: batchColumns, k: g.columnRows)
+                let planes = outGroup * plan.batch
+                parallelFor(planes, grain: Swift.max(1, pointwiseGrain / Swift.max(outPlane, 1))) { range in
+                    for index in range {
+                        let o = index / plan.batch, n = index % plan.batch
+                        (op + (n * plan.outChannels + group * outGroup + o) * outPlane)
+                            .update(from: result + o * batchColumns + n * outPlane, count: outPlane)
+                    }
+                }
+            }
+            return
+        }
+        let cols = UnsafeMutablePointer<T>.allocate(capacity: Swift.max(g.columnRows * g.columnCount, 1))
+        defer { cols.deallocate() }
         for n in 0..<plan.batch {
             for group in 0..<plan.groups {
                 let image = xp + (n * plan.inChannels + group * inGroup) * inPlane
                 let result = op + (n * plan.outChannels + group * outGroup) * outPlane
-                let weights = wp + group * weightGroup
-                if plan.transposed {
-                    // cols[Og·k, HW] = Wᵀ[Og·k, Ig] · x[Ig, HW], then scattered into the larger output.
-                    gemm(MatrixOperand(pointer: weights, rowStride: 1, columnStride: plan.weightCols),
-                         MatrixOperand(pointer: image, rowStride: inPlane, columnStride: 1), cols,
-                         m: plan.weightCols, n: inPlane, k: inGroup)
-                    result.update(repeating: 0, count: outGroup * outPlane)
-                    col2im(cols, g, result)
-                } else {
-                    // out[Og, L] = W[Og, Ig·k] · cols[Ig·k, L]
-                    im2col(image, g, cols)
-                    gemm(MatrixOperand(pointer: weights, rowStride: plan.weightCols, columnStride: 1),
-                         MatrixOperand(pointer: cols, rowStride: g.columnCount, columnStride: 1), result,
-                         m: outGroup, n: g.columnCount, k: g.columnRows)
-                }
+                // cols[Og·k, HW] = Wᵀ[Og·k, Ig] · x[Ig, HW], then scattered into the larger output.
+                gemm(MatrixOperand(pointer: wp + group * weightGroup, rowStride: 1, columnStride: plan.weightCols),
+                     MatrixOperand(pointer: image, rowStride: inPlane, columnStride: 1), cols,
+                     m: plan.weightCols, n: inPlane, k: inGroup)
+                result.update(repeating: 0, count: outGroup * outPlane)
+                col2im(cols, g, result)
             }
         }
     }
@@ -201,46 +216,66 @@ private struct ConvolutionBackward: FloatTypeVisitor {
 
     func visit<T: FloatScalar>(_: T.Type) {
         let g = plan.geometry
-        let cols = UnsafeMutablePointer<T>.allocate(capacity: Swift.max(g.columnRows * g.columnCount, 1))
-        defer { cols.deallocate() }
         let xp = x.pointer(as: T.self), wp = w.pointer(as: T.self), gp = gradOut.pointer(as: T.self)
         let inGroup = plan.inChannels / plan.groups, outGroup = plan.outChannels / plan.groups
         let inPlane = plan.height * plan.width, outPlane = plan.outH * plan.outW
         let weightGroup = plan.weightRows * plan.weightCols
+        if !plan.transposed {
+            // All images at once: upstream as [Og, N·L], cols [Ig·k, N·L].
+            let batchColumns = plan.batch * g.columnCount
+            let cols = UnsafeMutablePointer<T>.allocate(capacity: Swift.max(g.columnRows * batchColumns, 1))
+            let upstream = UnsafeMutablePointer<T>.allocate(capacity: Swift.max(outGroup * batchColumns, 1))
+            defer { cols.deallocate(); upstream.deallocate() }
+            for group in 0..<plan.groups {
+                let planes = outGroup * plan.batch
+                parallelFor(planes, grain: Swift.max(1, pointwiseGrain / Swift.max(outPlane, 1))) { range in
+                    for index in range {
+                        let o = index / plan.batch, n = index % plan.batch
+                        (upstream + o * batchColumns + n * outPlane)
+                            .update(from: gp + (n * plan.outChannels + group * outGroup + o) * outPlane, count: outPlane)
+                    }
+                }
+                if let gw = gradWeight {
+                    for n in 0..<plan.batch {
+                        im2col(xp + (n * plan.inChannels + group * inGroup) * inPlane, g, cols + n * g.columnCount, rowStride: batchColumns)
+                    }
+                    gemm(MatrixOperand(pointer: upstream, rowStride: batchColumns, columnStride: 1),
+                         MatrixOperand(pointer: cols, rowStride: 1, columnStride: batchColumns),
+                         gw.pointer(as: T.self) + group * weightGroup, m: outGroup, n: g.columnRows, k: batchColumns,
+                         accumulate: true)
+                }
+                if let gi = gradInput {
+                    gemm(MatrixOperand(pointer: wp + group * weightGroup, rowStride: 1, columnStride: plan.weightCols),
+                         MatrixOperand(pointer: upstream, rowStride: batchColumns, columnStride: 1), cols,
+                         m: g.columnRows, n: batchColumns, k: outGroup)
+                    for n in 0..<plan.batch {
+                        col2im(cols + n * g.columnCount, g, gi.pointer(as: T.self) + (n * plan.inChannels + group * inGroup) * inPlane,
+                               rowStride: batchColumns)
+                    }
+                }
+            }
+            return
+        }
+        let cols = UnsafeMutablePointer<T>.allocate(capacity: Swift.max(g.columnRows * g.columnCount, 1))
+        defer { cols.deallocate() }
         for n in 0..<plan.batch {
             for group in 0..<plan.groups {
                 let image = xp + (n * plan.inChannels + group * inGroup) * inPlane
                 let upstream = gp + (n * plan.outChannels + group * outGroup) * outPlane
                 let weights = wp + group * weightGroup
-                if plan.transposed {
-                    // The larger side is the output: its im2col pairs with the input like a forward conv.
-                    im2col(upstream, g, cols)
-                    if let gi = gradInput {
-                        gemm(MatrixOperand(pointer: weights, rowStride: plan.weightCols, columnStride: 1),
-                             MatrixOperand(pointer: cols, rowStride: g.columnCount, columnStride: 1),
-                             gi.pointer(as: T.self) + (n * plan.inChannels + group * inGroup) * inPlane,
-                             m: inGroup, n: inPlane, k: plan.weightCols)
-                    }
-                    if let gw = gradWeight {
-                        gemm(MatrixOperand(pointer: image, rowStride: inPlane, columnStride: 1),
-                             MatrixOperand(pointer: cols, rowStride: 1, columnStride: g.columnCount),
-                             gw.pointer(as: T.self) + group * weightGroup, m: inGroup, n: plan.weightCols, k: inPlane,
-                             accumulate: true)
-                    }
-                } else {
-                    if let gw = gradWeight {
-                        im2col(image, g, cols)
-                        gemm(MatrixOperand(pointer: upstream, rowStride: outPlane, columnStride: 1),
-                             MatrixOperand(pointer: cols, rowStride: 1, columnStride: g.columnCount),
-                             gw.pointer(as: T.self) + group * weightGroup, m: outGroup, n: g.columnRows, k: outPlane,
-                             accumulate: true)
-                    }
-                    if let gi = gradInput {
-                        gemm(MatrixOperand(pointer: weights, rowStride: 1, columnStride: plan.weightCols),
-                             MatrixOperand(pointer: upstream, rowStride: outPlane, columnStride: 1), cols,
-                             m: g.columnRows, n: outPlane, k: outGroup)
-                        col2im(cols, g, gi.pointer(as: T.self) + (n * plan.inChannels + group * inGroup) * inPlane)
-                    }
+                // The larger side is the output: its im2col pairs with the input like a forward conv.
+                im2col(upstream, g, cols)
+                if let gi = gradInput {
+                    gemm(MatrixOperand(pointer: weights, rowStride: plan.weightCols, columnStride: 1),
+                         MatrixOperand(pointer: cols, rowStride: g.columnCount, columnStride: 1),
+                         gi.pointer(as: T.self) + (n * plan.inChannels + group * inGroup) * inPlane,
+                         m: inGroup, n: inPlane, k: plan.weightCols)
+                }
+                if let gw = gradWeight {
+                    gemm(MatrixOperand(pointer: image, rowStride: inPlane, columnStride: 1),
+                         MatrixOperand(pointer: cols, rowStride: 1, columnStride: g.columnCount),
+                         gw.pointer(as: T.self) + group * weightGroup, m: inGroup, n: plan.weightCols, k: inPlane,
+                         accumulate: true)
                 }
             }
         }

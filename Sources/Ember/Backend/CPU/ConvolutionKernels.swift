@@ -25,9 +25,10 @@ struct ConvolutionGeometry {
     return (lower, Swift.max(lower, upper))
 }
 
-/// cols[(c, ki, kj), (oy, ox)] = image[c, oy*s - p + ki*d, ox*s - p + kj*d] (zero outside).
-func im2col<T: FloatScalar>(_ image: UnsafePointer<T>, _ g: ConvolutionGeometry, _ cols: UnsafeMutablePointer<T>) {
-    let plane = g.height * g.width, count = g.columnCount
+/// cols[(c, ki, kj), (oy, ox)] = image[c, oy*s - p + ki*d, ox*s - p + kj*d] (zero outside). Rows of
+/// `cols` are `rowStride` apart (the column count, or more when several images share one matrix).
+func im2col<T: FloatScalar>(_ image: UnsafePointer<T>, _ g: ConvolutionGeometry, _ cols: UnsafeMutablePointer<T>, rowStride: Int? = nil) {
+    let plane = g.height * g.width, count = rowStride ?? g.columnCount
     parallelFor(g.columnRows, grain: Swift.max(1, 4096 / Swift.max(count, 1))) { range in
         for row in range {
             let c = row / (g.kernelH * g.kernelW), kernelIndex = row % (g.kernelH * g.kernelW)
@@ -57,8 +58,8 @@ func im2col<T: FloatScalar>(_ image: UnsafePointer<T>, _ g: ConvolutionGeometry,
 }
 
 /// The adjoint of `im2col`: adds each column entry back into the image position it was read from.
-func col2im<T: FloatScalar>(_ cols: UnsafePointer<T>, _ g: ConvolutionGeometry, _ image: UnsafeMutablePointer<T>) {
-    let plane = g.height * g.width, count = g.columnCount, perChannel = g.kernelH * g.kernelW
+func col2im<T: FloatScalar>(_ cols: UnsafePointer<T>, _ g: ConvolutionGeometry, _ image: UnsafeMutablePointer<T>, rowStride: Int? = nil) {
+    let plane = g.height * g.width, count = rowStride ?? g.columnCount, perChannel = g.kernelH * g.kernelW
     // Channels are independent, so threads split by channel and never write the same pixel.
     parallelFor(g.channels, grain: 1) { range in
         for c in range {
