@@ -2,7 +2,7 @@
 
 Usage: python Benchmarks/pytorch/compare.py [--only GROUP]
 (PyTorch must be importable: `python -m venv .venv && .venv/bin/pip install torch`.)
-The ratio is how many times better Ember is: higher throughput, or lower time.
+The ratio is how many times better Ember is: higher throughput (units per second, or "x"), or lower time.
 """
 import os
 import subprocess
@@ -32,7 +32,8 @@ print(f"|{'-' * 36}|{'-' * 14}|{'-' * 14}|{'-' * 10}|{'-' * 17}|")
 for name, (value, unit) in ember.items():
     if name in torch:
         other = torch[name][0]
-        better = value / other if unit in ("GFLOP/s", "GB/s") else other / value
+        higher_is_better = unit.endswith("/s") or unit == "x"
+        better = value / other if higher_is_better else other / value
         print(f"| {name:34} | {value:12.3f} | {other:12.3f} | {unit:8} | {better:14.2f}x |")
     else:
         print(f"| {name:34} | {value:12.3f} | {'':>12} | {unit:8} | {'':>15} |")
