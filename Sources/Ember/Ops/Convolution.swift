@@ -160,6 +160,28 @@ private extension ConvolutionPlan {
     var weightCols: Int { (transposed ? outChannels : inChannels) / groups * kernelH * kernelW }
 }
 
+private extension ConvolutionPlan {
+    /// Copies group `group` of a batch between the image layout [N, O, L] and the GEMM layout [Og, N·L].
+    func moveGroupPlanes<T>(_ images: UnsafeMutablePointer<T>, _ matrix: UnsafeMutablePointer<T>, group: Int, toMatrix: Bool) {
+        let outGroup = outChannels / groups, plane = outH * outW, batchColumns = batch * plane
+        parallelFor(outGroup * batch, grain: Swift.max(1, pointwiseGrain / Swift.max(plane, 1))) { range in
+            for index in range {
+                let o = index / batch, n = index % batch
+                let image = images + (n * outChannels + group * outGroup + o) * plane, row = matrix + o * batchColumns + n * plane
+                if toMatrix { row.update(from: image, count: plane) } else { image.update(from: row, count: plane) }
+            }
+        }
+    }
+
+    /// im2col of every image of group `group` into one matrix [Ig·k, N·L].
+    func batchColumns<T: FloatScalar>(_ images: UnsafePointer<T>, group: Int, into cols: UnsafeMutablePointer<T>) {
+        let g = geometry, inGroup = inChannels / groups, inPlane = height * width
+        for n in 0..<batch {
+            im2col(images + (n * inChannels + group * inGroup) * inPlane, g, cols + n * g.columnCount, rowStride: batch * g.columnCount)
+        }
+    }
+}
+
 private struct ConvolutionForward: FloatTypeVisitor {
     let plan: ConvolutionPlan, x: Tensor, w: Tensor, out: Tensor
 
@@ -176,20 +198,11 @@ private struct ConvolutionForward: FloatTypeVisitor {
             let result = UnsafeMutablePointer<T>.allocate(capacity: Swift.max(outGroup * batchColumns, 1))
             defer { cols.deallocate(); result.deallocate() }
             for group in 0..<plan.groups {
-                for n in 0..<plan.batch {
-                    im2col(xp + (n * plan.inChannels + group * inGroup) * inPlane, g, cols + n * g.columnCount, rowStride: batchColumns)
-                }
+                plan.batchColumns(xp, group: group, into: cols)
                 gemm(MatrixOperand(pointer: wp + group * weightGroup, rowStride: plan.weightCols, columnStride: 1),
                      MatrixOperand(pointer: cols, rowStride: batchColumns, columnStride: 1), result,
                      m: outGroup, n: batchColumns, k: g.columnRows)
-                let planes = outGroup * plan.batch
-                parallelFor(planes, grain: Swift.max(1, pointwiseGrain / Swift.max(outPlane, 1))) { range in
-                    for index in range {
-                        let o = index / plan.batch, n = index % plan.batch
-                        (op + (n * plan.outChannels + group * outGroup + o) * outPlane)
-                            .update(from: result + o * batchColumns + n * outPlane, count: outPlane)
-                    }
-                }
+                plan.moveGroupPlanes(op, result, group: group, toMatrix: false)
             }
             return
         }
@@ -227,18 +240,9 @@ private struct ConvolutionBackward: FloatTypeVisitor {
             let upstream = UnsafeMutablePointer<T>.allocate(capacity: Swift.max(outGroup * batchColumns, 1))
             defer { cols.deallocate(); upstream.deallocate() }
             for group in 0..<plan.groups {
-                let planes = outGroup * plan.batch
-                parallelFor(planes, grain: Swift.max(1, pointwiseGrain / Swift.max(outPlane, 1))) { range in
-                    for index in range {
-                        let o = index / plan.batch, n = index % plan.batch
-                        (upstream + o * batchColumns + n * outPlane)
-                            .update(from: gp + (n * plan.outChannels + group * outGroup + o) * outPlane, count: outPlane)
-                    }
-                }
+                plan.moveGroupPlanes(gp, upstream, group: group, toMatrix: true)
                 if let gw = gradWeight {
-                    for n in 0..<plan.batch {
-                        im2col(xp + (n * plan.inChannels + group * inGroup) * inPlane, g, cols + n * g.columnCount, rowStride: batchColumns)
-                    }
+                    plan.batchColumns(xp, group: group, into: cols)
                     gemm(MatrixOperand(pointer: upstream, rowStride: batchColumns, columnStride: 1),
                          MatrixOperand(pointer: cols, rowStride: 1, columnStride: batchColumns),
                          gw.pointer(as: T.self) + group * weightGroup, m: outGroup, n: g.columnRows, k: batchColumns,
