@@ -6,6 +6,7 @@ let package = Package(
     products: [
         .library(name: "Ember", targets: ["Ember"]),
         .executable(name: "ember-bench", targets: ["ember-bench"]),
+        .executable(name: "two-layer-net", targets: ["two-layer-net"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
@@ -31,6 +32,12 @@ let package = Package(
         .executableTarget(
             name: "ember-bench",
             dependencies: ["Ember", "CBLAS"],
+            swiftSettings: [.swiftLanguageMode(.v5)]
+        ),
+        .executableTarget(
+            name: "two-layer-net",
+            dependencies: ["Ember"],
+            path: "Examples/two-layer-net",
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
         .testTarget(

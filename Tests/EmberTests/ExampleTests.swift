@@ -1,0 +1,51 @@
+// Runs the example programs built beside this test bundle and checks what they print against what
+// the same programs print in PyTorch 2.15 (seeded identically; numbers from running the Python originals).
+import Foundation
+import XCTest
+
+final class ExampleTests: XCTestCase {
+    /// The output of the example executable `name`, from the build folder of this test bundle.
+    private func run(_ name: String) throws -> String {
+        let folder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        let executable = folder.appendingPathComponent(name)
+        guard FileManager.default.isExecutableFile(atPath: executable.path) else {
+            throw XCTSkip("\(name) is not built in \(folder.path); run `swift build` first")
+        }
+        let process = Process()
+        process.executableURL = executable
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 0, "\(name) failed")
+        return output
+    }
+
+    /// Compares `label step value` lines with PyTorch's, within a relative tolerance (float32 sums over
+    /// 64×1000 products drift by a few ulps per step, so later, tiny losses agree to about 1 %).
+    private func assertLosses(_ output: String, _ expected: [(String, Int, Double)], file: StaticString = #filePath, line: UInt = #line) {
+        let rows = output.split(separator: "\n").map { $0.split(separator: " ") }
+        XCTAssertEqual(rows.count, expected.count, "line count", file: file, line: line)
+        for (row, (label, step, value)) in zip(rows, expected) {
+            XCTAssertEqual(String(row[0]), label, file: file, line: line)
+            XCTAssertEqual(Int(row[1]), step, file: file, line: line)
+            let got = Double(row[2]) ?? .nan
+            let tolerance = step == 99 ? 1e-4 : 3e-2
+            XCTAssertLessThan(Swift.abs(got - value) / value, tolerance, "\(label) \(step): \(got) vs PyTorch \(value)", file: file, line: line)
+        }
+    }
+
+    func testTwoLayerNetFourWays() throws {
+        assertLosses(try run("two-layer-net"), [
+            ("tensors", 99, 427.8198547363281), ("tensors", 199, 1.4477567672729492), ("tensors", 299, 0.007434035185724497),
+            ("tensors", 399, 0.00016325124306604266), ("tensors", 499, 3.02869884762913e-05),
+            ("autograd", 99, 776.9359741210938), ("autograd", 199, 4.841659069061279), ("autograd", 299, 0.054886166006326675),
+            ("autograd", 399, 0.001095949555747211), ("autograd", 499, 0.00010715222742874175),
+            ("function", 99, 693.6265869140625), ("function", 199, 5.176154613494873), ("function", 299, 0.07462453842163086),
+            ("function", 399, 0.0016590590821579099), ("function", 499, 0.00015351442561950535),
+            ("nn", 99, 44.3975830078125), ("nn", 199, 0.6346156001091003), ("nn", 299, 0.004245580639690161),
+            ("nn", 399, 1.4329240002552979e-05), ("nn", 499, 1.5247868745404958e-08),
+        ])
+    }
+}
