@@ -7,6 +7,7 @@ let package = Package(
         .library(name: "Ember", targets: ["Ember"]),
         .executable(name: "ember-bench", targets: ["ember-bench"]),
         .executable(name: "two-layer-net", targets: ["two-layer-net"]),
+        .executable(name: "autograd-basics", targets: ["autograd-basics"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
@@ -38,6 +39,12 @@ let package = Package(
             name: "two-layer-net",
             dependencies: ["Ember"],
             path: "Examples/two-layer-net",
+            swiftSettings: [.swiftLanguageMode(.v5)]
+        ),
+        .executableTarget(
+            name: "autograd-basics",
+            dependencies: ["Ember"],
+            path: "Examples/autograd-basics",
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
         .testTarget(

@@ -48,4 +48,27 @@ final class ExampleTests: XCTestCase {
             ("nn", 399, 1.4329240002552979e-05), ("nn", 499, 1.5247868745404958e-08),
         ])
     }
+
+    func testAutogradBasicsPrintsWhatPyTorchPrints() throws {
+        // The output of the same program in PyTorch 2.15, with "torch." removed.
+        let pytorch = """
+            tensor([[1., 1.],
+                    [1., 1.]], requires_grad=True)
+            tensor([[3., 3.],
+                    [3., 3.]], grad_fn=<AddBackward0>)
+            AddBackward0
+            tensor([[27., 27.],
+                    [27., 27.]], grad_fn=<MulBackward0>) tensor(27., grad_fn=<MeanBackward0>)
+            tensor([[4.5000, 4.5000],
+                    [4.5000, 4.5000]])
+            tensor(5.2832, grad_fn=<AddBackward0>)
+            tensor([2.0000, 5.2832])
+            tensor(20.1687, grad_fn=<SumBackward0>)
+            tensor([  0.9487, -19.9456,  -5.9746])
+            tensor([  0.9487, -19.9456,  -5.9746])
+            True
+            False
+            """
+        XCTAssertEqual(try run("autograd-basics"), pytorch + "\n")
+    }
 }
