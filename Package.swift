@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "ember-bench", targets: ["ember-bench"]),
         .executable(name: "two-layer-net", targets: ["two-layer-net"]),
         .executable(name: "autograd-basics", targets: ["autograd-basics"]),
+        .executable(name: "dynamic-net", targets: ["dynamic-net"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
@@ -45,6 +46,12 @@ let package = Package(
             name: "autograd-basics",
             dependencies: ["Ember"],
             path: "Examples/autograd-basics",
+            swiftSettings: [.swiftLanguageMode(.v5)]
+        ),
+        .executableTarget(
+            name: "dynamic-net",
+            dependencies: ["Ember"],
+            path: "Examples/dynamic-net",
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
         .testTarget(

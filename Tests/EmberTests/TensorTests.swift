@@ -140,6 +140,13 @@ final class TensorTests: XCTestCase {
         }
     }
 
+    func testPowerOfNegativeBasesFollowsC() {
+        let x = Tensor([Float(-2), -0.5, 3])
+        XCTAssertEqual(x.pow(5).toArray(as: Float.self), [-32, -0.03125, 243])
+        XCTAssertEqual(x.pow(Tensor([Int64(2), 3, 1])).toArray(as: Float.self), [4, -0.125, 3])
+        XCTAssertTrue(x.pow(0.5).toArray(as: Float.self)[0].isNaN)
+    }
+
     func testMatmulAgainstHandComputedValues() {
         let a = Tensor([[1, 2, 3], [4, 5, 6]] as [[Float]])
         XCTAssertEqual(a.t().matmul(a).toArray(as: Float.self), [17, 22, 27, 22, 29, 36, 27, 36, 45])

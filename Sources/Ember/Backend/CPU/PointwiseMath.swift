@@ -32,6 +32,14 @@ enum ComparisonOp { case eq, ne, lt, le, gt, ge }
 
 // MARK: Operations
 
+/// C's `pow`: a negative base with an integral exponent keeps its sign (RealModule's `pow` is NaN there).
+@inline(__always) func cPow<T: FloatScalar>(_ x: T, _ y: T) -> T {
+    if x >= 0 || y.isNaN || x.isNaN { return T.pow(x, y) }
+    guard y.rounded(.towardZero) == y else { return .nan }
+    let magnitude = T.pow(-x, y)
+    return (y / 2).rounded(.towardZero) == y / 2 ? magnitude : -magnitude
+}
+
 struct Exp<T: FloatScalar>: UnaryOperation { @inline(__always) func callAsFunction(_ x: T) -> T { T.exp(x) } }
 struct Expm1<T: FloatScalar>: UnaryOperation { @inline(__always) func callAsFunction(_ x: T) -> T { T.expMinusOne(x) } }
 struct Log<T: FloatScalar>: UnaryOperation { @inline(__always) func callAsFunction(_ x: T) -> T { T.log(x) } }
@@ -67,7 +75,7 @@ struct SoftplusOp<T: FloatScalar>: UnaryOperation {
 }
 struct PowScalar<T: FloatScalar>: UnaryOperation {
     let exponent: T
-    @inline(__always) func callAsFunction(_ x: T) -> T { T.pow(x, exponent) }
+    @inline(__always) func callAsFunction(_ x: T) -> T { cPow(x, exponent) }
 }
 struct Square<T: ArithmeticScalar>: UnaryOperation { @inline(__always) func callAsFunction(_ x: T) -> T { T.multiply(x, x) } }
 struct Cube<T: FloatScalar>: UnaryOperation { @inline(__always) func callAsFunction(_ x: T) -> T { x * x * x } }
@@ -112,7 +120,7 @@ struct AddScaled<T: ArithmeticScalar>: BinaryOperation {
     let alpha: T
     @inline(__always) func callAsFunction(_ a: T, _ b: T) -> T { T.add(a, T.multiply(alpha, b)) }
 }
-struct Power<T: FloatScalar>: BinaryOperation { @inline(__always) func callAsFunction(_ a: T, _ b: T) -> T { T.pow(a, b) } }
+struct Power<T: FloatScalar>: BinaryOperation { @inline(__always) func callAsFunction(_ a: T, _ b: T) -> T { cPow(a, b) } }
 struct ReluBackward<T: FloatScalar>: BinaryOperation { @inline(__always) func callAsFunction(_ g: T, _ r: T) -> T { r > 0 ? g : 0 } }
 struct SigmoidBackward<T: FloatScalar>: BinaryOperation { @inline(__always) func callAsFunction(_ g: T, _ r: T) -> T { g * (1 - r) * r } }
 struct TanhBackward<T: FloatScalar>: BinaryOperation { @inline(__always) func callAsFunction(_ g: T, _ r: T) -> T { g * (1 - r * r) } }
