@@ -9,6 +9,7 @@ let package = Package(
         .executable(name: "two-layer-net", targets: ["two-layer-net"]),
         .executable(name: "autograd-basics", targets: ["autograd-basics"]),
         .executable(name: "dynamic-net", targets: ["dynamic-net"]),
+        .executable(name: "tensor-basics", targets: ["tensor-basics"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
@@ -52,6 +53,12 @@ let package = Package(
             name: "dynamic-net",
             dependencies: ["Ember"],
             path: "Examples/dynamic-net",
+            swiftSettings: [.swiftLanguageMode(.v5)]
+        ),
+        .executableTarget(
+            name: "tensor-basics",
+            dependencies: ["Ember"],
+            path: "Examples/tensor-basics",
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
         .testTarget(
