@@ -10,6 +10,7 @@ let package = Package(
         .executable(name: "autograd-basics", targets: ["autograd-basics"]),
         .executable(name: "dynamic-net", targets: ["dynamic-net"]),
         .executable(name: "tensor-basics", targets: ["tensor-basics"]),
+        .executable(name: "custom-module", targets: ["custom-module"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
@@ -59,6 +60,12 @@ let package = Package(
             name: "tensor-basics",
             dependencies: ["Ember"],
             path: "Examples/tensor-basics",
+            swiftSettings: [.swiftLanguageMode(.v5)]
+        ),
+        .executableTarget(
+            name: "custom-module",
+            dependencies: ["Ember"],
+            path: "Examples/custom-module",
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
         .testTarget(

@@ -171,4 +171,32 @@ final class ExampleTests: XCTestCase {
             """
         XCTAssertEqual(try run("tensor-basics"), pytorch + "\n")
     }
+
+    func testCustomModuleAndFakeDatasetLoaderMatchPyTorch() throws {
+        let lines = try run("custom-module").split(separator: "\n").map(String.init)
+        XCTAssertEqual(lines.count, 16)
+        XCTAssertEqual(lines.prefix(4).joined(separator: "\n"), """
+            TwoLayerNet(
+              (linear1): Linear(in_features=1000, out_features=100, bias=True)
+              (linear2): Linear(in_features=100, out_features=10, bias=True)
+            )
+            """)
+        assertLosses(lines[4..<9].joined(separator: "\n"), [
+            ("custom", 99, 1.8597357273101807),
+            ("custom", 199, 0.022682473063468933),
+            ("custom", 299, 0.0005505707231350243),
+            ("custom", 399, 1.7367832697345875e-05),
+            ("custom", 499, 6.241949108698464e-07)
+        ])
+        // The shuffled batches PyTorch gives for the same seed after the training above.
+        XCTAssertEqual(lines.dropFirst(9).joined(separator: "\n"), """
+            3
+            0 0 [4, 3] [0, 0, 1, 1]
+            0 1 [4, 3] [1, 1, 1, 1]
+            0 2 [2, 3] [1, 1]
+            1 0 [4, 3] [0, 1, 1, 0]
+            1 1 [4, 3] [1, 1, 1, 1]
+            1 2 [2, 3] [1, 1]
+            """)
+    }
 }
