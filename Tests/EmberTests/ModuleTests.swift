@@ -116,3 +116,16 @@ final class ModuleTests: XCTestCase {
         XCTAssertEqual(state.paramGroups[0]["lr"]!, 0.01, accuracy: 1e-12)
     }
 }
+
+final class InitTests: XCTestCase {
+    func testSparseMatchesPyTorch() {
+        // torch.manual_seed(3); torch.nn.init.sparse_(torch.empty(5, 4), 0.4)
+        Ember.manualSeed(3)
+        let t = Init.sparse_(Tensor.empty(5, 4), sparsity: 0.4)
+        let expected: [Float] = [-0.0007664429140277207, 0, 0, 0.0007152773323468864, 0, 0.005221869796514511, -0.001668091514147818,
+                                 0.0005303340149112046, 0.004046071320772171, 0.006112996023148298, 0.007603903766721487, 0, 0, 0,
+                                 0.024363970384001732, -0.0014680817257612944, 0.004851140081882477, 0.0020523436833173037, 0, 0]
+        XCTAssertEqual(t.toArray(as: Float.self).count, expected.count)
+        for (got, want) in zip(t.toArray(as: Float.self), expected) { XCTAssertEqual(got, want, accuracy: 1e-6) }
+    }
+}

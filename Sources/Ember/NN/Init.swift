@@ -104,6 +104,22 @@ public enum Init {
         }
     }
 
+    /// A 2-d matrix of N(0, std) numbers with a `sparsity` fraction of each column zeroed (`sparse_`).
+    @discardableResult public static func sparse_(_ tensor: Tensor, sparsity: Double, std: Double = 0.01,
+                                                  file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        check(tensor.dim == 2, "sparse_", "Only tensors with 2 dimensions are supported (shape \(shapeText(tensor.shape)))",
+              file: file, line: line)
+        let (rows, cols) = (tensor.shape[0], tensor.shape[1])
+        let zeros = Int((sparsity * Double(rows)).rounded(.up))
+        return fill(tensor) { t in
+            t.normal_(mean: 0, std: std)
+            for column in 0..<cols {
+                let chosen = Tensor.randperm(rows).narrow(0, start: 0, length: zeros)
+                t[.tensor(chosen), .index(column)] = Tensor(Float(0))
+            }
+        }
+    }
+
     /// A (semi-)orthogonal matrix from the QR decomposition of a normal matrix (`orthogonal_`).
     @discardableResult public static func orthogonal_(_ tensor: Tensor, gain: Double = 1,
                                                       file: StaticString = #fileID, line: UInt = #line) -> Tensor {
