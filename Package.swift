@@ -1,17 +1,15 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+/// The notes' programs, ported: one executable each, `swift run -c release <name>`.
+let examples = ["tensor-basics", "autograd-basics", "two-layer-net", "dynamic-net", "custom-module"]
+
 let package = Package(
     name: "Ember",
     products: [
         .library(name: "Ember", targets: ["Ember"]),
         .executable(name: "ember-bench", targets: ["ember-bench"]),
-        .executable(name: "two-layer-net", targets: ["two-layer-net"]),
-        .executable(name: "autograd-basics", targets: ["autograd-basics"]),
-        .executable(name: "dynamic-net", targets: ["dynamic-net"]),
-        .executable(name: "tensor-basics", targets: ["tensor-basics"]),
-        .executable(name: "custom-module", targets: ["custom-module"]),
-    ],
+    ] + examples.map { .executable(name: $0, targets: [$0]) },
     dependencies: [
         .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
@@ -38,36 +36,6 @@ let package = Package(
             dependencies: ["Ember", "CBLAS"],
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
-        .executableTarget(
-            name: "two-layer-net",
-            dependencies: ["Ember"],
-            path: "Examples/two-layer-net",
-            swiftSettings: [.swiftLanguageMode(.v5)]
-        ),
-        .executableTarget(
-            name: "autograd-basics",
-            dependencies: ["Ember"],
-            path: "Examples/autograd-basics",
-            swiftSettings: [.swiftLanguageMode(.v5)]
-        ),
-        .executableTarget(
-            name: "dynamic-net",
-            dependencies: ["Ember"],
-            path: "Examples/dynamic-net",
-            swiftSettings: [.swiftLanguageMode(.v5)]
-        ),
-        .executableTarget(
-            name: "tensor-basics",
-            dependencies: ["Ember"],
-            path: "Examples/tensor-basics",
-            swiftSettings: [.swiftLanguageMode(.v5)]
-        ),
-        .executableTarget(
-            name: "custom-module",
-            dependencies: ["Ember"],
-            path: "Examples/custom-module",
-            swiftSettings: [.swiftLanguageMode(.v5)]
-        ),
         .testTarget(
             name: "EmberTests",
             dependencies: ["Ember"],
@@ -78,5 +46,7 @@ let package = Package(
             dependencies: ["Ember"],
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
-    ]
+    ] + examples.map {
+        .executableTarget(name: $0, dependencies: ["Ember"], path: "Examples/\($0)", swiftSettings: [.swiftLanguageMode(.v5)])
+    }
 )
