@@ -36,6 +36,14 @@ final class AutogradTests: XCTestCase {
         XCTAssertEqual(w.grad!.toArray(as: Float.self), [0, 0])
     }
 
+    func testLeavesSharingAGradientGetSeparateBuffers() {
+        let a = Tensor([Float(1), 2]).requiresGrad_(), b = Tensor([Float(3), 4]).requiresGrad_()
+        (a + b).backward(gradient: Tensor([Float(1), 1]))
+        noGrad { a.grad!.add_(Tensor(Float(10))) }
+        XCTAssertEqual(b.grad!.toArray(as: Float.self), [1, 1])
+        XCTAssertFalse(a.grad!.storage === b.grad!.storage)
+    }
+
     func testRetainGraphAllowsASecondBackward() {
         let x = Tensor([Float(2)]).requiresGrad_()
         let y = (x * x).sum()

@@ -115,9 +115,14 @@ public final class AccumulateGrad: Node {
             } else {
                 existing.add_(incoming)
             }
+        } else if GradMode.isEnabled {
+            variable.grad = incoming
+        } else if incoming.ownsWholeStorage && isKnownUniquelyReferenced(&incoming.storage) {
+            // Nothing else can see this buffer: take it as .grad without copying (as PyTorch steals it).
+            variable.grad = incoming.detach()
         } else {
-            // Keep no reference to the graph's tensor: a later in-place change must not alter .grad.
-            variable.grad = GradMode.isEnabled ? incoming : incoming.detach().clone(preserveLayout: true)
+            // Keep no alias of the graph's memory: a later in-place change must not alter .grad.
+            variable.grad = incoming.detach().clone()
         }
         return []
     }

@@ -197,13 +197,15 @@ private struct FusedAdam: FloatTypeVisitor {
         let m = expAvg.pointer(as: T.self), v = expAvgSq.pointer(as: T.self), vMax = maxExpAvgSq?.pointer(as: T.self)
         let (b1, b2, e) = (T(1 - beta1), T(beta2), T(eps))
         let (oneMinusB2, size, correction) = (T(1 - beta2), T(stepSize), T(biasCorrection2Sqrt))
-        for i in 0..<param.numel {
-            let gi = g[i]
-            m[i] += b1 * (gi - m[i])
-            v[i] = v[i] * b2 + oneMinusB2 * (gi * gi)
-            var second = v[i]
-            if let vm = vMax { vm[i] = Swift.max(vm[i], second); second = vm[i] }
-            p[i] -= size * (m[i] / (second.squareRoot() / correction + e))
+        parallelFor(param.numel, grain: pointwiseGrain / 4) { range in
+            for i in range {
+                let gi = g[i]
+                m[i] += b1 * (gi - m[i])
+                v[i] = v[i] * b2 + oneMinusB2 * (gi * gi)
+                var second = v[i]
+                if let vm = vMax { vm[i] = Swift.max(vm[i], second); second = vm[i] }
+                p[i] -= size * (m[i] / (second.squareRoot() / correction + e))
+            }
         }
     }
 }

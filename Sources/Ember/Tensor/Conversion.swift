@@ -57,9 +57,7 @@ extension Tensor {
     }
 
     /// A copy with its own storage that autograd sees as `CloneBackward0` (`clone()`).
-    public func clone() -> Tensor { clone(preserveLayout: false) }
-
-    func clone(preserveLayout: Bool) -> Tensor {
+    public func clone() -> Tensor {
         let out = copied(as: dtype)
         record("CloneBackward0", inputs: [self], outputs: [out]) { grads in [grads[0]] }
         return out

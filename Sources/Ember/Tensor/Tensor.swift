@@ -102,6 +102,9 @@ public final class Tensor {
         Tensor(storage: storage, shape: shape, strides: strides, offset: offset, dtype: dtype)
     }
 
+    /// Whether this tensor is the contiguous whole of its storage (no other layout can alias a part of it).
+    var ownsWholeStorage: Bool { storageOffset == 0 && isContiguous && numel * dtype.itemSize == storage.byteCount && numel > 0 }
+
     /// Records that the storage was written in place (autograd's version counter).
     @inline(__always) func bumpVersion() { storage.version &+= 1 }
 
