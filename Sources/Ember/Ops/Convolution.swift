@@ -133,7 +133,10 @@ private struct ConvolutionPlan {
         let x = input.kernelInput(compute).contiguous().reshape([batch, inChannels, height, width])
         let w = weight.kernelInput(compute).contiguous().reshape([weight.shape[0], weight.shape[1], kernelH, kernelW])
         var out = Tensor(uninitializedShape: [batch, outChannels, outH, outW], dtype: compute)
-        compute.visitFloat(ConvolutionForward(plan: self, x: x, w: w, out: out))
+        let columns = transposed ? nil : Tensor(uninitializedShape: batchColumnsShape, dtype: compute)
+        compute.visitFloat(ConvolutionForward(plan: self, x: x, w: w, out: out, columns: columns))
+        // The weight gradient reuses the forward's im2col matrices instead of rebuilding them.
+        let keptColumns = needsGrad(weight) ? columns : nil
         if let b = bias {
             out = noGrad { out + b.kernelInput(compute).view(1, outChannels, 1, 1) }
         }
@@ -145,7 +148,8 @@ private struct ConvolutionPlan {
             let gradOut = g[0].kernelInput(compute).contiguous().reshape([batch, outChannels, outH, outW])
             let gradInput = input.requiresGrad ? Tensor.zeros(x.shape, dtype: compute) : nil
             let gradWeight = weight.requiresGrad ? Tensor.zeros(w.shape, dtype: compute) : nil
-            compute.visitFloat(ConvolutionBackward(plan: self, x: x, w: w, gradOut: gradOut, gradInput: gradInput, gradWeight: gradWeight))
+            compute.visitFloat(ConvolutionBackward(plan: self, x: x, w: w, gradOut: gradOut, gradInput: gradInput,
+                                                   gradWeight: gradWeight, columns: keptColumns))
             let gradBias = bias.flatMap { $0.requiresGrad ? gradOut.sum(dims: [0, 2, 3]).to($0.dtype) : nil }
             return [gradInput?.reshape(input.shape).to(input.dtype), gradWeight?.reshape(weight.shape).to(weight.dtype)]
                 + (bias == nil ? [] : [gradBias])
@@ -160,7 +164,19 @@ private extension ConvolutionPlan {
     var weightCols: Int { (transposed ? outChannels : inChannels) / groups * kernelH * kernelW }
 }
 
+/// Runs `body` with `count` uninitialised elements from the caching allocator (large im2col matrices
+/// would otherwise be mapped and faulted in afresh at every step).
+private func withScratch<T, R>(_: T.Type, _ count: Int, _ body: (UnsafeMutablePointer<T>) -> R) -> R {
+    let bytes = Swift.max(count, 1) * MemoryLayout<T>.stride
+    let raw = CPUAllocator.allocate(bytes)
+    defer { CPUAllocator.free(raw, byteCount: bytes) }
+    return body(raw.bindMemory(to: T.self, capacity: Swift.max(count, 1)))
+}
+
 private extension ConvolutionPlan {
+    /// The im2col matrices of every group for the whole batch: [groups, Ig·k, N·L].
+    var batchColumnsShape: [Int] { [groups, geometry.columnRows, batch * geometry.columnCount] }
+
     /// Copies group `group` of a batch between the image layout [N, O, L] and the GEMM layout [Og, N·L].
     func moveGroupPlanes<T>(_ images: UnsafeMutablePointer<T>, _ matrix: UnsafeMutablePointer<T>, group: Int, toMatrix: Bool) {
         let outGroup = outChannels / groups, plane = outH * outW, batchColumns = batch * plane
@@ -184,6 +200,8 @@ private extension ConvolutionPlan {
 
 private struct ConvolutionForward: FloatTypeVisitor {
     let plan: ConvolutionPlan, x: Tensor, w: Tensor, out: Tensor
+    /// [groups, Ig·k, N·L] for a direct convolution; kept by the caller for the weight gradient.
+    let columns: Tensor?
 
     func visit<T: FloatScalar>(_: T.Type) {
         let g = plan.geometry
@@ -194,15 +212,15 @@ private struct ConvolutionForward: FloatTypeVisitor {
         if !plan.transposed {
             // All images at once: cols [Ig·k, N·L], one GEMM per group, then [O, N, L] → [N, O, L].
             let batchColumns = plan.batch * g.columnCount
-            let cols = UnsafeMutablePointer<T>.allocate(capacity: Swift.max(g.columnRows * batchColumns, 1))
-            let result = UnsafeMutablePointer<T>.allocate(capacity: Swift.max(outGroup * batchColumns, 1))
-            defer { cols.deallocate(); result.deallocate() }
-            for group in 0..<plan.groups {
-                plan.batchColumns(xp, group: group, into: cols)
-                gemm(MatrixOperand(pointer: wp + group * weightGroup, rowStride: plan.weightCols, columnStride: 1),
-                     MatrixOperand(pointer: cols, rowStride: batchColumns, columnStride: 1), result,
-                     m: outGroup, n: batchColumns, k: g.columnRows)
-                plan.moveGroupPlanes(op, result, group: group, toMatrix: false)
+            withScratch(T.self, outGroup * batchColumns) { result in
+                for group in 0..<plan.groups {
+                    let cols = columns!.pointer(as: T.self) + group * g.columnRows * batchColumns
+                    plan.batchColumns(xp, group: group, into: cols)
+                    gemm(MatrixOperand(pointer: wp + group * weightGroup, rowStride: plan.weightCols, columnStride: 1),
+                         MatrixOperand(pointer: cols, rowStride: batchColumns, columnStride: 1), result,
+                         m: outGroup, n: batchColumns, k: g.columnRows)
+                    plan.moveGroupPlanes(op, result, group: group, toMatrix: false)
+                }
             }
             return
         }
@@ -226,6 +244,8 @@ private struct ConvolutionForward: FloatTypeVisitor {
 private struct ConvolutionBackward: FloatTypeVisitor {
     let plan: ConvolutionPlan, x: Tensor, w: Tensor, gradOut: Tensor
     let gradInput: Tensor?, gradWeight: Tensor?
+    /// The forward pass's im2col matrices, when it kept them.
+    let columns: Tensor?
 
     func visit<T: FloatScalar>(_: T.Type) {
         let g = plan.geometry
@@ -236,27 +256,34 @@ private struct ConvolutionBackward: FloatTypeVisitor {
         if !plan.transposed {
             // All images at once: upstream as [Og, N·L], cols [Ig·k, N·L].
             let batchColumns = plan.batch * g.columnCount
-            let cols = UnsafeMutablePointer<T>.allocate(capacity: Swift.max(g.columnRows * batchColumns, 1))
-            let upstream = UnsafeMutablePointer<T>.allocate(capacity: Swift.max(outGroup * batchColumns, 1))
-            defer { cols.deallocate(); upstream.deallocate() }
-            for group in 0..<plan.groups {
-                plan.moveGroupPlanes(gp, upstream, group: group, toMatrix: true)
-                if let gw = gradWeight {
-                    plan.batchColumns(xp, group: group, into: cols)
-                    gemm(MatrixOperand(pointer: upstream, rowStride: batchColumns, columnStride: 1),
-                         MatrixOperand(pointer: cols, rowStride: 1, columnStride: batchColumns),
-                         gw.pointer(as: T.self) + group * weightGroup, m: outGroup, n: g.columnRows, k: batchColumns,
-                         accumulate: true)
-                }
-                if let gi = gradInput {
-                    gemm(MatrixOperand(pointer: wp + group * weightGroup, rowStride: 1, columnStride: plan.weightCols),
-                         MatrixOperand(pointer: upstream, rowStride: batchColumns, columnStride: 1), cols,
-                         m: g.columnRows, n: batchColumns, k: outGroup)
-                    for n in 0..<plan.batch {
-                        col2im(cols + n * g.columnCount, g, gi.pointer(as: T.self) + (n * plan.inChannels + group * inGroup) * inPlane,
-                               rowStride: batchColumns)
+            withScratch(T.self, g.columnRows * batchColumns) { cols in
+            withScratch(T.self, outGroup * batchColumns) { upstream in
+                for group in 0..<plan.groups {
+                    plan.moveGroupPlanes(gp, upstream, group: group, toMatrix: true)
+                    if let gw = gradWeight {
+                        let forwardColumns: UnsafeMutablePointer<T>
+                        if let kept = columns {
+                            forwardColumns = kept.pointer(as: T.self) + group * g.columnRows * batchColumns
+                        } else {
+                            plan.batchColumns(xp, group: group, into: cols)
+                            forwardColumns = cols
+                        }
+                        gemm(MatrixOperand(pointer: upstream, rowStride: batchColumns, columnStride: 1),
+                             MatrixOperand(pointer: forwardColumns, rowStride: 1, columnStride: batchColumns),
+                             gw.pointer(as: T.self) + group * weightGroup, m: outGroup, n: g.columnRows, k: batchColumns,
+                             accumulate: true)
+                    }
+                    if let gi = gradInput {
+                        gemm(MatrixOperand(pointer: wp + group * weightGroup, rowStride: 1, columnStride: plan.weightCols),
+                             MatrixOperand(pointer: upstream, rowStride: batchColumns, columnStride: 1), cols,
+                             m: g.columnRows, n: batchColumns, k: outGroup)
+                        for n in 0..<plan.batch {
+                            col2im(cols + n * g.columnCount, g, gi.pointer(as: T.self) + (n * plan.inChannels + group * inGroup) * inPlane,
+                                   rowStride: batchColumns)
+                        }
                     }
                 }
+            }
             }
             return
         }
