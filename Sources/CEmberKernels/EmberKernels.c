@@ -1,5 +1,6 @@
 // Hand-vectorised float32 loops: an AVX2 body where the CPU has it, a portable loop otherwise.
 #include "EmberKernels.h"
+#include <math.h>
 
 #if defined(__x86_64__)
 #include <immintrin.h>
@@ -81,7 +82,49 @@ EMBER_AVX2 static double sum_avx2(const float *a, size_t n) {
     }
     return total;
 }
+
+EMBER_AVX2 static void adam_avx2(float *p, const float *g, float *m, float *v, float *vmax, size_t n, float b1,
+                                 float b2, float omb2, float eps, float size, float correction) {
+    const __m256 vb1 = _mm256_set1_ps(b1), vb2 = _mm256_set1_ps(b2), vomb2 = _mm256_set1_ps(omb2);
+    const __m256 veps = _mm256_set1_ps(eps), vsize = _mm256_set1_ps(size), vcorrection = _mm256_set1_ps(correction);
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        __m256 gi = _mm256_loadu_ps(g + i), mi = _mm256_loadu_ps(m + i), vi = _mm256_loadu_ps(v + i);
+        mi = _mm256_add_ps(mi, _mm256_mul_ps(vb1, _mm256_sub_ps(gi, mi)));
+        vi = _mm256_add_ps(_mm256_mul_ps(vi, vb2), _mm256_mul_ps(vomb2, _mm256_mul_ps(gi, gi)));
+        _mm256_storeu_ps(m + i, mi);
+        _mm256_storeu_ps(v + i, vi);
+        __m256 second = vi;
+        if (vmax) {
+            second = _mm256_max_ps(_mm256_loadu_ps(vmax + i), vi);
+            _mm256_storeu_ps(vmax + i, second);
+        }
+        __m256 denominator = _mm256_add_ps(_mm256_div_ps(_mm256_sqrt_ps(second), vcorrection), veps);
+        _mm256_storeu_ps(p + i, _mm256_sub_ps(_mm256_loadu_ps(p + i), _mm256_mul_ps(vsize, _mm256_div_ps(mi, denominator))));
+    }
+    for (; i < n; i++) {
+        m[i] += b1 * (g[i] - m[i]);
+        v[i] = v[i] * b2 + omb2 * (g[i] * g[i]);
+        float second = v[i];
+        if (vmax) { vmax[i] = vmax[i] > second ? vmax[i] : second; second = vmax[i]; }
+        p[i] -= size * (m[i] / (sqrtf(second) / correction + eps));
+    }
+}
 #endif
+
+void ember_adam_f32(float *p, const float *g, float *m, float *v, float *vmax, size_t n, float b1, float b2,
+                    float omb2, float eps, float size, float correction) {
+#if defined(__x86_64__)
+    if (has_avx2()) { adam_avx2(p, g, m, v, vmax, n, b1, b2, omb2, eps, size, correction); return; }
+#endif
+    for (size_t i = 0; i < n; i++) {
+        m[i] += b1 * (g[i] - m[i]);
+        v[i] = v[i] * b2 + omb2 * (g[i] * g[i]);
+        float second = v[i];
+        if (vmax) { vmax[i] = vmax[i] > second ? vmax[i] : second; second = vmax[i]; }
+        p[i] -= size * (m[i] / (sqrtf(second) / correction + eps));
+    }
+}
 
 void ember_binary_f32(ember_binary_op op, const float *a, const float *b, float *out, size_t n) {
 #if defined(__x86_64__)

@@ -21,6 +21,12 @@ void ember_binary_scalar_f32(ember_binary_op op, const float *a, float b, float 
 /// The sum of n floats, accumulated in double precision across blocks.
 double ember_sum_f32(const float *a, size_t n);
 
+/// One Adam step over n contiguous float32 parameters, in PyTorch's order of operations:
+/// m += (1 - beta1)(g - m); v = v·beta2 + (1 - beta2)g²; vmax = max(vmax, v) when vmax is given;
+/// p -= stepSize · m / (sqrt(v or vmax) / correction + eps).
+void ember_adam_f32(float *p, const float *g, float *m, float *v, float *vmax, size_t n, float oneMinusBeta1,
+                    float beta2, float oneMinusBeta2, float eps, float stepSize, float correction);
+
 /// A spin-wait hint to the CPU (`pause` on x86).
 static inline void ember_cpu_relax(void) {
 #if defined(__x86_64__)

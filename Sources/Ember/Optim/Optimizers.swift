@@ -1,4 +1,5 @@
 // SGD, Adam, AdamW, RMSprop, Adagrad: PyTorch's single-tensor update rules, in the same order of operations.
+import CEmberKernels
 import Foundation
 
 /// Stochastic gradient descent with momentum, dampening, Nesterov, weight decay and maximize (`optim.SGD`).
@@ -197,6 +198,17 @@ private struct FusedAdam: FloatTypeVisitor {
         let m = expAvg.pointer(as: T.self), v = expAvgSq.pointer(as: T.self), vMax = maxExpAvgSq?.pointer(as: T.self)
         let (b1, b2, e) = (T(1 - beta1), T(beta2), T(eps))
         let (oneMinusB2, size, correction) = (T(1 - beta2), T(stepSize), T(biasCorrection2Sqrt))
+        if T.self == Float.self {
+            // The AVX2 loop, same arithmetic in 8 lanes.
+            let f = { (t: UnsafeMutablePointer<T>) in UnsafeMutableRawPointer(t).assumingMemoryBound(to: Float.self) }
+            let vMaxFloat = vMax.map(f)
+            parallelFor(param.numel, grain: pointwiseGrain / 4) { range in
+                let start = range.lowerBound
+                ember_adam_f32(f(p) + start, f(g) + start, f(m) + start, f(v) + start, vMaxFloat.map { $0 + start }, range.count,
+                               Float(1 - beta1), Float(beta2), Float(1 - beta2), Float(eps), Float(stepSize), Float(biasCorrection2Sqrt))
+            }
+            return
+        }
         parallelFor(param.numel, grain: pointwiseGrain / 4) { range in
             for i in range {
                 let gi = g[i]
