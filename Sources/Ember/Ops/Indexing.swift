@@ -208,8 +208,7 @@ extension Tensor {
     private func asBase() -> Tensor { makeView(shape: shape, strides: strides, offset: 0) }
 
     func setItem(_ key: [TensorIndex], _ value: Tensor, file: StaticString = #fileID, line: UInt = #line) {
-        check(!(GradMode.isEnabled && isLeaf && requiresGrad), "setitem",
-              "a leaf Variable that requires grad is being used in an in-place operation.", file: file, line: line)
+        checkInPlaceAllowed("setitem", file: file, line: line)
         let (view, advanced) = noGrad { basicIndex(key, file: file, line: line) }
         let previous = detach()
         previous.gradFn = gradFn

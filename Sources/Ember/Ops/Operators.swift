@@ -51,11 +51,16 @@ extension Tensor {
 
     // MARK: In place
 
+    /// Stops when an in-place write would hide a leaf's value from autograd (PyTorch's rule).
+    func checkInPlaceAllowed(_ op: String, file: StaticString, line: UInt) {
+        check(!(GradMode.isEnabled && isLeaf && requiresGrad), op,
+              "a leaf Variable that requires grad is being used in an in-place operation.", file: file, line: line)
+    }
+
     /// Writes `result` (computed out of place from self) into self's memory and takes over its history.
     @discardableResult
     func assignInPlace(_ op: String, file: StaticString, line: UInt, _ compute: () -> Tensor) -> Tensor {
-        check(!(GradMode.isEnabled && isLeaf && requiresGrad), op,
-              "a leaf Variable that requires grad is being used in an in-place operation.", file: file, line: line)
+        checkInPlaceAllowed(op, file: file, line: line)
         let result = compute()
         check(result.shape == shape, op,
               "output with shape \(shapeText(shape)) doesn't match the broadcast shape \(shapeText(result.shape))",
@@ -82,8 +87,7 @@ extension Tensor {
     @discardableResult public func add_(_ other: Tensor, alpha: Double = 1, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         if !needsGrad(self, other), isContiguous, other.dtype == dtype, dtype.computeType == dtype, other.shape == shape || other.numel == 1 {
             // Fast path: the kernel writes straight into self's memory.
-            check(!(GradMode.isEnabled && isLeaf && requiresGrad), "add_",
-                  "a leaf Variable that requires grad is being used in an in-place operation.", file: file, line: line)
+            checkInPlaceAllowed("add_", file: file, line: line)
             arithmeticBinaryKernel(self, other, alpha == 1 ? .add : .addScaled(alpha), shape: shape, into: self)
             bumpVersion()
             return self
@@ -127,8 +131,7 @@ extension Tensor {
     }
     /// Sets every element to `value` (`fill_`).
     @discardableResult public func fill_(_ value: Double, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        check(!(GradMode.isEnabled && isLeaf && requiresGrad), "fill_",
-              "a leaf Variable that requires grad is being used in an in-place operation.", file: file, line: line)
+        checkInPlaceAllowed("fill_", file: file, line: line)
         fillStorage(value)
         bumpVersion()
         return self

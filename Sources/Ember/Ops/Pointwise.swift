@@ -151,15 +151,13 @@ extension Tensor {
                 let selfGrad = self.requiresGrad
                     ? (g[0] * exponent * self.pow(exponent - 1)).sumTo(self) : nil
                 let exponentGrad = exponent.requiresGrad
-                    ? (g[0] * self.pow(exponent) * Tensor.where(self .== 0, Tensor.zerosLike0(self), self.log())).sumTo(exponent)
+                    ? (g[0] * self.pow(exponent) * Tensor.where(self .== 0, Tensor.zeros([], dtype: self.dtype), self.log())).sumTo(exponent)
                     : nil
                 return [selfGrad, exponentGrad]
             }
         }
         return out
     }
-
-    static func zerosLike0(_ t: Tensor) -> Tensor { Tensor.zeros([], dtype: t.dtype) }
 
     /// `self ** exponent` with a number exponent (`torch.pow`).
     public func pow(_ exponent: Double) -> Tensor {

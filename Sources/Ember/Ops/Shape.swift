@@ -182,17 +182,17 @@ extension Tensor {
         var newShape = shape, newStrides = strides
         newShape[d] = Swift.max(0, (end - start + step - 1) / step)
         newStrides[d] = strides[d] * step
-        let inputShape = shape, inputDType = dtype
+        let inputShape = shape
         return recordView(makeView(shape: newShape, strides: newStrides, offset: storageOffset + start * strides[d]),
                           "SliceBackward0") { g in
-            let full = Tensor.zeros(inputShape, dtype: g.dtype == inputDType ? g.dtype : g.dtype)
-            full.slice(d, start, end, step).copyElementsTracked(g)
+            let full = Tensor.zeros(inputShape, dtype: g.dtype)
+            full.slice(d, start, end, step).writeBroadcast(g)
             return full
         }
     }
 
-    /// Writes `values` into this view's memory (used by backward formulas; records nothing).
-    func copyElementsTracked(_ values: Tensor) {
+    /// Writes `values`, broadcast, into this view's memory (for backward formulas; records nothing).
+    func writeBroadcast(_ values: Tensor) {
         values.expand(shape).copyElements(into: self)
         bumpVersion()
     }
@@ -211,7 +211,7 @@ extension Tensor {
         return recordView(makeView(shape: newShape, strides: newStrides, offset: storageOffset + i * strides[d]),
                           "SelectBackward0") { g in
             let full = Tensor.zeros(inputShape, dtype: g.dtype)
-            full.select(d, i).copyElementsTracked(g)
+            full.select(d, i).writeBroadcast(g)
             return full
         }
     }

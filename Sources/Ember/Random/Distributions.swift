@@ -18,16 +18,11 @@ extension Tensor {
         if target !== self { target.copyElements(into: self) }
     }
 
-    private func checkRandomTarget(_ op: String, file: StaticString, line: UInt) {
-        check(!(GradMode.isEnabled && isLeaf && requiresGrad), op,
-              "a leaf Variable that requires grad is being used in an in-place operation.", file: file, line: line)
-    }
-
     /// Fills with numbers uniform in `[from, to)` (`uniform_`).
     @discardableResult
     public func uniform_(from: Double = 0, to: Double = 1, generator: Generator = .default,
                          file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        checkRandomTarget("uniform_", file: file, line: line)
+        checkInPlaceAllowed("uniform_", file: file, line: line)
         generator.withLock { g in
             if dtype == .float64 {
                 fillSerially { g.uniformDouble() * (to - from) + from }
@@ -49,7 +44,7 @@ extension Tensor {
     @discardableResult
     public func normal_(mean: Double = 0, std: Double = 1, generator: Generator = .default,
                         file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        checkRandomTarget("normal_", file: file, line: line)
+        checkInPlaceAllowed("normal_", file: file, line: line)
         generator.withLock { g in
             let n = numel
             if n >= 16 && isContiguous {
@@ -174,7 +169,7 @@ extension Tensor {
     @discardableResult
     public func bernoulli_(_ p: Double = 0.5, generator: Generator = .default,
                            file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        checkRandomTarget("bernoulli_", file: file, line: line)
+        checkInPlaceAllowed("bernoulli_", file: file, line: line)
         check(p >= 0 && p <= 1, "bernoulli_", "bernoulli_ expects p to be in [0, 1], but got p=\(p)", file: file, line: line)
         generator.withLock { g in fillSerially { g.uniformDouble() < p ? 1 : 0 } }
         bumpVersion()

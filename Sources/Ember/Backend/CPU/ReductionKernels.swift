@@ -11,14 +11,13 @@ enum RowReduction {
 /// sums stay accurate (PyTorch uses a cascade sum for the same reason).
 @inline(__always)
 func sumRun<T: ArithmeticScalar>(_ p: UnsafePointer<T>, _ n: Int) -> T {
-    if let f = p as? UnsafePointer<Float> { return T(fromDouble: sumFloats(f, n)) }
+    if T.self == Float.self {
+        return T(fromDouble: ember_sum_f32(UnsafeRawPointer(p).assumingMemoryBound(to: Float.self), n))
+    }
     var total = T.zero
     for i in 0..<n { total = T.add(total, p[i]) }
     return total
 }
-
-@inline(__always)
-func sumFloats(_ p: UnsafePointer<Float>, _ n: Int) -> Double { ember_sum_f32(p, n) }
 
 /// Reduces each row of a contiguous [rows, K] tensor to one value (a new [rows] tensor of the same dtype).
 func rowReduceKernel(_ x: Tensor, rows: Int, k: Int, _ op: RowReduction) -> Tensor {

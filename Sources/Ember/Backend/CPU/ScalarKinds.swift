@@ -33,7 +33,7 @@ extension ArithmeticScalar where Self: FloatingPoint {
         let mod = a.truncatingRemainder(dividingBy: b)
         var div = (a - mod) / b
         if mod != 0 && (b < 0) != (mod < 0) { div -= 1 }
-        if div == 0 { return (0 as Self) * (a / b).sign(as: Self.self) }
+        if div == 0 { return Self(signOf: a / b, magnitudeOf: 0) }
         let floored = div.rounded(.down)
         return (div - floored) * 2 > 1 ? floored + 1 : floored
     }
@@ -43,10 +43,6 @@ extension ArithmeticScalar where Self: FloatingPoint {
         return mod
     }
     @inline(__always) var isNaNValue: Bool { isNaN }
-}
-
-extension FloatingPoint {
-    @inline(__always) func sign(as: Self.Type) -> Self { self.sign == .minus ? -1 : 1 }
 }
 
 extension ArithmeticScalar where Self: FixedWidthInteger {

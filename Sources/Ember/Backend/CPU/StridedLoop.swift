@@ -24,9 +24,6 @@ struct StridedLoop {
         self.strides = (0..<operandStrides.count).map { k in dims.map { $0.strides[k] } }
     }
 
-    /// Whether every operand is read with unit stride in one flat run.
-    var isFlatContiguous: Bool { shape.count == 1 && strides.allSatisfy { $0[0] == 1 } }
-
     /// Calls `body(offsets, runLength)` for each innermost run within the linear range `range`;
     /// `offsets[k]` is operand k's element offset at the start of the run.
     @inline(__always)
