@@ -1,12 +1,10 @@
 // Hand-vectorised float32 loops: an AVX2 body where the CPU has it, a portable loop otherwise.
 #include "EmberKernels.h"
+#include "CPUFeatures.h"
 #include <math.h>
 
 #if defined(__x86_64__)
-#include <immintrin.h>
-#define EMBER_AVX2 __attribute__((target("avx2,fma")))
-
-static int has_avx2(void) {
+int ember_has_avx2(void) {
     static int cached = -1;
     if (cached < 0) {
         __builtin_cpu_init();
@@ -115,7 +113,7 @@ EMBER_AVX2 static void adam_avx2(float *p, const float *g, float *m, float *v, f
 void ember_adam_f32(float *p, const float *g, float *m, float *v, float *vmax, size_t n, float b1, float b2,
                     float omb2, float eps, float size, float correction) {
 #if defined(__x86_64__)
-    if (has_avx2()) { adam_avx2(p, g, m, v, vmax, n, b1, b2, omb2, eps, size, correction); return; }
+    if (ember_has_avx2()) { adam_avx2(p, g, m, v, vmax, n, b1, b2, omb2, eps, size, correction); return; }
 #endif
     for (size_t i = 0; i < n; i++) {
         m[i] += b1 * (g[i] - m[i]);
@@ -128,7 +126,7 @@ void ember_adam_f32(float *p, const float *g, float *m, float *v, float *vmax, s
 
 void ember_binary_f32(ember_binary_op op, const float *a, const float *b, float *out, size_t n) {
 #if defined(__x86_64__)
-    if (has_avx2()) { binary_avx2(op, a, b, out, n); return; }
+    if (ember_has_avx2()) { binary_avx2(op, a, b, out, n); return; }
 #endif
     for (size_t i = 0; i < n; i++) {
         float x = a[i], y = b[i];
@@ -138,7 +136,7 @@ void ember_binary_f32(ember_binary_op op, const float *a, const float *b, float 
 
 void ember_binary_scalar_f32(ember_binary_op op, const float *a, float b, float *out, size_t n) {
 #if defined(__x86_64__)
-    if (has_avx2()) { binary_scalar_avx2(op, a, b, out, n); return; }
+    if (ember_has_avx2()) { binary_scalar_avx2(op, a, b, out, n); return; }
 #endif
     for (size_t i = 0; i < n; i++) {
         float x = a[i];
@@ -148,7 +146,7 @@ void ember_binary_scalar_f32(ember_binary_op op, const float *a, float b, float 
 
 double ember_sum_f32(const float *a, size_t n) {
 #if defined(__x86_64__)
-    if (has_avx2()) return sum_avx2(a, n);
+    if (ember_has_avx2()) return sum_avx2(a, n);
 #endif
     double total = 0;
     for (size_t start = 0; start < n; start += 4096) {

@@ -132,14 +132,9 @@ private struct ConvolutionPlan {
         let oneDimensional = input.dim == 3
         let x = input.kernelInput(compute).contiguous().reshape([batch, inChannels, height, width])
         let w = weight.kernelInput(compute).contiguous().reshape([weight.shape[0], weight.shape[1], kernelH, kernelW])
+        let b = bias.map { $0.kernelInput(compute).contiguous() }
         var out = Tensor(uninitializedShape: [batch, outChannels, outH, outW], dtype: compute)
-        let columns = transposed ? nil : Tensor(uninitializedShape: batchColumnsShape, dtype: compute)
-        compute.visitFloat(ConvolutionForward(plan: self, x: x, w: w, out: out, columns: columns))
-        // The weight gradient reuses the forward's im2col matrices instead of rebuilding them.
-        let keptColumns = needsGrad(weight) ? columns : nil
-        if let b = bias {
-            out = noGrad { out + b.kernelInput(compute).view(1, outChannels, 1, 1) }
-        }
+        compute.visitFloat(ConvolutionForward(plan: self, x: x, w: w, bias: b, out: out))
         if compute != type { out = out.copied(as: type) }
         if oneDimensional { out = out.reshape([batch, outChannels, outW]) }
         let inputs = [input, weight] + (bias.map { [$0] } ?? [])
@@ -149,7 +144,7 @@ private struct ConvolutionPlan {
             let gradInput = input.requiresGrad ? Tensor.zeros(x.shape, dtype: compute) : nil
             let gradWeight = weight.requiresGrad ? Tensor.zeros(w.shape, dtype: compute) : nil
             compute.visitFloat(ConvolutionBackward(plan: self, x: x, w: w, gradOut: gradOut, gradInput: gradInput,
-                                                   gradWeight: gradWeight, columns: keptColumns))
+                                                   gradWeight: gradWeight))
             let gradBias = bias.flatMap { $0.requiresGrad ? gradOut.sum(dims: [0, 2, 3]).to($0.dtype) : nil }
             return [gradInput?.reshape(input.shape).to(input.dtype), gradWeight?.reshape(weight.shape).to(weight.dtype)]
                 + (bias == nil ? [] : [gradBias])
@@ -164,8 +159,7 @@ private extension ConvolutionPlan {
     var weightCols: Int { (transposed ? outChannels : inChannels) / groups * kernelH * kernelW }
 }
 
-/// Runs `body` with `count` uninitialised elements from the caching allocator (large im2col matrices
-/// would otherwise be mapped and faulted in afresh at every step).
+/// Runs `body` with `count` uninitialised elements from the caching allocator.
 private func withScratch<T, R>(_: T.Type, _ count: Int, _ body: (UnsafeMutablePointer<T>) -> R) -> R {
     let bytes = Swift.max(count, 1) * MemoryLayout<T>.stride
     let raw = CPUAllocator.allocate(bytes)
@@ -174,68 +168,65 @@ private func withScratch<T, R>(_: T.Type, _ count: Int, _ body: (UnsafeMutablePo
 }
 
 private extension ConvolutionPlan {
-    /// The im2col matrices of every group for the whole batch: [groups, Ig·k, N·L].
-    var batchColumnsShape: [Int] { [groups, geometry.columnRows, batch * geometry.columnCount] }
+    /// Multiply-adds of one image's GEMMs, to size the share of images each thread takes.
+    var workPerImage: Int { outChannels * geometry.columnRows * geometry.columnCount }
 
-    /// Copies group `group` of a batch between the image layout [N, O, L] and the GEMM layout [Og, N·L].
-    func moveGroupPlanes<T>(_ images: UnsafeMutablePointer<T>, _ matrix: UnsafeMutablePointer<T>, group: Int, toMatrix: Bool) {
-        let outGroup = outChannels / groups, plane = outH * outW, batchColumns = batch * plane
-        parallelFor(outGroup * batch, grain: Swift.max(1, pointwiseGrain / Swift.max(plane, 1))) { range in
-            for index in range {
-                let o = index / batch, n = index % batch
-                let image = images + (n * outChannels + group * outGroup + o) * plane, row = matrix + o * batchColumns + n * plane
-                if toMatrix { row.update(from: image, count: plane) } else { image.update(from: row, count: plane) }
-            }
+    /// Runs `body(task, images)` over the batch split into contiguous image ranges, one per thread.
+    /// Each image's im2col matrix (a few hundred KiB) then stays in that core's cache between the
+    /// im2col, the GEMMs and col2im, instead of a whole batch's matrix streaming through memory.
+    /// A batch too small to split runs as one task, whose kernels then use the threads themselves.
+    func forEachImageRange(_ body: (_ task: Int, _ images: Range<Int>) -> Void) {
+        let tasks = Swift.min(cpuThreadCount, batch, Swift.max(1, batch * workPerImage / parallelConvolutionWork))
+        let perTask = (batch + tasks - 1) / Swift.max(tasks, 1)
+        parallelFor(tasks, grain: 1) { range in
+            for t in range where t * perTask < batch { body(t, t * perTask..<Swift.min(batch, (t + 1) * perTask)) }
         }
     }
 
-    /// im2col of every image of group `group` into one matrix [Ig·k, N·L].
-    func batchColumns<T: FloatScalar>(_ images: UnsafePointer<T>, group: Int, into cols: UnsafeMutablePointer<T>) {
-        let g = geometry, inGroup = inChannels / groups, inPlane = height * width
-        for n in 0..<batch {
-            im2col(images + (n * inChannels + group * inGroup) * inPlane, g, cols + n * g.columnCount, rowStride: batch * g.columnCount)
+    /// Fills each of the `outGroup` planes at `result` with its bias, or zero.
+    func initialise<T: FloatScalar>(_ result: UnsafeMutablePointer<T>, bias: UnsafePointer<T>?, group: Int, plane: Int) {
+        let outGroup = outChannels / groups
+        for o in 0..<outGroup {
+            (result + o * plane).update(repeating: bias.map { $0[group * outGroup + o] } ?? 0, count: plane)
         }
     }
 }
 
+/// Multiply-adds below which a convolution runs on one thread.
+private let parallelConvolutionWork = 1 << 18
+
 private struct ConvolutionForward: FloatTypeVisitor {
-    let plan: ConvolutionPlan, x: Tensor, w: Tensor, out: Tensor
-    /// [groups, Ig·k, N·L] for a direct convolution; kept by the caller for the weight gradient.
-    let columns: Tensor?
+    let plan: ConvolutionPlan, x: Tensor, w: Tensor, bias: Tensor?, out: Tensor
 
     func visit<T: FloatScalar>(_: T.Type) {
         let g = plan.geometry
         let xp = x.pointer(as: T.self), wp = w.pointer(as: T.self), op = out.pointer(as: T.self)
+        let bp = bias.map { UnsafePointer($0.pointer(as: T.self)) }
         let inGroup = plan.inChannels / plan.groups, outGroup = plan.outChannels / plan.groups
         let inPlane = plan.height * plan.width, outPlane = plan.outH * plan.outW
         let weightGroup = plan.weightRows * plan.weightCols
-        if !plan.transposed {
-            // All images at once: cols [Ig·k, N·L], one GEMM per group, then [O, N, L] → [N, O, L].
-            let batchColumns = plan.batch * g.columnCount
-            withScratch(T.self, outGroup * batchColumns) { result in
-                for group in 0..<plan.groups {
-                    let cols = columns!.pointer(as: T.self) + group * g.columnRows * batchColumns
-                    plan.batchColumns(xp, group: group, into: cols)
-                    gemm(MatrixOperand(pointer: wp + group * weightGroup, rowStride: plan.weightCols, columnStride: 1),
-                         MatrixOperand(pointer: cols, rowStride: batchColumns, columnStride: 1), result,
-                         m: outGroup, n: batchColumns, k: g.columnRows)
-                    plan.moveGroupPlanes(op, result, group: group, toMatrix: false)
+        plan.forEachImageRange { _, images in
+            withScratch(T.self, g.columnRows * g.columnCount) { cols in
+                for n in images {
+                    for group in 0..<plan.groups {
+                        let image = xp + (n * plan.inChannels + group * inGroup) * inPlane
+                        let result = op + (n * plan.outChannels + group * outGroup) * outPlane
+                        plan.initialise(result, bias: bp, group: group, plane: outPlane)
+                        if plan.transposed {
+                            // cols[Og·k, HW] = Wᵀ[Og·k, Ig] · x[Ig, HW], then scattered into the larger output.
+                            gemm(MatrixOperand(pointer: wp + group * weightGroup, rowStride: 1, columnStride: plan.weightCols),
+                                 MatrixOperand(pointer: image, rowStride: inPlane, columnStride: 1), cols,
+                                 m: plan.weightCols, n: inPlane, k: inGroup)
+                            col2im(cols, g, result)
+                        } else {
+                            // out[Og, L] += W[Og, Ig·k] · cols[Ig·k, L].
+                            im2col(image, g, cols)
+                            gemm(MatrixOperand(pointer: wp + group * weightGroup, rowStride: plan.weightCols, columnStride: 1),
+                                 MatrixOperand(pointer: cols, rowStride: g.columnCount, columnStride: 1), result,
+                                 m: outGroup, n: g.columnCount, k: g.columnRows, accumulate: true)
+                        }
+                    }
                 }
-            }
-            return
-        }
-        let cols = UnsafeMutablePointer<T>.allocate(capacity: Swift.max(g.columnRows * g.columnCount, 1))
-        defer { cols.deallocate() }
-        for n in 0..<plan.batch {
-            for group in 0..<plan.groups {
-                let image = xp + (n * plan.inChannels + group * inGroup) * inPlane
-                let result = op + (n * plan.outChannels + group * outGroup) * outPlane
-                // cols[Og·k, HW] = Wᵀ[Og·k, Ig] · x[Ig, HW], then scattered into the larger output.
-                gemm(MatrixOperand(pointer: wp + group * weightGroup, rowStride: 1, columnStride: plan.weightCols),
-                     MatrixOperand(pointer: image, rowStride: inPlane, columnStride: 1), cols,
-                     m: plan.weightCols, n: inPlane, k: inGroup)
-                result.update(repeating: 0, count: outGroup * outPlane)
-                col2im(cols, g, result)
             }
         }
     }
@@ -244,71 +235,60 @@ private struct ConvolutionForward: FloatTypeVisitor {
 private struct ConvolutionBackward: FloatTypeVisitor {
     let plan: ConvolutionPlan, x: Tensor, w: Tensor, gradOut: Tensor
     let gradInput: Tensor?, gradWeight: Tensor?
-    /// The forward pass's im2col matrices, when it kept them.
-    let columns: Tensor?
 
     func visit<T: FloatScalar>(_: T.Type) {
         let g = plan.geometry
         let xp = x.pointer(as: T.self), wp = w.pointer(as: T.self), gp = gradOut.pointer(as: T.self)
         let inGroup = plan.inChannels / plan.groups, outGroup = plan.outChannels / plan.groups
         let inPlane = plan.height * plan.width, outPlane = plan.outH * plan.outW
-        let weightGroup = plan.weightRows * plan.weightCols
-        if !plan.transposed {
-            // All images at once: upstream as [Og, N·L], cols [Ig·k, N·L].
-            let batchColumns = plan.batch * g.columnCount
-            withScratch(T.self, g.columnRows * batchColumns) { cols in
-            withScratch(T.self, outGroup * batchColumns) { upstream in
-                for group in 0..<plan.groups {
-                    plan.moveGroupPlanes(gp, upstream, group: group, toMatrix: true)
-                    if let gw = gradWeight {
-                        let forwardColumns: UnsafeMutablePointer<T>
-                        if let kept = columns {
-                            forwardColumns = kept.pointer(as: T.self) + group * g.columnRows * batchColumns
-                        } else {
-                            plan.batchColumns(xp, group: group, into: cols)
-                            forwardColumns = cols
+        let weightGroup = plan.weightRows * plan.weightCols, weightCount = plan.groups * weightGroup
+        // Task 0 adds into the weight gradient itself, every other task into its own zeroed copy.
+        let copies = gradWeight == nil ? nil : Tensor.zeros([Swift.max(cpuThreadCount - 1, 0), weightCount], dtype: gradOut.dtype)
+        plan.forEachImageRange { task, images in
+            let gw = gradWeight.map { task == 0 ? $0.pointer(as: T.self) : copies!.pointer(as: T.self) + (task - 1) * weightCount }
+            withScratch(T.self, 2 * g.columnRows * g.columnCount) { scratch in
+                let cols = scratch, gradCols = scratch + g.columnRows * g.columnCount
+                for n in images {
+                    for group in 0..<plan.groups {
+                        let image = xp + (n * plan.inChannels + group * inGroup) * inPlane
+                        let upstream = gp + (n * plan.outChannels + group * outGroup) * outPlane
+                        let weights = wp + group * weightGroup
+                        let gradImage = gradInput.map { $0.pointer(as: T.self) + (n * plan.inChannels + group * inGroup) * inPlane }
+                        if plan.transposed {
+                            // The larger side is the output: its im2col pairs with the input like a forward conv.
+                            im2col(upstream, g, cols)
+                            if let gi = gradImage {
+                                gemm(MatrixOperand(pointer: weights, rowStride: plan.weightCols, columnStride: 1),
+                                     MatrixOperand(pointer: cols, rowStride: g.columnCount, columnStride: 1), gi,
+                                     m: inGroup, n: inPlane, k: plan.weightCols)
+                            }
+                            if let gw {
+                                gemm(MatrixOperand(pointer: image, rowStride: inPlane, columnStride: 1),
+                                     MatrixOperand(pointer: cols, rowStride: 1, columnStride: g.columnCount),
+                                     gw + group * weightGroup, m: inGroup, n: plan.weightCols, k: inPlane, accumulate: true)
+                            }
+                            continue
                         }
-                        gemm(MatrixOperand(pointer: upstream, rowStride: batchColumns, columnStride: 1),
-                             MatrixOperand(pointer: forwardColumns, rowStride: 1, columnStride: batchColumns),
-                             gw.pointer(as: T.self) + group * weightGroup, m: outGroup, n: g.columnRows, k: batchColumns,
-                             accumulate: true)
-                    }
-                    if let gi = gradInput {
-                        gemm(MatrixOperand(pointer: wp + group * weightGroup, rowStride: 1, columnStride: plan.weightCols),
-                             MatrixOperand(pointer: upstream, rowStride: batchColumns, columnStride: 1), cols,
-                             m: g.columnRows, n: batchColumns, k: outGroup)
-                        for n in 0..<plan.batch {
-                            col2im(cols + n * g.columnCount, g, gi.pointer(as: T.self) + (n * plan.inChannels + group * inGroup) * inPlane,
-                                   rowStride: batchColumns)
+                        if let gw {
+                            // dW[Og, Ig·k] += dOut[Og, L] · colsᵀ.
+                            im2col(image, g, cols)
+                            gemm(MatrixOperand(pointer: upstream, rowStride: outPlane, columnStride: 1),
+                                 MatrixOperand(pointer: cols, rowStride: 1, columnStride: g.columnCount),
+                                 gw + group * weightGroup, m: outGroup, n: g.columnRows, k: outPlane, accumulate: true)
+                        }
+                        if let gi = gradImage {
+                            // dCols[Ig·k, L] = Wᵀ · dOut, folded back onto the image.
+                            gemm(MatrixOperand(pointer: weights, rowStride: 1, columnStride: plan.weightCols),
+                                 MatrixOperand(pointer: upstream, rowStride: outPlane, columnStride: 1), gradCols,
+                                 m: g.columnRows, n: outPlane, k: outGroup)
+                            col2im(gradCols, g, gi)
                         }
                     }
                 }
             }
-            }
-            return
         }
-        let cols = UnsafeMutablePointer<T>.allocate(capacity: Swift.max(g.columnRows * g.columnCount, 1))
-        defer { cols.deallocate() }
-        for n in 0..<plan.batch {
-            for group in 0..<plan.groups {
-                let image = xp + (n * plan.inChannels + group * inGroup) * inPlane
-                let upstream = gp + (n * plan.outChannels + group * outGroup) * outPlane
-                let weights = wp + group * weightGroup
-                // The larger side is the output: its im2col pairs with the input like a forward conv.
-                im2col(upstream, g, cols)
-                if let gi = gradInput {
-                    gemm(MatrixOperand(pointer: weights, rowStride: plan.weightCols, columnStride: 1),
-                         MatrixOperand(pointer: cols, rowStride: g.columnCount, columnStride: 1),
-                         gi.pointer(as: T.self) + (n * plan.inChannels + group * inGroup) * inPlane,
-                         m: inGroup, n: inPlane, k: plan.weightCols)
-                }
-                if let gw = gradWeight {
-                    gemm(MatrixOperand(pointer: image, rowStride: inPlane, columnStride: 1),
-                         MatrixOperand(pointer: cols, rowStride: 1, columnStride: g.columnCount),
-                         gw.pointer(as: T.self) + group * weightGroup, m: inGroup, n: plan.weightCols, k: inPlane,
-                         accumulate: true)
-                }
-            }
+        if let gw = gradWeight, let copies, copies.shape[0] > 0 {
+            gw.view([weightCount]).add_(copies.sum(dims: [0]))
         }
     }
 }

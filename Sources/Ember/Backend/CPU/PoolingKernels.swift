@@ -1,4 +1,5 @@
 // Pooling windows over [planes, H, W] blocks: max (with argmax indices), average, adaptive average.
+import CEmberKernels
 
 /// A pooling window's geometry over one plane.
 struct PoolGeometry {
@@ -13,29 +14,19 @@ struct MaxPoolForward: FloatTypeVisitor {
         let x = input.pointer(as: T.self), y = output.pointer(as: T.self), ix = indices.pointer(as: Int64.self), g = self.g
         let inside = g.padH == 0 && g.padW == 0 && (g.outH - 1) * g.strideH + (g.kernelH - 1) * g.dilationH < g.height
             && (g.outW - 1) * g.strideW + (g.kernelW - 1) * g.dilationW < g.width
+        let window = ember_pool_window(width: Int64(g.width), outH: Int64(g.outH), outW: Int64(g.outW),
+                                       kernelH: Int64(g.kernelH), kernelW: Int64(g.kernelW), strideH: Int64(g.strideH),
+                                       strideW: Int64(g.strideW), dilationH: Int64(g.dilationH), dilationW: Int64(g.dilationW))
         parallelFor(planes, grain: 1) { range in
-            let (width, outH, outW, kernelH, kernelW) = (g.width, g.outH, g.outW, g.kernelH, g.kernelW)
-            let (strideH, strideW, dilationH, dilationW) = (g.strideH, g.strideW, g.dilationH, g.dilationW)
             for p in range where inside {
-                // Every window lies inside the plane: no bounds checks.
-                let plane = x + p * g.height * width
-                var o = p * outH * outW
-                for oy in 0..<outH {
-                    for ox in 0..<outW {
-                        let start = oy * strideH * width + ox * strideW
-                        var best = plane[start], at = start
-                        for ki in 0..<kernelH {
-                            let rowStart = start + ki * dilationH * width
-                            for kj in 0..<kernelW {
-                                let position = rowStart + kj * dilationW
-                                let v = plane[position]
-                                if v > best || v.isNaN { best = v; at = position }
-                            }
-                        }
-                        y[o] = best
-                        ix[o] = Int64(at)
-                        o += 1
-                    }
+                // Every window lies inside the plane: the branch-free C loop.
+                let plane = x + p * g.height * g.width, o = p * g.outH * g.outW
+                if T.self == Float.self {
+                    ember_max_pool_plane_f32(UnsafeRawPointer(plane).assumingMemoryBound(to: Float.self),
+                                             UnsafeMutableRawPointer(y + o).assumingMemoryBound(to: Float.self), ix + o, [window])
+                } else {
+                    ember_max_pool_plane_f64(UnsafeRawPointer(plane).assumingMemoryBound(to: Double.self),
+                                             UnsafeMutableRawPointer(y + o).assumingMemoryBound(to: Double.self), ix + o, [window])
                 }
             }
             for p in range where !inside {

@@ -15,7 +15,7 @@ let pointwiseGrain = 1 << 15
 @inline(__always)
 func parallelFor(_ count: Int, grain: Int, _ body: (Range<Int>) -> Void) {
     let threads = min(cpuThreadCount, (count + grain - 1) / max(grain, 1))
-    if threads <= 1 || ThreadPool.isWorkerThread {
+    if threads <= 1 || ThreadPool.isInsideJob {
         if count > 0 { body(0..<count) }
         return
     }
@@ -32,13 +32,14 @@ func parallelFor(_ count: Int, grain: Int, _ body: (Range<Int>) -> Void) {
 final class ThreadPool: @unchecked Sendable {
     static let shared = ThreadPool(workers: max(1, ProcessInfo.processInfo.activeProcessorCount) - 1)
 
-    private static let workerKey: pthread_key_t = {
+    /// Set on the workers, and on a caller while it runs its share of a job.
+    private static let insideJobKey: pthread_key_t = {
         var key = pthread_key_t()
         pthread_key_create(&key, nil)
         return key
     }()
-    /// Whether the current thread is one of the pool's (nested parallel loops then run serially).
-    static var isWorkerThread: Bool { pthread_getspecific(workerKey) != nil }
+    /// Whether the current thread is running a task of a job (a nested parallel loop then runs serially).
+    static var isInsideJob: Bool { pthread_getspecific(insideJobKey) != nil }
 
     private let workerCount: Int
     private let generation = Atomic<Int>(0)
@@ -77,9 +78,11 @@ final class ThreadPool: @unchecked Sendable {
         generation.add(1, ordering: .sequentiallyConsistent)
         for w in 0..<helpers where workers[w].sleeping.load(ordering: .sequentiallyConsistent) { workers[w].wakeup.signal() }
         // The caller runs task 0 and any tasks beyond the workers.
+        pthread_setspecific(ThreadPool.insideJobKey, UnsafeRawPointer(bitPattern: 1))
         task(0)
         var t = helpers + 1
         while t < tasks { task(t); t += 1 }
+        pthread_setspecific(ThreadPool.insideJobKey, nil)
         while remaining.load(ordering: .acquiring) > 0 { ember_cpu_relax() }
         job = nil
     }
@@ -89,7 +92,7 @@ final class ThreadPool: @unchecked Sendable {
     @inline(never) private func runTask(_ t: Int) { job?(t) }
 
     private func workerLoop(_ index: Int) {
-        pthread_setspecific(ThreadPool.workerKey, UnsafeRawPointer(bitPattern: 1))
+        pthread_setspecific(ThreadPool.insideJobKey, UnsafeRawPointer(bitPattern: 1))
         var seen = 0  // the initial generation: a job posted before this thread starts still runs
         while true {
             var spins = 0

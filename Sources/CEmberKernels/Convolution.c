@@ -1,0 +1,160 @@
+// im2col and col2im (see EmberConvolution.h). Image rows are short (a feature map's width, often
+// 7 to 32), so per-row overheads dominate: float32 rows at unit stride move eight lanes at a time
+// with masked loads, every other case runs plain loops.
+#include "EmberConvolution.h"
+#include "CPUFeatures.h"
+
+/// ⌈a / b⌉ for b > 0 and any sign of a.
+static inline int64_t ceil_divide(int64_t a, int64_t b) { return a >= 0 ? (a + b - 1) / b : -((-a) / b); }
+
+/// The output columns [*lower, *upper) whose input column ox·stride + offset lies inside [0, width).
+static inline void valid_columns(int64_t offset, int64_t stride, int64_t width, int64_t outW, int64_t *lower,
+                                 int64_t *upper) {
+    int64_t lo = -offset > 0 ? ceil_divide(-offset, stride) : 0;
+    int64_t hi = ceil_divide(width - offset, stride);
+    if (hi > outW) hi = outW;
+    *lower = lo;
+    *upper = hi > lo ? hi : lo;
+}
+
+#define EMBER_SCALAR_LINES(T, SUFFIX)                                                                  \
+    static inline void copy_line_##SUFFIX(T *line, const T *source, int64_t lower, int64_t upper,     \
+                                          int64_t outW, int64_t stride) {                             \
+        for (int64_t ox = 0; ox < lower; ox++) line[ox] = 0;                                          \
+        for (int64_t ox = lower; ox < upper; ox++) line[ox] = source[ox * stride];                    \
+        for (int64_t ox = upper; ox < outW; ox++) line[ox] = 0;                                       \
+    }                                                                                                 \
+    static inline void add_line_##SUFFIX(T *target, const T *line, int64_t lower, int64_t upper,      \
+                                         int64_t stride) {                                            \
+        for (int64_t ox = lower; ox < upper; ox++) target[ox * stride] += line[ox];                   \
+    }
+
+EMBER_SCALAR_LINES(float, f32)
+EMBER_SCALAR_LINES(double, f64)
+
+/// Walks rows [rowBegin, rowEnd) of the column matrix, calling LINE(line, source, lower, upper) for
+/// each output row inside the image and ZERO(line) for those above or below it.
+#define EMBER_IM2COL(NAME, T, LINE, ZERO)                                                              \
+    static void NAME(const T *image, const ember_conv_geometry *g, T *cols, int64_t rowBegin,         \
+                     int64_t rowEnd) {                                                                \
+        const int64_t perChannel = g->kernelH * g->kernelW, count = g->outH * g->outW;                \
+        for (int64_t row = rowBegin; row < rowEnd; row++) {                                           \
+            const int64_t c = row / perChannel, k = row % perChannel, ki = k / g->kernelW;            \
+            const int64_t offset = (k % g->kernelW) * g->dilationW - g->padW;                         \
+            int64_t lower, upper;                                                                     \
+            valid_columns(offset, g->strideW, g->width, g->outW, &lower, &upper);                     \
+            const T *source = image + c * g->height * g->width + offset;                              \
+            T *destination = cols + row * count;                                                      \
+            for (int64_t oy = 0; oy < g->outH; oy++) {                                                \
+                const int64_t y = oy * g->strideH - g->padH + ki * g->dilationH;                      \
+                T *line = destination + oy * g->outW;                                                 \
+                const int lastLine = oy + 1 == g->outH;                                               \
+                (void)lastLine;                                                                       \
+                if (y < 0 || y >= g->height) { ZERO; } else { LINE; }                                 \
+            }                                                                                         \
+        }                                                                                             \
+    }
+
+EMBER_IM2COL(im2col_scalar_f32, float,
+             copy_line_f32(line, source + y * g->width, lower, upper, g->outW, g->strideW),
+             copy_line_f32(line, source, 0, 0, g->outW, 1))
+EMBER_IM2COL(im2col_scalar_f64, double,
+             copy_line_f64(line, source + y * g->width, lower, upper, g->outW, g->strideW),
+             copy_line_f64(line, source, 0, 0, g->outW, 1))
+
+/// Walks channels [channelBegin, channelEnd), calling LINE(target, line, lower, upper) for each
+/// column-matrix line that maps inside the image.
+#define EMBER_COL2IM(NAME, T, LINE)                                                                    \
+    static void NAME(const T *cols, const ember_conv_geometry *g, T *image, int64_t channelBegin,     \
+                     int64_t channelEnd) {                                                            \
+        const int64_t perChannel = g->kernelH * g->kernelW, count = g->outH * g->outW;                \
+        const int64_t plane = g->height * g->width;                                                   \
+        for (int64_t c = channelBegin; c < channelEnd; c++) {                                         \
+            T *destination = image + c * plane;                                                       \
+            for (int64_t k = 0; k < perChannel; k++) {                                                \
+                const int64_t ki = k / g->kernelW, offset = (k % g->kernelW) * g->dilationW - g->padW; \
+                int64_t lower, upper;                                                                 \
+                valid_columns(offset, g->strideW, g->width, g->outW, &lower, &upper);                 \
+                const T *source = cols + (c * perChannel + k) * count;                                \
+                for (int64_t oy = 0; oy < g->outH; oy++) {                                            \
+                    const int64_t y = oy * g->strideH - g->padH + ki * g->dilationH;                  \
+                    if (y < 0 || y >= g->height) continue;                                            \
+                    const T *line = source + oy * g->outW;                                            \
+                    const int64_t start = y * g->width + offset;                                      \
+                    (void)plane;                                                                      \
+                    LINE;                                                                             \
+                }                                                                                     \
+            }                                                                                         \
+        }                                                                                             \
+    }
+
+EMBER_COL2IM(col2im_scalar_f32, float, add_line_f32(destination + start, line, lower, upper, g->strideW))
+EMBER_COL2IM(col2im_scalar_f64, double, add_line_f64(destination + start, line, lower, upper, g->strideW))
+
+#if defined(__x86_64__)
+/// Lanes ox..ox+7 that lie in [lower, upper), as an AVX2 mask.
+EMBER_AVX2 static inline __m256i lanes_between(int64_t ox, int64_t lower, int64_t upper) {
+    const __m256i index = _mm256_add_epi32(_mm256_set1_epi32((int)ox), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+    return _mm256_and_si256(_mm256_cmpgt_epi32(index, _mm256_set1_epi32((int)lower - 1)),
+                            _mm256_cmpgt_epi32(_mm256_set1_epi32((int)upper), index));
+}
+
+/// A unit-stride line: masked loads read only the columns inside the image (zeros elsewhere). A store
+/// may run past the line into the next one of the same row, which is written afterwards; the last
+/// line of a row stores exactly.
+EMBER_AVX2 static inline void copy_line_avx2(float *line, const float *source, int64_t lower, int64_t upper,
+                                             int64_t outW, int lastLine) {
+    for (int64_t ox = 0; ox < outW; ox += 8) {
+        const __m256 v = _mm256_maskload_ps(source + ox, lanes_between(ox, lower, upper));
+        if (ox + 8 <= outW || !lastLine) _mm256_storeu_ps(line + ox, v);
+        else _mm256_maskstore_ps(line + ox, lanes_between(ox, 0, outW), v);
+    }
+}
+
+/// Adds a unit-stride line onto the image; lanes outside [lower, upper) keep their values exactly.
+/// Eight-wide loads and stores stay inside the channel's plane [0, plane) owned by this thread.
+EMBER_AVX2 static inline void add_line_avx2(float *plane, int64_t start, int64_t planeSize, const float *line,
+                                            int64_t lower, int64_t upper) {
+    for (int64_t ox = lower & ~(int64_t)7; ox < upper; ox += 8) {
+        const __m256i mask = lanes_between(ox, lower, upper);
+        const int64_t at = start + ox;
+        if (at >= 0 && at + 8 <= planeSize) {
+            const __m256 old = _mm256_loadu_ps(plane + at);
+            const __m256 sum = _mm256_add_ps(old, _mm256_maskload_ps(line + ox, mask));
+            _mm256_storeu_ps(plane + at, _mm256_blendv_ps(old, sum, _mm256_castsi256_ps(mask)));
+        } else {
+            const int64_t end = ox + 8 < upper ? ox + 8 : upper;
+            for (int64_t i = ox > lower ? ox : lower; i < end; i++) plane[start + i] += line[i];
+        }
+    }
+}
+
+EMBER_AVX2 EMBER_IM2COL(im2col_avx2, float,
+                        copy_line_avx2(line, source + y * g->width, lower, upper, g->outW, lastLine),
+                        copy_line_avx2(line, source, 0, 0, g->outW, lastLine))
+EMBER_AVX2 EMBER_COL2IM(col2im_avx2, float, add_line_avx2(destination, start, plane, line, lower, upper))
+#endif
+
+void ember_im2col_f32(const float *image, const ember_conv_geometry *g, float *cols, int64_t rowBegin, int64_t rowEnd) {
+#if defined(__x86_64__)
+    if (g->strideW == 1 && ember_has_avx2()) { im2col_avx2(image, g, cols, rowBegin, rowEnd); return; }
+#endif
+    im2col_scalar_f32(image, g, cols, rowBegin, rowEnd);
+}
+
+void ember_im2col_f64(const double *image, const ember_conv_geometry *g, double *cols, int64_t rowBegin, int64_t rowEnd) {
+    im2col_scalar_f64(image, g, cols, rowBegin, rowEnd);
+}
+
+void ember_col2im_f32(const float *cols, const ember_conv_geometry *g, float *image, int64_t channelBegin,
+                      int64_t channelEnd) {
+#if defined(__x86_64__)
+    if (g->strideW == 1 && ember_has_avx2()) { col2im_avx2(cols, g, image, channelBegin, channelEnd); return; }
+#endif
+    col2im_scalar_f32(cols, g, image, channelBegin, channelEnd);
+}
+
+void ember_col2im_f64(const double *cols, const ember_conv_geometry *g, double *image, int64_t channelBegin,
+                      int64_t channelEnd) {
+    col2im_scalar_f64(cols, g, image, channelBegin, channelEnd);
+}

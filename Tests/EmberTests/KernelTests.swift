@@ -1,0 +1,87 @@
+// The float32 convolution and pooling kernels (vectorised, split across threads) against plain loops
+// written out here, on sizes that take every path: rows longer than a vector, padding on both sides,
+// dilation, strides, and batches large enough to split across threads.
+import Ember
+import XCTest
+
+final class KernelTests: XCTestCase {
+    override func setUp() { Ember.manualSeed(5) }
+
+    /// Convolution geometry for the reference loops.
+    struct Window { let stride: Int, padding: Int, dilation: Int }
+
+    /// out[n, o, y, x] = Σ w[o, c, i, j] · x[n, c, y·s − p + i·d, x·s − p + j·d], and the gradients of
+    /// Σ out · upstream with respect to x and w, by direct summation in double precision.
+    func referenceConvolution(_ x: [Double], _ xShape: [Int], _ w: [Double], _ wShape: [Int], _ upstream: [Double],
+                              _ window: Window) -> (out: [Double], gradX: [Double], gradW: [Double]) {
+        let (n, c, h, width) = (xShape[0], xShape[1], xShape[2], xShape[3])
+        let (o, k) = (wShape[0], wShape[2])
+        let outH = (h + 2 * window.padding - window.dilation * (k - 1) - 1) / window.stride + 1
+        let outW = (width + 2 * window.padding - window.dilation * (k - 1) - 1) / window.stride + 1
+        var out = [Double](repeating: 0, count: n * o * outH * outW)
+        var gradX = [Double](repeating: 0, count: x.count), gradW = [Double](repeating: 0, count: w.count)
+        for b in 0..<n { for oc in 0..<o { for oy in 0..<outH { for ox in 0..<outW {
+            let at = ((b * o + oc) * outH + oy) * outW + ox
+            for ic in 0..<c { for i in 0..<k { for j in 0..<k {
+                let iy = oy * window.stride - window.padding + i * window.dilation
+                let ix = ox * window.stride - window.padding + j * window.dilation
+                guard iy >= 0, iy < h, ix >= 0, ix < width else { continue }
+                let xi = ((b * c + ic) * h + iy) * width + ix, wi = ((oc * c + ic) * k + i) * k + j
+                out[at] += w[wi] * x[xi]
+                gradX[xi] += w[wi] * upstream[at]
+                gradW[wi] += x[xi] * upstream[at]
+            } } }
+        } } } }
+        return (out, gradX, gradW)
+    }
+
+    func assertNear(_ actual: [Float], _ expected: [Double], _ what: String) {
+        XCTAssertEqual(actual.count, expected.count, what)
+        let scale = expected.map(abs).max() ?? 1
+        let worst = zip(actual, expected).map { abs(Double($0) - $1) }.max() ?? 0
+        XCTAssertLessThan(worst, 1e-5 * Swift.max(scale, 1), "\(what): largest difference \(worst)")
+    }
+
+    func testConvolutionForwardAndGradientsMatchDirectSums() {
+        let cases: [([Int], [Int], Window)] = [
+            ([6, 8, 20, 20], [8, 8, 3, 3], Window(stride: 1, padding: 1, dilation: 1)),  // split across threads
+            ([3, 3, 11, 13], [4, 3, 5, 5], Window(stride: 1, padding: 2, dilation: 1)),  // rows of 13: a partial vector
+            ([2, 2, 9, 17], [3, 2, 3, 3], Window(stride: 1, padding: 3, dilation: 2)),   // dilation, wide padding
+            ([2, 3, 10, 9], [2, 3, 3, 3], Window(stride: 2, padding: 1, dilation: 1)),   // strided rows
+        ]
+        for (xShape, wShape, window) in cases {
+            let x = Tensor.randn(xShape).requiresGrad_(), w = Tensor.randn(wShape).requiresGrad_()
+            let out = F.conv2d(x, w, stride: IntPair(window.stride), padding: .explicit(IntPair(window.padding)),
+                               dilation: IntPair(window.dilation))
+            let upstream = Tensor.randn(out.shape)
+            out.backward(gradient: upstream)
+            let reference = referenceConvolution(x.toArray(as: Double.self), xShape, w.toArray(as: Double.self), wShape,
+                                                 upstream.toArray(as: Double.self), window)
+            let label = "conv \(xShape) * \(wShape)"
+            assertNear(out.toArray(as: Float.self), reference.out, "\(label) output")
+            assertNear(x.grad!.toArray(as: Float.self), reference.gradX, "\(label) input gradient")
+            assertNear(w.grad!.toArray(as: Float.self), reference.gradW, "\(label) weight gradient")
+        }
+    }
+
+    func testMaxPoolValuesIndicesAndNaNsMatchPlainLoops() {
+        let (planes, h, w, k, s) = (5, 13, 21, 3, 2)
+        var values = Tensor.randn([1, planes, h, w]).toArray(as: Float.self)
+        for i in stride(from: 7, to: values.count, by: 97) { values[i] = .nan }
+        let x = Tensor(values, shape: [1, planes, h, w])
+        let (output, indices) = F.maxPool2dWithIndices(x, IntPair(k), stride: IntPair(s))
+        let outH = (h - k) / s + 1, outW = (w - k) / s + 1
+        XCTAssertEqual(output.shape, [1, planes, outH, outW])
+        let got = output.toArray(as: Float.self), gotIndices = indices.toArray(as: Int64.self)
+        for p in 0..<planes { for oy in 0..<outH { for ox in 0..<outW {
+            var best = -Float.infinity, at = -1
+            for i in 0..<k { for j in 0..<k {
+                let position = (oy * s + i) * w + ox * s + j, v = values[p * h * w + position]
+                if at < 0 || v > best || v.isNaN { best = v; at = position }
+            } }
+            let o = (p * outH + oy) * outW + ox
+            XCTAssertEqual(gotIndices[o], Int64(at), "index of window \(o)")
+            XCTAssert(got[o] == best || (got[o].isNaN && best.isNaN), "value of window \(o): \(got[o]) vs \(best)")
+        } } }
+    }
+}
