@@ -48,6 +48,8 @@ final class KernelTests: XCTestCase {
             ([3, 3, 11, 13], [4, 3, 5, 5], Window(stride: 1, padding: 2, dilation: 1)),  // rows of 13: a partial vector
             ([2, 2, 9, 17], [3, 2, 3, 3], Window(stride: 1, padding: 3, dilation: 2)),   // dilation, wide padding
             ([2, 3, 10, 9], [2, 3, 3, 3], Window(stride: 2, padding: 1, dilation: 1)),   // strided rows
+            ([4, 3, 5, 3], [2, 3, 3, 3], Window(stride: 1, padding: 1, dilation: 1)),    // rows shorter than a vector
+            ([1, 3, 30, 30], [8, 3, 5, 5], Window(stride: 1, padding: 2, dilation: 1)),  // one image, rows split mid-channel
         ]
         for (xShape, wShape, window) in cases {
             let x = Tensor.randn(xShape).requiresGrad_(), w = Tensor.randn(wShape).requiresGrad_()

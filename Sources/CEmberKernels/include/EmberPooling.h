@@ -1,5 +1,6 @@
-// Max pooling over one plane whose windows all lie inside it (no padding), branch-free: on real data
-// "is this larger?" is a coin toss, and a mispredicted branch per element costs more than the compare.
+// Max pooling over one plane whose windows all lie inside it (no padding), without a branch on the
+// data: on real inputs "is this larger?" is a coin toss, and a mispredicted branch costs more than the
+// compare. Float32 takes eight windows at a time with AVX2 where the CPU has it.
 #ifndef EMBER_POOLING_H
 #define EMBER_POOLING_H
 
