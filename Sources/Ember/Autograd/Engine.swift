@@ -1,6 +1,10 @@
 // Runs the recorded graph backwards: a topological order over the nodes, then one loop.
+import Synchronization
 
 enum Engine {
+    /// Numbers each run, so a node can tell whether its `RunState` belongs to the current one.
+    private static let nextRun = Atomic<Int>(0)
+
     /// Back-propagates `gradients` from `roots`. When `inputs` is given, returns the gradients that reach
     /// them instead of accumulating into leaves' `.grad` (`torch.autograd.grad`).
     static func run(roots: [Tensor], gradients: [Tensor], retainGraph: Bool, createGraph: Bool,
@@ -16,16 +20,23 @@ enum Engine {
         }
 
         // Count, for each node, how many edges lead into it from the part of the graph we will run.
-        var dependencies: [ObjectIdentifier: Int] = [:]
-        var seen: Set<ObjectIdentifier> = []
-        var stack = rootEdges.map { $0.0.node }
+        let run = Engine.nextRun.add(1, ordering: .relaxed).newValue
+        var stack: [Node] = [], reached: [Node] = []
+        func reach(_ node: Node) {
+            guard node.run.run != run else { return }
+            node.run = RunState(run: run, gradients: Array(repeating: nil, count: node.outputCount))
+            stack.append(node)
+            reached.append(node)
+        }
+        for (edge, _) in rootEdges { reach(edge.node) }
         while let node = stack.popLast() {
-            guard seen.insert(ObjectIdentifier(node)).inserted else { continue }
             for case let edge? in node.nextFunctions {
-                dependencies[ObjectIdentifier(edge.node), default: 0] += 1
-                stack.append(edge.node)
+                reach(edge.node)
+                edge.node.run.dependencies += 1
             }
         }
+        // A later run must not find this run's gradients on a node it does not reach.
+        defer { for node in reached { node.run.gradients = [] } }
 
         // Where autograd.grad wants gradients captured: (node, input number) → position in `inputs`.
         var captures: [ObjectIdentifier: [(Int, Int)]] = [:]
@@ -37,16 +48,12 @@ enum Engine {
             captures[ObjectIdentifier(edge.node), default: []].append((edge.inputNumber, position))
         }
 
-        var buffers: [ObjectIdentifier: [Tensor?]] = [:]
         func accumulate(_ gradient: Tensor, into edge: Edge) {
-            let id = ObjectIdentifier(edge.node)
-            var buffer = buffers[id] ?? [Tensor?](repeating: nil, count: edge.node.outputCount)
-            if let existing = buffer[edge.inputNumber] {
-                buffer[edge.inputNumber] = existing + gradient
+            if let existing = edge.node.run.gradients[edge.inputNumber] {
+                edge.node.run.gradients[edge.inputNumber] = existing + gradient
             } else {
-                buffer[edge.inputNumber] = gradient
+                edge.node.run.gradients[edge.inputNumber] = gradient
             }
-            buffers[id] = buffer
         }
         for (edge, gradient) in rootEdges { accumulate(gradient, into: edge) }
 
@@ -54,14 +61,16 @@ enum Engine {
         GradMode.isEnabledStorage = createGraph
         defer { GradMode.isEnabledStorage = previousMode }
 
-        var ready = rootEdges.map { $0.0.node }.filter { dependencies[ObjectIdentifier($0), default: 0] == 0 }
-        var executed: Set<ObjectIdentifier> = []
+        var ready = rootEdges.map { $0.0.node }.filter { $0.run.dependencies == 0 }
         while let node = ready.popLast() {
-            let id = ObjectIdentifier(node)
-            guard executed.insert(id).inserted else { continue }
-            let buffer = buffers.removeValue(forKey: id) ?? []
-            for (inputNumber, position) in captures[id] ?? [] {
-                captured[position] = buffer.indices.contains(inputNumber) ? buffer[inputNumber] : nil
+            guard !node.run.executed else { continue }
+            node.run.executed = true
+            let buffer = node.run.gradients
+            node.run.gradients = []
+            if !captures.isEmpty {
+                for (inputNumber, position) in captures[ObjectIdentifier(node)] ?? [] {
+                    captured[position] = buffer.indices.contains(inputNumber) ? buffer[inputNumber] : nil
+                }
             }
             for (number, weak) in node.retainedOutputs {
                 if let tensor = weak.tensor, number < buffer.count, let gradient = buffer[number] {
@@ -83,9 +92,8 @@ enum Engine {
             }
             if !retainGraph { node.release() }
             for case let edge? in node.nextFunctions {
-                let nextId = ObjectIdentifier(edge.node)
-                dependencies[nextId]! -= 1
-                if dependencies[nextId] == 0 { ready.append(edge.node) }
+                edge.node.run.dependencies -= 1
+                if edge.node.run.dependencies == 0 { ready.append(edge.node) }
             }
         }
         if let inputs = inputs, !allowUnused {

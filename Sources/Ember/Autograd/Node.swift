@@ -24,17 +24,19 @@ public class Node: CustomStringConvertible {
     /// PyTorch's class name for this node (`AddBackward0`, `MmBackward0`…).
     public let name: String
     /// The nodes the gradient flows to next, one per input (nil where the input needs no gradient).
-    public internal(set) var nextFunctions: [Edge?]
+    @exclusivity(unchecked) public internal(set) var nextFunctions: [Edge?]
     /// How many outputs the forward operation had.
     let outputCount: Int
     /// Tensors whose version must be unchanged when backward runs.
-    var saved: [SavedTensor] = []
+    @exclusivity(unchecked) var saved: [SavedTensor] = []
     /// True once backward ran without `retainGraph` and freed what this node saved.
-    var savedStateReleased = false
+    @exclusivity(unchecked) var savedStateReleased = false
     /// Shape and dtype of each output, so a missing gradient can be filled with zeros.
-    var outputMeta: [([Int], DType)] = []
+    @exclusivity(unchecked) var outputMeta: [([Int], DType)] = []
     /// Non-leaf outputs that asked for `retainGrad()`, by output number.
-    var retainedOutputs: [Int: WeakTensor] = [:]
+    @exclusivity(unchecked) var retainedOutputs: [Int: WeakTensor] = [:]
+    /// The engine's bookkeeping for the run that last reached this node (see `Engine.run`).
+    @exclusivity(unchecked) var run = RunState()
 
     init(name: String, nextFunctions: [Edge?], outputCount: Int = 1) {
         self.name = name
@@ -76,9 +78,20 @@ public class Node: CustomStringConvertible {
 
 struct WeakTensor { weak var tensor: Tensor? }
 
+/// What one backward run knows about a node: kept on the node itself (no hashing per node and edge),
+/// valid only while `run` equals the number of the current run.
+struct RunState {
+    var run = 0
+    /// Edges from not-yet-executed nodes of this run that lead into the node.
+    var dependencies = 0
+    var executed = false
+    /// The gradients received so far for each output.
+    var gradients: [Tensor?] = []
+}
+
 /// A node whose backward is a closure over what the forward saved.
 final class ClosureNode: Node {
-    private var backward: (([Tensor]) -> [Tensor?])?
+    @exclusivity(unchecked) private var backward: (([Tensor]) -> [Tensor?])?
 
     init(name: String, nextFunctions: [Edge?], outputCount: Int, saved: [SavedTensor],
          backward: @escaping ([Tensor]) -> [Tensor?]) {

@@ -9,7 +9,7 @@ public final class Storage {
     /// The device the buffer lives on.
     public let device: Device
     /// Bumped by every in-place write, so autograd can tell a saved tensor was modified.
-    var version = 0
+    @exclusivity(unchecked) var version = 0
 
     /// Allocates uninitialised memory for `byteCount` bytes on the CPU.
     init(byteCount: Int) {

@@ -4,17 +4,19 @@
 ///
 /// A `Tensor` is a reference: views (`view`, `transpose`, slicing…) share storage with their base,
 /// and in-place operations (`add_`, `x += y`) are seen through every view.
+// Stored properties here and on autograd nodes skip Swift's run-time exclusivity checks
+// (`@exclusivity(unchecked)`): every op reads them, and the checks cost more than a small op itself.
 public final class Tensor {
     /// The memory this tensor reads; shared by its views.
-    public internal(set) var storage: Storage
+    @exclusivity(unchecked) public internal(set) var storage: Storage
     /// The size of each dimension.
-    public internal(set) var shape: [Int]
+    @exclusivity(unchecked) public internal(set) var shape: [Int]
     /// Elements to step in storage per index of each dimension.
-    public internal(set) var strides: [Int]
+    @exclusivity(unchecked) public internal(set) var strides: [Int]
     /// Index of the first element in storage (in elements).
-    public internal(set) var storageOffset: Int
+    @exclusivity(unchecked) public internal(set) var storageOffset: Int
     /// The element type.
-    public internal(set) var dtype: DType
+    @exclusivity(unchecked) public internal(set) var dtype: DType
 
     /// Whether autograd records operations on this tensor.
     public var requiresGrad: Bool {
@@ -29,20 +31,20 @@ public final class Tensor {
             _requiresGrad = newValue
         }
     }
-    var _requiresGrad = false
+    @exclusivity(unchecked) var _requiresGrad = false
     /// The gradient accumulated by `backward()` into this leaf.
-    public var grad: Tensor?
+    @exclusivity(unchecked) public var grad: Tensor?
     /// The node that produced this tensor, or nil for leaves (`grad_fn`).
-    public internal(set) var gradFn: Node?
+    @exclusivity(unchecked) public internal(set) var gradFn: Node?
     /// Which output of `gradFn` this tensor is.
-    var outputNumber = 0
+    @exclusivity(unchecked) var outputNumber = 0
     /// Whether a non-leaf keeps its `.grad` after backward (`retain_grad()`).
-    var retainsGrad = false
+    @exclusivity(unchecked) var retainsGrad = false
     /// The node that accumulates gradients into this leaf; created on first use, shared by every use.
     weak var gradAccumulator: AccumulateGrad?
     /// Whether this 0-d tensor stands for a Swift number in an expression (it then ranks below tensors
     /// in type promotion, as Python numbers do in PyTorch).
-    var isWrappedNumber = false
+    @exclusivity(unchecked) var isWrappedNumber = false
 
     init(storage: Storage, shape: [Int], strides: [Int], offset: Int, dtype: DType) {
         self.storage = storage

@@ -15,10 +15,11 @@ enum CPUAllocator {
     /// Rounds a request to the size class it is cached under (4 KiB pages).
     @inline(__always) static func sizeClass(_ byteCount: Int) -> Int { (byteCount + 4095) & ~4095 }
 
-    /// 64-byte aligned memory for at least `byteCount` bytes.
+    /// Memory for at least `byteCount` bytes: 64-byte aligned for cached sizes, malloc's 16 below them
+    /// (an aligned allocation costs a small tensor more than its op; the kernels load unaligned).
     static func allocate(_ byteCount: Int) -> UnsafeMutableRawPointer {
         guard byteCount >= cachedMinimum else {
-            return UnsafeMutableRawPointer.allocate(byteCount: Swift.max(byteCount, 1), alignment: 64)
+            return UnsafeMutableRawPointer.allocate(byteCount: Swift.max(byteCount, 1), alignment: 16)
         }
         let size = sizeClass(byteCount)
         lock.lock()

@@ -6,7 +6,7 @@ import Foundation
 import Synchronization
 
 /// The number of threads Ember's CPU kernels use (`torch.get_num_threads()`).
-nonisolated(unsafe) var cpuThreadCount = max(1, ProcessInfo.processInfo.activeProcessorCount)
+@exclusivity(unchecked) nonisolated(unsafe) var cpuThreadCount = max(1, ProcessInfo.processInfo.activeProcessorCount)
 
 /// Elements per thread below which splitting a pointwise loop costs more than it saves.
 let pointwiseGrain = 1 << 15
