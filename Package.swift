@@ -13,6 +13,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.19"),
     ],
     targets: [
         .systemLibrary(
@@ -20,7 +21,7 @@ let package = Package(
             pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev"])]
         ),
-        .target(name: "CEmberKernels"),
+        .target(name: "CEmberKernels", linkerSettings: [.linkedLibrary("z")]),
         .target(
             name: "Ember",
             dependencies: [
@@ -28,6 +29,7 @@ let package = Package(
                 "CEmberKernels",
                 .product(name: "RealModule", package: "swift-numerics"),
                 .product(name: "OrderedCollections", package: "swift-collections"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ],
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),

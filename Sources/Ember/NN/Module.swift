@@ -234,6 +234,12 @@ open class Module: CustomStringConvertible {
         return result
     }
 
+    /// Copies a state dict into this module (the form `Ember.load` returns, so
+    /// `try model.loadStateDict(Ember.load("model.pt"))` reads a checkpoint straight in).
+    public func loadStateDict(_ state: OrderedDictionary<String, Tensor>, strict: Bool = true) throws {
+        try loadStateDict(state.elements, strict: strict)
+    }
+
     /// Copies `state` into this module's parameters and buffers (`load_state_dict`). With `strict`,
     /// missing and unexpected keys throw; a shape mismatch always throws. Nothing is copied unless all
     /// checks pass.

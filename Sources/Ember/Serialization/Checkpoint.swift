@@ -1,0 +1,99 @@
+// `Ember.save` and `Ember.load`: the file format follows the extension, and a write never leaves a
+// half-written file behind.
+import Foundation
+
+/// The file formats `Ember.save` and `Ember.load` read and write.
+public enum CheckpointFormat: Sendable {
+    /// `torch.save`'s zip format (reading also the legacy pre-1.6 format): `.pt`, `.pth`, `.bin`.
+    case pytorch
+    /// Hugging Face's safetensors: `.safetensors`.
+    case safetensors
+    /// One NumPy array: `.npy`.
+    case npy
+    /// A zip of NumPy arrays: `.npz`.
+    case npz
+
+    /// The format a path's extension names (anything else is PyTorch's, as `torch.save` accepts any name).
+    public init(path: String) {
+        switch URL(fileURLWithPath: path).pathExtension.lowercased() {
+        case "safetensors": self = .safetensors
+        case "npy": self = .npy
+        case "npz": self = .npz
+        default: self = .pytorch
+        }
+    }
+}
+
+extension Ember {
+    /// Writes `value` to `path` (`torch.save`): a tensor, a state dict, an optimizer state dict or a
+    /// nested `CheckpointValue`. The format follows the extension unless `format` is given. The file is
+    /// written under a temporary name in the same folder and renamed into place.
+    ///
+    /// - Throws: `CheckpointError` when the file cannot be written or the format cannot hold the value.
+    public static func save<T: CheckpointConvertible>(_ value: T, to path: String, format: CheckpointFormat? = nil) throws {
+        let url = URL(fileURLWithPath: path)
+        let contents = value.checkpointValue
+        try writeAtomically(to: url) { temporary in
+            switch format ?? CheckpointFormat(path: path) {
+            case .pytorch: try PyTorchFormat.write(contents, to: temporary, archiveName: url.deletingPathExtension().lastPathComponent)
+            case .safetensors: try SafeTensors.write(try SafeTensors.tensors(of: contents), metadata: [:], to: temporary)
+            case .npy:
+                guard let tensor = contents.tensor else {
+                    throw CheckpointError(.typeMismatch, "an .npy file holds one tensor, not a \(contents.kindName)")
+                }
+                try NumPyFormat.writeArray(tensor, to: temporary)
+            case .npz: try NumPyFormat.writeArchive(try SafeTensors.tensors(of: contents), to: temporary)
+            }
+        }
+    }
+
+    /// Reads a checkpoint (`torch.load(path, weights_only=True)`) as `T`: a `Tensor`, a state dict
+    /// (`OrderedDictionary<String, Tensor>`), an `OptimizerStateDict` or the whole `CheckpointValue`.
+    /// Only tensors and plain values are read; nothing in the file is ever executed.
+    ///
+    /// - Throws: `CheckpointError` for a missing, truncated or corrupt file, a disallowed pickle global or
+    ///   opcode, or contents that are not a `T`.
+    public static func load<T: CheckpointConvertible>(_ path: String, as type: T.Type = T.self,
+                                                      format: CheckpointFormat? = nil) throws -> T {
+        let url = URL(fileURLWithPath: path)
+        guard FileManager.default.isReadableFile(atPath: path) else {
+            throw CheckpointError(.io, "no readable file at this path", path: path)
+        }
+        do {
+            let contents: CheckpointValue
+            switch format ?? CheckpointFormat(path: path) {
+            case .pytorch: contents = try PyTorchFormat.read(url)
+            case .safetensors:
+                contents = .dict(try SafeTensors.read(url).tensors.map { (key: .string($0.key), value: .tensor($0.value)) })
+            case .npy: contents = .tensor(try NumPyFormat.readArray(url))
+            case .npz: contents = .dict(try NumPyFormat.readArchive(url).map { (key: .string($0.key), value: .tensor($0.value)) })
+            }
+            return try T(checkpointValue: contents)
+        } catch var error as CheckpointError {
+            error.path = error.path ?? path
+            throw error
+        } catch {
+            throw CheckpointError(.io, "\(error)", path: path)
+        }
+    }
+
+    /// Runs `write` on a temporary file next to `url`, then renames it over `url`; on any failure the
+    /// temporary file is removed and `url` is untouched.
+    static func writeAtomically(to url: URL, _ write: (URL) throws -> Void) throws {
+        let folder = url.deletingLastPathComponent()
+        let temporary = folder.appendingPathComponent(".\(url.lastPathComponent).\(UInt32.random(in: 0...UInt32.max)).tmp")
+        do {
+            try write(temporary)
+            guard rename(temporary.path, url.path) == 0 else {
+                throw CheckpointError(.io, "cannot rename the finished file into place (\(String(cString: strerror(errno))))")
+            }
+        } catch var error as CheckpointError {
+            try? FileManager.default.removeItem(at: temporary)
+            error.path = error.path ?? url.path
+            throw error
+        } catch {
+            try? FileManager.default.removeItem(at: temporary)
+            throw CheckpointError(.io, "\(error)", path: url.path)
+        }
+    }
+}
