@@ -40,7 +40,11 @@ let package = Package(
         ),
         .testTarget(
             name: "EmberTests",
-            dependencies: ["Ember"],
+            dependencies: [
+                "Ember",
+                .product(name: "OrderedCollections", package: "swift-collections"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            ],
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
         .testTarget(

@@ -51,8 +51,8 @@ private let allowedGlobals = Set([
     "_codecs.encode",
 ] + storageTypes.keys.map { "torch.\($0)" })
 
-/// Nesting beyond this is refused (Python's own unpickler stops near the same depth).
-private let maximumDepth = 1000
+/// Nesting beyond this is refused (real checkpoints nest a few levels; this keeps recursion shallow).
+private let maximumDepth = 200
 
 struct Unpickler {
     private var reader: ByteReader
@@ -60,6 +60,9 @@ struct Unpickler {
     private var stack: [PyObject] = []
     private var marks: [Int] = []
     private var memo: [Int: PyObject] = [:]
+    /// Every object made, so their links can be cut one by one at the end: releasing a forged
+    /// 100,000-deep chain of lists recursively would overflow the stack.
+    private var created: [PyObject] = []
 
     /// Reads one pickle from `reader`; `loadStorage` resolves each persistent id to its storage.
     init(_ reader: ByteReader, loadStorage: @escaping (PersistentStorageID) throws -> StorageSlice) {
@@ -90,8 +93,18 @@ struct Unpickler {
         return top
     }
 
+    private mutating func make(_ content: PyObject.Content) -> PyObject {
+        let object = PyObject(content)
+        created.append(object)
+        return object
+    }
+
     /// Runs the pickle to its STOP and returns the value it built.
     mutating func load() throws -> CheckpointValue {
+        defer {
+            for object in created { object.content = .value(.none) }
+            created = []
+        }
         while true {
             let opcode = try reader.byte()
             switch opcode {
@@ -104,16 +117,16 @@ struct Unpickler {
                 var converted: [ObjectIdentifier: CheckpointValue] = [:], open: Set<ObjectIdentifier> = []
                 return try value(of: result, depth: 0, converted: &converted, open: &open)
             case 0x28: marks.append(stack.count) // MARK
-            case 0x29: stack.append(PyObject(.tuple([]))) // EMPTY_TUPLE
-            case 0x5D: stack.append(PyObject(.list([]))) // EMPTY_LIST
-            case 0x7D: stack.append(PyObject(.dict([]))) // EMPTY_DICT
+            case 0x29: stack.append(make(.tuple([]))) // EMPTY_TUPLE
+            case 0x5D: stack.append(make(.list([]))) // EMPTY_LIST
+            case 0x7D: stack.append(make(.dict([]))) // EMPTY_DICT
             case 0x74: // TUPLE
                 let items = try popToMark()
-                stack.append(PyObject(.tuple(items)))
+                stack.append(make(.tuple(items)))
             case 0x85, 0x86, 0x87: // TUPLE1, TUPLE2, TUPLE3
                 var items: [PyObject] = []
                 for _ in 0..<Int(opcode - 0x84) { items.insert(try pop(), at: 0) }
-                stack.append(PyObject(.tuple(items)))
+                stack.append(make(.tuple(items)))
             // (Each pop is its own statement: an argument that mutates the stack must run before the call reads it.)
             case 0x61: // APPEND
                 let item = try pop()
@@ -182,7 +195,8 @@ struct Unpickler {
                 stack.append(result)
             case 0x51: // BINPERSID
                 let pid = try pop()
-                stack.append(PyObject(.storage(try persistentLoad(pid))))
+                let slice = try persistentLoad(pid)
+                stack.append(make(.storage(slice)))
             case 0x62: // BUILD: only the attribute dictionary of an OrderedDict (a state dict's `_metadata`)
                 let state = try pop()
                 guard case .dict = try top().content else { throw corrupt("BUILD on a \(try kindName(of: top()))") }
@@ -250,7 +264,7 @@ struct Unpickler {
         switch name {
         case "collections.OrderedDict":
             guard arguments.isEmpty else { throw corrupt("OrderedDict with arguments") }
-            return PyObject(.dict([]))
+            return make(.dict([]))
         case "torch.Size":
             guard arguments.count == 1, case .tuple = arguments[0].content else { throw corrupt("torch.Size needs a tuple") }
             return arguments[0]
