@@ -35,7 +35,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "ember-bench",
-            dependencies: ["Ember", "CBLAS"],
+            dependencies: ["Ember", "CBLAS", .product(name: "OrderedCollections", package: "swift-collections")],
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
         .testTarget(

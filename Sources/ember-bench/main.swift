@@ -97,3 +97,7 @@ if wanted("elementwise") {
 // MARK: Training
 
 if wanted("training") { runTrainingBenchmarks() }
+
+// MARK: Checkpoints
+
+if wanted("checkpoint") { runCheckpointBenchmarks() }
