@@ -102,8 +102,10 @@ EMBER_AVX2 static inline __m256i lanes_between(int64_t start, int64_t lower, int
 /// buffer whose rows have eight spare columns, so every line of the column matrix is a run of plain
 /// eight-wide loads and stores. A store may run past its line into the next ones of the same row,
 /// which are written afterwards; one that would leave the row stores exactly.
-EMBER_AVX2 static int im2col_avx2(const float *image, const ember_conv_geometry *g, float *cols, int64_t rowBegin,
-                                  int64_t rowEnd) {
+EMBER_AVX2 static int im2col_avx2(const float *image, const ember_conv_geometry *geometry, float *cols,
+                                  int64_t rowBegin, int64_t rowEnd) {
+    // A local copy: the compiler cannot know that stores to `cols` leave the geometry unchanged.
+    const ember_conv_geometry local = *geometry, *g = &local;
     const int64_t perChannel = g->kernelH * g->kernelW, count = g->outH * g->outW;
     const int64_t paddedH = g->height + 2 * g->padH, rowStride = g->width + 2 * g->padW + 8;
     const int64_t firstChannel = rowBegin / perChannel, channels = (rowEnd - 1) / perChannel + 1 - firstChannel;
@@ -140,8 +142,9 @@ EMBER_AVX2 static int im2col_avx2(const float *image, const ember_conv_geometry 
 /// Unit column stride: each eight-pixel run of an image row gathers every kernel position's
 /// contribution in a register (masked loads from the column matrix) and is stored once. A row's last
 /// run, when partial, loads and stores the following pixels unchanged, unless they leave the plane.
-EMBER_AVX2 static void col2im_avx2(const float *cols, const ember_conv_geometry *g, float *image, int64_t channelBegin,
-                                   int64_t channelEnd) {
+EMBER_AVX2 static void col2im_avx2(const float *cols, const ember_conv_geometry *geometry, float *image,
+                                   int64_t channelBegin, int64_t channelEnd) {
+    const ember_conv_geometry local = *geometry, *g = &local;
     const int64_t perChannel = g->kernelH * g->kernelW, count = g->outH * g->outW;
     for (int64_t c = channelBegin; c < channelEnd; c++) {
         const float *channelCols = cols + c * perChannel * count;

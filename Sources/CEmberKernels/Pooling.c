@@ -30,7 +30,9 @@ EMBER_MAX_POOL_WINDOWS(max_pool_windows_f64, double)
 
 #if defined(__x86_64__)
 /// Eight windows of one output row at a time; lanes past the row's end are masked off.
-EMBER_AVX2 static void max_pool_plane_avx2(const float *plane, float *y, int64_t *ix, const ember_pool_window *w) {
+EMBER_AVX2 static void max_pool_plane_avx2(const float *plane, float *y, int64_t *ix, const ember_pool_window *window) {
+    // A local copy: the compiler cannot know that stores to `ix` leave the window unchanged.
+    const ember_pool_window local = *window, *w = &local;
     const __m256i lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
     const __m256i laneStep = _mm256_mullo_epi32(lanes, _mm256_set1_epi32((int)w->strideW));
     for (int64_t oy = 0; oy < w->outH; oy++) {

@@ -43,14 +43,13 @@ enum NumPyFormat {
             let header = String(decoding: try reader.take(headerSize), as: UTF8.self)
             let (descriptor, fortranOrder, shape) = try parseHeader(header)
             let dtype = try dtype(for: descriptor)
-            let bytes = try SafeTensors.byteCount(shape, dtype, "array")
+            let bytes = try Tensor.checkedByteCount(shape, dtype, name: "array")
             guard bytes <= reader.remaining else {
                 throw CheckpointError(.truncated, ".npy data holds \(reader.remaining) bytes, shape \(shape) of \(dtype) needs \(bytes)")
             }
             let body = try reader.take(bytes)
             // Fortran order: the bytes are the transpose's, read as the reversed shape and transposed back.
-            let stored = Tensor(uninitializedShape: fortranOrder ? shape.reversed() : shape, dtype: dtype)
-            if bytes > 0, let base = body.baseAddress { stored.storage.pointer.copyMemory(from: base, byteCount: bytes) }
+            let stored = Tensor(copying: body, shape: fortranOrder ? shape.reversed() : shape, dtype: dtype)
             guard fortranOrder, shape.count > 1 else { return stored }
             return stored.permute(Array((0..<shape.count).reversed())).contiguous()
         }
@@ -96,9 +95,7 @@ enum NumPyFormat {
         var data = Data(magic + [1, 0])
         withUnsafeBytes(of: UInt16(header.utf8.count).littleEndian) { data.append(contentsOf: $0) }
         data.append(contentsOf: Array(header.utf8))
-        let contiguous = tensor.contiguous()
-        data.append(Data(bytes: contiguous.storage.pointer + contiguous.storageOffset * tensor.dtype.itemSize,
-                         count: contiguous.numel * tensor.dtype.itemSize))
+        data.append(tensor.contiguousBytes)
         return data
     }
 

@@ -13,7 +13,7 @@ enum PyTorchFormat {
     // MARK: Reading
 
     static func read(_ url: URL) throws -> CheckpointValue {
-        let head = try FileHandle(forReadingFrom: url).readLittle(4)
+        let head = try FileHandle(forReadingFrom: url).readPrefix(4)
         if head == [0x50, 0x4B, 0x03, 0x04] || head == [0x50, 0x4B, 0x05, 0x06] { return try readZip(url) }
         return try readLegacy(Array(try Data(contentsOf: url)))
     }
@@ -219,7 +219,7 @@ enum PyTorchFormat {
 
 private extension FileHandle {
     /// Up to `count` bytes from the start of the file.
-    func readLittle(_ count: Int) throws -> [UInt8] {
+    func readPrefix(_ count: Int) throws -> [UInt8] {
         defer { try? close() }
         return Array(try read(upToCount: count) ?? Data())
     }

@@ -55,7 +55,7 @@ public enum SafeTensors {
                 guard let dtype = dtypeNames.first(where: { $0.value == dtypeName })?.key else {
                     throw CheckpointError(.unsupported, "tensor '\(name)' has dtype \(dtypeName)")
                 }
-                let bytes = try byteCount(shape, dtype, name)
+                let bytes = try Tensor.checkedByteCount(shape, dtype, name: name)
                 guard offsets[0] >= 0, offsets[0] <= offsets[1], offsets[1] <= body.count, offsets[1] - offsets[0] == bytes else {
                     throw CheckpointError(.corrupt, "tensor '\(name)' of shape \(shape) (\(bytes) bytes) has data_offsets "
                                           + "\(offsets) in \(body.count) bytes of data")
@@ -73,25 +73,11 @@ public enum SafeTensors {
             }
             var tensors = OrderedDictionary<String, Tensor>()
             for entry in layout {
-                let tensor = Tensor(uninitializedShape: entry.shape, dtype: entry.dtype)
-                if entry.end > entry.begin, let base = body.baseAddress {
-                    tensor.storage.pointer.copyMemory(from: base + entry.begin, byteCount: entry.end - entry.begin)
-                }
-                tensors[entry.name] = tensor
+                tensors[entry.name] = Tensor(copying: UnsafeRawBufferPointer(rebasing: body[entry.begin..<entry.end]),
+                                             shape: entry.shape, dtype: entry.dtype)
             }
             return (tensors, metadata)
         }
-    }
-
-    /// The bytes of a tensor of `shape` and `dtype`, refusing sizes that overflow.
-    static func byteCount(_ shape: [Int], _ dtype: DType, _ name: String) throws -> Int {
-        var count = dtype.itemSize
-        for extent in shape {
-            let (product, overflow) = count.multipliedReportingOverflow(by: extent)
-            guard !overflow else { throw CheckpointError(.corrupt, "tensor '\(name)' of shape \(shape) overflows") }
-            count = product
-        }
-        return count
     }
 
     static func write(_ tensors: OrderedDictionary<String, Tensor>, metadata: [String: String], to url: URL) throws {
@@ -104,15 +90,14 @@ public enum SafeTensors {
         if !metadata.isEmpty {
             header += "\"__metadata__\":{" + metadata.keys.sorted().map { "\(quoted($0)):\(quoted(metadata[$0]!))" }.joined(separator: ",") + "},"
         }
-        var parts: [Tensor] = []
+        var parts: [Data] = []
         for (name, tensor) in tensors {
             guard let dtype = dtypeNames[tensor.dtype] else { throw CheckpointError(.unsupported, "dtype \(tensor.dtype) in safetensors") }
-            let contiguous = tensor.contiguous()
-            let bytes = contiguous.numel * tensor.dtype.itemSize
+            let bytes = tensor.numel * tensor.dtype.itemSize
             header += "\(quoted(name)):{\"dtype\":\"\(dtype)\",\"shape\":[\(tensor.shape.map(String.init).joined(separator: ","))],"
                 + "\"data_offsets\":[\(offset),\(offset + bytes)]},"
             offset += bytes
-            parts.append(contiguous)
+            parts.append(tensor.contiguousBytes)
         }
         if header.hasSuffix(",") { header.removeLast() }
         header += "}"
@@ -120,7 +105,7 @@ public enum SafeTensors {
         var file = Data()
         withUnsafeBytes(of: UInt64(header.utf8.count).littleEndian) { file.append(contentsOf: $0) }
         file.append(contentsOf: Array(header.utf8))
-        for part in parts { file.append(Data(bytes: part.storage.pointer + part.storageOffset * part.dtype.itemSize, count: part.numel * part.dtype.itemSize)) }
+        for part in parts { file.append(part) }
         do { try file.write(to: url) } catch { throw CheckpointError(.io, "cannot write the file (\(error))") }
     }
 
