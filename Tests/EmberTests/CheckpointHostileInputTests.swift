@@ -124,6 +124,17 @@ final class CheckpointHostileInputTests: XCTestCase {
         assertRefused(npy, as: "x.npy", .truncated)
     }
 
+    /// Inputs that crashed an earlier build under libFuzzer, kept as regressions.
+    func testFuzzRegressions() throws {
+        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("FuzzRegressions")
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
+        XCTAssertFalse(files.isEmpty)
+        for file in files {
+            // A zip64 central directory offset past Int64.max trapped inside ZIPFoundation.
+            assertRefused(Array(try Data(contentsOf: folder.appendingPathComponent(file))), as: file, .corrupt)
+        }
+    }
+
     func testCyclesDeepNestingAndBadMemo() throws {
         // A list that contains itself: [l] with l appended to l.
         assertRefused(try archive(pickle: pickle([0x5D, 0x71, 0x00, 0x68, 0x00, 0x61])), .corrupt, mentioning: "contains itself")

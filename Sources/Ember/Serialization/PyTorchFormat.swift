@@ -19,6 +19,7 @@ enum PyTorchFormat {
     }
 
     private static func readZip(_ url: URL) throws -> CheckpointValue {
+        try ZipDirectoryCheck.validate(url)
         let archive: Archive
         do { archive = try Archive(url: url, accessMode: .read) } catch {
             throw CheckpointError(.corrupt, "not a valid zip archive (\(error))")
