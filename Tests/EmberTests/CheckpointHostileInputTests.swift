@@ -135,6 +135,23 @@ final class CheckpointHostileInputTests: XCTestCase {
         }
     }
 
+    /// Many storages that each fit the file but together exceed it: refused before they are allocated.
+    func testStoragesDeclaringMoreThanTheFileHolds() throws {
+        let magic: [UInt8] = [0x80, 0x02, 0x8A, 0x0A, 0x6C, 0xFC, 0x9C, 0x46, 0xF9, 0x20, 0x6A, 0xA8, 0x50, 0x19, 0x2E]
+        let header = magic + pickle(int(1001)) + pickle([0x7D])
+        var body: [UInt8] = [0x5D, 0x28]
+        for key in 0..<64 {
+            let pid = tuple([text("storage"), global("torch", "FloatStorage"), text("k\(key)"), text("cpu"), int(256), [0x4E]])
+            body += global("torch._utils", "_rebuild_tensor_v2")
+                + tuple([pid + [0x51], int(0), tuple([int(1)]), tuple([int(1)]), [0x89], global("collections", "OrderedDict") + [0x29, 0x52]])
+                + [0x52]
+        }
+        body += [0x65]
+        let file = header + pickle(body) + [UInt8](repeating: 0, count: 2048)
+        XCTAssertLessThan(file.count, 64 * 1024)
+        assertRefused(file, as: "legacy.pt", .corrupt, mentioning: "more than the file")
+    }
+
     func testCyclesDeepNestingAndBadMemo() throws {
         // A list that contains itself: [l] with l appended to l.
         assertRefused(try archive(pickle: pickle([0x5D, 0x71, 0x00, 0x68, 0x00, 0x61])), .corrupt, mentioning: "contains itself")

@@ -146,6 +146,8 @@ enum PyTorchFormat {
             }
             // Storages are created empty while the main pickle names them, and filled from the tail.
             var roots: [String: (storage: Storage, dtype: DType, count: Int)] = [:]
+            // The storages' bytes follow the pickle in the file, so together they cannot exceed it.
+            var declaredBytes = 0
             var unpickler = Unpickler(ByteReader(raw, offset: afterInfo, what: "legacy pickle")) { id in
                 let root: (storage: Storage, dtype: DType, count: Int)
                 if let existing = roots[id.key] {
@@ -155,9 +157,11 @@ enum PyTorchFormat {
                     root = existing
                 } else {
                     let bytes = id.count.multipliedReportingOverflow(by: id.dtype.itemSize)
-                    guard !bytes.overflow, bytes.partialValue <= raw.count else {
-                        throw CheckpointError(.corrupt, "storage '\(id.key)' declares \(id.count) elements in a file of \(raw.count) bytes")
+                    guard !bytes.overflow, bytes.partialValue <= raw.count - declaredBytes else {
+                        throw CheckpointError(.corrupt, "storage '\(id.key)' declares \(id.count) elements, more than the file of "
+                                              + "\(raw.count) bytes holds")
                     }
+                    declaredBytes += bytes.partialValue
                     root = (Storage(zeroedByteCount: bytes.partialValue), id.dtype, id.count)
                     roots[id.key] = root
                 }

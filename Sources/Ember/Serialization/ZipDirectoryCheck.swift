@@ -40,6 +40,10 @@ enum ZipDirectoryCheck {
             throw corrupt("central directory at \(directoryOffset) of \(directorySize) bytes lies outside the file of \(size)")
         }
         var at = Int(directoryOffset)
+        // Entries of a valid archive do not overlap, so their sizes add up to at most the file's; a forged
+        // directory that points many entries at the same bytes would otherwise multiply the memory a
+        // reader allocates.
+        var totalCompressed: UInt64 = 0, totalUncompressed: UInt64 = 0
         for _ in 0..<Swift.min(count, fileSize / 46) {
             guard signature(at) == 0x0201_4B50 else { break }  // ZIPFoundation stops at the first missing entry too
             var compressed = try value(at + 20, 4), uncompressed = try value(at + 24, 4), local = try value(at + 42, 4)
@@ -69,6 +73,11 @@ enum ZipDirectoryCheck {
             let dataOffset = local + 30 + (try value(Int(local) + 26, 2)) + (try value(Int(local) + 28, 2))
             guard dataOffset <= fileSize, compressed <= fileSize - dataOffset else {
                 throw corrupt("entry data at \(dataOffset) of \(compressed) bytes lies outside the file of \(size)")
+            }
+            totalCompressed += compressed
+            totalUncompressed += uncompressed
+            guard totalCompressed <= fileSize, totalUncompressed <= fileSize * 1032 else {
+                throw corrupt("entries declare more bytes than the file of \(size) can hold")
             }
             at += 46 + nameLength + extraLength + commentLength
         }
