@@ -1,4 +1,5 @@
 // Convolutions (conv1d, conv2d, conv_transpose2d) as im2col + GEMM, recorded as `ConvolutionBackward0`.
+import Synchronization
 
 /// A size given as one number for every spatial dimension or one per dimension (`stride: 2`, `stride: [2, 1]`).
 public struct IntPair: ExpressibleByIntegerLiteral, ExpressibleByArrayLiteral, Equatable, Sendable, CustomStringConvertible {
@@ -171,15 +172,16 @@ private extension ConvolutionPlan {
     /// Multiply-adds of one image's GEMMs, to size the share of images each thread takes.
     var workPerImage: Int { outChannels * geometry.columnRows * geometry.columnCount }
 
-    /// Runs `body(task, images)` over the batch split into contiguous image ranges, one per thread.
-    /// Each image's im2col matrix (a few hundred KiB) then stays in that core's cache between the
-    /// im2col, the GEMMs and col2im, instead of a whole batch's matrix streaming through memory.
-    /// A batch too small to split runs as one task, whose kernels then use the threads themselves.
-    func forEachImageRange(_ body: (_ task: Int, _ images: Range<Int>) -> Void) {
+    /// Runs `body(task, images)` once per thread; the threads take the batch's images one at a time
+    /// from a shared queue (on a busy machine a fixed split leaves one core waiting for the other).
+    /// Each image's im2col matrix (a few hundred KiB) stays in that core's cache between the im2col,
+    /// the GEMMs and col2im, instead of a whole batch's matrix streaming through memory. A batch too
+    /// small to split runs as one task, whose kernels then use the threads themselves.
+    func forEachImage(_ body: (_ task: Int, _ images: ImageQueue) -> Void) {
         let tasks = Swift.min(cpuThreadCount, batch, Swift.max(1, batch * workPerImage / parallelConvolutionWork))
-        let perTask = (batch + tasks - 1) / Swift.max(tasks, 1)
+        let taken = ImageQueue.Counter()
         parallelFor(tasks, grain: 1) { range in
-            for t in range where t * perTask < batch { body(t, t * perTask..<Swift.min(batch, (t + 1) * perTask)) }
+            for t in range { body(t, ImageQueue(taken: taken, count: batch)) }
         }
     }
 
@@ -189,6 +191,17 @@ private extension ConvolutionPlan {
         for o in 0..<outGroup {
             (result + o * plane).update(repeating: bias.map { $0[group * outGroup + o] } ?? 0, count: plane)
         }
+    }
+}
+
+/// The images of a batch, handed out one at a time to the threads that share the queue.
+private struct ImageQueue: Sequence, IteratorProtocol {
+    final class Counter: Sendable { let next = Atomic<Int>(0) }
+    let taken: Counter
+    let count: Int
+    mutating func next() -> Int? {
+        let image = taken.next.wrappingAdd(1, ordering: .relaxed).oldValue
+        return image < count ? image : nil
     }
 }
 
@@ -205,7 +218,7 @@ private struct ConvolutionForward: FloatTypeVisitor {
         let inGroup = plan.inChannels / plan.groups, outGroup = plan.outChannels / plan.groups
         let inPlane = plan.height * plan.width, outPlane = plan.outH * plan.outW
         let weightGroup = plan.weightRows * plan.weightCols
-        plan.forEachImageRange { _, images in
+        plan.forEachImage { _, images in
             withScratch(T.self, g.columnRows * g.columnCount) { cols in
                 for n in images {
                     for group in 0..<plan.groups {
@@ -244,7 +257,7 @@ private struct ConvolutionBackward: FloatTypeVisitor {
         let weightGroup = plan.weightRows * plan.weightCols, weightCount = plan.groups * weightGroup
         // Task 0 adds into the weight gradient itself, every other task into its own zeroed copy.
         let copies = gradWeight == nil ? nil : Tensor.zeros([Swift.max(cpuThreadCount - 1, 0), weightCount], dtype: gradOut.dtype)
-        plan.forEachImageRange { task, images in
+        plan.forEachImage { task, images in
             let gw = gradWeight.map { task == 0 ? $0.pointer(as: T.self) : copies!.pointer(as: T.self) + (task - 1) * weightCount }
             withScratch(T.self, 2 * g.columnRows * g.columnCount) { scratch in
                 let cols = scratch, gradCols = scratch + g.columnRows * g.columnCount
