@@ -21,7 +21,7 @@ let package = Package(
             pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev"])]
         ),
-        .target(name: "CEmberKernels", linkerSettings: [.linkedLibrary("z")]),
+        .target(name: "CEmberKernels", linkerSettings: [.linkedLibrary("z"), .linkedLibrary("deflate")]),
         .target(
             name: "Ember",
             dependencies: [

@@ -1,5 +1,5 @@
-// CRC-32 (the zip checksum) through zlib, whose table-driven loop is several times faster than a
-// byte-at-a-time one, in pieces that threads can compute apart and combine.
+// CRC-32 (the zip checksum) through libdeflate, several times faster than a table loop, in pieces
+// that threads can compute apart and combine.
 #ifndef EMBER_CHECKSUM_H
 #define EMBER_CHECKSUM_H
 

@@ -108,7 +108,7 @@ enum NumPyFormat {
     // MARK: .npz
 
     static func readArchive(_ url: URL) throws -> OrderedDictionary<String, Tensor> {
-        try ZipDirectoryCheck.validate(url)
+        try ZipDirectory.validate(url)
         let archive: Archive
         do { archive = try Archive(url: url, accessMode: .read) } catch {
             throw CheckpointError(.corrupt, "not a valid zip archive (\(error))")

@@ -3,6 +3,7 @@
 // the legacy pre-1.6 format: pickles followed by the raw storages.
 import CEmberKernels
 import Foundation
+import Synchronization
 import ZIPFoundation
 
 enum PyTorchFormat {
@@ -18,52 +19,103 @@ enum PyTorchFormat {
         return try readLegacy(Array(try Data(contentsOf: url)))
     }
 
+    /// Stored records are read straight into tensor memory, their CRC-32 checked as they arrive; a
+    /// compressed record (PyTorch writes none) goes through ZIPFoundation.
     private static func readZip(_ url: URL) throws -> CheckpointValue {
-        try ZipDirectoryCheck.validate(url)
-        let archive: Archive
-        do { archive = try Archive(url: url, accessMode: .read) } catch {
-            throw CheckpointError(.corrupt, "not a valid zip archive (\(error))")
+        let file: Data
+        do { file = try Data(contentsOf: url, options: .alwaysMapped) } catch {
+            throw CheckpointError(.io, "cannot read the file (\(error))")
         }
-        let fileSize = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? 0
-        var entries: [String: Entry] = [:]
-        for entry in archive { entries[entry.path] = entry }
-        guard let pickleEntry = entries.values.first(where: { $0.path.hasSuffix("/data.pkl") && !$0.path.dropLast(9).contains("/") })
-                ?? entries["data.pkl"] else {
-            throw CheckpointError(.corrupt, "the archive has no data.pkl")
-        }
-        let prefix = String(pickleEntry.path.dropLast("data.pkl".count))
-        if let order = entries[prefix + "byteorder"] {
-            let bytes = try extract(order, from: archive, fileSize: fileSize)
-            guard String(decoding: bytes, as: UTF8.self) == "little" else {
-                throw CheckpointError(.unsupported, "byte order '\(String(decoding: bytes, as: UTF8.self))'")
+        // Records are read with pread(2) straight into tensor memory: the map is only for the directories.
+        let descriptor = open(url.path, O_RDONLY)
+        guard descriptor >= 0 else { throw CheckpointError(.io, "cannot open the file (\(String(cString: strerror(errno))))") }
+        defer { close(descriptor) }
+        return try file.withUnsafeBytes { raw in
+            var entries: [String: ZipEntry] = [:]
+            for entry in try ZipDirectory.entries(of: raw) { entries[entry.name] = entry }
+            guard let pickleEntry = entries.values.first(where: { $0.name.hasSuffix("/data.pkl") && !$0.name.dropLast(9).contains("/") })
+                    ?? entries["data.pkl"] else {
+                throw CheckpointError(.corrupt, "the archive has no data.pkl")
             }
-        }
-        let pickle = try extract(pickleEntry, from: archive, fileSize: fileSize)
-        var storages: [String: Storage] = [:]
-        return try pickle.withUnsafeBytes { raw in
-            var unpickler = Unpickler(ByteReader(raw, what: "data.pkl")) { id in
-                let bytes = id.count.multipliedReportingOverflow(by: id.dtype.itemSize)
-                guard !bytes.overflow else { throw CheckpointError(.corrupt, "storage '\(id.key)' of \(id.count) elements overflows") }
-                if let storage = storages[id.key] {
-                    guard storage.byteCount == bytes.partialValue else {
-                        throw CheckpointError(.corrupt, "storage '\(id.key)' is named with two sizes")
+            var archive: Archive?
+            func read(_ entry: ZipEntry, into destination: UnsafeMutableRawPointer?) throws {
+                if entry.method == 0 {
+                    guard entry.compressedSize == entry.uncompressedSize else {
+                        throw CheckpointError(.corrupt, "stored entry '\(entry.name)' has two sizes")
                     }
+                    try readChecked(descriptor, entry, into: destination)
+                    return
+                }
+                if archive == nil {
+                    do {
+                        let opened = try Archive(url: url, accessMode: .read)
+                        archive = opened
+                    } catch {
+                        throw CheckpointError(.corrupt, "not a valid zip archive (\(error))")
+                    }
+                }
+                guard let archive, let zipEntry = archive[entry.name] else {
+                    throw CheckpointError(.corrupt, "entry '\(entry.name)' cannot be found")
+                }
+                try extract(zipEntry, from: archive, fileSize: raw.count, into: destination)
+            }
+            func bytes(of entry: ZipEntry) throws -> [UInt8] {
+                var bytes = [UInt8](repeating: 0, count: entry.uncompressedSize)
+                try bytes.withUnsafeMutableBytes { try read(entry, into: $0.baseAddress) }
+                return bytes
+            }
+            let prefix = String(pickleEntry.name.dropLast("data.pkl".count))
+            if let order = entries[prefix + "byteorder"] {
+                let text = String(decoding: try bytes(of: order), as: UTF8.self)
+                guard text == "little" else { throw CheckpointError(.unsupported, "byte order '\(text)'") }
+            }
+            let pickle = try bytes(of: pickleEntry)
+            var storages: [String: Storage] = [:]
+            return try pickle.withUnsafeBytes { pickleBytes in
+                var unpickler = Unpickler(ByteReader(pickleBytes, what: "data.pkl")) { id in
+                    let bytes = id.count.multipliedReportingOverflow(by: id.dtype.itemSize)
+                    guard !bytes.overflow else { throw CheckpointError(.corrupt, "storage '\(id.key)' of \(id.count) elements overflows") }
+                    if let storage = storages[id.key] {
+                        guard storage.byteCount == bytes.partialValue else {
+                            throw CheckpointError(.corrupt, "storage '\(id.key)' is named with two sizes")
+                        }
+                        return StorageSlice(storage: storage, dtype: id.dtype, offset: 0, count: id.count)
+                    }
+                    guard let entry = entries[prefix + "data/" + id.key] else {
+                        throw CheckpointError(.corrupt, "storage '\(id.key)' is missing from the archive")
+                    }
+                    // CVE-2026-24747: the declared element count must match the bytes actually stored.
+                    guard entry.uncompressedSize == bytes.partialValue else {
+                        throw CheckpointError(.corrupt, "storage '\(id.key)' declares \(id.count) \(id.dtype) elements "
+                                              + "(\(bytes.partialValue) bytes), the archive holds \(entry.uncompressedSize)")
+                    }
+                    let storage = Storage(byteCount: bytes.partialValue)
+                    try read(entry, into: storage.pointer)
+                    storages[id.key] = storage
                     return StorageSlice(storage: storage, dtype: id.dtype, offset: 0, count: id.count)
                 }
-                guard let entry = entries[prefix + "data/" + id.key] else {
-                    throw CheckpointError(.corrupt, "storage '\(id.key)' is missing from the archive")
-                }
-                // CVE-2026-24747: the declared element count must match the bytes actually stored.
-                guard entry.uncompressedSize == UInt64(bytes.partialValue) else {
-                    throw CheckpointError(.corrupt, "storage '\(id.key)' declares \(id.count) \(id.dtype) elements "
-                                          + "(\(bytes.partialValue) bytes), the archive holds \(entry.uncompressedSize)")
-                }
-                let storage = Storage(byteCount: bytes.partialValue)
-                try extract(entry, from: archive, fileSize: fileSize, into: storage.pointer)
-                storages[id.key] = storage
-                return StorageSlice(storage: storage, dtype: id.dtype, offset: 0, count: id.count)
+                return try unpickler.load()
             }
-            return try unpickler.load()
+        }
+    }
+
+    /// Reads a stored entry's bytes into `destination` and checks its CRC-32, each piece checksummed
+    /// while it is in cache.
+    private static func readChecked(_ descriptor: Int32, _ entry: ZipEntry, into destination: UnsafeMutableRawPointer?) throws {
+        let failed = Atomic<Bool>(false)
+        let crc = destination.map { destination in
+            crc32(destination, count: entry.uncompressedSize) { at, length in
+                var done = 0
+                while done < length {
+                    let count = pread(descriptor, destination + at + done, length - done, off_t(entry.dataOffset + at + done))
+                    guard count > 0 else { return failed.store(true, ordering: .relaxed) }
+                    done += count
+                }
+            }
+        } ?? 0
+        guard !failed.load(ordering: .relaxed) else { throw CheckpointError(.io, "cannot read entry '\(entry.name)'") }
+        guard crc == entry.crc32, entry.uncompressedSize == 0 || destination != nil else {
+            throw CheckpointError(.corrupt, "entry '\(entry.name)' fails its CRC-32 check")
         }
     }
 
@@ -107,16 +159,25 @@ enum PyTorchFormat {
         }
     }
 
-    /// zlib's CRC-32 of `count` bytes, large buffers split across threads and combined.
-    private static func crc32(_ bytes: UnsafeRawPointer?, count: Int) -> UInt32 {
+    /// The CRC-32 of `count` bytes at `bytes`, in 256 KiB chunks split across threads and combined;
+    /// `prepare(offset, length)` first fills each chunk (copies it into place), so the checksum reads
+    /// it from cache.
+    private static func crc32(_ bytes: UnsafeRawPointer?, count: Int, preparing prepare: ((Int, Int) -> Void)? = nil) -> UInt32 {
         guard let bytes, count > 0 else { return 0 }
-        let pieces = Swift.min(cpuThreadCount, Swift.max(1, count >> 20)), length = (count + pieces - 1) / pieces
+        let pieces = Swift.min(cpuThreadCount, Swift.max(1, count >> 21)), length = (count + pieces - 1) / pieces
         var partial = [UInt32](repeating: 0, count: pieces)
         partial.withUnsafeMutableBufferPointer { results in
             parallelFor(pieces, grain: 1) { range in
                 for piece in range {
-                    let start = piece * length
-                    results[piece] = ember_crc32(0, bytes + start, Swift.min(length, count - start))
+                    var crc: UInt32 = 0, at = piece * length
+                    let end = Swift.min(count, at + length)
+                    while at < end {
+                        let chunk = Swift.min(1 << 18, end - at)
+                        prepare?(at, chunk)
+                        crc = ember_crc32(crc, bytes + at, chunk)
+                        at += chunk
+                    }
+                    results[piece] = crc
                 }
             }
         }

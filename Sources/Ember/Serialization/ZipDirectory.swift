@@ -1,20 +1,35 @@
-// A zip's directories checked against the file before ZIPFoundation reads it: ZIPFoundation trusts the
-// 64-bit sizes and offsets it finds there, and a forged one traps in its integer conversions (found by
-// fuzzing). Every offset and size it will use is checked to lie inside the file.
+// A zip's directories, checked against the file before anything reads an entry: ZIPFoundation trusts
+// the 64-bit sizes and offsets it finds there, and a forged one traps in its integer conversions
+// (found by fuzzing). Every offset and size is checked to lie inside the file, and each entry's data
+// range is recorded, so stored entries can be copied straight out of a memory-mapped file.
 import Foundation
 
-enum ZipDirectoryCheck {
+/// One entry of a zip archive, as its central directory and local header describe it.
+struct ZipEntry {
+    let name: String
+    /// Where the entry's (possibly compressed) bytes start in the file.
+    let dataOffset: Int
+    let compressedSize: Int
+    let uncompressedSize: Int
+    let crc32: UInt32
+    /// 0: stored; 8: deflated.
+    let method: Int
+}
+
+enum ZipDirectory {
     private static func corrupt(_ message: String) -> CheckpointError { CheckpointError(.corrupt, "zip: \(message)") }
 
+    /// Maps the file and checks its directories.
     static func validate(_ url: URL) throws {
         let data: Data
         do { data = try Data(contentsOf: url, options: .alwaysMapped) } catch {
             throw CheckpointError(.io, "cannot read the file (\(error))")
         }
-        try data.withUnsafeBytes { try validate($0) }
+        _ = try data.withUnsafeBytes { try entries(of: $0) }
     }
 
-    static func validate(_ raw: UnsafeRawBufferPointer) throws {
+    /// The entries of the archive in `raw`, in directory order, every range inside `raw`.
+    static func entries(of raw: UnsafeRawBufferPointer) throws -> [ZipEntry] {
         let size = raw.count
         func value(_ at: Int, _ width: Int) throws -> UInt64 {
             var reader = ByteReader(raw, offset: at, what: "zip archive")
@@ -44,6 +59,7 @@ enum ZipDirectoryCheck {
         // directory that points many entries at the same bytes would otherwise multiply the memory a
         // reader allocates.
         var totalCompressed: UInt64 = 0, totalUncompressed: UInt64 = 0
+        var entries: [ZipEntry] = []
         for _ in 0..<Swift.min(count, fileSize / 46) {
             guard signature(at) == 0x0201_4B50 else { break }  // ZIPFoundation stops at the first missing entry too
             var compressed = try value(at + 20, 4), uncompressed = try value(at + 24, 4), local = try value(at + 42, 4)
@@ -74,6 +90,10 @@ enum ZipDirectoryCheck {
             guard dataOffset <= fileSize, compressed <= fileSize - dataOffset else {
                 throw corrupt("entry data at \(dataOffset) of \(compressed) bytes lies outside the file of \(size)")
             }
+            guard at + 46 + nameLength <= size else { throw corrupt("entry name runs past the end of the file") }
+            entries.append(ZipEntry(name: String(decoding: UnsafeRawBufferPointer(rebasing: raw[(at + 46)..<(at + 46 + nameLength)]), as: UTF8.self),
+                                    dataOffset: Int(dataOffset), compressedSize: Int(compressed), uncompressedSize: Int(uncompressed),
+                                    crc32: UInt32(try value(at + 16, 4)), method: Int(try value(at + 10, 2))))
             totalCompressed += compressed
             totalUncompressed += uncompressed
             guard totalCompressed <= fileSize, totalUncompressed <= fileSize * 1032 else {
@@ -81,5 +101,6 @@ enum ZipDirectoryCheck {
             }
             at += 46 + nameLength + extraLength + commentLength
         }
+        return entries
     }
 }
