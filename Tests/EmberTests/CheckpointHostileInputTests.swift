@@ -33,11 +33,11 @@ final class CheckpointHostileInputTests: XCTestCase {
     }
 
     /// A `.pt` zip archive with the given pickle and storage records (what `torch.save` lays out).
-    func archive(pickle: [UInt8], storages: [String: [UInt8]] = [:]) throws -> [UInt8] {
+    func archive(pickle: [UInt8], storages: [String: [UInt8]] = [:], compression: CompressionMethod = .none) throws -> [UInt8] {
         let url = folder.appendingPathComponent("forged-\(UUID().uuidString).pt")
         let zip = try Archive(url: url, accessMode: .create)
         func add(_ path: String, _ bytes: [UInt8]) throws {
-            try zip.addEntry(with: "forged/\(path)", type: .file, uncompressedSize: Int64(bytes.count), compressionMethod: .none) {
+            try zip.addEntry(with: "forged/\(path)", type: .file, uncompressedSize: Int64(bytes.count), compressionMethod: compression) {
                 Data(bytes[Int($0)..<Int($0) + $1])
             }
         }
@@ -133,6 +133,17 @@ final class CheckpointHostileInputTests: XCTestCase {
             // A zip64 central directory offset past Int64.max trapped inside ZIPFoundation.
             assertRefused(Array(try Data(contentsOf: folder.appendingPathComponent(file))), as: file, .corrupt)
         }
+    }
+
+    /// PyTorch stores its records uncompressed; deflated ones (another zip tool's) still load.
+    func testDeflatedRecordsLoad() throws {
+        var data: [UInt8] = []
+        for v: Float in [1.5, -2, 3.25, 4] { withUnsafeBytes(of: v.bitPattern.littleEndian) { data += $0 } }
+        let bytes = try archive(pickle: pickle(tensor(count: 4, offset: 1, size: [3], stride: [1])), storages: ["0": data],
+                                compression: .deflate)
+        let url = folder.appendingPathComponent("deflated.pt")
+        try Data(bytes).write(to: url)
+        XCTAssertEqual(try Ember.load(url.path, as: Tensor.self).toArray(as: Float.self), [-2, 3.25, 4])
     }
 
     /// Many storages that each fit the file but together exceed it: refused before they are allocated.
