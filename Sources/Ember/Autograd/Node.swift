@@ -31,7 +31,8 @@ public class Node: CustomStringConvertible {
     @exclusivity(unchecked) var saved: [SavedTensor] = []
     /// True once backward ran without `retainGraph` and freed what this node saved.
     @exclusivity(unchecked) var savedStateReleased = false
-    /// Shape and dtype of each output, so a missing gradient can be filled with zeros.
+    /// Shape and dtype of each output of a multi-output node, so a missing gradient can be filled with
+    /// zeros (a single-output node only runs when its one gradient arrived).
     @exclusivity(unchecked) var outputMeta: [([Int], DType)] = []
     /// Non-leaf outputs that asked for `retainGrad()`, by output number.
     @exclusivity(unchecked) var retainedOutputs: [Int: WeakTensor] = [:]
@@ -170,7 +171,7 @@ func record(_ name: String, inputs: [Tensor], outputs: [Tensor], saving saved: [
     guard GradMode.isEnabled, inputs.contains(where: { $0.requiresGrad }) else { return }
     let node = ClosureNode(name: name, nextFunctions: inputs.map(\.gradientEdge), outputCount: outputs.count,
                            saved: saved, backward: backward)
-    node.outputMeta = outputs.map { ($0.shape, $0.dtype) }
+    if outputs.count > 1 { node.outputMeta = outputs.map { ($0.shape, $0.dtype) } }
     for (index, output) in outputs.enumerated() where output.dtype.isFloatingPoint {
         output.gradFn = node
         output.outputNumber = index

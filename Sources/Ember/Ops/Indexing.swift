@@ -243,7 +243,6 @@ extension Tensor {
                 let valueGrad = value.requiresGrad ? g[0].getItem(key).sumTo(value) : nil
                 return [previous.requiresGrad ? selfGrad : nil, valueGrad]
             }
-            node.outputMeta = [(shape, dtype)]
             gradFn = node
             outputNumber = 0
         }
