@@ -108,17 +108,15 @@ enum NumPyFormat {
     // MARK: .npz
 
     static func readArchive(_ url: URL) throws -> OrderedDictionary<String, Tensor> {
-        try ZipDirectory.validate(url)
-        let archive: Archive
-        do { archive = try Archive(url: url, accessMode: .read) } catch {
-            throw CheckpointError(.corrupt, "not a valid zip archive (\(error))")
+        let file: Data
+        do { file = try Data(contentsOf: url, options: .alwaysMapped) } catch {
+            throw CheckpointError(.io, "cannot read the file (\(error))")
         }
-        let fileSize = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? 0
+        let archive = try file.withUnsafeBytes { try ZipReader(url: url, file: $0) }
         var arrays = OrderedDictionary<String, Tensor>()
-        for entry in archive where entry.type == .file {
-            let bytes = try PyTorchFormat.extract(entry, from: archive, fileSize: fileSize)
-            let name = entry.path.hasSuffix(".npy") ? String(entry.path.dropLast(4)) : entry.path
-            arrays[name] = try bytes.withUnsafeBytes { try parseArray($0) }
+        for entry in archive.entries where !entry.name.hasSuffix("/") {
+            let name = entry.name.hasSuffix(".npy") ? String(entry.name.dropLast(4)) : entry.name
+            arrays[name] = try archive.bytes(of: entry).withUnsafeBytes { try parseArray($0) }
         }
         return arrays
     }

@@ -19,15 +19,6 @@ struct ZipEntry {
 enum ZipDirectory {
     private static func corrupt(_ message: String) -> CheckpointError { CheckpointError(.corrupt, "zip: \(message)") }
 
-    /// Maps the file and checks its directories.
-    static func validate(_ url: URL) throws {
-        let data: Data
-        do { data = try Data(contentsOf: url, options: .alwaysMapped) } catch {
-            throw CheckpointError(.io, "cannot read the file (\(error))")
-        }
-        _ = try data.withUnsafeBytes { try entries(of: $0) }
-    }
-
     /// The entries of the archive in `raw`, in directory order, every range inside `raw`.
     static func entries(of raw: UnsafeRawBufferPointer) throws -> [ZipEntry] {
         let size = raw.count
