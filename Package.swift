@@ -45,6 +45,7 @@ let package = Package(
                 .product(name: "OrderedCollections", package: "swift-collections"),
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ],
+            exclude: ["FuzzRegressions"],
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
         .testTarget(

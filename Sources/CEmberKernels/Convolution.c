@@ -19,26 +19,11 @@ static inline void valid_columns(int64_t offset, int64_t stride, int64_t width, 
     *upper = hi > lo ? hi : lo;
 }
 
-#define EMBER_SCALAR_LINES(T, SUFFIX)                                                                  \
-    static inline void copy_line_##SUFFIX(T *line, const T *source, int64_t lower, int64_t upper,     \
-                                          int64_t outW, int64_t stride) {                             \
-        for (int64_t ox = 0; ox < lower; ox++) line[ox] = 0;                                          \
-        for (int64_t ox = lower; ox < upper; ox++) line[ox] = source[ox * stride];                    \
-        for (int64_t ox = upper; ox < outW; ox++) line[ox] = 0;                                       \
-    }                                                                                                 \
-    static inline void add_line_##SUFFIX(T *target, const T *line, int64_t lower, int64_t upper,      \
-                                         int64_t stride) {                                            \
-        for (int64_t ox = lower; ox < upper; ox++) target[ox * stride] += line[ox];                   \
-    }
-
-EMBER_SCALAR_LINES(float, f32)
-EMBER_SCALAR_LINES(double, f64)
-
-/// Walks rows [rowBegin, rowEnd) of the column matrix, calling LINE(line, source, lower, upper) for
-/// each output row inside the image and ZERO(line) for those above or below it.
-#define EMBER_IM2COL(NAME, T, LINE, ZERO)                                                              \
-    static void NAME(const T *image, const ember_conv_geometry *g, T *cols, int64_t rowBegin,         \
-                     int64_t rowEnd) {                                                                \
+/// The portable loops for element type T: im2col over rows [rowBegin, rowEnd) of the column matrix,
+/// col2im over channels [channelBegin, channelEnd), any stride and dilation.
+#define EMBER_SCALAR_KERNELS(T, SUFFIX)                                                                \
+    static void im2col_scalar_##SUFFIX(const T *image, const ember_conv_geometry *g, T *cols,         \
+                                       int64_t rowBegin, int64_t rowEnd) {                            \
         const int64_t perChannel = g->kernelH * g->kernelW, count = g->outH * g->outW;                \
         for (int64_t row = rowBegin; row < rowEnd; row++) {                                           \
             const int64_t c = row / perChannel, k = row % perChannel, ki = k / g->kernelW;            \
@@ -46,31 +31,22 @@ EMBER_SCALAR_LINES(double, f64)
             int64_t lower, upper;                                                                     \
             valid_columns(offset, g->strideW, g->width, g->outW, &lower, &upper);                     \
             const T *source = image + c * g->height * g->width + offset;                              \
-            T *destination = cols + row * count;                                                      \
             for (int64_t oy = 0; oy < g->outH; oy++) {                                                \
                 const int64_t y = oy * g->strideH - g->padH + ki * g->dilationH;                      \
-                T *line = destination + oy * g->outW;                                                 \
-                if (y < 0 || y >= g->height) { ZERO; } else { LINE; }                                 \
+                T *line = cols + row * count + oy * g->outW;                                          \
+                const int inside = y >= 0 && y < g->height;                                           \
+                const int64_t from = inside ? lower : 0, to = inside ? upper : 0;                     \
+                for (int64_t ox = 0; ox < from; ox++) line[ox] = 0;                                   \
+                for (int64_t ox = from; ox < to; ox++) line[ox] = source[y * g->width + ox * g->strideW]; \
+                for (int64_t ox = to; ox < g->outW; ox++) line[ox] = 0;                               \
             }                                                                                         \
         }                                                                                             \
-    }
-
-EMBER_IM2COL(im2col_scalar_f32, float,
-             copy_line_f32(line, source + y * g->width, lower, upper, g->outW, g->strideW),
-             copy_line_f32(line, source, 0, 0, g->outW, 1))
-EMBER_IM2COL(im2col_scalar_f64, double,
-             copy_line_f64(line, source + y * g->width, lower, upper, g->outW, g->strideW),
-             copy_line_f64(line, source, 0, 0, g->outW, 1))
-
-/// Walks channels [channelBegin, channelEnd), calling LINE(target, line, lower, upper) for each
-/// column-matrix line that maps inside the image.
-#define EMBER_COL2IM(NAME, T, LINE)                                                                    \
-    static void NAME(const T *cols, const ember_conv_geometry *g, T *image, int64_t channelBegin,     \
-                     int64_t channelEnd) {                                                            \
+    }                                                                                                 \
+    static void col2im_scalar_##SUFFIX(const T *cols, const ember_conv_geometry *g, T *image,         \
+                                       int64_t channelBegin, int64_t channelEnd) {                    \
         const int64_t perChannel = g->kernelH * g->kernelW, count = g->outH * g->outW;                \
-        const int64_t plane = g->height * g->width;                                                   \
         for (int64_t c = channelBegin; c < channelEnd; c++) {                                         \
-            T *destination = image + c * plane;                                                       \
+            T *destination = image + c * g->height * g->width;                                        \
             for (int64_t k = 0; k < perChannel; k++) {                                                \
                 const int64_t ki = k / g->kernelW, offset = (k % g->kernelW) * g->dilationW - g->padW; \
                 int64_t lower, upper;                                                                 \
@@ -80,15 +56,15 @@ EMBER_IM2COL(im2col_scalar_f64, double,
                     const int64_t y = oy * g->strideH - g->padH + ki * g->dilationH;                  \
                     if (y < 0 || y >= g->height) continue;                                            \
                     const T *line = source + oy * g->outW;                                            \
-                    const int64_t start = y * g->width + offset;                                      \
-                    LINE;                                                                             \
+                    T *target = destination + y * g->width + offset;                                  \
+                    for (int64_t ox = lower; ox < upper; ox++) target[ox * g->strideW] += line[ox];   \
                 }                                                                                     \
             }                                                                                         \
         }                                                                                             \
     }
 
-EMBER_COL2IM(col2im_scalar_f32, float, add_line_f32(destination + start, line, lower, upper, g->strideW))
-EMBER_COL2IM(col2im_scalar_f64, double, add_line_f64(destination + start, line, lower, upper, g->strideW))
+EMBER_SCALAR_KERNELS(float, f32)
+EMBER_SCALAR_KERNELS(double, f64)
 
 #if defined(__x86_64__)
 /// Lanes i of 0..7 with lower <= start + i < upper, as an AVX2 mask.
