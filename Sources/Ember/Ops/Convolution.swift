@@ -172,15 +172,17 @@ private extension ConvolutionPlan {
     /// Multiply-adds of one image's GEMMs, to size the share of images each thread takes.
     var workPerImage: Int { outChannels * geometry.columnRows * geometry.columnCount }
 
-    /// Runs `body(task, images)` once per thread; the threads take the batch's images one at a time
-    /// from a shared queue (on a busy machine a fixed split leaves one core waiting for the other).
+    /// How many threads share the batch's images (one when the work is too small to split).
+    var imageTasks: Int { Swift.min(cpuThreadCount, batch, Swift.max(1, batch * workPerImage / parallelConvolutionWork)) }
+
+    /// Runs `body(task, images)` for each of `imageTasks` tasks; they take the batch's images one at a
+    /// time from a shared queue (on a busy machine a fixed split leaves one core waiting for the other).
     /// Each image's im2col matrix (a few hundred KiB) stays in that core's cache between the im2col,
     /// the GEMMs and col2im, instead of a whole batch's matrix streaming through memory. A batch too
     /// small to split runs as one task, whose kernels then use the threads themselves.
     func forEachImage(_ body: (_ task: Int, _ images: ImageQueue) -> Void) {
-        let tasks = Swift.min(cpuThreadCount, batch, Swift.max(1, batch * workPerImage / parallelConvolutionWork))
         let taken = ImageQueue.Counter()
-        parallelFor(tasks, grain: 1) { range in
+        parallelFor(imageTasks, grain: 1) { range in
             for t in range { body(t, ImageQueue(taken: taken, count: batch)) }
         }
     }
@@ -256,7 +258,8 @@ private struct ConvolutionBackward: FloatTypeVisitor {
         let inPlane = plan.height * plan.width, outPlane = plan.outH * plan.outW
         let weightGroup = plan.weightRows * plan.weightCols, weightCount = plan.groups * weightGroup
         // Task 0 adds into the weight gradient itself, every other task into its own zeroed copy.
-        let copies = gradWeight == nil ? nil : Tensor.zeros([Swift.max(cpuThreadCount - 1, 0), weightCount], dtype: gradOut.dtype)
+        let tasks = plan.imageTasks
+        let copies = gradWeight == nil || tasks < 2 ? nil : Tensor.zeros([tasks - 1, weightCount], dtype: gradOut.dtype)
         plan.forEachImage { task, images in
             let gw = gradWeight.map { task == 0 ? $0.pointer(as: T.self) : copies!.pointer(as: T.self) + (task - 1) * weightCount }
             withScratch(T.self, 2 * g.columnRows * g.columnCount) { scratch in
@@ -300,7 +303,7 @@ private struct ConvolutionBackward: FloatTypeVisitor {
                 }
             }
         }
-        if let gw = gradWeight, let copies, copies.shape[0] > 0 {
+        if let gw = gradWeight, let copies {
             gw.view([weightCount]).add_(copies.sum(dims: [0]))
         }
     }

@@ -27,31 +27,33 @@ struct ConvolutionGeometry {
 
 /// cols[(c, ki, kj), (oy, ox)] = image[c, oy*s - p + ki*d, ox*s - p + kj*d] (zero outside).
 func im2col<T: FloatScalar>(_ image: UnsafePointer<T>, _ g: ConvolutionGeometry, _ cols: UnsafeMutablePointer<T>) {
-    let geometry = [g.kernelGeometry]
-    parallelFor(g.columnRows, grain: Swift.max(1, 4096 / Swift.max(g.columnCount, 1))) { range in
-        let (begin, end) = (Int64(range.lowerBound), Int64(range.upperBound))
-        if T.self == Float.self {
-            ember_im2col_f32(UnsafeRawPointer(image).assumingMemoryBound(to: Float.self), geometry,
-                             UnsafeMutableRawPointer(cols).assumingMemoryBound(to: Float.self), begin, end)
-        } else {
-            ember_im2col_f64(UnsafeRawPointer(image).assumingMemoryBound(to: Double.self), geometry,
-                             UnsafeMutableRawPointer(cols).assumingMemoryBound(to: Double.self), begin, end)
+    withUnsafePointer(to: g.kernelGeometry) { geometry in
+        parallelFor(g.columnRows, grain: Swift.max(1, 4096 / Swift.max(g.columnCount, 1))) { range in
+            let (begin, end) = (Int64(range.lowerBound), Int64(range.upperBound))
+            if T.self == Float.self {
+                ember_im2col_f32(UnsafeRawPointer(image).assumingMemoryBound(to: Float.self), geometry,
+                                 UnsafeMutableRawPointer(cols).assumingMemoryBound(to: Float.self), begin, end)
+            } else {
+                ember_im2col_f64(UnsafeRawPointer(image).assumingMemoryBound(to: Double.self), geometry,
+                                 UnsafeMutableRawPointer(cols).assumingMemoryBound(to: Double.self), begin, end)
+            }
         }
     }
 }
 
 /// The adjoint of `im2col`: adds each column entry back into the image position it was read from.
 func col2im<T: FloatScalar>(_ cols: UnsafePointer<T>, _ g: ConvolutionGeometry, _ image: UnsafeMutablePointer<T>) {
-    let geometry = [g.kernelGeometry]
     // Channels are independent, so threads split by channel and never write the same pixel.
-    parallelFor(g.channels, grain: 1) { range in
-        let (begin, end) = (Int64(range.lowerBound), Int64(range.upperBound))
-        if T.self == Float.self {
-            ember_col2im_f32(UnsafeRawPointer(cols).assumingMemoryBound(to: Float.self), geometry,
-                             UnsafeMutableRawPointer(image).assumingMemoryBound(to: Float.self), begin, end)
-        } else {
-            ember_col2im_f64(UnsafeRawPointer(cols).assumingMemoryBound(to: Double.self), geometry,
-                             UnsafeMutableRawPointer(image).assumingMemoryBound(to: Double.self), begin, end)
+    withUnsafePointer(to: g.kernelGeometry) { geometry in
+        parallelFor(g.channels, grain: 1) { range in
+            let (begin, end) = (Int64(range.lowerBound), Int64(range.upperBound))
+            if T.self == Float.self {
+                ember_col2im_f32(UnsafeRawPointer(cols).assumingMemoryBound(to: Float.self), geometry,
+                                 UnsafeMutableRawPointer(image).assumingMemoryBound(to: Float.self), begin, end)
+            } else {
+                ember_col2im_f64(UnsafeRawPointer(cols).assumingMemoryBound(to: Double.self), geometry,
+                                 UnsafeMutableRawPointer(image).assumingMemoryBound(to: Double.self), begin, end)
+            }
         }
     }
 }

@@ -17,36 +17,41 @@ struct MaxPoolForward: FloatTypeVisitor {
         let window = ember_pool_window(width: Int64(g.width), outH: Int64(g.outH), outW: Int64(g.outW),
                                        kernelH: Int64(g.kernelH), kernelW: Int64(g.kernelW), strideH: Int64(g.strideH),
                                        strideW: Int64(g.strideW), dilationH: Int64(g.dilationH), dilationW: Int64(g.dilationW))
-        parallelFor(planes, grain: 1) { range in
-            for p in range where inside {
-                // Every window lies inside the plane: the branch-free C loop.
-                let plane = x + p * g.height * g.width, o = p * g.outH * g.outW
-                if T.self == Float.self {
-                    ember_max_pool_plane_f32(UnsafeRawPointer(plane).assumingMemoryBound(to: Float.self),
-                                             UnsafeMutableRawPointer(y + o).assumingMemoryBound(to: Float.self), ix + o, [window])
-                } else {
-                    ember_max_pool_plane_f64(UnsafeRawPointer(plane).assumingMemoryBound(to: Double.self),
-                                             UnsafeMutableRawPointer(y + o).assumingMemoryBound(to: Double.self), ix + o, [window])
-                }
-            }
-            for p in range where !inside {
-                let plane = x + p * g.height * g.width
-                for oy in 0..<g.outH {
-                    for ox in 0..<g.outW {
-                        var best = -T.infinity, at = -1
-                        for ki in 0..<g.kernelH {
-                            let iy = oy * g.strideH - g.padH + ki * g.dilationH
-                            if iy < 0 || iy >= g.height { continue }
-                            for kj in 0..<g.kernelW {
-                                let jx = ox * g.strideW - g.padW + kj * g.dilationW
-                                if jx < 0 || jx >= g.width { continue }
-                                let v = plane[iy * g.width + jx]
-                                if v > best || v.isNaN || at < 0 { best = v; at = iy * g.width + jx; if v.isNaN { break } }
-                            }
+        withUnsafePointer(to: window) { window in
+            parallelFor(planes, grain: 1) { range in
+                if inside {
+                    // Every window lies inside the plane: the branch-free C loop.
+                    for p in range {
+                        let plane = x + p * g.height * g.width, o = p * g.outH * g.outW
+                        if T.self == Float.self {
+                            ember_max_pool_plane_f32(UnsafeRawPointer(plane).assumingMemoryBound(to: Float.self),
+                                                     UnsafeMutableRawPointer(y + o).assumingMemoryBound(to: Float.self), ix + o, window)
+                        } else {
+                            ember_max_pool_plane_f64(UnsafeRawPointer(plane).assumingMemoryBound(to: Double.self),
+                                                     UnsafeMutableRawPointer(y + o).assumingMemoryBound(to: Double.self), ix + o, window)
                         }
-                        let o = (p * g.outH + oy) * g.outW + ox
-                        y[o] = best
-                        ix[o] = Int64(at)
+                    }
+                    return
+                }
+                for p in range {
+                    let plane = x + p * g.height * g.width
+                    for oy in 0..<g.outH {
+                        for ox in 0..<g.outW {
+                            var best = -T.infinity, at = -1
+                            for ki in 0..<g.kernelH {
+                                let iy = oy * g.strideH - g.padH + ki * g.dilationH
+                                if iy < 0 || iy >= g.height { continue }
+                                for kj in 0..<g.kernelW {
+                                    let jx = ox * g.strideW - g.padW + kj * g.dilationW
+                                    if jx < 0 || jx >= g.width { continue }
+                                    let v = plane[iy * g.width + jx]
+                                    if v > best || v.isNaN || at < 0 { best = v; at = iy * g.width + jx; if v.isNaN { break } }
+                                }
+                            }
+                            let o = (p * g.outH + oy) * g.outW + ox
+                            y[o] = best
+                            ix[o] = Int64(at)
+                        }
                     }
                 }
             }
