@@ -1,14 +1,14 @@
 # Ember's entry points. Each target installs what it needs on a fresh Debian machine.
 
 SWIFT ?= swift
-APT_PACKAGES = libopenblas-dev zlib1g-dev libdeflate-dev pkg-config
+APT_PACKAGES = libopenblas-dev zlib1g-dev libdeflate-dev libpng-dev libjpeg62-turbo-dev pkg-config
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: deps bench test build release clean
 
 ## Installs the system libraries Ember links against (OpenBLAS through pkg-config).
 deps:
-	@if ! pkg-config --exists openblas zlib libdeflate 2>/dev/null; then \
+	@if ! pkg-config --exists openblas zlib libdeflate libpng libjpeg 2>/dev/null; then \
 		echo "installing $(APT_PACKAGES)"; \
 		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq $(APT_PACKAGES); \
 	fi

@@ -8,12 +8,15 @@ let package = Package(
     name: "Ember",
     products: [
         .library(name: "Ember", targets: ["Ember"]),
+        .library(name: "EmberVision", targets: ["EmberVision"]),
+        .executable(name: "ember", targets: ["ember"]),
         .executable(name: "ember-bench", targets: ["ember-bench"]),
     ] + examples.map { .executable(name: $0, targets: [$0]) },
     dependencies: [
         .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.19"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     ],
     targets: [
         .systemLibrary(
@@ -33,6 +36,17 @@ let package = Package(
             ],
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
+        .target(name: "CEmberVision", linkerSettings: [.linkedLibrary("png"), .linkedLibrary("jpeg"), .linkedLibrary("z")]),
+        .target(
+            name: "EmberVision",
+            dependencies: ["Ember", "CEmberVision", .product(name: "OrderedCollections", package: "swift-collections")],
+            swiftSettings: [.swiftLanguageMode(.v5)]
+        ),
+        .executableTarget(
+            name: "ember",
+            dependencies: ["Ember", "EmberVision", "CBLAS", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: [.swiftLanguageMode(.v5)]
+        ),
         .executableTarget(
             name: "ember-bench",
             dependencies: ["Ember", "CBLAS", .product(name: "OrderedCollections", package: "swift-collections")],
@@ -46,6 +60,11 @@ let package = Package(
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ],
             exclude: ["FuzzRegressions"],
+            swiftSettings: [.swiftLanguageMode(.v5)]
+        ),
+        .testTarget(
+            name: "EmberVisionTests",
+            dependencies: ["Ember", "EmberVision", "CEmberVision"],
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
         .testTarget(

@@ -79,7 +79,7 @@ extension Ember {
 
     /// Runs `write` on a temporary file next to `url`, then renames it over `url`; on any failure the
     /// temporary file is removed and `url` is untouched.
-    static func writeAtomically(to url: URL, _ write: (URL) throws -> Void) throws {
+    public static func writeAtomically(to url: URL, _ write: (URL) throws -> Void) throws {
         let folder = url.deletingLastPathComponent()
         let temporary = folder.appendingPathComponent(".\(url.lastPathComponent).\(UInt32.random(in: 0...UInt32.max)).tmp")
         do {

@@ -99,3 +99,10 @@ func integerGemm<T: ArithmeticScalar>(_ a: MatrixOperand<T>, _ b: MatrixOperand<
 /// The number of threads OpenBLAS itself uses (kept at 1 by Ember; the benchmark raises it to time
 /// OpenBLAS's own threading).
 public func setOpenBLASThreads(_ count: Int) { openblas_set_num_threads(Int32(count)) }
+
+/// The BLAS library behind matrix products and how it is threaded, for `ember info`.
+public var blasDescription: String {
+    _ = blasConfigured
+    let config = String(cString: openblas_get_config())
+    return "OpenBLAS \(config); \(openblas_get_num_threads()) thread per call, products split across Ember's \(cpuThreadCount) threads"
+}

@@ -1,0 +1,44 @@
+// The small classifiers of the tutorials: LeNet-5 and the MNIST CNN trained by `ember train mnist`.
+import Ember
+
+/// LeNet-5 for 28×28 gray digits (LeCun et al. 1998; the first convolution pads by 2 so MNIST's
+/// 28×28 images take the 32×32 input's place).
+public final class LeNet: Module {
+    public let conv1: Conv2d
+    public let conv2: Conv2d
+    public let fc1: Linear
+    public let fc2: Linear
+    public let fc3: Linear
+
+    public init(numClasses: Int = 10) {
+        conv1 = Conv2d(1, 6, kernelSize: 5, padding: 2)
+        conv2 = Conv2d(6, 16, kernelSize: 5)
+        fc1 = Linear(16 * 5 * 5, 120)
+        fc2 = Linear(120, 84)
+        fc3 = Linear(84, numClasses)
+        super.init()
+    }
+
+    public override func forward(_ x: Tensor) -> Tensor {
+        var x = F.maxPool2d(F.relu(conv1(x)), 2)
+        x = F.maxPool2d(F.relu(conv2(x)), 2)
+        x = x.flatten(startDim: 1)
+        return fc3(F.relu(fc2(F.relu(fc1(x)))))
+    }
+}
+
+/// The MNIST CNN of the tutorials: two 5×5 convolution blocks (16 and 32 channels, ReLU, 2×2 max
+/// pooling) and a linear layer; state-dict keys `conv1.0.*`, `conv2.0.*`, `out.*`, as the PyTorch
+/// original names them.
+public final class MNISTNet: Module {
+    public let conv1 = Sequential(Conv2d(1, 16, kernelSize: 5, stride: 1, padding: 2), ReLU(), MaxPool2d(2))
+    public let conv2 = Sequential(Conv2d(16, 32, kernelSize: 5, stride: 1, padding: 2), ReLU(), MaxPool2d(2))
+    public let out = Linear(32 * 7 * 7, 10)
+
+    public override init() { super.init() }
+
+    public override func forward(_ x: Tensor) -> Tensor {
+        let features = conv2(conv1(x))
+        return out(features.view(features.size(0), -1))
+    }
+}

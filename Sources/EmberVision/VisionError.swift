@@ -1,0 +1,29 @@
+// The typed error of everything in EmberVision that reads files or the network.
+
+/// A data set, image file or download that could not be used.
+public struct VisionError: Error, CustomStringConvertible, Equatable {
+    public enum Kind: Equatable, Sendable {
+        /// A file or folder is not there.
+        case missingFile
+        /// Reading or writing failed at the operating-system level.
+        case io
+        /// A file ends before its header says it should.
+        case truncated
+        /// A file is not in the format it claims (wrong magic number, inconsistent sizes, undecodable data).
+        case corrupt
+        /// The input is valid but outside what EmberVision handles.
+        case unsupported
+        /// A download failed: no network, an HTTP error, or a checksum that does not match.
+        case download
+    }
+
+    public let kind: Kind
+    public let message: String
+
+    public init(_ kind: Kind, _ message: String) {
+        self.kind = kind
+        self.message = message
+    }
+
+    public var description: String { message }
+}

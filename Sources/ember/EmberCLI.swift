@@ -1,0 +1,32 @@
+// `ember`: the command-line program. `ember train mnist` trains the MNIST CNN end to end; `ember info`
+// describes the build and the machine.
+import ArgumentParser
+import Ember
+
+@main
+struct EmberCLI: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ember",
+        abstract: "PyTorch, native in Swift: train and inspect models from the command line.",
+        version: Ember.version,
+        subcommands: [Train.self, Info.self]
+    )
+}
+
+struct Train: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Train a model on a data set.",
+        subcommands: [TrainMNIST.self]
+    )
+}
+
+/// Parses `--device`: `cpu`, `cuda` or `cuda:N`.
+func parseDevice(_ text: String) throws -> Device {
+    switch text {
+    case "cpu": return .cpu
+    case "cuda": return .cuda(0)
+    default:
+        if text.hasPrefix("cuda:"), let index = Int(text.dropFirst(5)), index >= 0 { return .cuda(index) }
+        throw ValidationError("--device must be cpu, cuda or cuda:N (got \(text))")
+    }
+}
