@@ -49,13 +49,14 @@ let package = Package(
         ),
         .executableTarget(
             name: "ember-bench",
-            dependencies: ["Ember", "CBLAS", .product(name: "OrderedCollections", package: "swift-collections")],
+            dependencies: ["Ember", "EmberVision", "CBLAS", .product(name: "OrderedCollections", package: "swift-collections")],
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
         .testTarget(
             name: "EmberTests",
             dependencies: [
                 "Ember",
+                "EmberVision",
                 .product(name: "OrderedCollections", package: "swift-collections"),
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ],

@@ -1,5 +1,6 @@
 // Training workloads: the notes' models, timed per step, as Benchmarks/pytorch/bench.py times PyTorch.
 import Ember
+import EmberVision
 
 /// The 60-minute blitz CIFAR-10 network.
 final class CIFARNet: Module {
@@ -14,17 +15,6 @@ final class CIFARNet: Module {
         x = pool(F.relu(conv2(x)))
         x = x.flatten(startDim: 1)
         return fc3(F.relu(fc2(F.relu(fc1(x)))))
-    }
-}
-
-/// The notes' MNIST CNN: two conv–ReLU–pool blocks and a linear classifier.
-final class MNISTNet: Module {
-    let conv1 = Sequential(Conv2d(1, 16, kernelSize: 5, stride: 1, padding: 2), ReLU(), MaxPool2d(2))
-    let conv2 = Sequential(Conv2d(16, 32, kernelSize: 5, stride: 1, padding: 2), ReLU(), MaxPool2d(2))
-    let out = Linear(32 * 7 * 7, 10)
-    override func forward(_ x: Tensor) -> Tensor {
-        let features = conv2(conv1(x))
-        return out(features.view(features.size(0), -1))
     }
 }
 

@@ -1,6 +1,7 @@
 // Checkpoints against files written by real PyTorch (Tests/Golden/checkpoints and its manifest), round
 // trips of everything Ember writes, and atomic writes.
 import Ember
+import EmberVision
 import Foundation
 import OrderedCollections
 import XCTest
@@ -24,17 +25,6 @@ enum CheckpointFiles {
     static var manifest: [String: Any] {
         let data = try! Data(contentsOf: repository.appendingPathComponent("manifest.json"))
         return try! JSONSerialization.jsonObject(with: data) as! [String: Any]
-    }
-}
-
-/// The notes' MNIST CNN, as the golden `mnist_cnn.pt` was saved from.
-final class GoldenMNISTNet: Module {
-    let conv1 = Sequential(Conv2d(1, 16, kernelSize: 5, stride: 1, padding: 2), ReLU(), MaxPool2d(2))
-    let conv2 = Sequential(Conv2d(16, 32, kernelSize: 5, stride: 1, padding: 2), ReLU(), MaxPool2d(2))
-    let out = Linear(32 * 7 * 7, 10)
-    override func forward(_ x: Tensor) -> Tensor {
-        let features = conv2(conv1(x))
-        return out(features.view(features.size(0), -1))
     }
 }
 
@@ -106,7 +96,7 @@ final class CheckpointTests: XCTestCase {
         XCTAssertEqual(adam.paramGroups[0]["amsgrad"], 0)
         XCTAssertEqual(adam.state[0]?["exp_avg"]?.shape, [16, 1, 5, 5])
         // It drives a real optimizer: the MNIST CNN's six parameters, as PyTorch saved them.
-        let model = GoldenMNISTNet()
+        let model = MNISTNet()
         let optimizer = Adam(model.parameters(), lr: 0.1)
         try optimizer.loadStateDict(adam)
         XCTAssertEqual(optimizer.paramGroups[0].lr, 0.001)
@@ -118,7 +108,7 @@ final class CheckpointTests: XCTestCase {
         let x = Tensor((input["data"] as! [NSNumber]).map(\.floatValue), shape: input["shape"] as! [Int])
         let expected = (output["data"] as! [NSNumber]).map(\.doubleValue)
         for file in ["mnist_cnn.pt", "mnist_cnn_legacy.pt"] {
-            let model = GoldenMNISTNet()
+            let model = MNISTNet()
             try model.loadStateDict(Ember.load(try XCTUnwrap(CheckpointFiles.path(file))))
             model.eval()
             let y = noGrad { model(x) }.toArray(as: Double.self)
@@ -167,7 +157,7 @@ final class CheckpointTests: XCTestCase {
 
     func testTrainingCheckpointRoundTrip() throws {
         let path = try temporaryFolder().appendingPathComponent("run.pth").path
-        let model = GoldenMNISTNet()
+        let model = MNISTNet()
         let optimizer = Adam(model.parameters(), lr: 1e-3)
         let lossFn = CrossEntropyLoss()
         let loss = lossFn(model(Tensor.randn(2, 1, 28, 28)), Tensor([Int64(1), 7]))
@@ -182,7 +172,7 @@ final class CheckpointTests: XCTestCase {
         XCTAssertEqual(loaded["big"]?.int, 1 << 40)
         XCTAssertEqual(loaded["negative"]?.int, -70000)
         XCTAssertEqual(loaded["name"]?.string, "run-a")
-        let restored = GoldenMNISTNet()
+        let restored = MNISTNet()
         try restored.loadStateDict(OrderedDictionary<String, Tensor>(checkpointValue: loaded["model"]!))
         for ((name, a), (_, b)) in zip(restored.stateDict(), model.stateDict()) { assertSameTensor(a, b, name) }
         let state = try OptimizerStateDict(checkpointValue: loaded["optimizer"]!)
