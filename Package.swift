@@ -65,7 +65,8 @@ let package = Package(
         ),
         .testTarget(
             name: "EmberVisionTests",
-            dependencies: ["Ember", "EmberVision", "CEmberVision"],
+            dependencies: ["Ember", "EmberVision", "CEmberVision", .product(name: "OrderedCollections", package: "swift-collections")],
+            exclude: ["Fixtures"],
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
         .testTarget(
