@@ -4,7 +4,7 @@ SWIFT ?= swift
 APT_PACKAGES = libopenblas-dev zlib1g-dev libdeflate-dev libpng-dev libjpeg62-turbo-dev pkg-config
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps bench test build release clean
+.PHONY: deps train bench test build release clean
 
 ## Installs the system libraries Ember links against (OpenBLAS through pkg-config).
 deps:
@@ -13,7 +13,11 @@ deps:
 		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq $(APT_PACKAGES); \
 	fi
 
-## The main job: the benchmark suite in release mode.
+## The main job: train the MNIST CNN for one epoch on the MNIST copy in Data/ (release build).
+train: deps
+	$(SWIFT) run -c release ember train mnist
+
+## The benchmark suite in release mode.
 bench: deps
 	$(SWIFT) run -c release ember-bench
 

@@ -33,8 +33,13 @@ struct TrainMNIST: ParsableCommand {
     func run() throws {
         setvbuf(stdout, nil, _IOLBF, 0)
         Ember.manualSeed(seed)
-        let trainSet = try MNIST(root: data, train: true, transform: ToTensor(), download: download)
-        let testSet = try MNIST(root: data, train: false, transform: ToTensor(), download: download)
+        let trainSet: MNIST, testSet: MNIST
+        do {
+            trainSet = try MNIST(root: data, train: true, transform: ToTensor(), download: download)
+            testSet = try MNIST(root: data, train: false, transform: ToTensor(), download: download)
+        } catch let error as VisionError where error.kind == .missingFile {
+            throw ValidationError("\(error.message)\n(ember: --data names the folder that holds MNIST/raw; --download fetches the files)")
+        }
         print("MNIST: \(trainSet.count) training and \(testSet.count) test images from \(data)/MNIST/raw")
 
         let model = MNISTNet()

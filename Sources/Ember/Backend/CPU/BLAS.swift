@@ -104,5 +104,5 @@ public func setOpenBLASThreads(_ count: Int) { openblas_set_num_threads(Int32(co
 public var blasDescription: String {
     _ = blasConfigured
     let config = String(cString: openblas_get_config())
-    return "OpenBLAS \(config); \(openblas_get_num_threads()) thread per call, products split across Ember's \(cpuThreadCount) threads"
+    return "\(config); \(openblas_get_num_threads()) thread per call, products split across Ember's \(cpuThreadCount) threads"
 }
