@@ -5,6 +5,16 @@ import Foundation
 extension Tensor {
     /// Fills a contiguous tensor's elements in order, converting each double to the dtype.
     private func fillSerially(_ next: () -> Double) {
+        if isContiguous && dtype == .float32 {
+            let p = pointer(as: Float.self)
+            for i in 0..<numel { p[i] = Float(next()) }
+            return
+        }
+        if isContiguous && dtype == .float64 {
+            let p = pointer(as: Double.self)
+            for i in 0..<numel { p[i] = next() }
+            return
+        }
         struct Write: ScalarTypeVisitor {
             let tensor: Tensor, values: [Double]
             func visit<T: TensorScalar>(_ type: T.Type) {
@@ -62,20 +72,23 @@ extension Tensor {
     private func normalFill(_ g: Generator, mean: Double, std: Double) {
         let n = numel
         if dtype == .float32 {
-            var data = (0..<n).map { _ in Float(g.uniformFloat()) }
+            // uniforms straight into the tensor, then transformed in place
+            let p = pointer(as: Float.self)
+            for i in 0..<n { p[i] = Float(g.uniformFloat()) }
             let m = Float(mean), s = Float(std)
-            Tensor.boxMuller16(&data, count: n, uniform: { Float(g.uniformFloat()) }) { u1, u2 in
+            Tensor.boxMuller16(p, count: n, uniform: { Float(g.uniformFloat()) }) { u1, u2 in
                 let radius = (-2 * CephesFloat.log(1 - u1)).squareRoot()
                 let (sine, cosine) = CephesFloat.sincos(Float(2.0 * Double.pi) * u2)
                 return (m.addingProduct(radius * cosine, s), m.addingProduct(radius * sine, s))
             }
-            fillFromArray(data.map(Double.init))
         } else {
             var data = (0..<n).map { _ in dtype == .float64 ? g.uniformDouble() : g.uniformFloat() }
-            Tensor.boxMuller16(&data, count: n, uniform: { dtype == .float64 ? g.uniformDouble() : g.uniformFloat() }) { u1, u2 in
-                let radius = Foundation.sqrt(-2 * Foundation.log(1 - u1))
-                let theta = 2.0 * Double.pi * u2
-                return (radius * Foundation.cos(theta) * std + mean, radius * Foundation.sin(theta) * std + mean)
+            data.withUnsafeMutableBufferPointer { buffer in
+                Tensor.boxMuller16(buffer.baseAddress!, count: n, uniform: { dtype == .float64 ? g.uniformDouble() : g.uniformFloat() }) { u1, u2 in
+                    let radius = Foundation.sqrt(-2 * Foundation.log(1 - u1))
+                    let theta = 2.0 * Double.pi * u2
+                    return (radius * Foundation.cos(theta) * std + mean, radius * Foundation.sin(theta) * std + mean)
+                }
             }
             fillFromArray(data)
         }
@@ -83,7 +96,7 @@ extension Tensor {
 
     /// Applies `pair(u1, u2)` to blocks of 16 uniforms (elements j and j + 8), recomputing the last
     /// 16 with fresh uniforms when the count is not a multiple of 16.
-    private static func boxMuller16<T>(_ data: inout [T], count n: Int, uniform: () -> T, pair: (T, T) -> (T, T)) {
+    private static func boxMuller16<T>(_ data: UnsafeMutablePointer<T>, count n: Int, uniform: () -> T, pair: (T, T) -> (T, T)) {
         func fill16(_ base: Int) {
             for j in 0..<8 { (data[base + j], data[base + j + 8]) = pair(data[base + j], data[base + j + 8]) }
         }
