@@ -65,7 +65,7 @@ let package = Package(
         ),
         .testTarget(
             name: "EmberVisionTests",
-            dependencies: ["Ember", "EmberVision", "CEmberVision", .product(name: "OrderedCollections", package: "swift-collections")],
+            dependencies: ["Ember", "EmberVision", "CEmberVision"],
             exclude: ["Fixtures"],
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),

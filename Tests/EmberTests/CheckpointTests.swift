@@ -26,6 +26,14 @@ enum CheckpointFiles {
         let data = try! Data(contentsOf: repository.appendingPathComponent("manifest.json"))
         return try! JSONSerialization.jsonObject(with: data) as! [String: Any]
     }
+
+    /// The entry's input as a tensor and its expected output values.
+    static func example(_ name: String) -> (input: Tensor, output: [Double]) {
+        let entry = manifest[name] as! [String: Any]
+        let input = entry["input"] as! [String: Any], output = entry["output"] as! [String: Any]
+        return (Tensor((input["data"] as! [NSNumber]).map(\.floatValue), shape: input["shape"] as! [Int]),
+                (output["data"] as! [NSNumber]).map(\.doubleValue))
+    }
 }
 
 final class CheckpointTests: XCTestCase {
@@ -103,10 +111,7 @@ final class CheckpointTests: XCTestCase {
     }
 
     func testMNISTCheckpointsReproducePyTorchsOutput() throws {
-        let entry = CheckpointFiles.manifest["mnist_cnn.pt"] as! [String: Any]
-        let input = entry["input"] as! [String: Any], output = entry["output"] as! [String: Any]
-        let x = Tensor((input["data"] as! [NSNumber]).map(\.floatValue), shape: input["shape"] as! [Int])
-        let expected = (output["data"] as! [NSNumber]).map(\.doubleValue)
+        let (x, expected) = CheckpointFiles.example("mnist_cnn.pt")
         for file in ["mnist_cnn.pt", "mnist_cnn_legacy.pt"] {
             let model = MNISTNet()
             try model.loadStateDict(Ember.load(try XCTUnwrap(CheckpointFiles.path(file))))

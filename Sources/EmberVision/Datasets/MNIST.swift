@@ -5,77 +5,67 @@ import Foundation
 /// The handwritten digits of Yann LeCun and Corinna Cortes (`torchvision.datasets.MNIST`): 60,000
 /// training and 10,000 test images, 28×28 gray, read from `root/MNIST/raw/` (the IDX files, raw or `.gz`).
 /// Samples are (image, label): a uint8 [1, 28, 28] tensor through `transform`, and the digit.
-public struct MNIST: Dataset {
-    public static let classes = ["0 - zero", "1 - one", "2 - two", "3 - three", "4 - four",
-                                 "5 - five", "6 - six", "7 - seven", "8 - eight", "9 - nine"]
-    static let mirrors = ["https://ossci-datasets.s3.amazonaws.com/mnist/", "http://yann.lecun.com/exdb/mnist/"]
-    static let files = [RemoteFile(name: "train-images-idx3-ubyte.gz", md5: "f68b3c2dcbeaaa9fbdd348bbdeb94873"),
-                        RemoteFile(name: "train-labels-idx1-ubyte.gz", md5: "d53e105ee54ea40749a09fcbcd1e9432"),
-                        RemoteFile(name: "t10k-images-idx3-ubyte.gz", md5: "9fb629c4189551a2d022fa330f9573f3"),
-                        RemoteFile(name: "t10k-labels-idx1-ubyte.gz", md5: "ec29112dd5afa0611ce80d1b7f02629c")]
-
-    let split: IDXImageSplit
-
-    /// - Parameters:
-    ///   - root: the folder that holds `MNIST/raw/`.
-    ///   - train: the 60,000 training images, or else the 10,000 test images.
-    ///   - download: fetch missing files from the mirrors (checked against their MD5).
-    public init(root: String, train: Bool = true, transform: (any Transform)? = nil,
-                targetTransform: ((Int) -> Int)? = nil, download: Bool = false) throws {
-        split = try IDXImageSplit(root: root, folder: "MNIST", train: train, files: Self.files, mirrors: Self.mirrors,
-                                  download: download, transform: transform, targetTransform: targetTransform)
-    }
-
-    /// All images, uint8 [N, 28, 28] (torchvision's `data`).
-    public var data: Tensor { split.data }
-    /// All labels, int64 [N] (torchvision's `targets`).
-    public var targets: Tensor { split.targets }
-    public var classes: [String] { Self.classes }
-    public var count: Int { split.count }
-    public subscript(index: Int) -> (Tensor, Int) { split[index] }
-}
+public typealias MNIST = IDXImageDataset<MNISTFiles>
 
 /// Zalando's Fashion-MNIST (`torchvision.datasets.FashionMNIST`): MNIST's layout with ten kinds of
 /// clothing, read from `root/FashionMNIST/raw/`.
-public struct FashionMNIST: Dataset {
-    public static let classes = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-                                 "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
-    static let mirrors = ["http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/"]
-    static let files = [RemoteFile(name: "train-images-idx3-ubyte.gz", md5: "8d4fb7e6c68d591d4c3dfef9ec88bf0d"),
-                        RemoteFile(name: "train-labels-idx1-ubyte.gz", md5: "25c81989df183df01b3e8a0aad5dffbe"),
-                        RemoteFile(name: "t10k-images-idx3-ubyte.gz", md5: "bef4ecab320f06d8554ea6380940ec79"),
-                        RemoteFile(name: "t10k-labels-idx1-ubyte.gz", md5: "bb300cfdad3c16e7a12a480ee83cd310")]
+public typealias FashionMNIST = IDXImageDataset<FashionMNISTFiles>
 
-    let split: IDXImageSplit
-
-    public init(root: String, train: Bool = true, transform: (any Transform)? = nil,
-                targetTransform: ((Int) -> Int)? = nil, download: Bool = false) throws {
-        split = try IDXImageSplit(root: root, folder: "FashionMNIST", train: train, files: Self.files, mirrors: Self.mirrors,
-                                  download: download, transform: transform, targetTransform: targetTransform)
-    }
-
-    public var data: Tensor { split.data }
-    public var targets: Tensor { split.targets }
-    public var classes: [String] { Self.classes }
-    public var count: Int { split.count }
-    public subscript(index: Int) -> (Tensor, Int) { split[index] }
+/// Where a data set in MNIST's layout lives and what it holds.
+public protocol IDXImageFiles {
+    /// The folder under `root` (its `raw/` sub-folder holds the files).
+    static var folder: String { get }
+    static var classes: [String] { get }
+    static var mirrors: [String] { get }
+    static var files: [RemoteFile] { get }
 }
 
-/// One split of an MNIST-layout data set: the images and labels of an IDX pair, held in memory.
-struct IDXImageSplit {
-    let data: Tensor
-    let targets: Tensor
-    let labels: [Int]
-    let transform: (any Transform)?
-    let targetTransform: ((Int) -> Int)?
+public enum MNISTFiles: IDXImageFiles {
+    public static let folder = "MNIST"
+    public static let classes = ["0 - zero", "1 - one", "2 - two", "3 - three", "4 - four",
+                                 "5 - five", "6 - six", "7 - seven", "8 - eight", "9 - nine"]
+    public static let mirrors = ["https://ossci-datasets.s3.amazonaws.com/mnist/", "http://yann.lecun.com/exdb/mnist/"]
+    public static let files = [RemoteFile(name: "train-images-idx3-ubyte.gz", md5: "f68b3c2dcbeaaa9fbdd348bbdeb94873"),
+                               RemoteFile(name: "train-labels-idx1-ubyte.gz", md5: "d53e105ee54ea40749a09fcbcd1e9432"),
+                               RemoteFile(name: "t10k-images-idx3-ubyte.gz", md5: "9fb629c4189551a2d022fa330f9573f3"),
+                               RemoteFile(name: "t10k-labels-idx1-ubyte.gz", md5: "ec29112dd5afa0611ce80d1b7f02629c")]
+}
 
-    init(root: String, folder: String, train: Bool, files: [RemoteFile], mirrors: [String], download: Bool,
-         transform: (any Transform)?, targetTransform: ((Int) -> Int)?) throws {
-        let raw = ((root as NSString).appendingPathComponent(folder) as NSString).appendingPathComponent("raw")
+public enum FashionMNISTFiles: IDXImageFiles {
+    public static let folder = "FashionMNIST"
+    public static let classes = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+                                 "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
+    public static let mirrors = ["http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/"]
+    public static let files = [RemoteFile(name: "train-images-idx3-ubyte.gz", md5: "8d4fb7e6c68d591d4c3dfef9ec88bf0d"),
+                               RemoteFile(name: "train-labels-idx1-ubyte.gz", md5: "25c81989df183df01b3e8a0aad5dffbe"),
+                               RemoteFile(name: "t10k-images-idx3-ubyte.gz", md5: "bef4ecab320f06d8554ea6380940ec79"),
+                               RemoteFile(name: "t10k-labels-idx1-ubyte.gz", md5: "bb300cfdad3c16e7a12a480ee83cd310")]
+}
+
+/// A data set in MNIST's layout (`MNIST`, `FashionMNIST`): the images and labels of an IDX pair, held
+/// in memory.
+public struct IDXImageDataset<Files: IDXImageFiles>: Dataset {
+    public static var classes: [String] { Files.classes }
+
+    /// All images, uint8 [N, H, W] (torchvision's `data`).
+    public let data: Tensor
+    /// All labels, int64 [N] (torchvision's `targets`).
+    public let targets: Tensor
+    let labels: [Int]
+    public let transform: (any Transform)?
+    public let targetTransform: ((Int) -> Int)?
+
+    /// - Parameters:
+    ///   - root: the folder that holds `MNIST/raw/` (`FashionMNIST/raw/`).
+    ///   - train: the training images, or else the test images.
+    ///   - download: fetch missing files from the mirrors (checked against their MD5).
+    public init(root: String, train: Bool = true, transform: (any Transform)? = nil,
+                targetTransform: ((Int) -> Int)? = nil, download: Bool = false) throws {
+        let raw = ((root as NSString).appendingPathComponent(Files.folder) as NSString).appendingPathComponent("raw")
         let prefix = train ? "train" : "t10k"
         if download {
-            for file in files where file.name.hasPrefix(prefix) && findIDX(in: raw, named: file.name) == nil {
-                try Downloader.fetch(file, mirrors: mirrors, into: raw)
+            for file in Files.files where file.name.hasPrefix(prefix) && findIDX(in: raw, named: file.name) == nil {
+                try Downloader.fetch(file, mirrors: Files.mirrors, into: raw)
             }
         }
         let images = try readIDX(in: raw, named: "\(prefix)-images-idx3-ubyte")
@@ -91,9 +81,10 @@ struct IDXImageSplit {
         self.targetTransform = targetTransform
     }
 
-    var count: Int { labels.count }
+    public var classes: [String] { Files.classes }
+    public var count: Int { labels.count }
 
-    subscript(index: Int) -> (Tensor, Int) {
+    public subscript(index: Int) -> (Tensor, Int) {
         let image = data[index].unsqueeze(0)
         return (transform?(image) ?? image, targetTransform?(labels[index]) ?? labels[index])
     }

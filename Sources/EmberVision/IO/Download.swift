@@ -7,9 +7,10 @@ import FoundationNetworking
 #endif
 
 /// A file a data set needs, with its published MD5 checksum.
-struct RemoteFile {
-    let name: String
-    let md5: String
+public struct RemoteFile: Sendable {
+    public let name: String
+    public let md5: String
+    public init(name: String, md5: String) { (self.name, self.md5) = (name, md5) }
 }
 
 enum Downloader {

@@ -4,35 +4,7 @@ import Foundation
 import OrderedCollections
 import XCTest
 
-/// The golden checkpoints: synced into Tests/Golden/checkpoints, the large ones only in ../shared/golden/checkpoints.
-enum GoldenCheckpoints {
-    static let tests = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    static let repository = tests.appendingPathComponent("Golden/checkpoints")
-    static let shared = tests.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/golden/checkpoints")
-
-    static func path(_ name: String) -> String? {
-        for folder in [repository, shared] where FileManager.default.fileExists(atPath: folder.appendingPathComponent(name).path) {
-            return folder.appendingPathComponent(name).path
-        }
-        print("note: golden checkpoint \(name) is absent (looked in \(repository.path) and \(shared.path)); its checks are skipped")
-        return nil
-    }
-
-    static var manifest: [String: Any] {
-        let data = try! Data(contentsOf: repository.appendingPathComponent("manifest.json"))
-        return try! JSONSerialization.jsonObject(with: data) as! [String: Any]
-    }
-
-    /// The entry's input as a tensor and its expected output values.
-    static func example(_ name: String) -> (input: Tensor, output: [Double]) {
-        let entry = manifest[name] as! [String: Any]
-        let input = entry["input"] as! [String: Any], output = entry["output"] as! [String: Any]
-        return (Tensor((input["data"] as! [NSNumber]).map(\.floatValue), shape: input["shape"] as! [Int]),
-                (output["data"] as! [NSNumber]).map(\.doubleValue))
-    }
-}
-
-final class ModelTests: XCTestCase {
+final class VisionModelTests: XCTestCase {
     /// One ResNet-18 for all tests (building one draws 11 million random numbers: seconds in a debug build).
     static let resnet = resnet18(numClasses: 10)
 
@@ -48,7 +20,7 @@ final class ModelTests: XCTestCase {
     }
 
     func testResNetStateDictKeysAndShapesAreTorchvisions() {
-        let entry = GoldenCheckpoints.manifest["resnet18.pth"] as! [String: Any]
+        let entry = CheckpointFiles.manifest["resnet18.pth"] as! [String: Any]
         let tensors = entry["tensors"] as! [String: [String: Any]]
         let state = Self.resnet.stateDict()
         XCTAssertEqual(Set(state.keys), Set(tensors.keys))
@@ -66,23 +38,14 @@ final class ModelTests: XCTestCase {
     }
 
     func testTorchvisionResNet18CheckpointReproducesItsOutput() throws {
-        guard let path = GoldenCheckpoints.path("resnet18.pth") else { return }
+        guard let path = CheckpointFiles.path("resnet18.pth") else { return }
         let model = Self.resnet
         try model.loadStateDict(Ember.load(path))
         model.eval()
-        let (x, expected) = GoldenCheckpoints.example("resnet18.pth")
+        let (x, expected) = CheckpointFiles.example("resnet18.pth")
         let y = noGrad { model(x) }.toArray(as: Double.self)
         XCTAssertEqual(y.count, expected.count)
         for (a, b) in zip(y, expected) { XCTAssertEqual(a, b, accuracy: 1e-4) }
-    }
-
-    func testMNISTNetCheckpointReproducesPyTorchsOutput() throws {
-        let (x, expected) = GoldenCheckpoints.example("mnist_cnn.pt")
-        let model = MNISTNet()
-        try model.loadStateDict(Ember.load(try XCTUnwrap(GoldenCheckpoints.path("mnist_cnn.pt"))))
-        model.eval()
-        let y = noGrad { model(x) }.toArray(as: Double.self)
-        for (a, b) in zip(y, expected) { XCTAssertEqual(a, b, accuracy: 1e-5) }
     }
 
     func testVGGLayoutIsTorchvisions() {
