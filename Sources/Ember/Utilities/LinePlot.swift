@@ -51,6 +51,8 @@ public struct LinePlot {
         }
         out += "<text x=\"\(left + plotWidth / 2)\" y=\"\(height - 10)\" text-anchor=\"middle\">\(Self.escape(xLabel))</text>\n"
         out += "<text transform=\"translate(16 \(top + plotHeight / 2)) rotate(-90)\" text-anchor=\"middle\">\(Self.escape(yLabel))</text>\n"
+        // the legend sits in the top right corner, sized for its longest name (about 6.6 px a character)
+        let legendLeft = left + plotWidth - 34 - 6.6 * Double(series.map(\.name.count).max() ?? 0)
         for (index, s) in series.enumerated() {
             let colour = Self.colours[index % Self.colours.count]
             let path = zip(s.xs, s.values).filter { $0.1.isFinite }
@@ -58,8 +60,8 @@ public struct LinePlot {
             out += "<polyline fill=\"none\" stroke=\"\(colour)\" stroke-width=\"1.5\" points=\"\(path)\"/>\n"
             if s.values.count == 1 { out += "<circle cx=\"\(px(s.xs[0]))\" cy=\"\(py(s.values[0]))\" r=\"3\" fill=\"\(colour)\"/>\n" }
             let legendY = top + 14 + Double(index) * 16
-            out += "<line x1=\"\(left + plotWidth - 150)\" y1=\"\(legendY - 4)\" x2=\"\(left + plotWidth - 130)\" y2=\"\(legendY - 4)\" stroke=\"\(colour)\" stroke-width=\"2\"/>\n"
-            out += "<text x=\"\(left + plotWidth - 124)\" y=\"\(legendY)\">\(Self.escape(s.name))</text>\n"
+            out += "<line x1=\"\(legendLeft)\" y1=\"\(legendY - 4)\" x2=\"\(legendLeft + 20)\" y2=\"\(legendY - 4)\" stroke=\"\(colour)\" stroke-width=\"2\"/>\n"
+            out += "<text x=\"\(legendLeft + 26)\" y=\"\(legendY)\">\(Self.escape(s.name))</text>\n"
         }
         return out + "</svg>\n"
     }
