@@ -4,11 +4,16 @@
 
 #include <png.h>
 #include <jpeglib.h>
+#include <jerror.h>
 #include <zlib.h>
 #include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/// The most pixels a decoded image may have: PIL's decompression-bomb limit (2 × 89,478,485), so a
+/// forged header cannot make us allocate gigabytes.
+#define EMBER_MAX_PIXELS 178956970.0
 
 static int fail(char *message, size_t capacity, const char *text) {
     if (capacity > 0) snprintf(message, capacity, "%s", text);
@@ -24,6 +29,10 @@ int ember_png_decode(const uint8_t *bytes, size_t count, EmberDecodedImage *imag
     memset(&png, 0, sizeof png);
     png.version = PNG_IMAGE_VERSION;
     if (!png_image_begin_read_from_memory(&png, bytes, count)) return fail(message, capacity, png.message);
+    if ((double)png.width * (double)png.height > EMBER_MAX_PIXELS) {
+        png_image_free(&png);
+        return fail(message, capacity, "image too large (more than 178,956,970 pixels)");
+    }
     int channels;
     if (png.format & PNG_FORMAT_FLAG_COLOR) {
         channels = (png.format & PNG_FORMAT_FLAG_ALPHA) ? 4 : 3;
@@ -81,6 +90,7 @@ typedef struct {
     struct jpeg_error_mgr manager;
     jmp_buf jump;
     char text[JMSG_LENGTH_MAX];
+    int ended_early; /* libjpeg only warns when the data stops short and pads the image with gray */
 } JPEGError;
 
 static void jpeg_error_exit(j_common_ptr info) {
@@ -91,6 +101,12 @@ static void jpeg_error_exit(j_common_ptr info) {
 
 static void jpeg_silent(j_common_ptr info) { (void)info; }
 
+static void jpeg_note(j_common_ptr info, int level) {
+    JPEGError *error = (JPEGError *)info->err;
+    if (level < 0 && info->err->msg_code == JWRN_JPEG_EOF) error->ended_early = 1;
+    if (level < 0) info->err->num_warnings++;
+}
+
 int ember_jpeg_decode(const uint8_t *bytes, size_t count, EmberDecodedImage *image, char *message, size_t capacity) {
     struct jpeg_decompress_struct info;
     JPEGError error;
@@ -98,6 +114,8 @@ int ember_jpeg_decode(const uint8_t *bytes, size_t count, EmberDecodedImage *ima
     info.err = jpeg_std_error(&error.manager);
     error.manager.error_exit = jpeg_error_exit;
     error.manager.output_message = jpeg_silent;
+    error.manager.emit_message = jpeg_note;
+    error.ended_early = 0;
     if (setjmp(error.jump)) {
         jpeg_destroy_decompress(&info);
         free(pixels);
@@ -106,6 +124,10 @@ int ember_jpeg_decode(const uint8_t *bytes, size_t count, EmberDecodedImage *ima
     jpeg_create_decompress(&info);
     jpeg_mem_src(&info, bytes, (unsigned long)count);
     jpeg_read_header(&info, TRUE);
+    if ((double)info.image_width * (double)info.image_height > EMBER_MAX_PIXELS) {
+        jpeg_destroy_decompress(&info);
+        return fail(message, capacity, "image too large (more than 178,956,970 pixels)");
+    }
     info.out_color_space = info.jpeg_color_space == JCS_GRAYSCALE ? JCS_GRAYSCALE : JCS_RGB;
     jpeg_start_decompress(&info);
     size_t stride = (size_t)info.output_width * (size_t)info.output_components;
@@ -114,9 +136,14 @@ int ember_jpeg_decode(const uint8_t *bytes, size_t count, EmberDecodedImage *ima
         jpeg_destroy_decompress(&info);
         return fail(message, capacity, "out of memory");
     }
-    while (info.output_scanline < info.output_height) {
+    while (info.output_scanline < info.output_height && !error.ended_early) {
         JSAMPROW row = pixels + stride * info.output_scanline;
         jpeg_read_scanlines(&info, &row, 1);
+    }
+    if (error.ended_early) {
+        jpeg_destroy_decompress(&info);
+        free(pixels);
+        return fail(message, capacity, "the JPEG data ends early (truncated file)");
     }
     jpeg_finish_decompress(&info);
     image->pixels = pixels;

@@ -35,6 +35,16 @@ final class DatasetTests: XCTestCase {
         [0, 0, 8, UInt8(shape.count)] + shape.flatMap { n in (0..<4).map { UInt8((n >> (8 * (3 - $0))) & 255) } } + values
     }
 
+    /// CRC-32 (gzip's and PNG's), bit by bit.
+    func crc32<C: Collection>(_ bytes: C) -> UInt32 where C.Element == UInt8 {
+        var crc: UInt32 = 0xFFFF_FFFF
+        for byte in bytes {
+            crc ^= UInt32(byte)
+            for _ in 0..<8 { crc = crc & 1 == 1 ? (crc >> 1) ^ 0xEDB8_8320 : crc >> 1 }
+        }
+        return crc ^ 0xFFFF_FFFF
+    }
+
     /// A gzip file of stored (uncompressed) deflate blocks, built by hand.
     func gzipped(_ bytes: [UInt8]) -> [UInt8] {
         var out: [UInt8] = [0x1F, 0x8B, 8, 0, 0, 0, 0, 0, 0, 255]
@@ -46,12 +56,7 @@ final class DatasetTests: XCTestCase {
             out += bytes[start..<(start + length)]
             start += length
         } while start < bytes.count
-        var crc: UInt32 = 0xFFFF_FFFF
-        for byte in bytes {
-            crc ^= UInt32(byte)
-            for _ in 0..<8 { crc = crc & 1 == 1 ? (crc >> 1) ^ 0xEDB8_8320 : crc >> 1 }
-        }
-        crc ^= 0xFFFF_FFFF
+        let crc = crc32(bytes)
         return out + (0..<4).map { UInt8((crc >> (8 * $0)) & 255) } + (0..<4).map { UInt8((bytes.count >> (8 * $0)) & 255) }
     }
 
@@ -220,6 +225,51 @@ final class DatasetTests: XCTestCase {
         assertThrows(.corrupt, { _ = try decodeImage([1, 2, 3]) })
         assertThrows(.unsupported, { _ = try encodePNG(Tensor.zeros([2, 4, 4], dtype: .uint8)) })
         assertThrows(.unsupported, { _ = try encodeJPEG(Tensor.zeros([3, 4, 4])) })
+    }
+
+    /// Every cut and 150 seeded mutations of a PNG, a JPEG and a gzip IDX file: each either decodes or
+    /// throws a VisionError, none crashes; forged huge dimensions are refused before any allocation.
+    func testMutatedImageAndIDXFilesOnlyThrow() throws {
+        let image = Tensor((0..<(3 * 12 * 10)).map { UInt8(($0 * 7) % 256) }, shape: [3, 12, 10])
+        let png = try encodePNG(image), jpeg = try encodeJPEG(image, quality: 90)
+        let idxFile = gzipped(idx([2, 28, 28], (0..<1568).map { UInt8($0 % 256) }))
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func next(_ bound: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int((state >> 33) % UInt64(bound))
+        }
+        var refused = 0, decoded = 0
+        func attempt(_ body: () throws -> Void) {
+            do { try body(); decoded += 1 } catch is VisionError { refused += 1 } catch { XCTFail("not a VisionError: \(error)") }
+        }
+        let root = try temporaryFolder(), raw = root + "/MNIST/raw"
+        try write(idx([2], [1, 2]), raw + "/t10k-labels-idx1-ubyte")
+        for (name, bytes) in [("png", png), ("jpeg", jpeg), ("idx", idxFile)] {
+            var inputs = (0..<bytes.count).map { Array(bytes.prefix($0)) }
+            for _ in 0..<150 {
+                var mutated = bytes
+                for _ in 0..<(1 + next(4)) { mutated[next(mutated.count)] = UInt8(next(256)) }
+                inputs.append(mutated)
+            }
+            for input in inputs {
+                if name == "idx" {
+                    try write(input, raw + "/t10k-images-idx3-ubyte.gz")
+                    attempt { _ = try MNIST(root: root, train: false) }
+                } else {
+                    attempt { _ = try decodeImage(input) }
+                }
+            }
+        }
+        XCTAssertGreaterThan(refused, png.count + jpeg.count)
+        print("mutated image/IDX inputs: \(refused) refused, \(decoded) decoded")
+        // a well-formed PNG header (checksum included) claiming 100,000 × 100,000 pixels
+        var huge = png
+        for (offset, value) in [(16, 100_000), (20, 100_000)] {
+            for k in 0..<4 { huge[offset + k] = UInt8((value >> (8 * (3 - k))) & 255) }
+        }
+        let checksum = crc32(huge[12..<29])
+        for k in 0..<4 { huge[29 + k] = UInt8((checksum >> (8 * UInt32(3 - k))) & 255) }
+        assertThrows(.corrupt, { _ = try decodeImage(huge) }, mentioning: "too large")
     }
 
     // MARK: Downloads
