@@ -75,6 +75,9 @@ final class DatasetTests: XCTestCase {
         let counts = test.targets.toArray(as: Int.self).reduce(into: [Int](repeating: 0, count: 10)) { $0[$1] += 1 }
         XCTAssertEqual(counts, [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009])
         XCTAssertEqual(image.max().item(), 1)
+        // torchvision code often passes download before transform; both orders build the same set
+        let reordered = try MNIST(root: root, train: false, download: false, transform: Compose([ToTensor(), Normalize(mean: [0.1307], std: [0.3081])]))
+        XCTAssertEqual(reordered[0].0.mean().item(), (image.mean().item() - 0.1307) / 0.3081, accuracy: 1e-5)
         let loader = DataLoader(test, batchSize: 100)
         var batches = 0
         for (images, labels) in loader {

@@ -54,7 +54,7 @@ final class TransformTests: XCTestCase {
 
     func testRandomTransformsDrawWhatTorchvisionDraws() {
         let u = syntheticImage([3, 10, 13]), big = syntheticImage([3, 20, 24])
-        assertMatchesTorchvision("randomcrop", stacked(4, seed: 0) { RandomCrop(8, padding: [4])(u) })
+        assertMatchesTorchvision("randomcrop", stacked(4, seed: 0) { RandomCrop(8, padding: 4)(u) })
         assertMatchesTorchvision("randomcrop_reflect", stacked(4, seed: 1) { RandomCrop([9, 12], padding: [2], paddingMode: .reflect)(u) })
         assertMatchesTorchvision("flips", stacked(6, seed: 2) { RandomVerticalFlip()(RandomHorizontalFlip()(u)) })
         assertMatchesTorchvision("rrc", stacked(5, seed: 3) { RandomResizedCrop(6)(big) })
@@ -89,6 +89,8 @@ final class TransformTests: XCTestCase {
         XCTAssertEqual(pad(row, [2, 0], mode: .symmetric).toArray(as: Float.self), [2, 1, 1, 2, 3, 3, 2])
         XCTAssertEqual(pad(row, [2, 0], mode: .edge).toArray(as: Float.self), [1, 1, 1, 2, 3, 3, 3])
         XCTAssertEqual(pad(row, [1, 0], fill: 9).toArray(as: Float.self), [9, 1, 2, 3, 9])
+        XCTAssertEqual(pad(row, 1).shape, [1, 3, 5])
+        XCTAssertEqual(pad(row, [0, 1, 2, 3]).shape, [1, 5, 5])
         // A 2×2 block averages to one pixel when halved (antialiased bilinear is a box filter at scale 2).
         let block = Tensor([0, 4, 8, 12] as [Float], shape: [1, 2, 2])
         XCTAssertEqual(Resize([1, 1])(block).toArray(as: Float.self), [6])

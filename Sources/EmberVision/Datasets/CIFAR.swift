@@ -5,7 +5,7 @@ import Foundation
 /// Alex Krizhevsky's CIFAR-10 (`torchvision.datasets.CIFAR10`): 50,000 training and 10,000 test colour
 /// images, 32×32, in ten classes, read from the binary version in `root/cifar-10-batches-bin/`.
 /// Samples are (uint8 [3, 32, 32] image through `transform`, class index).
-public struct CIFAR10: Dataset {
+public struct CIFAR10: TorchvisionDataset {
     public static let classes = ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"]
     static let archive = RemoteFile(name: "cifar-10-binary.tar.gz", md5: "c32a1d4ab5d03f1284b67883e8d87530")
 
@@ -28,7 +28,7 @@ public struct CIFAR10: Dataset {
 
 /// CIFAR-100 (`torchvision.datasets.CIFAR100`): CIFAR-10's layout with 100 fine classes, read from
 /// `root/cifar-100-binary/` (`train.bin`, `test.bin`); targets are the fine labels.
-public struct CIFAR100: Dataset {
+public struct CIFAR100: TorchvisionDataset {
     static let archive = RemoteFile(name: "cifar-100-binary.tar.gz", md5: "03b5dce01913d631647c71ecec9e9cb8")
 
     let split: CIFARSplit

@@ -44,7 +44,7 @@ public enum FashionMNISTFiles: IDXImageFiles {
 
 /// A data set in MNIST's layout (`MNIST`, `FashionMNIST`): the images and labels of an IDX pair, held
 /// in memory.
-public struct IDXImageDataset<Files: IDXImageFiles>: Dataset {
+public struct IDXImageDataset<Files: IDXImageFiles>: TorchvisionDataset {
     public static var classes: [String] { Files.classes }
 
     /// All images, uint8 [N, H, W] (torchvision's `data`).

@@ -39,6 +39,31 @@ public enum ImageSize: ExpressibleByIntegerLiteral, ExpressibleByArrayLiteral, S
     }
 }
 
+/// Border widths: one number for all four sides (`padding: 4`), [left/right, top/bottom], or
+/// [left, top, right, bottom], as torchvision takes them.
+public struct ImagePadding: ExpressibleByIntegerLiteral, ExpressibleByArrayLiteral, Sendable, CustomStringConvertible {
+    public let left: Int, top: Int, right: Int, bottom: Int
+
+    public init(left: Int, top: Int, right: Int, bottom: Int) {
+        (self.left, self.top, self.right, self.bottom) = (left, top, right, bottom)
+    }
+
+    public init(integerLiteral value: Int) { self.init(left: value, top: value, right: value, bottom: value) }
+
+    public init(arrayLiteral values: Int...) { self.init(values) }
+
+    public init(_ values: [Int], file: StaticString = #fileID, line: UInt = #line) {
+        switch values.count {
+        case 1: self.init(left: values[0], top: values[0], right: values[0], bottom: values[0])
+        case 2: self.init(left: values[0], top: values[1], right: values[0], bottom: values[1])
+        case 4: self.init(left: values[0], top: values[1], right: values[2], bottom: values[3])
+        default: preconditionFailure("padding must have 1, 2 or 4 numbers, got \(values) (\(file):\(line))")
+        }
+    }
+
+    public var description: String { "[\(left), \(top), \(right), \(bottom)]" }
+}
+
 // MARK: Resize
 
 /// Resizes to `size` (`transforms.Resize`): bilinear with torchvision's antialiasing when shrinking by
@@ -148,14 +173,15 @@ public func crop(_ image: Tensor, top: Int, left: Int, height: Int, width: Int) 
     if top >= 0, left >= 0, top + height <= h, left + width <= w {
         return image.narrow(-2, start: top, length: height).narrow(-1, start: left, length: width)
     }
-    let padding = [Swift.max(-left, 0), Swift.max(-top, 0), Swift.max(left + width - w, 0), Swift.max(top + height - h, 0)]
+    let padding = ImagePadding(left: Swift.max(-left, 0), top: Swift.max(-top, 0),
+                               right: Swift.max(left + width - w, 0), bottom: Swift.max(top + height - h, 0))
     let padded = pad(image, padding)
     return padded.narrow(-2, start: Swift.max(top, 0), length: height).narrow(-1, start: Swift.max(left, 0), length: width)
 }
 
-/// Pads the last two dimensions by [left, top, right, bottom] pixels (`F.pad`).
-public func pad(_ image: Tensor, _ padding: [Int], fill: Double = 0, mode: PaddingMode = .constant) -> Tensor {
-    let (left, top, right, bottom) = expandPadding(padding)
+/// Pads the last two dimensions (`F.pad`).
+public func pad(_ image: Tensor, _ padding: ImagePadding, fill: Double = 0, mode: PaddingMode = .constant) -> Tensor {
+    let (left, top, right, bottom) = (padding.left, padding.top, padding.right, padding.bottom)
     let (h, w) = (image.shape[image.dim - 2], image.shape[image.dim - 1])
     if mode == .constant {
         let out = Tensor.full(Array(image.shape.dropLast(2)) + [h + top + bottom, w + left + right], fill, dtype: image.dtype)
@@ -186,20 +212,10 @@ private func mirror(_ i: Int, _ n: Int, _ mode: PaddingMode) -> Int {
     }
 }
 
-/// [p] → all four sides, [lr, tb] → left/right and top/bottom, [l, t, r, b] as given.
-private func expandPadding(_ padding: [Int]) -> (Int, Int, Int, Int) {
-    switch padding.count {
-    case 1: return (padding[0], padding[0], padding[0], padding[0])
-    case 2: return (padding[0], padding[1], padding[0], padding[1])
-    case 4: return (padding[0], padding[1], padding[2], padding[3])
-    default: preconditionFailure("pad: padding must have 1, 2 or 4 numbers, got \(padding)")
-    }
-}
-
 /// Pads the image (`transforms.Pad`).
 public struct Pad: Transform {
-    public let padding: [Int], fill: Double, mode: PaddingMode
-    public init(_ padding: [Int], fill: Double = 0, mode: PaddingMode = .constant) {
+    public let padding: ImagePadding, fill: Double, mode: PaddingMode
+    public init(_ padding: ImagePadding, fill: Double = 0, mode: PaddingMode = .constant) {
         (self.padding, self.fill, self.mode) = (padding, fill, mode)
     }
     public func callAsFunction(_ image: Tensor) -> Tensor { pad(image, padding, fill: fill, mode: mode) }
@@ -215,8 +231,8 @@ public struct CenterCrop: Transform {
         var image = image
         var (h, w) = (image.shape[image.dim - 2], image.shape[image.dim - 1])
         if cropHeight > h || cropWidth > w {
-            let padding = [cropWidth > w ? (cropWidth - w) / 2 : 0, cropHeight > h ? (cropHeight - h) / 2 : 0,
-                           cropWidth > w ? (cropWidth - w + 1) / 2 : 0, cropHeight > h ? (cropHeight - h + 1) / 2 : 0]
+            let padding = ImagePadding(left: cropWidth > w ? (cropWidth - w) / 2 : 0, top: cropHeight > h ? (cropHeight - h) / 2 : 0,
+                                       right: cropWidth > w ? (cropWidth - w + 1) / 2 : 0, bottom: cropHeight > h ? (cropHeight - h + 1) / 2 : 0)
             image = pad(image, padding)
             (h, w) = (image.shape[image.dim - 2], image.shape[image.dim - 1])
             if cropHeight == h && cropWidth == w { return image }
@@ -230,12 +246,12 @@ public struct CenterCrop: Transform {
 /// A random `size` region (`transforms.RandomCrop`), after optional padding.
 public struct RandomCrop: Transform {
     public let size: ImageSize
-    public let padding: [Int]?
+    public let padding: ImagePadding?
     public let padIfNeeded: Bool
     public let fill: Double
     public let paddingMode: PaddingMode
 
-    public init(_ size: ImageSize, padding: [Int]? = nil, padIfNeeded: Bool = false, fill: Double = 0,
+    public init(_ size: ImageSize, padding: ImagePadding? = nil, padIfNeeded: Bool = false, fill: Double = 0,
                 paddingMode: PaddingMode = .constant) {
         (self.size, self.padding, self.padIfNeeded, self.fill, self.paddingMode) = (size, padding, padIfNeeded, fill, paddingMode)
     }
