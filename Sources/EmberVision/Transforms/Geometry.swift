@@ -30,8 +30,8 @@ public enum ImageSize: ExpressibleByIntegerLiteral, ExpressibleByArrayLiteral, S
         self = elements.count == 1 ? .exact(height: elements[0], width: elements[0]) : .exact(height: elements[0], width: elements[1])
     }
 
-    /// The size for a square crop (`CenterCrop(32)` crops 32×32).
-    var square: (height: Int, width: Int) {
+    /// The size of a crop: one number is a square (`CenterCrop(32)` crops 32×32).
+    var dimensions: (height: Int, width: Int) {
         switch self {
         case .smallerEdge(let size): return (size, size)
         case .exact(let height, let width): return (height, width)
@@ -188,7 +188,7 @@ public func pad(_ image: Tensor, _ padding: ImagePadding, fill: Double = 0, mode
         out.narrow(-2, start: top, length: h).narrow(-1, start: left, length: w).copy_(image)
         return out
     }
-    precondition(mode == .edge || (top < h && bottom < h && left < w && right < w) || mode == .symmetric,
+    precondition(mode != .reflect || (top < h && bottom < h && left < w && right < w),
                  "pad: reflect padding must be smaller than the image (\(padding) for \(h)×\(w))")
     func sources(_ before: Int, _ after: Int, _ n: Int) -> Tensor {
         Tensor((-before..<(n + after)).map { Int64(mirror($0, n, mode)) })
@@ -227,7 +227,7 @@ public struct CenterCrop: Transform {
     public init(_ size: ImageSize) { self.size = size }
 
     public func callAsFunction(_ image: Tensor) -> Tensor {
-        let (cropHeight, cropWidth) = size.square
+        let (cropHeight, cropWidth) = size.dimensions
         var image = image
         var (h, w) = (image.shape[image.dim - 2], image.shape[image.dim - 1])
         if cropHeight > h || cropWidth > w {
@@ -257,7 +257,7 @@ public struct RandomCrop: Transform {
     }
 
     public func callAsFunction(_ image: Tensor) -> Tensor {
-        let (th, tw) = size.square
+        let (th, tw) = size.dimensions
         var image = image
         if let padding { image = pad(image, padding, fill: fill, mode: paddingMode) }
         if padIfNeeded && image.shape[image.dim - 1] < tw {
@@ -327,7 +327,7 @@ public struct RandomResizedCrop: Transform {
 
     public func callAsFunction(_ image: Tensor) -> Tensor {
         let r = region(height: image.shape[image.dim - 2], width: image.shape[image.dim - 1])
-        let (outHeight, outWidth) = size.square
+        let (outHeight, outWidth) = size.dimensions
         return resize(crop(image, top: r.top, left: r.left, height: r.height, width: r.width),
                       height: outHeight, width: outWidth, interpolation: interpolation, antialias: antialias)
     }
