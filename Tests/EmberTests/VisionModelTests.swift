@@ -31,7 +31,8 @@ final class VisionModelTests: XCTestCase {
         XCTAssertFalse(state.keys.contains("layer1.0.downsample.0.weight"))
     }
 
-    func testResNet50CountsTorchvisionsParameters() {
+    func testResNet34And50CountTorchvisionsParameters() {
+        XCTAssertEqual(parameterCount(resnet34(numClasses: 10)), 21_289_802)
         let fifty = resnet50(numClasses: 10)
         XCTAssertEqual(parameterCount(fifty), 23_528_522)
         XCTAssertEqual(fifty.stateDict()["layer1.0.conv3.weight"]?.shape, [256, 64, 1, 1])
