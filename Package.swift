@@ -65,7 +65,7 @@ let package = Package(
         ),
         .testTarget(
             name: "EmberVisionTests",
-            dependencies: ["Ember", "EmberVision", "CEmberVision"],
+            dependencies: ["Ember", "EmberVision", "CEmberVision", "ember", .product(name: "OrderedCollections", package: "swift-collections")],
             exclude: ["Fixtures"],
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),

@@ -1,0 +1,77 @@
+import Ember
+import EmberVision
+import Foundation
+import OrderedCollections
+import XCTest
+
+/// Runs the built `ember` program, as a user would.
+final class CommandLineTests: XCTestCase {
+    /// The `ember` executable next to the test bundle in the build folder.
+    static let program = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        .appendingPathComponent("ember")
+
+    func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = Self.program
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    override func setUpWithError() throws {
+        try XCTSkipUnless(FileManager.default.isExecutableFile(atPath: Self.program.path), "ember not built at \(Self.program.path)")
+    }
+
+    func testInfoAndBadArguments() throws {
+        let info = try run(["info"])
+        XCTAssertEqual(info.status, 0)
+        XCTAssertTrue(info.output.contains("Ember \(Ember.version)"))
+        XCTAssertTrue(info.output.contains("BLAS: OpenBLAS"), info.output)
+        XCTAssertTrue(info.output.contains("cpu"))
+        let cuda = try run(["train", "mnist", "--device", "cuda"])
+        XCTAssertNotEqual(cuda.status, 0)
+        XCTAssertTrue(cuda.output.contains("CUDA is not available"), cuda.output)
+        let missing = try run(["train", "mnist", "--data", "/nonexistent-ember-data"])
+        XCTAssertNotEqual(missing.status, 0)
+        XCTAssertTrue(missing.output.contains("--download"), missing.output)
+        XCTAssertNotEqual(try run(["train", "mnist", "--epochs", "0"]).status, 0)
+    }
+
+    /// `ember train mnist` end to end on a small MNIST-layout folder (real digits, cut down so a debug
+    /// build trains in seconds): progress, accuracy, and the three files it promises.
+    func testTrainMNISTWritesCheckpointPlotAndPredictions() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ember-cli-\(UUID().uuidString)").path
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: folder) }
+        let real = DatasetTests.repository.appendingPathComponent("Data").path
+        for (train, count) in [(true, 300), (false, 100)] {
+            let set = try MNIST(root: real, train: train)
+            let prefix = train ? "train" : "t10k"
+            try writeIDX(set.data.narrow(0, start: 0, length: count), to: "\(folder)/MNIST/raw/\(prefix)-images-idx3-ubyte")
+            try writeIDX(set.targets.narrow(0, start: 0, length: count).to(.uint8), to: "\(folder)/MNIST/raw/\(prefix)-labels-idx1-ubyte")
+        }
+        let out = folder + "/run"
+        let result = try run(["train", "mnist", "--data", folder, "--out", out, "--epochs", "2", "--workers", "0"])
+        XCTAssertEqual(result.status, 0, result.output)
+        XCTAssertTrue(result.output.contains("epoch 2/2 100%"), result.output)
+        XCTAssertTrue(result.output.contains("img/s"))
+        XCTAssertTrue(result.output.contains("epoch 2: test accuracy"), result.output)
+        let state: OrderedDictionary<String, Tensor> = try Ember.load(out + "/mnist_cnn.pt")
+        XCTAssertEqual(Array(state.keys), ["conv1.0.weight", "conv1.0.bias", "conv2.0.weight", "conv2.0.bias", "out.weight", "out.bias"])
+        let svg = try String(contentsOfFile: out + "/training.svg", encoding: .utf8)
+        XCTAssertTrue(svg.contains("Training loss") && svg.contains("Test accuracy"))
+        let grid = try readImage(out + "/predictions.png")
+        XCTAssertEqual(grid.shape[0], 3)
+        XCTAssertGreaterThan(grid.shape[1], 4 * 28)
+    }
+
+    func writeIDX(_ tensor: Tensor, to path: String) throws {
+        let header: [UInt8] = [0, 0, 8, UInt8(tensor.dim)] + tensor.shape.flatMap { n in (0..<4).map { UInt8((n >> (8 * (3 - $0))) & 255) } }
+        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try Data(header + tensor.toArray(as: UInt8.self)).write(to: URL(fileURLWithPath: path))
+    }
+}
