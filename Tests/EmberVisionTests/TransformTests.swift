@@ -77,6 +77,7 @@ final class TransformTests: XCTestCase {
         assertMatchesTorchvision("gray", Grayscale()(small))
         assertMatchesTorchvision("gray3", Grayscale(numOutputChannels: 3)(ToTensor()(small)))
         assertMatchesTorchvision("normalize", Normalize(mean: [0.5, 0.4, 0.3], std: [0.2, 0.3, 0.4])(ToTensor()(small)))
+        assertMatchesTorchvision("normalize", Normalize([0.5, 0.4, 0.3], [0.2, 0.3, 0.4])(ToTensor()(small)))
         assertMatchesTorchvision("grid", makeGrid(ToTensor()(syntheticImage([5, 1, 4, 3])), nrow: 3, padding: 1, padValue: 0.5))
         assertMatchesTorchvision("grid_norm", makeGrid(ToTensor()(syntheticImage([3, 3, 4, 3])), nrow: 2, normalize: true, scaleEach: true))
     }

@@ -66,6 +66,11 @@ public struct Normalize: Transform {
         stdColumn = Tensor(std.map { Float($0) }, shape: [std.count, 1, 1])
     }
 
+    /// `Normalize(mean, std)`, positional as torchvision code writes it.
+    public init(_ mean: [Double], _ std: [Double], file: StaticString = #fileID, line: UInt = #line) {
+        self.init(mean: mean, std: std, file: file, line: line)
+    }
+
     public func callAsFunction(_ image: Tensor) -> Tensor {
         precondition(image.dtype.isFloatingPoint, "Normalize: needs a floating-point image (ToTensor first), got \(image.dtype)")
         let m = image.dtype == .float32 ? meanColumn : meanColumn.to(image.dtype)
