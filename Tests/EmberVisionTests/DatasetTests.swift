@@ -297,6 +297,33 @@ final class DatasetTests: XCTestCase {
         assertThrows(.download, { _ = try MNIST(root: other, download: true) }, mentioning: "MNIST/raw")
     }
 
+    func testHTTPDownloadResumesWithARangeRequest() throws {
+        let payload = (0..<100_000).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+        let file = RemoteFile(name: "data.bin", md5: md5Hex(payload))
+        let server = try LoopbackHTTPServer(files: ["/files/data.bin": payload])
+        defer { server.stop() }
+        let mirror = "http://127.0.0.1:\(server.port)/files/"
+        let target = try temporaryFolder()
+        try write(Array(payload.prefix(40_000)), target + "/.data.bin.part")      // an interrupted earlier attempt
+        try Downloader.fetch(file, mirrors: ["http://127.0.0.1:\(server.port)/missing/", mirror], into: target)
+        XCTAssertEqual(try readFileBytes(target + "/data.bin"), payload)
+        XCTAssertEqual(server.ranges, ["40000-", "40000-"], "each mirror was asked only for the missing bytes")
+        // a server that ignores ranges sends the whole file, which replaces the partial one
+        let plain = try LoopbackHTTPServer(files: ["/data.bin": payload], ignoresRanges: true)
+        defer { plain.stop() }
+        let other = try temporaryFolder()
+        try write(Array(payload.prefix(5)), other + "/.data.bin.part")
+        try Downloader.fetch(file, mirrors: ["http://127.0.0.1:\(plain.port)/"], into: other)
+        XCTAssertEqual(try readFileBytes(other + "/data.bin"), payload)
+        // a partial file that is already whole (the server answers 416) is checked and kept
+        let whole = try temporaryFolder()
+        try write(payload, whole + "/.data.bin.part")
+        try Downloader.fetch(file, mirrors: [mirror], into: whole)
+        XCTAssertEqual(try readFileBytes(whole + "/data.bin"), payload)
+        // an HTTP error names the status
+        assertThrows(.download, { try Downloader.fetch(file, mirrors: [mirror + "nope/"], into: other + "/x") }, mentioning: "404")
+    }
+
     func testMD5AndTarExtraction() throws {
         XCTAssertEqual(md5Hex([]), "d41d8cd98f00b204e9800998ecf8427e")
         XCTAssertEqual(md5Hex(Array("The quick brown fox jumps over the lazy dog".utf8)), "9e107d9d372bb6826bd81d3542a419d6")

@@ -101,6 +101,8 @@ private final class StreamingReceiver: NSObject, URLSessionDataDelegate, @unchec
         let status = (response as? HTTPURLResponse)?.statusCode ?? 200
         switch status {
         case 206: completionHandler(.allow)
+        case 416 where resumedAt > 0:
+            completionHandler(.cancel)      // the partial file is already whole; its checksum decides
         case 200:
             if resumedAt > 0 { output.truncateFile(atOffset: 0) }
             completionHandler(.allow)
@@ -115,7 +117,8 @@ private final class StreamingReceiver: NSObject, URLSessionDataDelegate, @unchec
     }
 
     func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: Error?) {
-        if self.error == nil, let error { self.error = VisionError(.download, error.localizedDescription) }
+        let status = (task.response as? HTTPURLResponse)?.statusCode
+        if self.error == nil, let error, status != 416 { self.error = VisionError(.download, error.localizedDescription) }
         finished.signal()
     }
 }
