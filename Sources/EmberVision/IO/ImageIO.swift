@@ -54,7 +54,8 @@ private func decode(_ bytes: [UInt8], name: String, with decoder: Decoder) throw
     let status = bytes.withUnsafeBufferPointer { decoder($0.baseAddress, $0.count, &image, &message, message.count) }
     guard status == 0, let pixels = image.pixels else {
         let text = String(cString: message)
-        let truncated = text.contains("end") || text.contains("EOF") || text.contains("Premature") || text.contains("truncat")
+        // libpng's and libjpeg's words for data that stops short (ours for libjpeg's warning)
+        let truncated = ["beyond end of data", "ends early", "Premature end"].contains { text.contains($0) }
         throw VisionError(truncated ? .truncated : .corrupt, "\(name): cannot decode the image (\(text))")
     }
     defer { ember_image_free(pixels) }
