@@ -104,6 +104,30 @@ final class TransformTests: XCTestCase {
         XCTAssertEqual(gray.toArray(as: UInt8.self), [UInt8(0.2989 * 10 + 0.587 * 20 + 0.114 * 30)])
     }
 
+    /// Augmented batches depend on the seed only: not on the number of DataLoader workers, nor on the
+    /// order they finish in.
+    func testSeededEpochsAreTheSameWithAnyNumberOfWorkers() throws {
+        struct Images: Dataset {
+            let transform = Compose([RandomCrop(8, padding: 2), RandomHorizontalFlip(), ColorJitter(brightness: 0.5), ToTensor()])
+            var count: Int { 40 }
+            subscript(index: Int) -> (Tensor, Int) { (transform(syntheticImage([3, 10, 10]) + Tensor(UInt8(index))), index) }
+        }
+        func epoch(workers: Int) throws -> [[Float]] {
+            Ember.manualSeed(3)
+            var batches: [[Float]] = []
+            try DataLoader(Images(), batchSize: 4, shuffle: true, numWorkers: workers).forEachBatch { images, _ in
+                batches.append(images.toArray(as: Float.self))
+            }
+            return batches
+        }
+        let two = try epoch(workers: 2)
+        XCTAssertEqual(two.count, 10)
+        XCTAssertEqual(try epoch(workers: 2), two)
+        XCTAssertEqual(try epoch(workers: 1), two)
+        XCTAssertEqual(try epoch(workers: 4), two)
+        XCTAssertNotEqual(two[0], two[1])
+    }
+
     func testComposeLambdaAndSeedsReproduceAnEpoch() {
         let pipeline = Compose([RandomCrop(8, padding: [2]), RandomHorizontalFlip(), ToTensor(), Lambda { $0 * 2 }])
         let image = syntheticImage([3, 10, 10])

@@ -64,12 +64,13 @@ public final class DataLoader<D: Dataset, Batch>: Sequence {
         init(_ loader: DataLoader) {
             self.loader = loader
             // PyTorch's iterator draws a base seed for its workers before the sampler runs; drawing it
-            // too keeps the default generator's stream, and so the shuffled order, identical.
-            _ = drawSeed(.default)
+            // too keeps the default generator's stream, and so the shuffled order, identical. Worker
+            // batches draw their randomness from a generator seeded with it plus the batch index.
+            let baseSeed = drawSeed(.default)
             batches = loader.batchSampler.epochBatches()
             prefetch = loader.numWorkers > 0
                 ? Prefetcher(count: batches.count, workers: loader.numWorkers, depth: loader.numWorkers * loader.prefetchFactor) { [batches] i in
-                    try loader.loadBatch(batches[i])
+                    try withCurrentGenerator(seed: baseSeed &+ UInt64(i)) { try loader.loadBatch(batches[i]) }
                 }
                 : nil
         }

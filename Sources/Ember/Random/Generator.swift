@@ -63,6 +63,28 @@ public final class Generator {
     }
 }
 
+extension Generator {
+    /// A generator bound to the work running on this thread (see `current`).
+    @TaskLocal static var bound: Generator?
+
+    /// The generator that per-sample randomness (data augmentation) should draw from: the one a
+    /// `DataLoader` worker binds while it loads a batch, else `default`. Worker batches thereby get
+    /// their own stream seeded from the epoch's base seed and the batch index, so an epoch is the same
+    /// for a seed whatever the number of workers and the order they finish in.
+    public static var current: Generator { bound ?? .default }
+
+    /// Runs `body` with `generator` as `current` on this thread.
+    public static func withCurrent<R>(_ generator: Generator, _ body: () throws -> R) rethrows -> R {
+        try $bound.withValue(generator, operation: body)
+    }
+}
+
+/// Runs `body` with a fresh generator seeded with `seed` as `Generator.current` (for code inside types
+/// whose own `Generator` hides this one, such as iterators).
+func withCurrentGenerator<R>(seed: UInt64, _ body: () throws -> R) rethrows -> R {
+    try Generator.withCurrent(Generator(seed: seed), body)
+}
+
 extension Ember {
     /// Seeds the default generator (`torch.manual_seed`).
     public static func manualSeed(_ seed: UInt64) { Generator.default.manualSeed(seed) }

@@ -126,7 +126,7 @@ public struct ColorJitter: Transform {
     }
 
     public func callAsFunction(_ image: Tensor) -> Tensor {
-        let order = Tensor.randperm(4).toArray(as: Int.self)
+        let order = randomPermutation(4)
         let b = brightness.map { randomUniform($0.0, $0.1) }
         let c = contrast.map { randomUniform($0.0, $0.1) }
         let s = saturation.map { randomUniform($0.0, $0.1) }

@@ -428,12 +428,15 @@ private func sample(_ image: Planes, plane: Int, x: Float, y: Float, interpolati
     }
 }
 
-// MARK: Random draws, as torchvision makes them
+// MARK: Random draws, as torchvision makes them (from `Generator.current`)
 
 /// `torch.rand(1).item()` (or `torch.empty(1).uniform_(low, high).item()`): one float32 draw.
 func randomUniform(_ low: Double = 0, _ high: Double = 1) -> Double {
-    Tensor.empty([1]).uniform_(from: low, to: high).item()
+    Tensor.empty([1]).uniform_(from: low, to: high, generator: .current).item()
 }
 
 /// `torch.randint(0, n, size=(1,)).item()`.
-func randomInt(below n: Int) -> Int { Int(Tensor.randint(0, n, [1]).item()) }
+func randomInt(below n: Int) -> Int { Int(Tensor.randint(0, n, [1], generator: .current).item()) }
+
+/// `torch.randperm(n)`.
+func randomPermutation(_ n: Int) -> [Int] { Tensor.randperm(n, generator: .current).toArray(as: Int.self) }

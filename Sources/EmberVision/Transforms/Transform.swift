@@ -4,8 +4,9 @@ import Ember
 
 /// A function of an image (`torchvision.transforms`). Images are tensors [..., C, H, W]: uint8 as
 /// data sets and `readImage` return them (the PIL image's equivalent), or floating point in [0, 1]
-/// after `ToTensor`. Random transforms draw from `Generator.default`, so `Ember.manualSeed` reproduces
-/// an epoch's augmentations.
+/// after `ToTensor`. Random transforms draw from `Generator.current`: the default generator, or in a
+/// `DataLoader` worker a generator seeded per batch from the epoch's base seed, so `Ember.manualSeed`
+/// reproduces an epoch's augmentations with or without workers.
 public protocol Transform {
     func callAsFunction(_ image: Tensor) -> Tensor
 }
