@@ -198,6 +198,8 @@ final class DatasetTests: XCTestCase {
         let (grayAsRGB, _) = try folder.element(at: 1)
         XCTAssertEqual(grayAsRGB.shape, [3, 4, 4])                             // gray files become RGB
         XCTAssertEqual(grayAsRGB[0].toArray(as: UInt8.self), grayAsRGB[2].toArray(as: UInt8.self))
+        let asStored = try ImageFolder(root: root, loader: { try readImage($0) })
+        XCTAssertEqual(try asStored.element(at: 1).0.shape, [1, 4, 5], "a custom loader keeps the gray channel")
         let exact = try ImageFolder(root: root)
         XCTAssertEqual(try exact.element(at: 2).0.toArray(as: UInt8.self), red.toArray(as: UInt8.self))   // PNG is lossless
         var seen = 0

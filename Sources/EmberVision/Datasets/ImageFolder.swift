@@ -4,8 +4,8 @@ import Foundation
 
 /// Images arranged as `root/<class>/<…>/<image>.png` (`torchvision.datasets.ImageFolder`): classes are
 /// the sub-folder names in sorted order, samples every PNG or JPEG file below them in sorted order.
-/// Images are read when a sample is asked for, as 3-channel uint8 [3, H, W] (gray and RGBA files are
-/// converted to RGB, as torchvision's loader does); `element(at:)` throws for a file that cannot be
+/// Images are read when a sample is asked for, by default as 3-channel uint8 [3, H, W] (gray and RGBA
+/// files are converted to RGB, as torchvision's loader does); `element(at:)` throws for a file that cannot be
 /// decoded, which a `DataLoader`'s `forEachBatch` rethrows.
 public struct ImageFolder: Dataset {
     /// The file extensions read (lowercased).
@@ -18,10 +18,15 @@ public struct ImageFolder: Dataset {
     public let samples: [(path: String, target: Int)]
     public let transform: (any Transform)?
     public let targetTransform: ((Int) -> Int)?
+    /// Reads one file into an image tensor.
+    public let loader: (String) throws -> Tensor
 
-    /// - Parameter isValidFile: which files to take (by path); by default those with a PNG or JPEG extension.
+    /// - Parameters:
+    ///   - loader: reads a file (by path); by default `readImage` converted to RGB, as torchvision's
+    ///     default loader converts to RGB.
+    ///   - isValidFile: which files to take (by path); by default those with a PNG or JPEG extension.
     public init(root: String, transform: (any Transform)? = nil, targetTransform: ((Int) -> Int)? = nil,
-                isValidFile: ((String) -> Bool)? = nil) throws {
+                loader: ((String) throws -> Tensor)? = nil, isValidFile: ((String) -> Bool)? = nil) throws {
         let manager = FileManager.default
         var isDirectory: ObjCBool = false
         guard manager.fileExists(atPath: root, isDirectory: &isDirectory), isDirectory.boolValue else {
@@ -52,6 +57,7 @@ public struct ImageFolder: Dataset {
             throw VisionError(.missingFile, "\(root): no image files (\(Self.extensions.joined(separator: ", "))) for the classes \(empty)")
         }
         self.root = root
+        self.loader = loader ?? { try Self.rgb(readImage($0)) }
         self.samples = samples
         self.transform = transform
         self.targetTransform = targetTransform
@@ -63,7 +69,7 @@ public struct ImageFolder: Dataset {
     /// Reads, converts and transforms the sample at `index`.
     public func element(at index: Int) throws -> (Tensor, Int) {
         let (path, target) = samples[index]
-        let image = rgb(try readImage(path))
+        let image = try loader(path)
         return (transform?(image) ?? image, targetTransform?(target) ?? target)
     }
 
@@ -74,7 +80,7 @@ public struct ImageFolder: Dataset {
     }
 
     /// Gray images repeated into three channels, alpha dropped.
-    private func rgb(_ image: Tensor) -> Tensor {
+    static func rgb(_ image: Tensor) -> Tensor {
         switch image.shape[0] {
         case 1: return image.expand([3, image.shape[1], image.shape[2]]).contiguous()
         case 4: return image.narrow(0, start: 0, length: 3).contiguous()
