@@ -31,7 +31,8 @@ public struct Grayscale: Transform {
 /// `ratio · image + (1 − ratio) · other`, clamped to the image's range (torchvision's `_blend`).
 private func blend(_ image: Tensor, _ other: Tensor, _ ratio: Double) -> Tensor {
     let bound = image.dtype.isFloatingPoint ? 1.0 : 255.0
-    let mixed = Float(ratio) * image.to(.float32) + Float(1 - ratio) * other.to(.float32)
+    let compute: DType = image.dtype.isFloatingPoint ? image.dtype : .float32
+    let mixed = ratio * image.to(compute) + (1 - ratio) * other.to(compute)
     return mixed.clamp(min: 0, max: bound).to(image.dtype)
 }
 
