@@ -17,22 +17,19 @@ func labelledGrid(_ images: Tensor, predictions: [Int], labels: [Int], columns: 
     let rows = (images.shape[0] + columns - 1) / columns
     let height = rows * (tileHeight + strip) + 2, width = tiles.shape[2]
     let canvas = Tensor.zeros([3, height, width], dtype: .uint8)
-    let pixels = (tiles * 255 + 0.5).clamp(min: 0, max: 255).to(.uint8)
+    let pixels = imageBytes(tiles)
     for row in 0..<rows {
         canvas.narrow(1, start: row * (tileHeight + strip), length: tileHeight + 2)
             .copy_(pixels.narrow(1, start: row * tileHeight, length: tileHeight + 2))
     }
-    canvas.withUnsafeMutableBufferPointer(as: UInt8.self) { buffer in
-        for (k, digit) in predictions.enumerated() where (0...9).contains(digit) {
-            let colour: [UInt8] = digit == labels[k] ? [80, 220, 80] : [255, 70, 70]
-            let top = (k / columns) * (tileHeight + strip) + tileHeight + 3
-            let left = (k % columns) * tileWidth + 2 + (tileWidth - 2 - 3 * scale) / 2
-            for (y, bits) in glyphs[digit].enumerated() {
-                for x in 0..<3 where bits & (4 >> x) != 0 {
-                    for dy in 0..<scale { for dx in 0..<scale {
-                        for c in 0..<3 { buffer[(c * height + top + y * scale + dy) * width + left + x * scale + dx] = colour[c] }
-                    } }
-                }
+    for (k, digit) in predictions.enumerated() where (0...9).contains(digit) {
+        let colour: [Double] = digit == labels[k] ? [80, 220, 80] : [255, 70, 70]
+        let top = (k / columns) * (tileHeight + strip) + tileHeight + 3
+        let left = (k % columns) * tileWidth + 2 + (tileWidth - 2 - 3 * scale) / 2
+        for (y, bits) in glyphs[digit].enumerated() {
+            for x in 0..<3 where bits & (4 >> x) != 0 {
+                let dot = canvas.narrow(1, start: top + y * scale, length: scale).narrow(2, start: left + x * scale, length: scale)
+                for c in 0..<3 { dot[c].fill_(colour[c]) }
             }
         }
     }

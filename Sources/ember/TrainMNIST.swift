@@ -108,9 +108,10 @@ struct TrainMNIST: ParsableCommand {
 
         let grid = "\(out)/predictions.png"
         let count = 32
-        let images = Tensor.stack((0..<count).map { testSet[$0].0 }, dim: 0)
-        let predicted = noGrad { model.eval()(images).argmax(dim: 1) }.toArray(as: Int.self)
-        let labels = (0..<count).map { testSet[$0].1 }
+        let samples = (0..<count).map { testSet[$0] }
+        let images = Tensor.stack(samples.map(\.0), dim: 0)
+        let predicted = noGrad { model(images).argmax(dim: 1) }.toArray(as: Int.self)     // still in eval mode
+        let labels = samples.map(\.1)
         try writePNG(labelledGrid(images, predictions: predicted, labels: labels, columns: 8), to: grid)
         print("wrote \(checkpoint), \(plot) and \(grid)")
     }

@@ -70,13 +70,12 @@ public struct IDXImageDataset<Files: IDXImageFiles>: TorchvisionDataset {
         }
         let images = try readIDX(in: raw, named: "\(prefix)-images-idx3-ubyte")
         let labels = try readIDX(in: raw, named: "\(prefix)-labels-idx1-ubyte")
-        guard images.shape.count == 3, labels.shape.count == 1, images.shape[0] == labels.shape[0] else {
+        guard images.dim == 3, labels.dim == 1, images.shape[0] == labels.shape[0] else {
             throw VisionError(.corrupt, "\(raw): \(images.shape) images do not match \(labels.shape) labels")
         }
-        data = Tensor.empty(images.shape, dtype: .uint8)
-        data.withUnsafeMutableBufferPointer(as: UInt8.self) { $0.baseAddress!.update(from: images.values, count: $0.count) }
-        self.labels = labels.values.map(Int.init)
-        targets = Tensor(self.labels.map(Int64.init))
+        data = images
+        targets = labels.to(.int64)
+        self.labels = targets.toArray(as: Int.self)
         self.transform = transform
         self.targetTransform = targetTransform
     }
@@ -97,8 +96,9 @@ func findIDX(in folder: String, named name: String) -> String? {
         .first { FileManager.default.fileExists(atPath: $0) }
 }
 
-/// Reads an IDX file of unsigned bytes (magic 0x00 0x00 0x08 rank, big-endian sizes, then the data).
-func readIDX(in folder: String, named name: String) throws -> (shape: [Int], values: [UInt8]) {
+/// Reads an IDX file of unsigned bytes (magic 0x00 0x00 0x08 rank, big-endian sizes, then the data)
+/// into a uint8 tensor of the declared shape.
+func readIDX(in folder: String, named name: String) throws -> Tensor {
     guard let path = findIDX(in: folder, named: name) else {
         throw VisionError(.missingFile, """
             \(name)(.gz) not found in \(folder): pass download: true, or copy the data set's files there
@@ -124,5 +124,9 @@ func readIDX(in folder: String, named name: String) throws -> (shape: [Int], val
     guard bytes.count - start == count else {
         throw VisionError(.corrupt, "\(path): \(bytes.count - start - count) bytes after the declared \(shape) data")
     }
-    return (shape, Array(bytes[start...]))
+    let tensor = Tensor.empty(shape, dtype: .uint8)
+    tensor.withUnsafeMutableBufferPointer(as: UInt8.self) { target in
+        bytes.withUnsafeBufferPointer { target.baseAddress!.update(from: $0.baseAddress! + start, count: count) }
+    }
+    return tensor
 }

@@ -39,13 +39,18 @@ public func makeGrid(_ images: Tensor, nrow: Int = 8, padding: Int = 2, normaliz
     return grid
 }
 
+/// An image in [0, 1] as uint8 [0, 255], rounded as `save_image` rounds it: (x · 255 + 0.5) clamped.
+public func imageBytes(_ image: Tensor) -> Tensor {
+    (image * 255 + 0.5).clamp(min: 0, max: 255).to(.uint8)
+}
+
 /// Writes images in [0, 1] as one PNG (or JPEG, by the extension) file, tiled by `makeGrid`
 /// (`torchvision.utils.save_image`). Throws a `VisionError` when the file cannot be written.
 public func saveImage(_ images: Tensor, to path: String, nrow: Int = 8, padding: Int = 2, normalize: Bool = false,
                       valueRange: (Double, Double)? = nil, scaleEach: Bool = false, padValue: Double = 0) throws {
     let grid = makeGrid(images, nrow: nrow, padding: padding, normalize: normalize, valueRange: valueRange,
                         scaleEach: scaleEach, padValue: padValue)
-    let pixels = (grid * 255 + 0.5).clamp(min: 0, max: 255).to(.uint8)
+    let pixels = imageBytes(grid)
     let lower = path.lowercased()
     if lower.hasSuffix(".jpg") || lower.hasSuffix(".jpeg") {
         try writeJPEG(pixels, to: path)

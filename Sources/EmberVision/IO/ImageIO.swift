@@ -20,9 +20,7 @@ public func decodeImage(_ bytes: [UInt8], name: String = "image") throws -> Tens
 
 /// Encodes a uint8 image [C, H, W] (C = 1, 3 or 4) or [H, W] as PNG (`torchvision.io.encode_png`).
 public func encodePNG(_ image: Tensor) throws -> [UInt8] {
-    try encode(image, format: "PNG", channels: [1, 3, 4]) { pixels, width, height, channels, out, count, message, capacity in
-        ember_png_encode(pixels, width, height, channels, out, count, message, capacity)
-    }
+    try encode(image, format: "PNG", channels: [1, 3, 4], with: ember_png_encode)
 }
 
 /// Encodes a uint8 image [C, H, W] (C = 1 or 3) or [H, W] as JPEG (`torchvision.io.encode_jpeg`).
@@ -45,8 +43,8 @@ public func writeJPEG(_ image: Tensor, to path: String, quality: Int = 75) throw
 // MARK: Bridging to the C codecs
 
 typealias Decoder = (UnsafePointer<UInt8>?, Int, UnsafeMutablePointer<EmberDecodedImage>?, UnsafeMutablePointer<CChar>?, Int) -> Int32
-typealias Encoder = (UnsafePointer<UInt8>, Int32, Int32, Int32, UnsafeMutablePointer<UnsafeMutablePointer<UInt8>?>,
-                     UnsafeMutablePointer<Int>, UnsafeMutablePointer<CChar>, Int) -> Int32
+typealias Encoder = (UnsafePointer<UInt8>?, Int32, Int32, Int32, UnsafeMutablePointer<UnsafeMutablePointer<UInt8>?>?,
+                     UnsafeMutablePointer<Int>?, UnsafeMutablePointer<CChar>?, Int) -> Int32
 
 private func decode(_ bytes: [UInt8], name: String, with decoder: Decoder) throws -> Tensor {
     var image = EmberDecodedImage()

@@ -4,7 +4,7 @@ import Ember
 /// ITU-R 601 luma (`F.rgb_to_grayscale`): 0.2989 R + 0.587 G + 0.114 B, truncated for uint8 images;
 /// `outputChannels` 1 or 3. One-channel images pass through.
 public func rgbToGrayscale(_ image: Tensor, outputChannels: Int = 1) -> Tensor {
-    let channels = image.shape[image.dim - 3]
+    let channels = image.imageChannels
     precondition(channels == 1 || channels == 3, "rgbToGrayscale: expects 1 or 3 channels, got \(image.shape)")
     var gray = image
     if channels == 3 {
@@ -43,35 +43,33 @@ public func adjustBrightness(_ image: Tensor, _ factor: Double) -> Tensor {
 
 /// `F.adjust_contrast`: blends with the mean gray level.
 public func adjustContrast(_ image: Tensor, _ factor: Double) -> Tensor {
-    let gray = image.shape[image.dim - 3] == 3 ? rgbToGrayscale(image) : image
+    let gray = image.imageChannels == 3 ? rgbToGrayscale(image) : image
     let mean = gray.to(.float32).mean(dims: [-3, -2, -1], keepdim: true)
     return blend(image, mean, factor)
 }
 
 /// `F.adjust_saturation`: blends with the grayscale image.
 public func adjustSaturation(_ image: Tensor, _ factor: Double) -> Tensor {
-    image.shape[image.dim - 3] == 1 ? image : blend(image, rgbToGrayscale(image), factor)
+    image.imageChannels == 1 ? image : blend(image, rgbToGrayscale(image), factor)
 }
 
 /// `F.adjust_hue`: shifts the hue by `factor` turns (in [-0.5, 0.5]) through HSV.
 public func adjustHue(_ image: Tensor, _ factor: Double) -> Tensor {
     precondition(abs(factor) <= 0.5, "adjustHue: factor must be in [-0.5, 0.5], got \(factor)")
-    if image.shape[image.dim - 3] == 1 { return image }
-    let planes = Planes(convertImage(image, to: .float32))
-    var values = planes.values
+    if image.imageChannels == 1 { return image }
+    var planes = Planes(convertImage(image, to: .float32))
     let pixels = planes.height * planes.width
     for group in 0..<(planes.count / 3) {
         let base = group * 3 * pixels
         for p in 0..<pixels {
-            let (r, g, b) = (values[base + p], values[base + pixels + p], values[base + 2 * pixels + p])
+            let (r, g, b) = (planes.values[base + p], planes.values[base + pixels + p], planes.values[base + 2 * pixels + p])
             var (h, s, v) = rgbToHSV(r, g, b)
             h = (h + Float(factor)).truncatingRemainder(dividingBy: 1)
             if h < 0 { h += 1 }
-            (values[base + p], values[base + pixels + p], values[base + 2 * pixels + p]) = hsvToRGB(h, s, v)
+            (planes.values[base + p], planes.values[base + pixels + p], planes.values[base + 2 * pixels + p]) = hsvToRGB(h, s, v)
         }
     }
-    return convertImage(Planes(values: values, leading: planes.leading, height: planes.height, width: planes.width)
-        .tensor(.float32), to: image.dtype)
+    return convertImage(planes.tensor(.float32), to: image.dtype)
 }
 
 /// torchvision's `_rgb2hsv`, per pixel.

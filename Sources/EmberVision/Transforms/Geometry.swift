@@ -79,7 +79,7 @@ public struct Resize: Transform {
     }
 
     public func callAsFunction(_ image: Tensor) -> Tensor {
-        let (height, width) = (image.shape[image.dim - 2], image.shape[image.dim - 1])
+        let (height, width) = image.imageSize
         let (outHeight, outWidth) = outputSize(height: height, width: width)
         return resize(image, height: outHeight, width: outWidth, interpolation: interpolation, antialias: antialias)
     }
@@ -102,8 +102,8 @@ public struct Resize: Transform {
 /// Resamples the last two dimensions to `height`×`width` (`F.resize`).
 public func resize(_ image: Tensor, height outHeight: Int, width outWidth: Int, interpolation: Interpolation = .bilinear,
                    antialias: Bool = true) -> Tensor {
+    if image.imageSize == (outHeight, outWidth) { return image }
     let source = Planes(image)
-    if source.height == outHeight && source.width == outWidth { return image }
     let horizontal = resamplingWeights(from: source.width, to: outWidth, interpolation: interpolation, antialias: antialias)
     let vertical = resamplingWeights(from: source.height, to: outHeight, interpolation: interpolation, antialias: antialias)
     var wide = [Float](repeating: 0, count: source.count * source.height * outWidth)
@@ -152,8 +152,7 @@ func resamplingWeights(from input: Int, to output: Int, interpolation: Interpola
                 let x = abs(Float((Double(Float(j + start) - center) + 0.5) * Double(inverse)))
                 return x < 1 ? 1 - x : 0
             }
-            var total: Float = 0
-            for weight in weights { total += weight }
+            let total = weights.reduce(0, +)
             if total != 0 { weights = weights.map { $0 / total } }
             return (start, weights)
         case .bilinear:
@@ -169,7 +168,7 @@ func resamplingWeights(from input: Int, to output: Int, interpolation: Interpola
 
 /// The region of `image` with top-left corner (`top`, `left`) (`F.crop`); parts outside the image are zero.
 public func crop(_ image: Tensor, top: Int, left: Int, height: Int, width: Int) -> Tensor {
-    let (h, w) = (image.shape[image.dim - 2], image.shape[image.dim - 1])
+    let (h, w) = image.imageSize
     if top >= 0, left >= 0, top + height <= h, left + width <= w {
         return image.narrow(-2, start: top, length: height).narrow(-1, start: left, length: width)
     }
@@ -182,7 +181,7 @@ public func crop(_ image: Tensor, top: Int, left: Int, height: Int, width: Int) 
 /// Pads the last two dimensions (`F.pad`).
 public func pad(_ image: Tensor, _ padding: ImagePadding, fill: Double = 0, mode: PaddingMode = .constant) -> Tensor {
     let (left, top, right, bottom) = (padding.left, padding.top, padding.right, padding.bottom)
-    let (h, w) = (image.shape[image.dim - 2], image.shape[image.dim - 1])
+    let (h, w) = image.imageSize
     if mode == .constant {
         let out = Tensor.full(Array(image.shape.dropLast(2)) + [h + top + bottom, w + left + right], fill, dtype: image.dtype)
         out.narrow(-2, start: top, length: h).narrow(-1, start: left, length: w).copy_(image)
@@ -229,12 +228,12 @@ public struct CenterCrop: Transform {
     public func callAsFunction(_ image: Tensor) -> Tensor {
         let (cropHeight, cropWidth) = size.dimensions
         var image = image
-        var (h, w) = (image.shape[image.dim - 2], image.shape[image.dim - 1])
+        var (h, w) = image.imageSize
         if cropHeight > h || cropWidth > w {
             let padding = ImagePadding(left: cropWidth > w ? (cropWidth - w) / 2 : 0, top: cropHeight > h ? (cropHeight - h) / 2 : 0,
                                        right: cropWidth > w ? (cropWidth - w + 1) / 2 : 0, bottom: cropHeight > h ? (cropHeight - h + 1) / 2 : 0)
             image = pad(image, padding)
-            (h, w) = (image.shape[image.dim - 2], image.shape[image.dim - 1])
+            (h, w) = image.imageSize
             if cropHeight == h && cropWidth == w { return image }
         }
         let top = Int((Double(h - cropHeight) / 2).rounded(.toNearestOrEven))
@@ -260,13 +259,13 @@ public struct RandomCrop: Transform {
         let (th, tw) = size.dimensions
         var image = image
         if let padding { image = pad(image, padding, fill: fill, mode: paddingMode) }
-        if padIfNeeded && image.shape[image.dim - 1] < tw {
-            image = pad(image, [tw - image.shape[image.dim - 1], 0], fill: fill, mode: paddingMode)
+        if padIfNeeded && image.imageSize.width < tw {
+            image = pad(image, [tw - image.imageSize.width, 0], fill: fill, mode: paddingMode)
         }
-        if padIfNeeded && image.shape[image.dim - 2] < th {
-            image = pad(image, [0, th - image.shape[image.dim - 2]], fill: fill, mode: paddingMode)
+        if padIfNeeded && image.imageSize.height < th {
+            image = pad(image, [0, th - image.imageSize.height], fill: fill, mode: paddingMode)
         }
-        let (h, w) = (image.shape[image.dim - 2], image.shape[image.dim - 1])
+        let (h, w) = image.imageSize
         precondition(h >= th && w >= tw, "RandomCrop: crop \(th)×\(tw) is larger than the image \(h)×\(w)")
         if h == th && w == tw { return image }
         let top = randomInt(below: h - th + 1), left = randomInt(below: w - tw + 1)
@@ -326,7 +325,7 @@ public struct RandomResizedCrop: Transform {
     }
 
     public func callAsFunction(_ image: Tensor) -> Tensor {
-        let r = region(height: image.shape[image.dim - 2], width: image.shape[image.dim - 1])
+        let r = region(height: image.imageSize.height, width: image.imageSize.width)
         let (outHeight, outWidth) = size.dimensions
         return resize(crop(image, top: r.top, left: r.left, height: r.height, width: r.width),
                       height: outHeight, width: outWidth, interpolation: interpolation, antialias: antialias)
@@ -390,7 +389,7 @@ public func rotate(_ image: Tensor, angle: Double, interpolation: Interpolation 
     let (halfWidth, halfHeight) = (Float(0.5 * Double(w)), Float(0.5 * Double(h)))
     let tx = [theta[0] / halfWidth, theta[1] / halfWidth, theta[2] / halfWidth]
     let ty = [theta[3] / halfHeight, theta[4] / halfHeight, theta[5] / halfHeight]
-    var out = [Float](repeating: Float(fill), count: source.count * outHeight * outWidth)
+    var out = [Float](repeating: 0, count: source.count * outHeight * outWidth)
     for y in 0..<outHeight {
         let gy = -Float(outHeight) * 0.5 + 0.5 + Float(y)
         for x in 0..<outWidth {
@@ -398,27 +397,23 @@ public func rotate(_ image: Tensor, angle: Double, interpolation: Interpolation 
             let sx = ((gx * tx[0] + gy * tx[1] + tx[2] + 1) * Float(w) - 1) / 2
             let sy = ((gx * ty[0] + gy * ty[1] + ty[2] + 1) * Float(h) - 1) / 2
             for plane in 0..<source.count {
-                if let value = sample(source, plane: plane, x: sx, y: sy, interpolation: interpolation, fill: Float(fill)) {
-                    out[(plane * outHeight + y) * outWidth + x] = value
-                }
+                out[(plane * outHeight + y) * outWidth + x] = sample(source, plane: plane, x: sx, y: sy,
+                                                                     interpolation: interpolation, fill: Float(fill))
             }
         }
     }
     return Planes(values: out, leading: source.leading, height: outHeight, width: outWidth).tensor(image.dtype)
 }
 
-/// The value at (x, y): nearest (half to even) or bilinear with `fill` outside; nil when the nearest
-/// pixel lies outside.
-private func sample(_ image: Planes, plane: Int, x: Float, y: Float, interpolation: Interpolation, fill: Float) -> Float? {
+/// The value at (x, y): nearest (half to even) or bilinear, with `fill` outside the image.
+private func sample(_ image: Planes, plane: Int, x: Float, y: Float, interpolation: Interpolation, fill: Float) -> Float {
     let base = plane * image.height * image.width
     func at(_ row: Int, _ column: Int) -> Float {
         row >= 0 && row < image.height && column >= 0 && column < image.width ? image.values[base + row * image.width + column] : fill
     }
     switch interpolation {
     case .nearest:
-        let (column, row) = (Int(x.rounded(.toNearestOrEven)), Int(y.rounded(.toNearestOrEven)))
-        guard row >= 0 && row < image.height && column >= 0 && column < image.width else { return nil }
-        return image.values[base + row * image.width + column]
+        return at(Int(y.rounded(.toNearestOrEven)), Int(x.rounded(.toNearestOrEven)))
     case .bilinear:
         let (x0, y0) = (Int(x.rounded(.down)), Int(y.rounded(.down)))
         let (fx, fy) = (x - Float(x0), y - Float(y0))

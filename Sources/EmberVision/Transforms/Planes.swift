@@ -11,7 +11,7 @@ struct Planes {
     init(_ image: Tensor, file: StaticString = #fileID, line: UInt = #line) {
         precondition(image.dim >= 2, "transforms: expects an image [..., H, W], got \(image.shape) (\(file):\(line))")
         leading = Array(image.shape.dropLast(2))
-        (height, width) = (image.shape[image.dim - 2], image.shape[image.dim - 1])
+        (height, width) = image.imageSize
         values = image.toArray(as: Float.self)
     }
 
@@ -21,15 +21,18 @@ struct Planes {
 
     var count: Int { leading.reduce(1, *) }
 
-    /// Back to a tensor of `dtype`: integer images are rounded (`rounding`) or truncated as torchvision
-    /// does for the operation, and clamped to [0, 255].
-    func tensor(_ dtype: DType, rounding: Bool = true) -> Tensor {
+    /// Back to a tensor of `dtype`: integer images are rounded half to even and clamped to [0, 255],
+    /// as torchvision casts resampled images back.
+    func tensor(_ dtype: DType) -> Tensor {
         let shape = leading + [height, width]
         if dtype.isFloatingPoint { return Tensor(values, shape: shape).to(dtype) }
-        let converted = values.map { v -> Float in
-            let r = rounding ? v.rounded(.toNearestOrEven) : v
-            return Swift.min(Swift.max(r, 0), 255)
-        }
-        return Tensor(converted, shape: shape).to(dtype)
+        return Tensor(values.map { Swift.min(Swift.max($0.rounded(.toNearestOrEven), 0), 255) }, shape: shape).to(dtype)
     }
+}
+
+extension Tensor {
+    /// The height and width of an image [..., H, W].
+    var imageSize: (height: Int, width: Int) { (shape[dim - 2], shape[dim - 1]) }
+    /// The channels of an image [..., C, H, W].
+    var imageChannels: Int { shape[dim - 3] }
 }

@@ -74,9 +74,7 @@ public struct Normalize: Transform {
 
     public func callAsFunction(_ image: Tensor) -> Tensor {
         precondition(image.dtype.isFloatingPoint, "Normalize: needs a floating-point image (ToTensor first), got \(image.dtype)")
-        let m = image.dtype == .float32 ? meanColumn : meanColumn.to(image.dtype)
-        let s = image.dtype == .float32 ? stdColumn : stdColumn.to(image.dtype)
-        return (image - m) / s
+        return (image - meanColumn.to(image.dtype)) / stdColumn.to(image.dtype)
     }
 }
 
