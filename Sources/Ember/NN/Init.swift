@@ -90,18 +90,47 @@ public enum Init {
         normal_(tensor, mean: 0, std: kaimingStd(tensor, a: a, mode: mode, nonlinearity: nonlinearity))
     }
 
-    /// Normal numbers with values outside [a, b] redrawn until they fall inside (`trunc_normal_`).
+    /// Normal numbers truncated to [a, b] (`trunc_normal_`), drawn as PyTorch 2.15 draws them: when more than
+    /// 30% of the distribution lies inside, whole-tensor normal draws replace the values outside until none
+    /// is left; otherwise uniform candidates on [a, b] are accepted with the normal density's ratio to its peak.
     @discardableResult public static func truncNormal_(_ tensor: Tensor, mean: Double = 0, std: Double = 1,
                                                        a: Double = -2, b: Double = 2) -> Tensor {
-        fill(tensor) { t in
-            t.normal_(mean: mean, std: std)
-            var outside = t.lt(Tensor(a)).logicalOr(t.gt(Tensor(b)))
-            while outside.any().item() != 0 {
-                let count = Int(outside.sum().item())
-                t[outside] = Tensor.empty([count], dtype: t.dtype).normal_(mean: mean, std: std)
-                outside = t.lt(Tensor(a)).logicalOr(t.gt(Tensor(b)))
+        func normalCDF(_ x: Double) -> Double { (1 + erf(x / 2.0.squareRoot())) / 2 }
+        return fill(tensor) { t in
+            if normalCDF((b - mean) / std) - normalCDF((a - mean) / std) > 0.3 {
+                redrawOutside(t, mean: mean, std: std, a: a, b: b)
+            } else {
+                acceptUniformCandidates(t, mean: mean, std: std, a: a, b: b)
             }
         }
+    }
+
+    private static func redrawOutside(_ t: Tensor, mean: Double, std: Double, a: Double, b: Double) {
+        // The bounds rounded to the tensor's dtype, so the mask agrees with the values it tests.
+        let low = Tensor.full([], a, dtype: t.dtype), high = Tensor.full([], b, dtype: t.dtype)
+        var result = t.normal_(mean: mean, std: std)
+        while true {
+            let outside = result.lt(low).logicalOr(result.gt(high))
+            if outside.any().item() == 0 { break }
+            result = Tensor.where(outside, t.emptyLike().normal_(mean: mean, std: std), result)
+        }
+        if result !== t { t.copy_(result) }
+    }
+
+    private static func acceptUniformCandidates(_ t: Tensor, mean: Double, std: Double, a: Double, b: Double) {
+        let mode = Swift.max(a, Swift.min(mean, b))
+        let logPeak = -0.5 * ((mode - mean) / std) * ((mode - mean) / std)
+        /// log pdf(x) - log pdf(mode), in the tensor's dtype step by step as PyTorch computes it.
+        func logDensityRatio(_ x: Tensor) -> Tensor { ((x - mean) / std).square() * -0.5 - logPeak }
+        func acceptanceDraw() -> Tensor { t.emptyLike().uniform_().log() }
+        var result = t.uniform_(from: a, to: b)
+        var pending = acceptanceDraw().gt(logDensityRatio(result))
+        while pending.any().item() != 0 {
+            let candidates = t.emptyLike().uniform_(from: a, to: b)
+            result = Tensor.where(pending, candidates, result)
+            pending = Tensor.where(pending, acceptanceDraw().gt(logDensityRatio(candidates)), pending)
+        }
+        if result !== t { t.copy_(result) }
     }
 
     /// A 2-d matrix of N(0, std) numbers with a `sparsity` fraction of each column zeroed (`sparse_`).

@@ -215,6 +215,28 @@ open class Module: CustomStringConvertible {
         return self
     }
 
+    /// Converts every floating-point parameter, gradient and buffer to `dtype` in place (`module.to(dtype)`):
+    /// the tensors stay the same objects, so optimizers and references keep working; returns self.
+    @discardableResult public func to(_ dtype: DType) -> Self {
+        precondition(dtype.isFloatingPoint, "Module.to: nn.Module.to only accepts floating point dtypes, but got \(dtype)")
+        noGrad {
+            for t in parameters() + buffers() where t.dtype.isFloatingPoint && t.dtype != dtype {
+                t.data = t.data.to(dtype)
+                if let g = t.grad { t.grad = g.to(dtype) }
+            }
+        }
+        return self
+    }
+
+    /// Converts floating-point parameters and buffers to float64 (`double()`); returns self.
+    @discardableResult public func double() -> Self { to(.float64) }
+    /// Converts floating-point parameters and buffers to float32 (`float()`); returns self.
+    @discardableResult public func float() -> Self { to(.float32) }
+    /// Converts floating-point parameters and buffers to float16 (`half()`); returns self.
+    @discardableResult public func half() -> Self { to(.float16) }
+    /// Converts floating-point parameters and buffers to bfloat16 (`bfloat16()`); returns self.
+    @discardableResult public func bfloat16() -> Self { to(.bfloat16) }
+
     // MARK: State dicts
 
     /// Parameters and buffers by dotted name, in PyTorch's order (`state_dict()`): per module, its

@@ -185,16 +185,18 @@ public final class ReduceLROnPlateau {
 }
 
 /// Rescales gradients so their total norm is at most `maxNorm`; returns the norm before clipping (`clip_grad_norm_`).
+/// As in PyTorch, the per-gradient norms, their total and the coefficient `min(maxNorm / (total + 1e-6), 1)` are
+/// tensors in the gradients' dtype, and every gradient is multiplied by the coefficient.
 @discardableResult
 public func clipGradNorm_(_ parameters: [Tensor], maxNorm: Double, normType: Double = 2) -> Tensor {
     let grads = parameters.compactMap(\.grad)
     guard !grads.isEmpty else { return Tensor(Float(0)) }
     return noGrad {
-        let norms = Tensor.stack(grads.map { $0.norm(p: normType).to(.float64) })
-        let total = normType == .infinity ? norms.max() : norms.norm(p: normType)
-        let coefficient = Swift.min(maxNorm / (total.item() + 1e-6), 1)
-        if coefficient < 1 { for g in grads { g.mul_(Tensor.wrapped(coefficient)) } }
-        return total.to(grads[0].dtype)
+        let dtype = grads[0].dtype
+        let total = Tensor.stack(grads.map { $0.norm(p: normType).to(dtype) }).norm(p: normType)
+        let coefficient = (maxNorm / (total + 1e-6)).clamp(max: 1)
+        for g in grads { g.mul_(coefficient.to(g.dtype)) }
+        return total
     }
 }
 

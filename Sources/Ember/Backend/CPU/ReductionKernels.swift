@@ -7,12 +7,32 @@ enum RowReduction {
     case sum, prod, max, min, logsumexp, sumAbs, norm(Double), variance(correction: Double)
 }
 
-/// Sums a contiguous run; float32 sums use vector lanes per block and a double-precision total, so long
-/// sums stay accurate (PyTorch uses a cascade sum for the same reason).
+/// Sums `count` terms in float64 over eight interleaved partial sums. Float32 reductions accumulate in
+/// float64 as PyTorch's CPU kernels do where a float sum would drift (var/std, cumsum), and the lanes keep
+/// each float64 partial sum an eighth as long (PyTorch's cascade sum serves the same end).
+@inline(__always)
+func accurateSum(_ count: Int, _ term: (Int) -> Double) -> Double {
+    var lanes = SIMD8<Double>()
+    var i = 0
+    while i + 8 <= count {
+        lanes += SIMD8(term(i), term(i + 1), term(i + 2), term(i + 3), term(i + 4), term(i + 5), term(i + 6), term(i + 7))
+        i += 8
+    }
+    var total = lanes.sum()
+    while i < count { total += term(i); i += 1 }
+    return total
+}
+
+/// Sums a contiguous run: float32 through the vector kernel (float lanes per block, a float64 total),
+/// float64 through `accurateSum`, integers exactly (wrapping).
 @inline(__always)
 func sumRun<T: ArithmeticScalar>(_ p: UnsafePointer<T>, _ n: Int) -> T {
     if T.self == Float.self {
         return T(fromDouble: ember_sum_f32(UnsafeRawPointer(p).assumingMemoryBound(to: Float.self), n))
+    }
+    if T.self == Double.self {
+        let q = UnsafeRawPointer(p).assumingMemoryBound(to: Double.self)
+        return T(fromDouble: accurateSum(n) { q[$0] })
     }
     var total = T.zero
     for i in 0..<n { total = T.add(total, p[i]) }
@@ -96,37 +116,45 @@ private struct FloatRowReduction: FloatTypeVisitor {
                 for i in 0..<k where p[i] > m || p[i].isNaN { m = p[i] }
                 if m.isNaN { return m }
                 if m.isInfinite { m = 0 }
-                var s = T.zero
-                for i in 0..<k { s += T.exp(p[i] - m) }
-                return T.log(s) + m
+                return T.log(T(accurateSum(k) { Double(T.exp(p[$0] - m)) })) + m
             }
         case .sumAbs:
             reduceRows(x, out, rows: rows, k: k, isSum: false) { (p: UnsafePointer<T>) -> T in
-                var s = T.zero
-                for i in 0..<k { s += Swift.abs(p[i]) }
-                return s
+                T(accurateSum(k) { Double(Swift.abs(p[$0])) })
             }
         case .norm(let order):
-            let e = T(order)
             reduceRows(x, out, rows: rows, k: k, isSum: false) { (p: UnsafePointer<T>) -> T in
-                var s = T.zero
-                if order == 2 { for i in 0..<k { s += p[i] * p[i] }; return s.squareRoot() }
-                if order == .infinity { for i in 0..<k { s = Swift.max(s, Swift.abs(p[i])) }; return s }
-                for i in 0..<k { s += T.pow(Swift.abs(p[i]), e) }
-                return T.pow(s, 1 / e)
+                vectorNorm(p, k, order: order)
             }
         case .variance(let correction):
-            let c = T(correction)
             reduceRows(x, out, rows: rows, k: k, isSum: false) { (p: UnsafePointer<T>) -> T in
-                var mean = T.zero
-                for i in 0..<k { mean += p[i] }
-                mean /= T(k)
-                var s = T.zero
-                for i in 0..<k { let d = p[i] - mean; s += d * d }
-                return s / Swift.max(T(k) - c, 0)
+                let mean = accurateSum(k) { Double(p[$0]) } / Double(k)
+                let squares = accurateSum(k) { let d = Double(p[$0]) - mean; return d * d }
+                return T(squares / Swift.max(Double(k) - correction, 0))
             }
         default: basicRowReduce(T.self, x, out, rows: rows, k: k, op)
         }
+    }
+}
+
+/// The p-norm of a run (`torch.linalg.vector_norm`): p = 0 counts the nonzeros, ±inf take the largest and
+/// smallest magnitude, other orders sum |x|^p in float64.
+@inline(__always)
+private func vectorNorm<T: FloatScalar>(_ p: UnsafePointer<T>, _ k: Int, order: Double) -> T {
+    switch order {
+    case 0: return T(accurateSum(k) { p[$0] != 0 ? 1 : 0 })
+    case .infinity, -.infinity:
+        guard k > 0 else { return order > 0 ? 0 : .infinity }
+        var best = Swift.abs(p[0])
+        for i in 0..<k {
+            let a = Swift.abs(p[i])
+            if a.isNaN { return a }
+            if order > 0 ? a > best : a < best { best = a }
+        }
+        return best
+    case 2: return T(accurateSum(k) { let v = Double(p[$0]); return v * v }.squareRoot())
+    default:
+        return T(Double.pow(accurateSum(k) { Double.pow(Double(Swift.abs(p[$0])), order) }, 1 / order))
     }
 }
 
@@ -137,23 +165,28 @@ func middleSumKernel(_ x: Tensor, outer: Int, k: Int, inner: Int) -> Tensor {
         let x: Tensor, out: Tensor, outer: Int, k: Int, inner: Int
         func visit<T: ArithmeticScalar>(_: T.Type) {
             let p = x.pointer(as: T.self), o = out.pointer(as: T.self), k = self.k, inner = self.inner
+            let tile = 256
             parallelFor(outer * inner, grain: Swift.max(1, pointwiseGrain / Swift.max(k, 1))) { range in
-                // Each thread owns a range of output columns; walk K rows over that range.
-                var position = range.lowerBound
-                while position < range.upperBound {
-                    let block = position / inner, column = position % inner
-                    let width = Swift.min(inner - column, range.upperBound - position)
-                    let dst = o + position
-                    for r in 0..<k {
-                        let src = p + (block * k + r) * inner + column
-                        for j in 0..<width { dst[j] = T.add(dst[j], src[j]) }
+                // Each thread owns a range of output columns; walk K rows over a tile of them at a time,
+                // summing in T's accumulator type (float64 for floats).
+                withUnsafeTemporaryAllocation(of: T.Accumulator.self, capacity: tile) { sums in
+                    var position = range.lowerBound
+                    while position < range.upperBound {
+                        let block = position / inner, column = position % inner
+                        let width = Swift.min(inner - column, range.upperBound - position, tile)
+                        for j in 0..<width { sums[j] = .zero }
+                        for r in 0..<k {
+                            let src = p + (block * k + r) * inner + column
+                            for j in 0..<width { sums[j] = T.Accumulator.add(sums[j], src[j].accumulated) }
+                        }
+                        for j in 0..<width { o[position + j] = T(accumulated: sums[j]) }
+                        position += width
                     }
-                    position += width
                 }
             }
         }
     }
-    let out = Tensor.zeros([outer * inner], dtype: x.dtype)
+    let out = Tensor(uninitializedShape: [outer * inner], dtype: x.dtype)
     x.dtype.visitArithmetic(Run(x: x, out: out, outer: outer, k: k, inner: inner))
     return out
 }
@@ -187,6 +220,14 @@ func rowArgExtremeKernel(_ x: Tensor, rows: Int, k: Int, isMax: Bool) -> (values
     return (values, indices)
 }
 
+/// The largest value of a row, for shifting exponentials (NaN is passed over: it spreads through exp anyway).
+@inline(__always)
+private func rowMaximum<T: FloatScalar>(_ p: UnsafePointer<T>, _ k: Int) -> T {
+    var m = -T.infinity
+    for i in 0..<k where p[i] > m { m = p[i] }
+    return m
+}
+
 /// Row-wise transforms of a contiguous [rows, K] float tensor: softmax, log-softmax, cumulative sum.
 enum RowTransform { case softmax, logSoftmax, cumsum }
 
@@ -199,21 +240,19 @@ func rowTransformKernel(_ x: Tensor, rows: Int, k: Int, _ op: RowTransform) -> T
                 for r in range {
                     let src = p + r * k, dst = o + r * k
                     switch op {
-                    case .softmax, .logSoftmax:
-                        var m = -T.infinity
-                        for i in 0..<k where src[i] > m { m = src[i] }
-                        var s = T.zero
-                        for i in 0..<k { let e = T.exp(src[i] - m); if op == .softmax { dst[i] = e }; s += e }
-                        if op == .softmax {
-                            let inv = 1 / s
-                            for i in 0..<k { dst[i] *= inv }
-                        } else {
-                            let logSum = T.log(s) + m
-                            for i in 0..<k { dst[i] = src[i] - logSum }
-                        }
+                    case .softmax:
+                        let m = rowMaximum(src, k)
+                        let total = accurateSum(k) { i in let e = T.exp(src[i] - m); dst[i] = e; return Double(e) }
+                        let inverse = 1 / T(total)
+                        for i in 0..<k { dst[i] *= inverse }
+                    case .logSoftmax:
+                        let m = rowMaximum(src, k)
+                        let logTotal = T.log(T(accurateSum(k) { Double(T.exp(src[$0] - m)) }))
+                        for i in 0..<k { dst[i] = src[i] - m - logTotal }
                     case .cumsum:
-                        var s = T.zero
-                        for i in 0..<k { s += src[i]; dst[i] = s }
+                        // PyTorch's cumsum carries a float64 running sum for float32.
+                        var s = 0.0
+                        for i in 0..<k { s += Double(src[i]); dst[i] = T(s) }
                     }
                 }
             }

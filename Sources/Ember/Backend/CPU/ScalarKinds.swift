@@ -15,6 +15,11 @@ protocol ArithmeticScalar: TensorScalar, Comparable {
     /// Python's modulo (sign of the divisor).
     static func remainder(_ a: Self, _ b: Self) -> Self
     var isNaNValue: Bool { get }
+    /// The type sums of this scalar accumulate in, PyTorch's CPU `acc_type`: float64 for floats,
+    /// the type itself for integers (exact, wrapping).
+    associatedtype Accumulator: ArithmeticScalar
+    var accumulated: Accumulator { get }
+    init(accumulated: Accumulator)
 }
 
 /// Element types for transcendental math: Float and Double.
@@ -68,12 +73,22 @@ extension ArithmeticScalar where Self: FixedWidthInteger {
     @inline(__always) var isNaNValue: Bool { false }
 }
 
-extension Float: FloatScalar {}
-extension Double: FloatScalar {}
-extension Int64: ArithmeticScalar {}
-extension Int32: ArithmeticScalar {}
-extension Int8: ArithmeticScalar {}
-extension UInt8: ArithmeticScalar {}
+extension ArithmeticScalar where Self: FixedWidthInteger, Accumulator == Self {
+    @inline(__always) var accumulated: Self { self }
+    @inline(__always) init(accumulated: Self) { self = accumulated }
+}
+
+extension ArithmeticScalar where Self: BinaryFloatingPoint, Accumulator == Double {
+    @inline(__always) var accumulated: Double { Double(self) }
+    @inline(__always) init(accumulated: Double) { self.init(accumulated) }
+}
+
+extension Float: FloatScalar { typealias Accumulator = Double }
+extension Double: FloatScalar { typealias Accumulator = Double }
+extension Int64: ArithmeticScalar { typealias Accumulator = Int64 }
+extension Int32: ArithmeticScalar { typealias Accumulator = Int32 }
+extension Int8: ArithmeticScalar { typealias Accumulator = Int8 }
+extension UInt8: ArithmeticScalar { typealias Accumulator = UInt8 }
 
 extension DType {
     /// The dtype kernels compute in: 16-bit floats widen to float32, bool to uint8.
