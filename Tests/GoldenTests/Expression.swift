@@ -1,17 +1,38 @@
-// Evaluates the Python expressions of golden cases (`(x * y).sum() + x.exp().mean()`) with Ember's API.
+// Evaluates the Python expressions of golden cases (`(x * y).sum() + softmax(x, dim=1)[0]`) with Ember's
+// API: operators and subscripts directly, every method and function call through the op table, so an
+// expression may use any op the table has, with positional or keyword arguments.
 import Ember
 
-/// A value of an expression: a tensor or a Python number.
-enum ExpressionValue {
+/// A value of an expression: a tensor, a Python number, bool, string, None, or a list/tuple.
+indirect enum ExpressionValue {
     case tensor(Tensor)
     case int(Int)
     case double(Double)
+    case bool(Bool)
+    case string(String)
+    case none
+    case list([ExpressionValue])
 
-    var asTensor: Tensor {
+    func asTensor() throws -> Tensor {
         switch self {
         case .tensor(let t): return t
         case .int(let i): return i.wrappedTensor
         case .double(let d): return d.wrappedTensor
+        case .bool(let b): return Tensor(b)
+        default: throw CaseFailure("expected a tensor, got \(self)")
+        }
+    }
+
+    /// The JSON form of a non-tensor argument, as golden op cases write it.
+    func json() throws -> JSON {
+        switch self {
+        case .int(let i): return .int(i)
+        case .double(let d): return .double(d)
+        case .bool(let b): return .bool(b)
+        case .string(let s): return .string(s)
+        case .none: return .null
+        case .list(let items): return .array(try items.map { try $0.json() })
+        case .tensor: throw CaseFailure("a tensor where a plain argument was expected")
         }
     }
 }
@@ -23,27 +44,45 @@ struct ExpressionEvaluator {
 
     init(variables: [String: Tensor]) { self.variables = variables }
 
-    mutating func evaluate(_ text: String) throws -> Tensor {
-        tokens = ExpressionEvaluator.tokenize(text)
+    /// Evaluates `text`; a tuple result gives all its tensors.
+    mutating func evaluate(_ text: String) throws -> [Tensor] {
+        tokens = try ExpressionEvaluator.tokenize(text)
         position = 0
-        let value = try additive()
+        let value = try comparison()
         guard position == tokens.count else { throw CaseFailure("unparsed expression tail '\(tokens[position...].joined())'") }
-        return value.asTensor
+        if case .list(let items) = value { return try items.map { try $0.asTensor() } }
+        return [try value.asTensor()]
     }
 
-    static func tokenize(_ text: String) -> [String] {
+    /// Python tokens: names, numbers (with exponents), quoted strings, and one- or two-character operators.
+    static func tokenize(_ text: String) throws -> [String] {
+        let characters = Array(text)
         var result: [String] = []
-        var current = ""
-        func flush() { if !current.isEmpty { result.append(current); current = "" } }
-        for ch in text {
-            if ch.isLetter || ch.isNumber || ch == "_" || (ch == "." && !current.isEmpty && current.allSatisfy { $0.isNumber }) {
-                current.append(ch)
-            } else {
-                flush()
-                if ch != " " { result.append(String(ch)) }
+        var i = 0
+        while i < characters.count {
+            let ch = characters[i]
+            if ch == " " { i += 1; continue }
+            var j = i + 1
+            if ch.isLetter || ch == "_" {
+                while j < characters.count, characters[j].isLetter || characters[j].isNumber || characters[j] == "_" { j += 1 }
+            } else if ch.isNumber || (ch == "." && i + 1 < characters.count && characters[i + 1].isNumber) {
+                while j < characters.count {
+                    let c = characters[j]
+                    if c.isNumber || c == "." { j += 1 } else if c == "e" || c == "E" {
+                        j += 1
+                        if j < characters.count, characters[j] == "-" || characters[j] == "+" { j += 1 }
+                    } else { break }
+                }
+            } else if ch == "'" || ch == "\"" {
+                while j < characters.count, characters[j] != ch { j += 1 }
+                guard j < characters.count else { throw CaseFailure("unterminated string in expression") }
+                j += 1
+            } else if j < characters.count, ["**", "//", "<=", ">=", "==", "!="].contains(String(characters[i...j])) {
+                j += 1
             }
+            result.append(String(characters[i..<j]))
+            i = j
         }
-        flush()
         return result
     }
 
@@ -54,22 +93,43 @@ struct ExpressionEvaluator {
         position += 1
     }
 
+    private mutating func comparison() throws -> ExpressionValue {
+        let left = try additive()
+        guard let op = peek, ["<", ">", "<=", ">=", "==", "!="].contains(op) else { return left }
+        position += 1
+        let (a, b) = (try left.asTensor(), try additive().asTensor())
+        switch op {
+        case "<": return .tensor(a .< b)
+        case ">": return .tensor(a .> b)
+        case "<=": return .tensor(a .<= b)
+        case ">=": return .tensor(a .>= b)
+        case "==": return .tensor(a .== b)
+        default: return .tensor(a .!= b)
+        }
+    }
+
     private mutating func additive() throws -> ExpressionValue {
         var left = try multiplicative()
         while let op = peek, op == "+" || op == "-" {
             position += 1
-            let right = try multiplicative()
-            left = .tensor(op == "+" ? left.asTensor + right.asTensor : left.asTensor - right.asTensor)
+            let (a, b) = (try left.asTensor(), try multiplicative().asTensor())
+            left = .tensor(op == "+" ? a + b : a - b)
         }
         return left
     }
 
     private mutating func multiplicative() throws -> ExpressionValue {
         var left = try unary()
-        while let op = peek, op == "*" || op == "/" {
+        while let op = peek, ["*", "/", "//", "@", "%"].contains(op) {
             position += 1
-            let right = try unary()
-            left = .tensor(op == "*" ? left.asTensor * right.asTensor : left.asTensor / right.asTensor)
+            let (a, b) = (try left.asTensor(), try unary().asTensor())
+            switch op {
+            case "*": left = .tensor(a * b)
+            case "/": left = .tensor(a / b)
+            case "//": left = .tensor(a.div(b, roundingMode: .floor))
+            case "%": left = .tensor(a.remainder(b))
+            default: left = .tensor(a.matmul(b))
+            }
         }
         return left
     }
@@ -80,10 +140,21 @@ struct ExpressionEvaluator {
             switch try unary() {
             case .int(let i): return .int(-i)
             case .double(let d): return .double(-d)
-            case .tensor(let t): return .tensor(-t)
+            case let value: return .tensor(-(try value.asTensor()))
             }
         }
-        return try postfix()
+        return try power()
+    }
+
+    /// `a ** b` binds tighter than unary minus on its left and is right-associative, as in Python.
+    private mutating func power() throws -> ExpressionValue {
+        let base = try postfix()
+        guard peek == "**" else { return base }
+        position += 1
+        let exponent = try unary()
+        if case .tensor(let t) = exponent { return .tensor(try base.asTensor().pow(t)) }
+        guard let e = try? exponent.json().double else { throw CaseFailure("bad exponent") }
+        return .tensor(try base.asTensor().pow(e))
     }
 
     private mutating func postfix() throws -> ExpressionValue {
@@ -92,18 +163,57 @@ struct ExpressionEvaluator {
             if next == "." {
                 position += 1
                 let name = take()
-                let (positional, keywords) = try arguments()
-                value = .tensor(try ExpressionEvaluator.method(name, value.asTensor, positional, keywords))
+                if peek == "(" {
+                    let (positional, keywords) = try arguments()
+                    value = try ExpressionEvaluator.call(name, receiver: value, positional, keywords)
+                } else {
+                    value = try ExpressionEvaluator.attribute(name, of: value)
+                }
             } else if next == "[" {
                 position += 1
-                guard case .int(let i) = try additive() else { throw CaseFailure("only integer indexing in expressions") }
-                try expect("]")
-                value = .tensor(value.asTensor[i])
+                value = try subscripted(value)
             } else {
                 break
             }
         }
         return value
+    }
+
+    /// `x[...]`: an item of a tuple, or a tensor subscript with ints, slices, `...`, None and tensors.
+    private mutating func subscripted(_ value: ExpressionValue) throws -> ExpressionValue {
+        var key: [TensorIndex] = []
+        var listIndex: Int?
+        while peek != "]" {
+            var bounds: [Int?] = [nil]
+            var isSlice = false
+            while let token = peek, token != ",", token != "]" {
+                if token == ":" { position += 1; isSlice = true; bounds.append(nil); continue }
+                if token == "..." || (token == "." && tokens.count > position + 2 && tokens[position + 1] == "." ) {
+                    position += token == "..." ? 1 : 3
+                    key.append(.ellipsis)
+                    continue
+                }
+                switch try comparison() {
+                case .int(let i): bounds[bounds.count - 1] = i
+                case .none: key.append(.newAxis)
+                case .tensor(let t): key.append(.tensor(t))
+                default: throw CaseFailure("unsupported subscript")
+                }
+            }
+            if isSlice {
+                key.append(.slice(start: bounds[0], end: bounds.count > 1 ? bounds[1] : nil, step: (bounds.count > 2 ? bounds[2] : nil) ?? 1))
+            } else if let i = bounds[0] {
+                key.append(.index(i))
+                listIndex = i
+            }
+            if peek == "," { position += 1 }
+        }
+        try expect("]")
+        if case .list(let items) = value {
+            guard key.count == 1, let i = listIndex, i >= -items.count, i < items.count else { throw CaseFailure("bad tuple index") }
+            return items[i < 0 ? i + items.count : i]
+        }
+        return .tensor(try value.asTensor()[indices: key])
     }
 
     private mutating func arguments() throws -> ([ExpressionValue], [String: ExpressionValue]) {
@@ -113,9 +223,9 @@ struct ExpressionEvaluator {
             if position + 1 < tokens.count, tokens[position + 1] == "=" {
                 let key = take()
                 position += 1
-                keywords[key] = try additive()
+                keywords[key] = try comparison()
             } else {
-                positional.append(try additive())
+                positional.append(try comparison())
             }
             if peek == "," { position += 1 }
         }
@@ -123,71 +233,118 @@ struct ExpressionEvaluator {
         return (positional, keywords)
     }
 
+    /// A parenthesised expression or tuple, a list, a literal, a variable, or a call of a torch function.
     private mutating func primary() throws -> ExpressionValue {
         guard let token = peek else { throw CaseFailure("unexpected end of expression") }
-        if token == "(" {
+        if token == "(" || token == "[" {
             position += 1
-            let value = try additive()
-            try expect(")")
-            return value
+            let close = token == "(" ? ")" : "]"
+            var items: [ExpressionValue] = []
+            var sawComma = false
+            while peek != close {
+                items.append(try comparison())
+                if peek == "," { position += 1; sawComma = true }
+            }
+            try expect(close)
+            return token == "(" && items.count == 1 && !sawComma ? items[0] : .list(items)
         }
         position += 1
         if let i = Int(token) { return .int(i) }
         if let d = Double(token) { return .double(d) }
-        if let t = variables[token] { return .tensor(t) }
-        if peek == "(" {
-            let (positional, _) = try arguments()
-            guard let argument = positional.first?.asTensor else { throw CaseFailure("\(token)() needs an argument") }
-            switch token {
-            case "cos": return .tensor(cos(argument))
-            case "sin": return .tensor(sin(argument))
-            case "exp": return .tensor(exp(argument))
-            case "log": return .tensor(log(argument))
-            case "sqrt": return .tensor(sqrt(argument))
-            case "tanh": return .tensor(tanh(argument))
-            case "sigmoid": return .tensor(sigmoid(argument))
-            case "relu": return .tensor(relu(argument))
-            default: throw CaseFailure("unknown function '\(token)'")
-            }
+        if token.first == "'" || token.first == "\"" { return .string(String(token.dropFirst().dropLast())) }
+        switch token {
+        case "True": return .bool(true)
+        case "False": return .bool(false)
+        case "None": return .none
+        default: break
         }
+        if let t = variables[token] { return .tensor(t) }
+        // torch.x, F.x, nn.functional.x, torch.linalg.x: the module path names nothing Ember needs.
+        var name = token
+        while ["torch", "nn", "functional", "F", "linalg"].contains(name), peek == "." {
+            position += 1
+            name = take()
+        }
+        if peek == "(" {
+            let (positional, keywords) = try arguments()
+            return try ExpressionEvaluator.call(name, receiver: nil, positional, keywords)
+        }
+        if DType(name: name) != nil || ["float", "double", "long", "int", "half", "bool"].contains(name) { return .string(name) }
         throw CaseFailure("unknown name '\(token)'")
     }
 
-    private static func ints(_ values: [ExpressionValue]) throws -> [Int] {
-        try values.map { if case .int(let i) = $0 { return i }; throw CaseFailure("expected integers") }
-    }
-
-    private static func number(_ value: ExpressionValue?) -> Double? {
-        switch value {
-        case .int(let i)?: return Double(i)
-        case .double(let d)?: return d
-        default: return nil
-        }
-    }
-
-    /// Tensor methods with PyTorch's names and argument conventions.
-    static func method(_ name: String, _ x: Tensor, _ args: [ExpressionValue], _ keywords: [String: ExpressionValue]) throws -> Tensor {
+    /// Tensor attributes that are not calls (`x.T`, `x.shape`).
+    static func attribute(_ name: String, of value: ExpressionValue) throws -> ExpressionValue {
+        let x = try value.asTensor()
         switch name {
-        case "t": return x.t()
-        case "sum": return x.sum()
-        case "mean": return x.mean()
-        case "max": return x.max()
-        case "min": return x.min()
-        case "exp": return x.exp()
-        case "log": return x.log()
-        case "abs": return x.abs()
-        case "relu": return x.relu()
-        case "view": return x.view(try ints(args))
-        case "reshape": return x.reshape(try ints(args))
-        case "permute": return x.permute(try ints(args))
-        case "unsqueeze": return x.unsqueeze(try ints(args)[0])
-        case "squeeze": return args.isEmpty ? x.squeeze() : x.squeeze(try ints(args)[0])
-        case "transpose": let d = try ints(args); return x.transpose(d[0], d[1])
-        case "pow": return x.pow(number(args.first) ?? 1)
-        case "mm": return x.mm(args[0].asTensor)
-        case "matmul": return x.matmul(args[0].asTensor)
-        case "clamp": return x.clamp(min: number(keywords["min"] ?? args.first), max: number(keywords["max"] ?? (args.count > 1 ? args[1] : nil)))
-        default: throw CaseFailure("unknown method '\(name)'")
+        case "T": return .tensor(x.permute(Array((0..<x.dim).reversed())))
+        case "mT": return .tensor(x.transpose(-2, -1))
+        case "data": return .tensor(x.detach())
+        case "shape": return .list(x.shape.map { .int($0) })
+        case "grad": return x.grad.map { .tensor($0) } ?? .none
+        default: throw CaseFailure("unknown attribute '\(name)'")
         }
+    }
+
+    /// A method (`receiver` set) or function call: a few Python-level methods here, every op through the table.
+    static func call(_ name: String, receiver: ExpressionValue?, _ positional: [ExpressionValue],
+                     _ keywords: [String: ExpressionValue]) throws -> ExpressionValue {
+        if let receiver = receiver {
+            let x = try receiver.asTensor()
+            switch name {
+            case "size":
+                guard let d = positional.first ?? keywords["dim"] else { return .list(x.shape.map { .int($0) }) }
+                guard case .int(let i) = d else { throw CaseFailure("size: bad dim") }
+                return .int(x.size(i))
+            case "dim", "ndimension": return .int(x.dim)
+            case "numel": return .int(x.numel)
+            case "item": return x.dtype.isFloatingPoint ? .double(x.item()) : .int(Int(x.item()))
+            default: break
+            }
+        }
+        let call = try bind(name, receiver: receiver, positional, keywords)
+        let outputs = try OpTable.run(call)
+        return outputs.count == 1 && !multipleOutputOps.contains(name) ? .tensor(outputs[0]) : .list(outputs.map { .tensor($0) })
+    }
+
+    /// Ops that return a tuple or list even when it holds one tensor.
+    private static let multipleOutputOps: Set = ["split", "chunk"]
+
+    /// Binds Python-style arguments to the entry's parameter names: a method's receiver is `input`, the
+    /// positional arguments fill the other names in order, a `*name` parameter takes the rest.
+    static func bind(_ op: String, receiver: ExpressionValue?, _ positional: [ExpressionValue],
+                     _ keywords: [String: ExpressionValue]) throws -> OpCall {
+        guard let entry = OpTable.entries[op] else { throw CaseFailure("unknown function '\(op)'") }
+        var names = entry.parameters
+        var bound: [(String, ExpressionValue)] = []
+        if let receiver = receiver {
+            let selfName = names.contains("input") ? "input" : names[0]
+            bound.append((selfName, receiver))
+            names.removeAll { $0 == selfName }
+        }
+        var rest = positional[...]
+        for name in names where !rest.isEmpty {
+            if name.hasPrefix("*") {
+                let items = Array(rest)
+                rest = []
+                if items.count == 1, case .list = items[0] { bound.append((String(name.dropFirst()), items[0])) }
+                else { bound.append((String(name.dropFirst()), .list(items))) }
+                break
+            }
+            bound.append((name, rest.removeFirst()))
+        }
+        guard rest.isEmpty else { throw CaseFailure("\(op): too many positional arguments") }
+        bound += keywords.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        var inputs: [String: Tensor] = [:]
+        var args: [(String, JSON)] = []
+        for (name, value) in bound {
+            switch value {
+            case .tensor(let t): inputs[name] = t
+            case .list(let items) where items.contains(where: { if case .tensor = $0 { return true }; return false }):
+                for (i, item) in items.enumerated() { inputs["\(name).\(i)"] = try item.asTensor() }
+            default: args.append((name, try value.json()))
+            }
+        }
+        return OpCall(op: op, inputs: inputs, args: .object(args))
     }
 }

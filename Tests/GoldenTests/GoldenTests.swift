@@ -87,7 +87,7 @@ enum GoldenRunner {
         if let op = json["op"]?.string, op == "expression" {
             guard let text = json["expression"]?.string else { throw CaseFailure("expression case without expression") }
             var evaluator = ExpressionEvaluator(variables: inputs)
-            outputs = [try evaluator.evaluate(text)]
+            outputs = try evaluator.evaluate(text)
         } else {
             guard let op = json["op"]?.string else { throw CaseFailure("op case without op") }
             outputs = try OpTable.run(OpCall(op: op, inputs: inputs, args: json["args"] ?? .object([])))
@@ -393,7 +393,9 @@ enum GoldenRunner {
             // The value printed is the expression applied to a 2×2 leaf of ones that requires grad.
             let leaf = Tensor.ones([2, 2], requiresGrad: true)
             var evaluator = ExpressionEvaluator(variables: ["leaf": leaf])
-            let result = try evaluator.evaluate(expression)
+            let results = try evaluator.evaluate(expression)
+            guard results.count == 1 else { throw CaseFailure("format expression gives \(results.count) tensors") }
+            let result = results[0]
             if let value = json["value"], !value.isNull {
                 try GoldenTensor.compare(result, value, rtol: 0, atol: 0, what: "expression value")
             }

@@ -1,7 +1,9 @@
-// Runs a golden `op` case's function through Ember's public API: one entry per PyTorch function name.
+// The op table: every public Ember op under its PyTorch name, with PyTorch's parameter names in order,
+// so a golden op case (keyword arguments) and an expression (`x.sum(0)`, `softmax(x, dim=1)`, positional
+// or keyword) reach the same entry. A new case for an op Ember has needs no harness change.
 import Ember
 
-/// Arguments of a golden op call: named tensors and keyword arguments.
+/// Arguments of a golden op call: named tensors and the other arguments by PyTorch's parameter names.
 struct OpCall {
     let op: String
     let inputs: [String: Tensor]
@@ -11,6 +13,8 @@ struct OpCall {
         guard let t = inputs[name] else { throw CaseFailure("\(op): missing input '\(name)'") }
         return t
     }
+
+    func input() throws -> Tensor { try tensor("input") }
 
     func arg(_ name: String) -> JSON? {
         guard let value = args[name], !value.isNull else { return nil }
@@ -32,16 +36,25 @@ struct OpCall {
         return v
     }
 
+    func bool(_ name: String, _ fallback: Bool) -> Bool { arg(name)?.bool ?? fallback }
+
     func dtype(_ name: String = "dtype") throws -> DType? {
         guard let text = arg(name)?.string else { return nil }
-        guard let dtype = DType(name: text) else { throw CaseFailure("\(op): unknown dtype \(text)") }
+        guard let dtype = DType(name: text.replacingOccurrences(of: "torch.", with: "")) else {
+            throw CaseFailure("\(op): unknown dtype \(text)")
+        }
         return dtype
     }
 
-    /// The tensors `tensors.0`, `tensors.1`, … in order.
-    var tensorList: [Tensor] {
-        inputs.keys.filter { $0.hasPrefix("tensors.") }
-            .sorted { Int($0.dropFirst(8))! < Int($1.dropFirst(8))! }
+    /// The dims of a reduction: an int or a list, nil when absent.
+    var dims: [Int]? { arg("dim")?.ints }
+    var keepdim: Bool { bool("keepdim", false) }
+
+    /// The tensors `name.0`, `name.1`, … in order (a sequence argument such as `cat`'s `tensors`).
+    func tensorList(_ name: String = "tensors") -> [Tensor] {
+        let prefix = name + "."
+        return inputs.keys.filter { $0.hasPrefix(prefix) }
+            .sorted { Int($0.dropFirst(prefix.count))! < Int($1.dropFirst(prefix.count))! }
             .map { inputs[$0]! }
     }
 
@@ -49,284 +62,430 @@ struct OpCall {
     func operand(_ name: String) throws -> Tensor {
         if let t = inputs[name] { return t }
         switch arg(name) {
-        case .int(let i)?: return NumberOperand.tensor(i)
-        case .double(let d)?: return NumberOperand.tensor(d)
+        case .int(let i)?: return i.wrappedTensor
+        case .double(let d)?: return d.wrappedTensor
         case .bool(let b)?: return Tensor(b)
-        default: throw CaseFailure("\(op): missing operand '\(name)'")
+        default: break
         }
+        throw CaseFailure("\(op): missing operand '\(name)'")
     }
 }
 
-/// Turns a JSON number into the tensor a Python number becomes in PyTorch's expressions.
-enum NumberOperand {
-    static func tensor(_ value: Int) -> Tensor { value.wrappedTensor }
-    static func tensor(_ value: Double) -> Tensor { value.wrappedTensor }
+/// One entry: PyTorch's parameter names in order (`*size` collects the remaining positional arguments)
+/// and the call into Ember.
+struct OpEntry {
+    let parameters: [String]
+    let body: (OpCall) throws -> [Tensor]
 }
 
 enum OpTable {
-    /// How an op Ember does not have yet is reported.
+    /// How an op Ember does not have is reported.
     static let unsupportedPrefix = "unsupported op"
+
+    typealias Register = (_ names: String, _ signature: String, _ body: @escaping (OpCall) throws -> [Tensor]) -> Void
+
+    /// Every entry by name; `names` may list aliases (`clamp clip`).
+    static let entries: [String: OpEntry] = {
+        var table: [String: OpEntry] = [:]
+        let register: Register = { names, signature, body in
+            let entry = OpEntry(parameters: signature.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+                                    .filter { !$0.isEmpty }, body: body)
+            for name in names.split(separator: " ") {
+                precondition(table[String(name)] == nil, "op table: \(name) registered twice")
+                table[String(name)] = entry
+            }
+        }
+        creationOps(register)
+        shapeOps(register)
+        indexingOps(register)
+        pointwiseOps(register)
+        reductionOps(register)
+        linearAlgebraOps(register)
+        NNOpTable.layerOps(register)
+        NNOpTable.lossOps(register)
+        return table
+    }()
 
     /// Runs `call` and returns every output tensor in PyTorch's order.
     static func run(_ call: OpCall) throws -> [Tensor] {
-        let c = call
-        func input() throws -> Tensor { try c.tensor("input") }
-        func optionalDim() -> Int? { c.arg("dim")?.int }
-        func dims() -> [Int]? { c.arg("dim")?.ints }
-        let keepdim = c.arg("keepdim")?.bool ?? false
+        guard let entry = entries[call.op] else { throw CaseFailure("\(unsupportedPrefix) '\(call.op)'") }
+        return try entry.body(call)
+    }
 
-        switch c.op {
-        // Creation
-        case "zeros": return [Tensor.zeros(try c.ints("size"), dtype: try c.dtype() ?? .float32)]
-        case "ones": return [Tensor.ones(try c.ints("size"), dtype: try c.dtype() ?? .float32)]
-        case "full":
-            let value = try c.double("fill_value")
+    static func creationOps(_ add: Register) {
+        add("zeros", "*size, dtype") { c in [Tensor.zeros(try c.ints("size"), dtype: try c.dtype() ?? .float32)] }
+        add("ones", "*size, dtype") { c in [Tensor.ones(try c.ints("size"), dtype: try c.dtype() ?? .float32)] }
+        add("empty", "*size, dtype") { c in [Tensor.empty(try c.ints("size"), dtype: try c.dtype() ?? .float32)] }
+        add("rand", "*size, dtype") { c in [Tensor.rand(try c.ints("size"), dtype: try c.dtype() ?? .float32)] }
+        add("randn", "*size, dtype") { c in [Tensor.randn(try c.ints("size"), dtype: try c.dtype() ?? .float32)] }
+        add("randint", "low, high, size, dtype") { c in
+            // randint(high, size) or randint(low, high, size), as Python binds them.
+            if c.arg("size") == nil, let size = c.arg("high")?.array?.compactMap(\.int) {
+                return [Tensor.randint(0, try c.int("low"), size, dtype: try c.dtype() ?? .int64)]
+            }
+            return [Tensor.randint(c.arg("low")?.int ?? 0, try c.int("high"), try c.ints("size"), dtype: try c.dtype() ?? .int64)]
+        }
+        add("randperm", "n, dtype") { c in [Tensor.randperm(try c.int("n"), dtype: try c.dtype() ?? .int64)] }
+        add("full", "size, fill_value, dtype") { c in
             let inferred: DType = { if case .int? = c.arg("fill_value") { return .int64 }; return .float32 }()
-            return [Tensor.full(try c.ints("size"), value, dtype: try c.dtype() ?? inferred)]
-        case "zeros_like": return [try input().zerosLike(dtype: try c.dtype())]
-        case "ones_like": return [try input().onesLike(dtype: try c.dtype())]
-        case "full_like": return [try input().fullLike(try c.double("fill_value"), dtype: try c.dtype())]
-        case "eye": return [Tensor.eye(try c.int("n"), c.arg("m")?.int, dtype: try c.dtype() ?? .float32)]
-        case "arange":
-            let parts = ["start", "end", "step"].compactMap { c.arg($0) }
+            return [Tensor.full(try c.ints("size"), try c.double("fill_value"), dtype: try c.dtype() ?? inferred)]
+        }
+        add("zeros_like", "input, dtype") { c in [try c.input().zerosLike(dtype: try c.dtype())] }
+        add("ones_like", "input, dtype") { c in [try c.input().onesLike(dtype: try c.dtype())] }
+        add("empty_like", "input, dtype") { c in [try c.input().emptyLike(dtype: try c.dtype())] }
+        add("rand_like", "input, dtype") { c in [try c.input().randLike(dtype: try c.dtype())] }
+        add("randn_like", "input, dtype") { c in [try c.input().randnLike(dtype: try c.dtype())] }
+        add("full_like", "input, fill_value, dtype") { c in [try c.input().fullLike(try c.double("fill_value"), dtype: try c.dtype())] }
+        add("eye", "n, m, dtype") { c in [Tensor.eye(try c.int("n"), c.arg("m")?.int, dtype: try c.dtype() ?? .float32)] }
+        add("arange", "start, end, step, dtype") { c in
+            // arange(end) binds its one argument to `start`, as Python's overloads read it.
+            let bounds = c.arg("end") == nil ? [JSON.int(0), c.arg("start") ?? .int(0)] : [c.arg("start") ?? .int(0), c.arg("end")!]
+            let parts = bounds + [c.arg("step")].compactMap { $0 }
             let isFloat = parts.contains { if case .double = $0 { return true }; return false }
             let dtype = try c.dtype() ?? (isFloat ? .float32 : .int64)
-            return [Tensor.arange(c.arg("start")?.double ?? 0, try c.double("end"), step: c.arg("step")?.double ?? 1, dtype: dtype)]
-        case "linspace":
-            return [Tensor.linspace(try c.double("start"), try c.double("end"), steps: try c.int("steps"), dtype: try c.dtype() ?? .float32)]
+            return [Tensor.arange(bounds[0].double ?? 0, bounds[1].double ?? 0, step: c.arg("step")?.double ?? 1, dtype: dtype)]
+        }
+        add("linspace", "start, end, steps, dtype") { c in
+            [Tensor.linspace(try c.double("start"), try c.double("end"), steps: try c.int("steps"), dtype: try c.dtype() ?? .float32)]
+        }
+        add("bernoulli", "input") { c in [try c.input().bernoulli()] }
+        add("multinomial", "input, num_samples, replacement") { c in
+            [try c.input().multinomial(try c.int("num_samples"), replacement: c.bool("replacement", false))]
+        }
+    }
 
-        // Shape
-        case "view": return [try input().view(try c.ints("size"))]
-        case "reshape": return [try input().reshape(try c.ints("shape"))]
-        case "flatten": return [try input().flatten(startDim: c.arg("start_dim")?.int ?? 0, endDim: c.arg("end_dim")?.int ?? -1)]
-        case "transpose": return [try input().transpose(try c.int("dim0"), try c.int("dim1"))]
-        case "t": return [try input().t()]
-        case "permute": return [try input().permute(try c.ints("dims"))]
-        case "expand": return [try input().expand(try c.ints("size"))]
-        case "narrow": return [try input().narrow(try c.int("dim"), start: try c.int("start"), length: try c.int("length"))]
-        case "squeeze":
-            let x = try input()
-            return [optionalDim().map { x.squeeze($0) } ?? x.squeeze()]
-        case "unsqueeze": return [try input().unsqueeze(try c.int("dim"))]
-        case "flip": return [try input().flip(try c.ints("dims"))]
-        case "roll": return [try input().roll(try c.ints("shifts"), dims: try c.ints("dims"))]
-        case "repeat": return [try input().repeat(try c.ints("repeats"))]
-        case "tril": return [try input().tril(c.arg("diagonal")?.int ?? 0)]
-        case "triu": return [try input().triu(c.arg("diagonal")?.int ?? 0)]
-        case "cat": return [Tensor.cat(c.tensorList, dim: c.arg("dim")?.int ?? 0)]
-        case "stack": return [Tensor.stack(c.tensorList, dim: c.arg("dim")?.int ?? 0)]
-        case "split":
+    static func shapeOps(_ add: Register) {
+        add("view", "input, *size") { c in [try c.input().view(try c.ints("size"))] }
+        add("reshape", "input, *shape") { c in [try c.input().reshape(try c.ints("shape"))] }
+        add("flatten", "input, start_dim, end_dim") { c in
+            [try c.input().flatten(startDim: c.arg("start_dim")?.int ?? 0, endDim: c.arg("end_dim")?.int ?? -1)]
+        }
+        add("transpose swapaxes swapdims", "input, dim0, dim1") { c in [try c.input().transpose(try c.int("dim0"), try c.int("dim1"))] }
+        add("t", "input") { c in [try c.input().t()] }
+        add("permute", "input, *dims") { c in [try c.input().permute(try c.ints("dims"))] }
+        add("expand", "input, *size") { c in [try c.input().expand(try c.ints("size"))] }
+        add("expand_as", "input, other") { c in [try c.input().expandAs(try c.tensor("other"))] }
+        add("narrow", "input, dim, start, length") { c in
+            [try c.input().narrow(try c.int("dim"), start: try c.int("start"), length: try c.int("length"))]
+        }
+        add("select", "input, dim, index") { c in [try c.input().select(try c.int("dim"), try c.int("index"))] }
+        add("squeeze", "input, dim") { c in
+            let x = try c.input()
+            return [c.arg("dim")?.int.map { x.squeeze($0) } ?? x.squeeze()]
+        }
+        add("unsqueeze", "input, dim") { c in [try c.input().unsqueeze(try c.int("dim"))] }
+        add("flip", "input, *dims") { c in [try c.input().flip(try c.ints("dims"))] }
+        add("roll", "input, shifts, dims") { c in [try c.input().roll(try c.ints("shifts"), dims: try c.ints("dims"))] }
+        add("repeat", "input, *repeats") { c in [try c.input().repeat(try c.ints("repeats"))] }
+        add("tril", "input, diagonal") { c in [try c.input().tril(c.arg("diagonal")?.int ?? 0)] }
+        add("triu", "input, diagonal") { c in [try c.input().triu(c.arg("diagonal")?.int ?? 0)] }
+        add("cat concat concatenate", "tensors, dim") { c in [Tensor.cat(c.tensorList(), dim: c.arg("dim")?.int ?? 0)] }
+        add("stack", "tensors, dim") { c in [Tensor.stack(c.tensorList(), dim: c.arg("dim")?.int ?? 0)] }
+        add("split", "input, split_size_or_sections, dim") { c in
             let dim = c.arg("dim")?.int ?? 0
             if case .array(let sizes)? = c.arg("split_size_or_sections") {
-                return try input().split(sizes: sizes.compactMap(\.int), dim: dim)
+                return try c.input().split(sizes: sizes.compactMap(\.int), dim: dim)
             }
-            return try input().split(try c.int("split_size_or_sections"), dim: dim)
-        case "chunk": return try input().chunk(try c.int("chunks"), dim: c.arg("dim")?.int ?? 0)
-        case "clone": return [try input().clone()]
-        case "contiguous": return [try input().contiguous()]
-        case "to":
+            return try c.input().split(try c.int("split_size_or_sections"), dim: dim)
+        }
+        add("chunk", "input, chunks, dim") { c in try c.input().chunk(try c.int("chunks"), dim: c.arg("dim")?.int ?? 0) }
+        add("clone", "input") { c in [try c.input().clone()] }
+        add("contiguous", "input") { c in [try c.input().contiguous()] }
+        add("detach", "input") { c in [try c.input().detach()] }
+        add("to", "input, dtype") { c in
             guard let dtype = try c.dtype() else { throw CaseFailure("to: missing dtype") }
-            return [try input().to(dtype)]
+            return [try c.input().to(dtype)]
+        }
+        for (name, dtype) in [("float", DType.float32), ("double", .float64), ("half", .float16), ("bfloat16", .bfloat16),
+                              ("long", .int64), ("int", .int32), ("bool", .bool)] {
+            add(name, "input") { c in [try c.input().to(dtype)] }
+        }
+    }
 
-        // Indexing
-        case "getitem": return [try input()[indices: try IndexKey.decode(c.args["key"])]]
-        case "setitem":
-            let result = try input().clone()
-            let key = try IndexKey.decode(c.args["key"])
-            let value = try c.operand("value")
-            result[indices: key] = value
+    static func indexingOps(_ add: Register) {
+        add("getitem", "input, key") { c in [try c.input()[indices: try IndexKey.decode(c.args["key"])]] }
+        add("setitem", "input, key, value") { c in
+            let result = try c.input().clone()
+            result[indices: try IndexKey.decode(c.args["key"])] = try c.operand("value")
             return [result]
-        case "gather": return [try input().gather(try c.int("dim"), try c.tensor("index"))]
-        case "scatter_add": return [try input().scatterAdd(try c.int("dim"), try c.tensor("index"), try c.tensor("src"))]
-        case "scatter": return [try input().scatter(try c.int("dim"), try c.tensor("index"), try c.tensor("src"))]
-        case "index_select": return [try input().indexSelect(try c.int("dim"), try c.tensor("index"))]
-        case "masked_select": return [try input().maskedSelect(try c.tensor("mask"))]
-        case "masked_fill": return [try input().maskedFill(try c.tensor("mask"), try c.double("value"))]
-        case "nonzero": return [try input().nonzero()]
-        case "where": return [Tensor.where(try c.tensor("condition"), try c.operand("input"), try c.operand("other"))]
-        case "sort":
-            let r = try input().sort(dim: c.arg("dim")?.int ?? -1, descending: c.arg("descending")?.bool ?? false)
+        }
+        add("gather", "input, dim, index") { c in [try c.input().gather(try c.int("dim"), try c.tensor("index"))] }
+        add("scatter_add", "input, dim, index, src") { c in
+            [try c.input().scatterAdd(try c.int("dim"), try c.tensor("index"), try c.tensor("src"))]
+        }
+        add("scatter", "input, dim, index, src, value") { c in
+            let index = try c.tensor("index")
+            let source = try c.inputs["src"] ?? Tensor.full(index.shape, try c.double(c.arg("src") != nil ? "src" : "value"),
+                                                             dtype: try c.input().dtype)
+            return [try c.input().scatter(try c.int("dim"), index, source)]
+        }
+        add("index_select", "input, dim, index") { c in [try c.input().indexSelect(try c.int("dim"), try c.tensor("index"))] }
+        add("masked_select", "input, mask") { c in [try c.input().maskedSelect(try c.tensor("mask"))] }
+        add("masked_fill", "input, mask, value") { c in
+            let value = try c.inputs["value"].map { $0.item() } ?? c.double("value")
+            return [try c.input().maskedFill(try c.tensor("mask"), value)]
+        }
+        add("nonzero", "input") { c in [try c.input().nonzero()] }
+        add("where", "condition, input, other") { c in
+            [Tensor.where(try c.tensor("condition"), try c.operand("input"), try c.operand("other"))]
+        }
+        add("sort", "input, dim, descending") { c in
+            let r = try c.input().sort(dim: c.arg("dim")?.int ?? -1, descending: c.bool("descending", false))
             return [r.values, r.indices]
-        case "topk":
-            let r = try input().topk(try c.int("k"), dim: c.arg("dim")?.int ?? -1, largest: c.arg("largest")?.bool ?? true)
+        }
+        add("topk", "input, k, dim, largest, sorted") { c in
+            let r = try c.input().topk(try c.int("k"), dim: c.arg("dim")?.int ?? -1, largest: c.bool("largest", true),
+                                       sorted: c.bool("sorted", true))
             return [r.values, r.indices]
+        }
+    }
 
-        // Pointwise
-        case "add": return [try input().add(try c.operand("other"), alpha: c.arg("alpha")?.double ?? 1)]
-        case "sub": return [try input().sub(try c.operand("other"), alpha: c.arg("alpha")?.double ?? 1)]
-        case "mul": return [try input().mul(try c.operand("other"))]
-        case "div":
+    static func pointwiseOps(_ add: Register) {
+        add("add", "input, other, alpha") { c in [try c.input().add(try c.operand("other"), alpha: c.arg("alpha")?.double ?? 1)] }
+        add("sub subtract", "input, other, alpha") { c in
+            [try c.input().sub(try c.operand("other"), alpha: c.arg("alpha")?.double ?? 1)]
+        }
+        add("mul multiply", "input, other") { c in [try c.input().mul(try c.operand("other"))] }
+        add("div divide true_divide", "input, other, rounding_mode") { c in
             let mode = c.arg("rounding_mode")?.string.flatMap(Tensor.RoundingMode.init(rawValue:))
-            return [try input().div(try c.operand("other"), roundingMode: mode)]
-        case "pow":
-            if let t = c.inputs["exponent"] { return [try input().pow(t)] }
-            return [try input().pow(try c.double("exponent"))]
-        case "maximum": return [try input().maximum(try c.operand("other"))]
-        case "minimum": return [try input().minimum(try c.operand("other"))]
-        case "eq": return [try input().eq(try c.operand("other"))]
-        case "ne": return [try input().ne(try c.operand("other"))]
-        case "lt": return [try input().lt(try c.operand("other"))]
-        case "le": return [try input().le(try c.operand("other"))]
-        case "gt": return [try input().gt(try c.operand("other"))]
-        case "ge": return [try input().ge(try c.operand("other"))]
-        case "abs": return [try input().abs()]
-        case "neg": return [try input().neg()]
-        case "sign": return [try input().sign()]
-        case "floor": return [try input().floor()]
-        case "ceil": return [try input().ceil()]
-        case "round": return [try input().round()]
-        case "exp": return [try input().exp()]
-        case "expm1": return [try input().expm1()]
-        case "log": return [try input().log()]
-        case "log1p": return [try input().log1p()]
-        case "sqrt": return [try input().sqrt()]
-        case "rsqrt": return [try input().rsqrt()]
-        case "sin": return [try input().sin()]
-        case "cos": return [try input().cos()]
-        case "tanh": return [try input().tanh()]
-        case "sigmoid": return [try input().sigmoid()]
-        case "reciprocal": return [try input().reciprocal()]
-        case "square": return [try input().square()]
-        case "relu": return [try input().relu()]
-        case "gelu": return [try input().gelu(approximate: c.arg("approximate")?.string ?? "none")]
-        case "silu": return [try input().silu()]
-        case "elu": return [try input().elu(alpha: c.arg("alpha")?.double ?? 1)]
-        case "leaky_relu": return [try input().leakyRelu(negativeSlope: c.arg("negative_slope")?.double ?? 0.01)]
-        case "softplus":
-            return [try input().softplus(beta: c.arg("beta")?.double ?? 1, threshold: c.arg("threshold")?.double ?? 20)]
-        case "clamp": return [try input().clamp(min: c.arg("min")?.double, max: c.arg("max")?.double)]
+            return [try c.input().div(try c.operand("other"), roundingMode: mode)]
+        }
+        add("remainder", "input, other") { c in [try c.input().remainder(try c.operand("other"))] }
+        add("pow", "input, exponent") { c in
+            if let t = c.inputs["exponent"] { return [try c.input().pow(t)] }
+            return [try c.input().pow(try c.double("exponent"))]
+        }
+        add("maximum", "input, other") { c in [try c.input().maximum(try c.operand("other"))] }
+        add("minimum", "input, other") { c in [try c.input().minimum(try c.operand("other"))] }
+        let comparisons: [(String, (Tensor, Tensor) -> Tensor)] = [
+            ("eq", { $0.eq($1) }), ("ne not_equal", { $0.ne($1) }), ("lt less", { $0.lt($1) }),
+            ("le less_equal", { $0.le($1) }), ("gt greater", { $0.gt($1) }), ("ge greater_equal", { $0.ge($1) }),
+            ("logical_and", { $0.logicalAnd($1) }), ("logical_or", { $0.logicalOr($1) }),
+        ]
+        for (names, compare) in comparisons {
+            add(names, "input, other") { c in [compare(try c.input(), try c.operand("other"))] }
+        }
+        let unary: [(String, (Tensor) -> Tensor)] = [
+            ("abs absolute", { $0.abs() }), ("neg negative", { $0.neg() }), ("sign", { $0.sign() }), ("floor", { $0.floor() }),
+            ("ceil", { $0.ceil() }), ("round", { $0.round() }), ("trunc fix", { $0.trunc() }), ("exp", { $0.exp() }),
+            ("expm1", { $0.expm1() }), ("log", { $0.log() }), ("log1p", { $0.log1p() }), ("sqrt", { $0.sqrt() }),
+            ("rsqrt", { $0.rsqrt() }), ("sin", { $0.sin() }), ("cos", { $0.cos() }), ("tanh", { $0.tanh() }),
+            ("sigmoid", { $0.sigmoid() }), ("reciprocal", { $0.reciprocal() }), ("square", { $0.square() }),
+            ("relu", { $0.relu() }), ("silu", { $0.silu() }), ("erf", { $0.erf() }), ("logical_not", { $0.logicalNot() }),
+        ]
+        for (names, function) in unary {
+            add(names, "input") { c in [function(try c.input())] }
+        }
+        add("gelu", "input, approximate") { c in [try c.input().gelu(approximate: c.arg("approximate")?.string ?? "none")] }
+        add("elu", "input, alpha") { c in [try c.input().elu(alpha: c.arg("alpha")?.double ?? 1)] }
+        add("leaky_relu", "input, negative_slope") { c in
+            [try c.input().leakyRelu(negativeSlope: c.arg("negative_slope")?.double ?? 0.01)]
+        }
+        add("softplus", "input, beta, threshold") { c in
+            [try c.input().softplus(beta: c.arg("beta")?.double ?? 1, threshold: c.arg("threshold")?.double ?? 20)]
+        }
+        add("clamp clip", "input, min, max") { c in [try c.input().clamp(min: c.arg("min")?.double, max: c.arg("max")?.double)] }
+    }
 
-        // Reductions
-        case "sum":
-            if let d = dims() { return [try input().sum(dims: d, keepdim: keepdim)] }
-            return [try input().sum()]
-        case "mean":
-            if let d = dims() { return [try input().mean(dims: d, keepdim: keepdim)] }
-            return [try input().mean()]
-        case "prod":
-            if let d = optionalDim() { return [try input().prod(dim: d, keepdim: keepdim)] }
-            return [try input().prod()]
-        case "max", "min":
-            let isMax = c.op == "max"
-            if let d = optionalDim() {
-                let r = isMax ? try input().max(dim: d, keepdim: keepdim) : try input().min(dim: d, keepdim: keepdim)
-                return [r.values, r.indices]
+    static func reductionOps(_ add: Register) {
+        add("sum", "input, dim, keepdim, dtype") { c in
+            if let d = c.dims { return [try c.input().sum(dims: d, keepdim: c.keepdim, dtype: try c.dtype())] }
+            return [try c.input().sum(dtype: try c.dtype())]
+        }
+        add("mean", "input, dim, keepdim, dtype") { c in
+            let x = try c.dtype().map { try c.input().to($0) } ?? c.input()
+            return [c.dims.map { x.mean(dims: $0, keepdim: c.keepdim) } ?? x.mean()]
+        }
+        add("prod", "input, dim, keepdim, dtype") { c in
+            if let d = c.arg("dim")?.int { return [try c.input().prod(dim: d, keepdim: c.keepdim)] }
+            return [try c.input().prod()]
+        }
+        for name in ["max", "min"] {
+            let isMax = name == "max"
+            add(name, "input, dim, keepdim") { c in
+                let x = try c.input()
+                // torch.max(input, other) is the elementwise maximum.
+                if let other = c.inputs["dim"] ?? c.inputs["other"] { return [isMax ? x.maximum(other) : x.minimum(other)] }
+                if let d = c.arg("dim")?.int {
+                    let r = isMax ? x.max(dim: d, keepdim: c.keepdim) : x.min(dim: d, keepdim: c.keepdim)
+                    return [r.values, r.indices]
+                }
+                return [isMax ? x.max() : x.min()]
             }
-            return [isMax ? try input().max() : try input().min()]
-        case "amax": return [try input().amax(dims: dims() ?? [], keepdim: keepdim)]
-        case "amin": return [try input().amin(dims: dims() ?? [], keepdim: keepdim)]
-        case "argmax": return [try input().argmax(dim: optionalDim(), keepdim: keepdim)]
-        case "argmin": return [try input().argmin(dim: optionalDim(), keepdim: keepdim)]
-        case "all":
-            if let d = optionalDim() { return [try input().all(dim: d, keepdim: keepdim)] }
-            return [try input().all()]
-        case "any":
-            if let d = optionalDim() { return [try input().any(dim: d, keepdim: keepdim)] }
-            return [try input().any()]
-        case "var", "std":
-            let correction = c.arg("correction")?.double ?? ((c.arg("unbiased")?.bool ?? true) ? 1 : 0)
-            let x = try input()
-            return [c.op == "var" ? x.variance(dims: dims(), correction: correction, keepdim: keepdim)
-                                  : x.standardDeviation(dims: dims(), correction: correction, keepdim: keepdim)]
-        case "norm": return [try input().norm(p: c.arg("p")?.double ?? 2, dims: dims(), keepdim: keepdim)]
-        case "logsumexp": return [try input().logsumexp(dims: dims() ?? [], keepdim: keepdim)]
-        case "softmax": return [try input().softmax(dim: try c.int("dim"))]
-        case "log_softmax": return [try input().logSoftmax(dim: try c.int("dim"))]
-        case "cumsum": return [try input().cumsum(dim: try c.int("dim"))]
+        }
+        add("amax", "input, dim, keepdim") { c in [try c.input().amax(dims: c.dims ?? [], keepdim: c.keepdim)] }
+        add("amin", "input, dim, keepdim") { c in [try c.input().amin(dims: c.dims ?? [], keepdim: c.keepdim)] }
+        add("argmax", "input, dim, keepdim") { c in [try c.input().argmax(dim: c.arg("dim")?.int, keepdim: c.keepdim)] }
+        add("argmin", "input, dim, keepdim") { c in [try c.input().argmin(dim: c.arg("dim")?.int, keepdim: c.keepdim)] }
+        add("all", "input, dim, keepdim") { c in
+            if let d = c.arg("dim")?.int { return [try c.input().all(dim: d, keepdim: c.keepdim)] }
+            return [try c.input().all()]
+        }
+        add("any", "input, dim, keepdim") { c in
+            if let d = c.arg("dim")?.int { return [try c.input().any(dim: d, keepdim: c.keepdim)] }
+            return [try c.input().any()]
+        }
+        for name in ["var", "std"] {
+            add(name, "input, dim, unbiased, keepdim") { c in
+                // std(input, unbiased) is the overload whose second argument is a bool.
+                let dims = c.arg("dim")?.bool == nil ? c.dims : nil
+                let unbiased = c.arg("unbiased")?.bool ?? c.arg("dim")?.bool ?? true
+                let correction = c.arg("correction")?.double ?? (unbiased ? 1 : 0)
+                let x = try c.input()
+                return [name == "var" ? x.variance(dims: dims, correction: correction, keepdim: c.keepdim)
+                                      : x.standardDeviation(dims: dims, correction: correction, keepdim: c.keepdim)]
+            }
+        }
+        add("norm", "input, p, dim, keepdim") { c in
+            // p = "fro" is the 2-norm of the flattened dims.
+            [try c.input().norm(p: c.arg("p")?.string == "fro" ? 2 : c.arg("p")?.double ?? 2, dims: c.dims, keepdim: c.keepdim)]
+        }
+        add("vector_norm", "input, ord, dim, keepdim") { c in
+            [try c.input().norm(p: c.arg("ord")?.double ?? 2, dims: c.dims, keepdim: c.keepdim)]
+        }
+        add("logsumexp", "input, dim, keepdim") { c in [try c.input().logsumexp(dims: c.dims ?? [], keepdim: c.keepdim)] }
+        add("softmax", "input, dim, _stacklevel, dtype") { c in
+            let x = try c.dtype().map { try c.input().to($0) } ?? c.input()
+            return [x.softmax(dim: try c.int("dim"))]
+        }
+        add("log_softmax", "input, dim, _stacklevel, dtype") { c in
+            let x = try c.dtype().map { try c.input().to($0) } ?? c.input()
+            return [x.logSoftmax(dim: try c.int("dim"))]
+        }
+        add("cumsum", "input, dim, dtype") { c in
+            let x = try c.dtype().map { try c.input().to($0) } ?? c.input()
+            return [x.cumsum(dim: try c.int("dim"))]
+        }
+    }
 
-        // Linear algebra
-        case "matmul": return [try input().matmul(try c.tensor("other"))]
-        case "mm": return [try input().mm(try c.tensor("mat2"))]
-        case "bmm": return [try input().bmm(try c.tensor("mat2"))]
-        case "mv": return [try input().mv(try c.tensor("vec"))]
-        case "dot": return [try input().dot(try c.tensor("tensor"))]
-
-        default:
-            return try NNOpTable.run(c)
+    static func linearAlgebraOps(_ add: Register) {
+        add("matmul", "input, other") { c in [try c.input().matmul(try c.tensor("other"))] }
+        add("mm", "input, mat2") { c in [try c.input().mm(try c.tensor("mat2"))] }
+        add("bmm", "input, mat2") { c in [try c.input().bmm(try c.tensor("mat2"))] }
+        add("mv", "input, vec") { c in [try c.input().mv(try c.tensor("vec"))] }
+        add("dot", "input, tensor") { c in [try c.input().dot(try c.tensor("tensor"))] }
+        add("addmm", "input, mat1, mat2, beta, alpha") { c in
+            guard (c.arg("beta")?.double ?? 1) == 1, (c.arg("alpha")?.double ?? 1) == 1 else {
+                throw CaseFailure("\(OpTable.unsupportedPrefix) 'addmm' with beta or alpha")
+            }
+            return [Tensor.addmm(try c.input(), try c.tensor("mat1"), try c.tensor("mat2"))]
         }
     }
 }
 
 /// torch.nn.functional entries of the op table.
 enum NNOpTable {
-    static func run(_ c: OpCall) throws -> [Tensor] {
-        func input() throws -> Tensor { try c.tensor("input") }
-        func pair(_ name: String, _ fallback: IntPair? = nil) throws -> IntPair? {
-            guard let v = c.arg(name) else { return fallback }
-            guard let values = v.ints, !values.isEmpty else { throw CaseFailure("\(c.op): bad \(name)") }
-            return IntPair(values)
+    private static func pair(_ c: OpCall, _ name: String, _ fallback: IntPair? = nil) throws -> IntPair? {
+        guard let v = c.arg(name) else { return fallback }
+        guard let values = v.ints, !values.isEmpty else { throw CaseFailure("\(c.op): bad \(name)") }
+        return IntPair(values)
+    }
+
+    private static func reduction(_ c: OpCall) throws -> Reduction {
+        let name = c.arg("reduction")?.string ?? "mean"
+        guard let r = Reduction(rawValue: name) else { throw CaseFailure("unknown reduction \(name)") }
+        return r
+    }
+
+    static func layerOps(_ add: OpTable.Register) {
+        add("linear", "input, weight, bias") { c in [F.linear(try c.input(), try c.tensor("weight"), c.inputs["bias"])] }
+        add("conv1d", "input, weight, bias, stride, padding, dilation, groups") { c in
+            [F.conv1d(try c.input(), try c.tensor("weight"), c.inputs["bias"], stride: c.arg("stride")?.ints?.first ?? 1,
+                      padding: c.arg("padding")?.ints?.first ?? 0, dilation: c.arg("dilation")?.ints?.first ?? 1,
+                      groups: c.arg("groups")?.int ?? 1)]
         }
-        func reduction() throws -> Reduction {
-            let name = c.arg("reduction")?.string ?? "mean"
-            guard let r = Reduction(rawValue: name) else { throw CaseFailure("unknown reduction \(name)") }
-            return r
-        }
-        switch c.op {
-        case "linear": return [F.linear(try input(), try c.tensor("weight"), c.inputs["bias"])]
-        case "conv1d":
-            return [F.conv1d(try input(), try c.tensor("weight"), c.inputs["bias"], stride: c.arg("stride")?.ints?.first ?? 1,
-                             padding: c.arg("padding")?.ints?.first ?? 0, dilation: c.arg("dilation")?.ints?.first ?? 1,
-                             groups: c.arg("groups")?.int ?? 1)]
-        case "conv2d":
+        add("conv2d", "input, weight, bias, stride, padding, dilation, groups") { c in
             let padding: ConvPadding
-            if let text = c.arg("padding")?.string { padding = ConvPadding(stringLiteral: text) } else { padding = .explicit(try pair("padding", 0)!) }
-            return [F.conv2d(try input(), try c.tensor("weight"), c.inputs["bias"], stride: try pair("stride", 1)!, padding: padding,
-                             dilation: try pair("dilation", 1)!, groups: c.arg("groups")?.int ?? 1)]
-        case "conv_transpose2d":
-            return [F.convTranspose2d(try input(), try c.tensor("weight"), c.inputs["bias"], stride: try pair("stride", 1)!,
-                                      padding: try pair("padding", 0)!, outputPadding: try pair("output_padding", 0)!,
-                                      groups: c.arg("groups")?.int ?? 1, dilation: try pair("dilation", 1)!)]
-        case "max_pool2d":
-            let r = F.maxPool2dWithIndices(try input(), try pair("kernel_size")!, stride: try pair("stride"), padding: try pair("padding", 0)!,
-                                           dilation: try pair("dilation", 1)!, ceilMode: c.arg("ceil_mode")?.bool ?? false)
-            return c.arg("return_indices")?.bool == true ? [r.output, r.indices] : [r.output]
-        case "avg_pool2d":
-            return [F.avgPool2d(try input(), try pair("kernel_size")!, stride: try pair("stride"), padding: try pair("padding", 0)!,
-                                ceilMode: c.arg("ceil_mode")?.bool ?? false, countIncludePad: c.arg("count_include_pad")?.bool ?? true,
-                                divisorOverride: c.arg("divisor_override")?.int)]
-        case "adaptive_avg_pool2d": return [F.adaptiveAvgPool2d(try input(), try pair("output_size")!)]
-        case "batch_norm":
-            return [F.batchNorm(try input(), runningMean: c.inputs["running_mean"], runningVar: c.inputs["running_var"],
-                                weight: c.inputs["weight"], bias: c.inputs["bias"], training: c.arg("training")?.bool ?? false,
-                                momentum: c.arg("momentum")?.double ?? 0.1, eps: c.arg("eps")?.double ?? 1e-5)]
-        case "layer_norm":
-            return [F.layerNorm(try input(), try c.ints("normalized_shape"), weight: c.inputs["weight"], bias: c.inputs["bias"],
-                                eps: c.arg("eps")?.double ?? 1e-5)]
-        case "group_norm":
-            return [F.groupNorm(try input(), try c.int("num_groups"), weight: c.inputs["weight"], bias: c.inputs["bias"],
-                                eps: c.arg("eps")?.double ?? 1e-5)]
-        case "embedding": return [F.embedding(try input(), try c.tensor("weight"), paddingIdx: c.arg("padding_idx")?.int)]
-        case "dropout": return [F.dropout(try input(), p: c.arg("p")?.double ?? 0.5, training: c.arg("training")?.bool ?? true)]
-        case "one_hot": return [F.oneHot(try input(), numClasses: c.arg("num_classes")?.int ?? -1)]
-        case "pad": return [F.pad(try input(), try c.ints("pad"), value: c.arg("value")?.double ?? 0)]
-        case "interpolate":
-            return [F.interpolate(try input(), size: try pair("size"), scaleFactor: c.arg("scale_factor")?.double,
-                                  mode: c.arg("mode")?.string ?? "nearest", alignCorners: c.arg("align_corners")?.bool ?? false)]
-        case "scaled_dot_product_attention":
-            return [F.scaledDotProductAttention(try c.tensor("query"), try c.tensor("key"), try c.tensor("value"),
-                                                attnMask: c.inputs["attn_mask"], isCausal: c.arg("is_causal")?.bool ?? false)]
-        case "mse_loss": return [F.mseLoss(try input(), try c.tensor("target"), reduction: try reduction())]
-        case "l1_loss": return [F.l1Loss(try input(), try c.tensor("target"), reduction: try reduction())]
-        case "smooth_l1_loss":
-            return [F.smoothL1Loss(try input(), try c.tensor("target"), reduction: try reduction(), beta: c.arg("beta")?.double ?? 1)]
-        case "huber_loss":
-            return [F.huberLoss(try input(), try c.tensor("target"), reduction: try reduction(), delta: c.arg("delta")?.double ?? 1)]
-        case "cross_entropy":
-            return [F.crossEntropy(try input(), try c.tensor("target"), weight: c.inputs["weight"],
-                                   ignoreIndex: c.arg("ignore_index")?.int ?? -100, reduction: try reduction(),
-                                   labelSmoothing: c.arg("label_smoothing")?.double ?? 0)]
-        case "nll_loss":
-            return [F.nllLoss(try input(), try c.tensor("target"), weight: c.inputs["weight"],
-                              ignoreIndex: c.arg("ignore_index")?.int ?? -100, reduction: try reduction())]
-        case "binary_cross_entropy":
-            return [F.binaryCrossEntropy(try input(), try c.tensor("target"), weight: c.inputs["weight"], reduction: try reduction())]
-        case "binary_cross_entropy_with_logits":
-            return [F.binaryCrossEntropyWithLogits(try input(), try c.tensor("target"), weight: c.inputs["weight"],
-                                                   posWeight: c.inputs["pos_weight"], reduction: try reduction())]
-        case "kl_div":
-            return [F.klDiv(try input(), try c.tensor("target"), reduction: try reduction(), logTarget: c.arg("log_target")?.bool ?? false)]
-        default:
-            throw CaseFailure("\(OpTable.unsupportedPrefix) '\(c.op)'")
+            if let text = c.arg("padding")?.string { padding = ConvPadding(stringLiteral: text) } else { padding = .explicit(try pair(c, "padding", 0)!) }
+            return [F.conv2d(try c.input(), try c.tensor("weight"), c.inputs["bias"], stride: try pair(c, "stride", 1)!, padding: padding,
+                             dilation: try pair(c, "dilation", 1)!, groups: c.arg("groups")?.int ?? 1)]
+        }
+        add("conv_transpose2d", "input, weight, bias, stride, padding, output_padding, groups, dilation") { c in
+            [F.convTranspose2d(try c.input(), try c.tensor("weight"), c.inputs["bias"], stride: try pair(c, "stride", 1)!,
+                               padding: try pair(c, "padding", 0)!, outputPadding: try pair(c, "output_padding", 0)!,
+                               groups: c.arg("groups")?.int ?? 1, dilation: try pair(c, "dilation", 1)!)]
+        }
+        add("max_pool2d", "input, kernel_size, stride, padding, dilation, ceil_mode, return_indices") { c in
+            let r = F.maxPool2dWithIndices(try c.input(), try pair(c, "kernel_size")!, stride: try pair(c, "stride"),
+                                           padding: try pair(c, "padding", 0)!, dilation: try pair(c, "dilation", 1)!,
+                                           ceilMode: c.bool("ceil_mode", false))
+            return c.bool("return_indices", false) ? [r.output, r.indices] : [r.output]
+        }
+        add("avg_pool2d", "input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override") { c in
+            [F.avgPool2d(try c.input(), try pair(c, "kernel_size")!, stride: try pair(c, "stride"), padding: try pair(c, "padding", 0)!,
+                         ceilMode: c.bool("ceil_mode", false), countIncludePad: c.bool("count_include_pad", true),
+                         divisorOverride: c.arg("divisor_override")?.int)]
+        }
+        add("adaptive_avg_pool2d", "input, output_size") { c in [F.adaptiveAvgPool2d(try c.input(), try pair(c, "output_size")!)] }
+        add("batch_norm", "input, running_mean, running_var, weight, bias, training, momentum, eps") { c in
+            [F.batchNorm(try c.input(), runningMean: c.inputs["running_mean"], runningVar: c.inputs["running_var"],
+                         weight: c.inputs["weight"], bias: c.inputs["bias"], training: c.bool("training", false),
+                         momentum: c.arg("momentum")?.double ?? 0.1, eps: c.arg("eps")?.double ?? 1e-5)]
+        }
+        add("layer_norm", "input, normalized_shape, weight, bias, eps") { c in
+            [F.layerNorm(try c.input(), try c.ints("normalized_shape"), weight: c.inputs["weight"], bias: c.inputs["bias"],
+                         eps: c.arg("eps")?.double ?? 1e-5)]
+        }
+        add("group_norm", "input, num_groups, weight, bias, eps") { c in
+            [F.groupNorm(try c.input(), try c.int("num_groups"), weight: c.inputs["weight"], bias: c.inputs["bias"],
+                         eps: c.arg("eps")?.double ?? 1e-5)]
+        }
+        add("embedding", "input, weight, padding_idx") { c in
+            [F.embedding(try c.input(), try c.tensor("weight"), paddingIdx: c.arg("padding_idx")?.int)]
+        }
+        add("dropout", "input, p, training") { c in
+            [F.dropout(try c.input(), p: c.arg("p")?.double ?? 0.5, training: c.bool("training", true))]
+        }
+        add("dropout2d", "input, p, training") { c in
+            [F.dropout2d(try c.input(), p: c.arg("p")?.double ?? 0.5, training: c.bool("training", true))]
+        }
+        add("one_hot", "input, num_classes") { c in [F.oneHot(try c.input(), numClasses: c.arg("num_classes")?.int ?? -1)] }
+        add("pad", "input, pad, mode, value") { c in
+            guard (c.arg("mode")?.string ?? "constant") == "constant" else { throw CaseFailure("pad: only constant mode") }
+            return [F.pad(try c.input(), try c.ints("pad"), value: c.arg("value")?.double ?? 0)]
+        }
+        add("interpolate", "input, size, scale_factor, mode, align_corners") { c in
+            [F.interpolate(try c.input(), size: try pair(c, "size"), scaleFactor: c.arg("scale_factor")?.double,
+                           mode: c.arg("mode")?.string ?? "nearest", alignCorners: c.bool("align_corners", false))]
+        }
+        add("scaled_dot_product_attention", "query, key, value, attn_mask, dropout_p, is_causal") { c in
+            [F.scaledDotProductAttention(try c.tensor("query"), try c.tensor("key"), try c.tensor("value"),
+                                         attnMask: c.inputs["attn_mask"], isCausal: c.bool("is_causal", false))]
+        }
+    }
+
+    /// Losses, with PyTorch's positional order (the deprecated `size_average` and `reduce` keep their places).
+    static func lossOps(_ add: OpTable.Register) {
+        add("mse_loss", "input, target, size_average, reduce, reduction") { c in
+            [F.mseLoss(try c.input(), try c.tensor("target"), reduction: try reduction(c))]
+        }
+        add("l1_loss", "input, target, size_average, reduce, reduction") { c in
+            [F.l1Loss(try c.input(), try c.tensor("target"), reduction: try reduction(c))]
+        }
+        add("smooth_l1_loss", "input, target, size_average, reduce, reduction, beta") { c in
+            [F.smoothL1Loss(try c.input(), try c.tensor("target"), reduction: try reduction(c), beta: c.arg("beta")?.double ?? 1)]
+        }
+        add("huber_loss", "input, target, reduction, delta") { c in
+            [F.huberLoss(try c.input(), try c.tensor("target"), reduction: try reduction(c), delta: c.arg("delta")?.double ?? 1)]
+        }
+        add("cross_entropy", "input, target, weight, size_average, ignore_index, reduce, reduction, label_smoothing") { c in
+            [F.crossEntropy(try c.input(), try c.tensor("target"), weight: c.inputs["weight"],
+                            ignoreIndex: c.arg("ignore_index")?.int ?? -100, reduction: try reduction(c),
+                            labelSmoothing: c.arg("label_smoothing")?.double ?? 0)]
+        }
+        add("nll_loss", "input, target, weight, size_average, ignore_index, reduce, reduction") { c in
+            [F.nllLoss(try c.input(), try c.tensor("target"), weight: c.inputs["weight"],
+                       ignoreIndex: c.arg("ignore_index")?.int ?? -100, reduction: try reduction(c))]
+        }
+        add("binary_cross_entropy", "input, target, weight, size_average, reduce, reduction") { c in
+            [F.binaryCrossEntropy(try c.input(), try c.tensor("target"), weight: c.inputs["weight"], reduction: try reduction(c))]
+        }
+        add("binary_cross_entropy_with_logits", "input, target, weight, size_average, reduce, reduction, pos_weight") { c in
+            [F.binaryCrossEntropyWithLogits(try c.input(), try c.tensor("target"), weight: c.inputs["weight"],
+                                            posWeight: c.inputs["pos_weight"], reduction: try reduction(c))]
+        }
+        add("kl_div", "input, target, size_average, reduce, reduction, log_target") { c in
+            [F.klDiv(try c.input(), try c.tensor("target"), reduction: try reduction(c), logTarget: c.bool("log_target", false))]
         }
     }
 }
