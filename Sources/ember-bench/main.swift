@@ -82,7 +82,7 @@ func streamBandwidth(_ n: Int) -> Double {
 
 if wanted("elementwise") {
     for (label, n) in [("16M", 16 << 20), ("1M", 1 << 20)] {
-        let a = Tensor.ones([n]), b = Tensor.full([n], 2)
+        let a = Tensor.ones([n]), b = Tensor.full([n], 2.0)
         let bytes3 = Double(3 * 4 * n), bytes1 = Double(4 * n)
         if label == "16M" { report("stream bandwidth 16M", streamBandwidth(n), "GB/s") }
         let add = measure(batchSeconds: 0.3, batches: 5) { blackHole(a + b) }

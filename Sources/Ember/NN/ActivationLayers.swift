@@ -1,97 +1,125 @@
 // Activation layers, Dropout and Embedding.
 
+/// `f(input)` written back into `input` when `inplace` (PyTorch's `inplace=True`: the caller's tensor changes,
+/// and autograd records the copy), else a new tensor.
+private func applied(to input: Tensor, inplace: Bool, _ f: (Tensor) -> Tensor) -> Tensor {
+    inplace ? input.copy_(f(input)) : f(input)
+}
+
 /// `max(x, 0)` (`nn.ReLU`).
-public final class ReLU: Module {
+open class ReLU: Module {
     public let inplace: Bool
+    /// With `inplace`, the input is overwritten (`relu_`), as PyTorch's `ReLU(inplace=True)` does.
     public init(inplace: Bool = false) { self.inplace = inplace; super.init() }
-    public override func forward(_ input: Tensor) -> Tensor { input.relu() }
-    public override var extraDescription: String { inplace ? "inplace=True" : "" }
+    open override func forward(_ input: Tensor) -> Tensor { inplace ? input.relu_() : input.relu() }
+    open override var extraDescription: String { inplace ? "inplace=True" : "" }
 }
 
 /// `nn.LeakyReLU`.
-public final class LeakyReLU: Module {
-    public let negativeSlope: Double
-    public init(negativeSlope: Double = 0.01) { self.negativeSlope = negativeSlope; super.init() }
-    public override func forward(_ input: Tensor) -> Tensor { input.leakyRelu(negativeSlope: negativeSlope) }
-    public override var extraDescription: String { "negative_slope=\(pythonFloat(negativeSlope))" }
+open class LeakyReLU: Module {
+    public let negativeSlope: Double, inplace: Bool
+    public init(negativeSlope: Double = 0.01, inplace: Bool = false) {
+        (self.negativeSlope, self.inplace) = (negativeSlope, inplace)
+        super.init()
+    }
+    /// `LeakyReLU(0.2)`.
+    public convenience init(_ negativeSlope: Double, inplace: Bool = false) { self.init(negativeSlope: negativeSlope, inplace: inplace) }
+    open override func forward(_ input: Tensor) -> Tensor {
+        applied(to: input, inplace: inplace) { $0.leakyRelu(negativeSlope: negativeSlope) }
+    }
+    open override var extraDescription: String { "negative_slope=\(pythonFloat(negativeSlope))" + (inplace ? ", inplace=True" : "") }
 }
 
 /// `nn.ELU`.
-public final class ELU: Module {
-    public let alpha: Double
-    public init(alpha: Double = 1) { self.alpha = alpha; super.init() }
-    public override func forward(_ input: Tensor) -> Tensor { input.elu(alpha: alpha) }
-    public override var extraDescription: String { "alpha=\(pythonFloat(alpha))" }
+open class ELU: Module {
+    public let alpha: Double, inplace: Bool
+    public init(alpha: Double = 1, inplace: Bool = false) { (self.alpha, self.inplace) = (alpha, inplace); super.init() }
+    open override func forward(_ input: Tensor) -> Tensor { applied(to: input, inplace: inplace) { $0.elu(alpha: alpha) } }
+    open override var extraDescription: String { "alpha=\(pythonFloat(alpha))" + (inplace ? ", inplace=True" : "") }
 }
 
 /// `nn.GELU`, exact (`"none"`) or with the tanh approximation.
-public final class GELU: Module {
+open class GELU: Module {
     public let approximate: String
     public init(approximate: String = "none") { self.approximate = approximate; super.init() }
-    public override func forward(_ input: Tensor) -> Tensor { input.gelu(approximate: approximate) }
-    public override var extraDescription: String { "approximate='\(approximate)'" }
+    open override func forward(_ input: Tensor) -> Tensor { input.gelu(approximate: approximate) }
+    open override var extraDescription: String { "approximate='\(approximate)'" }
 }
 
 /// `nn.SiLU`.
-public final class SiLU: Module {
-    public override init() { super.init() }
-    public override func forward(_ input: Tensor) -> Tensor { input.silu() }
+open class SiLU: Module {
+    public let inplace: Bool
+    public init(inplace: Bool = false) { self.inplace = inplace; super.init() }
+    open override func forward(_ input: Tensor) -> Tensor { applied(to: input, inplace: inplace) { $0.silu() } }
+    open override var extraDescription: String { inplace ? "inplace=True" : "" }
 }
 
 /// `nn.Softplus`.
-public final class Softplus: Module {
+open class Softplus: Module {
     public let beta: Double, threshold: Double
     public init(beta: Double = 1, threshold: Double = 20) { (self.beta, self.threshold) = (beta, threshold); super.init() }
-    public override func forward(_ input: Tensor) -> Tensor { input.softplus(beta: beta, threshold: threshold) }
-    public override var extraDescription: String { "beta=\(pythonFloat(beta)), threshold=\(pythonFloat(threshold))" }
+    open override func forward(_ input: Tensor) -> Tensor { input.softplus(beta: beta, threshold: threshold) }
+    open override var extraDescription: String { "beta=\(pythonFloat(beta)), threshold=\(pythonFloat(threshold))" }
 }
 
 /// `nn.Tanh`.
-public final class Tanh: Module {
+open class Tanh: Module {
     public override init() { super.init() }
-    public override func forward(_ input: Tensor) -> Tensor { input.tanh() }
+    open override func forward(_ input: Tensor) -> Tensor { input.tanh() }
 }
 
 /// `nn.Sigmoid`.
-public final class Sigmoid: Module {
+open class Sigmoid: Module {
     public override init() { super.init() }
-    public override func forward(_ input: Tensor) -> Tensor { input.sigmoid() }
+    open override func forward(_ input: Tensor) -> Tensor { input.sigmoid() }
 }
 
 /// `nn.Softmax` along `dim`.
-public final class Softmax: Module {
+open class Softmax: Module {
     public let dim: Int
     public init(dim: Int) { self.dim = dim; super.init() }
-    public override func forward(_ input: Tensor) -> Tensor { input.softmax(dim: dim) }
-    public override var extraDescription: String { "dim=\(dim)" }
+    /// `Softmax(1)`.
+    public convenience init(_ dim: Int) { self.init(dim: dim) }
+    open override func forward(_ input: Tensor) -> Tensor { input.softmax(dim: dim) }
+    open override var extraDescription: String { "dim=\(dim)" }
 }
 
 /// `nn.LogSoftmax` along `dim`.
-public final class LogSoftmax: Module {
+open class LogSoftmax: Module {
     public let dim: Int
     public init(dim: Int) { self.dim = dim; super.init() }
-    public override func forward(_ input: Tensor) -> Tensor { input.logSoftmax(dim: dim) }
-    public override var extraDescription: String { "dim=\(dim)" }
+    /// `LogSoftmax(1)`.
+    public convenience init(_ dim: Int) { self.init(dim: dim) }
+    open override func forward(_ input: Tensor) -> Tensor { input.logSoftmax(dim: dim) }
+    open override var extraDescription: String { "dim=\(dim)" }
 }
 
 /// Zeroes elements with probability `p` in training mode (`nn.Dropout`).
-public final class Dropout: Module {
+open class Dropout: Module {
     public let p: Double, inplace: Bool
     public init(_ p: Double = 0.5, inplace: Bool = false) { (self.p, self.inplace) = (p, inplace); super.init() }
-    public override func forward(_ input: Tensor) -> Tensor { F.dropout(input, p: p, training: isTraining) }
-    public override var extraDescription: String { "p=\(pythonFloat(p)), inplace=\(pythonBool(inplace))" }
+    /// `Dropout(p=0.2)`.
+    public convenience init(p: Double, inplace: Bool = false) { self.init(p, inplace: inplace) }
+    open override func forward(_ input: Tensor) -> Tensor {
+        applied(to: input, inplace: inplace && isTraining) { F.dropout($0, p: p, training: isTraining) }
+    }
+    open override var extraDescription: String { "p=\(pythonFloat(p)), inplace=\(pythonBool(inplace))" }
 }
 
 /// Zeroes whole channels with probability `p` in training mode (`nn.Dropout2d`).
-public final class Dropout2d: Module {
+open class Dropout2d: Module {
     public let p: Double, inplace: Bool
     public init(_ p: Double = 0.5, inplace: Bool = false) { (self.p, self.inplace) = (p, inplace); super.init() }
-    public override func forward(_ input: Tensor) -> Tensor { F.dropout2d(input, p: p, training: isTraining) }
-    public override var extraDescription: String { "p=\(pythonFloat(p)), inplace=\(pythonBool(inplace))" }
+    /// `Dropout2d(p=0.2)`.
+    public convenience init(p: Double, inplace: Bool = false) { self.init(p, inplace: inplace) }
+    open override func forward(_ input: Tensor) -> Tensor {
+        applied(to: input, inplace: inplace && isTraining) { F.dropout2d($0, p: p, training: isTraining) }
+    }
+    open override var extraDescription: String { "p=\(pythonFloat(p)), inplace=\(pythonBool(inplace))" }
 }
 
 /// A lookup table of `numEmbeddings` vectors (`nn.Embedding`), initialised N(0, 1) with the padding row zero.
-public final class Embedding: Module {
+open class Embedding: Module {
     @Parameter public var weight: Tensor
     public let numEmbeddings: Int, embeddingDim: Int, paddingIdx: Int?
 
@@ -103,9 +131,9 @@ public final class Embedding: Module {
         if let p = self.paddingIdx { noGrad { weight[p].zero_() } }
     }
 
-    public override func forward(_ input: Tensor) -> Tensor { F.embedding(input, weight, paddingIdx: paddingIdx) }
+    open override func forward(_ input: Tensor) -> Tensor { F.embedding(input, weight, paddingIdx: paddingIdx) }
 
-    public override var extraDescription: String {
+    open override var extraDescription: String {
         "\(numEmbeddings), \(embeddingDim)" + (paddingIdx.map { ", padding_idx=\($0)" } ?? "")
     }
 }

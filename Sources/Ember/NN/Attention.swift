@@ -1,7 +1,7 @@
 // Attention: MultiheadAttention, TransformerEncoderLayer and TransformerEncoder.
 
 /// Multi-head attention with a packed input projection (`nn.MultiheadAttention`).
-public final class MultiheadAttention: Module {
+open class MultiheadAttention: Module {
     @Parameter public var inProjWeight: Tensor
     @OptionalParameter public var inProjBias: Tensor?
     public let outProj: Linear
@@ -52,7 +52,7 @@ public final class MultiheadAttention: Module {
     }
 
     /// Self-attention output only.
-    public override func forward(_ input: Tensor) -> Tensor { self(input, input, input, needWeights: false).output }
+    open override func forward(_ input: Tensor) -> Tensor { self(input, input, input, needWeights: false).output }
 
     public override var description: String {
         "MultiheadAttention(\n  (out_proj): NonDynamicallyQuantizableLinear(in_features=\(embedDim), out_features=\(embedDim), "
@@ -62,7 +62,7 @@ public final class MultiheadAttention: Module {
 
 /// Self-attention and a feed-forward block, each with a residual connection and layer norm
 /// (`nn.TransformerEncoderLayer`, post-norm unless `normFirst`).
-public final class TransformerEncoderLayer: Module {
+open class TransformerEncoderLayer: Module {
     public let selfAttn: MultiheadAttention
     public let linear1: Linear
     public let dropout: Dropout
@@ -106,7 +106,7 @@ public final class TransformerEncoderLayer: Module {
         return norm2(x + feedForwardBlock(x))
     }
 
-    public override func forward(_ input: Tensor) -> Tensor { self(input, mask: nil, srcKeyPaddingMask: nil) }
+    open override func forward(_ input: Tensor) -> Tensor { self(input, mask: nil, srcKeyPaddingMask: nil) }
 
     /// A new layer with the same configuration and a copy of this one's parameters.
     public func copy() -> TransformerEncoderLayer {
@@ -118,7 +118,7 @@ public final class TransformerEncoderLayer: Module {
 }
 
 /// A stack of `numLayers` copies of an encoder layer (`nn.TransformerEncoder`), with an optional final norm.
-public final class TransformerEncoder: Module {
+open class TransformerEncoder: Module {
     public let layers: ModuleList
     public let norm: Module?
 
@@ -134,5 +134,5 @@ public final class TransformerEncoder: Module {
         return norm.map { $0(x) } ?? x
     }
 
-    public override func forward(_ input: Tensor) -> Tensor { self(input, mask: nil, srcKeyPaddingMask: nil) }
+    open override func forward(_ input: Tensor) -> Tensor { self(input, mask: nil, srcKeyPaddingMask: nil) }
 }

@@ -8,7 +8,7 @@ public enum ModuleBuilder {
 }
 
 /// Runs its modules in order, each on the previous one's output (`nn.Sequential`). Children are named 0, 1, …
-public final class Sequential: Module {
+open class Sequential: Module {
     public private(set) var layers: [Module]
 
     public init(_ layers: [Module]) { self.layers = layers; super.init() }
@@ -17,7 +17,7 @@ public final class Sequential: Module {
 
     public override var members: [(name: String, member: Member)] { layers.enumerated().map { ("\($0.offset)", .module($0.element)) } }
 
-    public override func forward(_ input: Tensor) -> Tensor { layers.reduce(input) { $1($0) } }
+    open override func forward(_ input: Tensor) -> Tensor { layers.reduce(input) { $1($0) } }
 
     /// The module at `index` (negative counts from the end).
     public subscript(index: Int) -> Module { layers[index < 0 ? index + layers.count : index] }
@@ -28,7 +28,7 @@ public final class Sequential: Module {
 }
 
 /// A list of modules whose parameters are registered (`nn.ModuleList`). Children are named 0, 1, …
-public final class ModuleList: Module, RandomAccessCollection {
+open class ModuleList: Module, RandomAccessCollection {
     public private(set) var items: [Module]
 
     public init(_ items: [Module] = []) { self.items = items; super.init() }
@@ -43,7 +43,7 @@ public final class ModuleList: Module, RandomAccessCollection {
 }
 
 /// Modules by name, in insertion order (`nn.ModuleDict`).
-public final class ModuleDict: Module {
+open class ModuleDict: Module {
     public private(set) var items: OrderedDictionary<String, Module>
 
     public init(_ items: OrderedDictionary<String, Module> = [:]) { self.items = items; super.init() }

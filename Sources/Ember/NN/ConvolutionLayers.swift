@@ -23,7 +23,7 @@ private func convolutionDescription(_ inChannels: Int, _ outChannels: Int, kerne
 }
 
 /// 2-d convolution (`nn.Conv2d`). Weight [out, in/groups, kH, kW].
-public final class Conv2d: Module {
+open class Conv2d: Module {
     @Parameter public var weight: Tensor
     @OptionalParameter public var bias: Tensor?
     public let inChannels: Int, outChannels: Int, groups: Int
@@ -40,13 +40,13 @@ public final class Conv2d: Module {
         resetConvolution(weight, self.bias)
     }
 
-    public override func forward(_ input: Tensor) -> Tensor {
+    open override func forward(_ input: Tensor) -> Tensor {
         check(input.dim == 4 && input.shape[1] == inChannels, "Conv2d", "expected input [N, \(inChannels), H, W], got "
               + shapeText(input.shape), file: #fileID, line: #line)
         return F.conv2d(input, weight, bias, stride: stride, padding: padding, dilation: dilation, groups: groups)
     }
 
-    public override var extraDescription: String {
+    open override var extraDescription: String {
         let paddingText: String?
         switch padding {
         case .explicit(let p): paddingText = p == 0 ? nil : p.tupleDescription
@@ -59,7 +59,7 @@ public final class Conv2d: Module {
 }
 
 /// 1-d convolution (`nn.Conv1d`). Weight [out, in/groups, k].
-public final class Conv1d: Module {
+open class Conv1d: Module {
     @Parameter public var weight: Tensor
     @OptionalParameter public var bias: Tensor?
     public let inChannels: Int, outChannels: Int, kernelSize: Int, stride: Int, padding: Int, dilation: Int, groups: Int
@@ -74,11 +74,11 @@ public final class Conv1d: Module {
         resetConvolution(weight, self.bias)
     }
 
-    public override func forward(_ input: Tensor) -> Tensor {
+    open override func forward(_ input: Tensor) -> Tensor {
         F.conv1d(input, weight, bias, stride: stride, padding: padding, dilation: dilation, groups: groups)
     }
 
-    public override var extraDescription: String {
+    open override var extraDescription: String {
         convolutionDescription(inChannels, outChannels, kernel: [kernelSize], stride: [stride],
                                padding: padding == 0 ? nil : "(\(padding),)", dilation: [dilation], outputPadding: [0],
                                groups: groups, hasBias: bias != nil)
@@ -86,7 +86,7 @@ public final class Conv1d: Module {
 }
 
 /// Transposed 2-d convolution (`nn.ConvTranspose2d`). Weight [in, out/groups, kH, kW].
-public final class ConvTranspose2d: Module {
+open class ConvTranspose2d: Module {
     @Parameter public var weight: Tensor
     @OptionalParameter public var bias: Tensor?
     public let inChannels: Int, outChannels: Int, groups: Int
@@ -102,12 +102,12 @@ public final class ConvTranspose2d: Module {
         resetConvolution(weight, self.bias)
     }
 
-    public override func forward(_ input: Tensor) -> Tensor {
+    open override func forward(_ input: Tensor) -> Tensor {
         F.convTranspose2d(input, weight, bias, stride: stride, padding: padding, outputPadding: outputPadding, groups: groups,
                           dilation: dilation)
     }
 
-    public override var extraDescription: String {
+    open override var extraDescription: String {
         convolutionDescription(inChannels, outChannels, kernel: kernelSize.array, stride: stride.array,
                                padding: padding == 0 ? nil : padding.tupleDescription, dilation: dilation.array,
                                outputPadding: outputPadding.array, groups: groups, hasBias: bias != nil)

@@ -35,6 +35,12 @@ public enum Init {
     @discardableResult public static func normal_(_ tensor: Tensor, mean: Double = 0, std: Double = 1) -> Tensor {
         fill(tensor) { $0.normal_(mean: mean, std: std) }
     }
+    /// `init.uniform_(w, -r, r)`, positional.
+    @discardableResult public static func uniform_(_ tensor: Tensor, _ a: Double, _ b: Double) -> Tensor { uniform_(tensor, a: a, b: b) }
+    /// `init.normal_(w, 0, 0.02)`, positional.
+    @discardableResult public static func normal_(_ tensor: Tensor, _ mean: Double, _ std: Double) -> Tensor {
+        normal_(tensor, mean: mean, std: std)
+    }
     @discardableResult public static func constant_(_ tensor: Tensor, _ value: Double) -> Tensor { fill(tensor) { $0.fill_(value) } }
     @discardableResult public static func ones_(_ tensor: Tensor) -> Tensor { constant_(tensor, 1) }
     @discardableResult public static func zeros_(_ tensor: Tensor) -> Tensor { constant_(tensor, 0) }

@@ -12,7 +12,7 @@ func pythonFloat(_ value: Double) -> String {
 func pythonBool(_ value: Bool) -> String { value ? "True" : "False" }
 
 /// `y = x·Wᵀ + b` (`nn.Linear`). Weight [out, in]; both initialised as PyTorch does.
-public final class Linear: Module {
+open class Linear: Module {
     @Parameter public var weight: Tensor
     @OptionalParameter public var bias: Tensor?
     public let inFeatures: Int, outFeatures: Int
@@ -36,15 +36,15 @@ public final class Linear: Module {
         }
     }
 
-    public override func forward(_ input: Tensor) -> Tensor { F.linear(input, weight, bias) }
+    open override func forward(_ input: Tensor) -> Tensor { F.linear(input, weight, bias) }
 
-    public override var extraDescription: String {
+    open override var extraDescription: String {
         "in_features=\(inFeatures), out_features=\(outFeatures), bias=\(pythonBool(bias != nil))"
     }
 }
 
 /// `y = x1ᵀ A x2 + b` (`nn.Bilinear`). Weight [out, in1, in2].
-public final class Bilinear: Module {
+open class Bilinear: Module {
     @Parameter public var weight: Tensor
     @OptionalParameter public var bias: Tensor?
     public let in1Features: Int, in2Features: Int, outFeatures: Int
@@ -65,34 +65,34 @@ public final class Bilinear: Module {
         return bias.map { out + $0 } ?? out
     }
 
-    public override var extraDescription: String {
+    open override var extraDescription: String {
         "in1_features=\(in1Features), in2_features=\(in2Features), out_features=\(outFeatures), bias=\(pythonBool(bias != nil))"
     }
 }
 
 /// Returns its input (`nn.Identity`).
-public final class Identity: Module {
+open class Identity: Module {
     public override init() { super.init() }
-    public override func forward(_ input: Tensor) -> Tensor { input }
+    open override func forward(_ input: Tensor) -> Tensor { input }
 }
 
 /// Merges dimensions `startDim` through `endDim` (`nn.Flatten`).
-public final class Flatten: Module {
+open class Flatten: Module {
     public let startDim: Int, endDim: Int
     public init(startDim: Int = 1, endDim: Int = -1) { (self.startDim, self.endDim) = (startDim, endDim); super.init() }
-    public override func forward(_ input: Tensor) -> Tensor { input.flatten(startDim: startDim, endDim: endDim) }
-    public override var extraDescription: String { "start_dim=\(startDim), end_dim=\(endDim)" }
+    open override func forward(_ input: Tensor) -> Tensor { input.flatten(startDim: startDim, endDim: endDim) }
+    open override var extraDescription: String { "start_dim=\(startDim), end_dim=\(endDim)" }
 }
 
 /// Splits dimension `dim` into `sizes` (`nn.Unflatten`).
-public final class Unflatten: Module {
+open class Unflatten: Module {
     public let dim: Int, sizes: [Int]
     public init(dim: Int, sizes: [Int]) { (self.dim, self.sizes) = (dim, sizes); super.init() }
-    public override func forward(_ input: Tensor) -> Tensor {
+    open override func forward(_ input: Tensor) -> Tensor {
         let d = dim < 0 ? dim + input.dim : dim
         return input.view(Array(input.shape[..<d]) + sizes + Array(input.shape[(d + 1)...]))
     }
-    public override var extraDescription: String {
+    open override var extraDescription: String {
         "dim=\(dim), unflattened_size=(" + sizes.map(String.init).joined(separator: ", ") + (sizes.count == 1 ? ",)" : ")")
     }
 }

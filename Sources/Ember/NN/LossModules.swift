@@ -9,29 +9,29 @@ open class Loss: Module {
     public func callAsFunction(_ input: Tensor, _ target: Tensor) -> Tensor { loss(input, target) }
 }
 
-public final class MSELoss: Loss {
+open class MSELoss: Loss {
     public override init(reduction: Reduction = .mean) { super.init(reduction: reduction) }
     public override func loss(_ input: Tensor, _ target: Tensor) -> Tensor { F.mseLoss(input, target, reduction: reduction) }
 }
 
-public final class L1Loss: Loss {
+open class L1Loss: Loss {
     public override init(reduction: Reduction = .mean) { super.init(reduction: reduction) }
     public override func loss(_ input: Tensor, _ target: Tensor) -> Tensor { F.l1Loss(input, target, reduction: reduction) }
 }
 
-public final class SmoothL1Loss: Loss {
+open class SmoothL1Loss: Loss {
     public let beta: Double
     public init(reduction: Reduction = .mean, beta: Double = 1) { self.beta = beta; super.init(reduction: reduction) }
     public override func loss(_ input: Tensor, _ target: Tensor) -> Tensor { F.smoothL1Loss(input, target, reduction: reduction, beta: beta) }
 }
 
-public final class HuberLoss: Loss {
+open class HuberLoss: Loss {
     public let delta: Double
     public init(reduction: Reduction = .mean, delta: Double = 1) { self.delta = delta; super.init(reduction: reduction) }
     public override func loss(_ input: Tensor, _ target: Tensor) -> Tensor { F.huberLoss(input, target, reduction: reduction, delta: delta) }
 }
 
-public final class CrossEntropyLoss: Loss {
+open class CrossEntropyLoss: Loss {
     public let weight: Tensor?, ignoreIndex: Int, labelSmoothing: Double
     public init(weight: Tensor? = nil, ignoreIndex: Int = -100, reduction: Reduction = .mean, labelSmoothing: Double = 0) {
         (self.weight, self.ignoreIndex, self.labelSmoothing) = (weight, ignoreIndex, labelSmoothing)
@@ -42,7 +42,7 @@ public final class CrossEntropyLoss: Loss {
     }
 }
 
-public final class NLLLoss: Loss {
+open class NLLLoss: Loss {
     public let weight: Tensor?, ignoreIndex: Int
     public init(weight: Tensor? = nil, ignoreIndex: Int = -100, reduction: Reduction = .mean) {
         (self.weight, self.ignoreIndex) = (weight, ignoreIndex)
@@ -53,7 +53,7 @@ public final class NLLLoss: Loss {
     }
 }
 
-public final class BCELoss: Loss {
+open class BCELoss: Loss {
     public let weight: Tensor?
     public init(weight: Tensor? = nil, reduction: Reduction = .mean) { self.weight = weight; super.init(reduction: reduction) }
     public override func loss(_ input: Tensor, _ target: Tensor) -> Tensor {
@@ -61,7 +61,7 @@ public final class BCELoss: Loss {
     }
 }
 
-public final class BCEWithLogitsLoss: Loss {
+open class BCEWithLogitsLoss: Loss {
     public let weight: Tensor?, posWeight: Tensor?
     public init(weight: Tensor? = nil, reduction: Reduction = .mean, posWeight: Tensor? = nil) {
         (self.weight, self.posWeight) = (weight, posWeight)
@@ -72,7 +72,7 @@ public final class BCEWithLogitsLoss: Loss {
     }
 }
 
-public final class KLDivLoss: Loss {
+open class KLDivLoss: Loss {
     public let logTarget: Bool
     public init(reduction: Reduction = .mean, logTarget: Bool = false) { self.logTarget = logTarget; super.init(reduction: reduction) }
     public override func loss(_ input: Tensor, _ target: Tensor) -> Tensor {

@@ -53,11 +53,23 @@ public struct StateDictError: Error, CustomStringConvertible {
     }
 }
 
+/// What makes a module callable: `module(x)` runs `forward(x)`. It lives in a protocol extension rather than
+/// on `Module`, so a subclass may declare its own `callAsFunction(_:)` with another result — `lstm(x)` giving
+/// `(output, state)`, a VAE giving `(reconstruction, mu, logvar)` — and calls on that type pick it.
+public protocol ForwardCallable: AnyObject {
+    func forward(_ input: Tensor) -> Tensor
+}
+
+extension ForwardCallable {
+    /// Runs `forward` (`module(x)`).
+    public func callAsFunction(_ input: Tensor) -> Tensor { forward(input) }
+}
+
 /// The base class of neural-network layers and models (`nn.Module`). Subclass it and override `forward`;
 /// stored properties of type `Module`, `[Module]`, `@Parameter`, `@OptionalParameter` and `@Buffer`
 /// are found automatically, in declaration order, and named after the property (camelCase becomes
 /// PyTorch's snake_case: `runningMean` → `running_mean`).
-open class Module: CustomStringConvertible {
+open class Module: CustomStringConvertible, ForwardCallable {
     /// Whether the module is in training mode (`training`).
     public private(set) var isTraining = true
 
@@ -67,9 +79,6 @@ open class Module: CustomStringConvertible {
     open func forward(_ input: Tensor) -> Tensor {
         fatalError("\(typeName): forward(_:) is not implemented; override it")
     }
-
-    /// Runs `forward` (`module(x)`).
-    public func callAsFunction(_ input: Tensor) -> Tensor { forward(input) }
 
     /// The class name shown by `description`.
     open var typeName: String { String(describing: type(of: self)) }
@@ -260,6 +269,13 @@ open class Module: CustomStringConvertible {
     /// `try model.loadStateDict(Ember.load("model.pt"))` reads a checkpoint straight in).
     public func loadStateDict(_ state: OrderedDictionary<String, Tensor>, strict: Bool = true) throws {
         try loadStateDict(state.elements, strict: strict)
+    }
+
+    /// Copies a state dict read from a checkpoint into this module (`model.load_state_dict(checkpoint["model"])`);
+    /// throws `CheckpointError` when the value is missing or is not a dictionary of tensors.
+    public func loadStateDict(_ value: CheckpointValue?, strict: Bool = true) throws {
+        guard let value = value else { throw CheckpointError(.typeMismatch, "expected a state dict, the checkpoint has no such entry") }
+        try loadStateDict(OrderedDictionary<String, Tensor>(checkpointValue: value), strict: strict)
     }
 
     /// Copies `state` into this module's parameters and buffers (`load_state_dict`). With `strict`,

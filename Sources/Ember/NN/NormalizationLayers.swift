@@ -55,21 +55,21 @@ extension F {
 }
 
 /// Batch normalisation of [N, C] or [N, C, L] inputs (`nn.BatchNorm1d`).
-public final class BatchNorm1d: BatchNorm {
+open class BatchNorm1d: BatchNorm {
     public init(_ numFeatures: Int, eps: Double = 1e-5, momentum: Double? = 0.1, affine: Bool = true, trackRunningStats: Bool = true) {
         super.init(numFeatures, eps: eps, momentum: momentum, affine: affine, trackRunningStats: trackRunningStats, ranks: [2, 3])
     }
 }
 
 /// Batch normalisation of [N, C, H, W] inputs (`nn.BatchNorm2d`).
-public final class BatchNorm2d: BatchNorm {
+open class BatchNorm2d: BatchNorm {
     public init(_ numFeatures: Int, eps: Double = 1e-5, momentum: Double? = 0.1, affine: Bool = true, trackRunningStats: Bool = true) {
         super.init(numFeatures, eps: eps, momentum: momentum, affine: affine, trackRunningStats: trackRunningStats, ranks: [4])
     }
 }
 
 /// Layer normalisation over the trailing `normalizedShape` dimensions (`nn.LayerNorm`).
-public final class LayerNorm: Module {
+open class LayerNorm: Module {
     @OptionalParameter public var weight: Tensor?
     @OptionalParameter public var bias: Tensor?
     public let normalizedShape: [Int], eps: Double, elementwiseAffine: Bool
@@ -84,16 +84,16 @@ public final class LayerNorm: Module {
         self.init([size], eps: eps, elementwiseAffine: elementwiseAffine, bias: bias)
     }
 
-    public override func forward(_ input: Tensor) -> Tensor { F.layerNorm(input, normalizedShape, weight: weight, bias: bias, eps: eps) }
+    open override func forward(_ input: Tensor) -> Tensor { F.layerNorm(input, normalizedShape, weight: weight, bias: bias, eps: eps) }
 
-    public override var extraDescription: String {
+    open override var extraDescription: String {
         "(" + normalizedShape.map(String.init).joined(separator: ", ") + (normalizedShape.count == 1 ? ",)" : ")")
             + ", eps=\(pythonFloat(eps)), elementwise_affine=\(pythonBool(elementwiseAffine)), bias=\(pythonBool(bias != nil))"
     }
 }
 
 /// Group normalisation (`nn.GroupNorm`).
-public final class GroupNorm: Module {
+open class GroupNorm: Module {
     @OptionalParameter public var weight: Tensor?
     @OptionalParameter public var bias: Tensor?
     public let numGroups: Int, numChannels: Int, eps: Double, affine: Bool
@@ -106,9 +106,9 @@ public final class GroupNorm: Module {
         super.init()
     }
 
-    public override func forward(_ input: Tensor) -> Tensor { F.groupNorm(input, numGroups, weight: weight, bias: bias, eps: eps) }
+    open override func forward(_ input: Tensor) -> Tensor { F.groupNorm(input, numGroups, weight: weight, bias: bias, eps: eps) }
 
-    public override var extraDescription: String {
+    open override var extraDescription: String {
         "\(numGroups), \(numChannels), eps=\(pythonFloat(eps)), affine=\(pythonBool(affine))"
     }
 }

@@ -1,7 +1,7 @@
 // Pooling layers: MaxPool2d, AvgPool2d, AdaptiveAvgPool2d.
 
 /// 2-d max pooling (`nn.MaxPool2d`).
-public final class MaxPool2d: Module {
+open class MaxPool2d: Module {
     public let kernelSize: IntPair, stride: IntPair, padding: IntPair, dilation: IntPair
     public let returnIndices: Bool, ceilMode: Bool
 
@@ -12,7 +12,7 @@ public final class MaxPool2d: Module {
         super.init()
     }
 
-    public override func forward(_ input: Tensor) -> Tensor {
+    open override func forward(_ input: Tensor) -> Tensor {
         F.maxPool2d(input, kernelSize, stride: stride, padding: padding, dilation: dilation, ceilMode: ceilMode)
     }
 
@@ -21,13 +21,13 @@ public final class MaxPool2d: Module {
         F.maxPool2dWithIndices(input, kernelSize, stride: stride, padding: padding, dilation: dilation, ceilMode: ceilMode)
     }
 
-    public override var extraDescription: String {
+    open override var extraDescription: String {
         "kernel_size=\(kernelSize), stride=\(stride), padding=\(padding), dilation=\(dilation), ceil_mode=\(pythonBool(ceilMode))"
     }
 }
 
 /// 2-d average pooling (`nn.AvgPool2d`).
-public final class AvgPool2d: Module {
+open class AvgPool2d: Module {
     public let kernelSize: IntPair, stride: IntPair, padding: IntPair
     public let ceilMode: Bool, countIncludePad: Bool, divisorOverride: Int?
 
@@ -38,18 +38,18 @@ public final class AvgPool2d: Module {
         super.init()
     }
 
-    public override func forward(_ input: Tensor) -> Tensor {
+    open override func forward(_ input: Tensor) -> Tensor {
         F.avgPool2d(input, kernelSize, stride: stride, padding: padding, ceilMode: ceilMode, countIncludePad: countIncludePad,
                     divisorOverride: divisorOverride)
     }
 
-    public override var extraDescription: String { "kernel_size=\(kernelSize), stride=\(stride), padding=\(padding)" }
+    open override var extraDescription: String { "kernel_size=\(kernelSize), stride=\(stride), padding=\(padding)" }
 }
 
 /// Average pooling to a fixed output size (`nn.AdaptiveAvgPool2d`).
-public final class AdaptiveAvgPool2d: Module {
+open class AdaptiveAvgPool2d: Module {
     public let outputSize: IntPair
     public init(_ outputSize: IntPair) { self.outputSize = outputSize; super.init() }
-    public override func forward(_ input: Tensor) -> Tensor { F.adaptiveAvgPool2d(input, outputSize) }
-    public override var extraDescription: String { "output_size=\(outputSize)" }
+    open override func forward(_ input: Tensor) -> Tensor { F.adaptiveAvgPool2d(input, outputSize) }
+    open override var extraDescription: String { "output_size=\(outputSize)" }
 }

@@ -3,7 +3,30 @@
 /// The shared machinery of `RNN`, `LSTM` and `GRU` (`nn.RNNBase`). Parameters are named as PyTorch
 /// names them: `weight_ih_l0`, `weight_hh_l0`, `bias_ih_l0`, `bias_hh_l0`, `…_reverse` for the backward direction.
 open class RecurrentBase: Module {
-    public enum Cell { case tanh, relu, lstm, gru }
+    public enum Cell {
+        case tanh, relu, lstm, gru
+
+        /// Gates per hidden unit: the rows of `weight_ih` are `gates × hiddenSize`.
+        var gates: Int { self == .lstm ? 4 : (self == .gru ? 3 : 1) }
+
+        /// One time step from the input and hidden projections (`x W_ihᵀ + b_ih`, `h W_hhᵀ + b_hh`): the new
+        /// hidden state and, for LSTM, the new cell state (PyTorch's gate order: i, f, g, o and r, z, n).
+        func step(_ gatesX: Tensor, _ gatesH: Tensor, h: Tensor, c: Tensor?) -> (h: Tensor, c: Tensor?) {
+            switch self {
+            case .tanh: return ((gatesX + gatesH).tanh(), nil)
+            case .relu: return ((gatesX + gatesH).relu(), nil)
+            case .lstm:
+                let g = (gatesX + gatesH).chunk(4, dim: -1)
+                let cell = g[1].sigmoid() * c! + g[0].sigmoid() * g[2].tanh()
+                return (g[3].sigmoid() * cell.tanh(), cell)
+            case .gru:
+                let gx = gatesX.chunk(3, dim: -1), gh = gatesH.chunk(3, dim: -1)
+                let r = (gx[0] + gh[0]).sigmoid(), z = (gx[1] + gh[1]).sigmoid()
+                let n = (gx[2] + r * gh[2]).tanh()
+                return ((1 - z) * n + z * h, nil)
+            }
+        }
+    }
 
     public let cell: Cell
     public let inputSize: Int, hiddenSize: Int, numLayers: Int, hasBias: Bool, batchFirst: Bool, dropout: Double, bidirectional: Bool
@@ -15,7 +38,7 @@ open class RecurrentBase: Module {
         (self.cell, self.inputSize, self.hiddenSize, self.numLayers) = (cell, inputSize, hiddenSize, numLayers)
         (self.hasBias, self.batchFirst, self.dropout, self.bidirectional) = (bias, batchFirst, dropout, bidirectional)
         super.init()
-        let gates = cell == .lstm ? 4 : (cell == .gru ? 3 : 1)
+        let gates = cell.gates
         let directions = bidirectional ? 2 : 1
         for layer in 0..<numLayers {
             for direction in 0..<directions {
@@ -84,20 +107,7 @@ open class RecurrentBase: Module {
                 var stepOutputs = [Tensor?](repeating: nil, count: steps)
                 let order = direction == 0 ? Array(0..<steps) : Array((0..<steps).reversed())
                 for t in order {
-                    let gatesX = projected[t], gatesH = F.linear(h, wHh, bHh)
-                    switch cell {
-                    case .tanh: h = (gatesX + gatesH).tanh()
-                    case .relu: h = (gatesX + gatesH).relu()
-                    case .lstm:
-                        let g = (gatesX + gatesH).chunk(4, dim: 1)
-                        c = g[1].sigmoid() * c! + g[0].sigmoid() * g[2].tanh()
-                        h = g[3].sigmoid() * c!.tanh()
-                    case .gru:
-                        let gx = gatesX.chunk(3, dim: 1), gh = gatesH.chunk(3, dim: 1)
-                        let r = (gx[0] + gh[0]).sigmoid(), z = (gx[1] + gh[1]).sigmoid()
-                        let n = (gx[2] + r * gh[2]).tanh()
-                        h = (1 - z) * n + z * h
-                    }
+                    (h, c) = cell.step(projected[t], F.linear(h, wHh, bHh), h: h, c: c)
                     stepOutputs[t] = h
                 }
                 outputs.append(Tensor.stack(stepOutputs.map { $0! }, dim: 0))
@@ -122,26 +132,55 @@ open class RecurrentBase: Module {
 }
 
 /// An Elman RNN with tanh or ReLU (`nn.RNN`).
-public final class RNN: RecurrentBase {
+open class RNN: RecurrentBase {
+    /// `RNN(input_size, hidden_size, num_layers)`, positional as PyTorch code writes it.
+    public convenience init(_ inputSize: Int, _ hiddenSize: Int, _ numLayers: Int, nonlinearity: String = "tanh", bias: Bool = true,
+                            batchFirst: Bool = false, dropout: Double = 0, bidirectional: Bool = false) {
+        self.init(inputSize, hiddenSize, numLayers: numLayers, nonlinearity: nonlinearity, bias: bias, batchFirst: batchFirst, dropout: dropout,
+                  bidirectional: bidirectional)
+    }
+    /// `RNN(input_size=…, hidden_size=…)`.
+    public convenience init(inputSize: Int, hiddenSize: Int, numLayers: Int = 1, nonlinearity: String = "tanh", bias: Bool = true,
+                            batchFirst: Bool = false, dropout: Double = 0, bidirectional: Bool = false) {
+        self.init(inputSize, hiddenSize, numLayers: numLayers, nonlinearity: nonlinearity, bias: bias, batchFirst: batchFirst, dropout: dropout,
+                  bidirectional: bidirectional)
+    }
     public init(_ inputSize: Int, _ hiddenSize: Int, numLayers: Int = 1, nonlinearity: String = "tanh", bias: Bool = true,
                 batchFirst: Bool = false, dropout: Double = 0, bidirectional: Bool = false) {
         super.init(cell: nonlinearity == "relu" ? .relu : .tanh, inputSize: inputSize, hiddenSize: hiddenSize, numLayers: numLayers,
                    bias: bias, batchFirst: batchFirst, dropout: dropout, bidirectional: bidirectional)
     }
 
-    /// The output sequence and the final hidden state.
+    /// The output sequence and the final hidden state (`output, h_n = rnn(x, h0)`).
     public func callAsFunction(_ input: Tensor, _ h0: Tensor?, file: StaticString = #fileID, line: UInt = #line) -> (output: Tensor, hidden: Tensor) {
         let (output, h, _) = run(input, h0, nil, file: file, line: line)
         return (output, h)
     }
 
-    public override var extraDescription: String {
+    /// `output, h_n = rnn(x)`, starting from zeros.
+    public func callAsFunction(_ input: Tensor, file: StaticString = #fileID, line: UInt = #line) -> (output: Tensor, hidden: Tensor) {
+        callAsFunction(input, nil, file: file, line: line)
+    }
+
+    open override var extraDescription: String {
         super.extraDescription + (cell == .relu ? ", nonlinearity=relu" : "")
     }
 }
 
 /// Long short-term memory (`nn.LSTM`).
-public final class LSTM: RecurrentBase {
+open class LSTM: RecurrentBase {
+    /// `LSTM(input_size, hidden_size, num_layers)`, positional as PyTorch code writes it.
+    public convenience init(_ inputSize: Int, _ hiddenSize: Int, _ numLayers: Int, bias: Bool = true,
+                            batchFirst: Bool = false, dropout: Double = 0, bidirectional: Bool = false) {
+        self.init(inputSize, hiddenSize, numLayers: numLayers, bias: bias, batchFirst: batchFirst, dropout: dropout,
+                  bidirectional: bidirectional)
+    }
+    /// `LSTM(input_size=…, hidden_size=…)`.
+    public convenience init(inputSize: Int, hiddenSize: Int, numLayers: Int = 1, bias: Bool = true,
+                            batchFirst: Bool = false, dropout: Double = 0, bidirectional: Bool = false) {
+        self.init(inputSize, hiddenSize, numLayers: numLayers, bias: bias, batchFirst: batchFirst, dropout: dropout,
+                  bidirectional: bidirectional)
+    }
     public init(_ inputSize: Int, _ hiddenSize: Int, numLayers: Int = 1, bias: Bool = true, batchFirst: Bool = false,
                 dropout: Double = 0, bidirectional: Bool = false) {
         super.init(cell: .lstm, inputSize: inputSize, hiddenSize: hiddenSize, numLayers: numLayers, bias: bias,
@@ -154,19 +193,41 @@ public final class LSTM: RecurrentBase {
         let (output, h, c) = run(input, state?.h, state?.c, file: file, line: line)
         return (output, (h, c!))
     }
+
+    /// `output, (h_n, c_n) = lstm(x)`, starting from zeros.
+    public func callAsFunction(_ input: Tensor, file: StaticString = #fileID, line: UInt = #line) -> (output: Tensor, state: (h: Tensor, c: Tensor)) {
+        callAsFunction(input, nil, file: file, line: line)
+    }
 }
 
 /// Gated recurrent unit (`nn.GRU`).
-public final class GRU: RecurrentBase {
+open class GRU: RecurrentBase {
+    /// `GRU(input_size, hidden_size, num_layers)`, positional as PyTorch code writes it.
+    public convenience init(_ inputSize: Int, _ hiddenSize: Int, _ numLayers: Int, bias: Bool = true,
+                            batchFirst: Bool = false, dropout: Double = 0, bidirectional: Bool = false) {
+        self.init(inputSize, hiddenSize, numLayers: numLayers, bias: bias, batchFirst: batchFirst, dropout: dropout,
+                  bidirectional: bidirectional)
+    }
+    /// `GRU(input_size=…, hidden_size=…)`.
+    public convenience init(inputSize: Int, hiddenSize: Int, numLayers: Int = 1, bias: Bool = true,
+                            batchFirst: Bool = false, dropout: Double = 0, bidirectional: Bool = false) {
+        self.init(inputSize, hiddenSize, numLayers: numLayers, bias: bias, batchFirst: batchFirst, dropout: dropout,
+                  bidirectional: bidirectional)
+    }
     public init(_ inputSize: Int, _ hiddenSize: Int, numLayers: Int = 1, bias: Bool = true, batchFirst: Bool = false,
                 dropout: Double = 0, bidirectional: Bool = false) {
         super.init(cell: .gru, inputSize: inputSize, hiddenSize: hiddenSize, numLayers: numLayers, bias: bias,
                    batchFirst: batchFirst, dropout: dropout, bidirectional: bidirectional)
     }
 
-    /// The output sequence and the final hidden state.
+    /// The output sequence and the final hidden state (`output, h_n = gru(x, h0)`).
     public func callAsFunction(_ input: Tensor, _ h0: Tensor?, file: StaticString = #fileID, line: UInt = #line) -> (output: Tensor, hidden: Tensor) {
         let (output, h, _) = run(input, h0, nil, file: file, line: line)
         return (output, h)
+    }
+
+    /// `output, h_n = gru(x)`, starting from zeros.
+    public func callAsFunction(_ input: Tensor, file: StaticString = #fileID, line: UInt = #line) -> (output: Tensor, hidden: Tensor) {
+        callAsFunction(input, nil, file: file, line: line)
     }
 }

@@ -17,21 +17,79 @@ public enum TensorIndex: ExpressibleByIntegerLiteral {
 
     public init(integerLiteral value: Int) { self = .index(value) }
 
-    /// `x[a..<b]`.
-    public static func range(_ r: Range<Int>, step: Int = 1) -> TensorIndex { .slice(start: r.lowerBound, end: r.upperBound, step: step) }
-    /// `x[a...b]`.
-    public static func range(_ r: ClosedRange<Int>, step: Int = 1) -> TensorIndex { .slice(start: r.lowerBound, end: r.upperBound + 1, step: step) }
-    /// `x[a...]`.
-    public static func range(_ r: PartialRangeFrom<Int>, step: Int = 1) -> TensorIndex { .slice(start: r.lowerBound, end: nil, step: step) }
-    /// `x[..<b]`.
-    public static func range(_ r: PartialRangeUpTo<Int>, step: Int = 1) -> TensorIndex { .slice(start: nil, end: r.upperBound, step: step) }
+    /// A Swift range (`1..<3`, `2...`, `..<(-1)`) by `step`.
+    public static func range(_ r: some TensorIndexExpression, step: Int = 1) -> TensorIndex {
+        guard case .slice(let start, let end, _) = r.tensorIndex else { preconditionFailure("range: \(r) is not a range") }
+        return .slice(start: start, end: end, step: step)
+    }
+}
+
+/// Anything that can stand in a subscript position, as in Python: an `Int`, a Swift range (`1..<3`, `2...`,
+/// `..<(-1)`, `...4`), a stride, an index or mask tensor, or a `TensorIndex` (`.all`, `.ellipsis`, `.newAxis`,
+/// `.range(0, n, step: 2)`).
+public protocol TensorIndexExpression {
+    var tensorIndex: TensorIndex { get }
+}
+
+/// The value behind `.all`, `.ellipsis`, `.newAxis`, `.range(…)` and `.tensor(…)` in a subscript list.
+public struct TensorIndexTerm: TensorIndexExpression {
+    public let tensorIndex: TensorIndex
+}
+
+extension TensorIndexExpression where Self == TensorIndexTerm {
+    /// The whole dimension (`x[:]`).
+    public static var all: TensorIndexTerm { TensorIndexTerm(tensorIndex: .all) }
+    /// As many `.all` as needed to cover the remaining dimensions (`x[...]`).
+    public static var ellipsis: TensorIndexTerm { TensorIndexTerm(tensorIndex: .ellipsis) }
+    /// A new size-1 dimension (`x[None]`).
+    public static var newAxis: TensorIndexTerm { TensorIndexTerm(tensorIndex: .newAxis) }
+    /// One element of a dimension, removing it.
+    public static func index(_ i: Int) -> TensorIndexTerm { TensorIndexTerm(tensorIndex: .index(i)) }
+    /// `start..<end` by `step`; nil bounds run to the ends (`x[1:5:2]`).
+    public static func slice(start: Int?, end: Int?, step: Int = 1) -> TensorIndexTerm {
+        TensorIndexTerm(tensorIndex: .slice(start: start, end: end, step: step))
+    }
+    /// `x[start:end:step]` (`.range(0, n, step: 2)`).
+    public static func range(_ start: Int?, _ end: Int?, step: Int = 1) -> TensorIndexTerm { slice(start: start, end: end, step: step) }
+    /// `x[a..<b]`, `x[a...b]`, `x[a...]`, `x[..<b]` with a step.
+    public static func range(_ r: some TensorIndexExpression, step: Int = 1) -> TensorIndexTerm {
+        guard case .slice(let start, let end, _) = r.tensorIndex else { preconditionFailure("range: \(r) is not a range") }
+        return slice(start: start, end: end, step: step)
+    }
+    /// An index or mask tensor (advanced indexing).
+    public static func tensor(_ t: Tensor) -> TensorIndexTerm { TensorIndexTerm(tensorIndex: .tensor(t)) }
+}
+
+extension TensorIndex: TensorIndexExpression { public var tensorIndex: TensorIndex { self } }
+extension Int: TensorIndexExpression { public var tensorIndex: TensorIndex { .index(self) } }
+extension Tensor: TensorIndexExpression { public var tensorIndex: TensorIndex { .tensor(self) } }
+extension Range<Int>: TensorIndexExpression { public var tensorIndex: TensorIndex { .slice(start: lowerBound, end: upperBound, step: 1) } }
+extension PartialRangeFrom<Int>: TensorIndexExpression { public var tensorIndex: TensorIndex { .slice(start: lowerBound, end: nil, step: 1) } }
+extension PartialRangeUpTo<Int>: TensorIndexExpression { public var tensorIndex: TensorIndex { .slice(start: nil, end: upperBound, step: 1) } }
+extension ClosedRange<Int>: TensorIndexExpression {
+    public var tensorIndex: TensorIndex { .slice(start: lowerBound, end: upperBound == -1 ? nil : upperBound + 1, step: 1) }
+}
+extension PartialRangeThrough<Int>: TensorIndexExpression {
+    public var tensorIndex: TensorIndex { .slice(start: nil, end: upperBound == -1 ? nil : upperBound + 1, step: 1) }
+}
+extension StrideTo<Int>: TensorIndexExpression { public var tensorIndex: TensorIndex { Array(self).stridedSlice } }
+extension StrideThrough<Int>: TensorIndexExpression { public var tensorIndex: TensorIndex { Array(self).stridedSlice } }
+
+extension Array where Element == Int {
+    /// The slice that visits these evenly spaced, increasing positions.
+    fileprivate var stridedSlice: TensorIndex {
+        guard let first = first else { return .slice(start: 0, end: 0, step: 1) }
+        let step = count > 1 ? self[1] - first : 1
+        precondition(step > 0, "index: a stride in a subscript must step forward, got step \(step)")
+        return .slice(start: first, end: last! + 1, step: step)
+    }
 }
 
 extension Tensor {
-    /// Indexing and assignment with PyTorch's rules (`x[i, :, None]`, `x[mask] = 0`).
-    public subscript(_ indices: TensorIndex...) -> Tensor {
-        get { getItem(indices) }
-        set { setItem(indices, newValue) }
+    /// Indexing and assignment with PyTorch's rules (`x[i, ..<3, .newAxis]`, `x[.all, 1]`, `x[mask] = 0`).
+    public subscript(_ indices: any TensorIndexExpression...) -> Tensor {
+        get { getItem(indices.map(\.tensorIndex)) }
+        set { setItem(indices.map(\.tensorIndex), newValue) }
     }
 
     /// Indexing with a key built at run time (`x[indices: [.all, .index(i)]]`).
@@ -207,8 +265,11 @@ extension Tensor {
     /// A tensor with this storage whose element 0 is the storage's first element (offsets become absolute).
     private func asBase() -> Tensor { makeView(shape: shape, strides: strides, offset: 0) }
 
-    func setItem(_ key: [TensorIndex], _ value: Tensor, file: StaticString = #fileID, line: UInt = #line) {
+    func setItem(_ key: [TensorIndex], _ assigned: Tensor, file: StaticString = #fileID, line: UInt = #line) {
         checkInPlaceAllowed("setitem", file: file, line: line)
+        // Leading size-1 dims of the value are dropped first, as PyTorch's copy_to does (`x[0] = t` with t of shape [1]).
+        let leadingOnes = assigned.shape.prefix { $0 == 1 }.count
+        let value = leadingOnes == 0 ? assigned : assigned.reshape(Array(assigned.shape.dropFirst(leadingOnes)))
         let (view, advanced) = noGrad { basicIndex(key, file: file, line: line) }
         let previous = detach()
         previous.gradFn = gradFn
@@ -392,3 +453,25 @@ extension Tensor {
 
 /// `torch.where(condition, x, y)`.
 public func `where`(_ condition: Tensor, _ x: Tensor, _ y: Tensor) -> Tensor { Tensor.where(condition, x, y) }
+
+/// Iterating a tensor walks its first dimension, as in PyTorch (`for row in w`, `w.enumerated()`): each
+/// element is the view `w[i]`.
+extension Tensor: Sequence {
+    public struct Iterator: IteratorProtocol {
+        let tensor: Tensor
+        var position = 0
+
+        public mutating func next() -> Tensor? {
+            guard position < tensor.shape[0] else { return nil }
+            defer { position += 1 }
+            return tensor[position]
+        }
+    }
+
+    public func makeIterator() -> Iterator {
+        precondition(dim > 0, "iteration over a 0-d tensor")
+        return Iterator(tensor: self)
+    }
+
+    public var underestimatedCount: Int { dim > 0 ? shape[0] : 0 }
+}

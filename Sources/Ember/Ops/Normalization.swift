@@ -11,6 +11,12 @@ extension Tensor {
         }
     }
 
+    /// The normalised values as a layer's output: a copy when no affine map makes a new tensor, so an in-place
+    /// op on the output (`ReLU(inplace: true)`) cannot change what backward reads.
+    fileprivate func distinctOutput(_ weight: Tensor?, _ bias: Tensor?) -> Tensor {
+        weight == nil && bias == nil ? clone() : self
+    }
+
     /// The gradient of a normalisation: dx = invStd · (ĝ − mean(ĝ) − x̂ · mean(ĝ x̂)) with ĝ = g·γ, means over `dims`.
     fileprivate static func standardizedGradient(_ gradNormalized: Tensor, normalized: Tensor, invStd: Tensor, dims: [Int]) -> Tensor {
         invStd * (gradNormalized - gradNormalized.mean(dims: dims, keepdim: true)
@@ -52,7 +58,7 @@ extension Tensor {
             normalized = noGrad { (input - runningMean!.view(perChannel)) * invStd }
         }
         let out = noGrad { () -> Tensor in
-            var y = normalized
+            var y = normalized.distinctOutput(weight, bias)
             if let w = weight { y = y * w.view(perChannel) }
             if let b = bias { y = y + b.view(perChannel) }
             return y.kernelInput(input.dtype)
@@ -82,7 +88,7 @@ extension Tensor {
         let dims = Array((input.dim - normalizedShape.count)..<input.dim)
         let stats = input.standardized(over: dims, eps: eps)
         let out = noGrad { () -> Tensor in
-            var y = stats.normalized
+            var y = stats.normalized.distinctOutput(weight, bias)
             if let w = weight { y = y * w }
             if let b = bias { y = y + b }
             return y
@@ -113,7 +119,7 @@ extension Tensor {
         let perChannel = [1, channels] + [Int](repeating: 1, count: input.dim - 2)
         let normalized = noGrad { stats.normalized.reshape(input.shape) }
         let out = noGrad { () -> Tensor in
-            var y = normalized
+            var y = normalized.distinctOutput(weight, bias)
             if let w = weight { y = y * w.view(perChannel) }
             if let b = bias { y = y + b.view(perChannel) }
             return y

@@ -10,6 +10,29 @@ extension Double: ScalarOperand { public var wrappedTensor: Tensor { .wrapped(se
 extension Float: ScalarOperand { public var wrappedTensor: Tensor { .wrapped(Double(self)) } }
 extension Int: ScalarOperand { public var wrappedTensor: Tensor { .wrapped(self) } }
 
+/// Number literals where a tensor is expected stand for Python numbers, as PyTorch reads them: `x[i] = 1`,
+/// `x[mask] = 0.5`, `Tensor.where(c, 1, 0)`. They rank below real tensors in type promotion, so
+/// `Tensor.where(c, x, 0)` keeps `x`'s dtype.
+extension Tensor: ExpressibleByIntegerLiteral, ExpressibleByFloatLiteral, ExpressibleByBooleanLiteral {
+    public convenience init(integerLiteral value: Int) {
+        self.init(uninitializedShape: [], dtype: .int64)
+        storage.pointer.storeBytes(of: Int64(value), as: Int64.self)
+        isWrappedNumber = true
+    }
+
+    public convenience init(floatLiteral value: Double) {
+        self.init(uninitializedShape: [], dtype: .float64)
+        storage.pointer.storeBytes(of: value, as: Double.self)
+        isWrappedNumber = true
+    }
+
+    public convenience init(booleanLiteral value: Bool) {
+        self.init(uninitializedShape: [], dtype: .bool)
+        storage.pointer.storeBytes(of: value, as: Bool.self)
+        isWrappedNumber = true
+    }
+}
+
 extension Tensor {
     public static func + (lhs: Tensor, rhs: Tensor) -> Tensor { lhs.add(rhs) }
     public static func - (lhs: Tensor, rhs: Tensor) -> Tensor { lhs.sub(rhs) }

@@ -19,6 +19,32 @@ public final class ParamGroup {
     }
 }
 
+/// A value in a parameter group written as a dictionary literal: the parameters or a number.
+public protocol ParamGroupValue {}
+extension Array: ParamGroupValue where Element == Tensor {}
+extension Double: ParamGroupValue {}
+extension Int: ParamGroupValue {}
+extension Bool: ParamGroupValue {}
+
+/// Groups as PyTorch code writes them: `SGD([["params": base.parameters()], ["params": head.parameters(), "lr": 1e-3]], lr: 1e-2)`.
+extension ParamGroup: ExpressibleByDictionaryLiteral {
+    public convenience init(dictionaryLiteral elements: (String, any ParamGroupValue)...) {
+        var params: [Tensor] = [], lr: Double?, options: [String: Double] = [:]
+        for (key, value) in elements {
+            switch value {
+            case let tensors as [Tensor]:
+                precondition(key == "params", "ParamGroup: only \"params\" holds tensors, not \"\(key)\"")
+                params = tensors
+            case let number as Double: if key == "lr" { lr = number } else { options[key] = number }
+            case let number as Int: if key == "lr" { lr = Double(number) } else { options[key] = Double(number) }
+            case let flag as Bool: options[key] = flag ? 1 : 0
+            default: preconditionFailure("ParamGroup: unsupported value for \"\(key)\"")
+            }
+        }
+        self.init(params: params, lr: lr, options: options)
+    }
+}
+
 /// What an optimizer keeps per parameter between steps (`state[p]`): buffers and a step count.
 public final class ParameterState {
     public var step = 0
@@ -37,8 +63,12 @@ open class Optimizer {
     let defaults: [String: Double]
     let defaultLR: Double
 
+    /// Sets up the groups with `lr` and `defaults` filling what a group leaves unset. A subclass passes its
+    /// hyperparameters as `defaults` and overrides `update(_:)`, reading them with `group["name"]` and keeping
+    /// per-parameter buffers in `state(for:)`.
     /// - Precondition: every parameter is a floating-point leaf that requires grad.
-    init(_ groups: [ParamGroup], lr: Double, defaults: [String: Double], file: StaticString, line: UInt) {
+    public init(_ groups: [ParamGroup], lr: Double, defaults: [String: Double] = [:],
+                file: StaticString = #fileID, line: UInt = #line) {
         self.defaultLR = lr
         self.defaults = defaults
         self.paramGroups = []
@@ -62,7 +92,7 @@ open class Optimizer {
     }
 
     /// The state of parameter `p`, created on first use.
-    func state(for p: Tensor) -> ParameterState {
+    public func state(for p: Tensor) -> ParameterState {
         let key = ObjectIdentifier(p)
         if let existing = state[key] { return existing }
         let created = ParameterState()

@@ -4,18 +4,20 @@ import Foundation
 
 /// Stochastic gradient descent with momentum, dampening, Nesterov, weight decay and maximize (`optim.SGD`).
 public final class SGD: Optimizer {
-    public init(_ params: [Tensor], lr: Double = 1e-3, momentum: Double = 0, dampening: Double = 0, weightDecay: Double = 0,
+    public convenience init(_ params: [Tensor], lr: Double = 1e-3, momentum: Double = 0, dampening: Double = 0,
+                            weightDecay: Double = 0, nesterov: Bool = false, maximize: Bool = false,
+                            file: StaticString = #fileID, line: UInt = #line) {
+        self.init([ParamGroup(params: params)], lr: lr, momentum: momentum, dampening: dampening, weightDecay: weightDecay,
+                  nesterov: nesterov, maximize: maximize, file: file, line: line)
+    }
+    /// Over parameter groups, each with its own hyperparameters where it sets them.
+    public init(_ groups: [ParamGroup], lr: Double = 1e-3, momentum: Double = 0, dampening: Double = 0, weightDecay: Double = 0,
                 nesterov: Bool = false, maximize: Bool = false, file: StaticString = #fileID, line: UInt = #line) {
         check(!nesterov || (momentum > 0 && dampening == 0), "SGD", "Nesterov momentum requires a momentum and zero dampening",
               file: file, line: line)
-        super.init([ParamGroup(params: params)], lr: lr,
+        super.init(groups, lr: lr,
                    defaults: ["momentum": momentum, "dampening": dampening, "weight_decay": weightDecay,
                               "nesterov": nesterov ? 1 : 0, "maximize": maximize ? 1 : 0], file: file, line: line)
-    }
-    public init(groups: [ParamGroup], lr: Double = 1e-3, momentum: Double = 0, weightDecay: Double = 0,
-                file: StaticString = #fileID, line: UInt = #line) {
-        super.init(groups, lr: lr, defaults: ["momentum": momentum, "dampening": 0, "weight_decay": weightDecay,
-                                              "nesterov": 0, "maximize": 0], file: file, line: line)
     }
 
     public override func update(_ group: ParamGroup) {
@@ -44,19 +46,24 @@ public final class SGD: Optimizer {
 public class Adam: Optimizer {
     let decoupled: Bool
 
-    public init(_ params: [Tensor], lr: Double = 1e-3, betas: (Double, Double) = (0.9, 0.999), eps: Double = 1e-8,
-                weightDecay: Double = 0, amsgrad: Bool = false, maximize: Bool = false,
-                file: StaticString = #fileID, line: UInt = #line) {
-        decoupled = false
-        super.init([ParamGroup(params: params)], lr: lr, defaults: Adam.defaults(betas, eps, weightDecay, amsgrad, maximize),
-                   file: file, line: line)
+    public convenience init(_ params: [Tensor], lr: Double = 1e-3, betas: (Double, Double) = (0.9, 0.999), eps: Double = 1e-8,
+                            weightDecay: Double = 0, amsgrad: Bool = false, maximize: Bool = false,
+                            file: StaticString = #fileID, line: UInt = #line) {
+        self.init(groups: [ParamGroup(params: params)], lr: lr, betas: betas, eps: eps, weightDecay: weightDecay, amsgrad: amsgrad,
+                  maximize: maximize, decoupled: false, file: file, line: line)
+    }
+    /// Over parameter groups, each with its own hyperparameters where it sets them.
+    public convenience init(_ groups: [ParamGroup], lr: Double = 1e-3, betas: (Double, Double) = (0.9, 0.999), eps: Double = 1e-8,
+                            weightDecay: Double = 0, amsgrad: Bool = false, maximize: Bool = false,
+                            file: StaticString = #fileID, line: UInt = #line) {
+        self.init(groups: groups, lr: lr, betas: betas, eps: eps, weightDecay: weightDecay, amsgrad: amsgrad,
+                  maximize: maximize, decoupled: false, file: file, line: line)
     }
 
-    init(params: [Tensor], lr: Double, betas: (Double, Double), eps: Double, weightDecay: Double, amsgrad: Bool, maximize: Bool,
+    init(groups: [ParamGroup], lr: Double, betas: (Double, Double), eps: Double, weightDecay: Double, amsgrad: Bool, maximize: Bool,
          decoupled: Bool, file: StaticString, line: UInt) {
         self.decoupled = decoupled
-        super.init([ParamGroup(params: params)], lr: lr, defaults: Adam.defaults(betas, eps, weightDecay, amsgrad, maximize),
-                   file: file, line: line)
+        super.init(groups, lr: lr, defaults: Adam.defaults(betas, eps, weightDecay, amsgrad, maximize), file: file, line: line)
     }
 
     static func defaults(_ betas: (Double, Double), _ eps: Double, _ weightDecay: Double, _ amsgrad: Bool,
@@ -108,19 +115,32 @@ public class Adam: Optimizer {
 
 /// Adam with decoupled weight decay (`optim.AdamW`; weight decay defaults to 0.01).
 public final class AdamW: Adam {
-    public override init(_ params: [Tensor], lr: Double = 1e-3, betas: (Double, Double) = (0.9, 0.999), eps: Double = 1e-8,
+    public convenience init(_ params: [Tensor], lr: Double = 1e-3, betas: (Double, Double) = (0.9, 0.999), eps: Double = 1e-8,
+                            weightDecay: Double = 1e-2, amsgrad: Bool = false, maximize: Bool = false,
+                            file: StaticString = #fileID, line: UInt = #line) {
+        self.init([ParamGroup(params: params)], lr: lr, betas: betas, eps: eps, weightDecay: weightDecay, amsgrad: amsgrad,
+                  maximize: maximize, file: file, line: line)
+    }
+    /// Over parameter groups, each with its own hyperparameters where it sets them.
+    public init(_ groups: [ParamGroup], lr: Double = 1e-3, betas: (Double, Double) = (0.9, 0.999), eps: Double = 1e-8,
                 weightDecay: Double = 1e-2, amsgrad: Bool = false, maximize: Bool = false,
                 file: StaticString = #fileID, line: UInt = #line) {
-        super.init(params: params, lr: lr, betas: betas, eps: eps, weightDecay: weightDecay, amsgrad: amsgrad, maximize: maximize,
+        super.init(groups: groups, lr: lr, betas: betas, eps: eps, weightDecay: weightDecay, amsgrad: amsgrad, maximize: maximize,
                    decoupled: true, file: file, line: line)
     }
 }
 
 /// RMSprop, optionally centered and with momentum (`optim.RMSprop`).
 public final class RMSprop: Optimizer {
-    public init(_ params: [Tensor], lr: Double = 1e-2, alpha: Double = 0.99, eps: Double = 1e-8, weightDecay: Double = 0,
+    public convenience init(_ params: [Tensor], lr: Double = 1e-2, alpha: Double = 0.99, eps: Double = 1e-8, weightDecay: Double = 0,
+                            momentum: Double = 0, centered: Bool = false, file: StaticString = #fileID, line: UInt = #line) {
+        self.init([ParamGroup(params: params)], lr: lr, alpha: alpha, eps: eps, weightDecay: weightDecay, momentum: momentum,
+                  centered: centered, file: file, line: line)
+    }
+    /// Over parameter groups, each with its own hyperparameters where it sets them.
+    public init(_ groups: [ParamGroup], lr: Double = 1e-2, alpha: Double = 0.99, eps: Double = 1e-8, weightDecay: Double = 0,
                 momentum: Double = 0, centered: Bool = false, file: StaticString = #fileID, line: UInt = #line) {
-        super.init([ParamGroup(params: params)], lr: lr,
+        super.init(groups, lr: lr,
                    defaults: ["alpha": alpha, "eps": eps, "weight_decay": weightDecay, "momentum": momentum,
                               "centered": centered ? 1 : 0], file: file, line: line)
     }
@@ -162,9 +182,15 @@ public final class RMSprop: Optimizer {
 
 /// Adagrad (`optim.Adagrad`).
 public final class Adagrad: Optimizer {
-    public init(_ params: [Tensor], lr: Double = 1e-2, lrDecay: Double = 0, weightDecay: Double = 0,
+    public convenience init(_ params: [Tensor], lr: Double = 1e-2, lrDecay: Double = 0, weightDecay: Double = 0,
+                            initialAccumulatorValue: Double = 0, eps: Double = 1e-10, file: StaticString = #fileID, line: UInt = #line) {
+        self.init([ParamGroup(params: params)], lr: lr, lrDecay: lrDecay, weightDecay: weightDecay,
+                  initialAccumulatorValue: initialAccumulatorValue, eps: eps, file: file, line: line)
+    }
+    /// Over parameter groups, each with its own hyperparameters where it sets them.
+    public init(_ groups: [ParamGroup], lr: Double = 1e-2, lrDecay: Double = 0, weightDecay: Double = 0,
                 initialAccumulatorValue: Double = 0, eps: Double = 1e-10, file: StaticString = #fileID, line: UInt = #line) {
-        super.init([ParamGroup(params: params)], lr: lr,
+        super.init(groups, lr: lr,
                    defaults: ["lr_decay": lrDecay, "weight_decay": weightDecay, "initial_accumulator_value": initialAccumulatorValue,
                               "eps": eps], file: file, line: line)
         // Adagrad creates its accumulators eagerly, as PyTorch does.

@@ -77,6 +77,12 @@ extension Ember {
         }
     }
 
+    /// Reads a whole checkpoint as `torch.load` returns it, when nothing asks for a narrower type:
+    /// `try Ember.load("run.pt")["model"]`.
+    public static func load(_ path: String, format: CheckpointFormat? = nil) throws -> CheckpointValue {
+        try load(path, as: CheckpointValue.self, format: format)
+    }
+
     /// Runs `write` on a temporary file next to `url`, then renames it over `url`; on any failure the
     /// temporary file is removed and `url` is untouched.
     public static func writeAtomically(to url: URL, _ write: (URL) throws -> Void) throws {

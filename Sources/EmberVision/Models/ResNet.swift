@@ -4,9 +4,9 @@ import Ember
 /// Two 3×3 convolutions with a shortcut (`torchvision.models.resnet.BasicBlock`), for ResNet-18/34.
 public final class BasicBlock: Module {
     public static let expansion = 1
-    public let conv1: Conv2d, bn1: BatchNorm2d, relu = ReLU(inplace: true)
-    public let conv2: Conv2d, bn2: BatchNorm2d
-    public let downsample: Sequential?
+    public var conv1: Conv2d, bn1: BatchNorm2d, relu = ReLU(inplace: true)
+    public var conv2: Conv2d, bn2: BatchNorm2d
+    public var downsample: Sequential?
 
     public init(_ inPlanes: Int, _ planes: Int, stride: Int = 1, downsample: Sequential? = nil) {
         conv1 = Conv2d(inPlanes, planes, kernelSize: 3, stride: .init(stride), padding: 1, bias: false)
@@ -27,11 +27,11 @@ public final class BasicBlock: Module {
 /// the 3×3 as in ResNet v1.5), for ResNet-50.
 public final class Bottleneck: Module {
     public static let expansion = 4
-    public let conv1: Conv2d, bn1: BatchNorm2d
-    public let conv2: Conv2d, bn2: BatchNorm2d
-    public let conv3: Conv2d, bn3: BatchNorm2d
-    public let relu = ReLU(inplace: true)
-    public let downsample: Sequential?
+    public var conv1: Conv2d, bn1: BatchNorm2d
+    public var conv2: Conv2d, bn2: BatchNorm2d
+    public var conv3: Conv2d, bn3: BatchNorm2d
+    public var relu = ReLU(inplace: true)
+    public var downsample: Sequential?
 
     public init(_ inPlanes: Int, _ planes: Int, stride: Int = 1, downsample: Sequential? = nil) {
         conv1 = Conv2d(inPlanes, planes, kernelSize: 1, bias: false)
@@ -57,11 +57,11 @@ public final class Bottleneck: Module {
 public final class ResNet: Module {
     public enum Block { case basic, bottleneck }
 
-    public let conv1: Conv2d, bn1: BatchNorm2d, relu = ReLU(inplace: true)
-    public let maxpool = MaxPool2d(3, stride: 2, padding: 1)
-    public let layer1: Sequential, layer2: Sequential, layer3: Sequential, layer4: Sequential
-    public let avgpool = AdaptiveAvgPool2d(1)
-    public let fc: Linear
+    public var conv1: Conv2d, bn1: BatchNorm2d, relu = ReLU(inplace: true)
+    public var maxpool = MaxPool2d(3, stride: 2, padding: 1)
+    public var layer1: Sequential, layer2: Sequential, layer3: Sequential, layer4: Sequential
+    public var avgpool = AdaptiveAvgPool2d(1)
+    public var fc: Linear
 
     /// - Parameters:
     ///   - layers: blocks per stage ([2, 2, 2, 2] for ResNet-18).

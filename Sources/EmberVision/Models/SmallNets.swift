@@ -4,11 +4,11 @@ import Ember
 /// LeNet-5 for 28×28 gray digits (LeCun et al. 1998; the first convolution pads by 2 so MNIST's
 /// 28×28 images take the 32×32 input's place).
 public final class LeNet: Module {
-    public let conv1: Conv2d
-    public let conv2: Conv2d
-    public let fc1: Linear
-    public let fc2: Linear
-    public let fc3: Linear
+    public var conv1: Conv2d
+    public var conv2: Conv2d
+    public var fc1: Linear
+    public var fc2: Linear
+    public var fc3: Linear
 
     public init(numClasses: Int = 10) {
         conv1 = Conv2d(1, 6, kernelSize: 5, padding: 2)
@@ -31,9 +31,9 @@ public final class LeNet: Module {
 /// pooling) and a linear layer; state-dict keys `conv1.0.*`, `conv2.0.*`, `out.*`, as the PyTorch
 /// original names them.
 public final class MNISTNet: Module {
-    public let conv1 = Sequential(Conv2d(1, 16, kernelSize: 5, stride: 1, padding: 2), ReLU(), MaxPool2d(2))
-    public let conv2 = Sequential(Conv2d(16, 32, kernelSize: 5, stride: 1, padding: 2), ReLU(), MaxPool2d(2))
-    public let out = Linear(32 * 7 * 7, 10)
+    public var conv1 = Sequential(Conv2d(1, 16, kernelSize: 5, stride: 1, padding: 2), ReLU(), MaxPool2d(2))
+    public var conv2 = Sequential(Conv2d(16, 32, kernelSize: 5, stride: 1, padding: 2), ReLU(), MaxPool2d(2))
+    public var out = Linear(32 * 7 * 7, 10)
 
     public override init() { super.init() }
 

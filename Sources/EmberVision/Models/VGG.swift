@@ -13,9 +13,9 @@ public final class VGG: Module {
         "E": [64, 64, nil, 128, 128, nil, 256, 256, 256, 256, nil, 512, 512, 512, 512, nil, 512, 512, 512, 512, nil],
     ]
 
-    public let features: Sequential
-    public let avgpool: Module
-    public let classifier: Sequential
+    public var features: Sequential
+    public var avgpool: Module
+    public var classifier: Sequential
 
     /// torchvision's VGG: `features`, `AdaptiveAvgPool2d(7)`, then 25088 → 4096 → 4096 → `numClasses`
     /// with ReLU and dropout.
