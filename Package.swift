@@ -2,7 +2,7 @@
 import PackageDescription
 
 /// The notes' programs, ported: one executable each, `swift run -c release <name>`.
-let examples = ["tensor-basics", "autograd-basics", "two-layer-net", "dynamic-net", "custom-module"]
+let examples = ["tensor-basics", "autograd-basics", "two-layer-net", "dynamic-net", "custom-module", "gan", "time-sequence-prediction"]
 
 let package = Package(
     name: "Ember",

@@ -56,8 +56,11 @@ final class DataTests: XCTestCase {
         let loader = DataLoader(TensorDataset(x, y), batchSize: 4)
         let batches = Array(loader)
         XCTAssertEqual(batches.count, 2)
-        XCTAssertEqual(batches[0][0].shape, [4, 3])
-        XCTAssertEqual(batches[1][1].toArray(as: Int64.self), [4, 5, 6, 7])
+        XCTAssertEqual(batches[0].0.shape, [4, 3])
+        XCTAssertEqual(batches[1].1.toArray(as: Int64.self), [4, 5, 6, 7])
+        for (inputs, targets) in DataLoader(TensorDataset(x, y), batchSize: 3) { XCTAssertEqual(inputs.size(0), targets.size(0)) }
+        let listed = Array(DataLoader(TensorDataset(tensors: [x, y, y]), batchSize: 8))
+        XCTAssertEqual(listed[0].map(\.shape), [[8, 3], [8], [8]])
         struct Pairs: Dataset {
             var count: Int { 5 }
             subscript(index: Int) -> (Tensor, Int) { (Tensor.full([2], Double(index)), index % 2) }
@@ -65,6 +68,30 @@ final class DataTests: XCTestCase {
         let (images, labels) = DataLoader(Pairs(), batchSize: 5).map { $0 }[0]
         XCTAssertEqual(images.shape, [5, 2])
         XCTAssertEqual(labels.toArray(as: Int64.self), [0, 1, 0, 1, 0])
+    }
+
+    func testDefaultCollationOfTriplesQuadruplesNumbersStringsAndDictionaries() {
+        struct Captioned: Dataset {
+            var count: Int { 4 }
+            subscript(index: Int) -> (Tensor, Int, String) { (Tensor.full([2], Double(index)), index, "item \(index)") }
+        }
+        for (images, labels, captions) in DataLoader(Captioned(), batchSize: 2) {
+            XCTAssertEqual(images.shape, [2, 2])
+            XCTAssertEqual(labels.dtype, .int64)
+            XCTAssertEqual(captions.count, 2)
+        }
+        struct Records: Dataset {
+            var count: Int { 3 }
+            subscript(index: Int) -> (Tensor, Double, Bool, [String: Tensor]) {
+                (Tensor([Float(index)]), Double(index) / 2, index % 2 == 0, ["mask": Tensor.ones(2)])
+            }
+        }
+        let (x, weights, flags, extra) = Array(DataLoader(Records(), batchSize: 3))[0]
+        XCTAssertEqual(x.shape, [3, 1])
+        XCTAssertEqual(weights.dtype, .float64)
+        XCTAssertEqual(weights.toArray(as: Double.self), [0, 0.5, 1])
+        XCTAssertEqual(flags.toArray(as: Bool.self), [true, false, true])
+        XCTAssertEqual(extra["mask"]?.shape, [3, 2])
     }
 
     func testAWorkerErrorReachesTheLoopAndTheLoaderRunsAgain() {

@@ -199,4 +199,38 @@ final class ExampleTests: XCTestCase {
             1 2 [2, 3] [1, 1]
             """)
     }
+
+    /// Compares an example's output with its PyTorch twin's (`Examples/pytorch/<twin>.out`): the same words,
+    /// numbers within `tolerance` relative to PyTorch's.
+    private func assertMatchesTwin(_ example: String, twin: String, tolerance: Double,
+                                   file: StaticString = #filePath, line: UInt = #line) throws {
+        let twinURL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Examples/pytorch/\(twin).out")
+        let expected = try String(contentsOf: twinURL, encoding: .utf8).split(separator: "\n")
+        let got = try run(example).split(separator: "\n")
+        XCTAssertEqual(got.count, expected.count, "line count", file: file, line: line)
+        for (number, (mine, theirs)) in zip(got, expected).enumerated() {
+            let (a, b) = (mine.split(separator: " "), theirs.split(separator: " "))
+            XCTAssertEqual(a.count, b.count, "line \(number + 1): \(mine) vs \(theirs)", file: file, line: line)
+            for (x, y) in zip(a, b) {
+                if let u = Double(x), let v = Double(y) {
+                    XCTAssertLessThanOrEqual(Swift.abs(u - v), tolerance * Swift.abs(v), "line \(number + 1): \(mine) vs PyTorch \(theirs)",
+                                             file: file, line: line)
+                } else {
+                    XCTAssertEqual(x, y, "line \(number + 1)", file: file, line: line)
+                }
+            }
+        }
+    }
+
+    /// The DCGAN training loop on a 2-D Gaussian: float32, 300 steps of two Adam optimizers.
+    func testGANMatchesItsPyTorchTwin() throws {
+        try assertMatchesTwin("gan", twin: "gan", tolerance: 1e-4)
+    }
+
+    /// Two LSTMCells and a Linear layer trained with LBFGS in float64: the loss of every closure call.
+    func testTimeSequencePredictionMatchesItsPyTorchTwin() throws {
+        try assertMatchesTwin("time-sequence-prediction", twin: "time_sequence_prediction", tolerance: 1e-9)
+    }
 }
+

@@ -29,11 +29,11 @@ final class OptimizerTests: XCTestCase {
     }
 
     private enum Argument: Decodable {
-        case number(Double), flag(Bool), pair([Double])
+        case number(Double), flag(Bool), pair([Double]), text(String)
         init(from decoder: Decoder) throws {
             let c = try decoder.singleValueContainer()
             if let b = try? c.decode(Bool.self) { self = .flag(b) } else if let d = try? c.decode(Double.self) { self = .number(d) }
-            else { self = .pair(try c.decode([Double].self)) }
+            else if let t = try? c.decode(String.self) { self = .text(t) } else { self = .pair(try c.decode([Double].self)) }
         }
         var number: Double? { if case .number(let d) = self { return d }; return nil }
         var flag: Bool { if case .flag(let b) = self { return b }; return false }
@@ -106,4 +106,43 @@ final class OptimizerTests: XCTestCase {
         scheduler.step()
         XCTAssertEqual(optimizer.paramGroups[0].lr, 0.125)
     }
+
+    private struct LBFGSFixture: Decodable {
+        struct Case: Decodable {
+            let args: [String: Argument]
+            let losses: [Double]
+            let trajectory: [[[Double]]]
+            let func_evals: Int
+        }
+        let x: [Double], y: [Double], params: [[Double]], cases: [Case]
+    }
+
+    /// PyTorch 2.15's LBFGS on a float64 tanh network (Fixtures/make_lbfgs_cases.py), with and without the
+    /// strong-Wolfe line search: the same losses, parameters and number of closure calls.
+    func testLBFGSFollowsPyTorch() throws {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/lbfgs_cases.json")
+        let fixture = try JSONDecoder().decode(LBFGSFixture.self, from: Data(contentsOf: url))
+        let x = Tensor(fixture.x, shape: [20, 3]), y = Tensor(fixture.y, shape: [20, 1])
+        for c in fixture.cases {
+            let params = zip(fixture.params, [[5, 3], [5], [1, 5]]).map { Tensor($0.0, shape: $0.1).requiresGrad_() }
+            let optimizer = LBFGS(params, lr: c.args["lr"]?.number ?? 1, maxIter: Int(c.args["max_iter"]?.number ?? 20),
+                                  historySize: Int(c.args["history_size"]?.number ?? 100),
+                                  lineSearchFn: c.args["line_search_fn"] == nil ? nil : "strong_wolfe")
+            for step in 0..<3 {
+                let loss = optimizer.step {
+                    optimizer.zeroGrad()
+                    let loss = ((x.matmul(params[0].t()) + params[1]).tanh().matmul(params[2].t()) - y).pow(2).mean()
+                    loss.backward()
+                    return loss
+                }
+                XCTAssertEqual(loss.item(), c.losses[step], accuracy: 1e-9 * Swift.max(1, c.losses[step]), "\(c.args.keys.sorted()) step \(step)")
+                for (p, expected) in zip(params, c.trajectory[step]) {
+                    let worst = zip(p.toArray(as: Double.self), expected).map { Swift.abs($0 - $1) }.max() ?? 0
+                    XCTAssertLessThan(worst, 1e-7, "\(c.args.keys.sorted()) step \(step)")
+                }
+            }
+            XCTAssertEqual(optimizer.functionEvaluations, c.func_evals, "\(c.args.keys.sorted())")
+        }
+    }
 }
+

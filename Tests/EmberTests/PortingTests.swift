@@ -202,6 +202,24 @@ final class PortingTests: XCTestCase {
         XCTAssertEqual(model.parameters().filter(\.requiresGrad).count, 2, "only the new head trains")
     }
 
+    func testApplyReachesWeightsWithoutCasts() {
+        Ember.manualSeed(0)
+        let model = Sequential(Linear(4, 3), ReLU(), Linear(3, 2, bias: false), BatchNorm1d(2))
+        var initialised = 0
+        model.apply { m in
+            if m is Linear, let w = m.weight {
+                Init.constant_(w, 0.5)
+                if let b = m.bias { Init.zeros_(b) }
+                initialised += 1
+            }
+        }
+        XCTAssertEqual(initialised, 2)
+        XCTAssertEqual(model.parameters()[0].toArray(as: Float.self), [Float](repeating: 0.5, count: 12))
+        XCTAssertNil(model[2].bias, "bias: false")
+        XCTAssertEqual(model[3].runningMean?.shape, [2])
+        XCTAssertNil(model[1].weight)
+    }
+
     func testModelsWithSeveralInputsAndOutputs() {
         let model = TwoHeaded()
         let (a, b) = model(Tensor.ones(1, 3), Tensor.zeros(1, 3))

@@ -130,56 +130,78 @@ final class Prefetcher<Value>: @unchecked Sendable {
     }
 }
 
-// MARK: Collation of common sample types
+// MARK: Default collation (`default_collate`)
+
+/// A sample type the default collation knows: tensors stack along a new first dimension, Swift numbers
+/// become a tensor (Int → int64, Double → float64, Float → float32, Bool → bool), strings a list, and
+/// arrays and string-keyed dictionaries collate element by element. Tuples of 2 to 4 such values
+/// collate component by component (`for (x, y) in loader`).
+public protocol Collatable {
+    associatedtype Collated
+    static func collate(_ items: [Self]) -> Collated
+}
 
 /// Stacks tensors into a batch along a new first dimension (`default_collate` for tensors).
 public func collateTensors(_ items: [Tensor]) -> Tensor { Tensor.stack(items, dim: 0) }
 
-extension DataLoader where D.Element == Tensor, Batch == Tensor {
-    public convenience init(_ dataset: D, batchSize: Int = 1, shuffle: Bool = false, sampler: Sampler? = nil,
-                            batchSampler: BatchSampler? = nil, numWorkers: Int = 0, dropLast: Bool = false) {
-        self.init(dataset, batchSize: batchSize, shuffle: shuffle, sampler: sampler, batchSampler: batchSampler,
-                  numWorkers: numWorkers, dropLast: dropLast, collate: collateTensors)
+extension Tensor: Collatable { public static func collate(_ items: [Tensor]) -> Tensor { collateTensors(items) } }
+extension Int: Collatable { public static func collate(_ items: [Int]) -> Tensor { Tensor(items.map(Int64.init)) } }
+extension Double: Collatable { public static func collate(_ items: [Double]) -> Tensor { Tensor(items) } }
+extension Float: Collatable { public static func collate(_ items: [Float]) -> Tensor { Tensor(items) } }
+extension Bool: Collatable { public static func collate(_ items: [Bool]) -> Tensor { Tensor(items) } }
+extension String: Collatable { public static func collate(_ items: [String]) -> [String] { items } }
+
+extension Array: Collatable where Element: Collatable {
+    /// Position k of the batch collates position k of every sample.
+    public static func collate(_ items: [[Element]]) -> [Element.Collated] {
+        (0..<(items.first?.count ?? 0)).map { k in Element.collate(items.map { $0[k] }) }
     }
 }
 
-extension DataLoader where D.Element == (Tensor, Tensor), Batch == (Tensor, Tensor) {
+extension Dictionary: Collatable where Key == String, Value: Collatable {
+    /// Each key of the batch collates that key of every sample.
+    public static func collate(_ items: [[String: Value]]) -> [String: Value.Collated] {
+        Dictionary<String, Value.Collated>(uniqueKeysWithValues: (items.first?.keys.sorted() ?? []).map { key in
+            (key, Value.collate(items.map { $0[key]! }))
+        })
+    }
+}
+
+extension DataLoader {
+    /// Batches collated by `Collatable` (`default_collate`): `DataLoader(dataset, batchSize: 64, shuffle: true)`.
     public convenience init(_ dataset: D, batchSize: Int = 1, shuffle: Bool = false, sampler: Sampler? = nil,
-                            batchSampler: BatchSampler? = nil, numWorkers: Int = 0, dropLast: Bool = false) {
+                            batchSampler: BatchSampler? = nil, numWorkers: Int = 0, dropLast: Bool = false)
+    where D.Element: Collatable, Batch == D.Element.Collated {
+        self.init(dataset, batchSize: batchSize, shuffle: shuffle, sampler: sampler, batchSampler: batchSampler,
+                  numWorkers: numWorkers, dropLast: dropLast, collate: D.Element.collate)
+    }
+
+    /// Samples that are pairs, such as (image, label), collate to pairs of batches.
+    public convenience init<A: Collatable, B: Collatable>(
+        _ dataset: D, batchSize: Int = 1, shuffle: Bool = false, sampler: Sampler? = nil, batchSampler: BatchSampler? = nil,
+        numWorkers: Int = 0, dropLast: Bool = false) where D.Element == (A, B), Batch == (A.Collated, B.Collated) {
+        self.init(dataset, batchSize: batchSize, shuffle: shuffle, sampler: sampler, batchSampler: batchSampler,
+                  numWorkers: numWorkers, dropLast: dropLast) { items in (A.collate(items.map(\.0)), B.collate(items.map(\.1))) }
+    }
+
+    /// Triples collate to triples of batches.
+    public convenience init<A: Collatable, B: Collatable, C: Collatable>(
+        _ dataset: D, batchSize: Int = 1, shuffle: Bool = false, sampler: Sampler? = nil, batchSampler: BatchSampler? = nil,
+        numWorkers: Int = 0, dropLast: Bool = false) where D.Element == (A, B, C), Batch == (A.Collated, B.Collated, C.Collated) {
         self.init(dataset, batchSize: batchSize, shuffle: shuffle, sampler: sampler, batchSampler: batchSampler,
                   numWorkers: numWorkers, dropLast: dropLast) { items in
-            (collateTensors(items.map(\.0)), collateTensors(items.map(\.1)))
+            (A.collate(items.map(\.0)), B.collate(items.map(\.1)), C.collate(items.map(\.2)))
         }
     }
-}
 
-extension DataLoader where D.Element == (Tensor, Int), Batch == (Tensor, Tensor) {
-    /// Samples of (image, label) collate to (images, int64 labels).
-    public convenience init(_ dataset: D, batchSize: Int = 1, shuffle: Bool = false, sampler: Sampler? = nil,
-                            batchSampler: BatchSampler? = nil, numWorkers: Int = 0, dropLast: Bool = false) {
+    /// Quadruples collate to quadruples of batches.
+    public convenience init<A: Collatable, B: Collatable, C: Collatable, E: Collatable>(
+        _ dataset: D, batchSize: Int = 1, shuffle: Bool = false, sampler: Sampler? = nil, batchSampler: BatchSampler? = nil,
+        numWorkers: Int = 0, dropLast: Bool = false)
+    where D.Element == (A, B, C, E), Batch == (A.Collated, B.Collated, C.Collated, E.Collated) {
         self.init(dataset, batchSize: batchSize, shuffle: shuffle, sampler: sampler, batchSampler: batchSampler,
                   numWorkers: numWorkers, dropLast: dropLast) { items in
-            (collateTensors(items.map(\.0)), Tensor(items.map { Int64($0.1) }))
-        }
-    }
-}
-
-extension DataLoader where D.Element == [Tensor], Batch == [Tensor] {
-    public convenience init(_ dataset: D, batchSize: Int = 1, shuffle: Bool = false, sampler: Sampler? = nil,
-                            batchSampler: BatchSampler? = nil, numWorkers: Int = 0, dropLast: Bool = false) {
-        self.init(dataset, batchSize: batchSize, shuffle: shuffle, sampler: sampler, batchSampler: batchSampler,
-                  numWorkers: numWorkers, dropLast: dropLast) { items in
-            (0..<(items.first?.count ?? 0)).map { k in collateTensors(items.map { $0[k] }) }
-        }
-    }
-}
-
-extension DataLoader where D.Element == [String: Tensor], Batch == [String: Tensor] {
-    public convenience init(_ dataset: D, batchSize: Int = 1, shuffle: Bool = false, sampler: Sampler? = nil,
-                            batchSampler: BatchSampler? = nil, numWorkers: Int = 0, dropLast: Bool = false) {
-        self.init(dataset, batchSize: batchSize, shuffle: shuffle, sampler: sampler, batchSampler: batchSampler,
-                  numWorkers: numWorkers, dropLast: dropLast) { items in
-            Dictionary(uniqueKeysWithValues: (items.first?.keys.sorted() ?? []).map { key in (key, collateTensors(items.map { $0[key]! })) })
+            (A.collate(items.map(\.0)), B.collate(items.map(\.1)), C.collate(items.map(\.2)), E.collate(items.map(\.3)))
         }
     }
 }

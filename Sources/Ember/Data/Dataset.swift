@@ -15,19 +15,53 @@ extension Dataset {
     public func element(at index: Int) throws -> Element { self[index] }
 }
 
-/// Samples are the rows of tensors that share their first dimension (`TensorDataset`).
-public struct TensorDataset: Dataset {
+/// Samples are the rows of tensors that share their first dimension (`TensorDataset`). Built from one to four
+/// tensors, a sample is that many rows — a tuple, so `for (x, y) in DataLoader(TensorDataset(a, b), batchSize: 30)`
+/// destructures; `TensorDataset(tensors:)` takes any number and gives arrays of rows.
+public struct TensorDataset<Element>: Dataset {
     public let tensors: [Tensor]
+    private let rows: ([Tensor], Int) -> Element
 
-    public init(_ tensors: Tensor..., file: StaticString = #fileID, line: UInt = #line) {
+    private init(_ tensors: [Tensor], file: StaticString, line: UInt, rows: @escaping ([Tensor], Int) -> Element) {
         check(!tensors.isEmpty && tensors.allSatisfy { $0.dim > 0 && $0.shape[0] == tensors[0].shape[0] }, "TensorDataset",
               "Size mismatch between tensors: \(tensors.map { shapeText($0.shape) })", file: file, line: line)
         self.tensors = tensors
+        self.rows = rows
     }
 
     public var count: Int { tensors[0].shape[0] }
     /// One row of each tensor.
-    public subscript(index: Int) -> [Tensor] { tensors.map { $0[index] } }
+    public subscript(index: Int) -> Element { rows(tensors, index) }
+}
+
+extension TensorDataset where Element == Tensor {
+    public init(_ a: Tensor, file: StaticString = #fileID, line: UInt = #line) {
+        self.init([a], file: file, line: line) { t, i in t[0][i] }
+    }
+}
+
+extension TensorDataset where Element == (Tensor, Tensor) {
+    public init(_ a: Tensor, _ b: Tensor, file: StaticString = #fileID, line: UInt = #line) {
+        self.init([a, b], file: file, line: line) { t, i in (t[0][i], t[1][i]) }
+    }
+}
+
+extension TensorDataset where Element == (Tensor, Tensor, Tensor) {
+    public init(_ a: Tensor, _ b: Tensor, _ c: Tensor, file: StaticString = #fileID, line: UInt = #line) {
+        self.init([a, b, c], file: file, line: line) { t, i in (t[0][i], t[1][i], t[2][i]) }
+    }
+}
+
+extension TensorDataset where Element == (Tensor, Tensor, Tensor, Tensor) {
+    public init(_ a: Tensor, _ b: Tensor, _ c: Tensor, _ d: Tensor, file: StaticString = #fileID, line: UInt = #line) {
+        self.init([a, b, c, d], file: file, line: line) { t, i in (t[0][i], t[1][i], t[2][i], t[3][i]) }
+    }
+}
+
+extension TensorDataset where Element == [Tensor] {
+    public init(tensors: [Tensor], file: StaticString = #fileID, line: UInt = #line) {
+        self.init(tensors, file: file, line: line) { t, i in t.map { $0[i] } }
+    }
 }
 
 /// The samples of `dataset` at `indices` (`Subset`).

@@ -61,7 +61,9 @@ public protocol ForwardCallable: AnyObject {
 }
 
 extension ForwardCallable {
-    /// Runs `forward` (`module(x)`).
+    /// Runs `forward` (`module(x)`). Disfavoured, so a subclass's own `callAsFunction(_ input:, future: Int = 0)`
+    /// wins for `model(x)` too.
+    @_disfavoredOverload
     public func callAsFunction(_ input: Tensor) -> Tensor { forward(input) }
 }
 
@@ -69,6 +71,7 @@ extension ForwardCallable {
 /// stored properties of type `Module`, `[Module]`, `@Parameter`, `@OptionalParameter` and `@Buffer`
 /// are found automatically, in declaration order, and named after the property (camelCase becomes
 /// PyTorch's snake_case: `runningMean` → `running_mean`).
+@dynamicMemberLookup
 open class Module: CustomStringConvertible, ForwardCallable {
     /// Whether the module is in training mode (`training`).
     public private(set) var isTraining = true
@@ -128,6 +131,20 @@ open class Module: CustomStringConvertible, ForwardCallable {
             if ch.isUppercase { out += "_" + ch.lowercased() } else { out.append(ch) }
         }
         return out
+    }
+
+    /// This module's own parameter or buffer by name, as PyTorch code reads `m.weight` on any module:
+    /// `model.apply { m in if let w = m.weight, m is Linear { Init.xavierUniform_(w) } }`. Nil when the
+    /// module has no such tensor (or it is unset, like a `bias` of `bias: false`).
+    public subscript(dynamicMember name: String) -> Tensor? {
+        let key = Module.pytorchName(name)
+        for (memberName, member) in members where memberName == key {
+            switch member {
+            case .parameter(let t), .buffer(let t): return t
+            default: return nil
+            }
+        }
+        return nil
     }
 
     /// The direct submodules with their names (`named_children()`).

@@ -110,8 +110,9 @@ open class Optimizer {
     /// Updates every parameter that has a gradient, outside autograd.
     public func step() { noGrad { for group in paramGroups { update(group) } } }
 
-    /// Runs `closure` (which recomputes the loss) with grad enabled, then steps; returns its loss.
-    @discardableResult public func step(_ closure: () -> Tensor) -> Tensor {
+    /// Runs `closure` (which recomputes the loss) with grad enabled, then steps; returns its loss
+    /// (`optimizer.step(closure)`).
+    @discardableResult open func step(_ closure: () -> Tensor) -> Tensor {
         let loss = enableGrad(closure)
         step()
         return loss
