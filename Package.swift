@@ -2,7 +2,7 @@
 import PackageDescription
 
 /// The notes' programs, ported: one executable each, `swift run -c release <name>`.
-let examples = ["tensor-basics", "autograd-basics", "two-layer-net", "dynamic-net", "custom-module", "gan", "time-sequence-prediction"]
+let examples = ["tensor-basics", "autograd-basics", "two-layer-net", "dynamic-net", "custom-module", "gan", "time-sequence-prediction", "word-language-model", "vae"]
 
 let package = Package(
     name: "Ember",
@@ -75,6 +75,7 @@ let package = Package(
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
     ] + examples.map {
-        .executableTarget(name: $0, dependencies: ["Ember"], path: "Examples/\($0)", swiftSettings: [.swiftLanguageMode(.v5)])
+        .executableTarget(name: $0, dependencies: ["Ember", "EmberVision"], path: "Examples/\($0)",
+                          swiftSettings: [.swiftLanguageMode(.v5)])
     }
 )
