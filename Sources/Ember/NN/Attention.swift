@@ -1,5 +1,11 @@
 // Attention: MultiheadAttention, TransformerEncoderLayer and TransformerEncoder.
 
+/// The feed-forward block of a transformer layer: `linear2(dropout(activation(linear1(x))))`.
+func transformerFeedForward(_ x: Tensor, _ linear1: Linear, _ dropout: Dropout, _ linear2: Linear, activation: String) -> Tensor {
+    let hidden = activation == "gelu" ? linear1(x).gelu() : linear1(x).relu()
+    return linear2(dropout(hidden))
+}
+
 /// Multi-head attention with a packed input projection (`nn.MultiheadAttention`).
 open class MultiheadAttention: Module {
     @Parameter public var inProjWeight: Tensor
@@ -92,8 +98,7 @@ open class TransformerEncoderLayer: Module {
     }
 
     private func feedForwardBlock(_ x: Tensor) -> Tensor {
-        let hidden = activation == "gelu" ? linear1(x).gelu() : linear1(x).relu()
-        return dropout2(linear2(dropout(hidden)))
+        dropout2(transformerFeedForward(x, linear1, dropout, linear2, activation: activation))
     }
 
     /// Encodes a sequence, with an optional attention mask and key padding mask.
@@ -108,10 +113,20 @@ open class TransformerEncoderLayer: Module {
 
     open override func forward(_ input: Tensor) -> Tensor { self(input, mask: nil, srcKeyPaddingMask: nil) }
 
-    /// A new layer with the same configuration and a copy of this one's parameters.
+    /// `TransformerEncoderLayer(d_model, nhead, dim_feedforward, dropout)`, positional.
+    public convenience init(_ dModel: Int, _ nhead: Int, _ dimFeedforward: Int = 2048, _ dropout: Double = 0.1,
+                            activation: String = "relu", layerNormEps: Double = 1e-5, batchFirst: Bool = false, normFirst: Bool = false) {
+        self.init(dModel: dModel, nhead: nhead, dimFeedforward: dimFeedforward, dropout: dropout, activation: activation,
+                  layerNormEps: layerNormEps, batchFirst: batchFirst, normFirst: normFirst)
+    }
+
+    /// A new layer with the same configuration and a copy of this one's parameters, built without drawing
+    /// from the generator (PyTorch deep-copies the layer).
     public func copy() -> TransformerEncoderLayer {
-        let layer = TransformerEncoderLayer(dModel: dModel, nhead: nhead, dimFeedforward: dimFeedforward, dropout: dropoutRate,
-                                            activation: activation, layerNormEps: layerNormEps, batchFirst: batchFirst, normFirst: normFirst)
+        let layer = Generator.default.preservingState {
+            TransformerEncoderLayer(dModel: dModel, nhead: nhead, dimFeedforward: dimFeedforward, dropout: dropoutRate,
+                                    activation: activation, layerNormEps: layerNormEps, batchFirst: batchFirst, normFirst: normFirst)
+        }
         try! layer.loadStateDict(stateDict())
         return layer
     }

@@ -28,6 +28,14 @@ public final class Generator {
         cachedNormalDouble = nil
     }
 
+    /// Runs `body`, then puts the generator back where it was: `body`'s draws leave no trace. A module's
+    /// deep copy, which draws nothing in PyTorch, is built this way from a freshly initialised one.
+    func preservingState<R>(_ body: () throws -> R) rethrows -> R {
+        let saved = withLock { ($0.engine, $0.cachedNormalDouble) }
+        defer { withLock { $0.engine = saved.0; $0.cachedNormalDouble = saved.1 } }
+        return try body()
+    }
+
     /// Runs `body` holding the generator's lock, so concurrent users draw disjoint numbers.
     func withLock<R>(_ body: (Generator) -> R) -> R {
         lock.lock(); defer { lock.unlock() }
