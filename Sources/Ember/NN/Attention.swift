@@ -1,5 +1,13 @@
 // Attention: MultiheadAttention, TransformerEncoderLayer and TransformerEncoder.
 
+/// A copy of `original` with its own parameters and buffers: `make` builds a module of the same configuration,
+/// without drawing from the generator (PyTorch's `copy.deepcopy` of a layer draws nothing), and the state is copied in.
+func deepCopy<M: Module>(of original: M, _ make: () -> M) -> M {
+    let copy = Generator.default.preservingState(make)
+    try! copy.loadStateDict(original.stateDict())
+    return copy
+}
+
 /// The feed-forward block of a transformer layer: `linear2(dropout(activation(linear1(x))))`.
 func transformerFeedForward(_ x: Tensor, _ linear1: Linear, _ dropout: Dropout, _ linear2: Linear, activation: String) -> Tensor {
     let hidden = activation == "gelu" ? linear1(x).gelu() : linear1(x).relu()
@@ -123,12 +131,10 @@ open class TransformerEncoderLayer: Module {
     /// A new layer with the same configuration and a copy of this one's parameters, built without drawing
     /// from the generator (PyTorch deep-copies the layer).
     public func copy() -> TransformerEncoderLayer {
-        let layer = Generator.default.preservingState {
+        deepCopy(of: self) {
             TransformerEncoderLayer(dModel: dModel, nhead: nhead, dimFeedforward: dimFeedforward, dropout: dropoutRate,
                                     activation: activation, layerNormEps: layerNormEps, batchFirst: batchFirst, normFirst: normFirst)
         }
-        try! layer.loadStateDict(stateDict())
-        return layer
     }
 }
 

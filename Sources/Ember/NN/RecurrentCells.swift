@@ -44,34 +44,31 @@ open class RecurrentCellBase: Module {
     }
 }
 
+/// A cell whose state is one hidden tensor (RNNCell, GRUCell): `cell(x, h)` gives the next `h`.
+open class HiddenStateCell: RecurrentCellBase {
+    /// The next hidden state (`cell(x, h)`); `h` defaults to zeros.
+    public func callAsFunction(_ input: Tensor, _ h: Tensor?, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        step(input, h, nil, file: file, line: line).h
+    }
+    open override func forward(_ input: Tensor) -> Tensor { step(input, nil, nil, file: #fileID, line: #line).h }
+}
+
 /// An Elman RNN cell, `h' = tanh(x W_ihᵀ + b_ih + h W_hhᵀ + b_hh)` (`nn.RNNCell`).
-public final class RNNCell: RecurrentCellBase {
+public final class RNNCell: HiddenStateCell {
     public init(_ inputSize: Int, _ hiddenSize: Int, bias: Bool = true, nonlinearity: String = "tanh") {
         super.init(cell: nonlinearity == "relu" ? .relu : .tanh, inputSize: inputSize, hiddenSize: hiddenSize, bias: bias)
     }
     public convenience init(inputSize: Int, hiddenSize: Int, bias: Bool = true, nonlinearity: String = "tanh") {
         self.init(inputSize, hiddenSize, bias: bias, nonlinearity: nonlinearity)
     }
-
-    /// The next hidden state (`cell(x, h)`); `h` defaults to zeros.
-    public func callAsFunction(_ input: Tensor, _ h: Tensor?, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        step(input, h, nil, file: file, line: line).h
-    }
-    public override func forward(_ input: Tensor) -> Tensor { step(input, nil, nil, file: #fileID, line: #line).h }
 }
 
 /// A GRU cell (`nn.GRUCell`).
-public final class GRUCell: RecurrentCellBase {
+public final class GRUCell: HiddenStateCell {
     public init(_ inputSize: Int, _ hiddenSize: Int, bias: Bool = true) {
         super.init(cell: .gru, inputSize: inputSize, hiddenSize: hiddenSize, bias: bias)
     }
     public convenience init(inputSize: Int, hiddenSize: Int, bias: Bool = true) { self.init(inputSize, hiddenSize, bias: bias) }
-
-    /// The next hidden state (`cell(x, h)`); `h` defaults to zeros.
-    public func callAsFunction(_ input: Tensor, _ h: Tensor?, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        step(input, h, nil, file: file, line: line).h
-    }
-    public override func forward(_ input: Tensor) -> Tensor { step(input, nil, nil, file: #fileID, line: #line).h }
 }
 
 /// An LSTM cell (`nn.LSTMCell`): `cell(x, (h, c))` gives the next `(h, c)`.

@@ -64,12 +64,10 @@ open class TransformerDecoderLayer: Module {
     /// A new layer with the same configuration and a copy of this one's parameters, built without drawing
     /// from the generator (PyTorch deep-copies the layer).
     public func copy() -> TransformerDecoderLayer {
-        let layer = Generator.default.preservingState {
+        deepCopy(of: self) {
             TransformerDecoderLayer(dModel: dModel, nhead: nhead, dimFeedforward: dimFeedforward, dropout: dropoutRate,
                                     activation: activation, layerNormEps: layerNormEps, batchFirst: batchFirst, normFirst: normFirst)
         }
-        try! layer.loadStateDict(stateDict())
-        return layer
     }
 }
 
