@@ -43,6 +43,18 @@ final class TransformTests: XCTestCase {
         assertMatchesTorchvision("resize_nearest", Resize([4, 5], interpolation: .nearest)(u))
     }
 
+    func testSizesFromVariables() {
+        let image = Tensor.rand(3, 20, 30)
+        let (side, height, width) = (10, 8, 12)
+        XCTAssertEqual(Resize(side)(image).shape, [3, 10, 15])
+        let exact = [height, width]
+        XCTAssertEqual(Resize(exact)(image).shape, [3, 8, 12])
+        XCTAssertEqual(CenterCrop(side)(image).shape, [3, 10, 10])
+        XCTAssertEqual(CenterCrop(exact)(image).shape, [3, 8, 12])
+        XCTAssertEqual(RandomCrop(side)(image).shape, [3, 10, 10])
+        XCTAssertEqual(RandomResizedCrop(side)(image).shape, [3, 10, 10])
+    }
+
     func testCropsAndPaddingMatchTorchvision() {
         let u = syntheticImage([3, 10, 13])
         assertMatchesTorchvision("center", CenterCrop([6])(u))

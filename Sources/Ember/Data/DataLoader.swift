@@ -169,7 +169,7 @@ extension Dictionary: Collatable where Key == String, Value: Collatable {
 
 extension DataLoader {
     /// Batches collated by `Collatable` (`default_collate`): `DataLoader(dataset, batchSize: 64, shuffle: true)`.
-    public convenience init(_ dataset: D, batchSize: Int = 1, shuffle: Bool = false, sampler: Sampler? = nil,
+    @inlinable public convenience init(_ dataset: D, batchSize: Int = 1, shuffle: Bool = false, sampler: Sampler? = nil,
                             batchSampler: BatchSampler? = nil, numWorkers: Int = 0, dropLast: Bool = false)
     where D.Element: Collatable, Batch == D.Element.Collated {
         self.init(dataset, batchSize: batchSize, shuffle: shuffle, sampler: sampler, batchSampler: batchSampler,
@@ -177,31 +177,31 @@ extension DataLoader {
     }
 
     /// Samples that are pairs, such as (image, label), collate to pairs of batches.
-    public convenience init<A: Collatable, B: Collatable>(
+    @inlinable public convenience init<A: Collatable, B: Collatable>(
         _ dataset: D, batchSize: Int = 1, shuffle: Bool = false, sampler: Sampler? = nil, batchSampler: BatchSampler? = nil,
         numWorkers: Int = 0, dropLast: Bool = false) where D.Element == (A, B), Batch == (A.Collated, B.Collated) {
         self.init(dataset, batchSize: batchSize, shuffle: shuffle, sampler: sampler, batchSampler: batchSampler,
-                  numWorkers: numWorkers, dropLast: dropLast) { items in (A.collate(items.map(\.0)), B.collate(items.map(\.1))) }
+                  numWorkers: numWorkers, dropLast: dropLast) { items in (A.collate(items.map { $0.0 }), B.collate(items.map { $0.1 })) }
     }
 
     /// Triples collate to triples of batches.
-    public convenience init<A: Collatable, B: Collatable, C: Collatable>(
+    @inlinable public convenience init<A: Collatable, B: Collatable, C: Collatable>(
         _ dataset: D, batchSize: Int = 1, shuffle: Bool = false, sampler: Sampler? = nil, batchSampler: BatchSampler? = nil,
         numWorkers: Int = 0, dropLast: Bool = false) where D.Element == (A, B, C), Batch == (A.Collated, B.Collated, C.Collated) {
         self.init(dataset, batchSize: batchSize, shuffle: shuffle, sampler: sampler, batchSampler: batchSampler,
                   numWorkers: numWorkers, dropLast: dropLast) { items in
-            (A.collate(items.map(\.0)), B.collate(items.map(\.1)), C.collate(items.map(\.2)))
+            (A.collate(items.map { $0.0 }), B.collate(items.map { $0.1 }), C.collate(items.map { $0.2 }))
         }
     }
 
     /// Quadruples collate to quadruples of batches.
-    public convenience init<A: Collatable, B: Collatable, C: Collatable, E: Collatable>(
+    @inlinable public convenience init<A: Collatable, B: Collatable, C: Collatable, E: Collatable>(
         _ dataset: D, batchSize: Int = 1, shuffle: Bool = false, sampler: Sampler? = nil, batchSampler: BatchSampler? = nil,
         numWorkers: Int = 0, dropLast: Bool = false)
     where D.Element == (A, B, C, E), Batch == (A.Collated, B.Collated, C.Collated, E.Collated) {
         self.init(dataset, batchSize: batchSize, shuffle: shuffle, sampler: sampler, batchSampler: batchSampler,
                   numWorkers: numWorkers, dropLast: dropLast) { items in
-            (A.collate(items.map(\.0)), B.collate(items.map(\.1)), C.collate(items.map(\.2)), E.collate(items.map(\.3)))
+            (A.collate(items.map { $0.0 }), B.collate(items.map { $0.1 }), C.collate(items.map { $0.2 }), E.collate(items.map { $0.3 }))
         }
     }
 }

@@ -25,7 +25,9 @@ public enum ImageSize: ExpressibleByIntegerLiteral, ExpressibleByArrayLiteral, S
     case smallerEdge(Int)
     case exact(height: Int, width: Int)
     public init(integerLiteral value: Int) { self = .smallerEdge(value) }
-    public init(arrayLiteral elements: Int...) {
+    public init(arrayLiteral elements: Int...) { self.init(elements) }
+    /// [size] or [height, width].
+    public init(_ elements: [Int]) {
         precondition(elements.count == 2 || elements.count == 1, "ImageSize: give [size] or [height, width], got \(elements)")
         self = elements.count == 1 ? .exact(height: elements[0], width: elements[0]) : .exact(height: elements[0], width: elements[1])
     }
@@ -38,6 +40,15 @@ public enum ImageSize: ExpressibleByIntegerLiteral, ExpressibleByArrayLiteral, S
         }
     }
 }
+
+/// A size as torchvision takes it, from a literal or a variable: an `Int` (the smaller edge; a square for
+/// crops), `[Int]` ([size] or [height, width]) or an `ImageSize` (`Resize(size)`, `CenterCrop([h, w])`).
+public protocol ImageSizeConvertible {
+    var imageSize: ImageSize { get }
+}
+extension ImageSize: ImageSizeConvertible { public var imageSize: ImageSize { self } }
+extension Int: ImageSizeConvertible { public var imageSize: ImageSize { .smallerEdge(self) } }
+extension Array: ImageSizeConvertible where Element == Int { public var imageSize: ImageSize { ImageSize(self) } }
 
 /// Border widths: one number for all four sides (`padding: 4`), [left/right, top/bottom], or
 /// [left, top, right, bottom], as torchvision takes them.
@@ -74,8 +85,8 @@ public struct Resize: Transform {
     public let maxSize: Int?
     public let antialias: Bool
 
-    public init(_ size: ImageSize, interpolation: Interpolation = .bilinear, maxSize: Int? = nil, antialias: Bool = true) {
-        (self.size, self.interpolation, self.maxSize, self.antialias) = (size, interpolation, maxSize, antialias)
+    public init(_ size: some ImageSizeConvertible, interpolation: Interpolation = .bilinear, maxSize: Int? = nil, antialias: Bool = true) {
+        (self.size, self.interpolation, self.maxSize, self.antialias) = (size.imageSize, interpolation, maxSize, antialias)
     }
 
     public func callAsFunction(_ image: Tensor) -> Tensor {
@@ -223,7 +234,7 @@ public struct Pad: Transform {
 /// The central `size` region (`transforms.CenterCrop`), zero-padded first when the image is smaller.
 public struct CenterCrop: Transform {
     public let size: ImageSize
-    public init(_ size: ImageSize) { self.size = size }
+    public init(_ size: some ImageSizeConvertible) { self.size = size.imageSize }
 
     public func callAsFunction(_ image: Tensor) -> Tensor {
         let (cropHeight, cropWidth) = size.dimensions
@@ -250,9 +261,9 @@ public struct RandomCrop: Transform {
     public let fill: Double
     public let paddingMode: PaddingMode
 
-    public init(_ size: ImageSize, padding: ImagePadding? = nil, padIfNeeded: Bool = false, fill: Double = 0,
+    public init(_ size: some ImageSizeConvertible, padding: ImagePadding? = nil, padIfNeeded: Bool = false, fill: Double = 0,
                 paddingMode: PaddingMode = .constant) {
-        (self.size, self.padding, self.padIfNeeded, self.fill, self.paddingMode) = (size, padding, padIfNeeded, fill, paddingMode)
+        (self.size, self.padding, self.padIfNeeded, self.fill, self.paddingMode) = (size.imageSize, padding, padIfNeeded, fill, paddingMode)
     }
 
     public func callAsFunction(_ image: Tensor) -> Tensor {
@@ -295,9 +306,9 @@ public struct RandomResizedCrop: Transform {
     public let interpolation: Interpolation
     public let antialias: Bool
 
-    public init(_ size: ImageSize, scale: (Double, Double) = (0.08, 1), ratio: (Double, Double) = (3.0 / 4, 4.0 / 3),
+    public init(_ size: some ImageSizeConvertible, scale: (Double, Double) = (0.08, 1), ratio: (Double, Double) = (3.0 / 4, 4.0 / 3),
                 interpolation: Interpolation = .bilinear, antialias: Bool = true) {
-        (self.size, self.scale, self.ratio, self.interpolation, self.antialias) = (size, scale, ratio, interpolation, antialias)
+        (self.size, self.scale, self.ratio, self.interpolation, self.antialias) = (size.imageSize, scale, ratio, interpolation, antialias)
     }
 
     /// torchvision's `get_params`: ten tries at a region inside the image, then a central crop.
