@@ -43,6 +43,16 @@ final class TransformTests: XCTestCase {
         assertMatchesTorchvision("resize_nearest", Resize([4, 5], interpolation: .nearest)(u))
     }
 
+    /// uint8 images resample with Pillow's fixed-point arithmetic, as torchvision computes on the PIL images
+    /// its data sets hand out; float images with torchvision's tensor arithmetic.
+    func testBicubicAndGrayResizeMatchTorchvisionOnPILImages() {
+        let u = syntheticImage([3, 10, 13]), f = ToTensor()(u)
+        assertMatchesTorchvision("resize_bicubic", Resize([4, 6], interpolation: .bicubic)(u))
+        assertMatchesTorchvision("resize_bicubic_up", Resize([13, 21], interpolation: .bicubic)(u))
+        assertMatchesTorchvision("resize_bicubic_f", Resize([4, 6], interpolation: .bicubic)(f))
+        assertMatchesTorchvision("resize_gray", Resize([5, 3])(syntheticImage([1, 17, 9])))
+    }
+
     func testSizesFromVariables() {
         let image = Tensor.rand(3, 20, 30)
         let (side, height, width) = (10, 8, 12)

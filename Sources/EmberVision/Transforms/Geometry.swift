@@ -5,7 +5,7 @@ import Foundation
 
 /// How resampling transforms interpolate (`InterpolationMode`).
 public enum Interpolation: Sendable {
-    case nearest, bilinear
+    case nearest, bilinear, bicubic
 }
 
 /// How `Pad` and `RandomCrop` fill the border (`padding_mode`).
@@ -110,10 +110,16 @@ public struct Resize: Transform {
     }
 }
 
-/// Resamples the last two dimensions to `height`×`width` (`F.resize`).
+/// Resamples the last two dimensions to `height`×`width` (`F.resize`). uint8 images with an antialiased
+/// bilinear or bicubic filter are resampled as Pillow does (what torchvision computes on the PIL images its
+/// data sets give); floating-point images as torchvision's tensor path does.
+/// - Precondition: bicubic without antialiasing is not available yet.
 public func resize(_ image: Tensor, height outHeight: Int, width outWidth: Int, interpolation: Interpolation = .bilinear,
                    antialias: Bool = true) -> Tensor {
     if image.imageSize == (outHeight, outWidth) { return image }
+    if image.dtype == .uint8 && antialias && interpolation != .nearest {
+        return pilResize(image, height: outHeight, width: outWidth, filter: interpolation == .bicubic ? PILFilter.bicubic : .bilinear)
+    }
     let source = Planes(image)
     let horizontal = resamplingWeights(from: source.width, to: outWidth, interpolation: interpolation, antialias: antialias)
     let vertical = resamplingWeights(from: source.height, to: outHeight, interpolation: interpolation, antialias: antialias)
@@ -144,28 +150,35 @@ public func resize(_ image: Tensor, height outHeight: Int, width outWidth: Int, 
     return sum
 }
 
-/// The input pixels and weights behind each output pixel along one axis: ATen's antialiased bilinear
-/// filter (`_upsample_bilinear2d_aa`), plain bilinear (align_corners=False) or nearest.
+/// The input pixels and weights behind each output pixel along one axis: ATen's antialiased bilinear or
+/// bicubic filter (`_upsample_bilinear2d_aa`, `_upsample_bicubic2d_aa`), plain bilinear (align_corners=False)
+/// or nearest.
 func resamplingWeights(from input: Int, to output: Int, interpolation: Interpolation, antialias: Bool) -> [(start: Int, weights: [Float])] {
     let scale = Float(input) / Float(output)
     return (0..<output).map { i in
         switch interpolation {
         case .nearest:
             return (Swift.min(Int((Float(i) * scale).rounded(.down)), input - 1), [1])
-        case .bilinear where antialias:
+        case .bilinear where antialias, .bicubic where antialias:
             // ATen's _compute_weights_aa, with its mix of float and double arithmetic
-            let support: Float = scale >= 1 ? scale : 1
+            let halfWidth: Float = interpolation == .bicubic ? 2 : 1
+            let support: Float = scale >= 1 ? halfWidth * scale : halfWidth
             let center = Float(Double(scale) * (Double(i) + 0.5))
             let inverse: Float = scale >= 1 ? 1 / scale : 1
             let start = Swift.max(Int(Double(center - support) + 0.5), 0)
             let size = Swift.min(Int(Double(center + support) + 0.5), input) - start
             var weights = (0..<size).map { j -> Float in
                 let x = abs(Float((Double(Float(j + start) - center) + 0.5) * Double(inverse)))
-                return x < 1 ? 1 - x : 0
+                if interpolation == .bilinear { return x < 1 ? 1 - x : 0 }
+                let a: Float = -0.5   // the antialiasing bicubic kernel's a, as in ATen
+                if x < 1 { return ((a + 2) * x - (a + 3)) * x * x + 1 }
+                return x < 2 ? ((a * x - 5 * a) * x + 8 * a) * x - 4 * a : 0
             }
             let total = weights.reduce(0, +)
             if total != 0 { weights = weights.map { $0 / total } }
             return (start, weights)
+        case .bicubic:
+            preconditionFailure("resize: bicubic without antialiasing is not available; use antialias: true")
         case .bilinear:
             let source = Swift.max(scale * (Float(i) + 0.5) - 0.5, 0)
             let low = Swift.min(Int(source), input - 1)
@@ -431,6 +444,8 @@ private func sample(_ image: Planes, plane: Int, x: Float, y: Float, interpolati
         let top = at(y0, x0) * (1 - fx) + at(y0, x0 + 1) * fx
         let bottom = at(y0 + 1, x0) * (1 - fx) + at(y0 + 1, x0 + 1) * fx
         return top * (1 - fy) + bottom * fy
+    case .bicubic:
+        preconditionFailure("rotate: interpolation must be nearest or bilinear, as torchvision's rotate on tensors")
     }
 }
 

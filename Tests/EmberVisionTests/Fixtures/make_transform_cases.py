@@ -1,5 +1,6 @@
-"""Writes torchvision_transforms.json: torchvision's transforms on tensors, applied to the same
-synthetic images TransformTests builds, with the same seeds. Run with PyTorch and torchvision installed:
+"""Writes torchvision_transforms.json: torchvision's transforms applied to the same synthetic images
+TransformTests builds, with the same seeds: on tensors, and, for the resizing of uint8 images, on the PIL
+images torchvision's data sets hand out (Pillow's arithmetic). Run with PyTorch, torchvision and Pillow:
 
     python Tests/EmberVisionTests/Fixtures/make_transform_cases.py
 """
@@ -19,11 +20,18 @@ def image(shape):
 out = {}
 def put(name, t):
     out[name] = t.double().flatten().tolist(); out[name + ".shape"] = list(t.shape)
+def on_pil(transform, t):
+    """`transform` applied to the PIL image of a uint8 [C, H, W] tensor, back as a tensor."""
+    return TF.pil_to_tensor(transform(TF.to_pil_image(t)))
 u = image([3, 10, 13]); f = u.float() / 255
-put("resize_aa", T.Resize([4, 5])(u))
+put("resize_aa", on_pil(T.Resize([4, 5]), u))
 put("resize_aa_f", T.Resize([4, 5])(f))
-put("resize_edge", T.Resize(7)(u))
-put("resize_up", T.Resize([15, 17])(u))
+put("resize_edge", on_pil(T.Resize(7), u))
+put("resize_up", on_pil(T.Resize([15, 17]), u))
+put("resize_bicubic", on_pil(T.Resize([4, 6], interpolation=T.InterpolationMode.BICUBIC), u))
+put("resize_bicubic_up", on_pil(T.Resize([13, 21], interpolation=T.InterpolationMode.BICUBIC), u))
+put("resize_bicubic_f", T.Resize([4, 6], interpolation=T.InterpolationMode.BICUBIC)(f))
+put("resize_gray", on_pil(T.Resize([5, 3]), image([1, 17, 9])))
 put("resize_noaa", T.Resize([4, 5], antialias=False)(u))
 put("resize_nearest", T.Resize([4, 5], interpolation=T.InterpolationMode.NEAREST)(u))
 put("center", T.CenterCrop(6)(u))
@@ -38,7 +46,7 @@ torch.manual_seed(2)
 put("flips", torch.stack([T.RandomVerticalFlip()(T.RandomHorizontalFlip()(u)) for _ in range(6)]))
 big = image([3, 20, 24])
 torch.manual_seed(3)
-put("rrc", torch.stack([T.RandomResizedCrop(6)(big) for _ in range(5)]))
+put("rrc", torch.stack([on_pil(T.RandomResizedCrop(6), big) for _ in range(5)]))
 torch.manual_seed(4)
 put("rrc_f", torch.stack([T.RandomResizedCrop([5, 7], scale=(0.5, 1))(big.float() / 255) for _ in range(5)]))
 gray = image([1, 9, 11])
