@@ -72,6 +72,7 @@ extension Tensor {
     /// Dropout of whole channels of [N, C, …] inputs (`F.dropout2d`).
     public static func dropout2d(_ input: Tensor, p: Double = 0.5, training: Bool = true) -> Tensor {
         if !training || p == 0 { return input }
+        if p == 1 { return input * Tensor.zeros([], dtype: input.dtype) }   // as PyTorch, not 0 / 0
         let maskShape = Array(input.shape.prefix(2)) + [Int](repeating: 1, count: Swift.max(input.dim - 2, 0))
         let mask = noGrad { Tensor.empty(maskShape, dtype: input.dtype).bernoulli_(1 - p) / (1 - p) }
         return input * mask

@@ -18,6 +18,9 @@ extension Tensor {
         }
     }
 
+    /// log σ(z) = -log(1 + e^-z), computed without overflow.
+    fileprivate static func logSigmoid(_ z: Tensor) -> Tensor { -((-z.abs()).exp().log1p() + (-z).clamp(min: 0)) }
+
     /// Divides by a number as ATen's C++ does (`DivBackward1`: the divisor is not a tensor).
     func dividedByScalar(_ divisor: Double) -> Tensor {
         let out = noGrad { self / divisor }
@@ -25,12 +28,14 @@ extension Tensor {
         return out
     }
 
-    /// A loss whose per-element value and gradient are given by closures over (input, target),
-    /// recorded as one node named `name`.
+    /// A loss whose per-element value and gradients are given by closures over (input, target), recorded
+    /// as one node named `name`. The target's derivative defaults to minus the input's, right for losses of
+    /// `input - target`.
     fileprivate static func elementwiseLoss(_ name: String, _ input: Tensor, _ target: Tensor, _ reduction: Reduction,
                                             file: StaticString, line: UInt,
                                             value: (Tensor, Tensor) -> Tensor,
-                                            derivative: @escaping (Tensor, Tensor) -> Tensor) -> Tensor {
+                                            derivative: @escaping (Tensor, Tensor) -> Tensor,
+                                            targetDerivative: ((Tensor, Tensor) -> Tensor)? = nil) -> Tensor {
         check(input.shape == target.shape || broadcastShapes(input.shape, target.shape) != nil, name,
               "input \(shapeText(input.shape)) and target \(shapeText(target.shape)) do not broadcast", file: file, line: line)
         let perElement = noGrad { value(input, target) }
@@ -39,8 +44,10 @@ extension Tensor {
         record(name, inputs: [input, target], outputs: [out], saving: [SavedTensor(input), SavedTensor(target)]) { g in
             var upstream = g[0]
             if reduction == .mean { upstream = upstream / count }
-            let local = derivative(input, target) * upstream
-            return [input.requiresGrad ? local.sumTo(input) : nil, target.requiresGrad ? (-local).sumTo(target) : nil]
+            let inputGrad = input.requiresGrad ? (derivative(input, target) * upstream).sumTo(input) : nil
+            let targetGrad = target.requiresGrad
+                ? ((targetDerivative?(input, target) ?? -derivative(input, target)) * upstream).sumTo(target) : nil
+            return [inputGrad, targetGrad]
         }
         return out
     }
@@ -94,6 +101,9 @@ extension Tensor {
         }, derivative: { x, y in
             let d = (x - y) / ((1 - x) * x).clamp(min: 1e-12)
             return weight.map { d * $0 } ?? d
+        }, targetDerivative: { x, _ in
+            let d = ((1 - x) / x).log()   // -logit(x), as PyTorch's binary_cross_entropy_target_backward
+            return weight.map { d * $0 } ?? d
         })
     }
 
@@ -102,7 +112,7 @@ extension Tensor {
                                                     posWeight: Tensor? = nil, reduction: Reduction = .mean,
                                                     file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         elementwiseLoss("BinaryCrossEntropyWithLogitsBackward0", input, target, reduction, file: file, line: line, value: { x, y in
-            let logSigmoidNeg = (-x.abs()).exp().log1p() + (-x).clamp(min: 0)   // log(1 + e^-x)
+            let logSigmoidNeg = -logSigmoid(x)   // log(1 + e^-x)
             let loss: Tensor
             if let pw = posWeight {
                 loss = (1 - y) * x + (1 + (pw - 1) * y) * logSigmoidNeg
@@ -113,6 +123,10 @@ extension Tensor {
         }, derivative: { x, y in
             let s = x.sigmoid()
             let d = posWeight.map { pw in (pw * y + 1 - y) * s - pw * y } ?? (s - y)
+            return weight.map { d * $0 } ?? d
+        }, targetDerivative: { x, _ in
+            // log σ(-x) - pos_weight · log σ(x), or -x without pos_weight (binary_cross_entropy_with_logits_target_backward)
+            let d = posWeight.map { pw in logSigmoid(-x) - pw * logSigmoid(x) } ?? -x
             return weight.map { d * $0 } ?? d
         })
     }
@@ -230,9 +244,7 @@ extension Tensor {
         if logTarget {
             pointwise = target.exp() * (target - input)
         } else {
-            // xlogy(t, t): 0 where t is 0.
-            let entropy = noGrad { Tensor.where(target .== 0, Tensor.zeros([], dtype: target.dtype), target * target.log()) }
-            pointwise = entropy - target * input
+            pointwise = Tensor.xlogy(target, target) - target * input
         }
         switch reduction {
         case .none: return pointwise

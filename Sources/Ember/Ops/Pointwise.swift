@@ -431,6 +431,19 @@ extension Tensor {
         return out
     }
 
+    /// `x · log(y)`, 0 where `x` is 0 unless `y` is NaN (`torch.xlogy`); broadcasts.
+    public static func xlogy(_ x: Tensor, _ y: Tensor) -> Tensor {
+        func product(_ x: Tensor, _ y: Tensor) -> Tensor {
+            Tensor.where((x .== 0).logicalAnd(y .== y), Tensor.zeros([], dtype: x.dtype), x * y.log())
+        }
+        let out = noGrad { product(x, y) }
+        record("XlogyBackward0", inputs: [x, y], outputs: [out], saving: [SavedTensor(x), SavedTensor(y)]) { g in
+            [x.requiresGrad ? (g[0] * product((x .!= 0).to(out.dtype), y)).sumTo(x) : nil,
+             y.requiresGrad ? (g[0] * x / y).sumTo(y) : nil]
+        }
+        return out
+    }
+
     /// `value` where `mask` is true, else self (`masked_fill`).
     public func maskedFill(_ mask: Tensor, _ value: Double, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         check(mask.dtype == .bool, "masked_fill", "expected a bool mask, got \(mask.dtype)", file: file, line: line)

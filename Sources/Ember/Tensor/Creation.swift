@@ -146,7 +146,8 @@ extension Tensor {
         let step = steps > 1 ? (end - start) / Double(steps - 1) : 0
         let half = steps / 2
         // PyTorch fills the first half from the start and the second half from the end.
-        let values = (0..<steps).map { i in i < half ? start + step * Double(i) : end - step * Double(steps - i - 1) }
+        let values = steps == 1 ? [start]
+            : (0..<steps).map { i in i < half ? start + step * Double(i) : end - step * Double(steps - i - 1) }
         return Tensor(values, shape: [steps]).to(dtype)
     }
 

@@ -24,7 +24,8 @@ func resultType(_ operands: [Tensor]) -> DType {
 
 /// The dtype of two operands.
 @inline(__always) func resultType(_ a: Tensor, _ b: Tensor) -> DType {
-    if a.dtype == b.dtype { return a.dtype }
+    // Two Swift floats are not float64 but the default dtype, so only a real tensor settles it here.
+    if a.dtype == b.dtype && !a.isWrappedNumber { return a.dtype }
     return resultType([a, b])
 }
 

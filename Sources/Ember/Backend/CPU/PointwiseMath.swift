@@ -86,7 +86,7 @@ struct Absolute<T: ArithmeticScalar>: UnaryOperation {
 }
 struct Sign<T: ArithmeticScalar>: UnaryOperation {
     @inline(__always) func callAsFunction(_ x: T) -> T {
-        x > .zero ? .one : (x < .zero ? T.subtract(.zero, .one) : (x.isNaNValue ? x : .zero))
+        x > .zero ? .one : (x < .zero ? T.subtract(.zero, .one) : .zero)   // NaN gives 0, as PyTorch's (0 < x) - (x < 0)
     }
 }
 struct Relu<T: ArithmeticScalar>: UnaryOperation { @inline(__always) func callAsFunction(_ x: T) -> T { x < .zero ? .zero : x } }

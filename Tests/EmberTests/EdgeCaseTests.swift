@@ -1,0 +1,66 @@
+// Values PyTorch 2.15 gives at the edges its own operator tests probe: gradients with respect to a loss's
+// target, NaN, one-step ranges, p = 1 dropout, Swift numbers on both sides of `where`.
+import Ember
+import XCTest
+
+final class EdgeCaseTests: XCTestCase {
+    private func values(_ t: Tensor?) -> [Double] { t?.toArray(as: Double.self) ?? [] }
+
+    private func assertEqual(_ got: [Double], _ expected: [Double], accuracy: Double = 1e-5, file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertEqual(got.count, expected.count, file: file, line: line)
+        for (a, b) in zip(got, expected) {
+            if b.isNaN { XCTAssertTrue(a.isNaN, "\(got) vs \(expected)", file: file, line: line); continue }
+            XCTAssertEqual(a, b, accuracy: accuracy * Swift.max(1, Swift.abs(b)), "\(got) vs \(expected)", file: file, line: line)
+        }
+    }
+
+    func testLossGradientsWithRespectToTheTarget() {
+        let x = Tensor([Float(0.26340744)]).requiresGrad_(), t = Tensor([Float(0.18803445)]).requiresGrad_()
+        F.binaryCrossEntropy(x, t, reduction: .none).backward(gradient: Tensor([Float(-1.9112904)]))
+        assertEqual(values(t.grad), [-1.9654426574707031])
+
+        let z = Tensor([0.5, -30, 40] as [Float]).requiresGrad_(), target = Tensor([0.2, 0.7, 0.1] as [Float]).requiresGrad_()
+        F.binaryCrossEntropyWithLogits(z, target, posWeight: Tensor([1.5, 2, 0.5] as [Float]), reduction: .sum).backward()
+        assertEqual(values(target.grad), [-0.2629615068435669, 60.0, -40.0])
+        target.grad = nil
+        F.binaryCrossEntropyWithLogits(z, target).backward()
+        assertEqual(values(target.grad), [-0.1666666716337204, 10.0, -13.333333015441895])
+
+        let logProbabilities = Tensor([-1.2, -0.5, -2.0] as [Float]).requiresGrad_()
+        let probabilities = Tensor([0.3, 0.2, 0.7] as [Float]).requiresGrad_()
+        F.klDiv(logProbabilities, probabilities, reduction: .sum).backward()
+        assertEqual(values(probabilities.grad), [0.9960272312164307, -0.10943794250488281, 2.643325090408325])
+        let logTargets = Tensor([-1.0, -0.2, -3.0] as [Float]).requiresGrad_()
+        F.klDiv(logProbabilities, logTargets, reduction: .batchMean, logTarget: true).backward()
+        assertEqual(values(logTargets.grad), [0.14715178310871124, 0.3547833561897278, 0.0])
+    }
+
+    func testXlogyValuesAndGradients() {
+        let a = Tensor([0, 2, 0, 3] as [Float]).requiresGrad_(), b = Tensor([0, 0.5, .nan, 4] as [Float]).requiresGrad_()
+        let y = Tensor.xlogy(a, b)
+        assertEqual(values(y), [0.0, -1.3862943649291992, .nan, 4.158883094787598])
+        XCTAssertEqual(y.gradFn?.name, "XlogyBackward0")
+        y.sum().backward()
+        assertEqual(values(a.grad), [0.0, -0.6931471824645996, .nan, 1.3862943649291992])
+        assertEqual(values(b.grad), [.nan, 4.0, .nan, 0.75])
+    }
+
+    func testSignOfNaNIsZero() {
+        XCTAssertEqual(values(Tensor([.nan, -2, 0, 3] as [Float]).sign()), [0, -1, 0, 1])
+    }
+
+    func testLinspaceWithOneStepIsTheStart() {
+        XCTAssertEqual(values(Tensor.linspace(0, 50, steps: 1)), [0])
+        XCTAssertEqual(values(Tensor.linspace(0, 50, steps: 0)), [])
+    }
+
+    func testDropout2dWithPOneGivesZeros() {
+        XCTAssertEqual(F.dropout2d(Tensor.ones(2, 3, 2, 2), p: 1).sum().item(), 0)
+    }
+
+    func testWhereOfTwoSwiftNumbersIsTheDefaultFloatType() {
+        let picked = Tensor.where(Tensor([true, false]), -0.061, 5.158)
+        XCTAssertEqual(picked.dtype, .float32)
+        assertEqual(values(picked), [-0.061, 5.158])
+    }
+}
