@@ -63,4 +63,45 @@ final class EdgeCaseTests: XCTestCase {
         XCTAssertEqual(picked.dtype, .float32)
         assertEqual(values(picked), [-0.061, 5.158])
     }
+
+    func testGradientsAtNaNAsPyTorchGivesThem() {
+        func gradient(_ f: (Tensor) -> Tensor) -> [Double] {
+            let x = Tensor([.nan, -1, 2] as [Float]).requiresGrad_()
+            f(x).sum().backward()
+            return values(x.grad)
+        }
+        assertEqual(gradient { $0.abs() }, [0, -1, 1])
+        assertEqual(gradient { $0.elu() }, [1, 0.3678794503211975, 1])
+        assertEqual(gradient { $0.relu() }, [1, 0, 1])
+        for isMax in [true, false] {
+            let a = Tensor([.infinity, .nan, 1] as [Float]).requiresGrad_(), b = Tensor([.nan, .infinity, 1] as [Float]).requiresGrad_()
+            (isMax ? a.maximum(b) : a.minimum(b)).sum().backward()
+            assertEqual(values(a.grad), [1, 1, 0.5])
+            assertEqual(values(b.grad), [1, 1, 0.5])
+        }
+    }
+
+    func testNonFiniteFloatsBecomeInt32Min() {
+        XCTAssertEqual(Tensor([.nan, .infinity, -.infinity, 3e9, -7.9] as [Double]).to(.int32).toArray(as: Int32.self),
+                       [.min, .min, .min, .min, -7])
+    }
+
+    func testRoundedDivisionAndRemainderRecordTheirNodes() {
+        let a = Tensor([5, -7] as [Float]).requiresGrad_(), b = Tensor([2, 3] as [Float]).requiresGrad_()
+        for mode in [Tensor.RoundingMode.floor, .trunc] {
+            let q = a.div(b, roundingMode: mode)
+            XCTAssertEqual(q.gradFn?.name, "DivBackward2")
+            q.sum().backward()
+            assertEqual(values(a.grad), [0, 0])
+            assertEqual(values(b.grad), [0, 0])
+            a.grad = nil; b.grad = nil
+        }
+        let r = a.remainder(b)
+        XCTAssertEqual(r.gradFn?.name, "RemainderBackward1")
+        r.sum().backward()
+        assertEqual(values(a.grad), [1, 1])
+        assertEqual(values(b.grad), [-2, 3])
+        XCTAssertEqual(a.remainder(2).gradFn?.name, "RemainderBackward0")
+    }
 }
+

@@ -98,16 +98,32 @@ extension Tensor {
             }
             return out
         }
-        if mode == .floor { return Tensor.arithmetic(self, other, .floorDivide, name: "div", file: file, line: line) }
-        if type.isFloatingPoint {
-            return Tensor.arithmetic(self, other, .divide, name: "div", file: file, line: line).trunc()
+        let out = noGrad { () -> Tensor in
+            if mode == .floor { return Tensor.arithmetic(self, other, .floorDivide, name: "div", file: file, line: line) }
+            let quotient = Tensor.arithmetic(self, other, .divide, name: "div", file: file, line: line)
+            return type.isFloatingPoint ? quotient.trunc() : quotient
         }
-        return Tensor.arithmetic(self, other, .divide, name: "div", file: file, line: line)
+        if needsGrad(self, other) {
+            // A rounded quotient is piecewise constant: zero gradients, as PyTorch's DivBackward2.
+            record("DivBackward2", inputs: [self, other], outputs: [out]) { [self] g in
+                [self.requiresGrad ? self.zerosLike(dtype: g[0].dtype) : nil, other.requiresGrad ? other.zerosLike(dtype: g[0].dtype) : nil]
+            }
+        }
+        return out
     }
 
     /// Python's modulo: the remainder has the divisor's sign (`torch.remainder`).
     public func remainder(_ other: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        Tensor.arithmetic(self, other, .remainder, name: "remainder", file: file, line: line)
+        let out = Tensor.arithmetic(self, other, .remainder, name: "remainder", file: file, line: line)
+        if needsGrad(self, other) {
+            // x - floor(x / y) · y: the gradient is g for x and -g · floor(x / y) for y.
+            record(other.isWrappedNumber ? "RemainderBackward0" : "RemainderBackward1", inputs: [self, other], outputs: [out],
+                   saving: [SavedTensor(self), SavedTensor(other)]) { [self] g in
+                [self.requiresGrad ? g[0].sumTo(self) : nil,
+                 other.requiresGrad ? (-g[0] * self.div(other, roundingMode: .floor)).sumTo(other) : nil]
+            }
+        }
+        return out
     }
 
     /// The larger of two tensors, elementwise; NaN propagates (`torch.maximum`).
@@ -124,11 +140,11 @@ extension Tensor {
         let out = Tensor.arithmetic(self, other, op, name: op == .maximum ? "maximum" : "minimum", file: file, line: line)
         if needsGrad(self, other) {
             record(name, inputs: [self, other], outputs: [out], saving: [SavedTensor(self), SavedTensor(other)]) { [self] g in
-                // Ties split the gradient in half, as PyTorch does.
-                let selfWins = (op == .maximum ? self .> other : self .< other).to(g[0].dtype)
-                let tie = (self .== other).to(g[0].dtype) * 0.5
-                return [self.requiresGrad ? (g[0] * (selfWins + tie)).sumTo(self) : nil,
-                        other.requiresGrad ? (g[0] * (1 - selfWins - tie)).sumTo(other) : nil]
+                // Ties split the gradient in half; the loser gets none; with a NaN neither loses, as in PyTorch.
+                let shared = Tensor.where(self .== other, g[0] / 2, g[0])
+                let (selfLoses, otherLoses) = op == .maximum ? (self .< other, self .> other) : (self .> other, self .< other)
+                return [self.requiresGrad ? Tensor.where(selfLoses, 0, shared).sumTo(self) : nil,
+                        other.requiresGrad ? Tensor.where(otherLoses, 0, shared).sumTo(other) : nil]
             }
         }
         return out
@@ -270,7 +286,7 @@ extension Tensor {
         if needsGrad(self) {
             let savedOut = out.detach()
             record("ReluBackward0", inputs: [self], outputs: [out], saving: [SavedTensor(savedOut, isOutput: true)]) { g in
-                if GradMode.isEnabled { return [g[0] * (savedOut .> 0).to(g[0].dtype)] }
+                if GradMode.isEnabled { return [Tensor.where(savedOut .<= 0, 0, g[0])] }
                 return [Tensor.floatBinary(g[0], savedOut, .reluBackward)]
             }
         }
@@ -304,7 +320,7 @@ extension Tensor {
     /// `x` for positive inputs, `alpha * (e ** x - 1)` otherwise (`F.elu`).
     public func elu(alpha: Double = 1) -> Tensor {
         unary(.elu(alpha: alpha), "EluBackward0") { x, _ in
-            Tensor.where(x .> 0, Tensor.onesScalar(x.dtype), alpha * x.exp())
+            Tensor.where(x .<= 0, alpha * x.exp(), Tensor.onesScalar(x.dtype))   // NaN takes the linear side, as PyTorch
         }
     }
 

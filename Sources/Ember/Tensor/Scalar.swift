@@ -73,7 +73,10 @@ extension Int64: TensorScalar {
 
 extension Int32: TensorScalar {
     public static var dtype: DType { .int32 }
-    @inline(__always) public init(fromDouble value: Double) { self = Int32(truncatingIfNeeded: saturatingInt64(value)) }
+    /// NaN, infinities and values outside Int32's range give Int32.min, as x86's cvttsd2si does for PyTorch.
+    @inline(__always) public init(fromDouble value: Double) {
+        self = value.isNaN || value >= 2147483648 || value < -2147483648 ? .min : Int32(value)
+    }
     @inline(__always) public init(fromInt64 value: Int64) { self = Int32(truncatingIfNeeded: value) }
     @inline(__always) public var doubleValue: Double { Double(self) }
     @inline(__always) public var int64Value: Int64 { Int64(self) }

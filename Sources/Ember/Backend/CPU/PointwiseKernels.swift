@@ -86,8 +86,8 @@ func selectKernel<T>(_ condition: UnsafePointer<Bool>, _ cStrides: [Int], _ a: U
 struct Convert<S: TensorScalar, D: TensorScalar>: UnaryOperation {
     @inline(__always) func callAsFunction(_ x: S) -> D {
         if D.dtype == .bool { return D(fromInt64: x.doubleValue == 0 ? 0 : 1) }
-        if S.dtype.isFloatingPoint && D.dtype.isFloatingPoint { return D(fromDouble: x.doubleValue) }
-        return D(fromInt64: x.int64Value)   // float → integer truncates like a C cast
+        if S.dtype.isFloatingPoint { return D(fromDouble: x.doubleValue) }   // to an integer: each type casts as C does
+        return D(fromInt64: x.int64Value)
     }
 }
 

@@ -121,7 +121,8 @@ struct AddScaled<T: ArithmeticScalar>: BinaryOperation {
     @inline(__always) func callAsFunction(_ a: T, _ b: T) -> T { T.add(a, T.multiply(alpha, b)) }
 }
 struct Power<T: FloatScalar>: BinaryOperation { @inline(__always) func callAsFunction(_ a: T, _ b: T) -> T { cPow(a, b) } }
-struct ReluBackward<T: FloatScalar>: BinaryOperation { @inline(__always) func callAsFunction(_ g: T, _ r: T) -> T { r > 0 ? g : 0 } }
+/// PyTorch's threshold_backward: the gradient passes unless the result is ≤ 0 (so NaN passes it).
+struct ReluBackward<T: FloatScalar>: BinaryOperation { @inline(__always) func callAsFunction(_ g: T, _ r: T) -> T { r <= 0 ? 0 : g } }
 struct SigmoidBackward<T: FloatScalar>: BinaryOperation { @inline(__always) func callAsFunction(_ g: T, _ r: T) -> T { g * (1 - r) * r } }
 struct TanhBackward<T: FloatScalar>: BinaryOperation { @inline(__always) func callAsFunction(_ g: T, _ r: T) -> T { g * (1 - r * r) } }
 struct ThresholdBackward<T: FloatScalar>: BinaryOperation {
