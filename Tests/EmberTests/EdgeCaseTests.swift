@@ -103,5 +103,30 @@ final class EdgeCaseTests: XCTestCase {
         assertEqual(values(b.grad), [-2, 3])
         XCTAssertEqual(a.remainder(2).gradFn?.name, "RemainderBackward0")
     }
+
+    func testSamePaddingWithAnEvenKernelAndDilation() {
+        Ember.manualSeed(0)
+        let input = Tensor.randn(1, 1, 5, 5).requiresGrad_(), weight = Tensor.randn(4, 1, 2, 3)
+        let out = F.conv2d(input, weight, padding: "same", dilation: 3)
+        XCTAssertEqual(out.shape, [1, 4, 5, 5])
+        // The same as padding the extra row and column at the end by hand.
+        let manual = F.conv2d(F.pad(input, [0, 0, 0, 1]), weight, padding: .explicit(IntPair(1, 3)), dilation: 3)
+        XCTAssertEqual(values(out), values(manual))
+        out.sum().backward()
+        XCTAssertEqual(input.grad?.shape, [1, 1, 5, 5])
+    }
+
+    func testZeroDimensionalMaskedSelectAndNonzero() {
+        XCTAssertEqual(Tensor(Float(3)).maskedSelect(Tensor(true)).shape, [1])
+        XCTAssertEqual(Tensor(Float(3)).nonzero().shape, [1, 0])
+        XCTAssertEqual(Tensor(Float(0)).nonzero().shape, [0, 0])
+    }
+
+    func testCatGivesASkippedEmptyInputItsGradient() {
+        let empty = Tensor.zeros(0).requiresGrad_(), ones = Tensor.ones(2).requiresGrad_()
+        Tensor.cat([empty, ones]).sum().backward()
+        XCTAssertEqual(empty.grad?.shape, [0])
+        XCTAssertEqual(values(ones.grad), [1, 1])
+    }
 }
 

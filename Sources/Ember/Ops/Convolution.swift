@@ -50,12 +50,16 @@ extension Tensor {
               "Given groups=\(groups), weight of size \(shapeText(weight.shape)), expected input\(shapeText(input.shape)) to have "
               + "\(weight.shape[1] * groups) channels, but got \(input.shape[1]) channels instead", file: file, line: line)
         let pad: IntPair
+        var input = input
         switch padding {
         case .explicit(let p): pad = p
         case .valid: pad = 0
         case .same:
             check(stride == 1, "conv2d", "padding='same' is not supported for strided convolutions", file: file, line: line)
-            pad = IntPair(dilation.first * (weight.shape[2] - 1) / 2, dilation.second * (weight.shape[3] - 1) / 2)
+            let total = (dilation.first * (weight.shape[2] - 1), dilation.second * (weight.shape[3] - 1))
+            pad = IntPair(total.0 / 2, total.1 / 2)
+            // An odd total (an even kernel with odd dilation) puts the extra row and column at the end, as PyTorch.
+            if total.0 % 2 == 1 || total.1 % 2 == 1 { input = F.pad(input, [0, total.1 % 2, 0, total.0 % 2]) }
         }
         let plan = ConvolutionPlan(input: input.shape, weight: weight.shape, stride: stride, padding: pad,
                                    dilation: dilation, groups: groups, transposed: false, outputPadding: 0)

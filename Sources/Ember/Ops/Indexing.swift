@@ -385,13 +385,14 @@ extension Tensor {
     /// The elements where `mask` is true, as a 1-d tensor (`torch.masked_select`).
     public func maskedSelect(_ mask: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         let shape = Tensor.broadcastShape(self, mask, op: "masked_select", file: file, line: line)
-        let input = expand(shape)
-        let out = noGrad { input.getItem([.tensor(mask.expand(shape).contiguous())], file: file, line: line) }
+        // Flattened first, so 0-d operands give a 1-d result too.
+        let flatMask = mask.expand(shape).reshape([-1])
+        let out = noGrad { expand(shape).reshape([-1]).getItem([.tensor(flatMask)], file: file, line: line) }
         if needsGrad(self) {
             record("MaskedSelectBackward0", inputs: [self], outputs: [out]) { [self] g in
-                let grad = Tensor.zeros(shape, dtype: g[0].dtype)
-                noGrad { grad.setItem([.tensor(mask.expand(shape).contiguous())], g[0]) }
-                return [grad.sumTo(self)]
+                let grad = Tensor.zeros([flatMask.numel], dtype: g[0].dtype)
+                noGrad { grad.setItem([.tensor(flatMask)], g[0]) }
+                return [grad.reshape(shape).sumTo(self)]
             }
         }
         return out
@@ -410,7 +411,7 @@ extension Tensor {
                 rest %= strides[d]
             }
         }
-        return Tensor(coordinates, shape: [coordinates.count / Swift.max(rank, 1), rank])
+        return Tensor(coordinates, shape: [flags.filter { $0 }.count, rank])
     }
 
     // MARK: Sorting

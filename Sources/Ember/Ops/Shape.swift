@@ -393,11 +393,14 @@ extension Tensor {
             }
         }
         let out = concatenate(parts, dim: d)
-        if GradMode.isEnabled && parts.contains(where: { $0.requiresGrad }) {
+        if GradMode.isEnabled && tensors.contains(where: { $0.requiresGrad }) {
             let sizes = parts.map { $0.shape[d] }
-            record("CatBackward0", inputs: parts, outputs: [out]) { g in
-                zip(g[0].split(sizes: sizes, dim: d), parts).map { piece, input in
-                    input.requiresGrad ? piece.to(input.dtype) : nil
+            record("CatBackward0", inputs: tensors, outputs: [out]) { g in
+                // A skipped empty input still gets its (empty) gradient, as in PyTorch.
+                var pieces = g[0].split(sizes: sizes, dim: d)[...]
+                return tensors.map { input -> Tensor? in
+                    let piece = input.dim == 1 && input.numel == 0 ? input.zerosLike(dtype: g[0].dtype) : pieces.removeFirst()
+                    return input.requiresGrad ? piece.to(input.dtype) : nil
                 }
             }
         }
