@@ -128,5 +128,25 @@ final class EdgeCaseTests: XCTestCase {
         XCTAssertEqual(empty.grad?.shape, [0])
         XCTAssertEqual(values(ones.grad), [1, 1])
     }
+
+    func testZeroDimensionalInputsWithADim() {
+        let x = Tensor(Float(5)), zero = Tensor(Int64(0))
+        let top = x.topk(1, dim: 0)
+        XCTAssertEqual(top.values.shape, [])
+        XCTAssertEqual(top.values.item(), 5)
+        XCTAssertEqual(x.all(dim: 0).shape, [])
+        XCTAssertEqual(x.all(dim: 0).item(), 1)
+        XCTAssertEqual(x.gather(0, zero).item(), 5)
+        XCTAssertEqual(x.scatter(0, zero, Tensor(Float(2))).item(), 2)
+        XCTAssertEqual(x.scatterAdd(0, zero, Tensor(Float(2))).item(), 7)
+        XCTAssertEqual(x.indexSelect(0, Tensor([Int64(0)])).shape, [])
+    }
+
+    func testInt32IndicesForGatherAndScatter() {
+        let x = Tensor.zeros(3, 3), index = Tensor([[0, 1, 2]] as [[Int32]])
+        XCTAssertEqual(values(x.scatter(0, index, Tensor.ones(1, 3))), [1, 0, 0, 0, 1, 0, 0, 0, 1])
+        XCTAssertEqual(values(x.scatterAdd(0, index, Tensor.ones(1, 3))), [1, 0, 0, 0, 1, 0, 0, 0, 1])
+        XCTAssertEqual(values(Tensor.arange(9.0).view(3, 3).float().gather(0, index)), [0, 4, 8])
+    }
 }
 

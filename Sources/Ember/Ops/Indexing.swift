@@ -314,8 +314,10 @@ extension Tensor {
     /// Values along `dim` at `index` (`torch.gather`).
     public func gather(_ dim: Int, _ index: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         let d = normalizeDim(dim, rank: self.dim, op: "gather", file: file, line: line)
-        check(index.dtype == .int64 && index.dim == self.dim, "gather", "index must be an int64 tensor with the input's rank "
-              + "(input \(shapeText(shape)), index \(shapeText(index.shape)) \(index.dtype))", file: file, line: line)
+        if self.dim == 0 { return reshape([1]).gather(0, index.reshape([-1]), file: file, line: line).reshape(index.shape) }
+        let index = positions(index, op: "gather", file: file, line: line)
+        check(index.dim == self.dim, "gather", "index must have the input's rank "
+              + "(input \(shapeText(shape)), index \(shapeText(index.shape)))", file: file, line: line)
         checkIndexRange(index, size: shape[d], op: "gather", file: file, line: line)
         let out = Tensor(uninitializedShape: index.shape, dtype: dtype)
         dtype.visit(GatherKernel(input: self, index: index, dim: d, out: out))
@@ -333,9 +335,26 @@ extension Tensor {
         }
     }
 
+    /// An index tensor of `gather`/`scatter` as int64: int32 is accepted as PyTorch accepts it, other dtypes stop.
+    func positions(_ index: Tensor, op: String, file: StaticString, line: UInt) -> Tensor {
+        check(index.dtype == .int64 || index.dtype == .int32, op, "\(op)(): Expected dtype int32/int64 for index, got \(index.dtype)",
+              file: file, line: line)
+        return index.to(.int64)
+    }
+
     private func scattered(_ dim: Int, _ index: Tensor, _ source: Tensor, accumulate: Bool, op: String,
                            file: StaticString, line: UInt) -> Tensor {
         let d = normalizeDim(dim, rank: self.dim, op: op, file: file, line: line)
+        if self.dim == 0 {
+            // A 0-d tensor scatters as its one-element vector.
+            return reshape([1]).scattered(0, index.reshape([-1]), source.reshape([-1]), accumulate: accumulate, op: op,
+                                          file: file, line: line).reshape([])
+        }
+        let index = positions(index, op: op, file: file, line: line)
+        check(index.dim == self.dim && source.dim == self.dim
+              && (0..<index.dim).allSatisfy { k in index.shape[k] <= source.shape[k] && (k == d || index.shape[k] <= shape[k]) },
+              op, "Expected index \(shapeText(index.shape)) to be smaller than self \(shapeText(shape)) apart from dimension \(d) "
+              + "and to be smaller size than src \(shapeText(source.shape))", file: file, line: line)
         checkIndexRange(index, size: shape[d], op: op, file: file, line: line)
         let out = copied(as: dtype)
         dtype.visit(ScatterKernel(target: out, index: index, source: source.to(dtype), dim: d, accumulate: accumulate))
@@ -367,6 +386,7 @@ extension Tensor {
     /// The entries of `index` along `dim` (`torch.index_select`).
     public func indexSelect(_ dim: Int, _ index: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         let d = normalizeDim(dim, rank: self.dim, op: "index_select", file: file, line: line)
+        if self.dim == 0 { return reshape([1]).indexSelect(0, index, file: file, line: line).reshape([]) }
         check(index.dim <= 1, "index_select", "index_select(): Index is supposed to be a vector (got shape \(shapeText(index.shape)))",
               file: file, line: line)
         let out = noGrad { getItem([TensorIndex](repeating: .all, count: d) + [.tensor(index.reshape([-1]))], file: file, line: line) }
@@ -440,6 +460,10 @@ extension Tensor {
         let d = normalizeDim(dim, rank: self.dim, op: "topk", file: file, line: line)
         check(k >= 0 && k <= (self.dim == 0 ? 1 : shape[d]), "topk", "selected index k out of range (k \(k), shape \(shapeText(shape)))",
               file: file, line: line)
+        if self.dim == 0 {
+            let r = reshape([1]).topk(k, dim: 0, largest: largest, sorted: sorted, file: file, line: line)
+            return (r.values.reshape(k == 1 ? [] : [0]), r.indices.reshape(k == 1 ? [] : [0]))
+        }
         let (allValues, allIndices) = noGrad { sort(dim: d, descending: largest) }
         let values = allValues.narrow(d, start: 0, length: k).contiguous()
         let indices = allIndices.narrow(d, start: 0, length: k).contiguous()

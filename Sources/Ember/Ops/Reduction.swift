@@ -342,7 +342,7 @@ extension Tensor {
     public func all() -> Tensor { (self.bool().to(.uint8).sum() .== numel) }
     /// Whether every element over `dim` is true.
     public func all(dim: Int, keepdim: Bool = false) -> Tensor {
-        self.bool().to(.uint8).sum(dim: dim, keepdim: keepdim) .== shape[dim < 0 ? dim + self.dim : dim]
+        self.bool().logicalNot().to(.uint8).sum(dim: dim, keepdim: keepdim) .== 0
     }
     /// Whether any element is true (`torch.any`).
     public func any() -> Tensor { self.bool().to(.uint8).sum() .> 0 }
