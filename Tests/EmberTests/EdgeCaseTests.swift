@@ -148,5 +148,31 @@ final class EdgeCaseTests: XCTestCase {
         XCTAssertEqual(values(x.scatterAdd(0, index, Tensor.ones(1, 3))), [1, 0, 0, 0, 1, 0, 0, 0, 1])
         XCTAssertEqual(values(Tensor.arange(9.0).view(3, 3).float().gather(0, index)), [0, 4, 8])
     }
+
+    func testFormsPyTorchAccepts() {
+        let x = Tensor([0, 2, 5, 1] as [Float]).requiresGrad_()
+        let lower = Tensor([1, 1, 1, 3] as [Float]).requiresGrad_(), upper = Tensor([4, 4, 4, 2] as [Float]).requiresGrad_()
+        let clamped = x.clamp(min: lower, max: upper)
+        XCTAssertEqual(values(clamped), [1, 2, 4, 2])
+        XCTAssertEqual(clamped.gradFn?.name, "ClampBackward0")
+        (clamped * Tensor([1, 2, 3, 4] as [Float])).sum().backward()
+        assertEqual(values(x.grad), [0, 2, 0, 0])
+        assertEqual(values(lower.grad), [1, 0, 0, 0])
+        assertEqual(values(upper.grad), [0, 0, 3, 4])
+
+        let a = Tensor([[1, 2], [3, 4]] as [[Float]]).requiresGrad_(), b = Tensor([[0.5, 1], [2, 1]] as [[Float]]).requiresGrad_()
+        let c = Tensor([1, -1] as [Float]).requiresGrad_()
+        let product = Tensor.addmm(c, a, b, beta: 0.5, alpha: 2)
+        assertEqual(values(product), [9.5, 5.5, 19.5, 13.5])
+        product.sum().backward()
+        assertEqual(values(c.grad), [1, 1])
+        assertEqual(values(a.grad), [3, 6, 3, 6])
+        assertEqual(values(b.grad), [8, 8, 12, 12])
+
+        XCTAssertEqual(Tensor([[1, 2], [3, 4]] as [[Int64]]).roll(1).toArray(as: Int64.self), [4, 1, 2, 3])
+        XCTAssertEqual(Tensor([[true, false], [true, true]]).all(dims: [0, 1]).item(), 0)
+        XCTAssertEqual(Tensor([[true, false], [true, true]]).any(dims: [0, 1]).item(), 1)
+        XCTAssertEqual(Tensor.zeros(2).to(Tensor([Int64(1)])).dtype, .int64)
+    }
 }
 

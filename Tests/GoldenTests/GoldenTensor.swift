@@ -33,12 +33,14 @@ enum GoldenTensor {
         }
         let a = actual.toArray(as: Double.self), e = expected.toArray(as: Double.self)
         let exact = !expected.dtype.isFloatingPoint
-        for i in 0..<e.count {
+        let mismatches = (0..<e.count).filter { i in
             let x = a[i], y = e[i]
-            if x.isNaN && y.isNaN { continue }
-            if x.isInfinite || y.isInfinite { if x == y { continue } }
-            let ok = exact ? x == y : Swift.abs(x - y) <= atol + rtol * Swift.abs(y)
-            if !ok { throw CaseFailure("\(what): element \(i) is \(x), expected \(y)") }
+            if x.isNaN && y.isNaN { return false }
+            if (x.isInfinite || y.isInfinite) && x == y { return false }
+            return !(exact ? x == y : Swift.abs(x - y) <= atol + rtol * Swift.abs(y))
+        }
+        if let i = mismatches.first {
+            throw CaseFailure("\(what): \(mismatches.count) of \(e.count) elements differ; element \(i) is \(a[i]), expected \(e[i])")
         }
     }
 }

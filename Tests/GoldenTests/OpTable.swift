@@ -175,7 +175,10 @@ enum OpTable {
         }
         add("unsqueeze", "input, dim") { c in [try c.input().unsqueeze(try c.int("dim"))] }
         add("flip", "input, *dims") { c in [try c.input().flip(try c.ints("dims"))] }
-        add("roll", "input, shifts, dims") { c in [try c.input().roll(try c.ints("shifts"), dims: try c.ints("dims"))] }
+        add("roll", "input, shifts, dims") { c in
+            guard let dims = c.arg("dims")?.ints else { return [try c.input().roll(try c.int("shifts"))] }
+            return [try c.input().roll(try c.ints("shifts"), dims: dims)]
+        }
         add("repeat", "input, *repeats") { c in [try c.input().repeat(try c.ints("repeats"))] }
         add("tril", "input, diagonal") { c in [try c.input().tril(c.arg("diagonal")?.int ?? 0)] }
         add("triu", "input, diagonal") { c in [try c.input().triu(c.arg("diagonal")?.int ?? 0)] }
@@ -284,7 +287,13 @@ enum OpTable {
         add("softplus", "input, beta, threshold") { c in
             [try c.input().softplus(beta: c.arg("beta")?.double ?? 1, threshold: c.arg("threshold")?.double ?? 20)]
         }
-        add("clamp clip", "input, min, max") { c in [try c.input().clamp(min: c.arg("min")?.double, max: c.arg("max")?.double)] }
+        add("clamp clip", "input, min, max") { c in
+            if c.inputs["min"] != nil || c.inputs["max"] != nil {
+                return [try c.input().clamp(min: c.inputs["min"] ?? c.arg("min")?.double.map { $0.wrappedTensor },
+                                            max: c.inputs["max"] ?? c.arg("max")?.double.map { $0.wrappedTensor })]
+            }
+            return [try c.input().clamp(min: c.arg("min")?.double, max: c.arg("max")?.double)]
+        }
     }
 
     static func reductionOps(_ add: Register) {
@@ -318,11 +327,11 @@ enum OpTable {
         add("argmax", "input, dim, keepdim") { c in [try c.input().argmax(dim: c.arg("dim")?.int, keepdim: c.keepdim)] }
         add("argmin", "input, dim, keepdim") { c in [try c.input().argmin(dim: c.arg("dim")?.int, keepdim: c.keepdim)] }
         add("all", "input, dim, keepdim") { c in
-            if let d = c.arg("dim")?.int { return [try c.input().all(dim: d, keepdim: c.keepdim)] }
+            if let d = c.dims { return [try c.input().all(dims: d, keepdim: c.keepdim)] }
             return [try c.input().all()]
         }
         add("any", "input, dim, keepdim") { c in
-            if let d = c.arg("dim")?.int { return [try c.input().any(dim: d, keepdim: c.keepdim)] }
+            if let d = c.dims { return [try c.input().any(dims: d, keepdim: c.keepdim)] }
             return [try c.input().any()]
         }
         for name in ["var", "std"] {
@@ -365,10 +374,8 @@ enum OpTable {
         add("mv", "input, vec") { c in [try c.input().mv(try c.tensor("vec"))] }
         add("dot", "input, tensor") { c in [try c.input().dot(try c.tensor("tensor"))] }
         add("addmm", "input, mat1, mat2, beta, alpha") { c in
-            guard (c.arg("beta")?.double ?? 1) == 1, (c.arg("alpha")?.double ?? 1) == 1 else {
-                throw CaseFailure("\(OpTable.unsupportedPrefix) 'addmm' with beta or alpha")
-            }
-            return [Tensor.addmm(try c.input(), try c.tensor("mat1"), try c.tensor("mat2"))]
+            [Tensor.addmm(try c.input(), try c.tensor("mat1"), try c.tensor("mat2"), beta: c.arg("beta")?.double ?? 1,
+                          alpha: c.arg("alpha")?.double ?? 1)]
         }
     }
 }

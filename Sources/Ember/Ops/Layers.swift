@@ -2,22 +2,25 @@
 // interpolation and attention.
 
 extension Tensor {
-    /// `bias + input · matrix` for 2-d operands (`torch.addmm`), one GEMM on top of the broadcast bias.
-    public static func addmm(_ bias: Tensor, _ input: Tensor, _ matrix: Tensor,
+    /// `beta · bias + alpha · input · matrix` for 2-d operands (`torch.addmm`), one GEMM on top of the broadcast
+    /// bias; with `beta` 0 the bias is ignored, NaN included.
+    public static func addmm(_ bias: Tensor, _ input: Tensor, _ matrix: Tensor, beta: Double = 1, alpha: Double = 1,
                              file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         check(input.dim == 2 && matrix.dim == 2 && input.shape[1] == matrix.shape[0], "addmm",
               "mat1 and mat2 shapes cannot be multiplied (\(input.shape[0])x\(input.shape.last ?? 0) and "
               + "\(matrix.shape[0])x\(matrix.shape.last ?? 0))", file: file, line: line)
         let (m, n) = (input.shape[0], matrix.shape[1])
         let out = noGrad { () -> Tensor in
-            let product = input.mm(matrix)
-            return product + bias.expand([m, n])
+            let product = alpha == 1 ? input.mm(matrix) : input.mm(matrix) * alpha
+            if beta == 0 { return product }
+            return product + (beta == 1 ? bias : bias * beta).expand([m, n])
         }
         record("AddmmBackward0", inputs: [bias, input, matrix], outputs: [out],
                saving: [SavedTensor(input), SavedTensor(matrix)]) { g in
-            [bias.requiresGrad ? g[0].sumTo(bias) : nil,
-             input.requiresGrad ? g[0].mm(matrix.t()) : nil,
-             matrix.requiresGrad ? input.t().mm(g[0]) : nil]
+            let scaled = alpha == 1 ? g[0] : g[0] * alpha
+            return [bias.requiresGrad ? (beta == 1 ? g[0] : g[0] * beta).sumTo(bias) : nil,
+                    input.requiresGrad ? scaled.mm(matrix.t()) : nil,
+                    matrix.requiresGrad ? input.t().mm(scaled) : nil]
         }
         return out
     }

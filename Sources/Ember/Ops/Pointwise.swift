@@ -395,6 +395,42 @@ extension Tensor {
         return out
     }
 
+    /// Clamps to elementwise bounds given as tensors, broadcasting (`torch.clamp(x, min=t, max=u)`); where the
+    /// lower bound exceeds the upper, the upper wins, as in PyTorch.
+    /// Disfavoured, so number literals (`clamp(min: 0)`) keep choosing the scalar form.
+    @_disfavoredOverload
+    public func clamp(min lower: Tensor? = nil, max upper: Tensor? = nil, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        check(lower != nil || upper != nil, "clamp", "At least one of 'min' or 'max' must not be None", file: file, line: line)
+        let out = noGrad { () -> Tensor in
+            var y = self
+            if let lower { y = y.maximum(lower, file: file, line: line) }
+            if let upper { y = y.minimum(upper, file: file, line: line) }
+            return y
+        }
+        record("ClampBackward0", inputs: [self] + [lower, upper].compactMap { $0 }, outputs: [out],
+               saving: [SavedTensor(self)] + [lower, upper].compactMap { $0.map { SavedTensor($0) } }) { [self] g in
+            let zero = Tensor.zeros([], dtype: g[0].dtype)
+            let crossed = lower.flatMap { lo in upper.map { hi in hi .< lo } }   // the upper bound wins
+            var keep = Tensor.ones(self.shape, dtype: .bool)
+            if let lower { keep = keep.logicalAnd(self .>= lower) }
+            if let upper { keep = keep.logicalAnd(self .<= upper) }
+            if let crossed { keep = keep.logicalAnd(crossed.logicalNot()) }
+            var grads: [Tensor?] = [self.requiresGrad ? Tensor.where(keep, g[0], zero).sumTo(self) : nil]
+            if let lower {
+                var below = lower .> self
+                if let crossed { below = below.logicalAnd(crossed.logicalNot()) }
+                grads.append(lower.requiresGrad ? Tensor.where(below, g[0], zero).sumTo(lower) : nil)
+            }
+            if let upper {
+                var above = upper .< self
+                if let crossed { above = above.logicalOr(crossed) }
+                grads.append(upper.requiresGrad ? Tensor.where(above, g[0], zero).sumTo(upper) : nil)
+            }
+            return grads
+        }
+        return out
+    }
+
     // MARK: Comparison and selection
 
     func compare(_ other: Tensor, _ op: ComparisonOp, file: StaticString = #fileID, line: UInt = #line) -> Tensor {

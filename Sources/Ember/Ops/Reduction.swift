@@ -344,6 +344,13 @@ extension Tensor {
     public func all(dim: Int, keepdim: Bool = false) -> Tensor {
         self.bool().logicalNot().to(.uint8).sum(dim: dim, keepdim: keepdim) .== 0
     }
+    /// Whether every element over `dims` is true (`torch.all(x, dim=(0, 1))`).
+    public func all(dims: [Int], keepdim: Bool = false) -> Tensor {
+        self.bool().logicalNot().to(.uint8).sum(dims: dims, keepdim: keepdim) .== 0
+    }
+    /// Whether any element over `dims` is true.
+    public func any(dims: [Int], keepdim: Bool = false) -> Tensor { self.bool().to(.uint8).sum(dims: dims, keepdim: keepdim) .> 0 }
+
     /// Whether any element is true (`torch.any`).
     public func any() -> Tensor { self.bool().to(.uint8).sum() .> 0 }
     /// Whether any element over `dim` is true.

@@ -266,6 +266,11 @@ extension Tensor {
     }
 
     /// Rotates elements along `dims` by `shifts` (`roll`).
+    /// Rolls the flattened elements by `shift` and restores the shape (`torch.roll(x, shift)` without dims).
+    public func roll(_ shift: Int, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        reshape([-1]).roll([shift], dims: [0], file: file, line: line).reshape(shape)
+    }
+
     public func roll(_ shifts: [Int], dims: [Int], file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         check(shifts.count == dims.count, "roll", "shifts and dims must align (got \(shifts.count) and \(dims.count))",
               file: file, line: line)

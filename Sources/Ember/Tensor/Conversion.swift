@@ -17,6 +17,9 @@ extension Tensor {
                              shape: shape))
     }
 
+    /// This tensor in `other`'s dtype (and device) (`x.to(other)`).
+    public func to(_ other: Tensor) -> Tensor { to(other.dtype) }
+
     /// This tensor converted to `dtype`; itself when it already has it (`Tensor.to(dtype)`).
     public func to(_ dtype: DType) -> Tensor {
         if dtype == self.dtype { return self }
