@@ -174,5 +174,17 @@ final class EdgeCaseTests: XCTestCase {
         XCTAssertEqual(Tensor([[true, false], [true, true]]).any(dims: [0, 1]).item(), 1)
         XCTAssertEqual(Tensor.zeros(2).to(Tensor([Int64(1)])).dtype, .int64)
     }
+
+    func testEmptyTensorsThroughProdAndNormalisation() {
+        XCTAssertEqual(Tensor.zeros(0).prod().item(), 1)
+        let x = Tensor.zeros(2, 0).requiresGrad_()
+        let products = x.prod(dim: 1)
+        XCTAssertEqual(values(products), [1, 1])
+        products.sum().backward()
+        XCTAssertEqual(x.grad?.shape, [2, 0])
+        XCTAssertEqual(F.groupNorm(Tensor.zeros(0, 4, 3), 2).shape, [0, 4, 3])
+        XCTAssertEqual(F.batchNorm(Tensor.zeros(0, 3), runningMean: Tensor.zeros(3), runningVar: Tensor.ones(3)).shape, [0, 3])
+        XCTAssertEqual(values(F.linear(Tensor.zeros(3, 0), Tensor.zeros(5, 0), Tensor.ones(5)).sum(0)), [3, 3, 3, 3, 3])
+    }
 }
 

@@ -114,7 +114,9 @@ extension Tensor {
               + "divisible by num_groups, but got input of shape \(shapeText(input.shape)) and num_groups=\(numGroups)",
               file: file, line: line)
         let channels = input.shape[1]
-        let grouped = noGrad { input.reshape([input.shape[0], numGroups, -1]) }
+        // The group size spelled out, so an empty batch reshapes too.
+        let groupSize = channels / numGroups * input.shape.dropFirst(2).reduce(1, *)
+        let grouped = noGrad { input.reshape([input.shape[0], numGroups, groupSize]) }
         let stats = grouped.standardized(over: [2], eps: eps)
         let perChannel = [1, channels] + [Int](repeating: 1, count: input.dim - 2)
         let normalized = noGrad { stats.normalized.reshape(input.shape) }

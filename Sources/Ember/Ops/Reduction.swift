@@ -126,6 +126,7 @@ extension Tensor {
         let out = reshapedResult(flat.kernelInput(type), plan.outShape)
         if needsGrad(self) {
             record(name, inputs: [self], outputs: [out], saving: [SavedTensor(self)]) { [self] g in
+                if self.numel == 0 { return [Tensor.zeros(self.shape, dtype: g[0].dtype)] }
                 // The product of the other elements, exact when zeros are present.
                 let rows = self.reductionRows(plan, dtype: self.dtype).reshape([plan.rows, plan.k])
                 let others = Tensor.productOfOthers(rows)
