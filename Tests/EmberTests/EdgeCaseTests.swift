@@ -186,5 +186,16 @@ final class EdgeCaseTests: XCTestCase {
         XCTAssertEqual(F.batchNorm(Tensor.zeros(0, 3), runningMean: Tensor.zeros(3), runningVar: Tensor.ones(3)).shape, [0, 3])
         XCTAssertEqual(values(F.linear(Tensor.zeros(3, 0), Tensor.zeros(5, 0), Tensor.ones(5)).sum(0)), [3, 3, 3, 3, 3])
     }
+
+    func testUnbatchedConvolutionsAndAVectorWeight() {
+        Ember.manualSeed(2)
+        let image = Tensor.randn(2, 5, 5), weight = Tensor.randn(3, 2, 3, 3)
+        let unbatched = F.conv2d(image, weight, padding: 1)
+        XCTAssertEqual(unbatched.shape, [3, 5, 5])
+        XCTAssertEqual(values(unbatched), values(F.conv2d(image.unsqueeze(0), weight, padding: 1)[0]))
+        XCTAssertEqual(F.conv1d(Tensor.randn(2, 7), Tensor.randn(3, 2, 3)).shape, [3, 5])
+        XCTAssertEqual(F.convTranspose2d(Tensor.randn(2, 4, 4), Tensor.randn(2, 3, 3, 3)).shape, [3, 6, 6])
+        XCTAssertEqual(values(F.linear(Tensor.ones(4, 3), Tensor([1, 2, 3] as [Float]))), [6, 6, 6, 6])
+    }
 }
 

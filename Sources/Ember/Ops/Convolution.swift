@@ -44,6 +44,10 @@ extension Tensor {
     public static func conv2d(_ input: Tensor, _ weight: Tensor, _ bias: Tensor? = nil, stride: IntPair = 1,
                               padding: ConvPadding = 0, dilation: IntPair = 1, groups: Int = 1,
                               file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        if input.dim == 3 {   // an unbatched image [C, H, W], as PyTorch accepts
+            return conv2d(input.unsqueeze(0), weight, bias, stride: stride, padding: padding, dilation: dilation, groups: groups,
+                          file: file, line: line).squeeze(0)
+        }
         check(input.dim == 4 && weight.dim == 4, "conv2d", "expected 4-d input and weight, got input \(shapeText(input.shape)) "
               + "and weight \(shapeText(weight.shape))", file: file, line: line)
         check(input.shape[1] == weight.shape[1] * groups && weight.shape[0] % groups == 0, "conv2d",
@@ -71,6 +75,10 @@ extension Tensor {
     /// 1-d convolution of [N, C, L] by [O, C/groups, k] (`F.conv1d`).
     public static func conv1d(_ input: Tensor, _ weight: Tensor, _ bias: Tensor? = nil, stride: Int = 1, padding: Int = 0,
                               dilation: Int = 1, groups: Int = 1, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        if input.dim == 2 {   // an unbatched sequence [C, L]
+            return conv1d(input.unsqueeze(0), weight, bias, stride: stride, padding: padding, dilation: dilation, groups: groups,
+                          file: file, line: line).squeeze(0)
+        }
         check(input.dim == 3 && weight.dim == 3, "conv1d", "expected 3-d input and weight, got input \(shapeText(input.shape)) "
               + "and weight \(shapeText(weight.shape))", file: file, line: line)
         check(input.shape[1] == weight.shape[1] * groups, "conv1d", "Given groups=\(groups), weight of size "
@@ -89,6 +97,10 @@ extension Tensor {
     public static func convTranspose2d(_ input: Tensor, _ weight: Tensor, _ bias: Tensor? = nil, stride: IntPair = 1,
                                        padding: IntPair = 0, outputPadding: IntPair = 0, groups: Int = 1, dilation: IntPair = 1,
                                        file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        if input.dim == 3 {   // an unbatched image [C, H, W]
+            return convTranspose2d(input.unsqueeze(0), weight, bias, stride: stride, padding: padding, outputPadding: outputPadding,
+                                   groups: groups, dilation: dilation, file: file, line: line).squeeze(0)
+        }
         check(input.dim == 4 && weight.dim == 4 && input.shape[1] == weight.shape[0], "conv_transpose2d",
               "expected input [N, C, H, W] and weight [C, O/groups, kH, kW] with the same C, got input "
               + "\(shapeText(input.shape)) and weight \(shapeText(weight.shape))", file: file, line: line)

@@ -28,6 +28,8 @@ extension Tensor {
     /// `input · weightᵀ + bias` over the last dimension (`F.linear`).
     public static func linear(_ input: Tensor, _ weight: Tensor, _ bias: Tensor? = nil,
                               file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        // A 1-d weight without a bias is a matrix-vector product, as PyTorch's matmul path takes it.
+        if weight.dim == 1 && bias == nil { return input.matmul(weight, file: file, line: line) }
         check(input.dim >= 1 && weight.dim == 2 && input.shape[input.dim - 1] == weight.shape[1], "linear",
               "mat1 and mat2 shapes cannot be multiplied (input \(shapeText(input.shape)), weight \(shapeText(weight.shape)))",
               file: file, line: line)
