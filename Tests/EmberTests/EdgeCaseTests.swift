@@ -197,5 +197,19 @@ final class EdgeCaseTests: XCTestCase {
         XCTAssertEqual(F.convTranspose2d(Tensor.randn(2, 4, 4), Tensor.randn(2, 3, 3, 3)).shape, [3, 6, 6])
         XCTAssertEqual(values(F.linear(Tensor.ones(4, 3), Tensor([1, 2, 3] as [Float]))), [6, 6, 6, 6])
     }
+
+    func testMoreFormsPyTorchAccepts() {
+        Ember.manualSeed(4)
+        let signal = Tensor.randn(2, 3, 9), filters = Tensor.randn(4, 3, 4)
+        let same = F.conv1d(signal, filters, padding: "same", dilation: 1)
+        XCTAssertEqual(same.shape, [2, 4, 9])
+        XCTAssertEqual(values(same), values(F.conv1d(F.pad(signal, [1, 2]), filters)))
+        XCTAssertEqual(F.conv1d(signal[0], filters, padding: "valid").shape, [4, 6])
+        let positions = Tensor([[0, 1], [2, 0]] as [[Float]]).nonzero(asTuple: true)
+        XCTAssertEqual(positions.map { $0.toArray(as: Int64.self) }, [[0, 1], [1, 0]])
+        XCTAssertEqual(Tensor(Float(3)).nonzero(asTuple: true).map(\.shape), [[1]])
+        XCTAssertEqual(values(Tensor.arange(5.0).narrow(0, start: Tensor(Int64(1)), length: 2)), [1, 2])
+        XCTAssertEqual(values(Tensor.zeros(2, 2).scatter(1, Tensor([[1], [0]] as [[Int64]]), value: 7)), [0, 7, 7, 0])
+    }
 }
 

@@ -397,9 +397,13 @@ enum NNOpTable {
     static func layerOps(_ add: OpTable.Register) {
         add("linear", "input, weight, bias") { c in [F.linear(try c.input(), try c.tensor("weight"), c.inputs["bias"])] }
         add("conv1d", "input, weight, bias, stride, padding, dilation, groups") { c in
-            [F.conv1d(try c.input(), try c.tensor("weight"), c.inputs["bias"], stride: c.arg("stride")?.ints?.first ?? 1,
-                      padding: c.arg("padding")?.ints?.first ?? 0, dilation: c.arg("dilation")?.ints?.first ?? 1,
-                      groups: c.arg("groups")?.int ?? 1)]
+            let (stride, dilation) = (c.arg("stride")?.ints?.first ?? 1, c.arg("dilation")?.ints?.first ?? 1)
+            if let text = c.arg("padding")?.string {
+                return [F.conv1d(try c.input(), try c.tensor("weight"), c.inputs["bias"], stride: stride,
+                                 padding: ConvPadding(stringLiteral: text), dilation: dilation, groups: c.arg("groups")?.int ?? 1)]
+            }
+            return [F.conv1d(try c.input(), try c.tensor("weight"), c.inputs["bias"], stride: stride,
+                             padding: c.arg("padding")?.ints?.first ?? 0, dilation: dilation, groups: c.arg("groups")?.int ?? 1)]
         }
         add("conv2d", "input, weight, bias, stride, padding, dilation, groups") { c in
             let padding: ConvPadding

@@ -25,6 +25,12 @@ public enum F {
                               dilation: Int = 1, groups: Int = 1, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         Tensor.conv1d(x, weight, bias, stride: stride, padding: padding, dilation: dilation, groups: groups, file: file, line: line)
     }
+    /// `F.conv1d(x, w, padding="same")`.
+    @_disfavoredOverload
+    public static func conv1d(_ x: Tensor, _ weight: Tensor, _ bias: Tensor? = nil, stride: Int = 1, padding: ConvPadding,
+                              dilation: Int = 1, groups: Int = 1, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        Tensor.conv1d(x, weight, bias, stride: stride, padding: padding, dilation: dilation, groups: groups, file: file, line: line)
+    }
     public static func conv2d(_ x: Tensor, _ weight: Tensor, _ bias: Tensor? = nil, stride: IntPair = 1, padding: ConvPadding = 0,
                               dilation: IntPair = 1, groups: Int = 1, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         Tensor.conv2d(x, weight, bias, stride: stride, padding: padding, dilation: dilation, groups: groups, file: file, line: line)

@@ -93,6 +93,22 @@ extension Tensor {
         return plan.run(input, weight, bias)
     }
 
+    /// 1-d convolution with `"same"` or `"valid"` padding (`F.conv1d(x, w, padding="same")`), run as a 2-d
+    /// convolution of height 1. Disfavoured, so an integer padding keeps the form above.
+    @_disfavoredOverload
+    public static func conv1d(_ input: Tensor, _ weight: Tensor, _ bias: Tensor? = nil, stride: Int = 1, padding: ConvPadding,
+                              dilation: Int = 1, groups: Int = 1, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        let batched = input.dim == 2 ? input.unsqueeze(0) : input
+        let padding2d: ConvPadding
+        switch padding {
+        case .explicit(let p): padding2d = .explicit(IntPair(0, p.second))
+        case .same, .valid: padding2d = padding
+        }
+        let out = conv2d(batched.unsqueeze(2), weight.unsqueeze(2), bias, stride: IntPair(1, stride), padding: padding2d,
+                         dilation: IntPair(1, dilation), groups: groups, file: file, line: line).squeeze(2)
+        return input.dim == 2 ? out.squeeze(0) : out
+    }
+
     /// Transposed 2-d convolution of [N, C, H, W] by [C, O/groups, kH, kW] (`F.conv_transpose2d`).
     public static func convTranspose2d(_ input: Tensor, _ weight: Tensor, _ bias: Tensor? = nil, stride: IntPair = 1,
                                        padding: IntPair = 0, outputPadding: IntPair = 0, groups: Int = 1, dilation: IntPair = 1,

@@ -373,6 +373,11 @@ extension Tensor {
         return out
     }
 
+    /// A copy with `value` written along `dim` at `index` (`torch.scatter(x, dim, index, value)`).
+    public func scatter(_ dim: Int, _ index: Tensor, value: Double, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        scatter(dim, index, Tensor.full(index.shape, value, dtype: dtype), file: file, line: line)
+    }
+
     /// A copy with `source` values added along `dim` at `index` (`torch.scatter_add`).
     public func scatterAdd(_ dim: Int, _ index: Tensor, _ source: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         let out = scattered(dim, index, source, accumulate: true, op: "scatter_add", file: file, line: line)
@@ -419,6 +424,14 @@ extension Tensor {
     }
 
     /// The indices of nonzero elements, one row per element (`torch.nonzero`).
+    /// The indices of the nonzero elements, one int64 vector per dimension (`nonzero(as_tuple=True)`).
+    public func nonzero(asTuple: Bool) -> [Tensor] {
+        guard asTuple else { return [nonzero()] }
+        if dim == 0 { return [Tensor(item() != 0 ? [Int64(0)] : [], shape: [item() != 0 ? 1 : 0])] }
+        let positions = nonzero()
+        return (0..<dim).map { positions.select(1, $0).contiguous() }
+    }
+
     public func nonzero() -> Tensor {
         let flags = self.bool().contiguous().toArray(as: Bool.self)
         let rank = dim

@@ -168,6 +168,13 @@ extension Tensor {
     public func expandAs(_ other: Tensor) -> Tensor { expand(other.shape) }
 
     /// `length` elements of dimension `dim` from `start`, sharing storage (`narrow`).
+    /// `narrow` with the start given as a 0-d tensor (`x.narrow(0, torch.tensor(1), 2)`).
+    public func narrow(_ dim: Int, start: Tensor, length: Int, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        check(start.numel == 1 && !start.dtype.isFloatingPoint, "narrow", "start must be an 0-dim integral Tensor, got "
+              + "\(start.dtype) \(shapeText(start.shape))", file: file, line: line)
+        return narrow(dim, start: Int(start.item()), length: length, file: file, line: line)
+    }
+
     public func narrow(_ dim: Int, start: Int, length: Int, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         let d = normalizeDim(dim, rank: self.dim, op: "narrow", file: file, line: line)
         let begin = start < 0 ? start + shape[d] : start
