@@ -53,8 +53,7 @@ extension TensorIndexExpression where Self == TensorIndexTerm {
     public static func range(_ start: Int?, _ end: Int?, step: Int = 1) -> TensorIndexTerm { slice(start: start, end: end, step: step) }
     /// `x[a..<b]`, `x[a...b]`, `x[a...]`, `x[..<b]` with a step.
     public static func range(_ r: some TensorIndexExpression, step: Int = 1) -> TensorIndexTerm {
-        guard case .slice(let start, let end, _) = r.tensorIndex else { preconditionFailure("range: \(r) is not a range") }
-        return slice(start: start, end: end, step: step)
+        TensorIndexTerm(tensorIndex: TensorIndex.range(r, step: step))
     }
     /// An index or mask tensor (advanced indexing).
     public static func tensor(_ t: Tensor) -> TensorIndexTerm { TensorIndexTerm(tensorIndex: .tensor(t)) }
@@ -423,28 +422,31 @@ extension Tensor {
         return out
     }
 
-    /// The indices of nonzero elements, one row per element (`torch.nonzero`).
-    /// The indices of the nonzero elements, one int64 vector per dimension (`nonzero(as_tuple=True)`).
+    /// The indices of the nonzero elements, one int64 vector per dimension (`nonzero(as_tuple=True)`); a 0-d
+    /// tensor gives one vector of zeros, as long as the count of its nonzero elements.
     public func nonzero(asTuple: Bool) -> [Tensor] {
-        guard asTuple else { return [nonzero()] }
-        if dim == 0 { return [Tensor(item() != 0 ? [Int64(0)] : [], shape: [item() != 0 ? 1 : 0])] }
         let positions = nonzero()
+        guard asTuple else { return [positions] }
+        if dim == 0 { return [Tensor.zeros([positions.shape[0]], dtype: .int64)] }
         return (0..<dim).map { positions.select(1, $0).contiguous() }
     }
 
+    /// The indices of nonzero elements, one row per element (`torch.nonzero`).
     public func nonzero() -> Tensor {
         let flags = self.bool().contiguous().toArray(as: Bool.self)
         let rank = dim
         let strides = contiguousStrides(shape)
         var coordinates: [Int64] = []
+        var count = 0
         for (i, flag) in flags.enumerated() where flag {
+            count += 1
             var rest = i
             for d in 0..<rank {
                 coordinates.append(Int64(rest / strides[d]))
                 rest %= strides[d]
             }
         }
-        return Tensor(coordinates, shape: [flags.filter { $0 }.count, rank])
+        return Tensor(coordinates, shape: [count, rank])
     }
 
     // MARK: Sorting

@@ -44,10 +44,10 @@ extension Tensor {
         record(name, inputs: [input, target], outputs: [out], saving: [SavedTensor(input), SavedTensor(target)]) { g in
             var upstream = g[0]
             if reduction == .mean { upstream = upstream / count }
-            let inputGrad = input.requiresGrad ? (derivative(input, target) * upstream).sumTo(input) : nil
-            let targetGrad = target.requiresGrad
-                ? ((targetDerivative?(input, target) ?? -derivative(input, target)) * upstream).sumTo(target) : nil
-            return [inputGrad, targetGrad]
+            let needsInputDerivative = input.requiresGrad || (target.requiresGrad && targetDerivative == nil)
+            let inputLocal = needsInputDerivative ? derivative(input, target) * upstream : nil
+            let targetLocal = target.requiresGrad ? targetDerivative.map { $0(input, target) * upstream } ?? -inputLocal! : nil
+            return [input.requiresGrad ? inputLocal!.sumTo(input) : nil, targetLocal?.sumTo(target)]
         }
         return out
     }

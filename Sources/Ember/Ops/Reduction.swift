@@ -342,9 +342,7 @@ extension Tensor {
     /// Whether every element is true (nonzero) (`torch.all`).
     public func all() -> Tensor { (self.bool().to(.uint8).sum() .== numel) }
     /// Whether every element over `dim` is true.
-    public func all(dim: Int, keepdim: Bool = false) -> Tensor {
-        self.bool().logicalNot().to(.uint8).sum(dim: dim, keepdim: keepdim) .== 0
-    }
+    public func all(dim: Int, keepdim: Bool = false) -> Tensor { all(dims: [dim], keepdim: keepdim) }
     /// Whether every element over `dims` is true (`torch.all(x, dim=(0, 1))`).
     public func all(dims: [Int], keepdim: Bool = false) -> Tensor {
         self.bool().logicalNot().to(.uint8).sum(dims: dims, keepdim: keepdim) .== 0
@@ -355,7 +353,7 @@ extension Tensor {
     /// Whether any element is true (`torch.any`).
     public func any() -> Tensor { self.bool().to(.uint8).sum() .> 0 }
     /// Whether any element over `dim` is true.
-    public func any(dim: Int, keepdim: Bool = false) -> Tensor { self.bool().to(.uint8).sum(dim: dim, keepdim: keepdim) .> 0 }
+    public func any(dim: Int, keepdim: Bool = false) -> Tensor { any(dims: [dim], keepdim: keepdim) }
 
     // MARK: Along one dimension
 

@@ -31,15 +31,18 @@ extension ParamGroup: ExpressibleByDictionaryLiteral {
     public convenience init(dictionaryLiteral elements: (String, any ParamGroupValue)...) {
         var params: [Tensor] = [], lr: Double?, options: [String: Double] = [:]
         for (key, value) in elements {
+            let number: Double
             switch value {
             case let tensors as [Tensor]:
                 precondition(key == "params", "ParamGroup: only \"params\" holds tensors, not \"\(key)\"")
                 params = tensors
-            case let number as Double: if key == "lr" { lr = number } else { options[key] = number }
-            case let number as Int: if key == "lr" { lr = Double(number) } else { options[key] = Double(number) }
-            case let flag as Bool: options[key] = flag ? 1 : 0
+                continue
+            case let d as Double: number = d
+            case let i as Int: number = Double(i)
+            case let flag as Bool: number = flag ? 1 : 0
             default: preconditionFailure("ParamGroup: unsupported value for \"\(key)\"")
             }
+            if key == "lr" { lr = number } else { options[key] = number }
         }
         self.init(params: params, lr: lr, options: options)
     }
