@@ -119,6 +119,22 @@ final class PortingTests: XCTestCase {
         XCTAssertEqual(x.map { $0.shape[0] }, [4, 4])
     }
 
+    func testATensorIsARandomAccessCollectionOfItsRows() {
+        let v = Tensor.arange(6).reshape(3, 2)
+        XCTAssertEqual(v.count, 3, "len(v)")
+        XCTAssertEqual(values(v.first!), [0, 1])
+        XCTAssertEqual(values(v.last!), [4, 5])
+        XCTAssertEqual(v.reversed().map { values($0) }, [[4, 5], [2, 3], [0, 1]])
+        XCTAssertEqual(Array(v.indices), [0, 1, 2])
+        let tail = v.dropFirst()
+        XCTAssertEqual(tail.shape, [2, 2], "slices are tensors")
+        XCTAssertEqual(values(tail[0]), [2, 3], "a slice is indexed from 0, as v[1:] in PyTorch")
+        XCTAssertEqual(values(v[1...].first!), values(v[1]))
+        XCTAssertEqual(v.firstIndex { ($0.sum().item() as Double) > 4 }, 1)
+        XCTAssertTrue(Tensor.zeros(0, 3).isEmpty)
+        XCTAssertEqual(Tensor.zeros(0, 3).map { $0 }.count, 0)
+    }
+
     func testTensorConveniencesOfPyTorch() {
         XCTAssertEqual(x.T.shape, [4, 2])
         XCTAssertEqual(values(x.T), values(x.t()))

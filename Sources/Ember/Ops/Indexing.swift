@@ -494,9 +494,15 @@ extension Tensor {
 /// `torch.where(condition, x, y)`.
 public func `where`(_ condition: Tensor, _ x: Tensor, _ y: Tensor) -> Tensor { Tensor.where(condition, x, y) }
 
-/// Iterating a tensor walks its first dimension, as in PyTorch (`for row in w`, `w.enumerated()`): each
-/// element is the view `w[i]`.
-extension Tensor: Sequence {
+/// A tensor is a random-access collection of its first dimension, as PyTorch iterates it (`for row in w`,
+/// `w.enumerated()`, `w.map { … }`): element `i` is the view `w[i]`, and a slice `w[a..<b]` is again a
+/// tensor, indexed from 0 as PyTorch indexes `w[a:b]` (unlike `ArraySlice`, it does not keep its parent's
+/// indices). A 0-d tensor has no first dimension to iterate.
+extension Tensor: RandomAccessCollection {
+    public typealias Index = Int
+    public typealias Indices = Range<Int>
+    public typealias SubSequence = Tensor
+
     public struct Iterator: IteratorProtocol {
         let tensor: Tensor
         var position = 0
@@ -508,10 +514,13 @@ extension Tensor: Sequence {
         }
     }
 
-    public func makeIterator() -> Iterator {
-        precondition(dim > 0, "iteration over a 0-d tensor")
-        return Iterator(tensor: self)
-    }
+    public func makeIterator() -> Iterator { Iterator(tensor: self, position: startIndex) }
 
-    public var underestimatedCount: Int { dim > 0 ? shape[0] : 0 }
+    public var startIndex: Int { 0 }
+
+    /// The length of the first dimension (`len(w)`).
+    public var endIndex: Int {
+        precondition(dim > 0, "len() of a 0-d tensor: iteration over a 0-d tensor")
+        return shape[0]
+    }
 }
