@@ -289,6 +289,10 @@ struct ExpressionEvaluator {
     /// A method (`receiver` set) or function call: a few Python-level methods here, every op through the table.
     static func call(_ name: String, receiver: ExpressionValue?, _ positional: [ExpressionValue],
                      _ keywords: [String: ExpressionValue]) throws -> ExpressionValue {
+        if receiver == nil, name == "float", positional.count == 1, case .string(let text) = positional[0] {
+            guard let value = Double(text) else { throw CaseFailure("float('\(text)') is not a number") }
+            return .double(value)   // float('inf'), float('nan')
+        }
         if let receiver = receiver {
             let x = try receiver.asTensor()
             switch name {

@@ -10,48 +10,66 @@ enum CaseOutcome {
 }
 
 final class GoldenTests: XCTestCase {
-    static var goldenDirectory: URL {
-        if let override = ProcessInfo.processInfo.environment["EMBER_GOLDEN_DIR"] {
-            return URL(fileURLWithPath: override)
+    static var testsDirectory: URL { URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent() }
+
+    /// PyTorch's golden cases (Tests/Golden, or $EMBER_GOLDEN_DIR) and the cases generated from PyTorch's
+    /// OpInfo database by scripts/golden/opinfo_cases.py (Tests/GoldenOpInfo).
+    static var roots: [URL] {
+        let golden = ProcessInfo.processInfo.environment["EMBER_GOLDEN_DIR"].map { URL(fileURLWithPath: $0) }
+            ?? testsDirectory.appendingPathComponent("Golden")
+        return [golden, testsDirectory.appendingPathComponent("GoldenOpInfo")]
+    }
+
+    /// Every suite folder under the roots with its case files, sorted.
+    static func suites() throws -> [(name: String, files: [URL])] {
+        try roots.flatMap { root -> [(name: String, files: [URL])] in
+            try FileManager.default.contentsOfDirectory(atPath: root.path).sorted().compactMap { name in
+                let folder = root.appendingPathComponent(name)
+                guard name != "checkpoints",
+                      (try? folder.resourceValues(forKeys: [.isDirectoryKey]).isDirectory) == true else { return nil }
+                let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".json") }
+                return (name, files.sorted().map { folder.appendingPathComponent($0) })
+            }
         }
-        return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Golden")
     }
 
     func testGoldenSuites() throws {
-        let root = GoldenTests.goldenDirectory
-        let suites = try FileManager.default.contentsOfDirectory(atPath: root.path)
-            .filter { $0 != "checkpoints" && (try? root.appendingPathComponent($0).resourceValues(forKeys: [.isDirectoryKey]).isDirectory) == true }
-            .sorted()
-        XCTAssertFalse(suites.isEmpty, "no golden suites under \(root.path)")
+        let suites = try GoldenTests.suites()
+        XCTAssertFalse(suites.isEmpty, "no golden suites under \(GoldenTests.roots.map(\.path))")
+        let outcomes = try IsolatedCaseRunner.run(suites.flatMap(\.files))
         var allFailures: [String] = []
-        for suite in suites {
-            let folder = root.appendingPathComponent(suite)
-            let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".json") }.sorted()
-            var passed = 0
-            var failed: [String] = []
-            for file in files {
-                let url = folder.appendingPathComponent(file)
-                let outcome: CaseOutcome
-                var name = file
-                do {
-                    let json = try JSONParser.parse(Array(try Data(contentsOf: url)))
-                    name = json["name"]?.string ?? file
-                    outcome = GoldenRunner.run(json)
-                } catch {
-                    outcome = .failed("unreadable case: \(error)")
-                }
-                switch outcome {
-                case .passed: passed += 1
-                case .failed(let why): failed.append("  FAIL \(suite)/\(name): \(why)")
-                }
+        var offset = 0
+        for (suite, files) in suites {
+            let suiteOutcomes = outcomes[offset..<(offset + files.count)]
+            offset += files.count
+            let failed = suiteOutcomes.compactMap { outcome -> String? in
+                if case .failed(let why) = outcome.result { return "  FAIL \(suite)/\(outcome.name): \(why)" }
+                return nil
             }
-            print("golden \(suite): \(passed)/\(files.count) passed")
+            print("golden \(suite): \(files.count - failed.count)/\(files.count) passed")
             for line in failed { print(line) }
             allFailures += failed
         }
         XCTAssertTrue(allFailures.isEmpty, "\(allFailures.count) golden cases failed or could not run:\n"
                       + allFailures.joined(separator: "\n"))
+    }
+
+    /// The worker that `IsolatedCaseRunner` starts in a child process; skipped in a normal test run.
+    func testGoldenCaseWorker() throws {
+        guard let job = IsolatedCaseRunner.Job.fromEnvironment() else {
+            throw XCTSkip("runs only as the golden harness's worker process")
+        }
+        job.work()
+    }
+}
+
+/// Reads and runs one case file.
+func runCaseFile(_ url: URL) -> (name: String, result: CaseOutcome) {
+    do {
+        let json = try JSONParser.parse(Array(try Data(contentsOf: url)))
+        return (json["name"]?.string ?? url.lastPathComponent, GoldenRunner.run(json))
+    } catch {
+        return (url.lastPathComponent, .failed("unreadable case: \(error)"))
     }
 }
 

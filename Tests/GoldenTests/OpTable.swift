@@ -166,7 +166,8 @@ enum OpTable {
         add("expand", "input, *size") { c in [try c.input().expand(try c.ints("size"))] }
         add("expand_as", "input, other") { c in [try c.input().expandAs(try c.tensor("other"))] }
         add("narrow", "input, dim, start, length") { c in
-            [try c.input().narrow(try c.int("dim"), start: try c.int("start"), length: try c.int("length"))]
+            if let start = c.inputs["start"] { return [try c.input().narrow(try c.int("dim"), start: start, length: try c.int("length"))] }
+            return [try c.input().narrow(try c.int("dim"), start: try c.int("start"), length: try c.int("length"))]
         }
         add("select", "input, dim, index") { c in [try c.input().select(try c.int("dim"), try c.int("index"))] }
         add("squeeze", "input, dim") { c in
@@ -225,15 +226,15 @@ enum OpTable {
         add("index_select", "input, dim, index") { c in [try c.input().indexSelect(try c.int("dim"), try c.tensor("index"))] }
         add("masked_select", "input, mask") { c in [try c.input().maskedSelect(try c.tensor("mask"))] }
         add("masked_fill", "input, mask, value") { c in
-            let value = try c.inputs["value"].map { $0.item() } ?? c.double("value")
-            return [try c.input().maskedFill(try c.tensor("mask"), value)]
+            if let value = c.inputs["value"] { return [try c.input().maskedFill(try c.tensor("mask"), value)] }
+            return [try c.input().maskedFill(try c.tensor("mask"), try c.double("value"))]
         }
-        add("nonzero", "input") { c in [try c.input().nonzero()] }
+        add("nonzero", "input, as_tuple") { c in try c.input().nonzero(asTuple: c.bool("as_tuple", false)) }
         add("where", "condition, input, other") { c in
             [Tensor.where(try c.tensor("condition"), try c.operand("input"), try c.operand("other"))]
         }
-        add("sort", "input, dim, descending") { c in
-            let r = try c.input().sort(dim: c.arg("dim")?.int ?? -1, descending: c.bool("descending", false))
+        add("sort", "input, dim, descending, stable") { c in
+            let r = try c.input().sort(dim: c.arg("dim")?.int ?? -1, descending: c.bool("descending", false), stable: c.arg("stable")?.bool)
             return [r.values, r.indices]
         }
         add("topk", "input, k, dim, largest, sorted") { c in
@@ -258,6 +259,7 @@ enum OpTable {
             if let t = c.inputs["exponent"] { return [try c.input().pow(t)] }
             return [try c.input().pow(try c.double("exponent"))]
         }
+        add("atan2 arctan2", "input, other") { c in [try c.input().atan2(try c.operand("other"))] }
         add("maximum", "input, other") { c in [try c.input().maximum(try c.operand("other"))] }
         add("minimum", "input, other") { c in [try c.input().minimum(try c.operand("other"))] }
         let comparisons: [(String, (Tensor, Tensor) -> Tensor)] = [
@@ -275,6 +277,10 @@ enum OpTable {
             ("rsqrt", { $0.rsqrt() }), ("sin", { $0.sin() }), ("cos", { $0.cos() }), ("tanh", { $0.tanh() }),
             ("sigmoid", { $0.sigmoid() }), ("reciprocal", { $0.reciprocal() }), ("square", { $0.square() }),
             ("relu", { $0.relu() }), ("silu", { $0.silu() }), ("erf", { $0.erf() }), ("logical_not", { $0.logicalNot() }),
+            ("acos arccos", { $0.acos() }), ("asin arcsin", { $0.asin() }), ("atan arctan", { $0.atan() }),
+            ("acosh arccosh", { $0.acosh() }), ("asinh arcsinh", { $0.asinh() }), ("atanh arctanh", { $0.atanh() }),
+            ("cosh", { $0.cosh() }), ("sinh", { $0.sinh() }), ("tan", { $0.tan() }), ("log2", { $0.log2() }),
+            ("log10", { $0.log10() }),
         ]
         for (names, function) in unary {
             add(names, "input") { c in [function(try c.input())] }

@@ -313,13 +313,15 @@ extension Tensor {
     /// Values along `dim` at `index` (`torch.gather`).
     public func gather(_ dim: Int, _ index: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         let d = normalizeDim(dim, rank: self.dim, op: "gather", file: file, line: line)
-        if self.dim == 0 { return reshape([1]).gather(0, index.reshape([-1]), file: file, line: line).reshape(index.shape) }
         let index = positions(index, op: "gather", file: file, line: line)
-        check(index.dim == self.dim, "gather", "index must have the input's rank "
+        // A 0-d input gathers as its one-element vector; an empty index gathers nothing whatever its rank.
+        let source = self.dim == 0 ? detach().reshape([1]) : detach()
+        let rows = self.dim == 0 ? index.reshape([-1]) : index
+        check(rows.dim == source.dim || index.numel == 0, "gather", "index must have the input's rank "
               + "(input \(shapeText(shape)), index \(shapeText(index.shape)))", file: file, line: line)
-        checkIndexRange(index, size: shape[d], op: "gather", file: file, line: line)
+        checkIndexRange(rows, size: source.shape[d], op: "gather", file: file, line: line)
         let out = Tensor(uninitializedShape: index.shape, dtype: dtype)
-        dtype.visit(GatherKernel(input: self, index: index, dim: d, out: out))
+        if index.numel > 0 { dtype.visit(GatherKernel(input: source, index: rows, dim: d, out: out.reshape(rows.shape))) }
         if needsGrad(self) {
             record("GatherBackward0", inputs: [self], outputs: [out]) { [self] g in
                 [Tensor.zeros(self.shape, dtype: g[0].dtype).scatterAdd(d, index, g[0])]
@@ -336,8 +338,8 @@ extension Tensor {
 
     /// An index tensor of `gather`/`scatter` as int64: int32 is accepted as PyTorch accepts it, other dtypes stop.
     func positions(_ index: Tensor, op: String, file: StaticString, line: UInt) -> Tensor {
-        check(index.dtype == .int64 || index.dtype == .int32, op, "\(op)(): Expected dtype int32/int64 for index, got \(index.dtype)",
-              file: file, line: line)
+        check(index.dtype == .int64 || index.dtype == .int32 || index.numel == 0, op,
+              "\(op)(): Expected dtype int32/int64 for index, got \(index.dtype)", file: file, line: line)
         return index.to(.int64)
     }
 
@@ -346,10 +348,11 @@ extension Tensor {
         let d = normalizeDim(dim, rank: self.dim, op: op, file: file, line: line)
         if self.dim == 0 {
             // A 0-d tensor scatters as its one-element vector.
-            return reshape([1]).scattered(0, index.reshape([-1]), source.reshape([-1]), accumulate: accumulate, op: op,
-                                          file: file, line: line).reshape([])
+            return detach().reshape([1]).scattered(0, index.reshape([-1]), source.detach().reshape([-1]), accumulate: accumulate,
+                                                   op: op, file: file, line: line).reshape([])
         }
         let index = positions(index, op: op, file: file, line: line)
+        if index.numel == 0 { return copied(as: dtype) }   // an empty index of any rank writes nothing
         check(index.dim == self.dim && source.dim == self.dim
               && (0..<index.dim).allSatisfy { k in index.shape[k] <= source.shape[k] && (k == d || index.shape[k] <= shape[k]) },
               op, "Expected index \(shapeText(index.shape)) to be smaller than self \(shapeText(shape)) apart from dimension \(d) "
@@ -390,17 +393,18 @@ extension Tensor {
     /// The entries of `index` along `dim` (`torch.index_select`).
     public func indexSelect(_ dim: Int, _ index: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         let d = normalizeDim(dim, rank: self.dim, op: "index_select", file: file, line: line)
-        if self.dim == 0 { return reshape([1]).indexSelect(0, index, file: file, line: line).reshape([]) }
         check(index.dim <= 1, "index_select", "index_select(): Index is supposed to be a vector (got shape \(shapeText(index.shape)))",
               file: file, line: line)
-        let out = noGrad { getItem([TensorIndex](repeating: .all, count: d) + [.tensor(index.reshape([-1]))], file: file, line: line) }
+        // A 0-d input selects from its one-element vector and stays 0-d.
+        let source = self.dim == 0 ? detach().reshape([1]) : detach()
+        let selected = source.getItem([TensorIndex](repeating: .all, count: d) + [.tensor(index.reshape([-1]))], file: file, line: line)
+        let out = self.dim == 0 ? selected.reshape([]) : selected
         if needsGrad(self) {
             record("IndexSelectBackward0", inputs: [self], outputs: [out]) { [self] g in
-                let grad = Tensor.zeros(self.shape, dtype: g[0].dtype)
-                var shape = self.shape
+                var shape = source.shape
                 shape[d] = index.numel
-                let expandedIndex = index.reshape((0..<self.dim).map { $0 == d ? -1 : 1 }).expand(shape).contiguous()
-                return [grad.scatterAdd(d, expandedIndex, g[0])]
+                let expandedIndex = index.reshape((0..<source.dim).map { $0 == d ? -1 : 1 }).expand(shape).contiguous()
+                return [Tensor.zeros(source.shape, dtype: g[0].dtype).scatterAdd(d, expandedIndex, g[0].reshape(shape)).reshape(self.shape)]
             }
         }
         return out
@@ -452,7 +456,9 @@ extension Tensor {
     // MARK: Sorting
 
     /// The values along `dim` in order, with their original indices (`torch.sort`).
-    public func sort(dim: Int = -1, descending: Bool = false, file: StaticString = #fileID, line: UInt = #line) -> (values: Tensor, indices: Tensor) {
+    /// The sort is always stable; passing `stable` selects PyTorch's `sort.stable` overload (node `SortBackward1`).
+    public func sort(dim: Int = -1, descending: Bool = false, stable: Bool? = nil, file: StaticString = #fileID,
+                     line: UInt = #line) -> (values: Tensor, indices: Tensor) {
         let d = normalizeDim(dim, rank: self.dim, op: "sort", file: file, line: line)
         if self.dim == 0 { return (clone(), Tensor.zeros([], dtype: .int64)) }
         let moved = transpose(d, self.dim - 1).detach().contiguous()
@@ -462,7 +468,7 @@ extension Tensor {
         dtype.visit(SortKernel(input: moved, rows: rows, k: k, descending: descending, values: values, indices: indices))
         let outValues = values.transpose(d, self.dim - 1).contiguous(), outIndices = indices.transpose(d, self.dim - 1).contiguous()
         if needsGrad(self) {
-            record("SortBackward0", inputs: [self], outputs: [outValues, outIndices]) { [self] g in
+            record(stable == nil ? "SortBackward0" : "SortBackward1", inputs: [self], outputs: [outValues, outIndices]) { [self] g in
                 [Tensor.zeros(self.shape, dtype: g[0].dtype).scatter(d, outIndices, g[0])]
             }
         }

@@ -213,8 +213,8 @@ extension Tensor {
 
     /// A unary float op whose gradient is `grad * derivative(input, output)`. When backward itself is
     /// recorded (double backward), the output is recomputed from the input so its own graph exists.
-    private func unary(_ op: FloatUnaryOp, _ name: String, savesOutput: Bool = false,
-                       derivative: @escaping (_ input: Tensor, _ output: Tensor) -> Tensor) -> Tensor {
+    func unary(_ op: FloatUnaryOp, _ name: String, savesOutput: Bool = false,
+               derivative: @escaping (_ input: Tensor, _ output: Tensor) -> Tensor) -> Tensor {
         let out = floatUnary(op)
         if needsGrad(self) {
             let savedOut = out.detach()
@@ -368,10 +368,7 @@ extension Tensor {
     /// Rounds half to even (`torch.round`).
     public func round() -> Tensor { stepFunction(.round, "RoundBackward0") }
     /// Rounds toward zero (`torch.trunc`).
-    public func trunc() -> Tensor {
-        let out = Tensor.where(self .< 0, ceil(), floor())
-        return out
-    }
+    public func trunc() -> Tensor { stepFunction(.trunc, "TruncBackward0") }
 
     /// An op whose gradient is zero almost everywhere.
     private func stepFunction(_ op: ArithmeticUnaryOp, _ name: String) -> Tensor {
@@ -508,6 +505,20 @@ extension Tensor {
             record("MaskedFillBackward0", inputs: [self], outputs: [out], saving: [SavedTensor(mask)]) { g in
                 [Tensor.where(mask, Tensor.zeros([], dtype: g[0].dtype), g[0])]
             }
+        }
+        return out
+    }
+
+    /// Sets the elements where `mask` is true to a 0-d tensor's value, differentiable in both (`masked_fill`).
+    @_disfavoredOverload
+    public func maskedFill(_ mask: Tensor, _ value: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        check(value.dim == 0, "masked_fill", "only supports a 0-dimensional value tensor, but got tensor with "
+              + "\(value.dim) dimension(s)", file: file, line: line)
+        guard needsGrad(value) else { return maskedFill(mask, value.item(), file: file, line: line) }
+        let out = noGrad { maskedFill(mask, value.item(), file: file, line: line) }
+        record("MaskedFillBackward1", inputs: [self, value], outputs: [out], saving: [SavedTensor(mask)]) { [self] g in
+            let zero = Tensor.zeros([], dtype: g[0].dtype)
+            return [self.requiresGrad ? Tensor.where(mask, zero, g[0]) : nil, Tensor.where(mask, g[0], zero).sum().to(value.dtype)]
         }
         return out
     }

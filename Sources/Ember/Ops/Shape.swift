@@ -264,7 +264,7 @@ extension Tensor {
     public func flip(_ dims: [Int], file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         let ds = dims.map { normalizeDim($0, rank: dim, op: "flip", file: file, line: line) }
         var newStrides = strides, offset = storageOffset
-        for d in ds where shape[d] > 0 {
+        for d in ds where dim > 0 && shape[d] > 0 {   // a 0-d tensor flips to itself
             offset += (shape[d] - 1) * strides[d]
             newStrides[d] = -strides[d]
         }
@@ -393,8 +393,8 @@ extension Tensor {
         check(!tensors.isEmpty, "cat", "expected a non-empty list of Tensors", file: file, line: line)
         // Legacy rule: 1-d empty tensors are skipped.
         let parts = tensors.filter { !($0.dim == 1 && $0.numel == 0) }
-        guard let first = parts.first else { return tensors[0].clone() }
-        let d = normalizeDim(dim, rank: first.dim, op: "cat", file: file, line: line)
+        let first = parts.first ?? tensors[0]
+        let d = parts.isEmpty ? 0 : normalizeDim(dim, rank: first.dim, op: "cat", file: file, line: line)
         for (i, t) in parts.enumerated() {
             check(t.dim == first.dim, "cat", "Tensors must have same number of dimensions: got \(first.dim) and \(t.dim)",
                   file: file, line: line)
@@ -404,7 +404,7 @@ extension Tensor {
                       + "(shapes \(parts.map { shapeText($0.shape) }.joined(separator: ", ")))", file: file, line: line)
             }
         }
-        let out = concatenate(parts, dim: d)
+        let out = parts.isEmpty ? first.detach().clone() : concatenate(parts, dim: d)
         if GradMode.isEnabled && tensors.contains(where: { $0.requiresGrad }) {
             let sizes = parts.map { $0.shape[d] }
             record("CatBackward0", inputs: tensors, outputs: [out]) { g in

@@ -7,11 +7,17 @@ enum FloatUnaryOp {
     case exp, expm1, log, log1p, sqrt, rsqrt, sin, cos, tanh, sigmoid, erf, reciprocal
     case gelu, geluTanh, silu, elu(alpha: Double), leakyRelu(slope: Double), softplus(beta: Double, threshold: Double)
     case powScalar(Double)
+    case elementary(ElementaryFunction)
+}
+
+/// The functions of `RealModule` that need no parameter, computed by one kernel.
+enum ElementaryFunction {
+    case acos, asin, atan, acosh, asinh, atanh, cosh, sinh, tan, log2, log10
 }
 
 /// Unary functions that keep the dtype.
 enum ArithmeticUnaryOp {
-    case neg, abs, sign, floor, ceil, round, relu, square
+    case neg, abs, sign, floor, ceil, round, trunc, relu, square
     case clamp(min: Double?, max: Double?)
 }
 
@@ -23,7 +29,7 @@ enum ArithmeticBinaryOp: Equatable {
 
 /// Binary functions computed in floating point.
 enum FloatBinaryOp: Equatable {
-    case pow
+    case pow, atan2
     case reluBackward, sigmoidBackward, tanhBackward   // (grad, result) → grad input
     case thresholdBackward(Double)                      // (grad, input): grad where input > threshold
 }
@@ -52,6 +58,25 @@ struct TanhOp<T: FloatScalar>: UnaryOperation { @inline(__always) func callAsFun
 struct SigmoidOp<T: FloatScalar>: UnaryOperation { @inline(__always) func callAsFunction(_ x: T) -> T { 1 / (1 + T.exp(-x)) } }
 struct Erf<T: FloatScalar>: UnaryOperation { @inline(__always) func callAsFunction(_ x: T) -> T { T.erf(x) } }
 struct Reciprocal<T: FloatScalar>: UnaryOperation { @inline(__always) func callAsFunction(_ x: T) -> T { 1 / x } }
+/// One of the parameterless elementary functions; the switch is on a loop-invariant value.
+struct Elementary<T: FloatScalar>: UnaryOperation {
+    let function: ElementaryFunction
+    @inline(__always) func callAsFunction(_ x: T) -> T {
+        switch function {
+        case .acos: return T.acos(x)
+        case .asin: return T.asin(x)
+        case .atan: return T.atan(x)
+        case .acosh: return T.acosh(x)
+        case .asinh: return T.asinh(x)
+        case .atanh: return T.atanh(x)
+        case .cosh: return T.cosh(x)
+        case .sinh: return T.sinh(x)
+        case .tan: return T.tan(x)
+        case .log2: return T.log2(x)
+        case .log10: return T.log10(x)
+        }
+    }
+}
 struct Gelu<T: FloatScalar>: UnaryOperation {
     @inline(__always) func callAsFunction(_ x: T) -> T { x * 0.5 * (1 + T.erf(x * T(0.70710678118654752440))) }
 }
@@ -92,6 +117,7 @@ struct Sign<T: ArithmeticScalar>: UnaryOperation {
 struct Relu<T: ArithmeticScalar>: UnaryOperation { @inline(__always) func callAsFunction(_ x: T) -> T { x < .zero ? .zero : x } }
 struct Floor<T: FloatScalar>: UnaryOperation { @inline(__always) func callAsFunction(_ x: T) -> T { x.rounded(.down) } }
 struct Ceil<T: FloatScalar>: UnaryOperation { @inline(__always) func callAsFunction(_ x: T) -> T { x.rounded(.up) } }
+struct Truncate<T: FloatScalar>: UnaryOperation { @inline(__always) func callAsFunction(_ x: T) -> T { x.rounded(.towardZero) } }
 struct RoundHalfEven<T: FloatScalar>: UnaryOperation { @inline(__always) func callAsFunction(_ x: T) -> T { x.rounded(.toNearestOrEven) } }
 struct Clamp<T: ArithmeticScalar>: UnaryOperation {
     let lower: T?, upper: T?
@@ -121,6 +147,7 @@ struct AddScaled<T: ArithmeticScalar>: BinaryOperation {
     @inline(__always) func callAsFunction(_ a: T, _ b: T) -> T { T.add(a, T.multiply(alpha, b)) }
 }
 struct Power<T: FloatScalar>: BinaryOperation { @inline(__always) func callAsFunction(_ a: T, _ b: T) -> T { cPow(a, b) } }
+struct Atan2<T: FloatScalar>: BinaryOperation { @inline(__always) func callAsFunction(_ a: T, _ b: T) -> T { T.atan2(y: a, x: b) } }
 /// PyTorch's threshold_backward: the gradient passes unless the result is ≤ 0 (so NaN passes it).
 struct ReluBackward<T: FloatScalar>: BinaryOperation { @inline(__always) func callAsFunction(_ g: T, _ r: T) -> T { r <= 0 ? 0 : g } }
 struct SigmoidBackward<T: FloatScalar>: BinaryOperation { @inline(__always) func callAsFunction(_ g: T, _ r: T) -> T { g * (1 - r) * r } }
@@ -174,6 +201,7 @@ func floatUnaryKernel(_ x: Tensor, _ op: FloatUnaryOp) -> Tensor {
             case .elu(let alpha): map(Elu<T>(alpha: T(alpha)))
             case .leakyRelu(let slope): map(LeakyRelu<T>(slope: T(slope)))
             case .softplus(let beta, let threshold): map(SoftplusOp<T>(beta: T(beta), threshold: T(threshold)))
+            case .elementary(let function): map(Elementary<T>(function: function))
             case .powScalar(let exponent):
                 switch exponent {
                 case 2: map(Square<T>())
@@ -238,7 +266,7 @@ func arithmeticUnaryKernel(_ x: Tensor, _ op: ArithmeticUnaryOp) -> Tensor {
             case .sign: map(Sign<T>())
             case .relu: map(Relu<T>())
             case .square: map(Square<T>())
-            case .floor, .ceil, .round:
+            case .floor, .ceil, .round, .trunc:
                 if T.self == Float.self { floatRounding(Float.self) } else if T.self == Double.self { floatRounding(Double.self) } else { map(Unchanged<T>()) }
             case .clamp(let lower, let upper):
                 map(Clamp<T>(lower: lower.map { T(fromDouble: $0) }, upper: upper.map { T(fromDouble: $0) }))
@@ -249,6 +277,7 @@ func arithmeticUnaryKernel(_ x: Tensor, _ op: ArithmeticUnaryOp) -> Tensor {
             switch op {
             case .floor: mapKernel(a, s, o, shape: shape, Floor<F>())
             case .ceil: mapKernel(a, s, o, shape: shape, Ceil<F>())
+            case .trunc: mapKernel(a, s, o, shape: shape, Truncate<F>())
             default: mapKernel(a, s, o, shape: shape, RoundHalfEven<F>())
             }
         }
@@ -329,6 +358,7 @@ func floatBinaryKernel(_ x: Tensor, _ y: Tensor, _ op: FloatBinaryOp, shape: [In
             }
             switch op {
             case .pow: zip(Power<T>())
+            case .atan2: zip(Atan2<T>())
             case .reluBackward: zip(ReluBackward<T>())
             case .sigmoidBackward: zip(SigmoidBackward<T>())
             case .tanhBackward: zip(TanhBackward<T>())

@@ -1,0 +1,189 @@
+#!/usr/bin/env python3
+"""Writes golden `op` cases from PyTorch's OpInfo database: the sample inputs PyTorch tests its own
+operators with (empty and 0-d tensors, broadcasting, non-contiguous views, keyword forms), run through
+PyTorch for the outputs, the gradients and the grad_fn name. Each case is an `expression` in Python syntax
+(`F.conv2d(input, a1, a2, stride=(2, 2))`) that the golden harness evaluates with Ember's API.
+
+Usage: scripts/golden/opinfo_cases.py <output folder>     (writes <output folder>/opinfo/*.json)
+Needs torch 2.15 and the packages its test database imports (expecttest, hypothesis).
+
+OPINFOS lists the OpInfos Ember implements ("name" or "name.variant"); README's feature status quotes
+its length against the database's size.
+"""
+import json
+import math
+import os
+import shutil
+import sys
+
+import numpy
+import torch
+from torch.testing._internal.common_methods_invocations import op_db
+
+OPINFOS = """
+abs acos acosh add addmm addmm.decomposed all amax amin any argmax argmin asin asinh atan atan2 atanh
+bmm cat ceil chunk clamp clone contiguous cos cosh cumsum div.floor_rounding div.no_rounding_mode
+div.trunc_rounding dot eq exp expand expand_as expm1 flatten flip floor gather ge gt index_select le
+linalg.vector_norm log log10 log1p log2 log_softmax logical_and logical_not logical_or logsumexp lt
+masked_fill masked_select matmul maximum mean minimum mm mul mv narrow ne neg nn.functional.elu
+nn.functional.gelu nn.functional.leaky_relu nn.functional.linear nn.functional.mse_loss
+nn.functional.l1_loss nn.functional.relu nn.functional.silu nn.functional.softplus nonzero norm
+permute pow prod reciprocal remainder repeat reshape roll rsqrt select sigmoid sign sin sinh softmax
+sort split sqrt square squeeze stack sub sum t tanh topk transpose tril triu trunc true_divide
+unsqueeze view where
+""".split()
+
+DTYPES = [torch.float32, torch.float64]
+TOLERANCES = {torch.float32: (1e-4, 1e-5), torch.float64: (1e-7, 1e-7)}
+MAX_SAMPLES = {torch.float32: 6, torch.float64: 3}   # per OpInfo
+MAX_NUMEL = 1000      # per tensor, to keep the case files small
+DTYPE_NAMES = {torch.float32: "float32", torch.float64: "float64", torch.int64: "int64", torch.int32: "int32",
+               torch.uint8: "uint8", torch.bool: "bool"}
+
+
+class Unsupported(Exception):
+    """A sample the golden format cannot carry (complex values, callables, other dtypes)."""
+
+
+def encode(t):
+    t = t.detach()
+    if t.dtype not in DTYPE_NAMES or t.numel() > MAX_NUMEL:
+        raise Unsupported(f"tensor {t.dtype} {tuple(t.shape)}")
+    values = t.contiguous().reshape(-1).tolist()
+    if t.dtype == torch.float32:   # the shortest text that round-trips in float32
+        values = [float(str(numpy.float32(v))) for v in values]
+    if t.dtype.is_floating_point:
+        values = [("nan" if math.isnan(v) else ("inf" if v > 0 else "-inf")) if not math.isfinite(v) else v
+                  for v in values]
+    return {"dtype": DTYPE_NAMES[t.dtype], "shape": list(t.shape), "data": values}
+
+
+class Call:
+    """Renders a sample as Python source, naming its tensors as the case's inputs."""
+
+    def __init__(self):
+        self.inputs = {}
+
+    def tensor(self, t, name=None):
+        for known, value in self.inputs.items():
+            if value is t:
+                return known
+        name = name or f"a{len(self.inputs)}"
+        self.inputs[name] = t
+        return name
+
+    def render(self, value, name=None):
+        if isinstance(value, torch.Tensor):
+            return self.tensor(value, name)
+        if isinstance(value, bool) or value is None:
+            return repr(value)
+        if isinstance(value, int):
+            return repr(value)
+        if isinstance(value, float):
+            return f"float('{value}')" if not math.isfinite(value) else repr(value)
+        if isinstance(value, str):
+            return repr(value)
+        if isinstance(value, torch.dtype):
+            if value not in DTYPE_NAMES:
+                raise Unsupported(f"dtype {value}")
+            return f"torch.{DTYPE_NAMES[value]}"
+        if isinstance(value, (tuple, list, torch.Size)):
+            items = [self.render(v) for v in value]
+            if isinstance(value, list):
+                return "[" + ", ".join(items) + "]"
+            return "(" + ", ".join(items) + ("," if len(items) == 1 else "") + ")"
+        raise Unsupported(f"argument of type {type(value).__name__}")
+
+
+def callee(op):
+    """`torch.x`, `F.x` or `torch.linalg.x` when the OpInfo calls that function, else a method of the input
+    (OpInfos such as `where` call the method form: `input.where(condition, other)`)."""
+    for prefix, module in (("nn.functional.", torch.nn.functional), ("linalg.", torch.linalg), ("", torch)):
+        if op.name.startswith(prefix) and op.op is getattr(module, op.name[len(prefix):], None):
+            return ("F." + op.name[len(prefix):]) if prefix == "nn.functional." else "torch." + op.name, False
+    return op.name, True
+
+
+def flatten(result):
+    if isinstance(result, torch.Tensor):
+        return [result]
+    if isinstance(result, (tuple, list)):
+        return [t for item in result for t in flatten(item)]
+    raise Unsupported(f"result of type {type(result).__name__}")
+
+
+def make_case(op, full_name, dtype, index, sample):
+    call = Call()
+    function, is_method = callee(op)
+    if isinstance(sample.input, torch.Tensor):
+        first = call.render(sample.input, "input")
+    elif isinstance(sample.input, (list, tuple)) and all(isinstance(t, torch.Tensor) for t in sample.input):
+        first = "[" + ", ".join(call.tensor(t, f"t{i}") for i, t in enumerate(sample.input)) + "]"
+    else:
+        raise Unsupported("input is not a tensor")
+    args = [call.render(a) for a in sample.args]
+    kwargs = [f"{k}={call.render(v, k if isinstance(v, torch.Tensor) and k not in call.inputs else None)}"
+              for k, v in sample.kwargs.items()]
+    if is_method:
+        expression = f"{first}.{function}({', '.join(args + kwargs)})"
+    else:
+        expression = f"{function}({', '.join([first] + args + kwargs)})"
+
+    outputs = flatten(op(sample.input, *sample.args, **sample.kwargs))
+    rtol, atol = TOLERANCES[dtype]
+    case = {"kind": "op", "name": f"{full_name}/{DTYPE_NAMES[dtype]}_{index}", "op": "expression",
+            "expression": expression, "opinfo": full_name,
+            "inputs": {name: encode(t) for name, t in call.inputs.items()},
+            "outputs": [encode(t) for t in outputs], "rtol": rtol, "atol": atol}
+
+    leaves = {name: t for name, t in call.inputs.items() if t.requires_grad}
+    roots = [t for t in outputs if t.dtype.is_floating_point]
+    if leaves and roots and all(t.grad_fn is not None for t in roots):
+        generator = torch.Generator().manual_seed(index)
+        seeds = [torch.randn(t.shape, dtype=t.dtype, generator=generator) for t in roots]
+        grads = torch.autograd.grad(roots, list(leaves.values()), seeds, allow_unused=True)
+        reached = {name: g for name, g in zip(leaves, grads) if g is not None}
+        if reached:
+            case["requires_grad"] = list(leaves)
+            case["grad_outputs"] = [encode(s) for s in seeds]
+            case["grads"] = {name: encode(g) for name, g in reached.items()}
+            case["grad_fn"] = type(roots[0].grad_fn).__name__
+    return case
+
+
+def main():
+    if len(sys.argv) != 2:
+        sys.exit("usage: scripts/golden/opinfo_cases.py <output folder>")
+    folder = os.path.join(sys.argv[1], "opinfo")
+    by_name = {o.name + ("." + o.variant_test_name if o.variant_test_name else ""): o for o in op_db}
+    unknown = [name for name in OPINFOS if name not in by_name]
+    if unknown:
+        sys.exit(f"not in PyTorch's OpInfo database: {unknown}")
+    shutil.rmtree(folder, ignore_errors=True)
+    os.makedirs(folder)
+    written = 0
+    for full_name in OPINFOS:
+        op = by_name[full_name]
+        for dtype in DTYPES:
+            if dtype not in op.supported_dtypes("cpu"):
+                continue
+            torch.manual_seed(0)
+            samples = op.sample_inputs("cpu", dtype, requires_grad=op.supports_autograd)
+            index = 0
+            for sample in samples:
+                if index == MAX_SAMPLES[dtype]:
+                    break
+                try:
+                    case = make_case(op, full_name, dtype, index, sample)
+                except Unsupported:
+                    continue
+                path = os.path.join(folder, case["name"].replace("/", "_") + ".json")
+                with open(path, "w") as f:
+                    json.dump(case, f, separators=(",", ":"))
+                index += 1
+                written += 1
+    print(f"wrote {written} cases for {len(OPINFOS)} of {len(op_db)} OpInfos into {folder}")
+
+
+if __name__ == "__main__":
+    main()
