@@ -280,10 +280,27 @@ enum OpTable {
             ("acos arccos", { $0.acos() }), ("asin arcsin", { $0.asin() }), ("atan arctan", { $0.atan() }),
             ("acosh arccosh", { $0.acosh() }), ("asinh arcsinh", { $0.asinh() }), ("atanh arctanh", { $0.atanh() }),
             ("cosh", { $0.cosh() }), ("sinh", { $0.sinh() }), ("tan", { $0.tan() }), ("log2", { $0.log2() }),
-            ("log10", { $0.log10() }),
+            ("log10", { $0.log10() }), ("relu6", { $0.relu6() }), ("hardswish", { $0.hardswish() }),
+            ("hardsigmoid", { $0.hardsigmoid() }), ("mish", { $0.mish() }), ("logsigmoid", { $0.logSigmoid() }),
+            ("selu", { $0.selu() }), ("softsign", { $0.softsign() }), ("tanhshrink", { $0.tanhshrink() }),
+            ("exp2", { $0.exp2() }), ("erfc special_erfc", { $0.erfc() }), ("frac", { $0.frac() }), ("sinc", { $0.sinc() }),
+            ("deg2rad", { $0.deg2rad() }), ("rad2deg", { $0.rad2deg() }), ("isnan", { $0.isnan() }), ("isinf", { $0.isinf() }),
+            ("isposinf", { $0.isposinf() }), ("isneginf", { $0.isneginf() }), ("isfinite", { $0.isfinite() }),
+            ("signbit", { $0.signbit() }),
         ]
         for (names, function) in unary {
             add(names, "input") { c in [function(try c.input())] }
+        }
+        add("hardtanh", "input, min_val, max_val") { c in
+            [try c.input().hardtanh(minVal: c.arg("min_val")?.double ?? -1, maxVal: c.arg("max_val")?.double ?? 1)]
+        }
+        add("celu", "input, alpha") { c in [try c.input().celu(alpha: c.arg("alpha")?.double ?? 1)] }
+        add("hardshrink", "input, lambd") { c in [try c.input().hardshrink(lambd: c.arg("lambd")?.double ?? 0.5)] }
+        add("softshrink", "input, lambd") { c in [try c.input().softshrink(lambd: c.arg("lambd")?.double ?? 0.5)] }
+        add("threshold", "input, threshold, value") { c in [try c.input().threshold(try c.double("threshold"), try c.double("value"))] }
+        add("logit", "input, eps") { c in [try c.input().logit(eps: c.arg("eps")?.double)] }
+        add("nan_to_num", "input, nan, posinf, neginf") { c in
+            [try c.input().nanToNum(nan: c.arg("nan")?.double ?? 0, posinf: c.arg("posinf")?.double, neginf: c.arg("neginf")?.double)]
         }
         add("gelu", "input, approximate") { c in [try c.input().gelu(approximate: c.arg("approximate")?.string ?? "none")] }
         add("elu", "input, alpha") { c in [try c.input().elu(alpha: c.arg("alpha")?.double ?? 1)] }

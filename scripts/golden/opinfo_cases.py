@@ -21,16 +21,25 @@ import torch
 from torch.testing._internal.common_methods_invocations import op_db
 
 OPINFOS = """
-abs acos acosh add addmm addmm.decomposed all amax amin any argmax argmin asin asinh atan atan2 atanh
-bmm cat ceil chunk clamp clone contiguous cos cosh cumsum div.floor_rounding div.no_rounding_mode
-div.trunc_rounding dot eq exp expand expand_as expm1 flatten flip floor gather ge gt index_select le
-linalg.vector_norm log log10 log1p log2 log_softmax logical_and logical_not logical_or logsumexp lt
-masked_fill masked_select matmul maximum mean minimum mm mul mv narrow ne neg nn.functional.elu
-nn.functional.gelu nn.functional.leaky_relu nn.functional.linear nn.functional.mse_loss
-nn.functional.l1_loss nn.functional.relu nn.functional.silu nn.functional.softplus nonzero norm
-permute pow prod reciprocal remainder repeat reshape roll rsqrt select sigmoid sign sin sinh softmax
-sort split sqrt square squeeze stack sub sum t tanh topk transpose tril triu trunc true_divide
-unsqueeze view where
+abs acos acosh add addmm addmm.decomposed all amax amin any argmax argmin asin asinh atan atan2 atanh bmm
+bmm.triton_optimized bool cat ceil chunk clamp clone contiguous cos cosh cumsum deg2rad div.floor_rounding
+div.no_rounding_mode div.trunc_rounding dot double eq erf erfc exp exp2 expand expand_as expm1 flatten flip
+float floor frac full_like gather ge gt index_select int isfinite isinf isnan isneginf isposinf le linalg.norm
+linalg.vector_norm log log10 log1p log2 log_softmax log_softmax.with_dtype logical_and logical_not logical_or
+logit logsumexp long lt masked_fill masked_select matmul max.binary max.reduction_no_dim maximum mean
+min.binary min.reduction_no_dim minimum mm mul mv nan_to_num narrow ne neg nn.functional.binary_cross_entropy
+nn.functional.binary_cross_entropy_with_logits nn.functional.celu nn.functional.conv2d
+nn.functional.conv_transpose2d nn.functional.elu nn.functional.gelu nn.functional.group_norm
+nn.functional.hardshrink nn.functional.hardsigmoid nn.functional.hardswish nn.functional.hardtanh
+nn.functional.huber_loss nn.functional.interpolate.bilinear nn.functional.kl_div nn.functional.l1_loss
+nn.functional.leaky_relu nn.functional.linear nn.functional.logsigmoid nn.functional.max_pool2d
+nn.functional.mish nn.functional.mse_loss nn.functional.nll_loss nn.functional.pad.constant nn.functional.relu
+nn.functional.relu6 nn.functional.selu nn.functional.silu nn.functional.smooth_l1_loss nn.functional.softplus
+nn.functional.softshrink nn.functional.softsign nn.functional.tanhshrink nn.functional.threshold nonzero norm
+norm.fro ones_like permute pow prod rad2deg reciprocal remainder repeat reshape roll round rsqrt scatter
+scatter_add select sigmoid sign signbit sin sinc sinh softmax softmax.with_dtype sort split split.list_args
+sqrt square squeeze stack std std.unbiased sub sum t tan tanh topk transpose tril triu true_divide trunc
+unsqueeze var var.unbiased view where zeros_like
 """.split()
 
 DTYPES = [torch.float32, torch.float64]
@@ -96,11 +105,14 @@ class Call:
 
 
 def callee(op):
-    """`torch.x`, `F.x` or `torch.linalg.x` when the OpInfo calls that function, else a method of the input
-    (OpInfos such as `where` call the method form: `input.where(condition, other)`)."""
-    for prefix, module in (("nn.functional.", torch.nn.functional), ("linalg.", torch.linalg), ("", torch)):
-        if op.name.startswith(prefix) and op.op is getattr(module, op.name[len(prefix):], None):
-            return ("F." + op.name[len(prefix):]) if prefix == "nn.functional." else "torch." + op.name, False
+    """`F.x` and `torch.linalg.x` for those namespaces; `torch.x` when the OpInfo calls that function, else a
+    method of the input (OpInfos such as `where` call the method form: `input.where(condition, other)`)."""
+    if op.name.startswith("nn.functional."):
+        return "F." + op.name[len("nn.functional."):], False
+    if op.name.startswith("linalg."):
+        return "torch." + op.name, False
+    if op.op is getattr(torch, op.name, None):
+        return "torch." + op.name, False
     return op.name, True
 
 

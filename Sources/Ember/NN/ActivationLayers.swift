@@ -137,3 +137,96 @@ open class Embedding: Module {
         "\(numEmbeddings), \(embeddingDim)" + (paddingIdx.map { ", padding_idx=\($0)" } ?? "")
     }
 }
+
+/// `nn.Hardtanh`: clamps to `[minVal, maxVal]`.
+open class Hardtanh: Module {
+    public let minVal: Double, maxVal: Double, inplace: Bool
+    public init(minVal: Double = -1, maxVal: Double = 1, inplace: Bool = false) {
+        (self.minVal, self.maxVal, self.inplace) = (minVal, maxVal, inplace)
+        super.init()
+    }
+    open override func forward(_ input: Tensor) -> Tensor {
+        applied(to: input, inplace: inplace) { $0.hardtanh(minVal: minVal, maxVal: maxVal) }
+    }
+    open override var extraDescription: String {
+        "min_val=\(pythonFloat(minVal)), max_val=\(pythonFloat(maxVal))" + (inplace ? ", inplace=True" : "")
+    }
+}
+
+/// `nn.ReLU6`: `min(max(x, 0), 6)`.
+open class ReLU6: Hardtanh {
+    public init(inplace: Bool = false) { super.init(minVal: 0, maxVal: 6, inplace: inplace) }
+    open override var extraDescription: String { inplace ? "inplace=True" : "" }
+}
+
+/// An activation without parameters: `nn.Hardswish`, `nn.Hardsigmoid`, `nn.Mish`, `nn.SELU`… share it.
+open class ElementwiseActivation: Module {
+    public let inplace: Bool
+    let function: (Tensor) -> Tensor
+    init(inplace: Bool = false, _ function: @escaping (Tensor) -> Tensor) {
+        (self.inplace, self.function) = (inplace, function)
+        super.init()
+    }
+    open override func forward(_ input: Tensor) -> Tensor { applied(to: input, inplace: inplace, function) }
+}
+
+/// `nn.Hardswish`.
+open class Hardswish: ElementwiseActivation { public init(inplace: Bool = false) { super.init(inplace: inplace) { $0.hardswish() } } }
+/// `nn.Hardsigmoid`.
+open class Hardsigmoid: ElementwiseActivation { public init(inplace: Bool = false) { super.init(inplace: inplace) { $0.hardsigmoid() } } }
+/// `nn.Mish`.
+open class Mish: ElementwiseActivation { public init(inplace: Bool = false) { super.init(inplace: inplace) { $0.mish() } } }
+/// `nn.LogSigmoid`.
+open class LogSigmoid: ElementwiseActivation { public init() { super.init { $0.logSigmoid() } } }
+/// `nn.Softsign`.
+open class Softsign: ElementwiseActivation { public init() { super.init { $0.softsign() } } }
+/// `nn.Tanhshrink`.
+open class Tanhshrink: ElementwiseActivation { public init() { super.init { $0.tanhshrink() } } }
+
+/// `nn.SELU`.
+open class SELU: ElementwiseActivation {
+    public init(inplace: Bool = false) { super.init(inplace: inplace) { $0.selu() } }
+    open override var extraDescription: String { inplace ? "inplace=True" : "" }
+}
+
+/// `nn.CELU`.
+open class CELU: ElementwiseActivation {
+    public let alpha: Double
+    public init(alpha: Double = 1, inplace: Bool = false) {
+        self.alpha = alpha
+        super.init(inplace: inplace) { $0.celu(alpha: alpha) }
+    }
+    open override var extraDescription: String { "alpha=\(pythonFloat(alpha))" + (inplace ? ", inplace=True" : "") }
+}
+
+/// `nn.Hardshrink`.
+open class Hardshrink: ElementwiseActivation {
+    public let lambd: Double
+    public init(lambd: Double = 0.5) {
+        self.lambd = lambd
+        super.init { $0.hardshrink(lambd: lambd) }
+    }
+    open override var extraDescription: String { pythonFloat(lambd) }
+}
+
+/// `nn.Softshrink`.
+open class Softshrink: ElementwiseActivation {
+    public let lambd: Double
+    public init(lambd: Double = 0.5) {
+        self.lambd = lambd
+        super.init { $0.softshrink(lambd: lambd) }
+    }
+    open override var extraDescription: String { pythonFloat(lambd) }
+}
+
+/// `nn.Threshold`: `x` where `x > threshold`, else `value`.
+open class Threshold: ElementwiseActivation {
+    public let threshold: Double, value: Double
+    public init(_ threshold: Double, _ value: Double, inplace: Bool = false) {
+        (self.threshold, self.value) = (threshold, value)
+        super.init(inplace: inplace) { $0.threshold(threshold, value) }
+    }
+    open override var extraDescription: String {
+        "threshold=\(pythonFloat(threshold)), value=\(pythonFloat(value))" + (inplace ? ", inplace=True" : "")
+    }
+}

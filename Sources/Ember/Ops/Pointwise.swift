@@ -319,7 +319,7 @@ extension Tensor {
 
     /// `x` for positive inputs, `alpha * (e ** x - 1)` otherwise (`F.elu`).
     public func elu(alpha: Double = 1) -> Tensor {
-        unary(.elu(alpha: alpha), "EluBackward0") { x, _ in
+        unary(.elu(alpha: alpha, scale: 1, inputScale: 1), "EluBackward0") { x, _ in
             Tensor.where(x .<= 0, alpha * x.exp(), Tensor.onesScalar(x.dtype))   // NaN takes the linear side, as PyTorch
         }
     }

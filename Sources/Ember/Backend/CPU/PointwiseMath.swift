@@ -5,14 +5,20 @@ import RealModule
 /// Unary functions computed in floating point.
 enum FloatUnaryOp {
     case exp, expm1, log, log1p, sqrt, rsqrt, sin, cos, tanh, sigmoid, erf, reciprocal
-    case gelu, geluTanh, silu, elu(alpha: Double), leakyRelu(slope: Double), softplus(beta: Double, threshold: Double)
+    case gelu, geluTanh, silu, leakyRelu(slope: Double), softplus(beta: Double, threshold: Double)
+    /// `scale * x` for positive x, else `scale * alpha * (exp(inputScale * x) - 1)` (ELU, SELU, CELU).
+    case elu(alpha: Double, scale: Double, inputScale: Double)
+    case hardtanh(min: Double, max: Double), hardswish, hardsigmoid, mish, logSigmoid
+    /// `x` where `|x| > lambda`, else 0; soft shrinking also moves the rest toward 0 by `lambda`.
+    case shrink(lambda: Double, soft: Bool)
+    case threshold(Double, value: Double)
     case powScalar(Double)
     case elementary(ElementaryFunction)
 }
 
 /// The functions of `RealModule` that need no parameter, computed by one kernel.
 enum ElementaryFunction {
-    case acos, asin, atan, acosh, asinh, atanh, cosh, sinh, tan, log2, log10
+    case acos, asin, atan, acosh, asinh, atanh, cosh, sinh, tan, log2, log10, exp2, erfc, frac, sinc
 }
 
 /// Unary functions that keep the dtype.
@@ -74,6 +80,13 @@ struct Elementary<T: FloatScalar>: UnaryOperation {
         case .tan: return T.tan(x)
         case .log2: return T.log2(x)
         case .log10: return T.log10(x)
+        case .exp2: return T.exp2(x)
+        case .erfc: return T.erfc(x)
+        case .frac: return x - x.rounded(.towardZero)
+        case .sinc:
+            if x == 0 { return 1 }
+            let product = T.pi * x
+            return T.sin(product) / product
         }
     }
 }
@@ -87,8 +100,37 @@ struct GeluTanh<T: FloatScalar>: UnaryOperation {
 }
 struct Silu<T: FloatScalar>: UnaryOperation { @inline(__always) func callAsFunction(_ x: T) -> T { x / (1 + T.exp(-x)) } }
 struct Elu<T: FloatScalar>: UnaryOperation {
-    let alpha: T
-    @inline(__always) func callAsFunction(_ x: T) -> T { x > 0 ? x : alpha * T.expMinusOne(x) }
+    let alpha: T, scale: T, inputScale: T
+    @inline(__always) func callAsFunction(_ x: T) -> T { x > 0 ? scale * x : scale * alpha * T.expMinusOne(x * inputScale) }
+}
+struct HardtanhOp<T: FloatScalar>: UnaryOperation {
+    let lower: T, upper: T
+    @inline(__always) func callAsFunction(_ x: T) -> T { x < lower ? lower : (x > upper ? upper : x) }
+}
+struct HardswishOp<T: FloatScalar>: UnaryOperation {
+    @inline(__always) func callAsFunction(_ x: T) -> T { x * Swift.min(Swift.max(x + 3, 0), 6) / 6 }
+}
+struct HardsigmoidOp<T: FloatScalar>: UnaryOperation {
+    @inline(__always) func callAsFunction(_ x: T) -> T { Swift.min(Swift.max(x + 3, 0), 6) / 6 }
+}
+struct MishOp<T: FloatScalar>: UnaryOperation {
+    @inline(__always) func callAsFunction(_ x: T) -> T { x * T.tanh(T.log(onePlus: T.exp(x))) }
+}
+/// `log(sigmoid(x))` without overflow: `min(x, 0) - log1p(exp(-|x|))`.
+struct LogSigmoidOp<T: FloatScalar>: UnaryOperation {
+    @inline(__always) func callAsFunction(_ x: T) -> T { Swift.min(x, 0) - T.log(onePlus: T.exp(-Swift.abs(x))) }
+}
+struct ShrinkOp<T: FloatScalar>: UnaryOperation {
+    let lambda: T, soft: Bool
+    @inline(__always) func callAsFunction(_ x: T) -> T {
+        if x > lambda { return soft ? x - lambda : x }
+        if x < -lambda { return soft ? x + lambda : x }
+        return x.isNaN ? x : 0
+    }
+}
+struct ThresholdOp<T: FloatScalar>: UnaryOperation {
+    let threshold: T, value: T
+    @inline(__always) func callAsFunction(_ x: T) -> T { x > threshold || x.isNaN ? x : value }
 }
 struct LeakyRelu<T: FloatScalar>: UnaryOperation {
     let slope: T
@@ -198,7 +240,14 @@ func floatUnaryKernel(_ x: Tensor, _ op: FloatUnaryOp) -> Tensor {
             case .gelu: map(Gelu<T>())
             case .geluTanh: map(GeluTanh<T>())
             case .silu: map(Silu<T>())
-            case .elu(let alpha): map(Elu<T>(alpha: T(alpha)))
+            case .elu(let alpha, let scale, let inputScale): map(Elu<T>(alpha: T(alpha), scale: T(scale), inputScale: T(inputScale)))
+            case .hardtanh(let lower, let upper): map(HardtanhOp<T>(lower: T(lower), upper: T(upper)))
+            case .hardswish: map(HardswishOp<T>())
+            case .hardsigmoid: map(HardsigmoidOp<T>())
+            case .mish: map(MishOp<T>())
+            case .logSigmoid: map(LogSigmoidOp<T>())
+            case .shrink(let lambda, let soft): map(ShrinkOp<T>(lambda: T(lambda), soft: soft))
+            case .threshold(let threshold, let value): map(ThresholdOp<T>(threshold: T(threshold), value: T(value)))
             case .leakyRelu(let slope): map(LeakyRelu<T>(slope: T(slope)))
             case .softplus(let beta, let threshold): map(SoftplusOp<T>(beta: T(beta), threshold: T(threshold)))
             case .elementary(let function): map(Elementary<T>(function: function))
