@@ -60,14 +60,18 @@ struct OpCall {
 
     /// An operand given either as the input `name` or as a number argument of that name.
     func operand(_ name: String) throws -> Tensor {
-        if let t = inputs[name] { return t }
+        guard let t = inputs[name] ?? numberArgument(name) else { throw CaseFailure("\(op): missing operand '\(name)'") }
+        return t
+    }
+
+    /// A number argument as a wrapped number tensor (PyTorch's `Scalar`), nil when absent.
+    func numberArgument(_ name: String) -> Tensor? {
         switch arg(name) {
         case .int(let i)?: return i.wrappedTensor
         case .double(let d)?: return d.wrappedTensor
         case .bool(let b)?: return Tensor(b)
-        default: break
+        default: return nil
         }
-        throw CaseFailure("\(op): missing operand '\(name)'")
     }
 }
 
@@ -260,6 +264,30 @@ enum OpTable {
             return [try c.input().pow(try c.double("exponent"))]
         }
         add("atan2 arctan2", "input, other") { c in [try c.input().atan2(try c.operand("other"))] }
+        let binary: [(String, (Tensor, Tensor) -> Tensor)] = [
+            ("fmod", { $0.fmod($1) }), ("fmax", { $0.fmax($1) }), ("fmin", { $0.fmin($1) }), ("hypot", { $0.hypot($1) }),
+            ("copysign", { $0.copysign($1) }), ("logaddexp", { $0.logaddexp($1) }), ("logaddexp2", { $0.logaddexp2($1) }),
+            ("xlogy special_xlogy", { Tensor.xlogy($0, $1) }), ("float_power", { $0.floatPower($1) }),
+            ("floor_divide", { $0.div($1, roundingMode: .floor) }), ("logical_xor", { $0.logicalXor($1) }),
+            ("clamp_min", { $0.clampMin($1) }), ("clamp_max", { $0.clampMax($1) }), ("heaviside", { $0.heaviside($1) }),
+        ]
+        for (names, function) in binary {
+            add(names, "input, other") { c in
+                // PyTorch's names for the second operand vary (`exponent`, `values`, `min`, `max`).
+                let other = try ["other", "exponent", "values", "min", "max"].lazy.compactMap { c.inputs[$0] ?? c.numberArgument($0) }.first
+                    ?? { throw CaseFailure("\(c.op): missing second operand") }()
+                return [function(try c.input(), other)]
+            }
+        }
+        add("lerp", "input, end, weight") { c in [try c.input().lerp(try c.tensor("end"), try c.operand("weight"))] }
+        add("addcmul", "input, tensor1, tensor2, value") { c in
+            [try c.input().addcmul(try c.tensor("tensor1"), try c.tensor("tensor2"), value: c.arg("value")?.double ?? 1)]
+        }
+        add("addcdiv", "input, tensor1, tensor2, value") { c in
+            [try c.input().addcdiv(try c.tensor("tensor1"), try c.tensor("tensor2"), value: c.arg("value")?.double ?? 1)]
+        }
+        add("rsub", "input, other, alpha") { c in [try c.input().rsub(try c.operand("other"), alpha: c.arg("alpha")?.double ?? 1)] }
+        add("positive", "input") { c in [try c.input().positive()] }
         add("maximum", "input, other") { c in [try c.input().maximum(try c.operand("other"))] }
         add("minimum", "input, other") { c in [try c.input().minimum(try c.operand("other"))] }
         let comparisons: [(String, (Tensor, Tensor) -> Tensor)] = [

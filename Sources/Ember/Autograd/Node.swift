@@ -187,3 +187,8 @@ func record(_ name: String, inputs: [Tensor], outputs: [Tensor], saving saved: [
 @inline(__always) func needsGrad(_ a: Tensor, _ b: Tensor) -> Bool {
     GradMode.isEnabledStorage && (a.requiresGrad || b.requiresGrad)
 }
+
+/// Whether an op over three inputs would record a node.
+@inline(__always) func needsGrad(_ a: Tensor, _ b: Tensor, _ c: Tensor) -> Bool {
+    GradMode.isEnabledStorage && (a.requiresGrad || b.requiresGrad || c.requiresGrad)
+}

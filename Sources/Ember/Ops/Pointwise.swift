@@ -380,9 +380,14 @@ extension Tensor {
     /// Limits each element to `[min, max]`; NaN stays NaN (`torch.clamp`).
     public func clamp(min: Double? = nil, max: Double? = nil, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         check(min != nil || max != nil, "clamp", "At least one of 'min' or 'max' must not be None", file: file, line: line)
+        return clamp(min: min, max: max, name: "ClampBackward1")
+    }
+
+    /// `clamp` recorded under `name` (`clamp_min`/`clamp_max` have their own nodes in PyTorch).
+    func clamp(min: Double? = nil, max: Double? = nil, name: String) -> Tensor {
         let out = arithmeticUnary(.clamp(min: min, max: max))
         if needsGrad(self) {
-            record("ClampBackward1", inputs: [self], outputs: [out], saving: [SavedTensor(self)]) { [self] g in
+            record(name, inputs: [self], outputs: [out], saving: [SavedTensor(self)]) { [self] g in
                 var mask = Tensor.ones(self.shape, dtype: .bool)
                 if let lower = min { mask = mask.logicalAnd(self .>= lower) }
                 if let upper = max { mask = mask.logicalAnd(self .<= upper) }
@@ -458,6 +463,9 @@ extension Tensor {
     public func logicalOr(_ other: Tensor) -> Tensor {
         Tensor.arithmetic(self.bool(), other.bool(), .add, type: .bool, name: "logical_or", file: #fileID, line: #line)
     }
+
+    /// Elementwise logical exclusive or (`torch.logical_xor`).
+    public func logicalXor(_ other: Tensor) -> Tensor { self.bool() .!= other.bool() }
 
     /// Elementwise logical not (`torch.logical_not`).
     public func logicalNot() -> Tensor { self.bool() .== Tensor(false) }

@@ -30,12 +30,13 @@ enum ArithmeticUnaryOp {
 /// Binary functions that give the promoted dtype.
 enum ArithmeticBinaryOp: Equatable {
     case add, subtract, multiply, divide, floorDivide, remainder, maximum, minimum
+    case fmod, fmax, fmin   // C's fmod; maximum and minimum that ignore NaN
     case addScaled(Double)       // a + alpha * b
 }
 
 /// Binary functions computed in floating point.
 enum FloatBinaryOp: Equatable {
-    case pow, atan2
+    case pow, atan2, hypot, copysign, logaddexp, logaddexp2
     case reluBackward, sigmoidBackward, tanhBackward   // (grad, result) → grad input
     case thresholdBackward(Double)                      // (grad, input): grad where input > threshold
 }
@@ -184,12 +185,34 @@ struct Maximum<T: ArithmeticScalar>: BinaryOperation {
 struct Minimum<T: ArithmeticScalar>: BinaryOperation {
     @inline(__always) func callAsFunction(_ a: T, _ b: T) -> T { a.isNaNValue ? a : (b.isNaNValue ? b : Swift.min(a, b)) }
 }
+struct Fmod<T: ArithmeticScalar>: BinaryOperation {
+    @inline(__always) func callAsFunction(_ a: T, _ b: T) -> T { T.truncatedRemainder(a, b) }
+}
+struct Fmax<T: ArithmeticScalar>: BinaryOperation {
+    @inline(__always) func callAsFunction(_ a: T, _ b: T) -> T { a.isNaNValue ? b : (b.isNaNValue ? a : Swift.max(a, b)) }
+}
+struct Fmin<T: ArithmeticScalar>: BinaryOperation {
+    @inline(__always) func callAsFunction(_ a: T, _ b: T) -> T { a.isNaNValue ? b : (b.isNaNValue ? a : Swift.min(a, b)) }
+}
 struct AddScaled<T: ArithmeticScalar>: BinaryOperation {
     let alpha: T
     @inline(__always) func callAsFunction(_ a: T, _ b: T) -> T { T.add(a, T.multiply(alpha, b)) }
 }
 struct Power<T: FloatScalar>: BinaryOperation { @inline(__always) func callAsFunction(_ a: T, _ b: T) -> T { cPow(a, b) } }
 struct Atan2<T: FloatScalar>: BinaryOperation { @inline(__always) func callAsFunction(_ a: T, _ b: T) -> T { T.atan2(y: a, x: b) } }
+struct Hypot<T: FloatScalar>: BinaryOperation { @inline(__always) func callAsFunction(_ a: T, _ b: T) -> T { T.hypot(a, b) } }
+struct Copysign<T: FloatScalar>: BinaryOperation {
+    @inline(__always) func callAsFunction(_ a: T, _ b: T) -> T { T(signOf: b, magnitudeOf: a) }
+}
+/// `log(e^a + e^b)` without overflow, as PyTorch computes it (equal infinities give that infinity).
+struct LogAddExp<T: FloatScalar>: BinaryOperation {
+    let base2: Bool
+    @inline(__always) func callAsFunction(_ a: T, _ b: T) -> T {
+        if a.isInfinite && a == b { return a }
+        let m = Swift.max(a, b), d = -Swift.abs(a - b)
+        return base2 ? m + T.log(onePlus: T.exp2(d)) / T.log(2) : m + T.log(onePlus: T.exp(d))
+    }
+}
 /// PyTorch's threshold_backward: the gradient passes unless the result is ≤ 0 (so NaN passes it).
 struct ReluBackward<T: FloatScalar>: BinaryOperation { @inline(__always) func callAsFunction(_ g: T, _ r: T) -> T { r <= 0 ? 0 : g } }
 struct SigmoidBackward<T: FloatScalar>: BinaryOperation { @inline(__always) func callAsFunction(_ g: T, _ r: T) -> T { g * (1 - r) * r } }
@@ -359,6 +382,9 @@ func arithmeticBinaryKernel(_ x: Tensor, _ y: Tensor, _ op: ArithmeticBinaryOp, 
             case .maximum: zip(Maximum<T>())
             case .minimum: zip(Minimum<T>())
             case .addScaled(let alpha): zip(AddScaled<T>(alpha: T(fromDouble: alpha)))
+            case .fmod: zip(Fmod<T>())
+            case .fmax: zip(Fmax<T>())
+            case .fmin: zip(Fmin<T>())
             }
         }
     }
@@ -408,6 +434,10 @@ func floatBinaryKernel(_ x: Tensor, _ y: Tensor, _ op: FloatBinaryOp, shape: [In
             switch op {
             case .pow: zip(Power<T>())
             case .atan2: zip(Atan2<T>())
+            case .hypot: zip(Hypot<T>())
+            case .copysign: zip(Copysign<T>())
+            case .logaddexp: zip(LogAddExp<T>(base2: false))
+            case .logaddexp2: zip(LogAddExp<T>(base2: true))
             case .reluBackward: zip(ReluBackward<T>())
             case .sigmoidBackward: zip(SigmoidBackward<T>())
             case .tanhBackward: zip(TanhBackward<T>())

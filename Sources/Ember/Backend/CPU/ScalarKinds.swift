@@ -14,6 +14,8 @@ protocol ArithmeticScalar: TensorScalar, Comparable {
     static func floorDivide(_ a: Self, _ b: Self) -> Self
     /// Python's modulo (sign of the divisor).
     static func remainder(_ a: Self, _ b: Self) -> Self
+    /// C's `fmod` (sign of the dividend).
+    static func truncatedRemainder(_ a: Self, _ b: Self) -> Self
     var isNaNValue: Bool { get }
     /// The type sums of this scalar accumulate in, PyTorch's CPU `acc_type`: float64 for floats,
     /// the type itself for integers (exact, wrapping).
@@ -47,6 +49,7 @@ extension ArithmeticScalar where Self: FloatingPoint {
         if mod != 0 && (b < 0) != (mod < 0) { mod += b }
         return mod
     }
+    @inline(__always) static func truncatedRemainder(_ a: Self, _ b: Self) -> Self { a.truncatingRemainder(dividingBy: b) }
     @inline(__always) var isNaNValue: Bool { isNaN }
 }
 
@@ -70,6 +73,7 @@ extension ArithmeticScalar where Self: FixedWidthInteger {
         let r = a % b
         return (r != 0 && ((r < 0) != (b < 0))) ? r + b : r
     }
+    @inline(__always) static func truncatedRemainder(_ a: Self, _ b: Self) -> Self { b == 0 || b == -1 ? 0 : a % b }
     @inline(__always) var isNaNValue: Bool { false }
 }
 
