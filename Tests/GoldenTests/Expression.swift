@@ -312,7 +312,8 @@ struct ExpressionEvaluator {
     }
 
     /// Ops that return a tuple or list even when it holds one tensor.
-    private static let multipleOutputOps: Set = ["split", "chunk"]
+    private static let multipleOutputOps: Set = ["split", "chunk", "unbind", "tensor_split", "hsplit", "vsplit", "dsplit",
+                                                 "split_with_sizes", "broadcast_tensors", "meshgrid"]
 
     /// Binds Python-style arguments to the entry's parameter names: a method's receiver is `input`, the
     /// positional arguments fill the other names in order, a `*name` parameter takes the rest.

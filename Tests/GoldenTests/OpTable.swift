@@ -159,6 +159,7 @@ enum OpTable {
     }
 
     static func shapeOps(_ add: Register) {
+        rearrangementOps(add)
         add("view", "input, *size") { c in [try c.input().view(try c.ints("size"))] }
         add("reshape", "input, *shape") { c in [try c.input().reshape(try c.ints("shape"))] }
         add("flatten", "input, start_dim, end_dim") { c in
@@ -571,3 +572,92 @@ enum IndexKey {
         }
     }
 }
+
+extension OpTable {
+    /// Rearrangements, diagonals and index functions added from PyTorch's op list.
+    static func rearrangementOps(_ add: Register) {
+        add("unbind", "input, dim") { c in try c.input().unbind(c.arg("dim")?.int ?? 0) }
+        add("movedim moveaxis", "input, source, destination") { c in
+            [try c.input().movedim(try c.ints("source"), try c.ints("destination"))]
+        }
+        add("tile", "input, dims") { c in [try c.input().tile(try c.ints("dims"))] }
+        add("ravel", "input") { c in [try c.input().ravel()] }
+        // One tensor, or a list of them (`atleast_1d([a, b])`).
+        add("atleast_1d", "input") { c in (c.inputs["input"].map { [$0] } ?? c.tensorList("input")).map { $0.atleast1d() } }
+        add("atleast_2d", "input") { c in (c.inputs["input"].map { [$0] } ?? c.tensorList("input")).map { $0.atleast2d() } }
+        add("atleast_3d", "input") { c in (c.inputs["input"].map { [$0] } ?? c.tensorList("input")).map { $0.atleast3d() } }
+        add("unflatten", "input, dim, sizes") { c in [try c.input().unflatten(try c.int("dim"), try c.ints("sizes"))] }
+        add("hstack", "tensors") { c in [Tensor.hstack(c.tensorList())] }
+        add("vstack row_stack", "tensors") { c in [Tensor.vstack(c.tensorList())] }
+        add("dstack", "tensors") { c in [Tensor.dstack(c.tensorList())] }
+        add("column_stack", "tensors") { c in [Tensor.columnStack(c.tensorList())] }
+        add("broadcast_tensors", "*tensors") { c in Tensor.broadcastTensors(c.tensorList()) }
+        add("meshgrid", "*tensors, indexing") { c in Tensor.meshgrid(c.tensorList(), indexing: c.arg("indexing")?.string ?? "ij") }
+        add("broadcast_to", "input, size") { c in [try c.input().broadcastTo(try c.ints("size"))] }
+        add("tensor_split", "input, indices_or_sections, dim") { c in
+            try splitBy(c, dim: c.arg("dim")?.int ?? 0) { x, n in x.tensorSplit(n, dim: c.arg("dim")?.int ?? 0) }
+        }
+        add("hsplit", "input, indices_or_sections") { c in
+            try splitBy(c, dim: try c.input().dim == 1 ? 0 : 1) { x, n in x.hsplit(n) }
+        }
+        add("vsplit", "input, indices_or_sections") { c in try splitBy(c, dim: 0) { x, n in x.vsplit(n) } }
+        add("dsplit", "input, indices_or_sections") { c in try splitBy(c, dim: 2) { x, n in x.dsplit(n) } }
+        add("split_with_sizes", "input, split_sizes, dim") { c in
+            try c.input().split(sizes: try c.ints("split_sizes"), dim: c.arg("dim")?.int ?? 0)
+        }
+        add("fliplr", "input") { c in [try c.input().fliplr()] }
+        add("flipud", "input") { c in [try c.input().flipud()] }
+        add("rot90", "input, k, dims") { c in [try c.input().rot90(c.arg("k")?.int ?? 1, dims: c.arg("dims")?.ints ?? [0, 1])] }
+        add("repeat_interleave", "input, repeats, dim") { c in
+            if let repeats = c.inputs["repeats"] { return [try c.input().repeatInterleave(repeats, dim: c.arg("dim")?.int)] }
+            return [try c.input().repeatInterleave(try c.int("repeats"), dim: c.arg("dim")?.int)]
+        }
+        add("diagonal", "input, offset, dim1, dim2") { c in
+            [try c.input().diagonal(offset: c.arg("offset")?.int ?? 0, dim1: c.arg("dim1")?.int ?? 0, dim2: c.arg("dim2")?.int ?? 1)]
+        }
+        add("diagonal_scatter", "input, src, offset, dim1, dim2") { c in
+            [try c.input().diagonalScatter(try c.tensor("src"), offset: c.arg("offset")?.int ?? 0, dim1: c.arg("dim1")?.int ?? 0,
+                                           dim2: c.arg("dim2")?.int ?? 1)]
+        }
+        add("select_scatter", "input, src, dim, index") { c in
+            [try c.input().selectScatter(try c.tensor("src"), dim: try c.int("dim"), index: try c.int("index"))]
+        }
+        add("slice_scatter", "input, src, dim, start, end, step") { c in
+            [try c.input().sliceScatter(try c.tensor("src"), dim: c.arg("dim")?.int ?? 0, start: c.arg("start")?.int,
+                                        end: c.arg("end")?.int, step: c.arg("step")?.int ?? 1)]
+        }
+        add("diag_embed", "input, offset, dim1, dim2") { c in
+            [try c.input().diagEmbed(offset: c.arg("offset")?.int ?? 0, dim1: c.arg("dim1")?.int ?? -2, dim2: c.arg("dim2")?.int ?? -1)]
+        }
+        add("diag", "input, diagonal") { c in [try c.input().diag(c.arg("diagonal")?.int ?? 0)] }
+        add("diagflat", "input, offset") { c in [try c.input().diagflat(c.arg("offset")?.int ?? 0)] }
+        add("trace", "input") { c in [try c.input().trace()] }
+        add("outer ger", "input, vec2") { c in [try c.input().outer(try c.tensor("vec2"))] }
+        add("inner", "input, other") { c in [try c.input().inner(try c.tensor("other"))] }
+        add("take", "input, index") { c in [try c.input().take(try c.tensor("index"))] }
+        add("take_along_dim", "input, indices, dim") { c in [try c.input().takeAlongDim(try c.tensor("indices"), dim: c.arg("dim")?.int)] }
+        add("index_add", "input, dim, index, source, alpha") { c in
+            [try c.input().indexAdd(try c.int("dim"), try c.tensor("index"), try c.tensor("source"), alpha: c.arg("alpha")?.double ?? 1)]
+        }
+        add("index_copy", "input, dim, index, source") { c in
+            [try c.input().indexCopy(try c.int("dim"), try c.tensor("index"), try c.tensor("source"))]
+        }
+        add("index_fill", "input, dim, index, value") { c in
+            if let value = c.inputs["value"] { return [try c.input().indexFill(try c.int("dim"), try c.tensor("index"), value)] }
+            return [try c.input().indexFill(try c.int("dim"), try c.tensor("index"), try c.double("value"))]
+        }
+        add("view_as", "input, other") { c in [try c.input().viewAs(try c.tensor("other"))] }
+        add("reshape_as", "input, other") { c in [try c.input().reshapeAs(try c.tensor("other"))] }
+    }
+
+    /// `indices_or_sections`: a count of equal parts, or split points as a list or a tensor.
+    private static func splitBy(_ c: OpCall, dim: Int, sections: (Tensor, Int) -> [Tensor]) throws -> [Tensor] {
+        let x = try c.input()
+        if let n = c.arg("indices_or_sections")?.int { return sections(x, n) }
+        if let t = c.inputs["indices_or_sections"], t.dim == 0 { return sections(x, Int(t.item())) }   // a 0-d tensor counts
+        let points = try c.inputs["indices_or_sections"].map { $0.toArray(as: Int64.self).map(Int.init) }
+            ?? c.ints("indices_or_sections")
+        return x.tensorSplit(indices: points, dim: dim)
+    }
+}
+

@@ -22,26 +22,30 @@ from torch.testing._internal.common_methods_invocations import op_db
 
 OPINFOS = """
 abs acos acosh add addcdiv addcmul addmm addmm.decomposed all amax amin any argmax argmin asin asinh atan
-atan2 atanh bmm bmm.triton_optimized bool cat ceil chunk clamp clamp_max clamp_min clone contiguous copysign
-cos cosh cumsum deg2rad div.floor_rounding div.no_rounding_mode div.trunc_rounding dot double eq erf erfc exp
-exp2 expand expand_as expm1 flatten flip float float_power floor floor_divide fmax fmin fmod frac full_like
-gather ge gt heaviside hypot index_select int isfinite isinf isnan isneginf isposinf le lerp linalg.norm
+atan2 atanh atleast_1d atleast_2d atleast_3d bmm bmm.triton_optimized bool broadcast_tensors broadcast_to cat
+ceil chunk clamp clamp_max clamp_min clone column_stack contiguous copysign cos cosh cumsum deg2rad diag
+diag_embed diagflat diagonal diagonal_scatter div.floor_rounding div.no_rounding_mode div.trunc_rounding dot
+double dsplit dstack eq erf erfc exp exp2 expand expand_as expm1 flatten flip fliplr flipud float float_power
+floor floor_divide fmax fmin fmod frac full_like gather ge gt heaviside hsplit hstack hypot index_add
+index_copy index_fill index_select inner int isfinite isinf isnan isneginf isposinf le lerp linalg.norm
 linalg.vector_norm log log10 log1p log2 log_softmax log_softmax.with_dtype logaddexp logaddexp2 logical_and
 logical_not logical_or logical_xor logit logsumexp long lt masked_fill masked_select matmul max.binary
-max.reduction_no_dim maximum mean min.binary min.reduction_no_dim minimum mm mul mv nan_to_num narrow ne neg
-nn.functional.binary_cross_entropy nn.functional.binary_cross_entropy_with_logits nn.functional.celu
-nn.functional.conv2d nn.functional.conv_transpose2d nn.functional.elu nn.functional.gelu
-nn.functional.group_norm nn.functional.hardshrink nn.functional.hardsigmoid nn.functional.hardswish
-nn.functional.hardtanh nn.functional.huber_loss nn.functional.interpolate.bilinear nn.functional.kl_div
-nn.functional.l1_loss nn.functional.leaky_relu nn.functional.linear nn.functional.logsigmoid
-nn.functional.max_pool2d nn.functional.mish nn.functional.mse_loss nn.functional.nll_loss
-nn.functional.pad.constant nn.functional.relu nn.functional.relu6 nn.functional.selu nn.functional.silu
-nn.functional.smooth_l1_loss nn.functional.softplus nn.functional.softshrink nn.functional.softsign
-nn.functional.tanhshrink nn.functional.threshold nonzero norm norm.fro ones_like permute positive pow prod
-rad2deg reciprocal remainder repeat reshape roll round rsqrt rsub scatter scatter_add select sigmoid sign
-signbit sin sinc sinh softmax softmax.with_dtype sort split split.list_args sqrt square squeeze stack std
-std.unbiased sub sum t tan tanh topk transpose tril triu true_divide trunc unsqueeze var var.unbiased view
-where xlogy zeros_like
+max.reduction_no_dim maximum mean meshgrid.list_of_tensors meshgrid.variadic_tensors min.binary
+min.reduction_no_dim minimum mm movedim mul mv nan_to_num narrow ne neg nn.functional.binary_cross_entropy
+nn.functional.binary_cross_entropy_with_logits nn.functional.celu nn.functional.conv2d
+nn.functional.conv_transpose2d nn.functional.elu nn.functional.gelu nn.functional.group_norm
+nn.functional.hardshrink nn.functional.hardsigmoid nn.functional.hardswish nn.functional.hardtanh
+nn.functional.huber_loss nn.functional.interpolate.bilinear nn.functional.kl_div nn.functional.l1_loss
+nn.functional.leaky_relu nn.functional.linear nn.functional.logsigmoid nn.functional.max_pool2d
+nn.functional.mish nn.functional.mse_loss nn.functional.nll_loss nn.functional.pad.constant nn.functional.relu
+nn.functional.relu6 nn.functional.selu nn.functional.silu nn.functional.smooth_l1_loss nn.functional.softplus
+nn.functional.softshrink nn.functional.softsign nn.functional.tanhshrink nn.functional.threshold nonzero norm
+norm.fro ones_like outer permute positive pow prod rad2deg ravel reciprocal remainder repeat repeat_interleave
+reshape reshape_as roll rot90 round rsqrt rsub scatter scatter_add select select_scatter sigmoid sign signbit
+sin sinc sinh slice_scatter softmax softmax.with_dtype sort split split.list_args split_with_sizes sqrt square
+squeeze stack std std.unbiased sub sum t take take_along_dim tan tanh tensor_split tile topk trace transpose
+tril triu true_divide trunc unbind unflatten unsqueeze var var.unbiased view view_as vsplit vstack where xlogy
+zeros_like
 """.split()
 
 DTYPES = [torch.float32, torch.float64]
