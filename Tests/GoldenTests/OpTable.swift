@@ -160,6 +160,7 @@ enum OpTable {
 
     static func shapeOps(_ add: Register) {
         rearrangementOps(add)
+        statisticsOps(add)
         add("view", "input, *size") { c in [try c.input().view(try c.ints("size"))] }
         add("reshape", "input, *shape") { c in [try c.input().reshape(try c.ints("shape"))] }
         add("flatten", "input, start_dim, end_dim") { c in
@@ -658,6 +659,75 @@ extension OpTable {
         let points = try c.inputs["indices_or_sections"].map { $0.toArray(as: Int64.self).map(Int.init) }
             ?? c.ints("indices_or_sections")
         return x.tensorSplit(indices: points, dim: dim)
+    }
+}
+
+extension OpTable {
+    /// Cumulative and order statistics.
+    static func statisticsOps(_ add: Register) {
+        add("cumprod", "input, dim, dtype") { c in
+            let x = try c.dtype().map { try c.input().to($0) } ?? c.input()
+            return [x.cumprod(dim: try c.int("dim"))]
+        }
+        add("logcumsumexp", "input, dim") { c in [try c.input().logcumsumexp(dim: try c.int("dim"))] }
+        add("cummax", "input, dim") { c in let r = try c.input().cummax(dim: try c.int("dim")); return [r.values, r.indices] }
+        add("cummin", "input, dim") { c in let r = try c.input().cummin(dim: try c.int("dim")); return [r.values, r.indices] }
+        add("aminmax", "input, dim, keepdim") { c in
+            let r = try c.input().aminmax(dim: c.arg("dim")?.int, keepdim: c.keepdim)
+            return [r.min, r.max]
+        }
+        add("nansum", "input, dim, keepdim, dtype") { c in
+            let x = try c.dtype().map { try c.input().to($0) } ?? c.input()
+            return [x.nansum(dims: c.dims, keepdim: c.keepdim)]
+        }
+        add("nanmean", "input, dim, keepdim, dtype") { c in [try c.input().nanmean(dims: c.dims, keepdim: c.keepdim)] }
+        add("std_mean", "input, dim, unbiased, keepdim, correction") { c in
+            let r = try c.input().stdMean(dims: spreadDims(c), correction: correction(c), keepdim: c.keepdim)
+            return [r.std, r.mean]
+        }
+        add("var_mean", "input, dim, unbiased, keepdim, correction") { c in
+            let r = try c.input().varMean(dims: spreadDims(c), correction: correction(c), keepdim: c.keepdim)
+            return [r.var, r.mean]
+        }
+        add("diff", "input, n, dim, prepend, append") { c in
+            [try c.input().diff(n: c.arg("n")?.int ?? 1, dim: c.arg("dim")?.int ?? -1, prepend: c.inputs["prepend"], append: c.inputs["append"])]
+        }
+        add("kthvalue", "input, k, dim, keepdim") { c in
+            let r = try c.input().kthvalue(try c.int("k"), dim: c.arg("dim")?.int ?? -1, keepdim: c.keepdim)
+            return [r.values, r.indices]
+        }
+        add("median", "input, dim, keepdim") { c in
+            guard let dim = c.arg("dim")?.int else { return [try c.input().median()] }
+            let r = try c.input().median(dim: dim, keepdim: c.keepdim)
+            return [r.values, r.indices]
+        }
+        add("nanmedian", "input, dim, keepdim") { c in
+            guard let dim = c.arg("dim")?.int else { return [try c.input().nanmedian()] }
+            let r = try c.input().nanmedian(dim: dim, keepdim: c.keepdim)
+            return [r.values, r.indices]
+        }
+        add("mode", "input, dim, keepdim") { c in
+            let r = try c.input().mode(dim: c.arg("dim")?.int ?? -1, keepdim: c.keepdim)
+            return [r.values, r.indices]
+        }
+        add("msort", "input") { c in [try c.input().msort()] }
+        add("argsort", "input, dim, descending, stable") { c in
+            [try c.input().argsort(dim: c.arg("dim")?.int ?? -1, descending: c.bool("descending", false), stable: c.bool("stable", false))]
+        }
+        add("count_nonzero", "input, dim") { c in [try c.input().countNonzero(dims: c.dims)] }
+    }
+
+    /// `correction`, or `unbiased` as PyTorch reads it (true: 1, false: 0), default 1. A bool in the place
+    /// of `dim` is the `(input, unbiased)` overload.
+    static func correction(_ c: OpCall) -> Double {
+        if case .bool(let unbiased)? = c.arg("dim") { return unbiased ? 1 : 0 }
+        return c.arg("correction")?.double ?? (c.arg("unbiased")?.bool).map { $0 ? 1 : 0 } ?? 1
+    }
+
+    /// The reduced dims of a `std`/`var` form (nil for the `(input, unbiased)` overload).
+    static func spreadDims(_ c: OpCall) -> [Int]? {
+        if case .bool? = c.arg("dim") { return nil }
+        return c.dims
     }
 }
 

@@ -21,17 +21,18 @@ import torch
 from torch.testing._internal.common_methods_invocations import op_db
 
 OPINFOS = """
-abs acos acosh add addcdiv addcmul addmm addmm.decomposed all amax amin any argmax argmin asin asinh atan
-atan2 atanh atleast_1d atleast_2d atleast_3d bmm bmm.triton_optimized bool broadcast_tensors broadcast_to cat
-ceil chunk clamp clamp_max clamp_min clone column_stack contiguous copysign cos cosh cumsum deg2rad diag
-diag_embed diagflat diagonal diagonal_scatter div.floor_rounding div.no_rounding_mode div.trunc_rounding dot
-double dsplit dstack eq erf erfc exp exp2 expand expand_as expm1 flatten flip fliplr flipud float float_power
-floor floor_divide fmax fmin fmod frac full_like gather ge gt heaviside hsplit hstack hypot index_add
-index_copy index_fill index_select inner int isfinite isinf isnan isneginf isposinf le lerp linalg.norm
-linalg.vector_norm log log10 log1p log2 log_softmax log_softmax.with_dtype logaddexp logaddexp2 logical_and
-logical_not logical_or logical_xor logit logsumexp long lt masked_fill masked_select matmul max.binary
-max.reduction_no_dim maximum mean meshgrid.list_of_tensors meshgrid.variadic_tensors min.binary
-min.reduction_no_dim minimum mm movedim mul mv nan_to_num narrow ne neg nn.functional.binary_cross_entropy
+abs acos acosh add addcdiv addcmul addmm addmm.decomposed all amax amin aminmax any argmax argmin argsort asin
+asinh atan atan2 atanh atleast_1d atleast_2d atleast_3d bmm bmm.triton_optimized bool broadcast_tensors
+broadcast_to cat ceil chunk clamp clamp_max clamp_min clone column_stack contiguous copysign cos cosh
+count_nonzero cummax cummin cumprod cumsum deg2rad diag diag_embed diagflat diagonal diagonal_scatter diff
+div.floor_rounding div.no_rounding_mode div.trunc_rounding dot double dsplit dstack eq erf erfc exp exp2
+expand expand_as expm1 flatten flip fliplr flipud float float_power floor floor_divide fmax fmin fmod frac
+full_like gather ge gt heaviside hsplit hstack hypot index_add index_copy index_fill index_select inner int
+isfinite isinf isnan isneginf isposinf kthvalue le lerp linalg.norm linalg.vector_norm log log10 log1p log2
+log_softmax log_softmax.with_dtype logaddexp logaddexp2 logcumsumexp logical_and logical_not logical_or
+logical_xor logit logsumexp long lt masked_fill masked_select matmul max.binary max.reduction_no_dim maximum
+mean median meshgrid.list_of_tensors meshgrid.variadic_tensors min.binary min.reduction_no_dim minimum mm mode
+movedim msort mul mv nan_to_num nanmean nanmedian nansum narrow ne neg nn.functional.binary_cross_entropy
 nn.functional.binary_cross_entropy_with_logits nn.functional.celu nn.functional.conv2d
 nn.functional.conv_transpose2d nn.functional.elu nn.functional.gelu nn.functional.group_norm
 nn.functional.hardshrink nn.functional.hardsigmoid nn.functional.hardswish nn.functional.hardtanh
@@ -43,9 +44,9 @@ nn.functional.softshrink nn.functional.softsign nn.functional.tanhshrink nn.func
 norm.fro ones_like outer permute positive pow prod rad2deg ravel reciprocal remainder repeat repeat_interleave
 reshape reshape_as roll rot90 round rsqrt rsub scatter scatter_add select select_scatter sigmoid sign signbit
 sin sinc sinh slice_scatter softmax softmax.with_dtype sort split split.list_args split_with_sizes sqrt square
-squeeze stack std std.unbiased sub sum t take take_along_dim tan tanh tensor_split tile topk trace transpose
-tril triu true_divide trunc unbind unflatten unsqueeze var var.unbiased view view_as vsplit vstack where xlogy
-zeros_like
+squeeze stack std std.unbiased std_mean std_mean.unbiased sub sum t take take_along_dim tan tanh tensor_split
+tile topk trace transpose tril triu true_divide trunc unbind unflatten unsqueeze var var.unbiased var_mean
+var_mean.unbiased view view_as vsplit vstack where xlogy zeros_like
 """.split()
 
 DTYPES = [torch.float32, torch.float64]

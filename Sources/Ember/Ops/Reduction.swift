@@ -358,7 +358,7 @@ extension Tensor {
     // MARK: Along one dimension
 
     /// Runs a row transform with the given dim moved last, and moves it back.
-    private func alongDim(_ dim: Int, _ op: RowTransform, dtype: DType, opName: String, file: StaticString, line: UInt) -> Tensor {
+    func alongDim(_ dim: Int, _ op: RowTransform, dtype: DType, opName: String, file: StaticString, line: UInt) -> Tensor {
         let d = normalizeDim(dim, rank: self.dim, op: opName, file: file, line: line)
         if self.dim == 0 { return alongDimScalar(op, dtype: dtype) }
         let moved = transpose(d, self.dim - 1).detach()
@@ -372,7 +372,7 @@ extension Tensor {
         switch op {
         case .softmax: return Tensor.ones([], dtype: dtype)
         case .logSoftmax: return Tensor.zeros([], dtype: dtype)
-        case .cumsum: return self.copied(as: dtype)
+        case .cumsum, .cumprod, .logcumsumexp: return self.copied(as: dtype)
         }
     }
 

@@ -229,7 +229,7 @@ private func rowMaximum<T: FloatScalar>(_ p: UnsafePointer<T>, _ k: Int) -> T {
 }
 
 /// Row-wise transforms of a contiguous [rows, K] float tensor: softmax, log-softmax, cumulative sum.
-enum RowTransform { case softmax, logSoftmax, cumsum }
+enum RowTransform { case softmax, logSoftmax, cumsum, cumprod, logcumsumexp }
 
 func rowTransformKernel(_ x: Tensor, rows: Int, k: Int, _ op: RowTransform) -> Tensor {
     struct Floating: FloatTypeVisitor {
@@ -253,6 +253,20 @@ func rowTransformKernel(_ x: Tensor, rows: Int, k: Int, _ op: RowTransform) -> T
                         // PyTorch's cumsum carries a float64 running sum for float32.
                         var s = 0.0
                         for i in 0..<k { s += Double(src[i]); dst[i] = T(s) }
+                    case .cumprod:
+                        var product = 1.0
+                        for i in 0..<k { product *= Double(src[i]); dst[i] = T(product) }
+                    case .logcumsumexp:
+                        // A running log-sum-exp; equal infinities stay that infinity.
+                        var total = -Double.infinity
+                        for i in 0..<k {
+                            let x = Double(src[i])
+                            if !(total.isInfinite && total == x) {
+                                let m = Swift.max(total, x)
+                                total = m.isNaN ? .nan : m + Double.log(onePlus: Double.exp(-Swift.abs(total - x)))
+                            }
+                            dst[i] = T(total)
+                        }
                     }
                 }
             }
@@ -262,11 +276,14 @@ func rowTransformKernel(_ x: Tensor, rows: Int, k: Int, _ op: RowTransform) -> T
     if x.dtype.isFloatingPoint {
         x.dtype.visitFloat(Floating(x: x, out: out, rows: rows, k: k, op: op))
     } else {
-        precondition(op == .cumsum && x.dtype == .int64, "rowTransformKernel: \(op) on \(x.dtype)")
+        precondition((op == .cumsum || op == .cumprod) && x.dtype == .int64, "rowTransformKernel: \(op) on \(x.dtype)")
         let p = x.pointer(as: Int64.self), o = out.pointer(as: Int64.self)
         for r in 0..<rows {
-            var s: Int64 = 0
-            for i in 0..<k { s &+= p[r * k + i]; o[r * k + i] = s }
+            var s: Int64 = op == .cumsum ? 0 : 1
+            for i in 0..<k {
+                s = op == .cumsum ? s &+ p[r * k + i] : s &* p[r * k + i]
+                o[r * k + i] = s
+            }
         }
     }
     return out
