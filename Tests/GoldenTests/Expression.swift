@@ -277,8 +277,10 @@ struct ExpressionEvaluator {
     static func attribute(_ name: String, of value: ExpressionValue) throws -> ExpressionValue {
         let x = try value.asTensor()
         switch name {
-        case "T": return .tensor(x.permute(Array((0..<x.dim).reversed())))
-        case "mT": return .tensor(x.transpose(-2, -1))
+        case "T": return .tensor(x.T)
+        case "mT": return .tensor(x.mT)
+        case "H": return .tensor(x.H)
+        case "mH": return .tensor(x.mH)
         case "data": return .tensor(x.detach())
         case "shape": return .list(x.shape.map { .int($0) })
         case "grad": return x.grad.map { .tensor($0) } ?? .none

@@ -715,6 +715,32 @@ extension OpTable {
             [try c.input().argsort(dim: c.arg("dim")?.int ?? -1, descending: c.bool("descending", false), stable: c.bool("stable", false))]
         }
         add("count_nonzero", "input, dim") { c in [try c.input().countNonzero(dims: c.dims)] }
+        let bitwise: [(String, (Tensor, Tensor) -> Tensor)] = [
+            ("bitwise_and", { $0.bitwiseAnd($1) }), ("bitwise_or", { $0.bitwiseOr($1) }), ("bitwise_xor", { $0.bitwiseXor($1) }),
+            ("bitwise_left_shift", { $0.bitwiseLeftShift($1) }), ("bitwise_right_shift", { $0.bitwiseRightShift($1) }),
+        ]
+        for (name, function) in bitwise {
+            add(name, "input, other") { c in [function(try c.operand("input"), try c.operand("other"))] }
+        }
+        add("bitwise_not", "input") { c in [try c.input().bitwiseNot()] }
+        add("isclose", "input, other, rtol, atol, equal_nan") { c in
+            [try c.input().isclose(try c.operand("other"), rtol: c.arg("rtol")?.double ?? 1e-5, atol: c.arg("atol")?.double ?? 1e-8,
+                                   equalNan: c.bool("equal_nan", false))]
+        }
+        add("allclose", "input, other, rtol, atol, equal_nan") { c in
+            [Tensor(try c.input().allclose(try c.operand("other"), rtol: c.arg("rtol")?.double ?? 1e-5,
+                                           atol: c.arg("atol")?.double ?? 1e-8, equalNan: c.bool("equal_nan", false)))]
+        }
+        add("equal", "input, other") { c in [Tensor(try c.input().equal(try c.tensor("other")))] }
+        add("item", "input") { c in
+            let x = try c.input()
+            return [x.dtype.isFloatingPoint ? Tensor(x.item()) : (x.dtype == .bool ? Tensor(x.item() != 0) : Tensor(Int64(x.item())))]
+        }
+        add("new_zeros", "input, size, dtype") { c in [try c.input().newZeros(try c.ints("size"), dtype: try c.dtype())] }
+        add("new_ones", "input, size, dtype") { c in [try c.input().newOnes(try c.ints("size"), dtype: try c.dtype())] }
+        add("new_full", "input, size, fill_value, dtype") { c in
+            [try c.input().newFull(try c.ints("size"), try c.double("fill_value"), dtype: try c.dtype())]
+        }
     }
 
     /// `correction`, or `unbiased` as PyTorch reads it (true: 1, false: 0), default 1. A bool in the place

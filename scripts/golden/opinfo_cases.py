@@ -21,37 +21,41 @@ import torch
 from torch.testing._internal.common_methods_invocations import op_db
 
 OPINFOS = """
-abs acos acosh add addcdiv addcmul addmm addmm.decomposed all amax amin aminmax any argmax argmin argsort asin
-asinh atan atan2 atanh atleast_1d atleast_2d atleast_3d bmm bmm.triton_optimized bool broadcast_tensors
+H T abs acos acosh add addcdiv addcmul addmm addmm.decomposed all allclose amax amin aminmax any argmax argmin
+argsort asin asinh atan atan2 atanh atleast_1d atleast_2d atleast_3d bitwise_and bitwise_left_shift
+bitwise_not bitwise_or bitwise_right_shift bitwise_xor bmm bmm.triton_optimized bool broadcast_tensors
 broadcast_to cat ceil chunk clamp clamp_max clamp_min clone column_stack contiguous copysign cos cosh
 count_nonzero cummax cummin cumprod cumsum deg2rad diag diag_embed diagflat diagonal diagonal_scatter diff
-div.floor_rounding div.no_rounding_mode div.trunc_rounding dot double dsplit dstack eq erf erfc exp exp2
+div.floor_rounding div.no_rounding_mode div.trunc_rounding dot double dsplit dstack eq equal erf erfc exp exp2
 expand expand_as expm1 flatten flip fliplr flipud float float_power floor floor_divide fmax fmin fmod frac
 full_like gather ge gt heaviside hsplit hstack hypot index_add index_copy index_fill index_select inner int
-isfinite isinf isnan isneginf isposinf kthvalue le lerp linalg.norm linalg.vector_norm log log10 log1p log2
-log_softmax log_softmax.with_dtype logaddexp logaddexp2 logcumsumexp logical_and logical_not logical_or
-logical_xor logit logsumexp long lt masked_fill masked_select matmul max.binary max.reduction_no_dim maximum
-mean median meshgrid.list_of_tensors meshgrid.variadic_tensors min.binary min.reduction_no_dim minimum mm mode
-movedim msort mul mv nan_to_num nanmean nanmedian nansum narrow ne neg nn.functional.binary_cross_entropy
-nn.functional.binary_cross_entropy_with_logits nn.functional.celu nn.functional.conv2d
-nn.functional.conv_transpose2d nn.functional.elu nn.functional.gelu nn.functional.group_norm
-nn.functional.hardshrink nn.functional.hardsigmoid nn.functional.hardswish nn.functional.hardtanh
-nn.functional.huber_loss nn.functional.interpolate.bilinear nn.functional.kl_div nn.functional.l1_loss
-nn.functional.leaky_relu nn.functional.linear nn.functional.logsigmoid nn.functional.max_pool2d
-nn.functional.mish nn.functional.mse_loss nn.functional.nll_loss nn.functional.pad.constant nn.functional.relu
-nn.functional.relu6 nn.functional.selu nn.functional.silu nn.functional.smooth_l1_loss nn.functional.softplus
-nn.functional.softshrink nn.functional.softsign nn.functional.tanhshrink nn.functional.threshold nonzero norm
-norm.fro ones_like outer permute positive pow prod rad2deg ravel reciprocal remainder repeat repeat_interleave
-reshape reshape_as roll rot90 round rsqrt rsub scatter scatter_add select select_scatter sigmoid sign signbit
-sin sinc sinh slice_scatter softmax softmax.with_dtype sort split split.list_args split_with_sizes sqrt square
-squeeze stack std std.unbiased std_mean std_mean.unbiased sub sum t take take_along_dim tan tanh tensor_split
-tile topk trace transpose tril triu true_divide trunc unbind unflatten unsqueeze var var.unbiased var_mean
-var_mean.unbiased view view_as vsplit vstack where xlogy zeros_like
+isclose isfinite isinf isnan isneginf isposinf item kthvalue le lerp linalg.norm linalg.vector_norm log log10
+log1p log2 log_softmax log_softmax.with_dtype logaddexp logaddexp2 logcumsumexp logical_and logical_not
+logical_or logical_xor logit logsumexp long lt mH mT masked_fill masked_select matmul max.binary
+max.reduction_no_dim maximum mean median meshgrid.list_of_tensors meshgrid.variadic_tensors min.binary
+min.reduction_no_dim minimum mm mode movedim msort mul mv nan_to_num nanmean nanmedian nansum narrow ne neg
+new_full new_ones new_zeros nn.functional.binary_cross_entropy nn.functional.binary_cross_entropy_with_logits
+nn.functional.celu nn.functional.conv2d nn.functional.conv_transpose2d nn.functional.elu nn.functional.gelu
+nn.functional.group_norm nn.functional.hardshrink nn.functional.hardsigmoid nn.functional.hardswish
+nn.functional.hardtanh nn.functional.huber_loss nn.functional.interpolate.bilinear nn.functional.kl_div
+nn.functional.l1_loss nn.functional.leaky_relu nn.functional.linear nn.functional.logsigmoid
+nn.functional.max_pool2d nn.functional.mish nn.functional.mse_loss nn.functional.nll_loss
+nn.functional.pad.constant nn.functional.relu nn.functional.relu6 nn.functional.selu nn.functional.silu
+nn.functional.smooth_l1_loss nn.functional.softplus nn.functional.softshrink nn.functional.softsign
+nn.functional.tanhshrink nn.functional.threshold nonzero norm norm.fro ones_like outer permute positive pow
+prod rad2deg ravel reciprocal remainder repeat repeat_interleave reshape reshape_as roll rot90 round rsqrt
+rsub scatter scatter_add select select_scatter sigmoid sign signbit sin sinc sinh slice_scatter softmax
+softmax.with_dtype sort split split.list_args split_with_sizes sqrt square squeeze stack std std.unbiased
+std_mean std_mean.unbiased sub sum t take take_along_dim tan tanh tensor_split tile topk trace transpose tril
+triu true_divide trunc unbind unflatten unsqueeze var var.unbiased var_mean var_mean.unbiased view view_as
+vsplit vstack where xlogy zeros_like
 """.split()
 
 DTYPES = [torch.float32, torch.float64]
+INTEGER_DTYPES = [torch.int64, torch.int32, torch.uint8, torch.bool]   # the first one an integer-only op supports
 TOLERANCES = {torch.float32: (1e-4, 1e-5), torch.float64: (1e-7, 1e-7)}
-MAX_SAMPLES = {torch.float32: 6, torch.float64: 3}   # per OpInfo
+MAX_SAMPLES = {torch.float32: 6, torch.float64: 3}   # per OpInfo; integer dtypes take float32's
+ATTRIBUTES = {"T", "mT", "H", "mH"}   # OpInfos of Tensor attributes, not methods
 MAX_NUMEL = 1000      # per tensor, to keep the case files small
 DTYPE_NAMES = {torch.float32: "float32", torch.float64: "float64", torch.int64: "int64", torch.int32: "int32",
                torch.uint8: "uint8", torch.bool: "bool"}
@@ -126,6 +130,8 @@ def callee(op):
 def flatten(result):
     if isinstance(result, torch.Tensor):
         return [result]
+    if isinstance(result, (bool, int, float)):   # Python numbers (`allclose`, `item`) as 0-d tensors
+        return [torch.tensor(result, dtype=torch.float64 if isinstance(result, float) else None)]
     if isinstance(result, (tuple, list)):
         return [t for item in result for t in flatten(item)]
     raise Unsupported(f"result of type {type(result).__name__}")
@@ -143,13 +149,15 @@ def make_case(op, full_name, dtype, index, sample):
     args = [call.render(a) for a in sample.args]
     kwargs = [f"{k}={call.render(v, k if isinstance(v, torch.Tensor) and k not in call.inputs else None)}"
               for k, v in sample.kwargs.items()]
-    if is_method:
+    if op.name in ATTRIBUTES:
+        expression = f"{first}.{function}"
+    elif is_method:
         expression = f"{first}.{function}({', '.join(args + kwargs)})"
     else:
         expression = f"{function}({', '.join([first] + args + kwargs)})"
 
     outputs = flatten(op(sample.input, *sample.args, **sample.kwargs))
-    rtol, atol = TOLERANCES[dtype]
+    rtol, atol = TOLERANCES.get(dtype, (0, 0))
     case = {"kind": "op", "name": f"{full_name}/{DTYPE_NAMES[dtype]}_{index}", "op": "expression",
             "expression": expression, "opinfo": full_name,
             "inputs": {name: encode(t) for name, t in call.inputs.items()},
@@ -186,14 +194,14 @@ def main():
     written = 0
     for full_name in OPINFOS:
         op = by_name[full_name]
-        for dtype in DTYPES:
-            if dtype not in op.supported_dtypes("cpu"):
-                continue
+        supported = op.supported_dtypes("cpu")
+        dtypes = [d for d in DTYPES if d in supported] or [d for d in INTEGER_DTYPES if d in supported][:1]
+        for dtype in dtypes:
             torch.manual_seed(0)
             samples = op.sample_inputs("cpu", dtype, requires_grad=op.supports_autograd)
             index = 0
             for sample in samples:
-                if index == MAX_SAMPLES[dtype]:
+                if index == MAX_SAMPLES.get(dtype, MAX_SAMPLES[torch.float32]):
                     break
                 try:
                     case = make_case(op, full_name, dtype, index, sample)
