@@ -736,6 +736,35 @@ extension OpTable {
             let x = try c.input()
             return [x.dtype.isFloatingPoint ? Tensor(x.item()) : (x.dtype == .bool ? Tensor(x.item() != 0) : Tensor(Int64(x.item())))]
         }
+        let fused: [(String, (Tensor, Tensor, Tensor, Double, Double) -> Tensor)] = [
+            ("addmv", { $0.addmv($1, $2, beta: $3, alpha: $4) }), ("addr", { $0.addr($1, $2, beta: $3, alpha: $4) }),
+            ("baddbmm", { $0.baddbmm($1, $2, beta: $3, alpha: $4) }), ("addbmm", { $0.addbmm($1, $2, beta: $3, alpha: $4) }),
+        ]
+        for (name, function) in fused {
+            add(name, "input, a, b, beta, alpha") { c in
+                // PyTorch names the factors mat/vec, vec1/vec2 or batch1/batch2; they come positionally or by name.
+                let factors = try [["a", "mat", "vec1", "batch1"], ["b", "vec", "vec2", "batch2"]].map { names in
+                    try names.lazy.compactMap { c.inputs[$0] }.first ?? { throw CaseFailure("\(name): missing factor") }()
+                }
+                return [function(try c.input(), factors[0], factors[1], c.arg("beta")?.double ?? 1, c.arg("alpha")?.double ?? 1)]
+            }
+        }
+        add("vdot", "input, other") { c in [try c.input().vdot(try c.tensor("other"))] }
+        add("tensordot", "input, other, dims") { c in
+            if case .array(let pair)? = c.arg("dims"), pair.count == 2, let a = pair[0].ints, let b = pair[1].ints {
+                return [try c.input().tensordot(try c.tensor("other"), dims: (a, b))]
+            }
+            return [try c.input().tensordot(try c.tensor("other"), dims: c.arg("dims")?.int ?? 2)]
+        }
+        add("matrix_power", "input, n") { c in [try c.input().matrixPower(try c.int("n"))] }
+        add("vecdot", "input, other, dim") { c in [try c.input().vecdot(try c.tensor("other"), dim: c.arg("dim")?.int ?? -1)] }
+        add("cross", "input, other, dim") { c in
+            let x = try c.input()
+            // torch.cross without dim takes the first dimension of size 3; linalg.cross takes the last.
+            return [x.cross(try c.tensor("other"), dim: c.arg("dim")?.int ?? (x.shape.firstIndex(of: 3) ?? -1))]
+        }
+        add("multi_dot", "tensors") { c in [Tensor.multiDot(c.tensorList())] }
+        add("chain_matmul", "*matrices") { c in [Tensor.multiDot(c.tensorList("matrices"))] }
         add("new_zeros", "input, size, dtype") { c in [try c.input().newZeros(try c.ints("size"), dtype: try c.dtype())] }
         add("new_ones", "input, size, dtype") { c in [try c.input().newOnes(try c.ints("size"), dtype: try c.dtype())] }
         add("new_full", "input, size, fill_value, dtype") { c in
