@@ -765,6 +765,28 @@ extension OpTable {
         }
         add("multi_dot", "tensors") { c in [Tensor.multiDot(c.tensorList())] }
         add("chain_matmul", "*matrices") { c in [Tensor.multiDot(c.tensorList("matrices"))] }
+        add("cdist", "input, other, p, compute_mode") { c in [Tensor.cdist(try c.input(), try c.tensor("other"), p: c.arg("p")?.double ?? 2)] }
+        add("pdist", "input, p") { c in [try c.input().pdist(p: c.arg("p")?.double ?? 2)] }
+        add("dist", "input, other, p") { c in [try c.input().dist(try c.tensor("other"), p: c.arg("p")?.double ?? 2)] }
+        add("pairwise_distance", "input, other, p, eps, keepdim") { c in
+            [Tensor.pairwiseDistance(try c.input(), try c.tensor("other"), p: c.arg("p")?.double ?? 2, eps: c.arg("eps")?.double ?? 1e-6,
+                                     keepdim: c.keepdim)]
+        }
+        add("cosine_similarity", "input, other, dim, eps") { c in
+            [Tensor.cosineSimilarity(try c.input(), try c.tensor("other"), dim: c.arg("dim")?.int ?? 1, eps: c.arg("eps")?.double ?? 1e-8)]
+        }
+        add("normalize", "input, p, dim, eps") { c in
+            [try c.input().normalize(p: c.arg("p")?.double ?? 2, dim: c.arg("dim")?.int ?? 1, eps: c.arg("eps")?.double ?? 1e-12)]
+        }
+        add("glu", "input, dim") { c in [try c.input().glu(dim: c.arg("dim")?.int ?? -1)] }
+        add("prelu", "input, weight") { c in [try c.input().prelu(try c.tensor("weight"))] }
+        add("softmin", "input, dim, _stacklevel, dtype") { c in
+            let x = try c.dtype().map { try c.input().to($0) } ?? c.input()
+            return [x.softmin(dim: try c.int("dim"))]
+        }
+        add("pixel_shuffle", "input, upscale_factor") { c in [try c.input().pixelShuffle(try c.int("upscale_factor"))] }
+        add("pixel_unshuffle", "input, downscale_factor") { c in [try c.input().pixelUnshuffle(try c.int("downscale_factor"))] }
+        add("channel_shuffle native_channel_shuffle", "input, groups") { c in [try c.input().channelShuffle(try c.int("groups"))] }
         add("new_zeros", "input, size, dtype") { c in [try c.input().newZeros(try c.ints("size"), dtype: try c.dtype())] }
         add("new_ones", "input, size, dtype") { c in [try c.input().newOnes(try c.ints("size"), dtype: try c.dtype())] }
         add("new_full", "input, size, fill_value, dtype") { c in

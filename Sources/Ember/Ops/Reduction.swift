@@ -298,6 +298,11 @@ extension Tensor {
     /// The vector p-norm over `dims` (all when nil) (`torch.linalg.vector_norm`, `Tensor.norm`).
     public func norm(p: Double = 2, dims: [Int]? = nil, keepdim: Bool = false,
                      file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        norm(p: p, dims: dims, keepdim: keepdim, name: "LinalgVectorNormBackward0", file: file, line: line)
+    }
+
+    /// The p-norm recorded under `name` (ATen's own `norm`, which some composites call, is `NormBackward1`).
+    func norm(p: Double, dims: [Int]?, keepdim: Bool, name: String, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         let plan = reductionPlan(dims, keepdim: keepdim, op: "norm", file: file, line: line)
         let compute = dtype.floatingCounterpart.computeType
         let rows = reductionRows(plan, dtype: compute)
@@ -305,14 +310,23 @@ extension Tensor {
         let out = reshapedResult(flat.kernelInput(dtype.floatingCounterpart), plan.outShape)
         if needsGrad(self) {
             let result = out.detach()
-            record("LinalgVectorNormBackward0", inputs: [self], outputs: [out], saving: [SavedTensor(self)]) { [self] g in
+            record(name, inputs: [self], outputs: [out], saving: [SavedTensor(self)]) { [self] g in
                 let gx = self.expandGrad(g[0], plan)
-                if p == 1 { return [gx * self.sign()] }
-                let n = self.expandGrad(result, plan)
-                if p == 2 {
-                    return [Tensor.where(n .== 0, Tensor.zeros([], dtype: self.dtype), gx * self / n)]
+                let zero = Tensor.zeros([], dtype: self.dtype)
+                switch p {
+                case 0: return [gx * 0]   // the count of nonzeros is piecewise constant
+                case 1: return [gx * self.sign()]
+                case _ where p.isInfinite:
+                    // Shared evenly among the elements whose magnitude is the extremum.
+                    let n = self.expandGrad(result, plan)
+                    let extreme = (self.abs() .== n).to(self.dtype)
+                    let count = self.expandGrad(plan.dims.isEmpty ? extreme : extreme.sum(dims: plan.dims, keepdim: true), plan)
+                    return [gx * self.sign() * extreme / count]
+                default:
+                    let n = self.expandGrad(result, plan)
+                    let gradient = p == 2 ? gx * self / n : gx * self * self.abs().pow(p - 2) / n.pow(p - 1)
+                    return [Tensor.where(n .== 0, zero, gradient)]
                 }
-                return [gx * self * self.abs().pow(p - 2) / n.pow(p - 1)]
             }
         }
         return out
