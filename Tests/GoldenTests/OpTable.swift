@@ -787,6 +787,7 @@ extension OpTable {
         add("pixel_shuffle", "input, upscale_factor") { c in [try c.input().pixelShuffle(try c.int("upscale_factor"))] }
         add("pixel_unshuffle", "input, downscale_factor") { c in [try c.input().pixelUnshuffle(try c.int("downscale_factor"))] }
         add("channel_shuffle native_channel_shuffle", "input, groups") { c in [try c.input().channelShuffle(try c.int("groups"))] }
+        lossOps(add)
         add("new_zeros", "input, size, dtype") { c in [try c.input().newZeros(try c.ints("size"), dtype: try c.dtype())] }
         add("new_ones", "input, size, dtype") { c in [try c.input().newOnes(try c.ints("size"), dtype: try c.dtype())] }
         add("new_full", "input, size, fill_value, dtype") { c in
@@ -805,6 +806,51 @@ extension OpTable {
     static func spreadDims(_ c: OpCall) -> [Int]? {
         if case .bool? = c.arg("dim") { return nil }
         return c.dims
+    }
+}
+
+extension OpTable {
+    /// The margin, embedding and likelihood losses.
+    static func lossOps(_ add: Register) {
+        func reduction(_ c: OpCall) throws -> Reduction {
+            guard let text = c.arg("reduction")?.string else { return .mean }
+            guard let value = Reduction(rawValue: text) else { throw CaseFailure("\(c.op): unknown reduction \(text)") }
+            return value
+        }
+        add("soft_margin_loss", "input, target, size_average, reduce, reduction") { c in
+            [Tensor.softMarginLoss(try c.input(), try c.tensor("target"), reduction: try reduction(c))]
+        }
+        add("margin_ranking_loss", "input1, input2, target, margin, size_average, reduce, reduction") { c in
+            [Tensor.marginRankingLoss(try c.tensor("input1"), try c.tensor("input2"), try c.tensor("target"),
+                                      margin: c.arg("margin")?.double ?? 0, reduction: try reduction(c))]
+        }
+        add("hinge_embedding_loss", "input, target, margin, size_average, reduce, reduction") { c in
+            [Tensor.hingeEmbeddingLoss(try c.input(), try c.tensor("target"), margin: c.arg("margin")?.double ?? 1, reduction: try reduction(c))]
+        }
+        add("cosine_embedding_loss", "input1, input2, target, margin, size_average, reduce, reduction") { c in
+            [Tensor.cosineEmbeddingLoss(try c.tensor("input1"), try c.tensor("input2"), try c.tensor("target"),
+                                        margin: c.arg("margin")?.double ?? 0, reduction: try reduction(c))]
+        }
+        add("gaussian_nll_loss", "input, target, var, full, eps, reduction") { c in
+            [Tensor.gaussianNLLLoss(try c.input(), try c.tensor("target"), try c.operand("var"), full: c.bool("full", false),
+                                    eps: c.arg("eps")?.double ?? 1e-6, reduction: try reduction(c))]
+        }
+        add("poisson_nll_loss", "input, target, log_input, full, size_average, eps, reduce, reduction") { c in
+            [Tensor.poissonNLLLoss(try c.input(), try c.tensor("target"), logInput: c.bool("log_input", true), full: c.bool("full", false),
+                                   eps: c.arg("eps")?.double ?? 1e-8, reduction: try reduction(c))]
+        }
+        add("triplet_margin_loss", "anchor, positive, negative, margin, p, eps, swap, size_average, reduce, reduction") { c in
+            [Tensor.tripletMarginLoss(try c.tensor("anchor"), try c.tensor("positive"), try c.tensor("negative"),
+                                      margin: c.arg("margin")?.double ?? 1, p: c.arg("p")?.double ?? 2, eps: c.arg("eps")?.double ?? 1e-6,
+                                      swap: c.bool("swap", false), reduction: try reduction(c))]
+        }
+        add("multilabel_soft_margin_loss", "input, target, weight, size_average, reduce, reduction") { c in
+            [Tensor.multilabelSoftMarginLoss(try c.input(), try c.tensor("target"), weight: c.inputs["weight"], reduction: try reduction(c))]
+        }
+        add("multi_margin_loss", "input, target, p, margin, weight, size_average, reduce, reduction") { c in
+            [Tensor.multiMarginLoss(try c.input(), try c.tensor("target"), p: c.arg("p")?.int ?? 1, margin: c.arg("margin")?.double ?? 1,
+                                    weight: c.inputs["weight"], reduction: try reduction(c))]
+        }
     }
 }
 

@@ -37,22 +37,25 @@ max.reduction_no_dim maximum mean median meshgrid.list_of_tensors meshgrid.varia
 min.reduction_no_dim minimum mm mode movedim msort mul mv nan_to_num nanmean nanmedian nansum narrow ne neg
 new_full new_ones new_zeros nn.functional.binary_cross_entropy nn.functional.binary_cross_entropy_with_logits
 nn.functional.celu nn.functional.channel_shuffle nn.functional.conv2d nn.functional.conv_transpose2d
-nn.functional.cosine_similarity nn.functional.elu nn.functional.gelu nn.functional.glu
-nn.functional.group_norm nn.functional.hardshrink nn.functional.hardsigmoid nn.functional.hardswish
-nn.functional.hardtanh nn.functional.huber_loss nn.functional.interpolate.bilinear nn.functional.kl_div
-nn.functional.l1_loss nn.functional.leaky_relu nn.functional.linear nn.functional.logsigmoid
-nn.functional.max_pool2d nn.functional.mish nn.functional.mse_loss nn.functional.nll_loss
-nn.functional.normalize nn.functional.pad.constant nn.functional.pairwise_distance nn.functional.pdist
-nn.functional.pixel_shuffle nn.functional.pixel_unshuffle nn.functional.prelu nn.functional.relu
-nn.functional.relu6 nn.functional.selu nn.functional.silu nn.functional.smooth_l1_loss nn.functional.softmin
+nn.functional.cosine_embedding_loss nn.functional.cosine_similarity nn.functional.elu
+nn.functional.gaussian_nll_loss nn.functional.gelu nn.functional.glu nn.functional.group_norm
+nn.functional.hardshrink nn.functional.hardsigmoid nn.functional.hardswish nn.functional.hardtanh
+nn.functional.hinge_embedding_loss nn.functional.huber_loss nn.functional.interpolate.bilinear
+nn.functional.kl_div nn.functional.l1_loss nn.functional.leaky_relu nn.functional.linear
+nn.functional.logsigmoid nn.functional.margin_ranking_loss nn.functional.max_pool2d nn.functional.mish
+nn.functional.mse_loss nn.functional.multi_margin_loss nn.functional.multilabel_soft_margin_loss
+nn.functional.nll_loss nn.functional.normalize nn.functional.pad.constant nn.functional.pairwise_distance
+nn.functional.pdist nn.functional.pixel_shuffle nn.functional.pixel_unshuffle nn.functional.poisson_nll_loss
+nn.functional.prelu nn.functional.relu nn.functional.relu6 nn.functional.selu nn.functional.silu
+nn.functional.smooth_l1_loss nn.functional.soft_margin_loss nn.functional.softmin
 nn.functional.softmin.with_dtype nn.functional.softplus nn.functional.softshrink nn.functional.softsign
-nn.functional.tanhshrink nn.functional.threshold nonzero norm norm.fro norm.inf ones_like outer permute
-positive pow prod rad2deg ravel reciprocal remainder repeat repeat_interleave reshape reshape_as roll rot90
-round rsqrt rsub scatter scatter_add select select_scatter sigmoid sign signbit sin sinc sinh slice_scatter
-softmax softmax.with_dtype sort split split.list_args split_with_sizes sqrt square squeeze stack std
-std.unbiased std_mean std_mean.unbiased sub sum t take take_along_dim tan tanh tensor_split tensordot tile
-topk trace transpose tril triu true_divide trunc unbind unflatten unsqueeze var var.unbiased var_mean
-var_mean.unbiased vdot view view_as vsplit vstack where xlogy zeros_like
+nn.functional.tanhshrink nn.functional.threshold nn.functional.triplet_margin_loss nonzero norm norm.fro
+norm.inf ones_like outer permute positive pow prod rad2deg ravel reciprocal remainder repeat repeat_interleave
+reshape reshape_as roll rot90 round rsqrt rsub scatter scatter_add select select_scatter sigmoid sign signbit
+sin sinc sinh slice_scatter softmax softmax.with_dtype sort split split.list_args split_with_sizes sqrt square
+squeeze stack std std.unbiased std_mean std_mean.unbiased sub sum t take take_along_dim tan tanh tensor_split
+tensordot tile topk trace transpose tril triu true_divide trunc unbind unflatten unsqueeze var var.unbiased
+var_mean var_mean.unbiased vdot view view_as vsplit vstack where xlogy zeros_like
 """.split()
 
 DTYPES = [torch.float32, torch.float64]

@@ -230,3 +230,32 @@ open class Threshold: ElementwiseActivation {
         "threshold=\(pythonFloat(threshold)), value=\(pythonFloat(value))" + (inplace ? ", inplace=True" : "")
     }
 }
+
+/// `nn.PReLU`: a learnt negative slope, one for all channels or one per channel, initialised to `initialValue`.
+open class PReLU: Module {
+    @Parameter public var weight: Tensor
+    public let numParameters: Int
+    public init(numParameters: Int = 1, initialValue: Double = 0.25, dtype: DType = defaultFloatDType) {
+        self.numParameters = numParameters
+        weight = Tensor.full([numParameters], initialValue, dtype: dtype)
+        super.init()
+    }
+    open override func forward(_ input: Tensor) -> Tensor { input.prelu(weight) }
+    open override var extraDescription: String { "num_parameters=\(numParameters)" }
+}
+
+/// `nn.GLU`: the first half along `dim` gated by the sigmoid of the second.
+open class GLU: Module {
+    public let dim: Int
+    public init(dim: Int = -1) { self.dim = dim; super.init() }
+    open override func forward(_ input: Tensor) -> Tensor { input.glu(dim: dim) }
+    open override var extraDescription: String { "dim=\(dim)" }
+}
+
+/// `nn.Softmin`: `softmax(-x)` along `dim`.
+open class Softmin: Module {
+    public let dim: Int
+    public init(dim: Int) { self.dim = dim; super.init() }
+    open override func forward(_ input: Tensor) -> Tensor { input.softmin(dim: dim) }
+    open override var extraDescription: String { "dim=\(dim)" }
+}

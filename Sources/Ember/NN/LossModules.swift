@@ -79,3 +79,94 @@ open class KLDivLoss: Loss {
         F.klDiv(input, target, reduction: reduction, logTarget: logTarget)
     }
 }
+
+/// A loss module called with three tensors: (input1, input2, target) or (anchor, positive, negative).
+open class TripleInputLoss: Module {
+    public let reduction: Reduction
+    public init(reduction: Reduction) { self.reduction = reduction; super.init() }
+    /// The loss of the three tensors.
+    open func loss(_ a: Tensor, _ b: Tensor, _ c: Tensor) -> Tensor { fatalError("\(typeName) must override loss(_:_:_:)") }
+    public func callAsFunction(_ a: Tensor, _ b: Tensor, _ c: Tensor) -> Tensor { loss(a, b, c) }
+}
+
+open class SoftMarginLoss: Loss {
+    public override init(reduction: Reduction = .mean) { super.init(reduction: reduction) }
+    public override func loss(_ input: Tensor, _ target: Tensor) -> Tensor { F.softMarginLoss(input, target, reduction: reduction) }
+}
+
+open class HingeEmbeddingLoss: Loss {
+    public let margin: Double
+    public init(margin: Double = 1, reduction: Reduction = .mean) { self.margin = margin; super.init(reduction: reduction) }
+    public override func loss(_ input: Tensor, _ target: Tensor) -> Tensor {
+        F.hingeEmbeddingLoss(input, target, margin: margin, reduction: reduction)
+    }
+}
+
+open class PoissonNLLLoss: Loss {
+    public let logInput: Bool, full: Bool, eps: Double
+    public init(logInput: Bool = true, full: Bool = false, eps: Double = 1e-8, reduction: Reduction = .mean) {
+        (self.logInput, self.full, self.eps) = (logInput, full, eps)
+        super.init(reduction: reduction)
+    }
+    public override func loss(_ input: Tensor, _ target: Tensor) -> Tensor {
+        F.poissonNLLLoss(input, target, logInput: logInput, full: full, eps: eps, reduction: reduction)
+    }
+}
+
+open class MultiLabelSoftMarginLoss: Loss {
+    public let weight: Tensor?
+    public init(weight: Tensor? = nil, reduction: Reduction = .mean) { self.weight = weight; super.init(reduction: reduction) }
+    public override func loss(_ input: Tensor, _ target: Tensor) -> Tensor {
+        F.multilabelSoftMarginLoss(input, target, weight: weight, reduction: reduction)
+    }
+}
+
+open class MultiMarginLoss: Loss {
+    public let p: Int, margin: Double, weight: Tensor?
+    public init(p: Int = 1, margin: Double = 1, weight: Tensor? = nil, reduction: Reduction = .mean) {
+        (self.p, self.margin, self.weight) = (p, margin, weight)
+        super.init(reduction: reduction)
+    }
+    public override func loss(_ input: Tensor, _ target: Tensor) -> Tensor {
+        F.multiMarginLoss(input, target, p: p, margin: margin, weight: weight, reduction: reduction)
+    }
+}
+
+open class MarginRankingLoss: TripleInputLoss {
+    public let margin: Double
+    public init(margin: Double = 0, reduction: Reduction = .mean) { self.margin = margin; super.init(reduction: reduction) }
+    public override func loss(_ input1: Tensor, _ input2: Tensor, _ target: Tensor) -> Tensor {
+        F.marginRankingLoss(input1, input2, target, margin: margin, reduction: reduction)
+    }
+}
+
+open class CosineEmbeddingLoss: TripleInputLoss {
+    public let margin: Double
+    public init(margin: Double = 0, reduction: Reduction = .mean) { self.margin = margin; super.init(reduction: reduction) }
+    public override func loss(_ input1: Tensor, _ input2: Tensor, _ target: Tensor) -> Tensor {
+        F.cosineEmbeddingLoss(input1, input2, target, margin: margin, reduction: reduction)
+    }
+}
+
+/// `nn.GaussianNLLLoss`, called with (input, target, var).
+open class GaussianNLLLoss: TripleInputLoss {
+    public let full: Bool, eps: Double
+    public init(full: Bool = false, eps: Double = 1e-6, reduction: Reduction = .mean) {
+        (self.full, self.eps) = (full, eps)
+        super.init(reduction: reduction)
+    }
+    public override func loss(_ input: Tensor, _ target: Tensor, _ variance: Tensor) -> Tensor {
+        F.gaussianNLLLoss(input, target, variance, full: full, eps: eps, reduction: reduction)
+    }
+}
+
+open class TripletMarginLoss: TripleInputLoss {
+    public let margin: Double, p: Double, eps: Double, swap: Bool
+    public init(margin: Double = 1, p: Double = 2, eps: Double = 1e-6, swap: Bool = false, reduction: Reduction = .mean) {
+        (self.margin, self.p, self.eps, self.swap) = (margin, p, eps, swap)
+        super.init(reduction: reduction)
+    }
+    public override func loss(_ anchor: Tensor, _ positive: Tensor, _ negative: Tensor) -> Tensor {
+        F.tripletMarginLoss(anchor, positive, negative, margin: margin, p: p, eps: eps, swap: swap, reduction: reduction)
+    }
+}

@@ -9,7 +9,7 @@ public enum Reduction: String, Sendable {
 
 extension Tensor {
     /// Applies a reduction to a tensor of per-element losses.
-    fileprivate func reduced(_ reduction: Reduction) -> Tensor {
+    func reduced(_ reduction: Reduction) -> Tensor {
         switch reduction {
         case .mean: return mean()
         case .sum: return sum()
@@ -31,11 +31,11 @@ extension Tensor {
     /// A loss whose per-element value and gradients are given by closures over (input, target), recorded
     /// as one node named `name`. The target's derivative defaults to minus the input's, right for losses of
     /// `input - target`.
-    fileprivate static func elementwiseLoss(_ name: String, _ input: Tensor, _ target: Tensor, _ reduction: Reduction,
-                                            file: StaticString, line: UInt,
-                                            value: (Tensor, Tensor) -> Tensor,
-                                            derivative: @escaping (Tensor, Tensor) -> Tensor,
-                                            targetDerivative: ((Tensor, Tensor) -> Tensor)? = nil) -> Tensor {
+    static func elementwiseLoss(_ name: String, _ input: Tensor, _ target: Tensor, _ reduction: Reduction,
+                                file: StaticString, line: UInt,
+                                value: (Tensor, Tensor) -> Tensor,
+                                derivative: @escaping (Tensor, Tensor) -> Tensor,
+                                targetDerivative: ((Tensor, Tensor) -> Tensor)? = nil) -> Tensor {
         check(input.shape == target.shape || broadcastShapes(input.shape, target.shape) != nil, name,
               "input \(shapeText(input.shape)) and target \(shapeText(target.shape)) do not broadcast", file: file, line: line)
         let perElement = noGrad { value(input, target) }

@@ -1,0 +1,40 @@
+// Layers that rearrange or compare without parameters: PixelShuffle, PixelUnshuffle, ChannelShuffle,
+// CosineSimilarity, PairwiseDistance.
+
+/// `nn.PixelShuffle`: `[*, C·r², H, W]` to `[*, C, H·r, W·r]`.
+open class PixelShuffle: Module {
+    public let upscaleFactor: Int
+    public init(_ upscaleFactor: Int) { self.upscaleFactor = upscaleFactor; super.init() }
+    open override func forward(_ input: Tensor) -> Tensor { input.pixelShuffle(upscaleFactor) }
+    open override var extraDescription: String { "upscale_factor=\(upscaleFactor)" }
+}
+
+/// `nn.PixelUnshuffle`: `[*, C, H·r, W·r]` to `[*, C·r², H, W]`.
+open class PixelUnshuffle: Module {
+    public let downscaleFactor: Int
+    public init(_ downscaleFactor: Int) { self.downscaleFactor = downscaleFactor; super.init() }
+    open override func forward(_ input: Tensor) -> Tensor { input.pixelUnshuffle(downscaleFactor) }
+    open override var extraDescription: String { "downscale_factor=\(downscaleFactor)" }
+}
+
+/// `nn.ChannelShuffle`: interleaves the channels of `groups` groups.
+open class ChannelShuffle: Module {
+    public let groups: Int
+    public init(_ groups: Int) { self.groups = groups; super.init() }
+    open override func forward(_ input: Tensor) -> Tensor { input.channelShuffle(groups) }
+    open override var extraDescription: String { "groups=\(groups)" }
+}
+
+/// `nn.CosineSimilarity`, called with two tensors.
+open class CosineSimilarity: Module {
+    public let dim: Int, eps: Double
+    public init(dim: Int = 1, eps: Double = 1e-8) { (self.dim, self.eps) = (dim, eps); super.init() }
+    public func callAsFunction(_ x1: Tensor, _ x2: Tensor) -> Tensor { Tensor.cosineSimilarity(x1, x2, dim: dim, eps: eps) }
+}
+
+/// `nn.PairwiseDistance`, called with two tensors.
+open class PairwiseDistance: Module {
+    public let p: Double, eps: Double, keepdim: Bool
+    public init(p: Double = 2, eps: Double = 1e-6, keepdim: Bool = false) { (self.p, self.eps, self.keepdim) = (p, eps, keepdim); super.init() }
+    public func callAsFunction(_ x1: Tensor, _ x2: Tensor) -> Tensor { Tensor.pairwiseDistance(x1, x2, p: p, eps: eps, keepdim: keepdim) }
+}
