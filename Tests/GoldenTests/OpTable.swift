@@ -441,6 +441,26 @@ enum NNOpTable {
         return IntPair(values)
     }
 
+    /// A size per spatial dimension: one number, or a list whose `None` entries keep the input's size.
+    static func spatialSize(_ c: OpCall, _ name: String) throws -> SpatialSize? {
+        switch c.arg(name) {
+        case nil: return nil
+        case .int(let n)?: return SpatialSize([n])
+        case .array(let items)?: return SpatialSize(items.map(\.int))
+        default: throw CaseFailure("\(c.op): bad \(name)")
+        }
+    }
+
+    /// One scale factor; a list of equal factors is one factor.
+    static func scaleFactor(_ c: OpCall) throws -> Double? {
+        guard let value = c.arg("scale_factor") else { return nil }
+        if let factor = value.double { return factor }
+        guard let factors = value.array?.compactMap(\.double), let first = factors.first, factors.allSatisfy({ $0 == first }) else {
+            throw CaseFailure("\(c.op): per-dimension scale factors are not supported")
+        }
+        return first
+    }
+
     private static func reduction(_ c: OpCall) throws -> Reduction {
         let name = c.arg("reduction")?.string ?? "mean"
         guard let r = Reduction(rawValue: name) else { throw CaseFailure("unknown reduction \(name)") }
@@ -508,9 +528,17 @@ enum NNOpTable {
             guard (c.arg("mode")?.string ?? "constant") == "constant" else { throw CaseFailure("pad: only constant mode") }
             return [F.pad(try c.input(), try c.ints("pad"), value: c.arg("value")?.double ?? 0)]
         }
-        add("interpolate", "input, size, scale_factor, mode, align_corners") { c in
-            [F.interpolate(try c.input(), size: try pair(c, "size"), scaleFactor: c.arg("scale_factor")?.double,
-                           mode: c.arg("mode")?.string ?? "nearest", alignCorners: c.bool("align_corners", false))]
+        add("interpolate", "input, size, scale_factor, mode, align_corners, recompute_scale_factor") { c in
+            [Tensor.interpolate(try c.input(), size: try spatialSize(c, "size"), scaleFactor: try scaleFactor(c),
+                                mode: c.arg("mode")?.string ?? "nearest", alignCorners: c.bool("align_corners", false),
+                                recomputeScaleFactor: c.bool("recompute_scale_factor", false))]
+        }
+        add("adaptive_avg_pool1d", "input, output_size") { c in
+            guard let size = c.arg("output_size")?.ints?.first else { throw CaseFailure("missing output_size") }
+            return [Tensor.adaptiveAvgPool1d(try c.input(), size)]
+        }
+        add("adaptive_avg_pool3d", "input, output_size") { c in
+            [Tensor.adaptiveAvgPool3d(try c.input(), try spatialSize(c, "output_size") ?? { throw CaseFailure("missing output_size") }())]
         }
         add("scaled_dot_product_attention", "query, key, value, attn_mask, dropout_p, is_causal") { c in
             [F.scaledDotProductAttention(try c.tensor("query"), try c.tensor("key"), try c.tensor("value"),

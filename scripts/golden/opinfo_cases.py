@@ -35,12 +35,15 @@ log log10 log1p log2 log_softmax log_softmax.with_dtype logaddexp logaddexp2 log
 logical_not logical_or logical_xor logit logsumexp long lt mH mT masked_fill masked_select matmul max.binary
 max.reduction_no_dim maximum mean median meshgrid.list_of_tensors meshgrid.variadic_tensors min.binary
 min.reduction_no_dim minimum mm mode movedim msort mul mv nan_to_num nanmean nanmedian nansum narrow ne neg
-new_full new_ones new_zeros nn.functional.binary_cross_entropy nn.functional.binary_cross_entropy_with_logits
-nn.functional.celu nn.functional.channel_shuffle nn.functional.conv2d nn.functional.conv_transpose2d
+new_full new_ones new_zeros nn.functional.adaptive_avg_pool1d nn.functional.adaptive_avg_pool3d
+nn.functional.binary_cross_entropy nn.functional.binary_cross_entropy_with_logits nn.functional.celu
+nn.functional.channel_shuffle nn.functional.conv2d nn.functional.conv_transpose2d
 nn.functional.cosine_embedding_loss nn.functional.cosine_similarity nn.functional.elu
 nn.functional.gaussian_nll_loss nn.functional.gelu nn.functional.glu nn.functional.group_norm
 nn.functional.hardshrink nn.functional.hardsigmoid nn.functional.hardswish nn.functional.hardtanh
-nn.functional.hinge_embedding_loss nn.functional.huber_loss nn.functional.interpolate.bilinear
+nn.functional.hinge_embedding_loss nn.functional.huber_loss nn.functional.interpolate.area
+nn.functional.interpolate.bicubic nn.functional.interpolate.bilinear nn.functional.interpolate.linear
+nn.functional.interpolate.nearest nn.functional.interpolate.nearest-exact nn.functional.interpolate.trilinear
 nn.functional.kl_div nn.functional.l1_loss nn.functional.leaky_relu nn.functional.linear
 nn.functional.logsigmoid nn.functional.margin_ranking_loss nn.functional.max_pool2d nn.functional.mish
 nn.functional.mse_loss nn.functional.multi_margin_loss nn.functional.multilabel_soft_margin_loss

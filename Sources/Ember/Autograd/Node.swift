@@ -178,6 +178,20 @@ func record(_ name: String, inputs: [Tensor], outputs: [Tensor], saving saved: [
     }
 }
 
+/// Records `name` for an output that `compute` computes from `inputs` with differentiable ops: the forward
+/// ran without a graph, and backward runs `compute` again on the inputs with autograd and differentiates it.
+/// For composites that PyTorch computes as one node (its name, the same first-order gradients; the
+/// gradient itself records no graph).
+func recordRecomputed(_ name: String, inputs: [Tensor], output: Tensor, compute: @escaping ([Tensor]) -> Tensor) {
+    record(name, inputs: inputs, outputs: [output]) { g in
+        let leaves = inputs.map { $0.requiresGrad ? $0.detach().requiresGrad_() : $0.detach() }
+        let differentiable = leaves.filter(\.requiresGrad)
+        let result = enableGrad { compute(leaves) }
+        var grads = Autograd.grad(outputs: [result], inputs: differentiable, gradOutputs: [g[0].detach()], allowUnused: true)[...]
+        return leaves.map { $0.requiresGrad ? grads.removeFirst() : nil }
+    }
+}
+
 /// Whether an op over `input` would record a node.
 @inline(__always) func needsGrad(_ input: Tensor) -> Bool {
     GradMode.isEnabledStorage && input.requiresGrad

@@ -80,10 +80,13 @@ public enum F {
     }
     public static func oneHot(_ x: Tensor, numClasses: Int = -1) -> Tensor { Tensor.oneHot(x, numClasses: numClasses) }
     public static func pad(_ x: Tensor, _ pad: [Int], value: Double = 0) -> Tensor { Tensor.pad(x, pad, value: value) }
-    public static func interpolate(_ x: Tensor, size: IntPair? = nil, scaleFactor: Double? = nil, mode: String = "nearest",
-                                   alignCorners: Bool = false) -> Tensor {
-        Tensor.interpolate(x, size: size, scaleFactor: scaleFactor, mode: mode, alignCorners: alignCorners)
+    public static func interpolate(_ x: Tensor, size: SpatialSize? = nil, scaleFactor: Double? = nil, mode: String = "nearest",
+                                   alignCorners: Bool = false, recomputeScaleFactor: Bool = false) -> Tensor {
+        Tensor.interpolate(x, size: size, scaleFactor: scaleFactor, mode: mode, alignCorners: alignCorners,
+                           recomputeScaleFactor: recomputeScaleFactor)
     }
+    public static func adaptiveAvgPool1d(_ x: Tensor, _ outputSize: Int) -> Tensor { Tensor.adaptiveAvgPool1d(x, outputSize) }
+    public static func adaptiveAvgPool3d(_ x: Tensor, _ outputSize: SpatialSize) -> Tensor { Tensor.adaptiveAvgPool3d(x, outputSize) }
     public static func scaledDotProductAttention(_ query: Tensor, _ key: Tensor, _ value: Tensor, attnMask: Tensor? = nil,
                                                  isCausal: Bool = false, scale: Double? = nil) -> Tensor {
         Tensor.scaledDotProductAttention(query, key, value, attnMask: attnMask, isCausal: isCausal, scale: scale)

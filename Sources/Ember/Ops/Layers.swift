@@ -127,54 +127,6 @@ extension Tensor {
         return out
     }
 
-    /// Resizes the last two dimensions, `"nearest"` or `"bilinear"` (`F.interpolate`).
-    public static func interpolate(_ input: Tensor, size: IntPair? = nil, scaleFactor: Double? = nil, mode: String = "nearest",
-                                   alignCorners: Bool = false, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        check(input.dim == 4, "interpolate", "expected a 4-d input, got \(shapeText(input.shape))", file: file, line: line)
-        let (h, w) = (input.shape[2], input.shape[3])
-        let outH = size?.first ?? Int((Double(h) * (scaleFactor ?? 1)).rounded(.down))
-        let outW = size?.second ?? Int((Double(w) * (scaleFactor ?? 1)).rounded(.down))
-        // Source coordinates per output index, as ATen computes them.
-        func scale(_ inSize: Int, _ outSize: Int) -> Double {
-            if alignCorners { return outSize > 1 ? Double(inSize - 1) / Double(outSize - 1) : 0 }
-            return scaleFactor.map { 1 / $0 } ?? Double(inSize) / Double(outSize)
-        }
-        let sh = scale(h, outH), sw = scale(w, outW)
-        switch mode {
-        case "nearest":
-            let rows = Tensor((0..<outH).map { Int64(Swift.min(Int((Double($0) * sh).rounded(.down)), h - 1)) })
-            let cols = Tensor((0..<outW).map { Int64(Swift.min(Int((Double($0) * sw).rounded(.down)), w - 1)) })
-            let out = noGrad { input.indexSelect(2, rows).indexSelect(3, cols) }
-            record("UpsampleNearest2DBackward0", inputs: [input], outputs: [out]) { g in
-                let byRow = Tensor.zeros([input.shape[0], input.shape[1], h, outW], dtype: g[0].dtype)
-                    .scatterAdd(2, rows.view(1, 1, outH, 1).expand([input.shape[0], input.shape[1], outH, outW]).contiguous(), g[0])
-                return [Tensor.zeros(input.shape, dtype: g[0].dtype)
-                    .scatterAdd(3, cols.view(1, 1, 1, outW).expand([input.shape[0], input.shape[1], h, outW]).contiguous(), byRow)]
-            }
-            return out
-        case "bilinear":
-            // out = Rh · x · Rwᵀ with interpolation matrices, so autograd of matmul gives the backward.
-            func matrix(_ inSize: Int, _ outSize: Int, _ s: Double) -> Tensor {
-                var values = [Double](repeating: 0, count: outSize * inSize)
-                for o in 0..<outSize {
-                    var source = alignCorners ? Double(o) * s : (Double(o) + 0.5) * s - 0.5
-                    source = Swift.max(source, 0)
-                    let i0 = Swift.min(Int(source.rounded(.down)), inSize - 1), i1 = Swift.min(i0 + 1, inSize - 1)
-                    let frac = source - Double(i0)
-                    values[o * inSize + i0] += 1 - frac
-                    values[o * inSize + i1] += frac
-                }
-                return Tensor(values, shape: [outSize, inSize]).to(input.dtype)
-            }
-            let rh = matrix(h, outH, sh), rw = matrix(w, outW, sw)
-            let out = noGrad { rh.matmul(input).matmul(rw.t()) }
-            record("UpsampleBilinear2DBackward0", inputs: [input], outputs: [out]) { g in [rh.t().matmul(g[0]).matmul(rw)] }
-            return out
-        default:
-            fail("interpolate", "unsupported mode '\(mode)' (nearest, bilinear)", file: file, line: line)
-        }
-    }
-
     /// softmax(q·kᵀ/√d + mask)·v (`F.scaled_dot_product_attention`); 3-d inputs run as one head.
     public static func scaledDotProductAttention(_ query: Tensor, _ key: Tensor, _ value: Tensor, attnMask: Tensor? = nil,
                                                  isCausal: Bool = false, scale: Double? = nil) -> Tensor {
