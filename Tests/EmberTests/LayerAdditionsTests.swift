@@ -60,4 +60,20 @@ final class LayerAdditionsTests: XCTestCase {
         let expected: Double = 13   // [1, 2]·m = [3, 1]; [3, 1]·[3, 4] = 13
         XCTAssertEqual(chained.item(), expected)
     }
+
+    func testPaddingLayers() {
+        XCTAssertEqual(ReflectionPad2d(2).description, "ReflectionPad2d((2, 2, 2, 2))")
+        XCTAssertEqual(ReflectionPad2d(1, 2, 3, 4).description, "ReflectionPad2d((1, 2, 3, 4))")
+        XCTAssertEqual(ConstantPad1d([2], 3.5).description, "ConstantPad1d(padding=(2, 2), value=3.5)")
+        XCTAssertEqual(ReplicationPad3d(1).description, "ReplicationPad3d((1, 1, 1, 1, 1, 1))")
+        let x = Tensor([1, 2, 3] as [Float]).reshape(1, 1, 3)
+        XCTAssertEqual(ReflectionPad1d(2)(x).toArray(as: Float.self), [3, 2, 1, 2, 3, 2, 1])
+        XCTAssertEqual(ReplicationPad1d(2)(x).toArray(as: Float.self), [1, 1, 1, 2, 3, 3, 3])
+        XCTAssertEqual(CircularPad1d(2)(x).toArray(as: Float.self), [2, 3, 1, 2, 3, 1, 2])
+        XCTAssertEqual(ZeroPad1d(1)(x).toArray(as: Float.self), [0, 1, 2, 3, 0])
+        let leaf = x.clone().requiresGrad_()
+        ReflectionPad1d(2)(leaf).sum().backward()
+        XCTAssertEqual(leaf.grad?.toArray(as: Float.self), [2, 3, 2], "each read of an element adds to its gradient")
+    }
 }
+

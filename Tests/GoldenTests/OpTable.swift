@@ -525,8 +525,9 @@ enum NNOpTable {
         }
         add("one_hot", "input, num_classes") { c in [F.oneHot(try c.input(), numClasses: c.arg("num_classes")?.int ?? -1)] }
         add("pad", "input, pad, mode, value") { c in
-            guard (c.arg("mode")?.string ?? "constant") == "constant" else { throw CaseFailure("pad: only constant mode") }
-            return [F.pad(try c.input(), try c.ints("pad"), value: c.arg("value")?.double ?? 0)]
+            let modeName = c.arg("mode")?.string ?? "constant"
+            guard let mode = PaddingMode(rawValue: modeName) else { throw CaseFailure("pad: unknown mode \(modeName)") }
+            return [F.pad(try c.input(), try c.ints("pad"), mode: mode, value: c.arg("value")?.double ?? 0)]
         }
         add("interpolate", "input, size, scale_factor, mode, align_corners, recompute_scale_factor") { c in
             [Tensor.interpolate(try c.input(), size: try spatialSize(c, "size"), scaleFactor: try scaleFactor(c),

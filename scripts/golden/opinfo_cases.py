@@ -47,10 +47,11 @@ nn.functional.interpolate.nearest nn.functional.interpolate.nearest-exact nn.fun
 nn.functional.kl_div nn.functional.l1_loss nn.functional.leaky_relu nn.functional.linear
 nn.functional.logsigmoid nn.functional.margin_ranking_loss nn.functional.max_pool2d nn.functional.mish
 nn.functional.mse_loss nn.functional.multi_margin_loss nn.functional.multilabel_soft_margin_loss
-nn.functional.nll_loss nn.functional.normalize nn.functional.pad.constant nn.functional.pairwise_distance
-nn.functional.pdist nn.functional.pixel_shuffle nn.functional.pixel_unshuffle nn.functional.poisson_nll_loss
-nn.functional.prelu nn.functional.relu nn.functional.relu6 nn.functional.selu nn.functional.silu
-nn.functional.smooth_l1_loss nn.functional.soft_margin_loss nn.functional.softmin
+nn.functional.nll_loss nn.functional.normalize nn.functional.pad.circular nn.functional.pad.constant
+nn.functional.pad.reflect nn.functional.pad.replicate nn.functional.pad.replicate_negative
+nn.functional.pairwise_distance nn.functional.pdist nn.functional.pixel_shuffle nn.functional.pixel_unshuffle
+nn.functional.poisson_nll_loss nn.functional.prelu nn.functional.relu nn.functional.relu6 nn.functional.selu
+nn.functional.silu nn.functional.smooth_l1_loss nn.functional.soft_margin_loss nn.functional.softmin
 nn.functional.softmin.with_dtype nn.functional.softplus nn.functional.softshrink nn.functional.softsign
 nn.functional.tanhshrink nn.functional.threshold nn.functional.triplet_margin_loss nonzero norm norm.fro
 norm.inf ones_like outer permute positive pow prod rad2deg ravel reciprocal remainder repeat repeat_interleave

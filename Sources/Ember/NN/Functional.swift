@@ -79,7 +79,9 @@ public enum F {
         Tensor.dropout2d(x, p: p, training: training)
     }
     public static func oneHot(_ x: Tensor, numClasses: Int = -1) -> Tensor { Tensor.oneHot(x, numClasses: numClasses) }
-    public static func pad(_ x: Tensor, _ pad: [Int], value: Double = 0) -> Tensor { Tensor.pad(x, pad, value: value) }
+    public static func pad(_ x: Tensor, _ pad: [Int], mode: PaddingMode = .constant, value: Double = 0) -> Tensor {
+        Tensor.pad(x, pad, mode: mode, value: value)
+    }
     public static func interpolate(_ x: Tensor, size: SpatialSize? = nil, scaleFactor: Double? = nil, mode: String = "nearest",
                                    alignCorners: Bool = false, recomputeScaleFactor: Bool = false) -> Tensor {
         Tensor.interpolate(x, size: size, scaleFactor: scaleFactor, mode: mode, alignCorners: alignCorners,
