@@ -435,10 +435,25 @@ enum OpTable {
 
 /// torch.nn.functional entries of the op table.
 enum NNOpTable {
+    /// One or two sizes; an empty list (`stride=()`) is the default.
     private static func pair(_ c: OpCall, _ name: String, _ fallback: IntPair? = nil) throws -> IntPair? {
-        guard let v = c.arg(name) else { return fallback }
-        guard let values = v.ints, !values.isEmpty else { throw CaseFailure("\(c.op): bad \(name)") }
+        guard let v = c.arg(name), v.ints?.isEmpty != true else { return fallback }
+        guard let values = v.ints else { throw CaseFailure("\(c.op): bad \(name)") }
         return IntPair(values)
+    }
+
+    /// One or three sizes; an empty list is the default.
+    private static func triple(_ c: OpCall, _ name: String, _ fallback: Triple? = nil) throws -> Triple? {
+        guard let v = c.arg(name), v.ints?.isEmpty != true else { return fallback }
+        guard let values = v.ints, values.count == 1 || values.count == 3 else { throw CaseFailure("\(c.op): bad \(name)") }
+        return Triple(values)
+    }
+
+    /// One size of a 1-d op, given as a number or a one-element list; an empty list is the default.
+    private static func single(_ c: OpCall, _ name: String, _ fallback: Int? = nil) throws -> Int? {
+        guard let v = c.arg(name), v.ints?.isEmpty != true else { return fallback }
+        guard let values = v.ints, values.count == 1 else { throw CaseFailure("\(c.op): bad \(name)") }
+        return values[0]
     }
 
     /// A size per spatial dimension: one number, or a list whose `None` entries keep the input's size.
@@ -501,6 +516,41 @@ enum NNOpTable {
                          divisorOverride: c.arg("divisor_override")?.int)]
         }
         add("adaptive_avg_pool2d", "input, output_size") { c in [F.adaptiveAvgPool2d(try c.input(), try pair(c, "output_size")!)] }
+        add("conv3d", "input, weight, bias, stride, padding, dilation, groups") { c in
+            if let padding = c.arg("padding")?.string {
+                return [Tensor.conv3d(try c.input(), try c.tensor("weight"), c.inputs["bias"], stride: try triple(c, "stride", 1)!,
+                                      padding: padding, dilation: try triple(c, "dilation", 1)!, groups: c.arg("groups")?.int ?? 1)]
+            }
+            return [Tensor.conv3d(try c.input(), try c.tensor("weight"), c.inputs["bias"], stride: try triple(c, "stride", 1)!,
+                                  padding: try triple(c, "padding", 0)!, dilation: try triple(c, "dilation", 1)!, groups: c.arg("groups")?.int ?? 1)]
+        }
+        add("conv_transpose1d", "input, weight, bias, stride, padding, output_padding, groups, dilation") { c in
+            [Tensor.convTranspose1d(try c.input(), try c.tensor("weight"), c.inputs["bias"], stride: try single(c, "stride", 1)!,
+                                    padding: try single(c, "padding", 0)!, outputPadding: try single(c, "output_padding", 0)!,
+                                    groups: c.arg("groups")?.int ?? 1, dilation: try single(c, "dilation", 1)!)]
+        }
+        add("max_pool1d", "input, kernel_size, stride, padding, dilation, ceil_mode, return_indices") { c in
+            let r = Tensor.maxPool1dWithIndices(try c.input(), kernelSize: try single(c, "kernel_size")!, stride: try single(c, "stride"),
+                                                padding: try single(c, "padding", 0)!, dilation: try single(c, "dilation", 1)!,
+                                                ceilMode: c.bool("ceil_mode", false))
+            return c.bool("return_indices", false) ? [r.output, r.indices] : [r.output]
+        }
+        add("avg_pool1d", "input, kernel_size, stride, padding, ceil_mode, count_include_pad") { c in
+            [Tensor.avgPool1d(try c.input(), kernelSize: try single(c, "kernel_size")!, stride: try single(c, "stride"),
+                              padding: try single(c, "padding", 0)!, ceilMode: c.bool("ceil_mode", false),
+                              countIncludePad: c.bool("count_include_pad", true))]
+        }
+        add("max_pool3d", "input, kernel_size, stride, padding, dilation, ceil_mode, return_indices") { c in
+            let r = Tensor.maxPool3dWithIndices(try c.input(), kernelSize: try triple(c, "kernel_size")!, stride: try triple(c, "stride"),
+                                                padding: try triple(c, "padding", 0)!, dilation: try triple(c, "dilation", 1)!,
+                                                ceilMode: c.bool("ceil_mode", false))
+            return c.bool("return_indices", false) ? [r.output, r.indices] : [r.output]
+        }
+        add("avg_pool3d", "input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override") { c in
+            [Tensor.avgPool3d(try c.input(), kernelSize: try triple(c, "kernel_size")!, stride: try triple(c, "stride"),
+                              padding: try triple(c, "padding", 0)!, ceilMode: c.bool("ceil_mode", false),
+                              countIncludePad: c.bool("count_include_pad", true), divisorOverride: c.arg("divisor_override")?.int)]
+        }
         add("batch_norm", "input, running_mean, running_var, weight, bias, training, momentum, eps") { c in
             [F.batchNorm(try c.input(), runningMean: c.inputs["running_mean"], runningVar: c.inputs["running_var"],
                          weight: c.inputs["weight"], bias: c.inputs["bias"], training: c.bool("training", false),

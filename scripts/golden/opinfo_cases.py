@@ -36,22 +36,24 @@ logical_not logical_or logical_xor logit logsumexp long lt mH mT masked_fill mas
 max.reduction_no_dim maximum mean median meshgrid.list_of_tensors meshgrid.variadic_tensors min.binary
 min.reduction_no_dim minimum mm mode movedim msort mul mv nan_to_num nanmean nanmedian nansum narrow ne neg
 new_full new_ones new_zeros nn.functional.adaptive_avg_pool1d nn.functional.adaptive_avg_pool3d
-nn.functional.binary_cross_entropy nn.functional.binary_cross_entropy_with_logits nn.functional.celu
-nn.functional.channel_shuffle nn.functional.conv2d nn.functional.conv_transpose2d
-nn.functional.cosine_embedding_loss nn.functional.cosine_similarity nn.functional.elu
-nn.functional.gaussian_nll_loss nn.functional.gelu nn.functional.glu nn.functional.group_norm
-nn.functional.hardshrink nn.functional.hardsigmoid nn.functional.hardswish nn.functional.hardtanh
-nn.functional.hinge_embedding_loss nn.functional.huber_loss nn.functional.interpolate.area
-nn.functional.interpolate.bicubic nn.functional.interpolate.bilinear nn.functional.interpolate.linear
-nn.functional.interpolate.nearest nn.functional.interpolate.nearest-exact nn.functional.interpolate.trilinear
-nn.functional.kl_div nn.functional.l1_loss nn.functional.leaky_relu nn.functional.linear
-nn.functional.logsigmoid nn.functional.margin_ranking_loss nn.functional.max_pool2d nn.functional.mish
-nn.functional.mse_loss nn.functional.multi_margin_loss nn.functional.multilabel_soft_margin_loss
-nn.functional.nll_loss nn.functional.normalize nn.functional.pad.circular nn.functional.pad.constant
-nn.functional.pad.reflect nn.functional.pad.replicate nn.functional.pad.replicate_negative
-nn.functional.pairwise_distance nn.functional.pdist nn.functional.pixel_shuffle nn.functional.pixel_unshuffle
-nn.functional.poisson_nll_loss nn.functional.prelu nn.functional.relu nn.functional.relu6 nn.functional.selu
-nn.functional.silu nn.functional.smooth_l1_loss nn.functional.soft_margin_loss nn.functional.softmin
+nn.functional.avg_pool1d nn.functional.avg_pool2d nn.functional.avg_pool3d nn.functional.binary_cross_entropy
+nn.functional.binary_cross_entropy_with_logits nn.functional.celu nn.functional.channel_shuffle
+nn.functional.conv1d nn.functional.conv2d nn.functional.conv3d nn.functional.conv_transpose1d
+nn.functional.conv_transpose2d nn.functional.cosine_embedding_loss nn.functional.cosine_similarity
+nn.functional.elu nn.functional.gaussian_nll_loss nn.functional.gelu nn.functional.glu
+nn.functional.group_norm nn.functional.hardshrink nn.functional.hardsigmoid nn.functional.hardswish
+nn.functional.hardtanh nn.functional.hinge_embedding_loss nn.functional.huber_loss
+nn.functional.interpolate.area nn.functional.interpolate.bicubic nn.functional.interpolate.bilinear
+nn.functional.interpolate.linear nn.functional.interpolate.nearest nn.functional.interpolate.nearest-exact
+nn.functional.interpolate.trilinear nn.functional.kl_div nn.functional.l1_loss nn.functional.leaky_relu
+nn.functional.linear nn.functional.logsigmoid nn.functional.margin_ranking_loss nn.functional.max_pool1d
+nn.functional.max_pool2d nn.functional.max_pool3d nn.functional.mish nn.functional.mse_loss
+nn.functional.multi_margin_loss nn.functional.multilabel_soft_margin_loss nn.functional.nll_loss
+nn.functional.normalize nn.functional.pad.circular nn.functional.pad.constant nn.functional.pad.reflect
+nn.functional.pad.replicate nn.functional.pad.replicate_negative nn.functional.pairwise_distance
+nn.functional.pdist nn.functional.pixel_shuffle nn.functional.pixel_unshuffle nn.functional.poisson_nll_loss
+nn.functional.prelu nn.functional.relu nn.functional.relu6 nn.functional.selu nn.functional.silu
+nn.functional.smooth_l1_loss nn.functional.soft_margin_loss nn.functional.softmin
 nn.functional.softmin.with_dtype nn.functional.softplus nn.functional.softshrink nn.functional.softsign
 nn.functional.tanhshrink nn.functional.threshold nn.functional.triplet_margin_loss nonzero norm norm.fro
 norm.inf ones_like outer permute positive pow prod rad2deg ravel reciprocal remainder repeat repeat_interleave

@@ -1,4 +1,4 @@
-// Convolutions (conv1d, conv2d, conv_transpose2d) as im2col + GEMM, recorded as `ConvolutionBackward0`.
+// Convolutions (conv1d, conv2d, conv_transpose1d/2d) as im2col + GEMM, recorded as `ConvolutionBackward0`.
 import Synchronization
 
 /// A size given as one number for every spatial dimension or one per dimension (`stride: 2`, `stride: [2, 1]`).
@@ -93,20 +93,23 @@ extension Tensor {
         return plan.run(input, weight, bias)
     }
 
-    /// 1-d convolution with `"same"` or `"valid"` padding (`F.conv1d(x, w, padding="same")`), run as a 2-d
-    /// convolution of height 1. Disfavoured, so an integer padding keeps the form above.
+    /// 1-d convolution with `"same"` or `"valid"` padding (`F.conv1d(x, w, padding="same")`); an odd total of
+    /// "same" padding puts the extra element at the end, as PyTorch. Disfavoured, so an integer padding keeps the
+    /// form above.
     @_disfavoredOverload
     public static func conv1d(_ input: Tensor, _ weight: Tensor, _ bias: Tensor? = nil, stride: Int = 1, padding: ConvPadding,
                               dilation: Int = 1, groups: Int = 1, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        let batched = input.dim == 2 ? input.unsqueeze(0) : input
-        let padding2d: ConvPadding
         switch padding {
-        case .explicit(let p): padding2d = .explicit(IntPair(0, p.second))
-        case .same, .valid: padding2d = padding
+        case .explicit(let p):
+            return conv1d(input, weight, bias, stride: stride, padding: p.second, dilation: dilation, groups: groups, file: file, line: line)
+        case .valid:
+            return conv1d(input, weight, bias, stride: stride, padding: 0, dilation: dilation, groups: groups, file: file, line: line)
+        case .same:
+            check(stride == 1, "conv1d", "padding='same' is not supported for strided convolutions", file: file, line: line)
+            let total = dilation * ((weight.shape.last ?? 1) - 1)
+            let x = total % 2 == 1 ? F.pad(input, [0, 1]) : input
+            return conv1d(x, weight, bias, stride: 1, padding: total / 2, dilation: dilation, groups: groups, file: file, line: line)
         }
-        let out = conv2d(batched.unsqueeze(2), weight.unsqueeze(2), bias, stride: IntPair(1, stride), padding: padding2d,
-                         dilation: IntPair(1, dilation), groups: groups, file: file, line: line).squeeze(2)
-        return input.dim == 2 ? out.squeeze(0) : out
     }
 
     /// Transposed 2-d convolution of [N, C, H, W] by [C, O/groups, kH, kW] (`F.conv_transpose2d`).
@@ -122,6 +125,25 @@ extension Tensor {
               + "\(shapeText(input.shape)) and weight \(shapeText(weight.shape))", file: file, line: line)
         let plan = ConvolutionPlan(input: input.shape, weight: weight.shape, stride: stride, padding: padding,
                                    dilation: dilation, groups: groups, transposed: true, outputPadding: outputPadding)
+        return plan.run(input, weight, bias)
+    }
+
+    /// Transposed 1-d convolution of [N, C, L] (or unbatched [C, L]) by [C, O/groups, k] (`F.conv_transpose1d`),
+    /// run as a transposed 2-d convolution of height 1.
+    public static func convTranspose1d(_ input: Tensor, _ weight: Tensor, _ bias: Tensor? = nil, stride: Int = 1, padding: Int = 0,
+                                       outputPadding: Int = 0, groups: Int = 1, dilation: Int = 1,
+                                       file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        if input.dim == 2 {
+            return convTranspose1d(input.unsqueeze(0), weight, bias, stride: stride, padding: padding, outputPadding: outputPadding,
+                                   groups: groups, dilation: dilation, file: file, line: line).squeeze(0)
+        }
+        check(input.dim == 3 && weight.dim == 3 && input.shape[1] == weight.shape[0], "conv_transpose1d",
+              "expected input [N, C, L] and weight [C, O/groups, k] with the same C, got input \(shapeText(input.shape)) "
+              + "and weight \(shapeText(weight.shape))", file: file, line: line)
+        let plan = ConvolutionPlan(input: [input.shape[0], input.shape[1], 1, input.shape[2]],
+                                   weight: [weight.shape[0], weight.shape[1], 1, weight.shape[2]], stride: IntPair(1, stride),
+                                   padding: IntPair(0, padding), dilation: IntPair(1, dilation), groups: groups, transposed: true,
+                                   outputPadding: IntPair(0, outputPadding))
         return plan.run(input, weight, bias)
     }
 }
