@@ -149,8 +149,14 @@ enum OpTable {
             let dtype = try c.dtype() ?? (isFloat ? .float32 : .int64)
             return [Tensor.arange(bounds[0].double ?? 0, bounds[1].double ?? 0, step: c.arg("step")?.double ?? 1, dtype: dtype)]
         }
+        // start and end may be 0-d tensors (`linspace(tensor(0.), tensor(5.), 3)`).
         add("linspace", "start, end, steps, dtype") { c in
-            [Tensor.linspace(try c.double("start"), try c.double("end"), steps: try c.int("steps"), dtype: try c.dtype() ?? .float32)]
+            [Tensor.linspace(try c.inputs["start"]?.item() ?? c.double("start"), try c.inputs["end"]?.item() ?? c.double("end"),
+                             steps: try c.int("steps"), dtype: try c.dtype() ?? .float32)]
+        }
+        add("logspace", "start, end, steps, base, dtype") { c in
+            [Tensor.logspace(try c.inputs["start"]?.item() ?? c.double("start"), try c.inputs["end"]?.item() ?? c.double("end"),
+                             steps: try c.int("steps"), base: c.arg("base")?.double ?? 10, dtype: try c.dtype() ?? .float32)]
         }
         add("bernoulli", "input") { c in [try c.input().bernoulli()] }
         add("multinomial", "input, num_samples, replacement") { c in
@@ -178,6 +184,7 @@ enum OpTable {
         add("select", "input, dim, index") { c in [try c.input().select(try c.int("dim"), try c.int("index"))] }
         add("squeeze", "input, dim") { c in
             let x = try c.input()
+            if case .array? = c.arg("dim") { return [x.squeeze(dims: try c.ints("dim"))] }
             return [c.arg("dim")?.int.map { x.squeeze($0) } ?? x.squeeze()]
         }
         add("unsqueeze", "input, dim") { c in [try c.input().unsqueeze(try c.int("dim"))] }
@@ -302,7 +309,7 @@ enum OpTable {
         }
         let unary: [(String, (Tensor) -> Tensor)] = [
             ("abs absolute", { $0.abs() }), ("neg negative", { $0.neg() }), ("sign", { $0.sign() }), ("floor", { $0.floor() }),
-            ("ceil", { $0.ceil() }), ("round", { $0.round() }), ("trunc fix", { $0.trunc() }), ("exp", { $0.exp() }),
+            ("ceil", { $0.ceil() }), ("trunc fix", { $0.trunc() }), ("exp", { $0.exp() }),
             ("expm1", { $0.expm1() }), ("log", { $0.log() }), ("log1p", { $0.log1p() }), ("sqrt", { $0.sqrt() }),
             ("rsqrt", { $0.rsqrt() }), ("sin", { $0.sin() }), ("cos", { $0.cos() }), ("tanh", { $0.tanh() }),
             ("sigmoid", { $0.sigmoid() }), ("reciprocal", { $0.reciprocal() }), ("square", { $0.square() }),
@@ -320,6 +327,10 @@ enum OpTable {
         ]
         for (names, function) in unary {
             add(names, "input") { c in [function(try c.input())] }
+        }
+        add("round", "input, decimals") { c in
+            let x = try c.input()
+            return [c.arg("decimals")?.int.map { x.round(decimals: $0) } ?? x.round()]
         }
         add("hardtanh", "input, min_val, max_val") { c in
             [try c.input().hardtanh(minVal: c.arg("min_val")?.double ?? -1, maxVal: c.arg("max_val")?.double ?? 1)]
@@ -515,7 +526,9 @@ enum NNOpTable {
                          ceilMode: c.bool("ceil_mode", false), countIncludePad: c.bool("count_include_pad", true),
                          divisorOverride: c.arg("divisor_override")?.int)]
         }
-        add("adaptive_avg_pool2d", "input, output_size") { c in [F.adaptiveAvgPool2d(try c.input(), try pair(c, "output_size")!)] }
+        add("adaptive_avg_pool2d", "input, output_size") { c in
+            [Tensor.adaptiveAvgPool2d(try c.input(), try spatialSize(c, "output_size") ?? { throw CaseFailure("missing output_size") }())]
+        }
         add("conv3d", "input, weight, bias, stride, padding, dilation, groups") { c in
             if let padding = c.arg("padding")?.string {
                 return [Tensor.conv3d(try c.input(), try c.tensor("weight"), c.inputs["bias"], stride: try triple(c, "stride", 1)!,

@@ -31,18 +31,19 @@ eq equal erf erfc exp exp2 expand expand_as expm1 flatten flip fliplr flipud flo
 floor_divide fmax fmin fmod frac full_like gather ge gt heaviside hsplit hstack hypot index_add index_copy
 index_fill index_select inner int isclose isfinite isinf isnan isneginf isposinf item kthvalue le lerp
 linalg.cross linalg.multi_dot linalg.norm linalg.norm.subgradients_at_zero linalg.vecdot linalg.vector_norm
-log log10 log1p log2 log_softmax log_softmax.with_dtype logaddexp logaddexp2 logcumsumexp logical_and
-logical_not logical_or logical_xor logit logsumexp long lt mH mT masked_fill masked_select matmul max.binary
-max.reduction_no_dim maximum mean median meshgrid.list_of_tensors meshgrid.variadic_tensors min.binary
-min.reduction_no_dim minimum mm mode movedim msort mul mv nan_to_num nanmean nanmedian nansum narrow ne neg
-new_full new_ones new_zeros nn.functional.adaptive_avg_pool1d nn.functional.adaptive_avg_pool3d
-nn.functional.avg_pool1d nn.functional.avg_pool2d nn.functional.avg_pool3d nn.functional.binary_cross_entropy
-nn.functional.binary_cross_entropy_with_logits nn.functional.celu nn.functional.channel_shuffle
-nn.functional.conv1d nn.functional.conv2d nn.functional.conv3d nn.functional.conv_transpose1d
-nn.functional.conv_transpose2d nn.functional.cosine_embedding_loss nn.functional.cosine_similarity
-nn.functional.elu nn.functional.gaussian_nll_loss nn.functional.gelu nn.functional.glu
-nn.functional.group_norm nn.functional.hardshrink nn.functional.hardsigmoid nn.functional.hardswish
-nn.functional.hardtanh nn.functional.hinge_embedding_loss nn.functional.huber_loss
+linspace.tensor_overload log log10 log1p log2 log_softmax log_softmax.with_dtype logaddexp logaddexp2
+logcumsumexp logical_and logical_not logical_or logical_xor logit logspace logspace.tensor_overload logsumexp
+long lt mH mT masked_fill masked_select matmul max.binary max.reduction_no_dim max.reduction_with_dim maximum
+mean median meshgrid.list_of_tensors meshgrid.variadic_tensors min.binary min.reduction_no_dim
+min.reduction_with_dim minimum mm mode movedim msort mul mv nan_to_num nanmean nanmedian nansum narrow ne neg
+new_full new_ones new_zeros nn.functional.adaptive_avg_pool1d nn.functional.adaptive_avg_pool2d
+nn.functional.adaptive_avg_pool3d nn.functional.avg_pool1d nn.functional.avg_pool2d nn.functional.avg_pool3d
+nn.functional.binary_cross_entropy nn.functional.binary_cross_entropy_with_logits nn.functional.celu
+nn.functional.channel_shuffle nn.functional.conv1d nn.functional.conv2d nn.functional.conv3d
+nn.functional.conv_transpose1d nn.functional.conv_transpose2d nn.functional.cosine_embedding_loss
+nn.functional.cosine_similarity nn.functional.elu nn.functional.gaussian_nll_loss nn.functional.gelu
+nn.functional.glu nn.functional.group_norm nn.functional.hardshrink nn.functional.hardsigmoid
+nn.functional.hardswish nn.functional.hardtanh nn.functional.hinge_embedding_loss nn.functional.huber_loss
 nn.functional.interpolate.area nn.functional.interpolate.bicubic nn.functional.interpolate.bilinear
 nn.functional.interpolate.linear nn.functional.interpolate.nearest nn.functional.interpolate.nearest-exact
 nn.functional.interpolate.trilinear nn.functional.kl_div nn.functional.l1_loss nn.functional.leaky_relu
@@ -57,11 +58,12 @@ nn.functional.smooth_l1_loss nn.functional.soft_margin_loss nn.functional.softmi
 nn.functional.softmin.with_dtype nn.functional.softplus nn.functional.softshrink nn.functional.softsign
 nn.functional.tanhshrink nn.functional.threshold nn.functional.triplet_margin_loss nonzero norm norm.fro
 norm.inf ones_like outer permute positive pow prod rad2deg ravel reciprocal remainder repeat repeat_interleave
-reshape reshape_as roll rot90 round rsqrt rsub scatter scatter_add select select_scatter sigmoid sign signbit
-sin sinc sinh slice_scatter softmax softmax.with_dtype sort split split.list_args split_with_sizes sqrt square
-squeeze stack std std.unbiased std_mean std_mean.unbiased sub sum t take take_along_dim tan tanh tensor_split
-tensordot tile topk trace transpose tril triu true_divide trunc unbind unflatten unsqueeze var var.unbiased
-var_mean var_mean.unbiased vdot view view_as vsplit vstack where xlogy zeros_like
+reshape reshape_as roll rot90 round round.decimals_0 round.decimals_3 round.decimals_neg_3 rsqrt rsub scatter
+scatter_add select select_scatter sigmoid sign signbit sin sinc sinh slice_scatter softmax softmax.with_dtype
+sort split split.list_args split_with_sizes sqrt square squeeze squeeze.multiple stack std std.unbiased
+std_mean std_mean.unbiased sub sum t take take_along_dim tan tanh tensor_split tensordot tile topk trace
+transpose tril triu true_divide trunc unbind unflatten unsqueeze var var.unbiased var_mean var_mean.unbiased
+vdot view view_as vsplit vstack where xlogy zeros_like
 """.split()
 
 DTYPES = [torch.float32, torch.float64]

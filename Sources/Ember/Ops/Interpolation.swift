@@ -64,6 +64,13 @@ extension Tensor {
         adaptiveAvgPool(input, rank: 3, outputSize, name: "AdaptiveAvgPool3DBackward0", file: file, line: line)
     }
 
+    /// Adaptive average pooling of the last two dimensions with sizes that may be `nil` (keep the input's)
+    /// (`F.adaptive_avg_pool2d(x, (None, 7))`).
+    public static func adaptiveAvgPool2d(_ input: Tensor, _ outputSize: SpatialSize, file: StaticString = #fileID,
+                                         line: UInt = #line) -> Tensor {
+        adaptiveAvgPool2d(input, IntPair(outputSize.resolved(for: input, rank: 2, op: "adaptive_avg_pool2d", file: file, line: line)))
+    }
+
     private static func adaptiveAvgPool(_ input: Tensor, rank: Int, _ outputSize: SpatialSize, name: String,
                                         file: StaticString, line: UInt) -> Tensor {
         let op = "adaptive_avg_pool\(rank)d"

@@ -367,6 +367,16 @@ extension Tensor {
     public func ceil() -> Tensor { stepFunction(.ceil, "CeilBackward0") }
     /// Rounds half to even (`torch.round`).
     public func round() -> Tensor { stepFunction(.round, "RoundBackward0") }
+
+    /// Rounds half to even at `decimals` decimal places; negative places round to tens, hundreds…
+    /// (`torch.round(x, decimals=d)`).
+    public func round(decimals: Int) -> Tensor {
+        guard dtype.isFloatingPoint else { return clone() }
+        let power = (0..<Swift.abs(decimals)).reduce(1.0) { product, _ in product * 10 }
+        let out = noGrad { decimals >= 0 ? (self * power).round() / power : (self / power).round() * power }
+        if needsGrad(self) { record("RoundBackward1", inputs: [self], outputs: [out]) { g in [g[0] * 0] } }
+        return out
+    }
     /// Rounds toward zero (`torch.trunc`).
     public func trunc() -> Tensor { stepFunction(.trunc, "TruncBackward0") }
 

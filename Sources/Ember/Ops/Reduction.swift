@@ -220,8 +220,9 @@ extension Tensor {
         let values = reshapedResult(v.kernelInput(dtype), plan.outShape)
         let indices = reshapedResult(i, plan.outShape)
         if needsGrad(self) {
-            let d = plan.dims[0]
+            let d = plan.dims.first ?? 0
             record(name, inputs: [self], outputs: [values, indices]) { [self] g in
+                if self.dim == 0 { return [g[0]] }   // a 0-d tensor is its own maximum
                 let grad = Tensor.zeros(self.shape, dtype: g[0].dtype)
                 return [grad.scatter(d, indices.reshape(plan.keptShape), g[0].reshape(plan.keptShape))]
             }

@@ -236,6 +236,15 @@ extension Tensor {
         squeeze(dim, nodeName: "SqueezeBackward1", file: file, line: line)
     }
 
+    /// Removes those of `dims` that have size 1 (`torch.squeeze(x, (1, 3))`).
+    public func squeeze(dims: [Int], file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        let removed = Set(dims.map { normalizeDim($0, rank: dim, op: "squeeze", file: file, line: line) }.filter { dim > 0 && shape[$0] == 1 })
+        let kept = (0..<dim).filter { !removed.contains($0) }
+        let inputShape = shape
+        return recordView(makeView(shape: kept.map { shape[$0] }, strides: kept.map { strides[$0] }, offset: storageOffset),
+                          "SqueezeBackward2") { $0.reshape(inputShape) }
+    }
+
     /// `squeeze(dim)` recorded under `nodeName` (ATen's in-place `squeeze_` records `SqueezeBackward4`).
     func squeeze(_ dim: Int, nodeName: String, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         let d = normalizeDim(dim, rank: self.dim, op: "squeeze", file: file, line: line)

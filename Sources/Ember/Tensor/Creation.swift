@@ -1,4 +1,5 @@
 // Making tensors: from Swift values and arrays, and the factory functions (zeros, ones, arange…).
+import RealModule
 
 extension Int: TensorScalar {
     public static var dtype: DType { .int64 }
@@ -149,6 +150,13 @@ extension Tensor {
         let values = steps == 1 ? [start]
             : (0..<steps).map { i in i < half ? start + step * Double(i) : end - step * Double(steps - i - 1) }
         return Tensor(values, shape: [steps]).to(dtype)
+    }
+
+    /// `base` raised to `steps` evenly spaced exponents from `start` to `end` (`torch.logspace`).
+    public static func logspace(_ start: Double, _ end: Double, steps: Int, base: Double = 10,
+                                dtype: DType = defaultFloatDType) -> Tensor {
+        let exponents = linspace(start, end, steps: steps, dtype: .float64).toArray(as: Double.self)
+        return Tensor(exponents.map { Double.pow(base, $0) }, shape: [steps]).to(dtype)
     }
 
     /// Zeros with this tensor's shape and dtype (`torch.zeros_like`).
