@@ -880,6 +880,7 @@ extension OpTable {
         add("pixel_unshuffle", "input, downscale_factor") { c in [try c.input().pixelUnshuffle(try c.int("downscale_factor"))] }
         add("channel_shuffle native_channel_shuffle", "input, groups") { c in [try c.input().channelShuffle(try c.int("groups"))] }
         lossOps(add)
+        numericalOps(add)
         add("new_zeros", "input, size, dtype") { c in [try c.input().newZeros(try c.ints("size"), dtype: try c.dtype())] }
         add("new_ones", "input, size, dtype") { c in [try c.input().newOnes(try c.ints("size"), dtype: try c.dtype())] }
         add("new_full", "input, size, fill_value, dtype") { c in
@@ -943,6 +944,47 @@ extension OpTable {
             [Tensor.multiMarginLoss(try c.input(), try c.tensor("target"), p: c.arg("p")?.int ?? 1, margin: c.arg("margin")?.double ?? 1,
                                     weight: c.inputs["weight"], reduction: try reduction(c))]
         }
+    }
+}
+
+extension OpTable {
+    /// Numerical helpers and the identities of complex functions on real tensors.
+    static func numericalOps(_ add: Register) {
+        add("conj conj_physical resolve_conj resolve_neg", "input") { c in [try c.input().conj()] }
+        add("real", "input") { c in [try c.input().real] }
+        add("angle", "input") { c in [try c.input().angle()] }
+        add("isreal", "input") { c in [try c.input().isreal()] }
+        add("fill", "input, value") { c in [try c.input().fill(try c.inputs["value"]?.item() ?? c.double("value"))] }
+        add("sum_to_size", "input, *size") { c in [try c.input().sumToSize(try c.ints("size"))] }
+        add("trapezoid trapz", "input, x, dx, dim") { c in
+            let dim = c.arg("dim")?.int ?? -1
+            if let x = c.inputs["x"] { return [try c.input().trapezoid(x: x, dim: dim)] }
+            return [try c.input().trapezoid(dx: c.arg("dx")?.double ?? c.arg("x")?.double ?? 1, dim: dim)]
+        }
+        add("cumulative_trapezoid", "input, x, dx, dim") { c in
+            let dim = c.arg("dim")?.int ?? -1
+            if let x = c.inputs["x"] { return [try c.input().cumulativeTrapezoid(x: x, dim: dim)] }
+            return [try c.input().cumulativeTrapezoid(dx: c.arg("dx")?.double ?? c.arg("x")?.double ?? 1, dim: dim)]
+        }
+        add("cov", "input, correction, fweights, aweights") { c in
+            [try c.input().cov(correction: c.arg("correction")?.int ?? 1, fweights: c.inputs["fweights"], aweights: c.inputs["aweights"])]
+        }
+        add("corrcoef", "input") { c in [try c.input().corrcoef()] }
+        add("renorm", "input, p, dim, maxnorm") { c in
+            [try c.input().renorm(p: try c.double("p"), dim: try c.int("dim"), maxnorm: try c.double("maxnorm"))]
+        }
+        add("block_diag", "*tensors") { c in [Tensor.blockDiag(c.tensorList())] }
+        add("cartesian_prod", "*tensors") { c in [Tensor.cartesianProd(c.tensorList())] }
+        add("combinations", "input, r, with_replacement") { c in
+            [try c.input().combinations(r: c.arg("r")?.int ?? 2, withReplacement: c.bool("with_replacement", false))]
+        }
+        add("argwhere", "input") { c in [try c.input().argwhere()] }
+        add("isin", "elements, test_elements, assume_unique, invert") { c in
+            [try c.operand("elements").isin(try c.operand("test_elements"), invert: c.bool("invert", false))]
+        }
+        add("ldexp", "input, other") { c in [try c.input().ldexp(try c.operand("other"))] }
+        add("frexp", "input") { c in let r = try c.input().frexp(); return [r.mantissa, r.exponent] }
+        add("nextafter", "input, other") { c in [try c.input().nextafter(try c.operand("other"))] }
     }
 }
 

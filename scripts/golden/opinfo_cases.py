@@ -22,28 +22,30 @@ from torch.testing._internal.common_methods_invocations import op_db
 
 OPINFOS = """
 H T abs acos acosh add addbmm addcdiv addcmul addmm addmm.decomposed addmv addr all allclose amax amin aminmax
-any argmax argmin argsort asin asinh atan atan2 atanh atleast_1d atleast_2d atleast_3d baddbmm bitwise_and
-bitwise_left_shift bitwise_not bitwise_or bitwise_right_shift bitwise_xor bmm bmm.triton_optimized bool
-broadcast_tensors broadcast_to cat cdist ceil chunk clamp clamp_max clamp_min clone column_stack contiguous
-copysign cos cosh count_nonzero cross cummax cummin cumprod cumsum deg2rad diag diag_embed diagflat diagonal
-diagonal_scatter diff dist div.floor_rounding div.no_rounding_mode div.trunc_rounding dot double dsplit dstack
-eq equal erf erfc exp exp2 expand expand_as expm1 flatten flip fliplr flipud float float_power floor
-floor_divide fmax fmin fmod frac full_like gather ge gt heaviside hsplit hstack hypot index_add index_copy
-index_fill index_select inner int isclose isfinite isinf isnan isneginf isposinf item kthvalue le lerp
-linalg.cross linalg.multi_dot linalg.norm linalg.norm.subgradients_at_zero linalg.vecdot linalg.vector_norm
-linspace.tensor_overload log log10 log1p log2 log_softmax log_softmax.with_dtype logaddexp logaddexp2
-logcumsumexp logical_and logical_not logical_or logical_xor logit logspace logspace.tensor_overload logsumexp
-long lt mH mT masked_fill masked_select matmul max.binary max.reduction_no_dim max.reduction_with_dim maximum
-mean median meshgrid.list_of_tensors meshgrid.variadic_tensors min.binary min.reduction_no_dim
-min.reduction_with_dim minimum mm mode movedim msort mul mv nan_to_num nanmean nanmedian nansum narrow ne neg
-new_full new_ones new_zeros nn.functional.adaptive_avg_pool1d nn.functional.adaptive_avg_pool2d
-nn.functional.adaptive_avg_pool3d nn.functional.avg_pool1d nn.functional.avg_pool2d nn.functional.avg_pool3d
-nn.functional.binary_cross_entropy nn.functional.binary_cross_entropy_with_logits nn.functional.celu
-nn.functional.channel_shuffle nn.functional.conv1d nn.functional.conv2d nn.functional.conv3d
-nn.functional.conv_transpose1d nn.functional.conv_transpose2d nn.functional.cosine_embedding_loss
-nn.functional.cosine_similarity nn.functional.elu nn.functional.gaussian_nll_loss nn.functional.gelu
-nn.functional.glu nn.functional.group_norm nn.functional.hardshrink nn.functional.hardsigmoid
-nn.functional.hardswish nn.functional.hardtanh nn.functional.hinge_embedding_loss nn.functional.huber_loss
+angle any argmax argmin argsort argwhere asin asinh atan atan2 atanh atleast_1d atleast_2d atleast_3d baddbmm
+bitwise_and bitwise_left_shift bitwise_not bitwise_or bitwise_right_shift bitwise_xor block_diag bmm
+bmm.triton_optimized bool broadcast_tensors broadcast_to cartesian_prod cat cdist ceil chunk clamp clamp_max
+clamp_min clone column_stack combinations conj conj_physical contiguous copysign corrcoef cos cosh
+count_nonzero cov cross cummax cummin cumprod cumsum cumulative_trapezoid deg2rad diag diag_embed diagflat
+diagonal diagonal_scatter diff dist div.floor_rounding div.no_rounding_mode div.trunc_rounding dot double
+dsplit dstack eq equal erf erfc exp exp2 expand expand_as expm1 fill flatten flip fliplr flipud float
+float_power floor floor_divide fmax fmin fmod frac frexp full_like gather ge gt heaviside hsplit hstack hypot
+index_add index_copy index_fill index_select inner int isclose isfinite isin isinf isnan isneginf isposinf
+isreal item kthvalue ldexp le lerp linalg.cross linalg.multi_dot linalg.norm linalg.norm.subgradients_at_zero
+linalg.vecdot linalg.vector_norm linspace.tensor_overload log log10 log1p log2 log_softmax
+log_softmax.with_dtype logaddexp logaddexp2 logcumsumexp logical_and logical_not logical_or logical_xor logit
+logspace logspace.tensor_overload logsumexp long lt mH mT masked_fill masked_select matmul max.binary
+max.reduction_no_dim max.reduction_with_dim maximum mean median meshgrid.list_of_tensors
+meshgrid.variadic_tensors min.binary min.reduction_no_dim min.reduction_with_dim minimum mm mode movedim msort
+mul mv nan_to_num nanmean nanmedian nansum narrow ne neg new_full new_ones new_zeros nextafter
+nn.functional.adaptive_avg_pool1d nn.functional.adaptive_avg_pool2d nn.functional.adaptive_avg_pool3d
+nn.functional.avg_pool1d nn.functional.avg_pool2d nn.functional.avg_pool3d nn.functional.binary_cross_entropy
+nn.functional.binary_cross_entropy_with_logits nn.functional.celu nn.functional.channel_shuffle
+nn.functional.conv1d nn.functional.conv2d nn.functional.conv3d nn.functional.conv_transpose1d
+nn.functional.conv_transpose2d nn.functional.cosine_embedding_loss nn.functional.cosine_similarity
+nn.functional.elu nn.functional.gaussian_nll_loss nn.functional.gelu nn.functional.glu
+nn.functional.group_norm nn.functional.hardshrink nn.functional.hardsigmoid nn.functional.hardswish
+nn.functional.hardtanh nn.functional.hinge_embedding_loss nn.functional.huber_loss
 nn.functional.interpolate.area nn.functional.interpolate.bicubic nn.functional.interpolate.bilinear
 nn.functional.interpolate.linear nn.functional.interpolate.nearest nn.functional.interpolate.nearest-exact
 nn.functional.interpolate.trilinear nn.functional.kl_div nn.functional.l1_loss nn.functional.leaky_relu
@@ -57,13 +59,14 @@ nn.functional.prelu nn.functional.relu nn.functional.relu6 nn.functional.selu nn
 nn.functional.smooth_l1_loss nn.functional.soft_margin_loss nn.functional.softmin
 nn.functional.softmin.with_dtype nn.functional.softplus nn.functional.softshrink nn.functional.softsign
 nn.functional.tanhshrink nn.functional.threshold nn.functional.triplet_margin_loss nonzero norm norm.fro
-norm.inf ones_like outer permute positive pow prod rad2deg ravel reciprocal remainder repeat repeat_interleave
-reshape reshape_as roll rot90 round round.decimals_0 round.decimals_3 round.decimals_neg_3 rsqrt rsub scatter
-scatter_add select select_scatter sigmoid sign signbit sin sinc sinh slice_scatter softmax softmax.with_dtype
-sort split split.list_args split_with_sizes sqrt square squeeze squeeze.multiple stack std std.unbiased
-std_mean std_mean.unbiased sub sum t take take_along_dim tan tanh tensor_split tensordot tile topk trace
-transpose tril triu true_divide trunc unbind unflatten unsqueeze var var.unbiased var_mean var_mean.unbiased
-vdot view view_as vsplit vstack where xlogy zeros_like
+norm.inf ones_like outer permute positive pow prod rad2deg ravel real reciprocal remainder renorm repeat
+repeat_interleave reshape reshape_as resolve_conj resolve_neg roll rot90 round round.decimals_0
+round.decimals_3 round.decimals_neg_3 rsqrt rsub scatter scatter_add select select_scatter sigmoid sign
+signbit sin sinc sinh slice_scatter softmax softmax.with_dtype sort split split.list_args split_with_sizes
+sqrt square squeeze squeeze.multiple stack std std.unbiased std_mean std_mean.unbiased sub sum sum_to_size t
+take take_along_dim tan tanh tensor_split tensordot tile topk trace transpose trapezoid trapz tril triu
+true_divide trunc unbind unflatten unsqueeze var var.unbiased var_mean var_mean.unbiased vdot view view_as
+vsplit vstack where xlogy zeros_like
 """.split()
 
 DTYPES = [torch.float32, torch.float64]
