@@ -985,6 +985,26 @@ extension OpTable {
         add("ldexp", "input, other") { c in [try c.input().ldexp(try c.operand("other"))] }
         add("frexp", "input") { c in let r = try c.input().frexp(); return [r.mantissa, r.exponent] }
         add("nextafter", "input, other") { c in [try c.input().nextafter(try c.operand("other"))] }
+        func reduction(_ c: OpCall) throws -> ScatterReduction {
+            let name = try c.arg("reduce")?.string ?? { throw CaseFailure("\(c.op): missing reduce") }()
+            guard let value = ScatterReduction(rawValue: name) else { throw CaseFailure("\(c.op): unknown reduce \(name)") }
+            return value
+        }
+        add("scatter_reduce", "input, dim, index, src, reduce, include_self") { c in
+            [try c.input().scatterReduce(try c.int("dim"), try c.tensor("index"), try c.tensor("src"), reduce: try reduction(c),
+                                         includeSelf: c.bool("include_self", true))]
+        }
+        add("index_reduce", "input, dim, index, source, reduce, include_self") { c in
+            [try c.input().indexReduce(try c.int("dim"), try c.tensor("index"), try c.tensor("source"), reduce: try reduction(c),
+                                       includeSelf: c.bool("include_self", true))]
+        }
+        add("index_put", "input, indices, values, accumulate") { c in
+            [try c.input().indexPut(c.tensorList("indices"), try c.tensor("values"), accumulate: c.bool("accumulate", false))]
+        }
+        add("put", "input, index, source, accumulate") { c in
+            [try c.input().put(try c.tensor("index"), try c.tensor("source"), accumulate: c.bool("accumulate", false))]
+        }
+        add("masked_scatter", "input, mask, source") { c in [try c.input().maskedScatter(try c.tensor("mask"), try c.tensor("source"))] }
     }
 }
 

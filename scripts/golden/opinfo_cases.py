@@ -30,12 +30,13 @@ count_nonzero cov cross cummax cummin cumprod cumsum cumulative_trapezoid deg2ra
 diagonal diagonal_scatter diff dist div.floor_rounding div.no_rounding_mode div.trunc_rounding dot double
 dsplit dstack eq equal erf erfc exp exp2 expand expand_as expm1 fill flatten flip fliplr flipud float
 float_power floor floor_divide fmax fmin fmod frac frexp full_like gather ge gt heaviside hsplit hstack hypot
-index_add index_copy index_fill index_select inner int isclose isfinite isin isinf isnan isneginf isposinf
-isreal item kthvalue ldexp le lerp linalg.cross linalg.multi_dot linalg.norm linalg.norm.subgradients_at_zero
+index_add index_copy index_fill index_put index_reduce.amax index_reduce.amin index_reduce.mean
+index_reduce.prod index_select inner int isclose isfinite isin isinf isnan isneginf isposinf isreal item
+kthvalue ldexp le lerp linalg.cross linalg.multi_dot linalg.norm linalg.norm.subgradients_at_zero
 linalg.vecdot linalg.vector_norm linspace.tensor_overload log log10 log1p log2 log_softmax
 log_softmax.with_dtype logaddexp logaddexp2 logcumsumexp logical_and logical_not logical_or logical_xor logit
-logspace logspace.tensor_overload logsumexp long lt mH mT masked_fill masked_select matmul max.binary
-max.reduction_no_dim max.reduction_with_dim maximum mean median meshgrid.list_of_tensors
+logspace logspace.tensor_overload logsumexp long lt mH mT masked_fill masked_scatter masked_select matmul
+max.binary max.reduction_no_dim max.reduction_with_dim maximum mean median meshgrid.list_of_tensors
 meshgrid.variadic_tensors min.binary min.reduction_no_dim min.reduction_with_dim minimum mm mode movedim msort
 mul mv nan_to_num nanmean nanmedian nansum narrow ne neg new_full new_ones new_zeros nextafter
 nn.functional.adaptive_avg_pool1d nn.functional.adaptive_avg_pool2d nn.functional.adaptive_avg_pool3d
@@ -59,14 +60,15 @@ nn.functional.prelu nn.functional.relu nn.functional.relu6 nn.functional.selu nn
 nn.functional.smooth_l1_loss nn.functional.soft_margin_loss nn.functional.softmin
 nn.functional.softmin.with_dtype nn.functional.softplus nn.functional.softshrink nn.functional.softsign
 nn.functional.tanhshrink nn.functional.threshold nn.functional.triplet_margin_loss nonzero norm norm.fro
-norm.inf ones_like outer permute positive pow prod rad2deg ravel real reciprocal remainder renorm repeat
+norm.inf ones_like outer permute positive pow prod put rad2deg ravel real reciprocal remainder renorm repeat
 repeat_interleave reshape reshape_as resolve_conj resolve_neg roll rot90 round round.decimals_0
-round.decimals_3 round.decimals_neg_3 rsqrt rsub scatter scatter_add select select_scatter sigmoid sign
-signbit sin sinc sinh slice_scatter softmax softmax.with_dtype sort split split.list_args split_with_sizes
-sqrt square squeeze squeeze.multiple stack std std.unbiased std_mean std_mean.unbiased sub sum sum_to_size t
-take take_along_dim tan tanh tensor_split tensordot tile topk trace transpose trapezoid trapz tril triu
-true_divide trunc unbind unflatten unsqueeze var var.unbiased var_mean var_mean.unbiased vdot view view_as
-vsplit vstack where xlogy zeros_like
+round.decimals_3 round.decimals_neg_3 rsqrt rsub scatter scatter_add scatter_reduce.amax scatter_reduce.amin
+scatter_reduce.mean scatter_reduce.prod scatter_reduce.sum select select_scatter sigmoid sign signbit sin sinc
+sinh slice_scatter softmax softmax.with_dtype sort split split.list_args split_with_sizes sqrt square squeeze
+squeeze.multiple stack std std.unbiased std_mean std_mean.unbiased sub sum sum_to_size t take take_along_dim
+tan tanh tensor_split tensordot tile topk trace transpose trapezoid trapz tril triu true_divide trunc unbind
+unflatten unsqueeze var var.unbiased var_mean var_mean.unbiased vdot view view_as vsplit vstack where xlogy
+zeros_like
 """.split()
 
 DTYPES = [torch.float32, torch.float64]
