@@ -1004,6 +1004,27 @@ extension OpTable {
         add("put", "input, index, source, accumulate") { c in
             [try c.input().put(try c.tensor("index"), try c.tensor("source"), accumulate: c.bool("accumulate", false))]
         }
+        add("searchsorted", "sorted_sequence, input, out_int32, right, side, sorter") { c in
+            [Tensor.searchsorted(try c.tensor("sorted_sequence"), try c.operand("input"),
+                                 right: c.bool("right", false) || c.arg("side")?.string == "right", outInt32: c.bool("out_int32", false))]
+        }
+        add("bucketize", "input, boundaries, out_int32, right") { c in
+            [try c.operand("input").bucketize(try c.tensor("boundaries"), right: c.bool("right", false), outInt32: c.bool("out_int32", false))]
+        }
+        add("histc", "input, bins, min, max") { c in
+            [try c.input().histc(bins: c.arg("bins")?.int ?? 100, min: c.arg("min")?.double ?? 0, max: c.arg("max")?.double ?? 0)]
+        }
+        add("bincount", "input, weights, minlength") { c in
+            [try c.input().bincount(weights: c.inputs["weights"], minlength: c.arg("minlength")?.int ?? 0)]
+        }
+        add("unique", "input, sorted, return_inverse, return_counts, dim") { c in
+            let r = try c.input().unique(returnInverse: c.bool("return_inverse", false), returnCounts: c.bool("return_counts", false))
+            return [r.values] + [r.inverse, r.counts].compactMap { $0 }
+        }
+        add("unique_consecutive", "input, return_inverse, return_counts, dim") { c in
+            let r = try c.input().uniqueConsecutive(returnInverse: c.bool("return_inverse", false), returnCounts: c.bool("return_counts", false))
+            return [r.values] + [r.inverse, r.counts].compactMap { $0 }
+        }
         add("masked_scatter", "input, mask, source") { c in [try c.input().maskedScatter(try c.tensor("mask"), try c.tensor("source"))] }
     }
 }

@@ -23,14 +23,14 @@ from torch.testing._internal.common_methods_invocations import op_db
 OPINFOS = """
 H T abs acos acosh add addbmm addcdiv addcmul addmm addmm.decomposed addmv addr all allclose amax amin aminmax
 angle any argmax argmin argsort argwhere asin asinh atan atan2 atanh atleast_1d atleast_2d atleast_3d baddbmm
-bitwise_and bitwise_left_shift bitwise_not bitwise_or bitwise_right_shift bitwise_xor block_diag bmm
-bmm.triton_optimized bool broadcast_tensors broadcast_to cartesian_prod cat cdist ceil chunk clamp clamp_max
-clamp_min clone column_stack combinations conj conj_physical contiguous copysign corrcoef cos cosh
+bincount bitwise_and bitwise_left_shift bitwise_not bitwise_or bitwise_right_shift bitwise_xor block_diag bmm
+bmm.triton_optimized bool broadcast_tensors broadcast_to bucketize cartesian_prod cat cdist ceil chunk clamp
+clamp_max clamp_min clone column_stack combinations conj conj_physical contiguous copysign corrcoef cos cosh
 count_nonzero cov cross cummax cummin cumprod cumsum cumulative_trapezoid deg2rad diag diag_embed diagflat
 diagonal diagonal_scatter diff dist div.floor_rounding div.no_rounding_mode div.trunc_rounding dot double
 dsplit dstack eq equal erf erfc exp exp2 expand expand_as expm1 fill flatten flip fliplr flipud float
-float_power floor floor_divide fmax fmin fmod frac frexp full_like gather ge gt heaviside hsplit hstack hypot
-index_add index_copy index_fill index_put index_reduce.amax index_reduce.amin index_reduce.mean
+float_power floor floor_divide fmax fmin fmod frac frexp full_like gather ge gt heaviside histc hsplit hstack
+hypot index_add index_copy index_fill index_put index_reduce.amax index_reduce.amin index_reduce.mean
 index_reduce.prod index_select inner int isclose isfinite isin isinf isnan isneginf isposinf isreal item
 kthvalue ldexp le lerp linalg.cross linalg.multi_dot linalg.norm linalg.norm.subgradients_at_zero
 linalg.vecdot linalg.vector_norm linspace.tensor_overload log log10 log1p log2 log_softmax
@@ -63,12 +63,12 @@ nn.functional.tanhshrink nn.functional.threshold nn.functional.triplet_margin_lo
 norm.inf ones_like outer permute positive pow prod put rad2deg ravel real reciprocal remainder renorm repeat
 repeat_interleave reshape reshape_as resolve_conj resolve_neg roll rot90 round round.decimals_0
 round.decimals_3 round.decimals_neg_3 rsqrt rsub scatter scatter_add scatter_reduce.amax scatter_reduce.amin
-scatter_reduce.mean scatter_reduce.prod scatter_reduce.sum select select_scatter sigmoid sign signbit sin sinc
-sinh slice_scatter softmax softmax.with_dtype sort split split.list_args split_with_sizes sqrt square squeeze
-squeeze.multiple stack std std.unbiased std_mean std_mean.unbiased sub sum sum_to_size t take take_along_dim
-tan tanh tensor_split tensordot tile topk trace transpose trapezoid trapz tril triu true_divide trunc unbind
-unflatten unsqueeze var var.unbiased var_mean var_mean.unbiased vdot view view_as vsplit vstack where xlogy
-zeros_like
+scatter_reduce.mean scatter_reduce.prod scatter_reduce.sum searchsorted select select_scatter sigmoid sign
+signbit sin sinc sinh slice_scatter softmax softmax.with_dtype sort split split.list_args split_with_sizes
+sqrt square squeeze squeeze.multiple stack std std.unbiased std_mean std_mean.unbiased sub sum sum_to_size t
+take take_along_dim tan tanh tensor_split tensordot tile topk trace transpose trapezoid trapz tril triu
+true_divide trunc unbind unflatten unique unique_consecutive unsqueeze var var.unbiased var_mean
+var_mean.unbiased vdot view view_as vsplit vstack where xlogy zeros_like
 """.split()
 
 DTYPES = [torch.float32, torch.float64]
