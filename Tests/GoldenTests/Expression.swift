@@ -259,9 +259,9 @@ struct ExpressionEvaluator {
         default: break
         }
         if let t = variables[token] { return .tensor(t) }
-        // torch.x, F.x, nn.functional.x, torch.linalg.x: the module path names nothing Ember needs.
+        // torch.x, F.x, nn.functional.x, torch.linalg.x, torch.special.x: the module path names nothing Ember needs.
         var name = token
-        while ["torch", "nn", "functional", "F", "linalg"].contains(name), peek == "." {
+        while ["torch", "nn", "functional", "F", "linalg", "special"].contains(name), peek == "." {
             position += 1
             name = take()
         }

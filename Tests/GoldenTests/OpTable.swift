@@ -1025,6 +1025,30 @@ extension OpTable {
             let r = try c.input().uniqueConsecutive(returnInverse: c.bool("return_inverse", false), returnCounts: c.bool("return_counts", false))
             return [r.values] + [r.inverse, r.counts].compactMap { $0 }
         }
+        let special: [(String, (Tensor) -> Tensor)] = [
+            ("lgamma special_gammaln gammaln", { $0.lgamma() }), ("digamma special_digamma psi special_psi", { $0.digamma() }),
+            ("erfinv special_erfinv", { $0.erfinv() }), ("erfcx", { $0.erfcx() }), ("ndtr", { $0.ndtr() }), ("log_ndtr", { $0.logNdtr() }),
+            ("ndtri", { $0.ndtri() }), ("entr", { $0.entr() }), ("spherical_bessel_j0", { $0.sphericalBesselJ0() }),
+        ]
+        for (names, function) in special { add(names, "input") { c in [function(try c.input())] } }
+        add("polygamma", "n, input") { c in [try c.input().polygamma(try c.int("n"))] }
+        add("mvlgamma multigammaln", "input, p") { c in [try c.input().mvlgamma(p: try c.int("p"))] }
+        add("xlog1py", "input, other") { c in [try c.operand("input").xlog1py(try c.operand("other"))] }
+        add("zeta", "input, other") { c in [try c.operand("input").zeta(try c.operand("other"))] }
+        let polynomials: [(String, OrthogonalPolynomial, Bool)] = [
+            ("chebyshev_polynomial_t", .chebyshevT, false), ("chebyshev_polynomial_u", .chebyshevU, false),
+            ("chebyshev_polynomial_v", .chebyshevV, false), ("chebyshev_polynomial_w", .chebyshevW, false),
+            ("shifted_chebyshev_polynomial_t", .chebyshevT, true), ("shifted_chebyshev_polynomial_u", .chebyshevU, true),
+            ("shifted_chebyshev_polynomial_v", .chebyshevV, true), ("shifted_chebyshev_polynomial_w", .chebyshevW, true),
+            ("hermite_polynomial_h", .hermiteH, false), ("hermite_polynomial_he", .hermiteHe, false),
+            ("laguerre_polynomial_l", .laguerreL, false), ("legendre_polynomial_p", .legendreP, false),
+        ]
+        for (name, kind, shifted) in polynomials {
+            add(name, "input, n") { c in
+                let x = try c.operand("input")
+                return [(shifted ? 2 * x - 1 : x).orthogonalPolynomial(kind, try c.operand("n"))]
+            }
+        }
         add("masked_scatter", "input, mask, source") { c in [try c.input().maskedScatter(try c.tensor("mask"), try c.tensor("source"))] }
     }
 }

@@ -27,20 +27,21 @@ bincount bitwise_and bitwise_left_shift bitwise_not bitwise_or bitwise_right_shi
 bmm.triton_optimized bool broadcast_tensors broadcast_to bucketize cartesian_prod cat cdist ceil chunk clamp
 clamp_max clamp_min clone column_stack combinations conj conj_physical contiguous copysign corrcoef cos cosh
 count_nonzero cov cross cummax cummin cumprod cumsum cumulative_trapezoid deg2rad diag diag_embed diagflat
-diagonal diagonal_scatter diff dist div.floor_rounding div.no_rounding_mode div.trunc_rounding dot double
-dsplit dstack eq equal erf erfc exp exp2 expand expand_as expm1 fill flatten flip fliplr flipud float
-float_power floor floor_divide fmax fmin fmod frac frexp full_like gather ge gt heaviside histc hsplit hstack
-hypot index_add index_copy index_fill index_put index_reduce.amax index_reduce.amin index_reduce.mean
+diagonal diagonal_scatter diff digamma dist div.floor_rounding div.no_rounding_mode div.trunc_rounding dot
+double dsplit dstack eq equal erf erfc erfinv exp exp2 expand expand_as expm1 fill flatten flip fliplr flipud
+float float_power floor floor_divide fmax fmin fmod frac frexp full_like gather ge gt heaviside histc hsplit
+hstack hypot index_add index_copy index_fill index_put index_reduce.amax index_reduce.amin index_reduce.mean
 index_reduce.prod index_select inner int isclose isfinite isin isinf isnan isneginf isposinf isreal item
-kthvalue ldexp le lerp linalg.cross linalg.multi_dot linalg.norm linalg.norm.subgradients_at_zero
+kthvalue ldexp le lerp lgamma linalg.cross linalg.multi_dot linalg.norm linalg.norm.subgradients_at_zero
 linalg.vecdot linalg.vector_norm linspace.tensor_overload log log10 log1p log2 log_softmax
 log_softmax.with_dtype logaddexp logaddexp2 logcumsumexp logical_and logical_not logical_or logical_xor logit
 logspace logspace.tensor_overload logsumexp long lt mH mT masked_fill masked_scatter masked_select matmul
 max.binary max.reduction_no_dim max.reduction_with_dim maximum mean median meshgrid.list_of_tensors
 meshgrid.variadic_tensors min.binary min.reduction_no_dim min.reduction_with_dim minimum mm mode movedim msort
-mul mv nan_to_num nanmean nanmedian nansum narrow ne neg new_full new_ones new_zeros nextafter
-nn.functional.adaptive_avg_pool1d nn.functional.adaptive_avg_pool2d nn.functional.adaptive_avg_pool3d
-nn.functional.avg_pool1d nn.functional.avg_pool2d nn.functional.avg_pool3d nn.functional.binary_cross_entropy
+mul mv mvlgamma.mvlgamma_p_1 mvlgamma.mvlgamma_p_3 mvlgamma.mvlgamma_p_5 nan_to_num nanmean nanmedian nansum
+narrow ne neg new_full new_ones new_zeros nextafter nn.functional.adaptive_avg_pool1d
+nn.functional.adaptive_avg_pool2d nn.functional.adaptive_avg_pool3d nn.functional.avg_pool1d
+nn.functional.avg_pool2d nn.functional.avg_pool3d nn.functional.binary_cross_entropy
 nn.functional.binary_cross_entropy_with_logits nn.functional.celu nn.functional.channel_shuffle
 nn.functional.conv1d nn.functional.conv2d nn.functional.conv3d nn.functional.conv_transpose1d
 nn.functional.conv_transpose2d nn.functional.cosine_embedding_loss nn.functional.cosine_similarity
@@ -60,15 +61,22 @@ nn.functional.prelu nn.functional.relu nn.functional.relu6 nn.functional.selu nn
 nn.functional.smooth_l1_loss nn.functional.soft_margin_loss nn.functional.softmin
 nn.functional.softmin.with_dtype nn.functional.softplus nn.functional.softshrink nn.functional.softsign
 nn.functional.tanhshrink nn.functional.threshold nn.functional.triplet_margin_loss nonzero norm norm.fro
-norm.inf ones_like outer permute positive pow prod put rad2deg ravel real reciprocal remainder renorm repeat
-repeat_interleave reshape reshape_as resolve_conj resolve_neg roll rot90 round round.decimals_0
+norm.inf ones_like outer permute polygamma.polygamma_n_0 polygamma.polygamma_n_1 polygamma.polygamma_n_2
+polygamma.polygamma_n_3 polygamma.polygamma_n_4 positive pow prod put rad2deg ravel real reciprocal remainder
+renorm repeat repeat_interleave reshape reshape_as resolve_conj resolve_neg roll rot90 round round.decimals_0
 round.decimals_3 round.decimals_neg_3 rsqrt rsub scatter scatter_add scatter_reduce.amax scatter_reduce.amin
 scatter_reduce.mean scatter_reduce.prod scatter_reduce.sum searchsorted select select_scatter sigmoid sign
-signbit sin sinc sinh slice_scatter softmax softmax.with_dtype sort split split.list_args split_with_sizes
-sqrt square squeeze squeeze.multiple stack std std.unbiased std_mean std_mean.unbiased sub sum sum_to_size t
-take take_along_dim tan tanh tensor_split tensordot tile topk trace transpose trapezoid trapz tril triu
-true_divide trunc unbind unflatten unique unique_consecutive unsqueeze var var.unbiased var_mean
-var_mean.unbiased vdot view view_as vsplit vstack where xlogy zeros_like
+signbit sin sinc sinh slice_scatter softmax softmax.with_dtype sort special.chebyshev_polynomial_t
+special.chebyshev_polynomial_u special.chebyshev_polynomial_v special.chebyshev_polynomial_w special.entr
+special.erfcx special.hermite_polynomial_h special.hermite_polynomial_he special.laguerre_polynomial_l
+special.legendre_polynomial_p special.log_ndtr special.ndtr special.ndtri
+special.shifted_chebyshev_polynomial_t
+special.shifted_chebyshev_polynomial_u special.shifted_chebyshev_polynomial_v
+special.shifted_chebyshev_polynomial_w special.spherical_bessel_j0 special.xlog1py special.zeta split
+split.list_args split_with_sizes sqrt square squeeze squeeze.multiple stack std std.unbiased std_mean
+std_mean.unbiased sub sum sum_to_size t take take_along_dim tan tanh tensor_split tensordot tile topk trace
+transpose trapezoid trapz tril triu true_divide trunc unbind unflatten unique unique_consecutive unsqueeze var
+var.unbiased var_mean var_mean.unbiased vdot view view_as vsplit vstack where xlogy zeros_like
 """.split()
 
 DTYPES = [torch.float32, torch.float64]
@@ -136,11 +144,11 @@ class Call:
 
 
 def callee(op):
-    """`F.x` and `torch.linalg.x` for those namespaces; `torch.x` when the OpInfo calls that function, else a
+    """`F.x`, `torch.linalg.x` and `torch.special.x` for those namespaces; `torch.x` when the OpInfo calls that function, else a
     method of the input (OpInfos such as `where` call the method form: `input.where(condition, other)`)."""
     if op.name.startswith("nn.functional."):
         return "F." + op.name[len("nn.functional."):], False
-    if op.name.startswith("linalg."):
+    if op.name.startswith(("linalg.", "special.")):
         return "torch." + op.name, False
     if op.op is getattr(torch, op.name, None):
         return "torch." + op.name, False
