@@ -261,10 +261,14 @@ struct ExpressionEvaluator {
         if let t = variables[token] { return .tensor(t) }
         // torch.x, F.x, nn.functional.x, torch.linalg.x, torch.special.x: the module path names nothing Ember needs.
         var name = token
-        while ["torch", "nn", "functional", "F", "linalg", "special"].contains(name), peek == "." {
+        // `torch.masked.sum` is the table's `masked_sum`: its own op, not `sum`.
+        var namespace = ""
+        while ["torch", "nn", "functional", "F", "linalg", "special", "masked"].contains(name), peek == "." {
+            if name == "masked" { namespace = "masked_" }
             position += 1
             name = take()
         }
+        name = namespace + name
         if peek == "(" {
             let (positional, keywords) = try arguments()
             return try ExpressionEvaluator.call(name, receiver: nil, positional, keywords)

@@ -1049,7 +1049,60 @@ extension OpTable {
                 return [(shifted ? 2 * x - 1 : x).orthogonalPolynomial(kind, try c.operand("n"))]
             }
         }
+        maskedOps(add)
         add("masked_scatter", "input, mask, source") { c in [try c.input().maskedScatter(try c.tensor("mask"), try c.tensor("source"))] }
+    }
+}
+
+extension OpTable {
+    /// `torch.masked`: the same reductions over the unmasked elements.
+    static func maskedOps(_ add: Register) {
+        add("masked_sum", "input, dim, keepdim, dtype, mask") { c in
+            [Masked.sum(try c.input(), dims: c.dims, keepdim: c.keepdim, dtype: try c.dtype(), mask: c.inputs["mask"])]
+        }
+        add("masked_prod", "input, dim, keepdim, dtype, mask") { c in
+            let x = try c.dtype().map { try c.input().to($0) } ?? c.input()
+            return [Masked.prod(x, dims: c.dims, keepdim: c.keepdim, mask: c.inputs["mask"])]
+        }
+        add("masked_amax", "input, dim, keepdim, dtype, mask") { c in
+            [Masked.amax(try c.input(), dims: c.dims, keepdim: c.keepdim, mask: c.inputs["mask"])]
+        }
+        add("masked_amin", "input, dim, keepdim, dtype, mask") { c in
+            [Masked.amin(try c.input(), dims: c.dims, keepdim: c.keepdim, mask: c.inputs["mask"])]
+        }
+        add("masked_argmax", "input, dim, keepdim, dtype, mask") { c in
+            [Masked.argmax(try c.input(), dim: c.arg("dim")?.int, keepdim: c.keepdim, dtype: try c.dtype(), mask: c.inputs["mask"])]
+        }
+        add("masked_argmin", "input, dim, keepdim, dtype, mask") { c in
+            [Masked.argmin(try c.input(), dim: c.arg("dim")?.int, keepdim: c.keepdim, dtype: try c.dtype(), mask: c.inputs["mask"])]
+        }
+        add("masked_mean", "input, dim, keepdim, dtype, mask") { c in
+            [Masked.mean(try c.input(), dims: c.dims, keepdim: c.keepdim, dtype: try c.dtype(), mask: c.inputs["mask"])]
+        }
+        add("masked_cumsum", "input, dim, dtype, mask") { c in
+            let x = try c.dtype().map { try c.input().to($0) } ?? c.input()
+            return [Masked.cumsum(x, dim: try c.int("dim"), mask: c.inputs["mask"])]
+        }
+        add("masked_cumprod", "input, dim, dtype, mask") { c in
+            let x = try c.dtype().map { try c.input().to($0) } ?? c.input()
+            return [Masked.cumprod(x, dim: try c.int("dim"), mask: c.inputs["mask"])]
+        }
+        add("masked_logsumexp", "input, dim, keepdim, dtype, mask") { c in
+            [Masked.logsumexp(try c.input(), dims: c.dims, keepdim: c.keepdim, mask: c.inputs["mask"])]
+        }
+        add("masked_norm", "input, ord, dim, keepdim, dtype, mask") { c in
+            [Masked.norm(try c.input(), ord: c.arg("ord")?.double ?? 2, dims: c.dims, keepdim: c.keepdim, mask: c.inputs["mask"])]
+        }
+        let normalisations: [(String, (Tensor, Int, Tensor?) -> Tensor)] = [
+            ("masked_softmax", { Masked.softmax($0, dim: $1, mask: $2) }), ("masked_log_softmax", { Masked.logSoftmax($0, dim: $1, mask: $2) }),
+            ("masked_softmin", { Masked.softmin($0, dim: $1, mask: $2) }),
+        ]
+        for (name, function) in normalisations {
+            add(name, "input, dim, dtype, mask") { c in
+                let x = try c.dtype().map { try c.input().to($0) } ?? c.input()
+                return [function(x, try c.int("dim"), c.inputs["mask"])]
+            }
+        }
     }
 }
 

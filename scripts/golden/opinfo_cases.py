@@ -35,8 +35,10 @@ index_reduce.prod index_select inner int isclose isfinite isin isinf isnan isneg
 kthvalue ldexp le lerp lgamma linalg.cross linalg.multi_dot linalg.norm linalg.norm.subgradients_at_zero
 linalg.vecdot linalg.vector_norm linspace.tensor_overload log log10 log1p log2 log_softmax
 log_softmax.with_dtype logaddexp logaddexp2 logcumsumexp logical_and logical_not logical_or logical_xor logit
-logspace logspace.tensor_overload logsumexp long lt mH mT masked_fill masked_scatter masked_select matmul
-max.binary max.reduction_no_dim max.reduction_with_dim maximum mean median meshgrid.list_of_tensors
+logspace logspace.tensor_overload logsumexp long lt mH mT masked.amax masked.amin masked.argmax masked.argmin
+masked.cumprod masked.cumsum masked.log_softmax masked.logsumexp masked.mean masked.norm masked.prod
+masked.softmax masked.softmin masked.sum masked_fill masked_scatter masked_select matmul max.binary
+max.reduction_no_dim max.reduction_with_dim maximum mean median meshgrid.list_of_tensors
 meshgrid.variadic_tensors min.binary min.reduction_no_dim min.reduction_with_dim minimum mm mode movedim msort
 mul mv mvlgamma.mvlgamma_p_1 mvlgamma.mvlgamma_p_3 mvlgamma.mvlgamma_p_5 nan_to_num nanmean nanmedian nansum
 narrow ne neg new_full new_ones new_zeros nextafter nn.functional.adaptive_avg_pool1d
@@ -70,13 +72,13 @@ signbit sin sinc sinh slice_scatter softmax softmax.with_dtype sort special.cheb
 special.chebyshev_polynomial_u special.chebyshev_polynomial_v special.chebyshev_polynomial_w special.entr
 special.erfcx special.hermite_polynomial_h special.hermite_polynomial_he special.laguerre_polynomial_l
 special.legendre_polynomial_p special.log_ndtr special.ndtr special.ndtri
-special.shifted_chebyshev_polynomial_t
-special.shifted_chebyshev_polynomial_u special.shifted_chebyshev_polynomial_v
-special.shifted_chebyshev_polynomial_w special.spherical_bessel_j0 special.xlog1py special.zeta split
-split.list_args split_with_sizes sqrt square squeeze squeeze.multiple stack std std.unbiased std_mean
-std_mean.unbiased sub sum sum_to_size t take take_along_dim tan tanh tensor_split tensordot tile topk trace
-transpose trapezoid trapz tril triu true_divide trunc unbind unflatten unique unique_consecutive unsqueeze var
-var.unbiased var_mean var_mean.unbiased vdot view view_as vsplit vstack where xlogy zeros_like
+special.shifted_chebyshev_polynomial_t special.shifted_chebyshev_polynomial_u
+special.shifted_chebyshev_polynomial_v special.shifted_chebyshev_polynomial_w special.spherical_bessel_j0
+special.xlog1py special.zeta split split.list_args split_with_sizes sqrt square squeeze squeeze.multiple stack
+std std.unbiased std_mean std_mean.unbiased sub sum sum_to_size t take take_along_dim tan tanh tensor_split
+tensordot tile topk trace transpose trapezoid trapz tril triu true_divide trunc unbind unflatten unique
+unique_consecutive unsqueeze var var.unbiased var_mean var_mean.unbiased vdot view view_as vsplit vstack where
+xlogy zeros_like
 """.split()
 
 DTYPES = [torch.float32, torch.float64]
@@ -144,11 +146,11 @@ class Call:
 
 
 def callee(op):
-    """`F.x`, `torch.linalg.x` and `torch.special.x` for those namespaces; `torch.x` when the OpInfo calls that function, else a
+    """`F.x`, `torch.linalg.x`, `torch.special.x` and `torch.masked.x` for those namespaces; `torch.x` when the OpInfo calls that function, else a
     method of the input (OpInfos such as `where` call the method form: `input.where(condition, other)`)."""
     if op.name.startswith("nn.functional."):
         return "F." + op.name[len("nn.functional."):], False
-    if op.name.startswith(("linalg.", "special.")):
+    if op.name.startswith(("linalg.", "special.", "masked.")):
         return "torch." + op.name, False
     if op.op is getattr(torch, op.name, None):
         return "torch." + op.name, False
