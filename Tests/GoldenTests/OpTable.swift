@@ -597,6 +597,11 @@ enum NNOpTable {
                                 mode: c.arg("mode")?.string ?? "nearest", alignCorners: c.bool("align_corners", false),
                                 recomputeScaleFactor: c.bool("recompute_scale_factor", false))]
         }
+        add("instance_norm", "input, running_mean, running_var, weight, bias, use_input_stats, momentum, eps") { c in
+            [F.instanceNorm(try c.input(), runningMean: c.inputs["running_mean"], runningVar: c.inputs["running_var"],
+                            weight: c.inputs["weight"], bias: c.inputs["bias"], useInputStats: c.bool("use_input_stats", true),
+                            momentum: c.arg("momentum")?.double ?? 0.1, eps: c.arg("eps")?.double ?? 1e-5)]
+        }
         add("adaptive_avg_pool1d", "input, output_size") { c in
             guard let size = c.arg("output_size")?.ints?.first else { throw CaseFailure("missing output_size") }
             return [Tensor.adaptiveAvgPool1d(try c.input(), size)]
@@ -807,6 +812,13 @@ extension OpTable {
             [try c.input().argsort(dim: c.arg("dim")?.int ?? -1, descending: c.bool("descending", false), stable: c.bool("stable", false))]
         }
         add("count_nonzero", "input, dim") { c in [try c.input().countNonzero(dims: c.dims)] }
+        add("quantile", "input, q, dim, keepdim, interpolation") { c in
+            let name = c.arg("interpolation")?.string ?? "linear"
+            guard let interpolation = Tensor.QuantileInterpolation(rawValue: name) else {
+                throw CaseFailure("quantile: unknown interpolation \(name)")
+            }
+            return [try c.input().quantile(try c.operand("q"), dim: c.arg("dim")?.int, keepdim: c.keepdim, interpolation: interpolation)]
+        }
         let bitwise: [(String, (Tensor, Tensor) -> Tensor)] = [
             ("bitwise_and", { $0.bitwiseAnd($1) }), ("bitwise_or", { $0.bitwiseOr($1) }), ("bitwise_xor", { $0.bitwiseXor($1) }),
             ("bitwise_left_shift", { $0.bitwiseLeftShift($1) }), ("bitwise_right_shift", { $0.bitwiseRightShift($1) }),
@@ -856,6 +868,9 @@ extension OpTable {
             return [x.cross(try c.tensor("other"), dim: c.arg("dim")?.int ?? (x.shape.firstIndex(of: 3) ?? -1))]
         }
         add("multi_dot", "tensors") { c in [Tensor.multiDot(c.tensorList())] }
+        add("einsum", "equation, *operands") { c in
+            [Tensor.einsum(try c.arg("equation")?.string ?? { throw CaseFailure("einsum: missing equation") }(), c.tensorList("operands"))]
+        }
         add("chain_matmul", "*matrices") { c in [Tensor.multiDot(c.tensorList("matrices"))] }
         add("cdist", "input, other, p, compute_mode") { c in [Tensor.cdist(try c.input(), try c.tensor("other"), p: c.arg("p")?.double ?? 2)] }
         add("pdist", "input, p") { c in [try c.input().pdist(p: c.arg("p")?.double ?? 2)] }

@@ -28,17 +28,17 @@ bmm.triton_optimized bool broadcast_tensors broadcast_to bucketize cartesian_pro
 clamp_max clamp_min clone column_stack combinations conj conj_physical contiguous copysign corrcoef cos cosh
 count_nonzero cov cross cummax cummin cumprod cumsum cumulative_trapezoid deg2rad diag diag_embed diagflat
 diagonal diagonal_scatter diff digamma dist div.floor_rounding div.no_rounding_mode div.trunc_rounding dot
-double dsplit dstack eq equal erf erfc erfinv exp exp2 expand expand_as expm1 fill flatten flip fliplr flipud
-float float_power floor floor_divide fmax fmin fmod frac frexp full_like gather ge gt heaviside histc hsplit
-hstack hypot index_add index_copy index_fill index_put index_reduce.amax index_reduce.amin index_reduce.mean
-index_reduce.prod index_select inner int isclose isfinite isin isinf isnan isneginf isposinf isreal item
-kthvalue ldexp le lerp lgamma linalg.cross linalg.multi_dot linalg.norm linalg.norm.subgradients_at_zero
-linalg.vecdot linalg.vector_norm linspace.tensor_overload log log10 log1p log2 log_softmax
-log_softmax.with_dtype logaddexp logaddexp2 logcumsumexp logical_and logical_not logical_or logical_xor logit
-logspace logspace.tensor_overload logsumexp long lt mH mT masked.amax masked.amin masked.argmax masked.argmin
-masked.cumprod masked.cumsum masked.log_softmax masked.logsumexp masked.mean masked.norm masked.prod
-masked.softmax masked.softmin masked.sum masked_fill masked_scatter masked_select matmul max.binary
-max.reduction_no_dim max.reduction_with_dim maximum mean median meshgrid.list_of_tensors
+double dsplit dstack einsum eq equal erf erfc erfinv exp exp2 expand expand_as expm1 fill flatten flip fliplr
+flipud float float_power floor floor_divide fmax fmin fmod frac frexp full_like gather ge gt heaviside histc
+hsplit hstack hypot index_add index_copy index_fill index_put index_reduce.amax index_reduce.amin
+index_reduce.mean index_reduce.prod index_select inner int isclose isfinite isin isinf isnan isneginf isposinf
+isreal item kthvalue ldexp le lerp lgamma linalg.cross linalg.multi_dot linalg.norm
+linalg.norm.subgradients_at_zero linalg.vecdot linalg.vector_norm linspace.tensor_overload log log10 log1p
+log2 log_softmax log_softmax.with_dtype logaddexp logaddexp2 logcumsumexp logical_and logical_not logical_or
+logical_xor logit logspace logspace.tensor_overload logsumexp long lt mH mT masked.amax masked.amin
+masked.argmax masked.argmin masked.cumprod masked.cumsum masked.log_softmax masked.logsumexp masked.mean
+masked.norm masked.prod masked.softmax masked.softmin masked.sum masked_fill masked_scatter masked_select
+matmul max.binary max.reduction_no_dim max.reduction_with_dim maximum mean median meshgrid.list_of_tensors
 meshgrid.variadic_tensors min.binary min.reduction_no_dim min.reduction_with_dim minimum mm mode movedim msort
 mul mv mvlgamma.mvlgamma_p_1 mvlgamma.mvlgamma_p_3 mvlgamma.mvlgamma_p_5 nan_to_num nanmean nanmedian nansum
 narrow ne neg new_full new_ones new_zeros nextafter nn.functional.adaptive_avg_pool1d
@@ -49,7 +49,7 @@ nn.functional.conv1d nn.functional.conv2d nn.functional.conv3d nn.functional.con
 nn.functional.conv_transpose2d nn.functional.cosine_embedding_loss nn.functional.cosine_similarity
 nn.functional.elu nn.functional.gaussian_nll_loss nn.functional.gelu nn.functional.glu
 nn.functional.group_norm nn.functional.hardshrink nn.functional.hardsigmoid nn.functional.hardswish
-nn.functional.hardtanh nn.functional.hinge_embedding_loss nn.functional.huber_loss
+nn.functional.hardtanh nn.functional.hinge_embedding_loss nn.functional.huber_loss nn.functional.instance_norm
 nn.functional.interpolate.area nn.functional.interpolate.bicubic nn.functional.interpolate.bilinear
 nn.functional.interpolate.linear nn.functional.interpolate.nearest nn.functional.interpolate.nearest-exact
 nn.functional.interpolate.trilinear nn.functional.kl_div nn.functional.l1_loss nn.functional.leaky_relu
@@ -64,15 +64,15 @@ nn.functional.smooth_l1_loss nn.functional.soft_margin_loss nn.functional.softmi
 nn.functional.softmin.with_dtype nn.functional.softplus nn.functional.softshrink nn.functional.softsign
 nn.functional.tanhshrink nn.functional.threshold nn.functional.triplet_margin_loss nonzero norm norm.fro
 norm.inf ones_like outer permute polygamma.polygamma_n_0 polygamma.polygamma_n_1 polygamma.polygamma_n_2
-polygamma.polygamma_n_3 polygamma.polygamma_n_4 positive pow prod put rad2deg ravel real reciprocal remainder
-renorm repeat repeat_interleave reshape reshape_as resolve_conj resolve_neg roll rot90 round round.decimals_0
-round.decimals_3 round.decimals_neg_3 rsqrt rsub scatter scatter_add scatter_reduce.amax scatter_reduce.amin
-scatter_reduce.mean scatter_reduce.prod scatter_reduce.sum searchsorted select select_scatter sigmoid sign
-signbit sin sinc sinh slice_scatter softmax softmax.with_dtype sort special.chebyshev_polynomial_t
-special.chebyshev_polynomial_u special.chebyshev_polynomial_v special.chebyshev_polynomial_w special.entr
-special.erfcx special.hermite_polynomial_h special.hermite_polynomial_he special.laguerre_polynomial_l
-special.legendre_polynomial_p special.log_ndtr special.ndtr special.ndtri
-special.shifted_chebyshev_polynomial_t special.shifted_chebyshev_polynomial_u
+polygamma.polygamma_n_3 polygamma.polygamma_n_4 positive pow prod put quantile rad2deg ravel real reciprocal
+remainder renorm repeat repeat_interleave reshape reshape_as resolve_conj resolve_neg roll rot90 round
+round.decimals_0 round.decimals_3 round.decimals_neg_3 rsqrt rsub scatter scatter_add scatter_reduce.amax
+scatter_reduce.amin scatter_reduce.mean scatter_reduce.prod scatter_reduce.sum searchsorted select
+select_scatter sigmoid sign signbit sin sinc sinh slice_scatter softmax softmax.with_dtype sort
+special.chebyshev_polynomial_t special.chebyshev_polynomial_u special.chebyshev_polynomial_v
+special.chebyshev_polynomial_w special.entr special.erfcx special.hermite_polynomial_h
+special.hermite_polynomial_he special.laguerre_polynomial_l special.legendre_polynomial_p special.log_ndtr
+special.ndtr special.ndtri special.shifted_chebyshev_polynomial_t special.shifted_chebyshev_polynomial_u
 special.shifted_chebyshev_polynomial_v special.shifted_chebyshev_polynomial_w special.spherical_bessel_j0
 special.xlog1py special.zeta split split.list_args split_with_sizes sqrt square squeeze squeeze.multiple stack
 std std.unbiased std_mean std_mean.unbiased sub sum sum_to_size t take take_along_dim tan tanh tensor_split
@@ -86,6 +86,9 @@ INTEGER_DTYPES = [torch.int64, torch.int32, torch.uint8, torch.bool]   # the fir
 TOLERANCES = {torch.float32: (1e-4, 1e-5), torch.float64: (1e-7, 1e-7)}
 MAX_SAMPLES = {torch.float32: 6, torch.float64: 3}   # per OpInfo; integer dtypes take float32's
 ATTRIBUTES = {"T", "mT", "H", "mH"}   # OpInfos of Tensor attributes, not methods
+# OpInfos whose sample puts the operands first and the function takes them later: the call with the sample's
+# input as {0} and its first argument as {1}.
+REORDERED = {"einsum": "torch.einsum({1}, {0})"}
 MAX_NUMEL = 1000      # per tensor, to keep the case files small
 DTYPE_NAMES = {torch.float32: "float32", torch.float64: "float64", torch.int64: "int64", torch.int32: "int32",
                torch.uint8: "uint8", torch.bool: "bool"}
@@ -179,7 +182,9 @@ def make_case(op, full_name, dtype, index, sample):
     args = [call.render(a) for a in sample.args]
     kwargs = [f"{k}={call.render(v, k if isinstance(v, torch.Tensor) and k not in call.inputs else None)}"
               for k, v in sample.kwargs.items()]
-    if op.name in ATTRIBUTES:
+    if op.name in REORDERED:
+        expression = REORDERED[op.name].format(first, *args, *kwargs)
+    elif op.name in ATTRIBUTES:
         expression = f"{first}.{function}"
     elif is_method:
         expression = f"{first}.{function}({', '.join(args + kwargs)})"

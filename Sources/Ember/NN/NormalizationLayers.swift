@@ -112,3 +112,85 @@ open class GroupNorm: Module {
         "\(numGroups), \(numChannels), eps=\(pythonFloat(eps)), affine=\(pythonBool(affine))"
     }
 }
+
+extension F {
+    /// Normalises each channel of each sample over its spatial positions (`F.instance_norm`): batch
+    /// normalisation of the input viewed as one sample with N·C channels, running statistics averaged over N.
+    public static func instanceNorm(_ input: Tensor, runningMean: Tensor? = nil, runningVar: Tensor? = nil, weight: Tensor? = nil,
+                                    bias: Tensor? = nil, useInputStats: Bool = true, momentum: Double = 0.1, eps: Double = 1e-5,
+                                    file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        check(input.dim >= 2, "instance_norm", "expected an input with a batch and a channel dimension, got \(shapeText(input.shape))",
+              file: file, line: line)
+        let (n, c) = (input.shape[0], input.shape[1])
+        let reshaped = input.contiguous().view([1, n * c] + Array(input.shape.dropFirst(2)))
+        let repeatedMean = runningMean.map { $0.repeat([n]) }, repeatedVar = runningVar.map { $0.repeat([n]) }
+        let out = batchNorm(reshaped, runningMean: repeatedMean, runningVar: repeatedVar, weight: weight.map { $0.repeat([n]) },
+                            bias: bias.map { $0.repeat([n]) }, training: useInputStats, momentum: momentum, eps: eps)
+        noGrad {
+            if let runningMean, let repeatedMean { runningMean.copy_(repeatedMean.view([n, c]).mean(dim: 0)) }
+            if let runningVar, let repeatedVar { runningVar.copy_(repeatedVar.view([n, c]).mean(dim: 0)) }
+        }
+        return out.view(input.shape)
+    }
+}
+
+/// Instance normalisation (`nn.InstanceNorm1d/2d/3d`): without affine parameters or running statistics unless
+/// asked; an input without a batch dimension is normalised as a batch of one.
+open class InstanceNorm: Module {
+    @OptionalParameter public var weight: Tensor?
+    @OptionalParameter public var bias: Tensor?
+    @Buffer public var runningMean: Tensor?
+    @Buffer public var runningVar: Tensor?
+    @Buffer public var numBatchesTracked: Tensor?
+    public let numFeatures: Int, eps: Double, momentum: Double, affine: Bool, trackRunningStats: Bool
+    let spatialRank: Int
+
+    init(_ numFeatures: Int, eps: Double, momentum: Double, affine: Bool, trackRunningStats: Bool, spatialRank: Int) {
+        (self.numFeatures, self.eps, self.momentum, self.affine, self.trackRunningStats) = (numFeatures, eps, momentum, affine, trackRunningStats)
+        self.spatialRank = spatialRank
+        weight = affine ? Tensor.ones([numFeatures]) : nil
+        bias = affine ? Tensor.zeros([numFeatures]) : nil
+        if trackRunningStats {
+            runningMean = Tensor.zeros([numFeatures])
+            runningVar = Tensor.ones([numFeatures])
+            numBatchesTracked = Tensor.zeros([], dtype: .int64)
+        }
+        super.init()
+    }
+
+    open override func forward(_ input: Tensor) -> Tensor {
+        check(input.dim == spatialRank + 1 || input.dim == spatialRank + 2, typeName, "expected \(spatialRank + 1)D or "
+              + "\(spatialRank + 2)D input (got \(input.dim)D input)", file: #fileID, line: #line)
+        let batched = input.dim == spatialRank + 1 ? input.unsqueeze(0) : input
+        let useInputStats = isTraining || !trackRunningStats
+        let out = F.instanceNorm(batched, runningMean: runningMean, runningVar: runningVar, weight: weight, bias: bias,
+                                 useInputStats: useInputStats, momentum: momentum, eps: eps)
+        return input.dim == spatialRank + 1 ? out.squeeze(0) : out
+    }
+
+    open override var extraDescription: String {
+        "\(numFeatures), eps=\(pythonFloat(eps)), momentum=\(pythonFloat(momentum)), affine=\(pythonBool(affine)), "
+            + "track_running_stats=\(pythonBool(trackRunningStats))"
+    }
+}
+
+/// `nn.InstanceNorm1d`: inputs [N, C, L] or [C, L].
+open class InstanceNorm1d: InstanceNorm {
+    public init(_ numFeatures: Int, eps: Double = 1e-5, momentum: Double = 0.1, affine: Bool = false, trackRunningStats: Bool = false) {
+        super.init(numFeatures, eps: eps, momentum: momentum, affine: affine, trackRunningStats: trackRunningStats, spatialRank: 1)
+    }
+}
+
+/// `nn.InstanceNorm2d`: inputs [N, C, H, W] or [C, H, W].
+open class InstanceNorm2d: InstanceNorm {
+    public init(_ numFeatures: Int, eps: Double = 1e-5, momentum: Double = 0.1, affine: Bool = false, trackRunningStats: Bool = false) {
+        super.init(numFeatures, eps: eps, momentum: momentum, affine: affine, trackRunningStats: trackRunningStats, spatialRank: 2)
+    }
+}
+
+/// `nn.InstanceNorm3d`: inputs [N, C, D, H, W] or [C, D, H, W].
+open class InstanceNorm3d: InstanceNorm {
+    public init(_ numFeatures: Int, eps: Double = 1e-5, momentum: Double = 0.1, affine: Bool = false, trackRunningStats: Bool = false) {
+        super.init(numFeatures, eps: eps, momentum: momentum, affine: affine, trackRunningStats: trackRunningStats, spatialRank: 3)
+    }
+}

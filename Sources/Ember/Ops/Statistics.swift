@@ -291,3 +291,61 @@ extension Tensor {
         return dims.map { flags.sum(dims: $0) } ?? flags.sum()
     }
 }
+
+extension Tensor {
+    /// How `quantile` reads between two order statistics.
+    public enum QuantileInterpolation: String, Sendable { case linear, lower, higher, midpoint, nearest }
+
+    /// The `q`-quantiles (0 ≤ q ≤ 1) along `dim`, or of all elements; a row with NaN gives NaN
+    /// (`torch.quantile`). A 1-d `q` adds a leading dimension of its length.
+    public func quantile(_ q: Tensor, dim: Int? = nil, keepdim: Bool = false, interpolation: QuantileInterpolation = .linear,
+                         file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        let qs = q.to(.float64).reshape([-1]).toArray(as: Double.self)
+        check(qs.allSatisfy { $0 >= 0 && $0 <= 1 }, "quantile", "quantile() q values must be in the range [0, 1]", file: file, line: line)
+        let x = dim == nil || self.dim == 0 ? reshape([-1]) : self
+        let d = dim.map { normalizeDim($0, rank: Swift.max(self.dim, 1), op: "quantile", file: file, line: line) } ?? 0
+        check(x.shape[d] > 0, "quantile", "quantile() input tensor must be non-empty", file: file, line: line)
+        let sorted = x.sort(dim: d).values   // NaN sorts last, so a row with NaN reads NaN at its end
+        let n = x.shape[d]
+        let hasNaN = x.isnan().any(dims: [d], keepdim: true)
+        let results = qs.map { qValue -> Tensor in
+            let rank = qValue * Double(n - 1)
+            let (low, high) = (Int(rank.rounded(.down)), Int(rank.rounded(.up)))
+            let lower = sorted.narrow(d, start: low, length: 1), upper = sorted.narrow(d, start: high, length: 1)
+            let value: Tensor
+            switch interpolation {
+            case .lower: value = lower
+            case .higher: value = upper
+            case .midpoint: value = low == high ? lower : (lower + upper) * 0.5
+            case .nearest: value = rank.rounded(.toNearestOrEven) == Double(low) ? lower : upper
+            case .linear: value = low == high ? lower : lower.lerp(upper, Tensor(rank - Double(low)).to(lower.dtype))
+            }
+            let withNaN = Tensor.where(hasNaN, Tensor.full([], .nan, dtype: value.dtype), value)
+            if keepdim && self.dim > 0 { return dim == nil ? withNaN.reshape([Int](repeating: 1, count: self.dim)) : withNaN }
+            return withNaN.squeeze(d, nodeName: "SqueezeBackward4")   // PyTorch squeezes in place
+        }
+        return q.dim == 0 ? results[0] : Tensor.stack(results, dim: 0)
+    }
+
+    /// `quantile` with one number.
+    public func quantile(_ q: Double, dim: Int? = nil, keepdim: Bool = false, interpolation: QuantileInterpolation = .linear) -> Tensor {
+        quantile(Tensor(q), dim: dim, keepdim: keepdim, interpolation: interpolation)
+    }
+
+    /// `quantile` ignoring NaN (`torch.nanquantile`): each row reads its non-NaN elements.
+    public func nanquantile(_ q: Double, dim: Int? = nil, keepdim: Bool = false) -> Tensor {
+        let x = dim == nil ? reshape([-1]) : self
+        let d = dim.map { normalizeDim($0, rank: x.dim, op: "nanquantile", file: #fileID, line: #line) } ?? 0
+        let moved = x.movedim(d, -1)
+        let flat = moved.reshape([-1, x.shape[d]])
+        let values = (0..<flat.shape[0]).map { r -> Tensor in
+            let row = flat[r]
+            let kept = row.maskedSelect(row.isnan().logicalNot())
+            return kept.numel == 0 ? Tensor.full([], .nan, dtype: dtype) : kept.quantile(q)
+        }
+        var shape = moved.shape
+        shape.removeLast()
+        let out = Tensor.stack(values, dim: 0).reshape(shape)
+        return keepdim ? (dim == nil ? out.reshape([Int](repeating: 1, count: self.dim)) : out.unsqueeze(d)) : out
+    }
+}
