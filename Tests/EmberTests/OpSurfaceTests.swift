@@ -1,0 +1,64 @@
+// Ops of PyTorch's surface that the OpInfo cases reach only in part: einsum's forms, instance norm layers,
+// nanquantile, the Masked namespace with a nil mask. (Their OpInfo cases check values and gradients.)
+import Ember
+import XCTest
+
+final class OpSurfaceTests: XCTestCase {
+    private func values(_ t: Tensor) -> [Double] { t.toArray(as: Double.self) }
+
+    func testEinsumAgreesWithTheProductsItSpells() {
+        let a = Tensor.arange(6).reshape(2, 3).to(.float64), b = Tensor.arange(12).reshape(3, 4).to(.float64)
+        XCTAssertEqual(values(Tensor.einsum("ij,jk->ik", [a, b])), values(a.matmul(b)))
+        XCTAssertEqual(values(Tensor.einsum("ij,jk", [a, b])), values(a.matmul(b)), "implicit output: the labels seen once")
+        XCTAssertEqual(values(Tensor.einsum("ij->ji", [a])), values(a.t()))
+        let square = Tensor.arange(9).reshape(3, 3).to(.float64)
+        XCTAssertEqual(values(Tensor.einsum("ii->", [square])), [12], "a repeated label takes the diagonal")
+        XCTAssertEqual(values(Tensor.einsum("ii->i", [square])), [0, 4, 8])
+        let v = Tensor([1, 2] as [Double]), w = Tensor([3, 4, 5] as [Double])
+        XCTAssertEqual(values(einsum("i,j->ij", v, w)), values(v.outer(w)))
+        let batch = Tensor.arange(24).reshape(2, 3, 4).to(.float64), other = Tensor.arange(40).reshape(2, 4, 5).to(.float64)
+        XCTAssertEqual(values(Tensor.einsum("bij,bjk->bik", [batch, other])), values(batch.bmm(other)))
+        XCTAssertEqual(values(Tensor.einsum("...ij,...jk->...ik", [batch, other])), values(batch.bmm(other)))
+        XCTAssertEqual(values(Tensor.einsum("bij->b", [batch])), values(batch.sum(dims: [1, 2])))
+    }
+
+    func testEinsumGradientsMatchMatmul() {
+        let a = Tensor.randn(3, 4, dtype: .float64).requiresGrad_(), b = Tensor.randn(4, 2, dtype: .float64).requiresGrad_()
+        Tensor.einsum("ij,jk->ik", [a, b]).sum().backward()
+        let (ga, gb) = (a.grad!, b.grad!)
+        a.grad = nil
+        b.grad = nil
+        a.matmul(b).sum().backward()
+        XCTAssertEqual(values(ga), values(a.grad!))
+        XCTAssertEqual(values(gb), values(b.grad!))
+    }
+
+    func testInstanceNormLayers() {
+        XCTAssertEqual(InstanceNorm2d(3).description, "InstanceNorm2d(3, eps=1e-05, momentum=0.1, affine=False, track_running_stats=False)")
+        let x = Tensor.randn(2, 3, 4, 5, dtype: .float64)
+        let y = InstanceNorm2d(3)(x)
+        XCTAssertEqual(values(y.mean(dims: [2, 3])).map { Swift.abs($0) < 1e-12 }, [Bool](repeating: true, count: 6))
+        XCTAssertEqual(InstanceNorm2d(3)(x[0]).shape, [3, 4, 5], "an unbatched input")
+        let tracking = InstanceNorm1d(3, trackRunningStats: true)
+        _ = tracking(Tensor.ones(2, 3, 4) * 2)
+        XCTAssertEqual(tracking.runningMean!.toArray(as: Float.self), [0.2, 0.2, 0.2], "momentum 0.1 of the mean over the batch")
+    }
+
+    func testNanquantileSkipsNaN() {
+        let x = Tensor([[1, .nan, 3], [4, 5, 6]] as [[Double]])
+        XCTAssertEqual(values(x.nanquantile(0.5, dim: 1)), [2, 5])
+        XCTAssertTrue(values(x.quantile(0.5, dim: 1))[0].isNaN)
+        let both = values(x.quantile(Tensor([0.0, 1.0]), dim: 1, interpolation: .lower))   // [q, row]; NaN rows read NaN
+        XCTAssertTrue(both[0].isNaN && both[2].isNaN)
+        XCTAssertEqual([both[1], both[3]], [4, 6])
+    }
+
+    func testMaskedReductionsWithoutAMaskAreTheOrdinaryOnes() {
+        let x = Tensor([[1, -2], [3, 4]] as [[Double]])
+        XCTAssertEqual(values(Masked.sum(x)), values(x.sum()))
+        let mask = Tensor([[true, false], [true, true]])
+        XCTAssertEqual(values(Masked.sum(x, dims: [1], mask: mask)), [1, 7])
+        XCTAssertEqual(values(Masked.amax(x, dims: [1], mask: mask)), [1, 4])
+        XCTAssertEqual(values(Masked.mean(x, dims: [1], mask: mask)), [1, 3.5])
+    }
+}
