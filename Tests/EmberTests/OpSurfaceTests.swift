@@ -62,3 +62,19 @@ final class OpSurfaceTests: XCTestCase {
         XCTAssertEqual(values(Masked.mean(x, dims: [1], mask: mask)), [1, 3.5])
     }
 }
+
+final class EmbeddingBagTests: XCTestCase {
+    func testBagsOfAOneDimensionalInputSplitAtOffsets() {
+        let bag = EmbeddingBag(4, 2, mode: .sum)
+        noGrad { bag.weight.copy_(Tensor([[1, 2], [3, 4], [5, 6], [7, 8]] as [[Float]])) }
+        XCTAssertEqual(bag.description, "EmbeddingBag(4, 2, mode='sum')")
+        let out = bag(Tensor([0, 1, 2, 3] as [Int64]), offsets: Tensor([0, 1] as [Int64]))
+        XCTAssertEqual(out.toArray(as: Float.self), [1, 2, 15, 18], "bag 0 is row 0; bag 1 sums rows 1–3")
+        out.sum().backward()
+        XCTAssertEqual(bag.weight.grad?.toArray(as: Float.self), [Float](repeating: 1, count: 8))
+        let mean = F.embeddingBag(Tensor([[0, 2], [1, 1]] as [[Int64]]), bag.weight.detach(), mode: .mean)
+        XCTAssertEqual(mean.toArray(as: Float.self), [3, 4, 3, 4])
+        let max = F.embeddingBag(Tensor([[0, 3]] as [[Int64]]), bag.weight.detach(), mode: .max)
+        XCTAssertEqual(max.toArray(as: Float.self), [7, 8])
+    }
+}

@@ -597,6 +597,14 @@ enum NNOpTable {
                                 mode: c.arg("mode")?.string ?? "nearest", alignCorners: c.bool("align_corners", false),
                                 recomputeScaleFactor: c.bool("recompute_scale_factor", false))]
         }
+        add("embedding_bag", "input, weight, offsets, max_norm, norm_type, scale_grad_by_freq, mode, sparse, per_sample_weights, include_last_offset, padding_idx") { c in
+            guard c.arg("max_norm") == nil, !c.bool("scale_grad_by_freq", false) else { throw CaseFailure("embedding_bag: max_norm and scale_grad_by_freq are not supported") }
+            let modeName = c.arg("mode")?.string ?? "mean"
+            guard let mode = EmbeddingBagMode(rawValue: modeName) else { throw CaseFailure("embedding_bag: unknown mode \(modeName)") }
+            return [Tensor.embeddingBag(try c.input(), try c.tensor("weight"), offsets: c.inputs["offsets"], mode: mode,
+                                        perSampleWeights: c.inputs["per_sample_weights"], includeLastOffset: c.bool("include_last_offset", false),
+                                        paddingIdx: c.arg("padding_idx")?.int)]
+        }
         add("instance_norm", "input, running_mean, running_var, weight, bias, use_input_stats, momentum, eps") { c in
             [F.instanceNorm(try c.input(), runningMean: c.inputs["running_mean"], runningVar: c.inputs["running_var"],
                             weight: c.inputs["weight"], bias: c.inputs["bias"], useInputStats: c.bool("use_input_stats", true),

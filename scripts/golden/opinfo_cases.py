@@ -47,32 +47,33 @@ nn.functional.avg_pool2d nn.functional.avg_pool3d nn.functional.binary_cross_ent
 nn.functional.binary_cross_entropy_with_logits nn.functional.celu nn.functional.channel_shuffle
 nn.functional.conv1d nn.functional.conv2d nn.functional.conv3d nn.functional.conv_transpose1d
 nn.functional.conv_transpose2d nn.functional.cosine_embedding_loss nn.functional.cosine_similarity
-nn.functional.elu nn.functional.gaussian_nll_loss nn.functional.gelu nn.functional.glu
-nn.functional.group_norm nn.functional.hardshrink nn.functional.hardsigmoid nn.functional.hardswish
-nn.functional.hardtanh nn.functional.hinge_embedding_loss nn.functional.huber_loss nn.functional.instance_norm
-nn.functional.interpolate.area nn.functional.interpolate.bicubic nn.functional.interpolate.bilinear
-nn.functional.interpolate.linear nn.functional.interpolate.nearest nn.functional.interpolate.nearest-exact
-nn.functional.interpolate.trilinear nn.functional.kl_div nn.functional.l1_loss nn.functional.leaky_relu
-nn.functional.linear nn.functional.logsigmoid nn.functional.margin_ranking_loss nn.functional.max_pool1d
-nn.functional.max_pool2d nn.functional.max_pool3d nn.functional.mish nn.functional.mse_loss
-nn.functional.multi_margin_loss nn.functional.multilabel_soft_margin_loss nn.functional.nll_loss
-nn.functional.normalize nn.functional.pad.circular nn.functional.pad.constant nn.functional.pad.reflect
-nn.functional.pad.replicate nn.functional.pad.replicate_negative nn.functional.pairwise_distance
-nn.functional.pdist nn.functional.pixel_shuffle nn.functional.pixel_unshuffle nn.functional.poisson_nll_loss
-nn.functional.prelu nn.functional.relu nn.functional.relu6 nn.functional.selu nn.functional.silu
-nn.functional.smooth_l1_loss nn.functional.soft_margin_loss nn.functional.softmin
-nn.functional.softmin.with_dtype nn.functional.softplus nn.functional.softshrink nn.functional.softsign
-nn.functional.tanhshrink nn.functional.threshold nn.functional.triplet_margin_loss nonzero norm norm.fro
-norm.inf ones_like outer permute polygamma.polygamma_n_0 polygamma.polygamma_n_1 polygamma.polygamma_n_2
-polygamma.polygamma_n_3 polygamma.polygamma_n_4 positive pow prod put quantile rad2deg ravel real reciprocal
-remainder renorm repeat repeat_interleave reshape reshape_as resolve_conj resolve_neg roll rot90 round
-round.decimals_0 round.decimals_3 round.decimals_neg_3 rsqrt rsub scatter scatter_add scatter_reduce.amax
-scatter_reduce.amin scatter_reduce.mean scatter_reduce.prod scatter_reduce.sum searchsorted select
-select_scatter sigmoid sign signbit sin sinc sinh slice_scatter softmax softmax.with_dtype sort
-special.chebyshev_polynomial_t special.chebyshev_polynomial_u special.chebyshev_polynomial_v
-special.chebyshev_polynomial_w special.entr special.erfcx special.hermite_polynomial_h
-special.hermite_polynomial_he special.laguerre_polynomial_l special.legendre_polynomial_p special.log_ndtr
-special.ndtr special.ndtri special.shifted_chebyshev_polynomial_t special.shifted_chebyshev_polynomial_u
+nn.functional.elu nn.functional.embedding nn.functional.embedding_bag nn.functional.gaussian_nll_loss
+nn.functional.gelu nn.functional.glu nn.functional.group_norm nn.functional.hardshrink
+nn.functional.hardsigmoid nn.functional.hardswish nn.functional.hardtanh nn.functional.hinge_embedding_loss
+nn.functional.huber_loss nn.functional.instance_norm nn.functional.interpolate.area
+nn.functional.interpolate.bicubic nn.functional.interpolate.bilinear nn.functional.interpolate.linear
+nn.functional.interpolate.nearest nn.functional.interpolate.nearest-exact nn.functional.interpolate.trilinear
+nn.functional.kl_div nn.functional.l1_loss nn.functional.leaky_relu nn.functional.linear
+nn.functional.logsigmoid nn.functional.margin_ranking_loss nn.functional.max_pool1d nn.functional.max_pool2d
+nn.functional.max_pool3d nn.functional.mish nn.functional.mse_loss nn.functional.multi_margin_loss
+nn.functional.multilabel_soft_margin_loss nn.functional.nll_loss nn.functional.normalize
+nn.functional.pad.circular nn.functional.pad.constant nn.functional.pad.reflect nn.functional.pad.replicate
+nn.functional.pad.replicate_negative nn.functional.pairwise_distance nn.functional.pdist
+nn.functional.pixel_shuffle nn.functional.pixel_unshuffle nn.functional.poisson_nll_loss nn.functional.prelu
+nn.functional.relu nn.functional.relu6 nn.functional.selu nn.functional.silu nn.functional.smooth_l1_loss
+nn.functional.soft_margin_loss nn.functional.softmin nn.functional.softmin.with_dtype nn.functional.softplus
+nn.functional.softshrink nn.functional.softsign nn.functional.tanhshrink nn.functional.threshold
+nn.functional.triplet_margin_loss nonzero norm norm.fro norm.inf ones_like outer permute
+polygamma.polygamma_n_0 polygamma.polygamma_n_1 polygamma.polygamma_n_2 polygamma.polygamma_n_3
+polygamma.polygamma_n_4 positive pow prod put quantile rad2deg ravel real reciprocal remainder renorm repeat
+repeat_interleave reshape reshape_as resolve_conj resolve_neg roll rot90 round round.decimals_0
+round.decimals_3 round.decimals_neg_3 rsqrt rsub scatter scatter_add scatter_reduce.amax scatter_reduce.amin
+scatter_reduce.mean scatter_reduce.prod scatter_reduce.sum searchsorted select select_scatter sigmoid sign
+signbit sin sinc sinh slice_scatter softmax softmax.with_dtype sort special.chebyshev_polynomial_t
+special.chebyshev_polynomial_u special.chebyshev_polynomial_v special.chebyshev_polynomial_w special.entr
+special.erfcx special.hermite_polynomial_h special.hermite_polynomial_he special.laguerre_polynomial_l
+special.legendre_polynomial_p special.log_ndtr special.ndtr special.ndtri
+special.shifted_chebyshev_polynomial_t special.shifted_chebyshev_polynomial_u
 special.shifted_chebyshev_polynomial_v special.shifted_chebyshev_polynomial_w special.spherical_bessel_j0
 special.xlog1py special.zeta split split.list_args split_with_sizes sqrt square squeeze squeeze.multiple stack
 std std.unbiased std_mean std_mean.unbiased sub sum sum_to_size t take take_along_dim tan tanh tensor_split
@@ -88,7 +89,9 @@ MAX_SAMPLES = {torch.float32: 6, torch.float64: 3}   # per OpInfo; integer dtype
 ATTRIBUTES = {"T", "mT", "H", "mH"}   # OpInfos of Tensor attributes, not methods
 # OpInfos whose sample puts the operands first and the function takes them later: the call with the sample's
 # input as {0} and its first argument as {1}.
-REORDERED = {"einsum": "torch.einsum({1}, {0})"}
+# {rest} is the remaining arguments and keywords.
+REORDERED = {"einsum": "torch.einsum({1}, {0}{rest})", "nn.functional.embedding": "F.embedding({1}, {0}{rest})",
+             "nn.functional.embedding_bag": "F.embedding_bag({1}, {0}{rest})"}
 MAX_NUMEL = 1000      # per tensor, to keep the case files small
 DTYPE_NAMES = {torch.float32: "float32", torch.float64: "float64", torch.int64: "int64", torch.int32: "int32",
                torch.uint8: "uint8", torch.bool: "bool"}
@@ -183,7 +186,8 @@ def make_case(op, full_name, dtype, index, sample):
     kwargs = [f"{k}={call.render(v, k if isinstance(v, torch.Tensor) and k not in call.inputs else None)}"
               for k, v in sample.kwargs.items()]
     if op.name in REORDERED:
-        expression = REORDERED[op.name].format(first, *args, *kwargs)
+        rest = "".join(", " + a for a in args[1:] + kwargs)
+        expression = REORDERED[op.name].format(first, args[0], rest=rest)
     elif op.name in ATTRIBUTES:
         expression = f"{first}.{function}"
     elif is_method:

@@ -259,3 +259,30 @@ open class Softmin: Module {
     open override func forward(_ input: Tensor) -> Tensor { input.softmin(dim: dim) }
     open override var extraDescription: String { "dim=\(dim)" }
 }
+
+/// `nn.EmbeddingBag`: an embedding table whose rows are summed, averaged or maxed per bag of indices.
+open class EmbeddingBag: Module {
+    @Parameter public var weight: Tensor
+    public let numEmbeddings: Int, embeddingDim: Int, mode: EmbeddingBagMode, includeLastOffset: Bool, paddingIdx: Int?
+
+    public init(_ numEmbeddings: Int, _ embeddingDim: Int, mode: EmbeddingBagMode = .mean, includeLastOffset: Bool = false,
+                paddingIdx: Int? = nil) {
+        (self.numEmbeddings, self.embeddingDim, self.mode, self.includeLastOffset) = (numEmbeddings, embeddingDim, mode, includeLastOffset)
+        self.paddingIdx = paddingIdx.map { $0 < 0 ? $0 + numEmbeddings : $0 }
+        weight = Init.normal_(Tensor.empty([numEmbeddings, embeddingDim]))
+        super.init()
+        if let p = self.paddingIdx { noGrad { weight[p].zero_() } }
+    }
+
+    /// The bags of a 2-d input, or of a 1-d input split at `offsets`.
+    public func callAsFunction(_ input: Tensor, offsets: Tensor? = nil, perSampleWeights: Tensor? = nil) -> Tensor {
+        F.embeddingBag(input, weight, offsets: offsets, mode: mode, perSampleWeights: perSampleWeights,
+                       includeLastOffset: includeLastOffset, paddingIdx: paddingIdx)
+    }
+
+    open override func forward(_ input: Tensor) -> Tensor { self(input, offsets: nil) }
+
+    open override var extraDescription: String {
+        "\(numEmbeddings), \(embeddingDim), mode='\(mode.rawValue)'" + (paddingIdx.map { ", padding_idx=\($0)" } ?? "")
+    }
+}
