@@ -1,18 +1,17 @@
-// Normalisation layers: BatchNorm1d/2d (with running statistics), LayerNorm, GroupNorm.
+// Normalisation layers: BatchNorm1d/2d (with running statistics), LayerNorm, GroupNorm, InstanceNorm1d/2d/3d.
 
-/// Batch normalisation over channel dimension 1 (`nn.BatchNorm1d`, `nn.BatchNorm2d`).
-open class BatchNorm: Module {
+/// The parameters and running statistics batch and instance normalisation share (PyTorch's `_NormBase`):
+/// per-channel weight and bias when `affine`, running mean, variance and batch count when `trackRunningStats`.
+open class NormBase: Module {
     @OptionalParameter public var weight: Tensor?
     @OptionalParameter public var bias: Tensor?
     @Buffer public var runningMean: Tensor?
     @Buffer public var runningVar: Tensor?
     @Buffer public var numBatchesTracked: Tensor?
     public let numFeatures: Int, eps: Double, momentum: Double?, affine: Bool, trackRunningStats: Bool
-    let expectedRanks: [Int]
 
-    init(_ numFeatures: Int, eps: Double, momentum: Double?, affine: Bool, trackRunningStats: Bool, ranks: [Int]) {
+    init(_ numFeatures: Int, eps: Double, momentum: Double?, affine: Bool, trackRunningStats: Bool) {
         (self.numFeatures, self.eps, self.momentum, self.affine, self.trackRunningStats) = (numFeatures, eps, momentum, affine, trackRunningStats)
-        expectedRanks = ranks
         weight = affine ? Tensor.ones([numFeatures]) : nil
         bias = affine ? Tensor.zeros([numFeatures]) : nil
         if trackRunningStats {
@@ -21,6 +20,16 @@ open class BatchNorm: Module {
             numBatchesTracked = Tensor.zeros([], dtype: .int64)
         }
         super.init()
+    }
+}
+
+/// Batch normalisation over channel dimension 1 (`nn.BatchNorm1d`, `nn.BatchNorm2d`).
+open class BatchNorm: NormBase {
+    let expectedRanks: [Int]
+
+    init(_ numFeatures: Int, eps: Double, momentum: Double?, affine: Bool, trackRunningStats: Bool, ranks: [Int]) {
+        expectedRanks = ranks
+        super.init(numFeatures, eps: eps, momentum: momentum, affine: affine, trackRunningStats: trackRunningStats)
     }
 
     open override func forward(_ input: Tensor) -> Tensor {
@@ -136,26 +145,12 @@ extension F {
 
 /// Instance normalisation (`nn.InstanceNorm1d/2d/3d`): without affine parameters or running statistics unless
 /// asked; an input without a batch dimension is normalised as a batch of one.
-open class InstanceNorm: Module {
-    @OptionalParameter public var weight: Tensor?
-    @OptionalParameter public var bias: Tensor?
-    @Buffer public var runningMean: Tensor?
-    @Buffer public var runningVar: Tensor?
-    @Buffer public var numBatchesTracked: Tensor?
-    public let numFeatures: Int, eps: Double, momentum: Double, affine: Bool, trackRunningStats: Bool
+open class InstanceNorm: NormBase {
     let spatialRank: Int
 
     init(_ numFeatures: Int, eps: Double, momentum: Double, affine: Bool, trackRunningStats: Bool, spatialRank: Int) {
-        (self.numFeatures, self.eps, self.momentum, self.affine, self.trackRunningStats) = (numFeatures, eps, momentum, affine, trackRunningStats)
         self.spatialRank = spatialRank
-        weight = affine ? Tensor.ones([numFeatures]) : nil
-        bias = affine ? Tensor.zeros([numFeatures]) : nil
-        if trackRunningStats {
-            runningMean = Tensor.zeros([numFeatures])
-            runningVar = Tensor.ones([numFeatures])
-            numBatchesTracked = Tensor.zeros([], dtype: .int64)
-        }
-        super.init()
+        super.init(numFeatures, eps: eps, momentum: momentum, affine: affine, trackRunningStats: trackRunningStats)
     }
 
     open override func forward(_ input: Tensor) -> Tensor {
@@ -164,12 +159,12 @@ open class InstanceNorm: Module {
         let batched = input.dim == spatialRank + 1 ? input.unsqueeze(0) : input
         let useInputStats = isTraining || !trackRunningStats
         let out = F.instanceNorm(batched, runningMean: runningMean, runningVar: runningVar, weight: weight, bias: bias,
-                                 useInputStats: useInputStats, momentum: momentum, eps: eps)
+                                 useInputStats: useInputStats, momentum: momentum ?? 0.1, eps: eps)
         return input.dim == spatialRank + 1 ? out.squeeze(0) : out
     }
 
     open override var extraDescription: String {
-        "\(numFeatures), eps=\(pythonFloat(eps)), momentum=\(pythonFloat(momentum)), affine=\(pythonBool(affine)), "
+        "\(numFeatures), eps=\(pythonFloat(eps)), momentum=\(momentum.map(pythonFloat) ?? "None"), affine=\(pythonBool(affine)), "
             + "track_running_stats=\(pythonBool(trackRunningStats))"
     }
 }
