@@ -20,6 +20,25 @@ final class FunctionalGradcheckTests: XCTestCase {
         }
     }
 
+    func testScaledDotProductAttentionNode() {
+        let q = Tensor.randn([2, 2, 3, 4], dtype: .float64), k = Tensor.randn([2, 2, 5, 4], dtype: .float64)
+        let v = Tensor.randn([2, 2, 5, 3], dtype: .float64)
+        gradcheck("attention", [q, k, v]) { F.scaledDotProductAttention($0[0], $0[1], $0[2]) }
+        gradcheck("causal attention", [q, k, v]) { F.scaledDotProductAttention($0[0], $0[1], $0[2], isCausal: true, scale: 0.3) }
+        let mask = Tensor.rand([3, 5]) .> 0.3
+        gradcheck("masked attention", [q, k, v]) { F.scaledDotProductAttention($0[0], $0[1], $0[2], attnMask: mask) }
+    }
+
+    func testVolumetricAndResampling() {
+        let x = Tensor.randn([1, 2, 4, 5, 4], dtype: .float64), w = Tensor.randn([3, 2, 2, 3, 2], dtype: .float64)
+        gradcheck("conv3d", [x, w]) { Tensor.conv3d($0[0], $0[1], stride: [1, 2, 1], padding: 1) }
+        gradcheck("max pool 3d", [x]) { Tensor.maxPool3d($0[0], kernelSize: 2, stride: 1, padding: 1) }
+        gradcheck("avg pool 3d", [x]) { Tensor.avgPool3d($0[0], kernelSize: [2, 3, 2], padding: 1, countIncludePad: false) }
+        gradcheck("trilinear", [x]) { F.interpolate($0[0], size: [3, 7, 5], mode: "trilinear") }
+        gradcheck("bicubic", [x[0]]) { F.interpolate($0[0], scaleFactor: 1.5, mode: "bicubic", alignCorners: true) }
+        gradcheck("reflect pad", [x]) { F.pad($0[0], [1, 2, 0, 1], mode: .reflect) }
+    }
+
     func testPoolingAndResizing() {
         let x = Tensor.randn([2, 3, 7, 6], dtype: .float64)
         gradcheck("max pool", [x]) { F.maxPool2d($0[0], 3, stride: 2, padding: 1) }

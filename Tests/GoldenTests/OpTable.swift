@@ -617,9 +617,11 @@ enum NNOpTable {
         add("adaptive_avg_pool3d", "input, output_size") { c in
             [Tensor.adaptiveAvgPool3d(try c.input(), try spatialSize(c, "output_size") ?? { throw CaseFailure("missing output_size") }())]
         }
-        add("scaled_dot_product_attention", "query, key, value, attn_mask, dropout_p, is_causal") { c in
-            [F.scaledDotProductAttention(try c.tensor("query"), try c.tensor("key"), try c.tensor("value"),
-                                         attnMask: c.inputs["attn_mask"], isCausal: c.bool("is_causal", false))]
+        add("scaled_dot_product_attention", "query, key, value, attn_mask, dropout_p, is_causal, scale, enable_gqa") { c in
+            guard (c.arg("dropout_p")?.double ?? 0) == 0 else { throw CaseFailure("scaled_dot_product_attention: dropout is random") }
+            return [F.scaledDotProductAttention(try c.tensor("query"), try c.tensor("key"), try c.tensor("value"),
+                                                attnMask: c.inputs["attn_mask"], isCausal: c.bool("is_causal", false),
+                                                scale: c.arg("scale")?.double)]
         }
     }
 

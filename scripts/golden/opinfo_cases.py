@@ -60,20 +60,20 @@ nn.functional.multilabel_soft_margin_loss nn.functional.nll_loss nn.functional.n
 nn.functional.pad.circular nn.functional.pad.constant nn.functional.pad.reflect nn.functional.pad.replicate
 nn.functional.pad.replicate_negative nn.functional.pairwise_distance nn.functional.pdist
 nn.functional.pixel_shuffle nn.functional.pixel_unshuffle nn.functional.poisson_nll_loss nn.functional.prelu
-nn.functional.relu nn.functional.relu6 nn.functional.selu nn.functional.silu nn.functional.smooth_l1_loss
-nn.functional.soft_margin_loss nn.functional.softmin nn.functional.softmin.with_dtype nn.functional.softplus
-nn.functional.softshrink nn.functional.softsign nn.functional.tanhshrink nn.functional.threshold
-nn.functional.triplet_margin_loss nonzero norm norm.fro norm.inf ones_like outer permute
-polygamma.polygamma_n_0 polygamma.polygamma_n_1 polygamma.polygamma_n_2 polygamma.polygamma_n_3
-polygamma.polygamma_n_4 positive pow prod put quantile rad2deg ravel real reciprocal remainder renorm repeat
-repeat_interleave reshape reshape_as resolve_conj resolve_neg roll rot90 round round.decimals_0
-round.decimals_3 round.decimals_neg_3 rsqrt rsub scatter scatter_add scatter_reduce.amax scatter_reduce.amin
-scatter_reduce.mean scatter_reduce.prod scatter_reduce.sum searchsorted select select_scatter sigmoid sign
-signbit sin sinc sinh slice_scatter softmax softmax.with_dtype sort special.chebyshev_polynomial_t
-special.chebyshev_polynomial_u special.chebyshev_polynomial_v special.chebyshev_polynomial_w special.entr
-special.erfcx special.hermite_polynomial_h special.hermite_polynomial_he special.laguerre_polynomial_l
-special.legendre_polynomial_p special.log_ndtr special.ndtr special.ndtri
-special.shifted_chebyshev_polynomial_t special.shifted_chebyshev_polynomial_u
+nn.functional.relu nn.functional.relu6 nn.functional.scaled_dot_product_attention nn.functional.selu
+nn.functional.silu nn.functional.smooth_l1_loss nn.functional.soft_margin_loss nn.functional.softmin
+nn.functional.softmin.with_dtype nn.functional.softplus nn.functional.softshrink nn.functional.softsign
+nn.functional.tanhshrink nn.functional.threshold nn.functional.triplet_margin_loss nonzero norm norm.fro
+norm.inf ones_like outer permute polygamma.polygamma_n_0 polygamma.polygamma_n_1 polygamma.polygamma_n_2
+polygamma.polygamma_n_3 polygamma.polygamma_n_4 positive pow prod put quantile rad2deg ravel real reciprocal
+remainder renorm repeat repeat_interleave reshape reshape_as resolve_conj resolve_neg roll rot90 round
+round.decimals_0 round.decimals_3 round.decimals_neg_3 rsqrt rsub scatter scatter_add scatter_reduce.amax
+scatter_reduce.amin scatter_reduce.mean scatter_reduce.prod scatter_reduce.sum searchsorted select
+select_scatter sigmoid sign signbit sin sinc sinh slice_scatter softmax softmax.with_dtype sort
+special.chebyshev_polynomial_t special.chebyshev_polynomial_u special.chebyshev_polynomial_v
+special.chebyshev_polynomial_w special.entr special.erfcx special.hermite_polynomial_h
+special.hermite_polynomial_he special.laguerre_polynomial_l special.legendre_polynomial_p special.log_ndtr
+special.ndtr special.ndtri special.shifted_chebyshev_polynomial_t special.shifted_chebyshev_polynomial_u
 special.shifted_chebyshev_polynomial_v special.shifted_chebyshev_polynomial_w special.spherical_bessel_j0
 special.xlog1py special.zeta split split.list_args split_with_sizes sqrt square squeeze squeeze.multiple stack
 std std.unbiased std_mean std_mean.unbiased sub sum sum_to_size t take take_along_dim tan tanh tensor_split
@@ -95,6 +95,13 @@ REORDERED = {"einsum": "torch.einsum({1}, {0}{rest})", "nn.functional.embedding"
 MAX_NUMEL = 1000      # per tensor, to keep the case files small
 DTYPE_NAMES = {torch.float32: "float32", torch.float64: "float64", torch.int64: "int64", torch.int32: "int32",
                torch.uint8: "uint8", torch.bool: "bool"}
+
+
+# Looser float32 tolerances where PyTorch's CPU kernel sums in another order (its flash attention), as
+# PyTorch's own tests loosen them for these ops.
+TOLERANCE_OVERRIDES = {"nn.functional.scaled_dot_product_attention": {torch.float32: (1e-3, 1e-4)}}
+# Samples whose result depends on random draws made after the sample was built (Ember cannot see that state).
+RANDOM_SAMPLES = {"nn.functional.scaled_dot_product_attention": lambda sample: sample.kwargs.get("dropout_p", 0) > 0}
 
 
 class Unsupported(Exception):
@@ -196,7 +203,7 @@ def make_case(op, full_name, dtype, index, sample):
         expression = f"{function}({', '.join([first] + args + kwargs)})"
 
     outputs = flatten(op(sample.input, *sample.args, **sample.kwargs))
-    rtol, atol = TOLERANCES.get(dtype, (0, 0))
+    rtol, atol = TOLERANCE_OVERRIDES.get(full_name, {}).get(dtype) or TOLERANCES.get(dtype, (0, 0))
     case = {"kind": "op", "name": f"{full_name}/{DTYPE_NAMES[dtype]}_{index}", "op": "expression",
             "expression": expression, "opinfo": full_name,
             "inputs": {name: encode(t) for name, t in call.inputs.items()},
@@ -242,6 +249,8 @@ def main():
             for sample in samples:
                 if index == MAX_SAMPLES.get(dtype, MAX_SAMPLES[torch.float32]):
                     break
+                if RANDOM_SAMPLES.get(full_name, lambda _: False)(sample):
+                    continue
                 try:
                     case = make_case(op, full_name, dtype, index, sample)
                 except Unsupported:

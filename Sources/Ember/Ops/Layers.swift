@@ -135,14 +135,32 @@ extension Tensor {
                                              attnMask: attnMask, isCausal: isCausal, scale: scale).squeeze(0)
         }
         let factor = scale ?? 1 / Double(query.shape[query.dim - 1]).squareRoot()
-        var scores = query.matmul(key.transpose(-2, -1)) * factor
-        if isCausal {
-            let (l, s) = (query.shape[query.dim - 2], key.shape[key.dim - 2])
-            scores = scores.maskedFill(Tensor.ones([l, s], dtype: .bool).tril().logicalNot(), -.infinity)
+        func probabilities() -> Tensor {
+            var scores = query.matmul(key.transpose(-2, -1)) * factor
+            if isCausal {
+                let (l, s) = (query.shape[query.dim - 2], key.shape[key.dim - 2])
+                scores = scores.maskedFill(Tensor.ones([l, s], dtype: .bool).tril().logicalNot(), -.infinity)
+            }
+            if let mask = attnMask {
+                scores = mask.dtype == .bool ? scores.maskedFill(mask.logicalNot(), -.infinity) : scores + mask
+            }
+            return scores.softmax(dim: -1)
         }
-        if let mask = attnMask {
-            scores = mask.dtype == .bool ? scores.maskedFill(mask.logicalNot(), -.infinity) : scores + mask
+        // A learnt additive mask needs its own gradient: the composite records it.
+        if attnMask?.requiresGrad == true { return probabilities().matmul(value) }
+        // One node, as PyTorch's CPU kernel: P = softmax(QKᵀ·scale + mask) is kept for backward, where
+        // dV = Pᵀ·dO, dS = P ⊙ (dO·Vᵀ − rowsum(P ⊙ dO·Vᵀ)), dQ = dS·K·scale, dK = dSᵀ·Q·scale.
+        let p = noGrad { probabilities() }
+        let out = noGrad { p.matmul(value) }
+        if GradMode.isEnabled && (query.requiresGrad || key.requiresGrad || value.requiresGrad) {
+            record("ScaledDotProductFlashAttentionForCpuBackward0", inputs: [query, key, value], outputs: [out]) { g in
+                let dP = g[0].matmul(value.transpose(-2, -1))
+                let dS = p * (dP - (dP * p).sum(dim: -1, keepdim: true))
+                return [query.requiresGrad ? (dS.matmul(key) * factor).sumTo(query) : nil,
+                        key.requiresGrad ? (dS.transpose(-2, -1).matmul(query) * factor).sumTo(key) : nil,
+                        value.requiresGrad ? p.transpose(-2, -1).matmul(g[0]).sumTo(value) : nil]
+            }
         }
-        return scores.softmax(dim: -1).matmul(value)
+        return out
     }
 }
