@@ -53,6 +53,15 @@ final class OpSurfaceTests: XCTestCase {
         XCTAssertEqual([both[1], both[3]], [4, 6])
     }
 
+    func testAsStridedMakesOverlappingWindows() {
+        let x = Tensor.arange(5).to(.float64).requiresGrad_()
+        let windows = x.asStrided([3, 3], [1, 1])
+        XCTAssertEqual(values(windows), [0, 1, 2, 1, 2, 3, 2, 3, 4])
+        windows.sum().backward()
+        XCTAssertEqual(values(x.grad!), [1, 2, 3, 2, 1], "each element's gradient counts the windows that read it")
+        XCTAssertEqual(values(x.detach().asStrided([2], [2], storageOffset: 1)), [1, 3])
+    }
+
     func testMaskedReductionsWithoutAMaskAreTheOrdinaryOnes() {
         let x = Tensor([[1, -2], [3, 4]] as [[Double]])
         XCTAssertEqual(values(Masked.sum(x)), values(x.sum()))

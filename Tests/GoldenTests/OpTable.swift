@@ -754,6 +754,9 @@ extension OpTable {
             if let value = c.inputs["value"] { return [try c.input().indexFill(try c.int("dim"), try c.tensor("index"), value)] }
             return [try c.input().indexFill(try c.int("dim"), try c.tensor("index"), try c.double("value"))]
         }
+        add("as_strided", "input, size, stride, storage_offset") { c in
+            [try c.input().asStrided(try c.ints("size"), try c.ints("stride"), storageOffset: c.arg("storage_offset")?.int)]
+        }
         add("view_as", "input, other") { c in [try c.input().viewAs(try c.tensor("other"))] }
         add("reshape_as", "input, other") { c in [try c.input().reshapeAs(try c.tensor("other"))] }
     }

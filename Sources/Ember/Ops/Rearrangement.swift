@@ -198,3 +198,35 @@ extension Tensor {
 
 /// `torch.meshgrid`.
 public func meshgrid(_ tensors: Tensor..., indexing: String = "ij") -> [Tensor] { Tensor.meshgrid(tensors, indexing: indexing) }
+
+extension Tensor {
+    /// A view with the given sizes and strides over this tensor's storage, starting at `storageOffset` (its own
+    /// offset by default) (`torch.as_strided`). Every element it reads must be one of this tensor's.
+    public func asStrided(_ size: [Int], _ stride: [Int], storageOffset: Int? = nil,
+                          file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        check(size.count == stride.count, "as_strided", "mismatch in length of strides and shape", file: file, line: line)
+        let offset = storageOffset ?? self.storageOffset
+        // The storage position of each element of self, and of each element of the view.
+        let ownPositions = Tensor.storagePositions(shape: shape, strides: strides, offset: self.storageOffset)
+        let index = Dictionary(ownPositions.enumerated().map { ($1, Int64($0)) }, uniquingKeysWith: { first, _ in first })
+        let viewPositions = Tensor.storagePositions(shape: size, strides: stride, offset: offset)
+        let sources = viewPositions.map { index[$0] }
+        check(!sources.contains(nil), "as_strided", "the view \(shapeText(size)) with strides \(shapeText(stride)) and offset "
+              + "\(offset) reads outside the tensor \(shapeText(shape))", file: file, line: line)
+        let out = makeView(shape: size, strides: stride, offset: offset)
+        let flatSources = Tensor(sources.map { $0! })
+        let inputShape = shape
+        return recordView(out, "AsStridedBackward0") { g in
+            Tensor.zeros([inputShape.reduce(1, *)], dtype: g.dtype).indexAdd(0, flatSources, g.reshape([-1])).view(inputShape)
+        }
+    }
+
+    /// Storage positions of the elements of a layout, in row-major order.
+    private static func storagePositions(shape: [Int], strides: [Int], offset: Int) -> [Int] {
+        var positions = [offset]
+        for (size, stride) in zip(shape, strides) {
+            positions = positions.flatMap { base in (0..<size).map { base + $0 * stride } }
+        }
+        return positions
+    }
+}
