@@ -62,6 +62,25 @@ final class OpSurfaceTests: XCTestCase {
         XCTAssertEqual(values(x.detach().asStrided([2], [2], storageOffset: 1)), [1, 3])
     }
 
+    private func assertClose(_ actual: [Double], _ expected: [Double], file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertEqual(actual.count, expected.count, file: file, line: line)
+        for (x, y) in zip(actual, expected) { XCTAssertEqual(x, y, accuracy: 1e-12, file: file, line: line) }
+    }
+
+    func testInverseDeterminantAndSolveThroughLAPACK() {
+        let a = Tensor([[4, 7], [2, 6]] as [[Double]])
+        assertClose(values(a.det()), [10])
+        assertClose(values(a.inverse()), [0.6, -0.7, -0.2, 0.4])
+        assertClose(values(Tensor.solve(a, Tensor([1, 2] as [Double]))), [-0.8, 0.6])
+        assertClose(values(a.matrixPower(-2)), values(a.inverse().matmul(a.inverse())))
+        let (sign, logabsdet) = Tensor([[0, 1], [1, 0]] as [[Double]]).slogdet()
+        XCTAssertEqual(values(sign), [-1])
+        assertClose(values(logabsdet), [0])
+        gradcheck("inverse", [Tensor.randn([2, 3, 3], dtype: .float64) + Tensor.eye(3, dtype: .float64) * 3]) { $0[0].inverse() }
+        gradcheck("solve", [Tensor.randn([3, 3], dtype: .float64) + Tensor.eye(3, dtype: .float64) * 3,
+                            Tensor.randn([3, 2], dtype: .float64)]) { Tensor.solve($0[0], $0[1]) }
+    }
+
     func testMaskedReductionsWithoutAMaskAreTheOrdinaryOnes() {
         let x = Tensor([[1, -2], [3, 4]] as [[Double]])
         XCTAssertEqual(values(Masked.sum(x)), values(x.sum()))

@@ -757,6 +757,14 @@ extension OpTable {
         add("as_strided", "input, size, stride, storage_offset") { c in
             [try c.input().asStrided(try c.ints("size"), try c.ints("stride"), storageOffset: c.arg("storage_offset")?.int)]
         }
+        add("inv inverse", "input") { c in [try c.input().inverse()] }
+        add("det", "input") { c in [try c.input().det()] }
+        add("slogdet", "input") { c in let r = try c.input().slogdet(); return [r.sign, r.logabsdet] }
+        add("logdet", "input") { c in [try c.input().logdet()] }
+        add("solve", "input, other, left") { c in
+            guard c.bool("left", true) else { throw CaseFailure("linalg.solve: left=False is not supported") }
+            return [Tensor.solve(try c.input(), try c.tensor("other"))]
+        }
         add("view_as", "input, other") { c in [try c.input().viewAs(try c.tensor("other"))] }
         add("reshape_as", "input, other") { c in [try c.input().reshapeAs(try c.tensor("other"))] }
     }

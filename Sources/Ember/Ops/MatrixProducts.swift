@@ -94,11 +94,14 @@ extension Tensor {
         return left.mm(right).view(freeA.map { shape[$0] } + freeB.map { other.shape[$0] })
     }
 
-    /// `self @ self @ …` `n` times; the identity for 0 (`torch.linalg.matrix_power`, n ≥ 0).
+    /// `self @ self @ …` `n` times; the identity for 0, powers of the inverse below (`torch.linalg.matrix_power`).
     public func matrixPower(_ n: Int, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         check(dim >= 2 && shape[dim - 1] == shape[dim - 2], "linalg.matrix_power", "A must be batches of square matrices, "
               + "but they are \(shapeText(Array(shape.suffix(2)))) matrices", file: file, line: line)
-        check(n >= 0, "linalg.matrix_power", "negative powers need a matrix inverse, which Ember does not have yet", file: file, line: line)
+        if n < 0 {
+            let inverse = inverse(file: file, line: line)
+            return n == -1 ? inverse : inverse.matrixPower(-n, file: file, line: line)
+        }
         if n == 0 {
             let eye = Tensor.eye(shape[dim - 1], dtype: dtype).expand(shape)
             let out = noGrad { eye.contiguous() }

@@ -1,0 +1,96 @@
+// Inverse, determinant and linear solves of square matrices (batched over leading dimensions) through
+// LAPACK, with PyTorch's nodes and gradients: d(A⁻¹) = -A⁻ᵀ·g·A⁻ᵀ, d det = g·det·A⁻ᵀ, d X(A, B) from A⁻ᵀ.
+
+extension Tensor {
+    /// Runs `body` on each n×n matrix of a batch, in Double.
+    private func perMatrix(_ op: String, file: StaticString, line: UInt, _ body: ([Double], Int) -> [Double]) -> [[Double]] {
+        check(dim >= 2 && shape[dim - 1] == shape[dim - 2], op, "A must be batches of square matrices, but they are "
+              + "\(shape.suffix(2).map(String.init).joined(separator: " by ")) matrices", file: file, line: line)
+        let n = shape[dim - 1]
+        let values = contiguous().toArray(as: Double.self)
+        return (0..<shape.dropLast(2).reduce(1, *)).map { i in   // a 0×0 matrix is a matrix too (det 1)
+            body(Array(values[(i * n * n)..<((i + 1) * n * n)]), n)
+        }
+    }
+
+    /// The inverse of each square matrix (`torch.linalg.inv`, `Tensor.inverse`); a singular matrix stops.
+    public func inverse(file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        let type = dtype.floatingCounterpart
+        let inverses = perMatrix("linalg.inv", file: file, line: line) { a, n in
+            guard let inverse = LAPACK.inverse(a, n: n) else {
+                fail("linalg.inv", "The diagonal element is zero, the inversion could not be completed because the input matrix is "
+                     + "singular.", file: file, line: line)
+            }
+            return inverse
+        }
+        let out = Tensor(inverses.flatMap { $0 }, shape: shape).to(type)
+        if needsGrad(self) {
+            let result = out.detach()
+            record("LinalgInvExBackward0", inputs: [self], outputs: [out]) { g in [-(result.mT.matmul(g[0]).matmul(result.mT))] }
+        }
+        return out
+    }
+
+    /// The determinant of each square matrix (`torch.linalg.det`).
+    public func det(file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        let dets = perMatrix("linalg.det", file: file, line: line) { a, n in [LAPACK.determinant(a, n: n)] }
+        let out = Tensor(dets.flatMap { $0 }, shape: Array(shape.dropLast(2))).to(dtype.floatingCounterpart)
+        if needsGrad(self) {
+            let result = out.detach()
+            record("LinalgDetBackward0", inputs: [self], outputs: [out], saving: [SavedTensor(self)]) { [self] g in
+                [(g[0] * result).unsqueeze(-1).unsqueeze(-1) * self.detach().inverse().mT]
+            }
+        }
+        return out
+    }
+
+    /// The sign and the log of the absolute value of each determinant (`torch.linalg.slogdet`).
+    public func slogdet(file: StaticString = #fileID, line: UInt = #line) -> (sign: Tensor, logabsdet: Tensor) {
+        let dets = noGrad { det(file: file, line: line) }
+        let sign = dets.sign(), logabsdet = noGrad { dets.abs().log() }
+        if needsGrad(self) {
+            record("LinalgSlogdetBackward0", inputs: [self], outputs: [sign, logabsdet], saving: [SavedTensor(self)]) { [self] g in
+                [g[1].unsqueeze(-1).unsqueeze(-1) * self.detach().inverse().mT]
+            }
+        }
+        return (sign, logabsdet)
+    }
+
+    /// log det for matrices with a positive determinant, NaN for a negative one (`torch.logdet`).
+    public func logdet() -> Tensor {
+        let (sign, logabsdet) = slogdet()
+        return Tensor.where(sign .== -1, Tensor.full([], .nan, dtype: logabsdet.dtype), logabsdet)
+    }
+
+    /// X with A·X = B for each square A; B is a batch of matrices or, with one dimension fewer than A, of
+    /// vectors (`torch.linalg.solve`).
+    public static func solve(_ a: Tensor, _ b: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        let vector = b.dim == a.dim - 1
+        let rhs = vector ? b.unsqueeze(-1) : b
+        check(a.dim >= 2 && rhs.dim == a.dim && rhs.shape[rhs.dim - 2] == a.shape[a.dim - 1], "linalg.solve", "Incompatible shapes "
+              + "of A and B for the equation AX = B (\(shapeText(a.shape)) and \(shapeText(b.shape)))", file: file, line: line)
+        let n = a.shape[a.dim - 1], k = rhs.shape[rhs.dim - 1]
+        let batch = broadcastShapes(Array(a.shape.dropLast(2)), Array(rhs.shape.dropLast(2))) ?? Array(a.shape.dropLast(2))
+        let matrices = a.expand(batch + [n, n]).contiguous().toArray(as: Double.self)
+        let columns = rhs.expand(batch + [n, k]).contiguous().toArray(as: Double.self)
+        let count = batch.reduce(1, *)
+        let solutions = (0..<count).flatMap { i -> [Double] in
+            guard let x = LAPACK.solve(Array(matrices[(i * n * n)..<((i + 1) * n * n)]), Array(columns[(i * n * k)..<((i + 1) * n * k)]),
+                                       n: n, k: k) else {
+                fail("linalg.solve", "The solver failed because the input matrix is singular.", file: file, line: line)
+            }
+            return x
+        }
+        let type = resultType(a, b).floatingCounterpart
+        let matrixOut = Tensor(solutions, shape: batch + [n, k]).to(type)
+        let out = vector ? matrixOut.squeeze(-1) : matrixOut
+        if needsGrad(a, b) {
+            record("LinalgSolveExBackward0", inputs: [a, b], outputs: [out]) { g in
+                let gradB = solve(a.detach().mT, vector ? g[0].unsqueeze(-1) : g[0])
+                let gradA = -gradB.matmul(matrixOut.mT)
+                return [a.requiresGrad ? gradA.sumTo(a) : nil, b.requiresGrad ? (vector ? gradB.squeeze(-1) : gradB).sumTo(b) : nil]
+            }
+        }
+        return out
+    }
+}
