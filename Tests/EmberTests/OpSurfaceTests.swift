@@ -81,6 +81,14 @@ final class OpSurfaceTests: XCTestCase {
                             Tensor.randn([3, 2], dtype: .float64)]) { Tensor.solve($0[0], $0[1]) }
     }
 
+    func testModeAlongALeadingDimensionKeepsTheOtherDimensionsInOrder() {
+        // PyTorch: torch.mode(x, 0) of this [2, 3, 4] tensor.
+        let x = Tensor([[[1, 2, 3, 4], [5, 6, 7, 8], [9, 1, 2, 3]], [[1, 5, 3, 9], [5, 6, 0, 8], [9, 2, 2, 3]]] as [[[Double]]])
+        let r = x.mode(dim: 0)
+        XCTAssertEqual(values(r.values), [1, 2, 3, 4, 5, 6, 0, 8, 9, 1, 2, 3])
+        XCTAssertEqual(r.indices.toArray(as: Int64.self), [1, 0, 1, 0, 1, 1, 1, 1, 1, 0, 1, 1])
+    }
+
     func testMaskedReductionsWithoutAMaskAreTheOrdinaryOnes() {
         let x = Tensor([[1, -2], [3, 4]] as [[Double]])
         XCTAssertEqual(values(Masked.sum(x)), values(x.sum()))

@@ -102,7 +102,7 @@ extension Tensor {
     public func rad2deg() -> Tensor { scaled(by: 180 / Double.pi, "Rad2DegBackward0") }
 
     private func scaled(by factor: Double, _ name: String) -> Tensor {
-        let out = noGrad { self.floatingCounterpartValue * factor }
+        let out = noGrad { self.asFloatingPoint * factor }
         if needsGrad(self) { record(name, inputs: [self], outputs: [out]) { g in [g[0] * factor] } }
         return out
     }
@@ -110,7 +110,7 @@ extension Tensor {
     /// `log(x / (1 - x))`, with x clamped to `[eps, 1 - eps]` when `eps` is given (`torch.logit`).
     public func logit(eps: Double? = nil) -> Tensor {
         // As PyTorch's kernel: below eps gives eps, else above 1 - eps gives 1 - eps (an eps over 0.5 gives eps).
-        let x = floatingCounterpartValue.detach()
+        let x = asFloatingPoint.detach()
         let z = eps.map { Tensor.where(x .< $0, Tensor.full([], $0, dtype: x.dtype), x.clamp(max: 1 - $0)) } ?? x
         let out = noGrad { (z / (1 - z)).log() }
         if needsGrad(self) {
@@ -141,8 +141,8 @@ extension Tensor {
         return out
     }
 
-    /// The value in its floating-point counterpart dtype (integers become float32), without a node.
-    private var floatingCounterpartValue: Tensor { dtype.isFloatingPoint ? self : to(dtype.floatingCounterpart) }
+    /// The value in its floating-point counterpart dtype (integers become float32).
+    var asFloatingPoint: Tensor { dtype.isFloatingPoint ? self : to(dtype.floatingCounterpart) }
 
     /// True where the element is NaN (`torch.isnan`).
     public func isnan() -> Tensor { dtype.isFloatingPoint ? ne(self) : Tensor.zeros(shape, dtype: .bool) }

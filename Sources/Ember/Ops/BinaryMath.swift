@@ -5,36 +5,30 @@
 extension Tensor {
     /// C's `fmod`: the remainder with the sign of the dividend (`torch.fmod`).
     public func fmod(_ other: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        let out = Tensor.arithmetic(self, other, .fmod, name: "fmod", file: file, line: line)
-        if needsGrad(self, other) {
-            record(other.isWrappedNumber ? "FmodBackward0" : "FmodBackward1", inputs: [self, other], outputs: [out],
-                   saving: [SavedTensor(self), SavedTensor(other)]) { [self] g in
-                [self.requiresGrad ? g[0].sumTo(self) : nil,
-                 other.requiresGrad ? (-g[0] * self.div(other, roundingMode: .trunc)).sumTo(other) : nil]
-            }
-        }
-        return out
+        modulo(other, .fmod, quotient: .trunc, opName: "fmod", nodeName: "FmodBackward", file: file, line: line)
     }
 
     /// The larger of two tensors, elementwise, ignoring a NaN operand (`torch.fmax`).
     public func fmax(_ other: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        nanIgnoringExtremum(other, .fmax, "FmaxBackward0", file: file, line: line) { $0 .>= $1 }
+        selecting(other, .fmax, opName: "fmax", nodeName: "FmaxBackward0", file: file, line: line) { ($0 .>= $1).logicalOr($1.isnan()) }
     }
 
     /// The smaller of two tensors, elementwise, ignoring a NaN operand (`torch.fmin`).
     public func fmin(_ other: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        nanIgnoringExtremum(other, .fmin, "FminBackward0", file: file, line: line) { $0 .<= $1 }
+        selecting(other, .fmin, opName: "fmin", nodeName: "FminBackward0", file: file, line: line) { ($0 .<= $1).logicalOr($1.isnan()) }
     }
 
-    private func nanIgnoringExtremum(_ other: Tensor, _ op: ArithmeticBinaryOp, _ name: String, file: StaticString, line: UInt,
-                                     wins: @escaping (Tensor, Tensor) -> Tensor) -> Tensor {
-        let out = Tensor.arithmetic(self, other, op, name: String(name.prefix(4)).lowercased(), file: file, line: line)
+    /// A binary op whose result is one of its operands: the gradient goes to self where `selectsSelf(self, other)`,
+    /// to other elsewhere.
+    private func selecting(_ other: Tensor, _ op: ArithmeticBinaryOp, opName: String, nodeName: String, file: StaticString, line: UInt,
+                           selectsSelf: @escaping (Tensor, Tensor) -> Tensor) -> Tensor {
+        let out = Tensor.arithmetic(self, other, op, name: opName, file: file, line: line)
         if needsGrad(self, other) {
-            record(name, inputs: [self, other], outputs: [out], saving: [SavedTensor(self), SavedTensor(other)]) { [self] g in
-                let selfWins = wins(self, other).logicalOr(other.isnan())
+            record(nodeName, inputs: [self, other], outputs: [out], saving: [SavedTensor(self), SavedTensor(other)]) { [self] g in
+                let fromSelf = selectsSelf(self, other)
                 let zero = Tensor.zeros([], dtype: g[0].dtype)
-                return [self.requiresGrad ? Tensor.where(selfWins, g[0], zero).sumTo(self) : nil,
-                        other.requiresGrad ? Tensor.where(selfWins, zero, g[0]).sumTo(other) : nil]
+                return [self.requiresGrad ? Tensor.where(fromSelf, g[0], zero).sumTo(self) : nil,
+                        other.requiresGrad ? Tensor.where(fromSelf, zero, g[0]).sumTo(other) : nil]
             }
         }
         return out
@@ -140,33 +134,22 @@ extension Tensor {
 
     /// `max(self, min)` elementwise with a tensor bound, differentiable in both (`torch.clamp_min`).
     public func clampMin(_ min: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        clampedBy(min, .maximum, "ClampMinBackward1", keepsSelf: { $0 .>= $1 }, file: file, line: line)
+        selecting(min, .maximum, opName: "clamp_min", nodeName: "ClampMinBackward1", file: file, line: line) {
+            ($0 .>= $1).logicalOr($0.isnan())
+        }
     }
 
     /// `min(self, max)` elementwise with a tensor bound, differentiable in both (`torch.clamp_max`).
     public func clampMax(_ max: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        clampedBy(max, .minimum, "ClampMaxBackward1", keepsSelf: { $0 .<= $1 }, file: file, line: line)
+        selecting(max, .minimum, opName: "clamp_max", nodeName: "ClampMaxBackward1", file: file, line: line) {
+            ($0 .<= $1).logicalOr($0.isnan())
+        }
     }
 
     /// `max(self, min)` (`torch.clamp_min`).
     public func clampMin(_ min: Double) -> Tensor { clamp(min: min, name: "ClampMinBackward0") }
     /// `min(self, max)` (`torch.clamp_max`).
     public func clampMax(_ max: Double) -> Tensor { clamp(max: max, name: "ClampMaxBackward0") }
-
-    private func clampedBy(_ bound: Tensor, _ op: ArithmeticBinaryOp, _ name: String, keepsSelf: @escaping (Tensor, Tensor) -> Tensor,
-                           file: StaticString, line: UInt) -> Tensor {
-        let type = resultType(self, bound)
-        let out = Tensor.arithmetic(self, bound, op, type: type, name: name, file: file, line: line)
-        if needsGrad(self, bound) {
-            record(name, inputs: [self, bound], outputs: [out], saving: [SavedTensor(self), SavedTensor(bound)]) { [self] g in
-                let kept = keepsSelf(self, bound).logicalOr(self.isnan())
-                let zero = Tensor.zeros([], dtype: g[0].dtype)
-                return [self.requiresGrad ? Tensor.where(kept, g[0], zero).sumTo(self) : nil,
-                        bound.requiresGrad ? Tensor.where(kept, zero, g[0]).sumTo(bound) : nil]
-            }
-        }
-        return out
-    }
 
     /// `other - alpha * self` (`torch.rsub`).
     public func rsub(_ other: Tensor, alpha: Double = 1, file: StaticString = #fileID, line: UInt = #line) -> Tensor {

@@ -2,17 +2,19 @@
 // small nn functions glu, prelu, softmin, pixelShuffle/pixelUnshuffle, channelShuffle.
 
 extension Tensor {
-    /// ∂‖d‖_p/∂d given the norms (broadcast against `d` along its last dimension): zero where the norm is 0.
-    static func normGradient(_ d: Tensor, norm: Tensor, p: Double) -> Tensor {
-        let zero = Tensor.zeros([], dtype: d.dtype)
-        if p == 0 { return d.zerosLike() }
-        if p == 1 { return d.sign() }
-        if p.isInfinite {
+    /// ∂‖d‖_p/∂d, the norms taken over `dims` of `d` and given broadcastable against it: zero where the norm
+    /// or the element is 0; for p = ±inf shared evenly among the elements whose magnitude is the extremum.
+    static func normGradient(_ d: Tensor, norm: Tensor, p: Double, dims: [Int]) -> Tensor {
+        switch p {
+        case 0: return d.zerosLike()   // the count of nonzeros is piecewise constant
+        case 1: return d.sign()
+        case _ where p.isInfinite:
             let extreme = (d.abs() .== norm).to(d.dtype)
-            return d.sign() * extreme / extreme.sum(dim: -1, keepdim: true)
+            return d.sign() * extreme / (dims.isEmpty ? extreme : extreme.sum(dims: dims, keepdim: true))
+        default:
+            let gradient = p == 2 ? d / norm : d.sign() * d.abs().pow(p - 1) / norm.pow(p - 1)
+            return Tensor.where((norm .== 0).logicalOr(d .== 0), Tensor.zeros([], dtype: d.dtype), gradient)
         }
-        let gradient = p == 2 ? d / norm : d.sign() * d.abs().pow(p - 1) / norm.pow(p - 1)
-        return Tensor.where(norm .== 0, zero, gradient)
     }
 
     /// The p-norm distance between each row of `x1` and each row of `x2`, batched (`torch.cdist`).
@@ -24,7 +26,7 @@ extension Tensor {
         if needsGrad(x1, x2) {
             record("CdistBackward0", inputs: [x1, x2], outputs: [out]) { g in
                 let d = difference()
-                let weighted = g[0].unsqueeze(-1) * normGradient(d, norm: out.unsqueeze(-1), p: p)
+                let weighted = g[0].unsqueeze(-1) * normGradient(d, norm: out.unsqueeze(-1), p: p, dims: [-1])
                 return [x1.requiresGrad ? weighted.sum(dim: -2).sumTo(x1) : nil, x2.requiresGrad ? (-weighted.sum(dim: -3)).sumTo(x2) : nil]
             }
         }
@@ -42,7 +44,7 @@ extension Tensor {
         if needsGrad(self) {
             record("PdistBackward0", inputs: [self], outputs: [out]) { [self] g in
                 guard !pairs.isEmpty else { return [self.zerosLike(dtype: g[0].dtype)] }
-                let weighted = g[0].unsqueeze(1) * Tensor.normGradient(difference(), norm: out.unsqueeze(1), p: p)
+                let weighted = g[0].unsqueeze(1) * Tensor.normGradient(difference(), norm: out.unsqueeze(1), p: p, dims: [1])
                 return [self.zerosLike(dtype: g[0].dtype).indexAdd(0, first, weighted).indexAdd(0, second, -weighted)]
             }
         }
@@ -55,7 +57,7 @@ extension Tensor {
         if needsGrad(self, other) {
             record("DistBackward0", inputs: [self, other], outputs: [out]) { [self] g in
                 let d = self - other
-                let gradient = g[0] * Tensor.normGradient(d.reshape([-1]), norm: out, p: p).reshape(d.shape)
+                let gradient = g[0] * Tensor.normGradient(d, norm: out, p: p, dims: Array(0..<d.dim))
                 return [self.requiresGrad ? gradient.sumTo(self) : nil, other.requiresGrad ? (-gradient).sumTo(other) : nil]
             }
         }

@@ -114,13 +114,20 @@ extension Tensor {
 
     /// Python's modulo: the remainder has the divisor's sign (`torch.remainder`).
     public func remainder(_ other: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        let out = Tensor.arithmetic(self, other, .remainder, name: "remainder", file: file, line: line)
+        modulo(other, .remainder, quotient: .floor, opName: "remainder", nodeName: "RemainderBackward", file: file, line: line)
+    }
+
+    /// `self - q(self / other) · other` with the quotient rounded by `quotient` (floor: `remainder`, toward zero:
+    /// `fmod`): the gradient is g for self and -g · q(self / other) for other. The node is `nodeName` + 0 for a
+    /// number operand (PyTorch's `Scalar` overload), + 1 for a tensor.
+    func modulo(_ other: Tensor, _ op: ArithmeticBinaryOp, quotient: RoundingMode, opName: String, nodeName: String,
+                file: StaticString, line: UInt) -> Tensor {
+        let out = Tensor.arithmetic(self, other, op, name: opName, file: file, line: line)
         if needsGrad(self, other) {
-            // x - floor(x / y) · y: the gradient is g for x and -g · floor(x / y) for y.
-            record(other.isWrappedNumber ? "RemainderBackward0" : "RemainderBackward1", inputs: [self, other], outputs: [out],
+            record(nodeName + (other.isWrappedNumber ? "0" : "1"), inputs: [self, other], outputs: [out],
                    saving: [SavedTensor(self), SavedTensor(other)]) { [self] g in
                 [self.requiresGrad ? g[0].sumTo(self) : nil,
-                 other.requiresGrad ? (-g[0] * self.div(other, roundingMode: .floor)).sumTo(other) : nil]
+                 other.requiresGrad ? (-g[0] * self.div(other, roundingMode: quotient)).sumTo(other) : nil]
             }
         }
         return out

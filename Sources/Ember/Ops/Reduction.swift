@@ -312,22 +312,7 @@ extension Tensor {
         if needsGrad(self) {
             let result = out.detach()
             record(name, inputs: [self], outputs: [out], saving: [SavedTensor(self)]) { [self] g in
-                let gx = self.expandGrad(g[0], plan)
-                let zero = Tensor.zeros([], dtype: self.dtype)
-                switch p {
-                case 0: return [gx * 0]   // the count of nonzeros is piecewise constant
-                case 1: return [gx * self.sign()]
-                case _ where p.isInfinite:
-                    // Shared evenly among the elements whose magnitude is the extremum.
-                    let n = self.expandGrad(result, plan)
-                    let extreme = (self.abs() .== n).to(self.dtype)
-                    let count = self.expandGrad(plan.dims.isEmpty ? extreme : extreme.sum(dims: plan.dims, keepdim: true), plan)
-                    return [gx * self.sign() * extreme / count]
-                default:
-                    let n = self.expandGrad(result, plan)
-                    let gradient = p == 2 ? gx * self / n : gx * self * self.abs().pow(p - 2) / n.pow(p - 1)
-                    return [Tensor.where(n .== 0, zero, gradient)]
-                }
+                [self.expandGrad(g[0], plan) * Tensor.normGradient(self, norm: result.reshape(plan.keptShape), p: p, dims: plan.dims)]
             }
         }
         return out

@@ -177,7 +177,8 @@ extension Tensor {
     public func mvlgamma(p: Int) -> Tensor {
         let constant = Double(p * (p - 1)) / 4 * Double.log(Double.pi)
         return special("MvlgammaBackward0", { x in constant + (0..<p).reduce(0) { $0 + Double.logGamma(x - Double($1) / 2) } }) { x in
-            (0..<p).map { (x - Double($0) / 2).digamma() }.dropFirst().reduce((x - 0).digamma(), +)
+            let terms = (0..<p).map { (x - Double($0) / 2).digamma() }
+            return terms.dropFirst().reduce(terms[0], +)
         }
     }
     /// The inverse error function (`torch.erfinv`).
@@ -188,11 +189,8 @@ extension Tensor {
     public func erfcx() -> Tensor { special("SpecialErfcxBackward0", Special.erfcx) { x in 2 * x * x.erfcx() - 1.1283791670955126 } }
     /// The standard normal CDF Φ(x) (`torch.special.ndtr`).
     public func ndtr() -> Tensor {
-        ((floatingCounterpart * 0.7071067811865476).erf() + 1).multipliedByScalar(0.5)   // PyTorch's composite
+        ((asFloatingPoint * 0.7071067811865476).erf() + 1).multipliedByScalar(0.5)   // PyTorch's composite
     }
-
-    /// The tensor in its floating-point counterpart dtype (integers as float32).
-    private var floatingCounterpart: Tensor { dtype.isFloatingPoint ? self : to(dtype.floatingCounterpart) }
     /// log Φ(x) (`torch.special.log_ndtr`).
     public func logNdtr() -> Tensor {
         special("SpecialLogNdtrBackward0", Special.logNdtr) { x in (-0.5 * x * x - x.logNdtr()).exp() * 0.3989422804014327 }

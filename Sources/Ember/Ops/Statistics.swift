@@ -244,7 +244,8 @@ extension Tensor {
     public func mode(dim: Int = -1, keepdim: Bool = false) -> (values: Tensor, indices: Tensor) {
         let x = self.dim == 0 ? reshape([1]) : self
         let d = normalizeDim(dim, rank: x.dim, op: "mode", file: #fileID, line: #line)
-        let rows = x.detach().transpose(d, x.dim - 1).contiguous()
+        // The other dimensions keep their order, so the results reshape to the input's shape without `dim`.
+        let rows = x.detach().movedim(d, -1).contiguous()
         let k = rows.shape.last!, data = rows.toArray(as: Double.self)
         var values: [Double] = [], indices: [Int64] = []
         for start in Swift.stride(from: 0, to: data.count, by: Swift.max(k, 1)) where k > 0 {
@@ -258,8 +259,6 @@ extension Tensor {
             values.append(best.value)
             indices.append(Int64(best.index))
         }
-        var outShape = rows.shape
-        outShape.removeLast()
         let keptDim = { (t: Tensor) -> Tensor in
             if self.dim == 0 { return t.reshape([]) }
             var moved = Array(self.shape)

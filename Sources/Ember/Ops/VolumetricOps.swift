@@ -32,12 +32,11 @@ extension Tensor {
         let compute = { (t: [Tensor]) -> Tensor in
             let x = padding[0] == 0 ? t[0] : Tensor.pad(t[0], [0, 0, 0, 0, padding[0], padding[0]])
             let planes = (0..<outDepth).map { d in
-                (0..<kernelDepth).map { k in
+                let slices = (0..<kernelDepth).map { k in
                     conv2d(x.select(2, d * stride[0] + k * dilation[0]), t[1].select(2, k), stride: IntPair(stride[1], stride[2]),
                            padding: .explicit(IntPair(padding[1], padding[2])), dilation: IntPair(dilation[1], dilation[2]), groups: groups)
-                }.dropFirst().reduce(into: conv2d(x.select(2, d * stride[0]), t[1].select(2, 0), stride: IntPair(stride[1], stride[2]),
-                                                  padding: .explicit(IntPair(padding[1], padding[2])),
-                                                  dilation: IntPair(dilation[1], dilation[2]), groups: groups)) { $0 = $0 + $1 }
+                }
+                return slices.dropFirst().reduce(slices[0], +)
             }
             let out = Tensor.stack(planes, dim: 2)
             return t.count > 2 ? out + t[2].reshape([1, -1, 1, 1, 1]) : out
@@ -116,7 +115,8 @@ extension Tensor {
         let windows = PoolWindows(input, kernelSize, stride ?? kernelSize, padding, 1, ceilMode, op: "avg_pool3d", file: file, line: line)
         let divisor = divisorOverride.map { Tensor(Double($0)).to(input.dtype) } ?? windows.counts(includingPadding: countIncludePad).to(input.dtype)
         let compute = { (t: [Tensor]) -> Tensor in
-            windows.views(of: t[0], fill: 0).dropFirst().reduce(windows.views(of: t[0], fill: 0)[0], +) / divisor
+            let views = windows.views(of: t[0], fill: 0)
+            return views.dropFirst().reduce(views[0], +) / divisor
         }
         let out = noGrad { compute([input]) }
         recordRecomputed("AvgPool3DBackward0", inputs: [input], output: out, compute: compute)
