@@ -265,10 +265,12 @@ struct ExpressionEvaluator {
         var namespace = ""
         while ["torch", "nn", "functional", "F", "linalg", "special", "masked"].contains(name), peek == "." {
             if name == "masked" { namespace = "masked_" }
+            if name == "linalg" { namespace = "linalg_" }
             position += 1
             name = take()
         }
-        name = namespace + name
+        // `torch.linalg.svd` differs from `torch.svd`: the table's `linalg_svd` where it has one.
+        if namespace == "masked_" || OpTable.entries[namespace + name] != nil { name = namespace + name }
         if peek == "(" {
             let (positional, keywords) = try arguments()
             return try ExpressionEvaluator.call(name, receiver: nil, positional, keywords)

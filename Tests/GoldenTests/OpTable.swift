@@ -765,6 +765,39 @@ extension OpTable {
             guard c.bool("left", true) else { throw CaseFailure("linalg.solve: left=False is not supported") }
             return [Tensor.solve(try c.input(), try c.tensor("other"))]
         }
+        add("cholesky", "input, upper") { c in [try c.input().cholesky(upper: c.bool("upper", false))] }
+        add("cholesky_ex", "input, upper, check_errors") { c in
+            let r = try c.input().choleskyEx(upper: c.bool("upper", false))
+            return [r.L, r.info]
+        }
+        add("linalg_qr", "input, mode") { c in
+            guard let mode = QRMode(rawValue: c.arg("mode")?.string ?? "reduced") else { throw CaseFailure("linalg.qr: bad mode") }
+            let r = try c.input().qr(mode: mode)
+            return [r.Q, r.R]
+        }
+        add("linalg_svd", "input, full_matrices, driver") { c in
+            let r = try c.input().svd(fullMatrices: c.bool("full_matrices", true))
+            return [r.U, r.S, r.Vh]
+        }
+        add("svd", "input, some, compute_uv") { c in
+            let r = try c.input().svd(some: c.bool("some", true), computeUV: c.bool("compute_uv", true))
+            return [r.U, r.S, r.V]
+        }
+        add("svdvals", "input, driver") { c in [try c.input().svdvals()] }
+        add("eigh", "input, UPLO") { c in
+            let r = try c.input().eigh(upper: c.arg("UPLO")?.string == "U")
+            return [r.eigenvalues, r.eigenvectors]
+        }
+        add("eigvalsh", "input, UPLO") { c in [try c.input().eigvalsh(upper: c.arg("UPLO")?.string == "U")] }
+        add("solve_triangular", "input, B, upper, left, unitriangular") { c in
+            [Tensor.solveTriangular(try c.input(), try c.tensor("B"), upper: c.bool("upper", false), left: c.bool("left", true),
+                                    unitriangular: c.bool("unitriangular", false))]
+        }
+        add("triangular_solve", "input, A, upper, transpose, unitriangular") { c in
+            let r = try c.input().triangularSolve(try c.tensor("A"), upper: c.bool("upper", true), transpose: c.bool("transpose", false),
+                                                  unitriangular: c.bool("unitriangular", false))
+            return [r.solution, r.clonedCoefficient]
+        }
         add("view_as", "input, other") { c in [try c.input().viewAs(try c.tensor("other"))] }
         add("reshape_as", "input, other") { c in [try c.input().reshapeAs(try c.tensor("other"))] }
     }

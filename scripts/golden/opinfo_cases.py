@@ -101,6 +101,14 @@ DTYPE_NAMES = {torch.float32: "float32", torch.float64: "float64", torch.int64: 
 # Looser float32 tolerances where PyTorch's CPU kernel sums in another order (its flash attention), as
 # PyTorch's own tests loosen them for these ops.
 TOLERANCE_OVERRIDES = {"nn.functional.scaled_dot_product_attention": {torch.float32: (1e-3, 1e-4)}}
+# Decompositions whose vectors are defined only up to sign (LAPACK implementations choose differently): the
+# case compares what the sign cannot change, as PyTorch's own tests do (the absolute values of the vectors),
+# written around the call {call} and applied to PyTorch's outputs alike.
+GAUGE_FREE = {
+    "linalg.eigh": ("({call}[0], {call}[1].abs())", lambda r: (r[0], r[1].abs())),
+    "linalg.svd": ("({call}[0].abs(), {call}[1], {call}[2].abs())", lambda r: (r[0].abs(), r[1], r[2].abs())),
+    "svd": ("({call}[0].abs(), {call}[1], {call}[2].abs())", lambda r: (r[0].abs(), r[1], r[2].abs())),
+}
 # Samples whose result depends on random draws made after the sample was built (Ember cannot see that state).
 RANDOM_SAMPLES = {"nn.functional.scaled_dot_product_attention": lambda sample: sample.kwargs.get("dropout_p", 0) > 0}
 
@@ -203,7 +211,11 @@ def make_case(op, full_name, dtype, index, sample):
     else:
         expression = f"{function}({', '.join([first] + args + kwargs)})"
 
-    outputs = flatten(op(sample.input, *sample.args, **sample.kwargs))
+    result = op(sample.input, *sample.args, **sample.kwargs)
+    if full_name in GAUGE_FREE:
+        template, gauge_free = GAUGE_FREE[full_name]
+        expression, result = template.format(call=expression), gauge_free(result)
+    outputs = flatten(result)
     rtol, atol = TOLERANCE_OVERRIDES.get(full_name, {}).get(dtype) or TOLERANCES.get(dtype, (0, 0))
     case = {"kind": "op", "name": f"{full_name}/{DTYPE_NAMES[dtype]}_{index}", "op": "expression",
             "expression": expression, "opinfo": full_name,

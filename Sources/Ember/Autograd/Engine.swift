@@ -79,13 +79,9 @@ enum Engine {
             }
             let skip = inputs != nil && node is AccumulateGrad
             if !skip, buffer.contains(where: { $0 != nil }) {
-                let gradOutputs = (0..<node.outputCount).map { index -> Tensor in
-                    if buffer.indices.contains(index), let gradient = buffer[index] { return gradient }
-                    let (shape, dtype) = node.outputMeta[index]
-                    return Tensor.zeros(shape, dtype: dtype)
-                }
+                let gradOutputs = (0..<node.outputCount).map { buffer.indices.contains($0) ? buffer[$0] : nil }
                 node.checkSavedTensors(file: file, line: line)
-                let gradInputs = node.apply(gradOutputs)
+                let gradInputs = node.apply(partial: gradOutputs)
                 for (edge, gradient) in zip(node.nextFunctions, gradInputs) {
                     if let edge = edge, let gradient = gradient { accumulate(gradient, into: edge) }
                 }

@@ -48,6 +48,17 @@ public class Node: CustomStringConvertible {
     /// Computes the gradients of the inputs from the gradients of the outputs.
     func apply(_ gradOutputs: [Tensor]) -> [Tensor?] { fatalError("\(name) must override apply") }
 
+    /// Computes the gradients of the inputs from those of the outputs, nil for an output no gradient
+    /// reached; most formulas take zeros there.
+    func apply(partial gradOutputs: [Tensor?]) -> [Tensor?] { apply(zeroFilled(gradOutputs)) }
+
+    /// The outputs' gradients with zeros where none arrived.
+    func zeroFilled(_ gradOutputs: [Tensor?]) -> [Tensor] {
+        gradOutputs.enumerated().map { index, gradient in
+            gradient ?? Tensor.zeros(outputMeta[index].0, dtype: outputMeta[index].1)
+        }
+    }
+
     /// Drops what the node saved for backward (a node that saved nothing can run again, as in PyTorch).
     func release() {
         guard !saved.isEmpty else { return }
@@ -90,23 +101,31 @@ struct RunState {
     var gradients: [Tensor?] = []
 }
 
-/// A node whose backward is a closure over what the forward saved.
+/// A node whose backward is a closure over what the forward saved: one that takes every output's gradient
+/// (zeros where none arrived), or one that takes nil there (for formulas whose terms vanish without it, as
+/// PyTorch's undefined gradients do).
 final class ClosureNode: Node {
     @exclusivity(unchecked) private var backward: (([Tensor]) -> [Tensor?])?
+    @exclusivity(unchecked) private var partialBackward: (([Tensor?]) -> [Tensor?])?
 
     init(name: String, nextFunctions: [Edge?], outputCount: Int, saved: [SavedTensor],
-         backward: @escaping ([Tensor]) -> [Tensor?]) {
+         backward: (([Tensor]) -> [Tensor?])?, partialBackward: (([Tensor?]) -> [Tensor?])? = nil) {
         self.backward = backward
+        self.partialBackward = partialBackward
         super.init(name: name, nextFunctions: nextFunctions, outputCount: outputCount)
         self.saved = saved
     }
 
     override func apply(_ gradOutputs: [Tensor]) -> [Tensor?] {
-        backward!(gradOutputs)
+        backward.map { $0(gradOutputs) } ?? partialBackward!(gradOutputs)
+    }
+
+    override func apply(partial gradOutputs: [Tensor?]) -> [Tensor?] {
+        partialBackward.map { $0(gradOutputs) } ?? backward!(zeroFilled(gradOutputs))
     }
 
     override func release() {
-        if !saved.isEmpty { backward = nil }
+        if !saved.isEmpty { backward = nil; partialBackward = nil }
         super.release()
     }
 }
@@ -169,8 +188,20 @@ extension Tensor {
 func record(_ name: String, inputs: [Tensor], outputs: [Tensor], saving saved: [SavedTensor] = [],
             backward: @escaping ([Tensor]) -> [Tensor?]) {
     guard GradMode.isEnabled, inputs.contains(where: { $0.requiresGrad }) else { return }
-    let node = ClosureNode(name: name, nextFunctions: inputs.map(\.gradientEdge), outputCount: outputs.count,
-                           saved: saved, backward: backward)
+    attach(ClosureNode(name: name, nextFunctions: inputs.map(\.gradientEdge), outputCount: outputs.count, saved: saved,
+                       backward: backward), to: outputs)
+}
+
+/// `record` for a backward that takes nil for the outputs no gradient reached.
+func recordPartial(_ name: String, inputs: [Tensor], outputs: [Tensor], saving saved: [SavedTensor] = [],
+                   backward: @escaping ([Tensor?]) -> [Tensor?]) {
+    guard GradMode.isEnabled, inputs.contains(where: { $0.requiresGrad }) else { return }
+    attach(ClosureNode(name: name, nextFunctions: inputs.map(\.gradientEdge), outputCount: outputs.count, saved: saved,
+                       backward: nil, partialBackward: backward), to: outputs)
+}
+
+/// Makes `node` the `grad_fn` of each floating-point output.
+private func attach(_ node: ClosureNode, to outputs: [Tensor]) {
     if outputs.count > 1 { node.outputMeta = outputs.map { ($0.shape, $0.dtype) } }
     for (index, output) in outputs.enumerated() where output.dtype.isFloatingPoint {
         output.gradFn = node

@@ -297,12 +297,12 @@ extension Tensor {
         bumpVersion()
         if GradMode.isEnabled && (previous.requiresGrad || value.requiresGrad) {
             let node = ClosureNode(name: name, nextFunctions: [previous.gradientEdge, value.gradientEdge], outputCount: 1,
-                                   saved: []) { g in
+                                   saved: [], backward: { g in
                 let selfGrad = g[0].clone()
                 noGrad { selfGrad.setItem(key, Tensor.zeros([], dtype: selfGrad.dtype)) }
                 let valueGrad = value.requiresGrad ? g[0].getItem(key).sumTo(value) : nil
                 return [previous.requiresGrad ? selfGrad : nil, valueGrad]
-            }
+            })
             gradFn = node
             outputNumber = 0
         }

@@ -4,12 +4,24 @@
 extension Tensor {
     /// Runs `body` on each n×n matrix of a batch, in Double.
     private func perMatrix(_ op: String, file: StaticString, line: UInt, _ body: ([Double], Int) -> [Double]) -> [[Double]] {
+        checkSquareMatrices(op, file: file, line: line)
+        return eachMatrix(op, file: file, line: line) { a, n, _ in body(a, n) }
+    }
+
+    /// Stops unless this is a batch of square matrices.
+    func checkSquareMatrices(_ op: String, file: StaticString, line: UInt) {
         check(dim >= 2 && shape[dim - 1] == shape[dim - 2], op, "A must be batches of square matrices, but they are "
               + "\(shape.suffix(2).map(String.init).joined(separator: " by ")) matrices", file: file, line: line)
-        let n = shape[dim - 1]
+    }
+
+    /// Runs `body` on each rows×columns matrix of a batch (the last two dimensions), row-major in Double.
+    func eachMatrix<Result>(_ op: String, file: StaticString, line: UInt,
+                            _ body: (_ matrix: [Double], _ rows: Int, _ columns: Int) -> Result) -> [Result] {
+        check(dim >= 2, op, "The input tensor A must have at least 2 dimensions.", file: file, line: line)
+        let (rows, columns) = (shape[dim - 2], shape[dim - 1]), size = rows * columns
         let values = contiguous().toArray(as: Double.self)
         return (0..<shape.dropLast(2).reduce(1, *)).map { i in   // a 0×0 matrix is a matrix too (det 1)
-            body(Array(values[(i * n * n)..<((i + 1) * n * n)]), n)
+            body(Array(values[(i * size)..<((i + 1) * size)]), rows, columns)
         }
     }
 
@@ -70,13 +82,8 @@ extension Tensor {
         check(a.dim >= 2 && rhs.dim == a.dim && rhs.shape[rhs.dim - 2] == a.shape[a.dim - 1], "linalg.solve", "Incompatible shapes "
               + "of A and B for the equation AX = B (\(shapeText(a.shape)) and \(shapeText(b.shape)))", file: file, line: line)
         let n = a.shape[a.dim - 1], k = rhs.shape[rhs.dim - 1]
-        let batch = broadcastShapes(Array(a.shape.dropLast(2)), Array(rhs.shape.dropLast(2))) ?? Array(a.shape.dropLast(2))
-        let matrices = a.expand(batch + [n, n]).contiguous().toArray(as: Double.self)
-        let columns = rhs.expand(batch + [n, k]).contiguous().toArray(as: Double.self)
-        let count = batch.reduce(1, *)
-        let solutions = (0..<count).flatMap { i -> [Double] in
-            guard let x = LAPACK.solve(Array(matrices[(i * n * n)..<((i + 1) * n * n)]), Array(columns[(i * n * k)..<((i + 1) * n * k)]),
-                                       n: n, k: k) else {
+        let (solutions, batch) = eachMatrixPair(a, rhs, "linalg.solve", file: file, line: line) { matrix, columns in
+            guard let x = LAPACK.solve(matrix, columns, n: n, k: k) else {
                 fail("linalg.solve", "The solver failed because the input matrix is singular.", file: file, line: line)
             }
             return x
@@ -92,5 +99,22 @@ extension Tensor {
             }
         }
         return out
+    }
+
+    /// Runs `body` on each pair of matrices of `a` and `b` (their last two dimensions), their batches broadcast
+    /// against each other; the results in order, with the batch shape.
+    static func eachMatrixPair(_ a: Tensor, _ b: Tensor, _ op: String, file: StaticString, line: UInt,
+                               _ body: ([Double], [Double]) -> [Double]) -> (values: [Double], batch: [Int]) {
+        guard let batch = broadcastShapes(a.batchShape, b.batchShape) else {
+            fail(op, "The batch dimensions of A \(shapeText(a.shape)) and B \(shapeText(b.shape)) do not broadcast", file: file, line: line)
+        }
+        let (sizeA, sizeB) = (a.shape.suffix(2).reduce(1, *), b.shape.suffix(2).reduce(1, *))
+        let matrices = a.expand(batch + a.shape.suffix(2)).contiguous().toArray(as: Double.self)
+        let others = b.expand(batch + b.shape.suffix(2)).contiguous().toArray(as: Double.self)
+        let values = (0..<batch.reduce(1, *)).flatMap { (i: Int) -> [Double] in
+            let matrix = Array(matrices[(i * sizeA)..<((i + 1) * sizeA)])
+            return body(matrix, Array(others[(i * sizeB)..<((i + 1) * sizeB)]))
+        }
+        return (values, batch)
     }
 }
