@@ -38,6 +38,12 @@ struct OpCall {
 
     func bool(_ name: String, _ fallback: Bool) -> Bool { arg(name)?.bool ?? fallback }
 
+    /// A number given as a number argument or as a 0-d tensor; nil when absent.
+    func number(_ name: String) throws -> Double? {
+        if let t = inputs[name] { return t.item() }
+        return arg(name)?.double
+    }
+
     func dtype(_ name: String = "dtype") throws -> DType? {
         guard let text = arg(name)?.string else { return nil }
         guard let dtype = DType(name: text.replacingOccurrences(of: "torch.", with: "")) else {
@@ -798,8 +804,34 @@ extension OpTable {
                                                   unitriangular: c.bool("unitriangular", false))
             return [r.solution, r.clonedCoefficient]
         }
+        add("cholesky_solve", "input, input2, upper") { c in [try c.input().choleskySolve(try c.tensor("input2"), upper: c.bool("upper", false))] }
+        add("cholesky_inverse", "input, upper") { c in [try c.input().choleskyInverse(upper: c.bool("upper", false))] }
+        add("inv_ex", "input, check_errors") { c in let r = try c.input().inverseEx(); return [r.inverse, r.info] }
+        add("matrix_norm", "input, ord, dim, keepdim") { c in
+            [try c.input().matrixNorm(ord: try matrixNormOrder(c.arg("ord")) ?? .fro, dims: c.dims ?? [-2, -1], keepdim: c.keepdim)]
+        }
+        add("cond", "input, p") { c in [try c.input().cond(p: try matrixNormOrder(c.arg("p")))] }
+        add("matrix_rank", "input, atol, rtol, hermitian") { c in
+            [try c.input().matrixRank(atol: try c.number("atol"), rtol: try c.number("rtol"), hermitian: c.bool("hermitian", false))]
+        }
+        add("pinv", "input, atol, rtol, hermitian") { c in
+            [try c.input().pinv(atol: try c.number("atol"), rtol: try c.number("rtol"), hermitian: c.bool("hermitian", false))]
+        }
+        add("pinverse", "input, rcond") { c in [try c.input().pinverse(rcond: try c.number("rcond") ?? 1e-15)] }
         add("view_as", "input, other") { c in [try c.input().viewAs(try c.tensor("other"))] }
         add("reshape_as", "input, other") { c in [try c.input().reshapeAs(try c.tensor("other"))] }
+    }
+
+    /// A matrix norm's `ord`: "fro", "nuc" or a number; nil when absent.
+    private static func matrixNormOrder(_ value: JSON?) throws -> MatrixNormOrder? {
+        switch value {
+        case nil: return nil
+        case .string("fro")?: return .fro
+        case .string("nuc")?: return .nuc
+        case let value?:
+            guard let p = value.double else { throw CaseFailure("unknown matrix norm order \(value)") }
+            return .p(p)
+        }
     }
 
     /// `indices_or_sections`: a count of equal parts, or split points as a list or a tensor.

@@ -58,6 +58,29 @@ extension Tensor {
         return (out, info)
     }
 
+    /// X with A·X = self for A = L·Lᵀ given by its Cholesky factor (U with A = Uᵀ·U when `upper`)
+    /// (`torch.cholesky_solve`).
+    public func choleskySolve(_ factor: Tensor, upper: Bool = false, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        let compute = { (t: [Tensor]) in Tensor.solve(Tensor.choleskyProduct(t[1], upper: upper), t[0], file: file, line: line) }
+        let out = noGrad { compute([self, factor]) }
+        recordRecomputed("CholeskySolveBackward0", inputs: [self, factor], output: out, compute: compute)
+        return out
+    }
+
+    /// A⁻¹ for A = L·Lᵀ given by its Cholesky factor (U with A = Uᵀ·U when `upper`) (`torch.cholesky_inverse`).
+    public func choleskyInverse(upper: Bool = false, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        let compute = { (t: [Tensor]) in Tensor.choleskyProduct(t[0], upper: upper).inverse(file: file, line: line) }
+        let out = noGrad { compute([self]) }
+        recordRecomputed("CholeskyInverseBackward0", inputs: [self], output: out, compute: compute)
+        return out
+    }
+
+    /// The matrix a Cholesky factor factors, differentiable in every element of the factor (as PyTorch's
+    /// gradients of `cholesky_solve` and `cholesky_inverse` are).
+    private static func choleskyProduct(_ factor: Tensor, upper: Bool) -> Tensor {
+        upper ? factor.mT.matmul(factor) : factor.matmul(factor.mT)
+    }
+
     // MARK: QR
 
     /// The QR factorisation of each matrix by Householder reflections (`torch.linalg.qr`): Q with orthonormal

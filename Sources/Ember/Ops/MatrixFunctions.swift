@@ -2,12 +2,6 @@
 // LAPACK, with PyTorch's nodes and gradients: d(A⁻¹) = -A⁻ᵀ·g·A⁻ᵀ, d det = g·det·A⁻ᵀ, d X(A, B) from A⁻ᵀ.
 
 extension Tensor {
-    /// Runs `body` on each n×n matrix of a batch, in Double.
-    private func perMatrix(_ op: String, file: StaticString, line: UInt, _ body: ([Double], Int) -> [Double]) -> [[Double]] {
-        checkSquareMatrices(op, file: file, line: line)
-        return eachMatrix(op, file: file, line: line) { a, n, _ in body(a, n) }
-    }
-
     /// Stops unless this is a batch of square matrices.
     func checkSquareMatrices(_ op: String, file: StaticString, line: UInt) {
         check(dim >= 2 && shape[dim - 1] == shape[dim - 2], op, "A must be batches of square matrices, but they are "
@@ -27,25 +21,35 @@ extension Tensor {
 
     /// The inverse of each square matrix (`torch.linalg.inv`, `Tensor.inverse`); a singular matrix stops.
     public func inverse(file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        let type = dtype.floatingCounterpart
-        let inverses = perMatrix("linalg.inv", file: file, line: line) { a, n in
-            guard let inverse = LAPACK.inverse(a, n: n) else {
-                fail("linalg.inv", "The diagonal element is zero, the inversion could not be completed because the input matrix is "
-                     + "singular.", file: file, line: line)
-            }
-            return inverse
-        }
-        let out = Tensor(inverses.flatMap { $0 }, shape: shape).to(type)
-        if needsGrad(self) {
-            let result = out.detach()
-            record("LinalgInvExBackward0", inputs: [self], outputs: [out]) { g in [-(result.mT.matmul(g[0]).matmul(result.mT))] }
+        let (out, info) = inverseEx(file: file, line: line)
+        if info.numel > 0 && info.max().item() > 0 {
+            fail("linalg.inv", "The diagonal element \(Int(info.max().item())) is zero, the inversion could not be completed "
+                 + "because the input matrix is singular.", file: file, line: line)
         }
         return out
     }
 
+    /// The inverse of each square matrix and, for each, LAPACK's status: 0, or the 1-based index of a zero pivot
+    /// when the matrix is singular (its inverse then holds no meaningful values), without stopping
+    /// (`torch.linalg.inv_ex`).
+    public func inverseEx(file: StaticString = #fileID, line: UInt = #line) -> (inverse: Tensor, info: Tensor) {
+        checkSquareMatrices("linalg.inv", file: file, line: line)
+        let n = shape[dim - 1]
+        let results = eachMatrix("linalg.inv", file: file, line: line) { a, n, _ in LAPACK.inverse(a, n: n) }
+        let out = Tensor.stacking(results.map { $0.inverse ?? [Double](repeating: 0, count: n * n) }, batch: batchShape, [n, n],
+                                  dtype: dtype.floatingCounterpart)
+        let info = Tensor(results.map { Int32($0.info) }, shape: batchShape)
+        if needsGrad(self) {
+            let result = out.detach()
+            record("LinalgInvExBackward0", inputs: [self], outputs: [out, info]) { g in [-(result.mT.matmul(g[0]).matmul(result.mT))] }
+        }
+        return (out, info)
+    }
+
     /// The determinant of each square matrix (`torch.linalg.det`).
     public func det(file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        let dets = perMatrix("linalg.det", file: file, line: line) { a, n in [LAPACK.determinant(a, n: n)] }
+        checkSquareMatrices("linalg.det", file: file, line: line)
+        let dets = eachMatrix("linalg.det", file: file, line: line) { a, n, _ in [LAPACK.determinant(a, n: n)] }
         let out = Tensor(dets.flatMap { $0 }, shape: Array(shape.dropLast(2))).to(dtype.floatingCounterpart)
         if needsGrad(self) {
             let result = out.detach()

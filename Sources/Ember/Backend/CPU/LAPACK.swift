@@ -23,16 +23,16 @@ enum LAPACK {
         return value
     }
 
-    /// A⁻¹, or nil when A is singular. The inverse of the transpose is the transpose of the inverse, so the
-    /// row-major result is A⁻¹ itself.
-    static func inverse(_ a: [Double], n: Int) -> [Double]? {
+    /// A⁻¹, or nil when A is singular, with `getrf`'s status (the 1-based index of a zero pivot). The inverse of
+    /// the transpose is the transpose of the inverse, so the row-major result is A⁻¹ itself.
+    static func inverse(_ a: [Double], n: Int) -> (inverse: [Double]?, info: Int) {
         var (lu, pivots, info) = luFactor(a, n: n)
-        guard info == 0 else { return nil }
-        guard n > 0 else { return [] }
+        guard info == 0 else { return (nil, Int(info)) }
+        guard n > 0 else { return ([], 0) }
         var order = Int32(n), leading = Int32(n), workSize = Int32(n * 64)
         var work = [Double](repeating: 0, count: n * 64)
         dgetri_(&order, &lu, &leading, &pivots, &work, &workSize, &info)
-        return info == 0 ? lu : nil
+        return (info == 0 ? lu : nil, Int(info))
     }
 
     /// X with A·X = B for B of k columns (row-major n×k), or nil when A is singular.
