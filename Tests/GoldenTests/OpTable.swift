@@ -818,6 +818,13 @@ extension OpTable {
             [try c.input().pinv(atol: try c.number("atol"), rtol: try c.number("rtol"), hermitian: c.bool("hermitian", false))]
         }
         add("pinverse", "input, rcond") { c in [try c.input().pinverse(rcond: try c.number("rcond") ?? 1e-15)] }
+        add("grid_sample", "input, grid, mode, padding_mode, align_corners") { c in
+            [Tensor.gridSample(try c.input(), try c.tensor("grid"), mode: c.arg("mode")?.string ?? "bilinear",
+                               paddingMode: c.arg("padding_mode")?.string ?? "zeros", alignCorners: c.bool("align_corners", false))]
+        }
+        add("affine_grid", "theta, size, align_corners") { c in
+            [Tensor.affineGrid(try c.tensor("theta"), size: try c.ints("size"), alignCorners: c.bool("align_corners", false))]
+        }
         add("view_as", "input, other") { c in [try c.input().viewAs(try c.tensor("other"))] }
         add("reshape_as", "input, other") { c in [try c.input().reshapeAs(try c.tensor("other"))] }
     }

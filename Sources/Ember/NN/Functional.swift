@@ -89,6 +89,13 @@ public enum F {
     }
     public static func adaptiveAvgPool1d(_ x: Tensor, _ outputSize: Int) -> Tensor { Tensor.adaptiveAvgPool1d(x, outputSize) }
     public static func adaptiveAvgPool3d(_ x: Tensor, _ outputSize: SpatialSize) -> Tensor { Tensor.adaptiveAvgPool3d(x, outputSize) }
+    public static func gridSample(_ input: Tensor, _ grid: Tensor, mode: String = "bilinear", paddingMode: String = "zeros",
+                                  alignCorners: Bool = false) -> Tensor {
+        Tensor.gridSample(input, grid, mode: mode, paddingMode: paddingMode, alignCorners: alignCorners)
+    }
+    public static func affineGrid(_ theta: Tensor, size: [Int], alignCorners: Bool = false) -> Tensor {
+        Tensor.affineGrid(theta, size: size, alignCorners: alignCorners)
+    }
     public static func scaledDotProductAttention(_ query: Tensor, _ key: Tensor, _ value: Tensor, attnMask: Tensor? = nil,
                                                  isCausal: Bool = false, scale: Double? = nil) -> Tensor {
         Tensor.scaledDotProductAttention(query, key, value, attnMask: attnMask, isCausal: isCausal, scale: scale)

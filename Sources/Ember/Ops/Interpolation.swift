@@ -132,7 +132,7 @@ extension Tensor {
     }
 
     /// Keys' cubic convolution weights (A = -0.75, as ATen) of the four neighbours at offset `t`.
-    private static func cubicWeights(_ t: Double) -> [Double] {
+    static func cubicWeights(_ t: Double) -> [Double] {
         let a = -0.75
         func near(_ x: Double) -> Double { ((a + 2) * x - (a + 3)) * x * x + 1 }
         func far(_ x: Double) -> Double { ((a * x - 5 * a) * x + 8 * a) * x - 4 * a }
