@@ -75,5 +75,42 @@ final class LayerAdditionsTests: XCTestCase {
         ReflectionPad1d(2)(leaf).sum().backward()
         XCTAssertEqual(leaf.grad?.toArray(as: Float.self), [2, 3, 2], "each read of an element adds to its gradient")
     }
-}
 
+    func testVolumetricAndOneDimensionalLayersPrintAsPyTorch() {
+        XCTAssertEqual(Conv3d(1, 2, kernelSize: 3).description, "Conv3d(1, 2, kernel_size=(3, 3, 3), stride=(1, 1, 1))")
+        XCTAssertEqual(Conv3d(1, 2, kernelSize: 3, padding: 1).description,
+                       "Conv3d(1, 2, kernel_size=(3, 3, 3), stride=(1, 1, 1), padding=(1, 1, 1))")
+        XCTAssertEqual(MaxPool3d(2).description, "MaxPool3d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False)")
+        XCTAssertEqual(AvgPool3d(2).description, "AvgPool3d(kernel_size=2, stride=2, padding=0)")
+        XCTAssertEqual(AvgPool1d(3).description, "AvgPool1d(kernel_size=(3,), stride=(3,), padding=(0,))")
+        XCTAssertEqual(MaxPool1d(3).description, "MaxPool1d(kernel_size=3, stride=3, padding=0, dilation=1, ceil_mode=False)")
+        XCTAssertEqual(AdaptiveAvgPool3d(1).description, "AdaptiveAvgPool3d(output_size=1)")
+        XCTAssertEqual(AdaptiveAvgPool3d([1, nil, 2]).description, "AdaptiveAvgPool3d(output_size=(1, None, 2))")
+        XCTAssertEqual(AdaptiveAvgPool1d(4).description, "AdaptiveAvgPool1d(output_size=4)")
+        XCTAssertEqual(BatchNorm3d(4).description, "BatchNorm3d(4, eps=1e-05, momentum=0.1, affine=True, bias=True, track_running_stats=True)")
+        XCTAssertEqual(ConvTranspose1d(2, 3, kernelSize: 3, stride: 2).description, "ConvTranspose1d(2, 3, kernel_size=(3,), stride=(2,))")
+    }
+
+    func testVolumetricAndOneDimensionalLayersComputeTheirFunctions() {
+        Ember.manualSeed(9)
+        let volume = Tensor.randn([2, 3, 4, 6, 6])
+        let conv = Conv3d(3, 4, kernelSize: [1, 3, 3], padding: [0, 1, 1])
+        XCTAssertEqual(Array(conv.stateDict().keys), ["weight", "bias"])
+        XCTAssertEqual(conv.weight.shape, [4, 3, 1, 3, 3])
+        XCTAssertEqual(conv(volume).toArray(as: Float.self),
+                       F.conv3d(volume, conv.weight, conv.bias, padding: [0, 1, 1]).toArray(as: Float.self))
+        XCTAssertEqual(MaxPool3d(2)(volume).shape, [2, 3, 2, 3, 3])
+        XCTAssertEqual(AvgPool3d(2)(volume).toArray(as: Float.self), F.avgPool3d(volume, 2).toArray(as: Float.self))
+        XCTAssertEqual(AdaptiveAvgPool3d(1)(volume).shape, [2, 3, 1, 1, 1])
+        let norm = BatchNorm3d(3)
+        let normalised = norm(volume)
+        assertClose(normalised.mean(dims: [0, 2, 3, 4]), [0, 0, 0], tolerance: 1e-5)
+        XCTAssertEqual(Array(norm.stateDict().keys), ["weight", "bias", "running_mean", "running_var", "num_batches_tracked"])
+        let sequence = Tensor.randn([2, 3, 8])
+        XCTAssertEqual(MaxPool1d(2)(sequence).toArray(as: Float.self), F.maxPool1d(sequence, 2).toArray(as: Float.self))
+        XCTAssertEqual(AvgPool1d(4)(sequence).shape, [2, 3, 2])
+        XCTAssertEqual(AdaptiveAvgPool1d(2)(sequence).toArray(as: Float.self), AvgPool1d(4)(sequence).toArray(as: Float.self))
+        let transposed = ConvTranspose1d(3, 2, kernelSize: 3, stride: 2)
+        XCTAssertEqual(transposed(sequence).shape, [2, 2, 17])
+    }
+}

@@ -76,6 +76,16 @@ enum ModuleFactory {
             if let f = fallback { return f }
             throw CaseFailure("\(name): missing \(key)")
         }
+        func triple(_ key: String, _ i: Int, _ fallback: Triple? = nil) throws -> Triple {
+            if let v = a.value(key, at: i)?.int { return Triple([v]) }
+            if let v = a.value(key, at: i)?.ints, v.count == 3 { return Triple(v) }
+            if let f = fallback { return f }
+            throw CaseFailure("\(name): missing \(key)")
+        }
+        func optionalTriple(_ key: String, _ i: Int) throws -> Triple? {
+            guard let v = a.value(key, at: i), !v.isNone else { return nil }
+            return try triple(key, i)
+        }
         func double(_ key: String, _ i: Int, _ fallback: Double) -> Double { a.value(key, at: i)?.double ?? fallback }
         func bool(_ key: String, _ i: Int, _ fallback: Bool) -> Bool { a.value(key, at: i)?.bool ?? fallback }
         func optionalDouble(_ key: String, _ i: Int, _ fallback: Double?) -> Double? {
@@ -112,11 +122,37 @@ enum ModuleFactory {
             return AvgPool2d(try pair("kernel_size", 0), stride: a.value("stride", at: 1).flatMap(\.pair), padding: try pair("padding", 2, 0),
                              ceilMode: bool("ceil_mode", 3, false), countIncludePad: bool("count_include_pad", 4, true))
         case "AdaptiveAvgPool2d": return AdaptiveAvgPool2d(try pair("output_size", 0))
-        case "BatchNorm1d", "BatchNorm2d":
+        case "Conv3d":
+            return Conv3d(try int("in_channels", 0), try int("out_channels", 1), kernelSize: try triple("kernel_size", 2),
+                          stride: try triple("stride", 3, 1), padding: try triple("padding", 4, 0), dilation: try triple("dilation", 5, 1),
+                          groups: try int("groups", 6, 1), bias: bool("bias", 7, true))
+        case "ConvTranspose1d":
+            return ConvTranspose1d(try int("in_channels", 0), try int("out_channels", 1), kernelSize: try int("kernel_size", 2),
+                                   stride: try int("stride", 3, 1), padding: try int("padding", 4, 0),
+                                   outputPadding: try int("output_padding", 5, 0), groups: try int("groups", 6, 1),
+                                   bias: bool("bias", 7, true), dilation: try int("dilation", 8, 1))
+        case "MaxPool1d":
+            return MaxPool1d(try int("kernel_size", 0), stride: a.value("stride", at: 1)?.int, padding: try int("padding", 2, 0),
+                             dilation: try int("dilation", 3, 1), ceilMode: bool("ceil_mode", 5, false))
+        case "AvgPool1d":
+            return AvgPool1d(try int("kernel_size", 0), stride: a.value("stride", at: 1)?.int, padding: try int("padding", 2, 0),
+                             ceilMode: bool("ceil_mode", 3, false), countIncludePad: bool("count_include_pad", 4, true))
+        case "MaxPool3d":
+            return MaxPool3d(try triple("kernel_size", 0), stride: try optionalTriple("stride", 1), padding: try triple("padding", 2, 0),
+                             dilation: try triple("dilation", 3, 1), ceilMode: bool("ceil_mode", 5, false))
+        case "AvgPool3d":
+            return AvgPool3d(try triple("kernel_size", 0), stride: try optionalTriple("stride", 1), padding: try triple("padding", 2, 0),
+                             ceilMode: bool("ceil_mode", 3, false), countIncludePad: bool("count_include_pad", 4, true))
+        case "AdaptiveAvgPool1d": return AdaptiveAvgPool1d(try int("output_size", 0))
+        case "AdaptiveAvgPool3d": return AdaptiveAvgPool3d(SpatialSize((try triple("output_size", 0)).values))
+        case "BatchNorm1d", "BatchNorm2d", "BatchNorm3d":
             let (n, eps, momentum) = (try int("num_features", 0), double("eps", 1, 1e-5), optionalDouble("momentum", 2, 0.1))
             let (affine, track) = (bool("affine", 3, true), bool("track_running_stats", 4, true))
-            return name == "BatchNorm1d" ? BatchNorm1d(n, eps: eps, momentum: momentum, affine: affine, trackRunningStats: track)
-                                         : BatchNorm2d(n, eps: eps, momentum: momentum, affine: affine, trackRunningStats: track)
+            switch name {
+            case "BatchNorm1d": return BatchNorm1d(n, eps: eps, momentum: momentum, affine: affine, trackRunningStats: track)
+            case "BatchNorm2d": return BatchNorm2d(n, eps: eps, momentum: momentum, affine: affine, trackRunningStats: track)
+            default: return BatchNorm3d(n, eps: eps, momentum: momentum, affine: affine, trackRunningStats: track)
+            }
         case "LayerNorm":
             guard let shape = a.value("normalized_shape", at: 0)?.ints else { throw CaseFailure("LayerNorm: missing normalized_shape") }
             return LayerNorm(shape, eps: double("eps", 1, 1e-5), elementwiseAffine: bool("elementwise_affine", 2, true), bias: bool("bias", 3, true))

@@ -113,3 +113,60 @@ open class ConvTranspose2d: Module {
                                outputPadding: outputPadding.array, groups: groups, hasBias: bias != nil)
     }
 }
+
+/// 3-d convolution (`nn.Conv3d`). Weight [out, in/groups, kD, kH, kW].
+open class Conv3d: Module {
+    @Parameter public var weight: Tensor
+    @OptionalParameter public var bias: Tensor?
+    public let inChannels: Int, outChannels: Int, groups: Int
+    public let kernelSize: Triple, stride: Triple, padding: Triple, dilation: Triple
+
+    public init(_ inChannels: Int, _ outChannels: Int, kernelSize: Triple, stride: Triple = 1, padding: Triple = 0,
+                dilation: Triple = 1, groups: Int = 1, bias: Bool = true) {
+        precondition(inChannels % groups == 0 && outChannels % groups == 0, "Conv3d: in_channels and out_channels must be divisible by groups")
+        (self.inChannels, self.outChannels, self.groups) = (inChannels, outChannels, groups)
+        (self.kernelSize, self.stride, self.padding, self.dilation) = (kernelSize, stride, padding, dilation)
+        weight = Tensor.empty([outChannels, inChannels / groups] + kernelSize.values)
+        self.bias = bias ? Tensor.empty([outChannels]) : nil
+        super.init()
+        resetConvolution(weight, self.bias)
+    }
+
+    open override func forward(_ input: Tensor) -> Tensor {
+        F.conv3d(input, weight, bias, stride: stride, padding: padding, dilation: dilation, groups: groups)
+    }
+
+    open override var extraDescription: String {
+        convolutionDescription(inChannels, outChannels, kernel: kernelSize.values, stride: stride.values,
+                               padding: padding == 0 ? nil : padding.tupleDescription, dilation: dilation.values, outputPadding: [0],
+                               groups: groups, hasBias: bias != nil)
+    }
+}
+
+/// Transposed 1-d convolution (`nn.ConvTranspose1d`). Weight [in, out/groups, k].
+open class ConvTranspose1d: Module {
+    @Parameter public var weight: Tensor
+    @OptionalParameter public var bias: Tensor?
+    public let inChannels: Int, outChannels: Int, kernelSize: Int, stride: Int, padding: Int, outputPadding: Int, groups: Int
+    public let dilation: Int
+
+    public init(_ inChannels: Int, _ outChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0, outputPadding: Int = 0,
+                groups: Int = 1, bias: Bool = true, dilation: Int = 1) {
+        (self.inChannels, self.outChannels, self.kernelSize, self.stride) = (inChannels, outChannels, kernelSize, stride)
+        (self.padding, self.outputPadding, self.groups, self.dilation) = (padding, outputPadding, groups, dilation)
+        weight = Tensor.empty([inChannels, outChannels / groups, kernelSize])
+        self.bias = bias ? Tensor.empty([outChannels]) : nil
+        super.init()
+        resetConvolution(weight, self.bias)
+    }
+
+    open override func forward(_ input: Tensor) -> Tensor {
+        F.convTranspose1d(input, weight, bias, stride: stride, padding: padding, outputPadding: outputPadding, groups: groups,
+                          dilation: dilation)
+    }
+
+    open override var extraDescription: String {
+        convolutionDescription(inChannels, outChannels, kernel: [kernelSize], stride: [stride], padding: padding == 0 ? nil : "(\(padding),)",
+                               dilation: [dilation], outputPadding: [outputPadding], groups: groups, hasBias: bias != nil)
+    }
+}

@@ -77,6 +77,13 @@ open class BatchNorm2d: BatchNorm {
     }
 }
 
+/// Batch normalisation of [N, C, D, H, W] inputs (`nn.BatchNorm3d`).
+open class BatchNorm3d: BatchNorm {
+    public init(_ numFeatures: Int, eps: Double = 1e-5, momentum: Double? = 0.1, affine: Bool = true, trackRunningStats: Bool = true) {
+        super.init(numFeatures, eps: eps, momentum: momentum, affine: affine, trackRunningStats: trackRunningStats, ranks: [5])
+    }
+}
+
 /// Layer normalisation over the trailing `normalizedShape` dimensions (`nn.LayerNorm`).
 open class LayerNorm: Module {
     @OptionalParameter public var weight: Tensor?

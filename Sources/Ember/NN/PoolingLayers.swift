@@ -1,4 +1,4 @@
-// Pooling layers: MaxPool2d, AvgPool2d, AdaptiveAvgPool2d.
+// Pooling layers: max and average pooling in 1, 2 and 3 dimensions, adaptive average pooling.
 
 /// 2-d max pooling (`nn.MaxPool2d`).
 open class MaxPool2d: Module {
@@ -51,5 +51,94 @@ open class AdaptiveAvgPool2d: Module {
     public let outputSize: IntPair
     public init(_ outputSize: IntPair) { self.outputSize = outputSize; super.init() }
     open override func forward(_ input: Tensor) -> Tensor { F.adaptiveAvgPool2d(input, outputSize) }
+    open override var extraDescription: String { "output_size=\(outputSize)" }
+}
+
+/// 1-d max pooling (`nn.MaxPool1d`).
+open class MaxPool1d: Module {
+    public let kernelSize: Int, stride: Int, padding: Int, dilation: Int, ceilMode: Bool
+
+    public init(_ kernelSize: Int, stride: Int? = nil, padding: Int = 0, dilation: Int = 1, ceilMode: Bool = false) {
+        (self.kernelSize, self.stride, self.padding, self.dilation, self.ceilMode) = (kernelSize, stride ?? kernelSize, padding, dilation, ceilMode)
+        super.init()
+    }
+
+    open override func forward(_ input: Tensor) -> Tensor {
+        F.maxPool1d(input, kernelSize, stride: stride, padding: padding, dilation: dilation, ceilMode: ceilMode)
+    }
+
+    open override var extraDescription: String {
+        "kernel_size=\(kernelSize), stride=\(stride), padding=\(padding), dilation=\(dilation), ceil_mode=\(pythonBool(ceilMode))"
+    }
+}
+
+/// 1-d average pooling (`nn.AvgPool1d`).
+open class AvgPool1d: Module {
+    public let kernelSize: Int, stride: Int, padding: Int, ceilMode: Bool, countIncludePad: Bool
+
+    public init(_ kernelSize: Int, stride: Int? = nil, padding: Int = 0, ceilMode: Bool = false, countIncludePad: Bool = true) {
+        (self.kernelSize, self.stride, self.padding) = (kernelSize, stride ?? kernelSize, padding)
+        (self.ceilMode, self.countIncludePad) = (ceilMode, countIncludePad)
+        super.init()
+    }
+
+    open override func forward(_ input: Tensor) -> Tensor {
+        F.avgPool1d(input, kernelSize, stride: stride, padding: padding, ceilMode: ceilMode, countIncludePad: countIncludePad)
+    }
+
+    open override var extraDescription: String { "kernel_size=(\(kernelSize),), stride=(\(stride),), padding=(\(padding),)" }
+}
+
+/// 3-d max pooling (`nn.MaxPool3d`).
+open class MaxPool3d: Module {
+    public let kernelSize: Triple, stride: Triple, padding: Triple, dilation: Triple, ceilMode: Bool
+
+    public init(_ kernelSize: Triple, stride: Triple? = nil, padding: Triple = 0, dilation: Triple = 1, ceilMode: Bool = false) {
+        (self.kernelSize, self.stride, self.padding, self.dilation, self.ceilMode) = (kernelSize, stride ?? kernelSize, padding, dilation, ceilMode)
+        super.init()
+    }
+
+    open override func forward(_ input: Tensor) -> Tensor {
+        F.maxPool3d(input, kernelSize, stride: stride, padding: padding, dilation: dilation, ceilMode: ceilMode)
+    }
+
+    open override var extraDescription: String {
+        "kernel_size=\(kernelSize), stride=\(stride), padding=\(padding), dilation=\(dilation), ceil_mode=\(pythonBool(ceilMode))"
+    }
+}
+
+/// 3-d average pooling (`nn.AvgPool3d`).
+open class AvgPool3d: Module {
+    public let kernelSize: Triple, stride: Triple, padding: Triple
+    public let ceilMode: Bool, countIncludePad: Bool, divisorOverride: Int?
+
+    public init(_ kernelSize: Triple, stride: Triple? = nil, padding: Triple = 0, ceilMode: Bool = false, countIncludePad: Bool = true,
+                divisorOverride: Int? = nil) {
+        (self.kernelSize, self.stride, self.padding) = (kernelSize, stride ?? kernelSize, padding)
+        (self.ceilMode, self.countIncludePad, self.divisorOverride) = (ceilMode, countIncludePad, divisorOverride)
+        super.init()
+    }
+
+    open override func forward(_ input: Tensor) -> Tensor {
+        F.avgPool3d(input, kernelSize, stride: stride, padding: padding, ceilMode: ceilMode, countIncludePad: countIncludePad,
+                    divisorOverride: divisorOverride)
+    }
+
+    open override var extraDescription: String { "kernel_size=\(kernelSize), stride=\(stride), padding=\(padding)" }
+}
+
+/// Average pooling of [N, C, L] to a fixed length (`nn.AdaptiveAvgPool1d`).
+open class AdaptiveAvgPool1d: Module {
+    public let outputSize: Int
+    public init(_ outputSize: Int) { self.outputSize = outputSize; super.init() }
+    open override func forward(_ input: Tensor) -> Tensor { F.adaptiveAvgPool1d(input, outputSize) }
+    open override var extraDescription: String { "output_size=\(outputSize)" }
+}
+
+/// Average pooling of [N, C, D, H, W] to a fixed size (`nn.AdaptiveAvgPool3d`).
+open class AdaptiveAvgPool3d: Module {
+    public let outputSize: SpatialSize
+    public init(_ outputSize: SpatialSize) { self.outputSize = outputSize; super.init() }
+    open override func forward(_ input: Tensor) -> Tensor { F.adaptiveAvgPool3d(input, outputSize) }
     open override var extraDescription: String { "output_size=\(outputSize)" }
 }

@@ -4,11 +4,17 @@
 
 /// Sizes for each spatial dimension, given as one number for all or one per dimension (`size: 4`, `[2, 4, 4]`),
 /// with `nil` where a dimension keeps its input size (`(None, 7)`).
-public struct SpatialSize: ExpressibleByIntegerLiteral, ExpressibleByArrayLiteral, Equatable, Sendable {
+public struct SpatialSize: ExpressibleByIntegerLiteral, ExpressibleByArrayLiteral, Equatable, Sendable, CustomStringConvertible {
     public let values: [Int?]
     public init(_ values: [Int?]) { self.values = values }
     public init(integerLiteral value: Int) { values = [value] }
     public init(arrayLiteral elements: Int?...) { values = elements }
+
+    /// As PyTorch prints the argument: `2`, or `(1, None, 2)`.
+    public var description: String {
+        let items = values.map { $0.map(String.init) ?? "None" }
+        return items.count == 1 ? items[0] : "(" + items.joined(separator: ", ") + ")"
+    }
 
     /// One size per spatial dimension of `input` (the trailing `rank` dimensions).
     func resolved(for input: Tensor, rank: Int, op: String, file: StaticString, line: UInt) -> [Int] {

@@ -3,15 +3,22 @@
 // 2-d pooling of height 1, as PyTorch does.
 
 /// Three sizes for the three spatial dimensions, or one for all (`kernelSize: 2`, `stride: [1, 2, 2]`).
-public struct Triple: ExpressibleByIntegerLiteral, ExpressibleByArrayLiteral, Equatable, Sendable {
+public struct Triple: ExpressibleByIntegerLiteral, ExpressibleByArrayLiteral, Equatable, Sendable, CustomStringConvertible {
     public let values: [Int]
+    /// Whether one size was given for all three (printed as PyTorch prints an int argument).
+    let isUniformLiteral: Bool
     public init(_ values: [Int]) {
         precondition(values.count == 1 || values.count == 3, "expected 1 or 3 sizes, got \(values)")
         self.values = values.count == 1 ? [Int](repeating: values[0], count: 3) : values
+        isUniformLiteral = values.count == 1
     }
     public init(integerLiteral value: Int) { self.init([value]) }
     public init(arrayLiteral elements: Int...) { self.init(elements) }
     subscript(_ d: Int) -> Int { values[d] }
+    public static func == (a: Triple, b: Triple) -> Bool { a.values == b.values }
+    public var description: String { isUniformLiteral ? "\(values[0])" : tupleDescription }
+    /// The sizes as a Python tuple, `(1, 2, 2)`.
+    var tupleDescription: String { "(" + values.map(String.init).joined(separator: ", ") + ")" }
 }
 
 extension Tensor {
@@ -191,5 +198,39 @@ private struct PoolWindows {
             }
         }
         return Tensor(perDim[0]).view(-1, 1, 1) * Tensor(perDim[1]).view(1, -1, 1) * Tensor(perDim[2]).view(1, 1, -1)
+    }
+}
+
+extension F {
+    public static func conv3d(_ x: Tensor, _ weight: Tensor, _ bias: Tensor? = nil, stride: Triple = 1, padding: Triple = 0,
+                              dilation: Triple = 1, groups: Int = 1, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        Tensor.conv3d(x, weight, bias, stride: stride, padding: padding, dilation: dilation, groups: groups, file: file, line: line)
+    }
+    /// `F.conv3d(x, w, padding="same")`.
+    public static func conv3d(_ x: Tensor, _ weight: Tensor, _ bias: Tensor? = nil, stride: Triple = 1, padding: String,
+                              dilation: Triple = 1, groups: Int = 1, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        Tensor.conv3d(x, weight, bias, stride: stride, padding: padding, dilation: dilation, groups: groups, file: file, line: line)
+    }
+    public static func convTranspose1d(_ x: Tensor, _ weight: Tensor, _ bias: Tensor? = nil, stride: Int = 1, padding: Int = 0,
+                                       outputPadding: Int = 0, groups: Int = 1, dilation: Int = 1) -> Tensor {
+        Tensor.convTranspose1d(x, weight, bias, stride: stride, padding: padding, outputPadding: outputPadding, groups: groups,
+                               dilation: dilation)
+    }
+    public static func maxPool1d(_ x: Tensor, _ kernelSize: Int, stride: Int? = nil, padding: Int = 0, dilation: Int = 1,
+                                 ceilMode: Bool = false) -> Tensor {
+        Tensor.maxPool1d(x, kernelSize: kernelSize, stride: stride, padding: padding, dilation: dilation, ceilMode: ceilMode)
+    }
+    public static func avgPool1d(_ x: Tensor, _ kernelSize: Int, stride: Int? = nil, padding: Int = 0, ceilMode: Bool = false,
+                                 countIncludePad: Bool = true) -> Tensor {
+        Tensor.avgPool1d(x, kernelSize: kernelSize, stride: stride, padding: padding, ceilMode: ceilMode, countIncludePad: countIncludePad)
+    }
+    public static func maxPool3d(_ x: Tensor, _ kernelSize: Triple, stride: Triple? = nil, padding: Triple = 0, dilation: Triple = 1,
+                                 ceilMode: Bool = false) -> Tensor {
+        Tensor.maxPool3d(x, kernelSize: kernelSize, stride: stride, padding: padding, dilation: dilation, ceilMode: ceilMode)
+    }
+    public static func avgPool3d(_ x: Tensor, _ kernelSize: Triple, stride: Triple? = nil, padding: Triple = 0, ceilMode: Bool = false,
+                                 countIncludePad: Bool = true, divisorOverride: Int? = nil) -> Tensor {
+        Tensor.avgPool3d(x, kernelSize: kernelSize, stride: stride, padding: padding, ceilMode: ceilMode,
+                         countIncludePad: countIncludePad, divisorOverride: divisorOverride)
     }
 }
