@@ -264,12 +264,17 @@ struct ExpressionEvaluator {
         // `torch.masked.sum` is the table's `masked_sum`: its own op, not `sum`.
         var namespace = ""
         while ["torch", "nn", "functional", "F", "linalg", "special", "masked"].contains(name), peek == "." {
-            if name == "masked" { namespace = "masked_" }
-            if name == "linalg" { namespace = "linalg_" }
+            switch name {
+            case "masked": namespace = "masked_"
+            case "linalg": namespace = "linalg_"
+            case "F", "functional": namespace = "functional_"
+            default: break
+            }
             position += 1
             name = take()
         }
-        // `torch.linalg.svd` differs from `torch.svd`: the table's `linalg_svd` where it has one.
+        // `torch.linalg.svd` differs from `torch.svd`, `F.unfold` from `Tensor.unfold`: the table's `linalg_svd`,
+        // `functional_unfold` where it has one.
         if namespace == "masked_" || OpTable.entries[namespace + name] != nil { name = namespace + name }
         if peek == "(" {
             let (positional, keywords) = try arguments()

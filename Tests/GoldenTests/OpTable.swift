@@ -500,6 +500,14 @@ enum NNOpTable {
     }
 
     static func layerOps(_ add: OpTable.Register) {
+        add("functional_unfold", "input, kernel_size, dilation, padding, stride") { c in
+            [Tensor.unfold(try c.input(), kernelSize: try pair(c, "kernel_size")!, dilation: try pair(c, "dilation") ?? 1,
+                           padding: try pair(c, "padding") ?? 0, stride: try pair(c, "stride") ?? 1)]
+        }
+        add("fold", "input, output_size, kernel_size, dilation, padding, stride") { c in
+            [Tensor.fold(try c.input(), outputSize: try pair(c, "output_size")!, kernelSize: try pair(c, "kernel_size")!,
+                         dilation: try pair(c, "dilation") ?? 1, padding: try pair(c, "padding") ?? 0, stride: try pair(c, "stride") ?? 1)]
+        }
         add("linear", "input, weight, bias") { c in [F.linear(try c.input(), try c.tensor("weight"), c.inputs["bias"])] }
         add("conv1d", "input, weight, bias, stride, padding, dilation, groups") { c in
             let (stride, dilation) = (c.arg("stride")?.ints?.first ?? 1, c.arg("dilation")?.ints?.first ?? 1)
@@ -816,6 +824,13 @@ extension OpTable {
         }
         add("pinv", "input, atol, rtol, hermitian") { c in
             [try c.input().pinv(atol: try c.number("atol"), rtol: try c.number("rtol"), hermitian: c.bool("hermitian", false))]
+        }
+        add("lstsq", "input, b, rcond, driver") { c in
+            let r = Tensor.lstsq(try c.input(), try c.tensor("b"), rcond: try c.number("rcond"), driver: c.arg("driver")?.string)
+            return [r.solution, r.residuals, r.rank, r.singularValues]
+        }
+        add("unfold", "input, dimension, size, step") { c in
+            [try c.input().unfold(try c.int("dimension"), try c.int("size"), try c.int("step"))]
         }
         add("pinverse", "input, rcond") { c in [try c.input().pinverse(rcond: try c.number("rcond") ?? 1e-15)] }
         add("grid_sample", "input, grid, mode, padding_mode, align_corners") { c in

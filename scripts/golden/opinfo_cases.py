@@ -35,26 +35,27 @@ fmax fmin fmod frac frexp full_like gather ge gt heaviside histc hsplit hstack h
 index_fill index_put index_reduce.amax index_reduce.amin index_reduce.mean index_reduce.prod index_select
 inner int isclose isfinite isin isinf isnan isneginf isposinf isreal item kthvalue ldexp le lerp lgamma
 linalg.cholesky linalg.cholesky_ex linalg.cond linalg.cross linalg.det linalg.eigh linalg.eigvalsh linalg.inv
-linalg.inv_ex linalg.matrix_norm linalg.matrix_power linalg.matrix_rank linalg.matrix_rank.hermitian
-linalg.multi_dot linalg.norm linalg.norm.subgradients_at_zero linalg.pinv linalg.pinv.hermitian linalg.qr
-linalg.slogdet linalg.solve linalg.solve_triangular linalg.svd linalg.svdvals linalg.vecdot linalg.vector_norm
-linspace.tensor_overload log log10 log1p log2 log_softmax log_softmax.with_dtype logaddexp logaddexp2
-logcumsumexp logdet logical_and logical_not logical_or logical_xor logit logspace logspace.tensor_overload
-logsumexp long lt mH mT masked.amax masked.amin masked.argmax masked.argmin masked.cumprod masked.cumsum
-masked.log_softmax masked.logsumexp masked.mean masked.norm masked.prod masked.softmax masked.softmin
-masked.sum masked_fill masked_scatter masked_select matmul max.binary max.reduction_no_dim
-max.reduction_with_dim maximum mean median meshgrid.list_of_tensors meshgrid.variadic_tensors min.binary
-min.reduction_no_dim min.reduction_with_dim minimum mm mode movedim msort mul mv mvlgamma.mvlgamma_p_1
-mvlgamma.mvlgamma_p_3 mvlgamma.mvlgamma_p_5 nan_to_num nanmean nanmedian nansum narrow ne neg new_full
-new_ones new_zeros nextafter nn.functional.adaptive_avg_pool1d nn.functional.adaptive_avg_pool2d
-nn.functional.adaptive_avg_pool3d nn.functional.avg_pool1d nn.functional.avg_pool2d nn.functional.avg_pool3d
-nn.functional.binary_cross_entropy nn.functional.binary_cross_entropy_with_logits nn.functional.celu
-nn.functional.channel_shuffle nn.functional.conv1d nn.functional.conv2d nn.functional.conv3d
-nn.functional.conv_transpose1d nn.functional.conv_transpose2d nn.functional.cosine_embedding_loss
-nn.functional.cosine_similarity nn.functional.elu nn.functional.embedding nn.functional.embedding_bag
-nn.functional.gaussian_nll_loss nn.functional.gelu nn.functional.glu nn.functional.grid_sample
-nn.functional.group_norm nn.functional.hardshrink nn.functional.hardsigmoid nn.functional.hardswish
-nn.functional.hardtanh nn.functional.hinge_embedding_loss nn.functional.huber_loss nn.functional.instance_norm
+linalg.inv_ex linalg.lstsq linalg.matrix_norm linalg.matrix_power linalg.matrix_rank
+linalg.matrix_rank.hermitian linalg.multi_dot linalg.norm linalg.norm.subgradients_at_zero linalg.pinv
+linalg.pinv.hermitian linalg.qr linalg.slogdet linalg.solve linalg.solve_triangular linalg.svd linalg.svdvals
+linalg.vecdot linalg.vector_norm linspace.tensor_overload log log10 log1p log2 log_softmax
+log_softmax.with_dtype logaddexp logaddexp2 logcumsumexp logdet logical_and logical_not logical_or logical_xor
+logit logspace logspace.tensor_overload logsumexp long lt mH mT masked.amax masked.amin masked.argmax
+masked.argmin masked.cumprod masked.cumsum masked.log_softmax masked.logsumexp masked.mean masked.norm
+masked.prod masked.softmax masked.softmin masked.sum masked_fill masked_scatter masked_select matmul
+max.binary max.reduction_no_dim max.reduction_with_dim maximum mean median meshgrid.list_of_tensors
+meshgrid.variadic_tensors min.binary min.reduction_no_dim min.reduction_with_dim minimum mm mode movedim msort
+mul mv mvlgamma.mvlgamma_p_1 mvlgamma.mvlgamma_p_3 mvlgamma.mvlgamma_p_5 nan_to_num nanmean nanmedian nansum
+narrow ne neg new_full new_ones new_zeros nextafter nn.functional.adaptive_avg_pool1d
+nn.functional.adaptive_avg_pool2d nn.functional.adaptive_avg_pool3d nn.functional.avg_pool1d
+nn.functional.avg_pool2d nn.functional.avg_pool3d nn.functional.binary_cross_entropy
+nn.functional.binary_cross_entropy_with_logits nn.functional.celu nn.functional.channel_shuffle
+nn.functional.conv1d nn.functional.conv2d nn.functional.conv3d nn.functional.conv_transpose1d
+nn.functional.conv_transpose2d nn.functional.cosine_embedding_loss nn.functional.cosine_similarity
+nn.functional.elu nn.functional.embedding nn.functional.embedding_bag nn.functional.gaussian_nll_loss
+nn.functional.gelu nn.functional.glu nn.functional.grid_sample nn.functional.group_norm
+nn.functional.hardshrink nn.functional.hardsigmoid nn.functional.hardswish nn.functional.hardtanh
+nn.functional.hinge_embedding_loss nn.functional.huber_loss nn.functional.instance_norm
 nn.functional.interpolate.area nn.functional.interpolate.bicubic nn.functional.interpolate.bilinear
 nn.functional.interpolate.linear nn.functional.interpolate.nearest nn.functional.interpolate.nearest-exact
 nn.functional.interpolate.trilinear nn.functional.kl_div nn.functional.l1_loss nn.functional.leaky_relu
@@ -68,13 +69,13 @@ nn.functional.prelu nn.functional.relu nn.functional.relu6 nn.functional.scaled_
 nn.functional.selu nn.functional.silu nn.functional.smooth_l1_loss nn.functional.soft_margin_loss
 nn.functional.softmin nn.functional.softmin.with_dtype nn.functional.softplus nn.functional.softshrink
 nn.functional.softsign nn.functional.tanhshrink nn.functional.threshold nn.functional.triplet_margin_loss
-nonzero norm norm.fro norm.inf ones_like outer permute pinverse polygamma.polygamma_n_0
+nn.functional.unfold nonzero norm norm.fro norm.inf ones_like outer permute pinverse polygamma.polygamma_n_0
 polygamma.polygamma_n_1 polygamma.polygamma_n_2 polygamma.polygamma_n_3 polygamma.polygamma_n_4 positive pow
 prod put quantile rad2deg ravel real reciprocal remainder renorm repeat repeat_interleave reshape reshape_as
 resolve_conj resolve_neg roll rot90 round round.decimals_0 round.decimals_3 round.decimals_neg_3 rsqrt rsub
-scatter scatter_add scatter_reduce.amax scatter_reduce.amin scatter_reduce.mean scatter_reduce.prod
-scatter_reduce.sum searchsorted select select_scatter sigmoid sign signbit sin sinc sinh slice_scatter softmax
-softmax.with_dtype sort special.chebyshev_polynomial_t special.chebyshev_polynomial_u
+scalar_tensor scatter scatter_add scatter_reduce.amax scatter_reduce.amin scatter_reduce.mean
+scatter_reduce.prod scatter_reduce.sum searchsorted select select_scatter sigmoid sign signbit sin sinc sinh
+slice_scatter softmax softmax.with_dtype sort special.chebyshev_polynomial_t special.chebyshev_polynomial_u
 special.chebyshev_polynomial_v special.chebyshev_polynomial_w special.entr special.erfcx
 special.hermite_polynomial_h special.hermite_polynomial_he special.laguerre_polynomial_l
 special.legendre_polynomial_p special.log_ndtr special.ndtr special.ndtri
@@ -83,8 +84,8 @@ special.shifted_chebyshev_polynomial_v special.shifted_chebyshev_polynomial_w sp
 special.xlog1py special.zeta split split.list_args split_with_sizes sqrt square squeeze squeeze.multiple stack
 std std.unbiased std_mean std_mean.unbiased sub sum sum_to_size svd t take take_along_dim tan tanh
 tensor_split tensordot tile topk trace transpose trapezoid trapz triangular_solve tril triu true_divide trunc
-unbind unflatten unique unique_consecutive unsqueeze var var.unbiased var_mean var_mean.unbiased vdot view
-view_as vsplit vstack where xlogy zeros_like
+unbind unflatten unfold unique unique_consecutive unsqueeze var var.unbiased var_mean var_mean.unbiased vdot
+view view_as vsplit vstack where xlogy zeros_like
 """.split()
 
 DTYPES = [torch.float32, torch.float64]

@@ -105,6 +105,38 @@ extension Tensor {
         pinv(atol: 0, rtol: rcond, file: file, line: line)
     }
 
+    /// The least-squares solutions X minimising ‖A·X − B‖ for each A (m×n) and B (m×k, or a vector), the
+    /// minimum-norm one when A is wide or rank-deficient (`torch.linalg.lstsq`). As PyTorch on the CPU, what
+    /// comes with it depends on the LAPACK `driver` ("gelsy" by default, "gels", "gelsd", "gelss"): residuals
+    /// (squared, per column) only from "gels", "gelsd" and "gelss" for tall full-rank A, the rank from all but
+    /// "gels", the singular values from "gelsd" and "gelss"; the rest are empty.
+    public static func lstsq(_ a: Tensor, _ b: Tensor, rcond: Double? = nil, driver: String? = nil,
+                             file: StaticString = #fileID, line: UInt = #line)
+        -> (solution: Tensor, residuals: Tensor, rank: Tensor, singularValues: Tensor) {
+        let driver = driver ?? "gelsy"
+        check(["gelsy", "gels", "gelsd", "gelss"].contains(driver), "linalg.lstsq", "parameter `driver` should be one of "
+              + "(gels, gelsy, gelsd, gelss)", file: file, line: line)
+        let vector = b.dim == a.dim - 1
+        let rhs = vector ? b.unsqueeze(-1) : b
+        check(a.dim >= 2 && rhs.dim >= 2 && rhs.shape[rhs.dim - 2] == a.shape[a.dim - 2], "linalg.lstsq", "input.size(-2) should match "
+              + "other.size(-2), got \(shapeText(a.shape)) and \(shapeText(b.shape))", file: file, line: line)
+        let compute = { (t: [Tensor]) -> Tensor in
+            let x = t[0].pinv(rtol: rcond, file: file, line: line).matmul(vector ? t[1].unsqueeze(-1) : t[1])
+            return vector ? x.squeeze(-1) : x
+        }
+        let solution = noGrad { compute([a, b]) }
+        recordRecomputed("LinalgLstsqBackward0", inputs: [a, b], output: solution, compute: compute)
+        let type = solution.dtype
+        let (m, n) = (a.shape[a.dim - 2], a.shape[a.dim - 1])
+        let rank = driver == "gels" ? Tensor.empty([0], dtype: .int64) : noGrad { a.matrixRank(rtol: rcond, file: file, line: line) }
+        let fullRank = driver == "gels" || noGrad { rank.min().item() } == Double(n)
+        let residuals = driver != "gelsy" && m > n && fullRank && a.numel > 0
+            ? noGrad { (a.matmul(vector ? solution.unsqueeze(-1) : solution) - rhs).square().sum(dim: -2) }
+            : Tensor.empty([0], dtype: type)
+        let singularValues = ["gelsd", "gelss"].contains(driver) ? noGrad { a.svdvals(file: file, line: line) } : Tensor.empty([0], dtype: type)
+        return (solution, vector ? residuals.squeeze(-1) : residuals, rank, singularValues)
+    }
+
     /// The singular values, or with `hermitian` the eigenvalue magnitudes in descending order.
     private func spectrum(hermitian: Bool, file: StaticString, line: UInt) -> Tensor {
         guard hermitian else { return svdvals(file: file, line: line) }

@@ -164,6 +164,29 @@ extension Tensor {
         data = to(dtype)
     }
 
+    /// `x.new_tensor(values)`: a new 1-d tensor (or of `shape`) of self's dtype.
+    public func newTensor<T: TensorScalar>(_ values: [T], shape: [Int]? = nil, dtype: DType? = nil) -> Tensor {
+        Tensor(values, shape: shape ?? [values.count]).to(dtype ?? self.dtype)
+    }
+    /// `torch.scalar_tensor(value)`: a 0-d tensor.
+    public static func scalarTensor(_ value: Double, dtype: DType = defaultFloatDType) -> Tensor { Tensor.full([], value, dtype: dtype) }
+
+    /// `x.swapaxes(a, b)` (NumPy's name for `transpose`).
+    public func swapaxes(_ axis0: Int, _ axis1: Int, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        transpose(axis0, axis1, file: file, line: line)
+    }
+    /// `x.moveaxis(source, destination)` (NumPy's name for `movedim`).
+    public func moveaxis(_ source: Int, _ destination: Int, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        movedim(source, destination, file: file, line: line)
+    }
+    public func moveaxis(_ source: [Int], _ destination: [Int], file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        movedim(source, destination, file: file, line: line)
+    }
+    /// `torch.concat` (an alias of `cat`).
+    public static func concat(_ tensors: [Tensor], dim: Int = 0, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        cat(tensors, dim: dim, file: file, line: line)
+    }
+
     /// `x.fill_(n)` with an integer.
     @discardableResult public func fill_(_ value: Int, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         fill_(Double(value), file: file, line: line)
@@ -191,6 +214,12 @@ extension Tensor {
 
 /// `torch.zeros_like(x)`.
 public func zerosLike(_ x: Tensor, dtype: DType? = nil) -> Tensor { x.zerosLike(dtype: dtype) }
+/// `torch.swapaxes(x, a, b)`.
+public func swapaxes(_ x: Tensor, _ axis0: Int, _ axis1: Int) -> Tensor { x.swapaxes(axis0, axis1) }
+/// `torch.concat(tensors, dim)`.
+public func concat(_ tensors: [Tensor], dim: Int = 0) -> Tensor { Tensor.cat(tensors, dim: dim) }
+/// `torch.get_default_dtype()`: the dtype of floating-point tensors made from Swift numbers.
+public func getDefaultDtype() -> DType { defaultFloatDType }
 /// `torch.ones_like(x)`.
 public func onesLike(_ x: Tensor, dtype: DType? = nil) -> Tensor { x.onesLike(dtype: dtype) }
 /// `torch.empty_like(x)`.

@@ -149,21 +149,34 @@ extension Tensor {
     /// Integers uniform in `[low, high)` (`torch.randint`), int64 by default.
     public static func randint(_ low: Int, _ high: Int, _ shape: [Int], dtype: DType = .int64,
                                generator: Generator = .default, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        check(low < high, "randint", "random_ expects 'from' to be less than 'to', but got from=\(low) >= to=\(high)",
-              file: file, line: line)
-        let range = UInt64(high - low)
-        let t = Tensor.empty(shape, dtype: dtype)
-        let wide = range >= (1 << 32) && [.int64, .float64, .float32, .bfloat16].contains(dtype)
-        generator.withLock { g in
-            t.fillSerially {
-                let bits = wide ? g.random64() : UInt64(g.random32())
-                return Double(Int64(bitPattern: bits % range) + Int64(low))
-            }
-        }
-        return t
+        Tensor.empty(shape, dtype: dtype).random_(low, high, generator: generator, file: file, line: line)
     }
     public static func randint(_ high: Int, _ shape: [Int], dtype: DType = .int64) -> Tensor {
         randint(0, high, shape, dtype: dtype)
+    }
+
+    /// Fills with integers uniform in `[from, to)` (`random_`), drawn as `torch.randint` draws them.
+    @discardableResult
+    public func random_(_ from: Int, _ to: Int, generator: Generator = .default,
+                        file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        check(from < to, "random_", "random_ expects 'from' to be less than 'to', but got from=\(from) >= to=\(to)",
+              file: file, line: line)
+        checkInPlaceAllowed("random_", file: file, line: line)
+        let range = UInt64(to - from)
+        let wide = range >= (1 << 32) && [.int64, .float64, .float32, .bfloat16].contains(dtype)
+        generator.withLock { g in
+            fillSerially {
+                let bits = wide ? g.random64() : UInt64(g.random32())
+                return Double(Int64(bitPattern: bits % range) + Int64(from))
+            }
+        }
+        bumpVersion()
+        return self
+    }
+    /// Fills with integers uniform in `[0, to)` (`random_(to)`).
+    @discardableResult
+    public func random_(_ to: Int, generator: Generator = .default, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        random_(0, to, generator: generator, file: file, line: line)
     }
 
     /// A random permutation of `0..<n` (`torch.randperm`).
