@@ -66,6 +66,25 @@ final class KernelTests: XCTestCase {
         }
     }
 
+    /// The weight gradient sums over images on several threads; the sum must not depend on which thread
+    /// took which image (PyTorch's CPU results are the same bits for a seed and a thread count).
+    func testConvolutionWeightGradientIsTheSameOnEveryRun() {
+        Ember.manualSeed(21)
+        let x = Tensor.randn([64, 8, 16, 16]), w = Tensor.randn([16, 8, 3, 3]).requiresGrad_()
+        let upstream = Tensor.randn([64, 16, 16, 16])
+        var first: [Float]?
+        for run in 0..<40 {
+            w.grad = nil
+            F.conv2d(x, w, padding: 1).backward(gradient: upstream)
+            let gradient = w.grad!.toArray(as: Float.self)
+            if let first, gradient != first {
+                XCTFail("run \(run) differs from run 0 in \(zip(gradient, first).filter { $0 != $1 }.count) of \(first.count) elements")
+                break
+            }
+            first = first ?? gradient
+        }
+    }
+
     func testMaxPoolValuesIndicesAndNaNsMatchPlainLoops() {
         let (planes, h, w, k, s) = (5, 13, 21, 3, 2)
         var values = Tensor.randn([1, planes, h, w]).toArray(as: Float.self)

@@ -45,15 +45,7 @@ final class CommandLineTests: XCTestCase {
     /// `ember train mnist` end to end on a small MNIST-layout folder (real digits, cut down so a debug
     /// build trains in seconds): progress, accuracy, and the three files it promises.
     func testTrainMNISTWritesCheckpointPlotAndPredictions() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ember-cli-\(UUID().uuidString)").path
-        addTeardownBlock { try? FileManager.default.removeItem(atPath: folder) }
-        let real = DatasetTests.repository.appendingPathComponent("Data").path
-        for (train, count) in [(true, 300), (false, 100)] {
-            let set = try MNIST(root: real, train: train)
-            let prefix = train ? "train" : "t10k"
-            try writeIDX(set.data.narrow(0, start: 0, length: count), to: "\(folder)/MNIST/raw/\(prefix)-images-idx3-ubyte")
-            try writeIDX(set.targets.narrow(0, start: 0, length: count).to(.uint8), to: "\(folder)/MNIST/raw/\(prefix)-labels-idx1-ubyte")
-        }
+        let folder = try smallMNIST()
         let out = folder + "/run"
         let result = try run(["train", "mnist", "--data", folder, "--out", out, "--epochs", "2", "--workers", "0"])
         XCTAssertEqual(result.status, 0, result.output)
@@ -67,6 +59,36 @@ final class CommandLineTests: XCTestCase {
         let grid = try readImage(out + "/predictions.png")
         XCTAssertEqual(grid.shape[0], 3)
         XCTAssertGreaterThan(grid.shape[1], 4 * 28)
+    }
+
+    /// Two runs with the same seed and thread count write the same bytes, though the convolution's weight
+    /// gradient is summed on two threads (50 images of the MNIST CNN's first layer are enough to split).
+    func testTrainMNISTWithTheSameSeedWritesTheSameBytes() throws {
+        let folder = try smallMNIST()
+        var outputs: [[Data]] = []
+        for run in 0..<2 {
+            let out = "\(folder)/run\(run)"
+            let result = try self.run(["train", "mnist", "--data", folder, "--out", out, "--workers", "1", "--seed", "7"])
+            XCTAssertEqual(result.status, 0, result.output)
+            outputs.append(try ["mnist_cnn.pt", "training.svg", "predictions.png"].map { try Data(contentsOf: URL(fileURLWithPath: "\(out)/\($0)")) })
+        }
+        XCTAssertEqual(outputs[0][0], outputs[1][0], "the checkpoints differ")
+        XCTAssertEqual(outputs[0][1], outputs[1][1], "the training curves differ")
+        XCTAssertEqual(outputs[0][2], outputs[1][2], "the predictions differ")
+    }
+
+    /// A small MNIST-layout folder of real digits (300 training and 100 test images) in a temporary folder.
+    func smallMNIST() throws -> String {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ember-cli-\(UUID().uuidString)").path
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: folder) }
+        let real = DatasetTests.repository.appendingPathComponent("Data").path
+        for (train, count) in [(true, 300), (false, 100)] {
+            let set = try MNIST(root: real, train: train)
+            let prefix = train ? "train" : "t10k"
+            try writeIDX(set.data.narrow(0, start: 0, length: count), to: "\(folder)/MNIST/raw/\(prefix)-images-idx3-ubyte")
+            try writeIDX(set.targets.narrow(0, start: 0, length: count).to(.uint8), to: "\(folder)/MNIST/raw/\(prefix)-labels-idx1-ubyte")
+        }
+        return folder
     }
 
     func writeIDX(_ tensor: Tensor, to path: String) throws {

@@ -241,6 +241,22 @@ private extension ConvolutionPlan {
         }
     }
 
+    /// How many blocks of images the weight gradient is summed over: one per task, doubled so a thread that
+    /// finishes early takes another, capped by the batch.
+    var weightGradientBlocks: Int { imageTasks < 2 ? 1 : Swift.min(batch, 2 * imageTasks) }
+
+    /// Runs `body(block, images)` for `blocks` contiguous blocks of the batch's images, which the tasks take
+    /// from a shared queue. What a block adds up depends only on the block, never on which thread ran it, so
+    /// sums over blocks are the same on every run.
+    func forEachBlock(_ blocks: Int, _ body: (_ block: Int, _ images: Range<Int>) -> Void) {
+        let taken = ImageQueue.Counter()
+        parallelFor(imageTasks, grain: 1) { range in
+            for _ in range {
+                for block in ImageQueue(taken: taken, count: blocks) { body(block, (block * batch / blocks)..<((block + 1) * batch / blocks)) }
+            }
+        }
+    }
+
     /// Fills each of the `outGroup` planes at `result` with its bias, or zero.
     func initialise<T: FloatScalar>(_ result: UnsafeMutablePointer<T>, bias: UnsafePointer<T>?, group: Int, plane: Int) {
         let outGroup = outChannels / groups
@@ -311,11 +327,12 @@ private struct ConvolutionBackward: FloatTypeVisitor {
         let inGroup = plan.inChannels / plan.groups, outGroup = plan.outChannels / plan.groups
         let inPlane = plan.height * plan.width, outPlane = plan.outH * plan.outW
         let weightGroup = plan.weightRows * plan.weightCols, weightCount = plan.groups * weightGroup
-        // Task 0 adds into the weight gradient itself, every other task into its own zeroed copy.
-        let tasks = plan.imageTasks
-        let copies = gradWeight == nil || tasks < 2 ? nil : Tensor.zeros([tasks - 1, weightCount], dtype: gradOut.dtype)
-        plan.forEachImage { task, images in
-            let gw = gradWeight.map { task == 0 ? $0.pointer(as: T.self) : copies!.pointer(as: T.self) + (task - 1) * weightCount }
+        // Block 0 adds into the weight gradient itself, every other block into its own zeroed copy, summed in
+        // block order at the end: the same bits on every run with the same thread count.
+        let blocks = plan.weightGradientBlocks
+        let copies = gradWeight == nil || blocks < 2 ? nil : Tensor.zeros([blocks - 1, weightCount], dtype: gradOut.dtype)
+        plan.forEachBlock(blocks) { block, images in
+            let gw = gradWeight.map { block == 0 ? $0.pointer(as: T.self) : copies!.pointer(as: T.self) + (block - 1) * weightCount }
             withScratch(T.self, 2 * g.columnRows * g.columnCount) { scratch in
                 let cols = scratch, gradCols = scratch + g.columnRows * g.columnCount
                 for n in images {

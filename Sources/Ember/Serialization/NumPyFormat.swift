@@ -129,7 +129,8 @@ enum NumPyFormat {
         for (name, tensor) in arrays {
             let data = try encodeArray(tensor)
             do {
-                try archive.addEntry(with: name + ".npy", type: .file, uncompressedSize: Int64(data.count), compressionMethod: .none,
+                try archive.addEntry(with: name + ".npy", type: .file, uncompressedSize: Int64(data.count),
+                                     modificationDate: PyTorchFormat.entryDate, compressionMethod: .none,
                                      bufferSize: Swift.max(1, Swift.min(data.count, 1 << 22))) { position, size in
                     data.subdata(in: Int(position)..<Int(position) + size)
                 }

@@ -128,6 +128,10 @@ enum PyTorchFormat {
 
     // MARK: Writing
 
+    /// The modification date of every archive entry: a fixed one (1980-01-01, the first a zip can hold), so
+    /// equal contents make equal files, as PyTorch's writer leaves the date out.
+    static let entryDate = Date(timeIntervalSince1970: 315_532_800)
+
     /// Writes `value` as `torch.save` does (zip, pickle protocol 2), archive records named after the file.
     static func write(_ value: CheckpointValue, to url: URL, archiveName: String) throws {
         var pickler = Pickler()
@@ -139,7 +143,7 @@ enum PyTorchFormat {
         func add(_ name: String, count: Int, bytes: @escaping (Int, Int) -> Data) throws {
             do {
                 try archive.addEntry(with: "\(archiveName)/\(name)", type: .file, uncompressedSize: Int64(count),
-                                     compressionMethod: .none, bufferSize: Swift.max(1, Swift.min(count, 1 << 22))) { position, size in
+                                     modificationDate: entryDate, compressionMethod: .none, bufferSize: Swift.max(1, Swift.min(count, 1 << 22))) { position, size in
                     bytes(Int(position), size)
                 }
             } catch {
