@@ -1,5 +1,6 @@
 // `Ember.save` and `Ember.load`: the file format follows the extension, and a write never leaves a
 // half-written file behind.
+import CEmberKernels
 import Foundation
 
 /// The file formats `Ember.save` and `Ember.load` read and write.
@@ -83,16 +84,24 @@ extension Ember {
         try load(path, as: CheckpointValue.self, format: format)
     }
 
-    /// Runs `write` on a temporary file next to `url`, then renames it over `url`; on any failure the
-    /// temporary file is removed and `url` is untouched.
+    /// Runs `write` on a temporary file next to `url`, then renames it over `url`, flushing the file to disk
+    /// before the rename and the folder after it; on any failure the temporary file is removed and `url` is
+    /// untouched. A SIGINT or SIGTERM that ends the process removes the temporary file too (a program that
+    /// handles those signals itself lets the write finish), and each write first removes the temporary files
+    /// of earlier writes to `url` whose process is gone (killed with SIGKILL, or by a power cut).
     public static func writeAtomically(to url: URL, _ write: (URL) throws -> Void) throws {
         let folder = url.deletingLastPathComponent()
-        let temporary = folder.appendingPathComponent(".\(url.lastPathComponent).\(UInt32.random(in: 0...UInt32.max)).tmp")
+        removeStaleTemporaries(of: url)
+        let temporary = folder.appendingPathComponent(".\(url.lastPathComponent).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp")
+        let slot = ember_temporary_watch(temporary.path)
+        defer { ember_temporary_forget(slot) }
         do {
             try write(temporary)
+            try flush(temporary, "the written file")
             guard rename(temporary.path, url.path) == 0 else {
                 throw CheckpointError(.io, "cannot rename the finished file into place (\(String(cString: strerror(errno))))")
             }
+            try flush(folder, "the folder")
         } catch var error as CheckpointError {
             try? FileManager.default.removeItem(at: temporary)
             error.path = error.path ?? url.path
@@ -100,6 +109,30 @@ extension Ember {
         } catch {
             try? FileManager.default.removeItem(at: temporary)
             throw CheckpointError(.io, "\(error)", path: url.path)
+        }
+    }
+
+    /// Writes what the system holds of a file or folder to the disk (`fsync`); a file system that cannot
+    /// sync a folder (EINVAL) is left as it is.
+    private static func flush(_ url: URL, _ what: String) throws {
+        let descriptor = open(url.path, O_RDONLY)
+        guard descriptor >= 0 else { throw CheckpointError(.io, "cannot open \(what) to flush it (\(String(cString: strerror(errno))))") }
+        defer { close(descriptor) }
+        guard fsync(descriptor) == 0 || errno == EINVAL else {
+            throw CheckpointError(.io, "cannot flush \(what) to disk (\(String(cString: strerror(errno))))")
+        }
+    }
+
+    /// Removes `.<name>.<pid>.<n>.tmp` files next to `url` whose writing process no longer runs.
+    private static func removeStaleTemporaries(of url: URL) {
+        let folder = url.deletingLastPathComponent(), prefix = ".\(url.lastPathComponent)."
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else { return }
+        for name in names where name.hasPrefix(prefix) && name.hasSuffix(".tmp") {
+            let parts = name.dropFirst(prefix.count).dropLast(4).split(separator: ".")
+            guard parts.count == 2, let pid = pid_t(parts[0]), UInt32(parts[1]) != nil else { continue }
+            if kill(pid, 0) != 0 && errno == ESRCH {
+                try? FileManager.default.removeItem(at: folder.appendingPathComponent(name))
+            }
         }
     }
 }
