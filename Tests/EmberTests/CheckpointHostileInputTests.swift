@@ -124,6 +124,29 @@ final class CheckpointHostileInputTests: XCTestCase {
         assertRefused(npy, as: "x.npy", .truncated)
     }
 
+    /// NumPy's loader accepts a header of exactly `descr`, `fortran_order` and `shape` with literal values and
+    /// refuses anything else; so does Ember.
+    func testNpyHeadersHoldOnlyNumPysThreeKeysWithLiteralValues() throws {
+        func npy(_ header: String, data: [UInt8] = [0, 0, 128, 63]) -> [UInt8] {
+            var padded = Array(header.utf8)
+            while (10 + padded.count + 1) % 64 != 0 { padded.append(0x20) }
+            padded.append(0x0A)
+            return [0x93] + Array("NUMPY".utf8) + [1, 0, UInt8(padded.count), 0] + padded + data
+        }
+        XCTAssertNil(load(npy("{'descr': '<f4', 'fortran_order': False, 'shape': (1,), }"), as: "ok.npy"))
+        XCTAssertNil(load(npy("{\"shape\": (1,), \"descr\": \"<f4\", \"fortran_order\": False}"), as: "ok.npy"), "any key order, double quotes")
+        for header in ["{'descr': '<f4', 'fortran_order': False, 'shape': (1,), 'extra': 1}",
+                       "{'descr': '<f4', 'fortran_order': False, 'shape': (1,), 'comment': 'shape'}",
+                       "{'descr': '<f4', 'fortran_order': False}",
+                       "{'descr': '<f4', 'fortran_order': __import__('os'), 'shape': (1,)}",
+                       "{'descr': '<f4', 'fortran_order': False, 'shape': (1,), 'descr': '<f8'}",
+                       "{'descr': '<f4', 'fortran_order': False, 'shape': (1, -1)}",
+                       "{'descr': '<f4', 'fortran_order': False, 'shape': (1,)} + x"] {
+            assertRefused(npy(header), as: "x.npy", .corrupt)
+        }
+        assertRefused(npy("{'descr': [('a', '<f4')], 'fortran_order': False, 'shape': (1,)}"), as: "x.npy", .corrupt)
+    }
+
     /// Inputs that crashed an earlier build under libFuzzer, kept as regressions.
     func testFuzzRegressions() throws {
         let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("FuzzRegressions")

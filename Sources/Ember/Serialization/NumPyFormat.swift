@@ -55,33 +55,29 @@ enum NumPyFormat {
         }
     }
 
-    /// The header dict: `{'descr': '<f4', 'fortran_order': False, 'shape': (3, 4), }`.
+    /// The header dict: `{'descr': '<f4', 'fortran_order': False, 'shape': (3, 4), }`, read as NumPy reads it:
+    /// a Python dict literal with exactly these three keys and literal values (a string, a bool, a tuple of
+    /// non-negative ints); anything else is refused, as `numpy.load` refuses it.
     private static func parseHeader(_ header: String) throws -> (String, Bool, [Int]) {
-        func field(_ name: String) throws -> Substring {
-            guard let key = header.range(of: "'\(name)'"), let colon = header[key.upperBound...].firstIndex(of: ":") else {
-                throw CheckpointError(.corrupt, ".npy header has no '\(name)': \(header)")
+        var scanner = HeaderScanner(text: Array(header.utf8))
+        var fields: [String: HeaderScanner.Value] = [:]
+        try scanner.expect("{")
+        while !scanner.consume("}") {
+            guard case .string(let key) = try scanner.value() else { throw scanner.failure("a key that is not a string") }
+            try scanner.expect(":")
+            guard ["descr", "fortran_order", "shape"].contains(key), fields[key] == nil else {
+                throw CheckpointError(.corrupt, ".npy header holds '\(key)', which a NumPy header may not (\(header))")
             }
-            return header[header.index(after: colon)...].drop(while: { $0 == " " })
+            fields[key] = try scanner.value()
+            if !scanner.consume(",") { try scanner.expect("}"); break }
         }
-        let descrField = try field("descr")
-        guard let quote = descrField.first, quote == "'" || quote == "\"",
-              let end = descrField.dropFirst().firstIndex(of: quote) else {
-            throw CheckpointError(.unsupported, ".npy descr is not a simple type string: \(header)")
+        guard scanner.isAtEnd() else { throw scanner.failure("text after the dict") }
+        guard case .string(let descriptor)? = fields["descr"] else {
+            throw CheckpointError(fields["descr"] == nil ? .corrupt : .unsupported, ".npy descr is not a simple type string: \(header)")
         }
-        let descriptor = String(descrField[descrField.index(after: descrField.startIndex)..<end])
-        let fortran = try field("fortran_order")
-        guard fortran.hasPrefix("True") || fortran.hasPrefix("False") else { throw CheckpointError(.corrupt, ".npy fortran_order: \(header)") }
-        let shapeField = try field("shape")
-        guard shapeField.first == "(", let close = shapeField.firstIndex(of: ")") else { throw CheckpointError(.corrupt, ".npy shape: \(header)") }
-        let parts = shapeField[shapeField.index(after: shapeField.startIndex)..<close].split(separator: ",")
-            .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        let shape = try parts.map { part -> Int in
-            guard let extent = Int(part.hasSuffix("L") ? String(part.dropLast()) : part), extent >= 0 else {
-                throw CheckpointError(.corrupt, ".npy shape entry '\(part)'")
-            }
-            return extent
-        }
-        return (descriptor, fortran.hasPrefix("True"), shape)
+        guard case .bool(let fortran)? = fields["fortran_order"] else { throw CheckpointError(.corrupt, ".npy fortran_order: \(header)") }
+        guard case .tuple(let shape)? = fields["shape"] else { throw CheckpointError(.corrupt, ".npy shape: \(header)") }
+        return (descriptor, fortran, shape)
     }
 
     /// The bytes of a version 1.0 `.npy` file of `tensor` in C order.
@@ -138,5 +134,76 @@ enum NumPyFormat {
                 throw CheckpointError(.io, "cannot write '\(name).npy' (\(error))")
             }
         }
+    }
+}
+
+/// Reads the Python literals of a `.npy` header: strings, `True`/`False`, tuples of ints; nothing else.
+private struct HeaderScanner {
+    enum Value { case string(String), bool(Bool), tuple([Int]) }
+    let text: [UInt8]
+    var position = 0
+
+    /// Whether only whitespace (the header's padding) is left.
+    mutating func isAtEnd() -> Bool {
+        skipWhitespace()
+        return position == text.count
+    }
+
+    private mutating func skipWhitespace() {
+        while position < text.count, [0x20, 0x0A, 0x0D, 0x09].contains(text[position]) { position += 1 }
+    }
+
+    func failure(_ what: String) -> CheckpointError {
+        CheckpointError(.corrupt, ".npy header: \(what) at byte \(position) of '\(String(decoding: text, as: UTF8.self))'")
+    }
+
+    /// Skips whitespace, then takes `character` if it is next.
+    mutating func consume(_ character: Character) -> Bool {
+        skipWhitespace()
+        guard position < text.count, text[position] == character.asciiValue! else { return false }
+        position += 1
+        return true
+    }
+
+    mutating func expect(_ character: Character) throws {
+        guard consume(character) else { throw failure("expected '\(character)'") }
+    }
+
+    mutating func value() throws -> Value {
+        skipWhitespace()
+        guard position < text.count else { throw failure("a missing value") }
+        switch text[position] {
+        case UInt8(ascii: "'"), UInt8(ascii: "\""):
+            let quote = text[position]
+            guard let end = text[(position + 1)...].firstIndex(of: quote) else { throw failure("an unterminated string") }
+            let string = String(decoding: text[(position + 1)..<end], as: UTF8.self)
+            guard !string.contains("\\") else { throw failure("an escape in a string") }
+            position = end + 1
+            return .string(string)
+        case UInt8(ascii: "("):
+            position += 1
+            var items: [Int] = []
+            while !consume(")") {
+                items.append(try integer())
+                if !consume(",") { try expect(")"); break }
+            }
+            return .tuple(items)
+        default:
+            for (word, truth) in [("True", true), ("False", false)] where text[position...].starts(with: Array(word.utf8)) {
+                position += word.utf8.count
+                return .bool(truth)
+            }
+            throw failure("a value that is not a literal")
+        }
+    }
+
+    /// A non-negative integer (Python 2 headers may end it in `L`).
+    private mutating func integer() throws -> Int {
+        skipWhitespace()
+        let start = position
+        while position < text.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(text[position]) { position += 1 }
+        guard let value = Int(String(decoding: text[start..<position], as: UTF8.self)) else { throw failure("a shape entry that is not a size") }
+        if position < text.count, text[position] == UInt8(ascii: "L") { position += 1 }
+        return value
     }
 }
