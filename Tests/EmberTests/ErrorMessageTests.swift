@@ -23,6 +23,15 @@ enum ErrorProbes {
         "layerRank": (#line, { _ = BatchNorm2d(3)(Tensor.zeros(2, 3)) }),
         "classIndex": (#line, { _ = F.crossEntropy(Tensor.zeros(2, 3), Tensor([Int64(0), 7])) }),
         "optimizerLeaf": (#line, { _ = SGD([Tensor.ones(2)], lr: 0.1) }),
+        "optimizerEmpty": (#line, { _ = Adam([Tensor](), lr: 0.1) }),
+        "negativeSize": (#line, { _ = Tensor.zeros(-1) }),
+        "sizeOverflow": (#line, { _ = Tensor.zeros(1 << 32, 1 << 32) }),
+        "outOfMemory": (#line, { _ = Tensor.zeros(1 << 40) }),
+        "batchSizeZero": (#line, { _ = DataLoader(TensorDataset(Tensor.zeros(4, 2)), batchSize: 0) }),
+        "negativeWorkers": (#line, { _ = DataLoader(TensorDataset(Tensor.zeros(4, 2)), batchSize: 2, numWorkers: -1) }),
+        "linearModule": (#line, { _ = Linear(3, 2)(Tensor.zeros(4, 5)) }),
+        "lossModule": (#line, { _ = CrossEntropyLoss()(Tensor.zeros(2, 3), Tensor([Int64(0), 7])) }),
+        "rowIndex": (#line, { _ = Tensor.zeros(2, 3)[0, 9] }),
     ]
 }
 
@@ -39,7 +48,9 @@ final class ErrorMessageTests: XCTestCase {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
         process.arguments = ["EmberTests.ErrorMessageTests/testProbeRunner"]
-        process.environment = ProcessInfo.processInfo.environment.merging(["EMBER_ERROR_PROBE": probe]) { $1 }
+        // Without the backtracer, the message alone must name the caller (a backtrace would name it anyway).
+        process.environment = ProcessInfo.processInfo.environment.merging(["EMBER_ERROR_PROBE": probe,
+                                                                           "SWIFT_BACKTRACE": "enable=no"]) { $1 }
         let pipe = Pipe()
         process.standardError = pipe
         process.standardOutput = pipe
@@ -78,5 +89,21 @@ final class ErrorMessageTests: XCTestCase {
     func testOptimizerGivenATensorWithoutGrad() throws { try expectStop("optimizerLeaf", ["SGD:", "does not require grad"]) }
     func testBackwardWithoutGraph() throws {
         try expectStop("noGradFn", ["backward:", "does not require grad and does not have a grad_fn"])
+    }
+
+    func testImpossibleShapesNameTheShapeAndTheCaller() throws {
+        try expectStop("negativeSize", ["zeros:", "Trying to create tensor with negative dimension -1: [-1]"])
+        try expectStop("sizeOverflow", ["zeros:", "Storage size calculation overflowed with sizes=[4294967296, 4294967296]"])
+        try expectStop("outOfMemory", ["zeros:", "not enough memory: you tried to allocate 4398046511104 bytes", "[1099511627776]"])
+    }
+    func testLoaderAndOptimizerArgumentsAreChecked() throws {
+        try expectStop("optimizerEmpty", ["Adam:", "optimizer got an empty parameter list"])
+        try expectStop("batchSizeZero", ["BatchSampler:", "batch_size should be a positive integer value, but got batch_size=0"])
+        try expectStop("negativeWorkers", ["DataLoader:", "num_workers option should be non-negative"])
+    }
+    func testErrorsInsideModulesAndSubscriptsNameTheCallersLine() throws {
+        try expectStop("linearModule", ["[4, 5]"])
+        try expectStop("lossModule", ["Target 7 is out of bounds"])
+        try expectStop("rowIndex", ["index 9 is out of bounds for dimension 1 with size 3"])
     }
 }

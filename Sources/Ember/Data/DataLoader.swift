@@ -19,11 +19,13 @@ public final class DataLoader<D: Dataset, Batch>: Sequence {
     ///   - numWorkers: threads that load and collate batches ahead of the loop (0: on the loop's thread).
     public init(_ dataset: D, batchSize: Int = 1, shuffle: Bool = false, sampler: Sampler? = nil,
                 batchSampler: BatchSampler? = nil, numWorkers: Int = 0, dropLast: Bool = false, prefetchFactor: Int = 2,
-                collate: @escaping ([D.Element]) throws -> Batch) {
+                file: StaticString = #fileID, line: UInt = #line, collate: @escaping ([D.Element]) throws -> Batch) {
+        check(numWorkers >= 0, "DataLoader", "num_workers option should be non-negative; use num_workers=0 to disable "
+              + "multiprocessing (got \(numWorkers))", file: file, line: line)
         self.dataset = dataset
         self.batchSize = batchSize
         let order = sampler ?? (shuffle ? RandomSampler(count: dataset.count) : SequentialSampler(count: dataset.count))
-        self.batchSampler = batchSampler ?? BatchSampler(order, batchSize: batchSize, dropLast: dropLast)
+        self.batchSampler = batchSampler ?? BatchSampler(order, batchSize: batchSize, dropLast: dropLast, file: file, line: line)
         self.numWorkers = numWorkers
         self.prefetchFactor = Swift.max(prefetchFactor, 1)
         self.collate = collate
@@ -170,26 +172,27 @@ extension Dictionary: Collatable where Key == String, Value: Collatable {
 extension DataLoader {
     /// Batches collated by `Collatable` (`default_collate`): `DataLoader(dataset, batchSize: 64, shuffle: true)`.
     @inlinable public convenience init(_ dataset: D, batchSize: Int = 1, shuffle: Bool = false, sampler: Sampler? = nil,
-                            batchSampler: BatchSampler? = nil, numWorkers: Int = 0, dropLast: Bool = false)
+                            batchSampler: BatchSampler? = nil, numWorkers: Int = 0, dropLast: Bool = false,
+                            file: StaticString = #fileID, line: UInt = #line)
     where D.Element: Collatable, Batch == D.Element.Collated {
         self.init(dataset, batchSize: batchSize, shuffle: shuffle, sampler: sampler, batchSampler: batchSampler,
-                  numWorkers: numWorkers, dropLast: dropLast, collate: D.Element.collate)
+                  numWorkers: numWorkers, dropLast: dropLast, file: file, line: line, collate: D.Element.collate)
     }
 
     /// Samples that are pairs, such as (image, label), collate to pairs of batches.
     @inlinable public convenience init<A: Collatable, B: Collatable>(
         _ dataset: D, batchSize: Int = 1, shuffle: Bool = false, sampler: Sampler? = nil, batchSampler: BatchSampler? = nil,
-        numWorkers: Int = 0, dropLast: Bool = false) where D.Element == (A, B), Batch == (A.Collated, B.Collated) {
+        numWorkers: Int = 0, dropLast: Bool = false, file: StaticString = #fileID, line: UInt = #line) where D.Element == (A, B), Batch == (A.Collated, B.Collated) {
         self.init(dataset, batchSize: batchSize, shuffle: shuffle, sampler: sampler, batchSampler: batchSampler,
-                  numWorkers: numWorkers, dropLast: dropLast) { items in (A.collate(items.map { $0.0 }), B.collate(items.map { $0.1 })) }
+                  numWorkers: numWorkers, dropLast: dropLast, file: file, line: line) { items in (A.collate(items.map { $0.0 }), B.collate(items.map { $0.1 })) }
     }
 
     /// Triples collate to triples of batches.
     @inlinable public convenience init<A: Collatable, B: Collatable, C: Collatable>(
         _ dataset: D, batchSize: Int = 1, shuffle: Bool = false, sampler: Sampler? = nil, batchSampler: BatchSampler? = nil,
-        numWorkers: Int = 0, dropLast: Bool = false) where D.Element == (A, B, C), Batch == (A.Collated, B.Collated, C.Collated) {
+        numWorkers: Int = 0, dropLast: Bool = false, file: StaticString = #fileID, line: UInt = #line) where D.Element == (A, B, C), Batch == (A.Collated, B.Collated, C.Collated) {
         self.init(dataset, batchSize: batchSize, shuffle: shuffle, sampler: sampler, batchSampler: batchSampler,
-                  numWorkers: numWorkers, dropLast: dropLast) { items in
+                  numWorkers: numWorkers, dropLast: dropLast, file: file, line: line) { items in
             (A.collate(items.map { $0.0 }), B.collate(items.map { $0.1 }), C.collate(items.map { $0.2 }))
         }
     }
@@ -197,10 +200,10 @@ extension DataLoader {
     /// Quadruples collate to quadruples of batches.
     @inlinable public convenience init<A: Collatable, B: Collatable, C: Collatable, E: Collatable>(
         _ dataset: D, batchSize: Int = 1, shuffle: Bool = false, sampler: Sampler? = nil, batchSampler: BatchSampler? = nil,
-        numWorkers: Int = 0, dropLast: Bool = false)
+        numWorkers: Int = 0, dropLast: Bool = false, file: StaticString = #fileID, line: UInt = #line)
     where D.Element == (A, B, C, E), Batch == (A.Collated, B.Collated, C.Collated, E.Collated) {
         self.init(dataset, batchSize: batchSize, shuffle: shuffle, sampler: sampler, batchSampler: batchSampler,
-                  numWorkers: numWorkers, dropLast: dropLast) { items in
+                  numWorkers: numWorkers, dropLast: dropLast, file: file, line: line) { items in
             (A.collate(items.map { $0.0 }), B.collate(items.map { $0.1 }), C.collate(items.map { $0.2 }), E.collate(items.map { $0.3 }))
         }
     }

@@ -111,7 +111,9 @@ public final class DistributedSampler: Sampler {
 /// Groups a sampler's indices into batches (`BatchSampler`).
 public final class BatchSampler {
     public let sampler: Sampler, batchSize: Int, dropLast: Bool
-    public init(_ sampler: Sampler, batchSize: Int, dropLast: Bool = false) {
+    public init(_ sampler: Sampler, batchSize: Int, dropLast: Bool = false, file: StaticString = #fileID, line: UInt = #line) {
+        check(batchSize > 0, "BatchSampler", "batch_size should be a positive integer value, but got batch_size=\(batchSize)",
+              file: file, line: line)
         (self.sampler, self.batchSize, self.dropLast) = (sampler, batchSize, dropLast)
     }
     /// The number of batches per epoch.

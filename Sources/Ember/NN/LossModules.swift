@@ -6,7 +6,11 @@ open class Loss: Module {
     public init(reduction: Reduction) { self.reduction = reduction; super.init() }
     /// The loss of `input` against `target`.
     open func loss(_ input: Tensor, _ target: Tensor) -> Tensor { fatalError("\(typeName) must override loss(_:_:)") }
-    public func callAsFunction(_ input: Tensor, _ target: Tensor) -> Tensor { loss(input, target) }
+    public func callAsFunction(_ input: Tensor, _ target: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        CallSites.calling(from: file, line) { loss(input, target) }
+    }
+    /// The loss as a `(input, target)` function value (`lossFunction.callAsFunction`).
+    @_disfavoredOverload public func callAsFunction(_ input: Tensor, _ target: Tensor) -> Tensor { loss(input, target) }
 }
 
 open class MSELoss: Loss {

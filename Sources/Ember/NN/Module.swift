@@ -64,7 +64,9 @@ extension ForwardCallable {
     /// Runs `forward` (`module(x)`). Disfavoured, so a subclass's own `callAsFunction(_ input:, future: Int = 0)`
     /// wins for `model(x)` too.
     @_disfavoredOverload
-    public func callAsFunction(_ input: Tensor) -> Tensor { forward(input) }
+    public func callAsFunction(_ input: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        CallSites.calling(from: file, line) { forward(input) }
+    }
 }
 
 /// The base class of neural-network layers and models (`nn.Module`). Subclass it and override `forward`;

@@ -86,33 +86,33 @@ extension Array where Element == Int {
 
 extension Tensor {
     /// Indexing and assignment with PyTorch's rules (`x[i, ..<3, .newAxis]`, `x[.all, 1]`, `x[mask] = 0`).
-    public subscript(_ indices: any TensorIndexExpression...) -> Tensor {
-        get { getItem(indices.map(\.tensorIndex)) }
-        set { setItem(indices.map(\.tensorIndex), newValue) }
+    public subscript(_ indices: any TensorIndexExpression..., file file: StaticString = #fileID, line line: UInt = #line) -> Tensor {
+        get { getItem(indices.map(\.tensorIndex), file: file, line: line) }
+        set { setItem(indices.map(\.tensorIndex), newValue, file: file, line: line) }
     }
 
     /// Indexing with a key built at run time (`x[indices: [.all, .index(i)]]`).
-    public subscript(indices indices: [TensorIndex]) -> Tensor {
-        get { getItem(indices) }
-        set { setItem(indices, newValue) }
+    public subscript(indices indices: [TensorIndex], file file: StaticString = #fileID, line line: UInt = #line) -> Tensor {
+        get { getItem(indices, file: file, line: line) }
+        set { setItem(indices, newValue, file: file, line: line) }
     }
 
     /// `x[i]` with an Int.
-    public subscript(_ i: Int) -> Tensor {
-        get { getItem([.index(i)]) }
-        set { setItem([.index(i)], newValue) }
+    public subscript(_ i: Int, file file: StaticString = #fileID, line line: UInt = #line) -> Tensor {
+        get { getItem([.index(i)], file: file, line: line) }
+        set { setItem([.index(i)], newValue, file: file, line: line) }
     }
 
     /// `x[mask]` or `x[indices]`.
-    public subscript(_ index: Tensor) -> Tensor {
-        get { getItem([.tensor(index)]) }
-        set { setItem([.tensor(index)], newValue) }
+    public subscript(_ index: Tensor, file file: StaticString = #fileID, line line: UInt = #line) -> Tensor {
+        get { getItem([.tensor(index)], file: file, line: line) }
+        set { setItem([.tensor(index)], newValue, file: file, line: line) }
     }
 
     /// `x[a..<b]`.
-    public subscript(_ range: Range<Int>) -> Tensor {
-        get { getItem([.range(range)]) }
-        set { setItem([.range(range)], newValue) }
+    public subscript(_ range: Range<Int>, file file: StaticString = #fileID, line line: UInt = #line) -> Tensor {
+        get { getItem([.range(range)], file: file, line: line) }
+        set { setItem([.range(range)], newValue, file: file, line: line) }
     }
 
     /// The basic part of an index applied as views; advanced (tensor) indices returned with the view dim they act on.
@@ -140,13 +140,21 @@ extension Tensor {
         }
         var view = self
         var d = 0
+        var source = 0   // the dimension of self that the next index addresses, for messages
         var advanced: [(dim: Int, index: Tensor)] = []
         for k in expanded {
+            defer {
+                switch k {
+                case .newAxis, .ellipsis: break
+                case .tensor(let t) where t.dtype == .bool: source += t.dim
+                default: source += 1
+                }
+            }
             switch k {
             case .index(let i):
                 check(d < view.dim, "index", "too many indices for tensor of dimension \(dim)", file: file, line: line)
                 let size = view.shape[d]
-                check(i >= -size && i < size, "index", "index \(i) is out of bounds for dimension \(d) with size \(size) "
+                check(i >= -size && i < size, "index", "index \(i) is out of bounds for dimension \(source) with size \(size) "
                       + "(shape \(shapeText(shape)))", file: file, line: line)
                 view = view.select(d, i)
             case .slice(let start, let end, let step):
@@ -508,6 +516,17 @@ extension Tensor: RandomAccessCollection {
     public typealias Index = Int
     public typealias Indices = Range<Int>
     public typealias SubSequence = Tensor
+
+    // The collection's element and slice accessors; `x[i]` and `x[a..<b]` in code pick the subscripts that
+    // also take the caller's location.
+    @_disfavoredOverload public subscript(_ position: Int) -> Tensor {
+        get { getItem([.index(position)]) }
+        set { setItem([.index(position)], newValue) }
+    }
+    @_disfavoredOverload public subscript(_ bounds: Range<Int>) -> Tensor {
+        get { getItem([.range(bounds)]) }
+        set { setItem([.range(bounds)], newValue) }
+    }
 
     public struct Iterator: IteratorProtocol {
         let tensor: Tensor

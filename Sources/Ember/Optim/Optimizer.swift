@@ -75,6 +75,8 @@ open class Optimizer {
         self.defaultLR = lr
         self.defaults = defaults
         self.paramGroups = []
+        check(!groups.isEmpty && !groups.allSatisfy({ $0.params.isEmpty }), "\(type(of: self))", "optimizer got an empty parameter list",
+              file: file, line: line)
         for group in groups { addParamGroup(group, file: file, line: line) }
     }
 

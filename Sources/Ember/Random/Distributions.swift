@@ -118,26 +118,28 @@ extension Tensor {
 
     /// Numbers uniform in [0, 1) (`torch.rand`).
     public static func rand(_ shape: [Int], dtype: DType = defaultFloatDType, requiresGrad: Bool = false,
-                            generator: Generator = .default) -> Tensor {
-        let t = Tensor.empty(shape, dtype: dtype)
+                            generator: Generator = .default, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        let t = Tensor(requestedShape: shape, dtype: dtype, zeroed: false, op: "rand", file: file, line: line)
         t.uniform_(generator: generator)
         t.requiresGrad = requiresGrad
         return t
     }
-    public static func rand(_ shape: Int..., dtype: DType = defaultFloatDType, requiresGrad: Bool = false) -> Tensor {
-        rand(shape, dtype: dtype, requiresGrad: requiresGrad)
+    public static func rand(_ shape: Int..., dtype: DType = defaultFloatDType, requiresGrad: Bool = false,
+                            file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        rand(shape, dtype: dtype, requiresGrad: requiresGrad, file: file, line: line)
     }
 
     /// Standard normal numbers (`torch.randn`).
     public static func randn(_ shape: [Int], dtype: DType = defaultFloatDType, requiresGrad: Bool = false,
-                             generator: Generator = .default) -> Tensor {
-        let t = Tensor.empty(shape, dtype: dtype)
+                             generator: Generator = .default, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        let t = Tensor(requestedShape: shape, dtype: dtype, zeroed: false, op: "randn", file: file, line: line)
         t.normal_(generator: generator)
         t.requiresGrad = requiresGrad
         return t
     }
-    public static func randn(_ shape: Int..., dtype: DType = defaultFloatDType, requiresGrad: Bool = false) -> Tensor {
-        randn(shape, dtype: dtype, requiresGrad: requiresGrad)
+    public static func randn(_ shape: Int..., dtype: DType = defaultFloatDType, requiresGrad: Bool = false,
+                             file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        randn(shape, dtype: dtype, requiresGrad: requiresGrad, file: file, line: line)
     }
 
     /// Uniform numbers with this tensor's shape and dtype (`torch.rand_like`).
@@ -149,7 +151,8 @@ extension Tensor {
     /// Integers uniform in `[low, high)` (`torch.randint`), int64 by default.
     public static func randint(_ low: Int, _ high: Int, _ shape: [Int], dtype: DType = .int64,
                                generator: Generator = .default, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        Tensor.empty(shape, dtype: dtype).random_(low, high, generator: generator, file: file, line: line)
+        Tensor(requestedShape: shape, dtype: dtype, zeroed: false, op: "randint", file: file, line: line)
+            .random_(low, high, generator: generator, file: file, line: line)
     }
     public static func randint(_ high: Int, _ shape: [Int], dtype: DType = .int64) -> Tensor {
         randint(0, high, shape, dtype: dtype)

@@ -44,13 +44,6 @@ extension Tensor {
     /// `Tensor(Float(x))` for float32. Integer literals give int64, `true`/`false` bool.
     public convenience init<T: TensorScalar>(_ value: T) { self.init([value], shape: []) }
 
-    /// A tensor of `shape` filled with `value`.
-    static func filled(_ shape: [Int], value: Double, dtype: DType) -> Tensor {
-        let t = Tensor(uninitializedShape: shape, dtype: dtype)
-        t.fillStorage(value)
-        return t
-    }
-
     /// Sets every element of this tensor's view to `value` (no autograd, no version bump).
     func fillStorage(_ value: Double) {
         struct Fill: ScalarTypeVisitor {
@@ -76,39 +69,68 @@ extension Tensor {
         dtype.visit(Fill(tensor: self, value: value))
     }
 
+    /// A new contiguous tensor of a shape a user asked for: a negative size, a byte count that overflows, or
+    /// more memory than the system gives stop with PyTorch's message, naming `op`, the shape and the caller.
+    convenience init(requestedShape shape: [Int], dtype: DType, zeroed: Bool, op: String, file: StaticString, line: UInt) {
+        if let negative = shape.first(where: { $0 < 0 }) {
+            fail(op, "Trying to create tensor with negative dimension \(negative): \(shape)", file: file, line: line)
+        }
+        let byteCount = shape.reduce(dtype.itemSize) { total, extent in
+            let (product, overflow) = total.multipliedReportingOverflow(by: extent)
+            if overflow { fail(op, "Storage size calculation overflowed with sizes=\(shape)", file: file, line: line) }
+            return product
+        }
+        guard let storage = Storage(tryingByteCount: byteCount, zeroed: zeroed) else {
+            fail(op, "DefaultCPUAllocator: not enough memory: you tried to allocate \(byteCount) bytes (shape \(shapeText(shape)), "
+                 + "\(dtype)).", file: file, line: line)
+        }
+        self.init(storage: storage, shape: shape, strides: contiguousStrides(shape), offset: 0, dtype: dtype)
+    }
+
     /// A tensor of zeros (`torch.zeros`).
-    public static func zeros(_ shape: [Int], dtype: DType = defaultFloatDType, requiresGrad: Bool = false) -> Tensor {
-        let t = Tensor(storage: Storage(zeroedByteCount: elementCount(shape) * dtype.itemSize), shape: shape,
-                       strides: contiguousStrides(shape), offset: 0, dtype: dtype)
+    public static func zeros(_ shape: [Int], dtype: DType = defaultFloatDType, requiresGrad: Bool = false,
+                             file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        let t = Tensor(requestedShape: shape, dtype: dtype, zeroed: true, op: "zeros", file: file, line: line)
         t.requiresGrad = requiresGrad
         return t
     }
-    public static func zeros(_ shape: Int..., dtype: DType = defaultFloatDType, requiresGrad: Bool = false) -> Tensor {
-        zeros(shape, dtype: dtype, requiresGrad: requiresGrad)
+    public static func zeros(_ shape: Int..., dtype: DType = defaultFloatDType, requiresGrad: Bool = false,
+                             file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        zeros(shape, dtype: dtype, requiresGrad: requiresGrad, file: file, line: line)
     }
 
     /// A tensor of ones (`torch.ones`).
-    public static func ones(_ shape: [Int], dtype: DType = defaultFloatDType, requiresGrad: Bool = false) -> Tensor {
-        full(shape, 1, dtype: dtype, requiresGrad: requiresGrad)
+    public static func ones(_ shape: [Int], dtype: DType = defaultFloatDType, requiresGrad: Bool = false,
+                            file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        full(shape, 1, dtype: dtype, requiresGrad: requiresGrad, op: "ones", file: file, line: line)
     }
-    public static func ones(_ shape: Int..., dtype: DType = defaultFloatDType, requiresGrad: Bool = false) -> Tensor {
-        ones(shape, dtype: dtype, requiresGrad: requiresGrad)
+    public static func ones(_ shape: Int..., dtype: DType = defaultFloatDType, requiresGrad: Bool = false,
+                            file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        ones(shape, dtype: dtype, requiresGrad: requiresGrad, file: file, line: line)
     }
 
     /// A tensor with uninitialised contents (`torch.empty`).
-    public static func empty(_ shape: [Int], dtype: DType = defaultFloatDType, requiresGrad: Bool = false) -> Tensor {
-        let t = Tensor(uninitializedShape: shape, dtype: dtype)
+    public static func empty(_ shape: [Int], dtype: DType = defaultFloatDType, requiresGrad: Bool = false,
+                             file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        let t = Tensor(requestedShape: shape, dtype: dtype, zeroed: false, op: "empty", file: file, line: line)
         t.requiresGrad = requiresGrad
         return t
     }
-    public static func empty(_ shape: Int..., dtype: DType = defaultFloatDType, requiresGrad: Bool = false) -> Tensor {
-        empty(shape, dtype: dtype, requiresGrad: requiresGrad)
+    public static func empty(_ shape: Int..., dtype: DType = defaultFloatDType, requiresGrad: Bool = false,
+                             file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        empty(shape, dtype: dtype, requiresGrad: requiresGrad, file: file, line: line)
     }
 
     /// A tensor filled with `value` (`torch.full`). The dtype defaults to float32.
     public static func full(_ shape: [Int], _ value: Double, dtype: DType = defaultFloatDType,
-                            requiresGrad: Bool = false) -> Tensor {
-        let t = filled(shape, value: value, dtype: dtype)
+                            requiresGrad: Bool = false, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        full(shape, value, dtype: dtype, requiresGrad: requiresGrad, op: "full", file: file, line: line)
+    }
+
+    private static func full(_ shape: [Int], _ value: Double, dtype: DType, requiresGrad: Bool, op: String,
+                             file: StaticString, line: UInt) -> Tensor {
+        let t = Tensor(requestedShape: shape, dtype: dtype, zeroed: false, op: op, file: file, line: line)
+        t.fillStorage(value)
         t.requiresGrad = requiresGrad
         return t
     }

@@ -18,6 +18,13 @@ public final class Storage {
         self.pointer = CPUAllocator.allocate(byteCount)
     }
 
+    /// Allocates `byteCount` bytes, zero-filled when `zeroed`, or nil when the system has no memory for them.
+    init?(tryingByteCount byteCount: Int, zeroed: Bool) {
+        guard let pointer = CPUAllocator.tryAllocate(byteCount) else { return nil }
+        (self.byteCount, self.device, self.pointer) = (byteCount, .cpu, pointer)
+        if zeroed { pointer.initializeMemory(as: UInt8.self, repeating: 0, count: byteCount) }
+    }
+
     /// Allocates zero-filled memory.
     convenience init(zeroedByteCount byteCount: Int) {
         self.init(byteCount: byteCount)

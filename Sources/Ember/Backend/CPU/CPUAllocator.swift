@@ -16,11 +16,18 @@ enum CPUAllocator {
     @inline(__always) static func sizeClass(_ byteCount: Int) -> Int { (byteCount + 4095) & ~4095 }
 
     /// Memory for at least `byteCount` bytes: 64-byte aligned for cached sizes, malloc's 16 below them
-    /// (an aligned allocation costs a small tensor more than its op; the kernels load unaligned).
+    /// (an aligned allocation costs a small tensor more than its op; the kernels load unaligned). A request
+    /// the system cannot meet stops with PyTorch's message.
     static func allocate(_ byteCount: Int) -> UnsafeMutableRawPointer {
-        guard byteCount >= cachedMinimum else {
-            return UnsafeMutableRawPointer.allocate(byteCount: Swift.max(byteCount, 1), alignment: 16)
+        guard let pointer = tryAllocate(byteCount) else {
+            fail("DefaultCPUAllocator", "not enough memory: you tried to allocate \(byteCount) bytes.")
         }
+        return pointer
+    }
+
+    /// `allocate`, or nil when the system has no memory for the request.
+    static func tryAllocate(_ byteCount: Int) -> UnsafeMutableRawPointer? {
+        guard byteCount >= cachedMinimum else { return malloc(Swift.max(byteCount, 1)) }
         let size = sizeClass(byteCount)
         lock.lock()
         if let pointer = freeLists[size]?.popLast() {
@@ -29,7 +36,8 @@ enum CPUAllocator {
             return pointer
         }
         lock.unlock()
-        return UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 64)
+        var pointer: UnsafeMutableRawPointer?
+        return posix_memalign(&pointer, 64, size) == 0 ? pointer : nil
     }
 
     /// Returns memory from `allocate`.
