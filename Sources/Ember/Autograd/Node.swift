@@ -214,13 +214,20 @@ private func attach(_ node: ClosureNode, to outputs: [Tensor]) {
 /// For composites that PyTorch computes as one node (its name, the same first-order gradients; the
 /// gradient itself records no graph).
 func recordRecomputed(_ name: String, inputs: [Tensor], output: Tensor, compute: @escaping ([Tensor]) -> Tensor) {
-    record(name, inputs: inputs, outputs: [output]) { g in
-        let leaves = inputs.map { $0.requiresGrad ? $0.detach().requiresGrad_() : $0.detach() }
-        let differentiable = leaves.filter(\.requiresGrad)
-        let result = enableGrad { compute(leaves) }
-        var grads = Autograd.grad(outputs: [result], inputs: differentiable, gradOutputs: [g[0].detach()], allowUnused: true)[...]
-        return leaves.map { $0.requiresGrad ? grads.removeFirst() : nil }
-    }
+    record(name, inputs: inputs, outputs: [output]) { g in recomputedGradients(g[0], inputs, compute) }
+}
+
+/// The gradients of `compute` at `inputs` for the output gradient `gradient` (nil for inputs that need none).
+/// Not optimised: Swift 6.3.1's optimizer stops with "Invalid SIL provided to OSSACompleteLifetime" on this
+/// body in release builds.
+@_optimize(none)
+private func recomputedGradients(_ gradient: Tensor, _ inputs: [Tensor], _ compute: ([Tensor]) -> Tensor) -> [Tensor?] {
+    let leaves = inputs.map { $0.requiresGrad ? $0.detach().requiresGrad_() : $0.detach() }
+    let differentiable = leaves.filter(\.requiresGrad)
+    let result = enableGrad { compute(leaves) }
+    var grads = Autograd.grad(outputs: [result], inputs: differentiable, gradOutputs: [gradient.detach()], allowUnused: true)
+        .makeIterator()
+    return leaves.map { $0.requiresGrad ? grads.next() ?? nil : nil }
 }
 
 /// Whether an op over `input` would record a node.
