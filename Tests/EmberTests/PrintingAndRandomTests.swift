@@ -41,4 +41,36 @@ final class PrintingAndRandomTests: XCTestCase {
         XCTAssertEqual(Tensor.arange(2000.0).description,
                        "tensor([0.0000e+00, 1.0000e+00, 2.0000e+00,  ..., 1.9970e+03, 1.9980e+03,\n        1.9990e+03])")
     }
+
+    /// The generator's state has PyTorch's layout: these fields are what `torch.get_rng_state()` holds after
+    /// the same calls in PyTorch 2.15 (seed, draws left, next word, first word, cached normal).
+    func testGeneratorStateHasPyTorchsLayoutAndRestoresTheStream() {
+        func fields(_ state: Tensor) -> (UInt64, Int32, Int32, UInt64, UInt64, Int32, Double) {
+            let bytes = state.toArray(as: UInt8.self)
+            func read<T: FixedWidthInteger>(_ offset: Int, _: T.Type) -> T {
+                bytes[offset..<(offset + MemoryLayout<T>.size)].reversed().reduce(T.zero) { ($0 << 8) | T($1) }
+            }
+            return (read(0, UInt64.self), read(8, Int32.self), read(12, Int32.self), read(16, UInt64.self), read(24, UInt64.self),
+                    read(5040, Int32.self), Double(bitPattern: read(5024, UInt64.self)))
+        }
+        Ember.manualSeed(3)
+        XCTAssertEqual(Ember.getRngState().shape, [5056])
+        XCTAssertEqual(fields(Ember.getRngState()).1, 1)
+        _ = Tensor.rand(5)
+        let afterRand = fields(Ember.getRngState())
+        XCTAssertTrue(afterRand.0 == 3 && afterRand.1 == 620 && afterRand.2 == 1 && afterRand.3 == 5 && afterRand.4 == 2266350226
+                      && afterRand.5 == 0, "\(afterRand)")
+        Ember.manualSeed(3)
+        _ = Tensor.randn([1], dtype: .float64)
+        let afterNormal = fields(Ember.getRngState())
+        XCTAssertTrue(afterNormal.1 == 621 && afterNormal.3 == 4 && afterNormal.5 == 1, "\(afterNormal)")
+        XCTAssertEqual(afterNormal.6, 0.17483339327910358, accuracy: 1e-15)
+
+        // Restoring a state repeats the draws that followed it, the cached normal included.
+        let saved = Ember.getRngState()
+        let next = Tensor.randn([7], dtype: .float64).toArray(as: Double.self)
+        _ = Tensor.rand(100)
+        Ember.setRngState(saved)
+        XCTAssertEqual(Tensor.randn([7], dtype: .float64).toArray(as: Double.self), next)
+    }
 }

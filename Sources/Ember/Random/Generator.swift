@@ -28,6 +28,51 @@ public final class Generator {
         cachedNormalDouble = nil
     }
 
+    /// The generator's state (`get_state()`, `torch.get_rng_state()`): a uint8 tensor of 5,056 bytes laid out
+    /// as PyTorch's CPU generator lays out its own, so a checkpoint can carry it.
+    public func getState() -> Tensor {
+        let (seed, words, used, cached) = withLock { ($0.initialSeed, $0.engine.words.state, $0.engine.words.used, $0.cachedNormalDouble) }
+        var bytes = [UInt8]()
+        bytes.reserveCapacity(Self.stateByteCount)
+        func append<T: FixedWidthInteger>(_ value: T) { withUnsafeBytes(of: value.littleEndian) { bytes += $0 } }
+        append(seed)
+        append(Int32(625 - used))            // left: draws until the next twist, plus one
+        append(Int32(1))                     // seeded
+        append(UInt64(used % 624))           // next: the word the next draw reads
+        for word in words { append(UInt64(word)) }
+        append(UInt64(0))                    // normal_x (unused by PyTorch)
+        append((cached ?? 0).bitPattern)     // normal_y: the cached second Box–Muller value
+        append(UInt64(0))                    // normal_rho (unused)
+        append(Int32(cached == nil ? 0 : 1)) // normal_is_valid
+        append(Int32(0))                     // padding
+        append(Float(0).bitPattern)          // next_float_normal_sample (Ember draws no float normals)
+        bytes += [0, 0, 0, 0]                // its valid flag and padding
+        return Tensor(bytes, shape: [bytes.count])
+    }
+
+    /// Restores a state from `getState` (`set_state()`, `torch.set_rng_state()`); a tensor that is not such a
+    /// state stops.
+    public func setState(_ state: Tensor, file: StaticString = #fileID, line: UInt = #line) {
+        check(state.dtype == .uint8 && state.shape == [Self.stateByteCount], "set_state", "expected a uint8 tensor of "
+              + "\(Self.stateByteCount) bytes (a generator state), got \(state.dtype) \(shapeText(state.shape))", file: file, line: line)
+        let bytes = state.contiguous().toArray(as: UInt8.self)
+        func read<T: FixedWidthInteger>(_ offset: Int, as _: T.Type) -> T {
+            bytes[offset..<(offset + MemoryLayout<T>.size)].reversed().reduce(T.zero) { ($0 << 8) | T($1) }
+        }
+        let left = Int(read(8, as: Int32.self))
+        check((1...625).contains(left), "set_state", "the state's position (left = \(left)) is out of range", file: file, line: line)
+        let words = (0..<624).map { UInt32(truncatingIfNeeded: read(24 + 8 * $0, as: UInt64.self)) }
+        let valid = read(5040, as: Int32.self) != 0
+        let normal = Double(bitPattern: read(5024, as: UInt64.self))
+        withLock {
+            $0.engine = MersenneTwister(state: words, used: 625 - left)
+            $0.initialSeed = read(0, as: UInt64.self)
+            $0.cachedNormalDouble = valid ? normal : nil
+        }
+    }
+
+    static let stateByteCount = 5056
+
     /// Runs `body`, then puts the generator back where it was: `body`'s draws leave no trace. A module's
     /// deep copy, which draws nothing in PyTorch, is built this way from a freshly initialised one.
     func preservingState<R>(_ body: () throws -> R) rethrows -> R {
@@ -96,5 +141,11 @@ func withCurrentGenerator<R>(seed: UInt64, _ body: () throws -> R) rethrows -> R
 extension Ember {
     /// Seeds the default generator (`torch.manual_seed`).
     public static func manualSeed(_ seed: UInt64) { Generator.default.manualSeed(seed) }
+    /// The default generator's state (`torch.get_rng_state()`).
+    public static func getRngState() -> Tensor { Generator.default.getState() }
+    /// Restores the default generator's state (`torch.set_rng_state()`).
+    public static func setRngState(_ state: Tensor, file: StaticString = #fileID, line: UInt = #line) {
+        Generator.default.setState(state, file: file, line: line)
+    }
     public static func manualSeed(_ seed: Int) { Generator.default.manualSeed(UInt64(bitPattern: Int64(seed))) }
 }

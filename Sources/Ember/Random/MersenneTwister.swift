@@ -5,6 +5,15 @@ struct MersenneTwister {
     private var state = [UInt32](repeating: 0, count: 624)
     private var index = 624
 
+    /// The 624 words and how many of them have been used since the last twist (624: a twist is due).
+    var words: (state: [UInt32], used: Int) { (state, index) }
+
+    /// The engine at a saved position.
+    init(state: [UInt32], used: Int) {
+        precondition(state.count == 624 && (0...624).contains(used), "mt19937 state: 624 words and a position in 0...624")
+        (self.state, index) = (state, used)
+    }
+
     init(seed: UInt64) {
         state[0] = UInt32(truncatingIfNeeded: seed)
         for i in 1..<624 {
