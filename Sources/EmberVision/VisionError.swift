@@ -19,10 +19,13 @@ public struct VisionError: Error, CustomStringConvertible, Equatable {
 
     public let kind: Kind
     public let message: String
+    /// The file or folder concerned, when one is (the missing file of a `.missingFile` error).
+    public let path: String?
 
-    public init(_ kind: Kind, _ message: String) {
+    public init(_ kind: Kind, _ message: String, path: String? = nil) {
         self.kind = kind
         self.message = message
+        self.path = path
     }
 
     public var description: String { message }

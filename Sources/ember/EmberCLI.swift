@@ -18,6 +18,11 @@ struct Train: ParsableCommand {
         abstract: "Train a model on a data set.",
         subcommands: [TrainMNIST.self]
     )
+
+    /// `ember train` alone names nothing to train: an error, not help and success.
+    func run() throws {
+        throw ValidationError("name what to train: ember train mnist")
+    }
 }
 
 /// Parses `--device`: `cpu`, `cuda` or `cuda:N`.

@@ -77,6 +77,73 @@ final class CommandLineTests: XCTestCase {
         XCTAssertEqual(outputs[0][2], outputs[1][2], "the predictions differ")
     }
 
+    /// Arguments that cannot train are refused before any training, each message naming the option and value.
+    func testTrainRefusesWhatCannotTrainBeforeTraining() throws {
+        let folder = try smallMNIST()
+        let alone = try run(["train"])
+        XCTAssertNotEqual(alone.status, 0, "`ember train` without a model is an error")
+        XCTAssertTrue(alone.output.contains("ember train mnist"), alone.output)
+        let file = folder + "/a-file"
+        try Data().write(to: URL(fileURLWithPath: file))
+        for (arguments, message) in [(["--batch-size", "-5"], "--batch-size must be at least 1 (got -5)"),
+                                     (["--lr", "inf"], "--lr must be a positive, finite number (got inf)"),
+                                     (["--epochs", "0"], "--epochs must be at least 1 (got 0)"),
+                                     (["--workers", "-1"], "--workers must not be negative (got -1)"),
+                                     (["--batch-size", "301"], "--batch-size 301 is larger than the 300 training images"),
+                                     (["--out", file], "--out \(file) is a file, not a folder"),
+                                     (["--out", file + "/sub"], "\(file) is a file, not a folder"),
+                                     (["--resume", folder + "/none.pt"], "--resume \(folder)/none.pt: no such file")] {
+            let result = try run(["train", "mnist", "--data", folder, "--out", folder + "/run"] + arguments)
+            XCTAssertNotEqual(result.status, 0, "\(arguments)")
+            XCTAssertTrue(result.output.contains(message), "\(arguments): \(result.output)")
+            XCTAssertFalse(result.output.contains("epoch 1/"), "\(arguments) trained before failing")
+        }
+        if geteuid() != 0 {   // root writes anywhere
+            let locked = folder + "/locked"
+            try FileManager.default.createDirectory(atPath: locked, withIntermediateDirectories: true)
+            chmod(locked, 0o555)
+            let result = try run(["train", "mnist", "--data", folder, "--out", locked])
+            XCTAssertTrue(result.output.contains("cannot write into the folder"), result.output)
+        }
+        let missing = try run(["train", "mnist", "--data", folder + "/nothing", "--out", folder + "/run"])
+        XCTAssertTrue(missing.output.contains("--download") && !missing.output.contains("download: true"), missing.output)
+    }
+
+    /// Ctrl-C stops after the current step and saves; `--resume` continues as if nothing had stopped: the same
+    /// bytes as an uninterrupted run.
+    func testCtrlCSavesAndResumeContinuesTheRunExactly() throws {
+        let folder = try smallMNIST()
+        let common = ["train", "mnist", "--data", folder, "--workers", "1", "--seed", "5", "--epochs", "4"]
+        XCTAssertEqual(try run(common + ["--out", folder + "/straight"]).status, 0)
+
+        let process = Process()
+        process.executableURL = Self.program
+        process.arguments = common + ["--out", folder + "/stopped"]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        var output = Data()
+        while !String(decoding: output, as: UTF8.self).contains("wrote") {   // the first epoch's files
+            let chunk = pipe.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            output += chunk
+        }
+        kill(process.processIdentifier, SIGINT)
+        output += pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let text = String(decoding: output, as: UTF8.self)
+        XCTAssertEqual(process.terminationStatus, 130, text)
+        XCTAssertTrue(text.contains("stopped by Ctrl-C") && text.contains("--resume \(folder)/stopped/checkpoint.pt"), text)
+
+        let resumed = try run(common + ["--out", folder + "/stopped", "--resume", folder + "/stopped/checkpoint.pt"])
+        XCTAssertEqual(resumed.status, 0, resumed.output)
+        for file in ["mnist_cnn.pt", "training.svg", "predictions.png"] {
+            XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: "\(folder)/straight/\(file)")),
+                           try Data(contentsOf: URL(fileURLWithPath: "\(folder)/stopped/\(file)")), "\(file) differs after resuming")
+        }
+    }
+
     /// A small MNIST-layout folder of real digits (300 training and 100 test images) in a temporary folder.
     func smallMNIST() throws -> String {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ember-cli-\(UUID().uuidString)").path

@@ -76,6 +76,11 @@ public struct IDXImageDataset<Files: IDXImageFiles>: TorchvisionDataset {
         data = images
         targets = labels.to(.int64)
         self.labels = targets.toArray(as: Int.self)
+        let classCount = Files.classes.count
+        if let bad = self.labels.firstIndex(where: { !(0..<classCount).contains($0) }) {
+            throw VisionError(.corrupt, "\(raw)/\(prefix)-labels-idx1-ubyte: label \(self.labels[bad]) of image \(bad) is not one of "
+                              + "the \(classCount) classes (0-\(classCount - 1))")
+        }
         self.transform = transform
         self.targetTransform = targetTransform
     }
@@ -102,7 +107,7 @@ func readIDX(in folder: String, named name: String) throws -> Tensor {
     guard let path = findIDX(in: folder, named: name) else {
         throw VisionError(.missingFile, """
             \(name)(.gz) not found in \(folder): pass download: true, or copy the data set's files there
-            """)
+            """, path: (folder as NSString).appendingPathComponent(name))
     }
     var bytes = try readFileBytes(path)
     if path.hasSuffix(".gz") { bytes = try gunzip(bytes, name: path) }
