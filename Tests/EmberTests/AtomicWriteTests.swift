@@ -72,6 +72,29 @@ final class AtomicWriteTests: XCTestCase {
         }
     }
 
+    /// A file that is missing, a folder, or present but unreadable: each says which, in a sentence.
+    func testUnreadableFilesAreToldApartFromMissingOnes() throws {
+        func message(_ path: String) -> String {
+            do { _ = try Ember.load(path) as Tensor; return "loaded" } catch { return "\(error)" }
+        }
+        XCTAssertTrue(message(folder.appendingPathComponent("none.pt").path).contains("no such file"))
+        XCTAssertTrue(message(folder.path).contains("a folder, not a file"))
+        let locked = folder.appendingPathComponent("locked.pt").path
+        try Ember.save(Tensor([1.0]), to: locked)
+        chmod(locked, 0)
+        if geteuid() != 0 {   // root reads anything
+            XCTAssertTrue(message(locked).contains("exists but cannot be read (Permission denied)"), message(locked))
+        }
+        // A write into a folder that does not exist says so, without a Foundation dump.
+        do {
+            try Ember.save(Tensor([1.0]), to: folder.appendingPathComponent("missing/x.pt").path)
+            XCTFail("saved into a missing folder")
+        } catch {
+            XCTAssertTrue("\(error)".contains("No such file or directory"), "\(error)")
+            XCTAssertFalse("\(error)".contains("Domain="), "\(error)")
+        }
+    }
+
     /// Runs only in the worker process of the test above: saves a 32 MB tensor over and over.
     func testSaveUntilKilledWorker() throws {
         guard let path = ProcessInfo.processInfo.environment["EMBER_SAVE_WORKER_FOLDER"] else {

@@ -131,6 +131,9 @@ final class DatasetTests: XCTestCase {
         XCTAssertThrowsError(try MNIST(root: root))
         try write(compressed, raw + "/train-images-idx3-ubyte.gz")
         XCTAssertEqual(try MNIST(root: root).count, 2)
+        // a labels file with a valid header and labels outside the ten classes: refused when loading, not when training
+        try write(idx([2], [3, 103]), raw + "/train-labels-idx1-ubyte")
+        assertThrows(.corrupt, { _ = try MNIST(root: root) }, mentioning: "label 103 of image 1")
     }
 
     // MARK: CIFAR

@@ -57,9 +57,7 @@ extension Ember {
     public static func load<T: CheckpointConvertible>(_ path: String, as type: T.Type = T.self,
                                                       format: CheckpointFormat? = nil) throws -> T {
         let url = URL(fileURLWithPath: path)
-        guard FileManager.default.isReadableFile(atPath: path) else {
-            throw CheckpointError(.io, "no readable file at this path", path: path)
-        }
+        if let reason = unreadableReason(path) { throw CheckpointError(.io, reason, path: path) }
         do {
             let contents: CheckpointValue
             switch format ?? CheckpointFormat(path: path) {
@@ -74,7 +72,7 @@ extension Ember {
             error.path = error.path ?? path
             throw error
         } catch {
-            throw CheckpointError(.io, "\(error)", path: path)
+            throw CheckpointError(.io, Ember.reason(error), path: path)
         }
     }
 
@@ -108,7 +106,7 @@ extension Ember {
             throw error
         } catch {
             try? FileManager.default.removeItem(at: temporary)
-            throw CheckpointError(.io, "\(error)", path: url.path)
+            throw CheckpointError(.io, Ember.reason(error), path: url.path)
         }
     }
 

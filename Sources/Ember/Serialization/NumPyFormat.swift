@@ -27,7 +27,7 @@ enum NumPyFormat {
     static func readArray(_ url: URL) throws -> Tensor {
         let data: Data
         do { data = try Data(contentsOf: url, options: .alwaysMapped) } catch {
-            throw CheckpointError(.io, "cannot read the file (\(error))")
+            throw CheckpointError(.io, "cannot read the file (\(Ember.reason(error)))")
         }
         return try data.withUnsafeBytes { try parseArray($0) }
     }
@@ -97,7 +97,7 @@ enum NumPyFormat {
 
     static func writeArray(_ tensor: Tensor, to url: URL) throws {
         do { try encodeArray(tensor).write(to: url) } catch let error as CheckpointError { throw error } catch {
-            throw CheckpointError(.io, "cannot write the file (\(error))")
+            throw CheckpointError(.io, "cannot write the file (\(Ember.reason(error)))")
         }
     }
 
@@ -106,7 +106,7 @@ enum NumPyFormat {
     static func readArchive(_ url: URL) throws -> OrderedDictionary<String, Tensor> {
         let file: Data
         do { file = try Data(contentsOf: url, options: .alwaysMapped) } catch {
-            throw CheckpointError(.io, "cannot read the file (\(error))")
+            throw CheckpointError(.io, "cannot read the file (\(Ember.reason(error)))")
         }
         let archive = try file.withUnsafeBytes { try ZipReader(url: url, file: $0) }
         var arrays = OrderedDictionary<String, Tensor>()
@@ -120,7 +120,7 @@ enum NumPyFormat {
     static func writeArchive(_ arrays: OrderedDictionary<String, Tensor>, to url: URL) throws {
         let archive: Archive
         do { archive = try Archive(url: url, accessMode: .create) } catch {
-            throw CheckpointError(.io, "cannot create the archive (\(error))")
+            throw CheckpointError(.io, "cannot create the archive (\(Ember.reason(error)))")
         }
         for (name, tensor) in arrays {
             let data = try encodeArray(tensor)
@@ -131,7 +131,7 @@ enum NumPyFormat {
                     data.subdata(in: Int(position)..<Int(position) + size)
                 }
             } catch {
-                throw CheckpointError(.io, "cannot write '\(name).npy' (\(error))")
+                throw CheckpointError(.io, "cannot write '\(name).npy' (\(Ember.reason(error)))")
             }
         }
     }

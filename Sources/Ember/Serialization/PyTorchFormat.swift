@@ -14,7 +14,7 @@ enum PyTorchFormat {
     static func read(_ url: URL) throws -> CheckpointValue {
         let file: Data
         do { file = try Data(contentsOf: url, options: .alwaysMapped) } catch {
-            throw CheckpointError(.io, "cannot read the file (\(error))")
+            throw CheckpointError(.io, "cannot read the file (\(Ember.reason(error)))")
         }
         return try file.withUnsafeBytes { raw in
             if raw.starts(with: [0x50, 0x4B, 0x03, 0x04]) || raw.starts(with: [0x50, 0x4B, 0x05, 0x06]) {
@@ -138,7 +138,7 @@ enum PyTorchFormat {
         try pickler.dump(value)
         let archive: Archive
         do { archive = try Archive(url: url, accessMode: .create) } catch {
-            throw CheckpointError(.io, "cannot create the archive (\(error))")
+            throw CheckpointError(.io, "cannot create the archive (\(Ember.reason(error)))")
         }
         func add(_ name: String, count: Int, bytes: @escaping (Int, Int) -> Data) throws {
             do {
@@ -147,7 +147,7 @@ enum PyTorchFormat {
                     bytes(Int(position), size)
                 }
             } catch {
-                throw CheckpointError(.io, "cannot write '\(name)' (\(error))")
+                throw CheckpointError(.io, "cannot write '\(name)' (\(Ember.reason(error)))")
             }
         }
         func add(_ name: String, _ bytes: [UInt8]) throws {

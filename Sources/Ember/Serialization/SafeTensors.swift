@@ -26,7 +26,7 @@ public enum SafeTensors {
     static func read(_ url: URL) throws -> (tensors: OrderedDictionary<String, Tensor>, metadata: [String: String]) {
         let data: Data
         do { data = try Data(contentsOf: url, options: .alwaysMapped) } catch {
-            throw CheckpointError(.io, "cannot read the file (\(error))")
+            throw CheckpointError(.io, "cannot read the file (\(Ember.reason(error)))")
         }
         return try data.withUnsafeBytes { raw in
             var reader = ByteReader(raw, what: "safetensors file")
@@ -35,7 +35,7 @@ public enum SafeTensors {
             let body = UnsafeRawBufferPointer(rebasing: raw[reader.offset...])
             let json: Any
             do { json = try JSONSerialization.jsonObject(with: Data(header)) } catch {
-                throw CheckpointError(.corrupt, "the safetensors header is not JSON (\(error))")
+                throw CheckpointError(.corrupt, "the safetensors header is not JSON (\(Ember.reason(error)))")
             }
             guard let entries = json as? [String: Any] else { throw CheckpointError(.corrupt, "the safetensors header is not an object") }
             var metadata: [String: String] = [:]
@@ -106,7 +106,7 @@ public enum SafeTensors {
         withUnsafeBytes(of: UInt64(header.utf8.count).littleEndian) { file.append(contentsOf: $0) }
         file.append(contentsOf: Array(header.utf8))
         for part in parts { file.append(part) }
-        do { try file.write(to: url) } catch { throw CheckpointError(.io, "cannot write the file (\(error))") }
+        do { try file.write(to: url) } catch { throw CheckpointError(.io, "cannot write the file (\(Ember.reason(error)))") }
     }
 
     /// The tensors of a dictionary of string keys and tensor values (safetensors and .npz hold only that).

@@ -84,7 +84,7 @@ final class ZipReader {
         } catch let error as CheckpointError {
             throw error
         } catch {
-            throw CheckpointError(.corrupt, "entry '\(entry.name)' cannot be read (\(error))")
+            throw CheckpointError(.corrupt, "entry '\(entry.name)' cannot be read (\(Ember.reason(error)))")
         }
     }
 

@@ -40,7 +40,7 @@ enum Downloader {
                 }
                 return
             } catch {
-                failures.append("\(url): \(error)")
+                failures.append("\(url): \(Ember.reason(error))")
             }
         }
         throw VisionError(.download, """

@@ -92,7 +92,7 @@ func writeFileBytes(_ bytes: [UInt8], to path: String) throws {
     do {
         try Ember.writeAtomically(to: URL(fileURLWithPath: path)) { try Data(bytes).write(to: $0) }
     } catch {
-        throw VisionError(.io, "\(path): cannot be written (\(error))")
+        throw VisionError(.io, "\(path): cannot be written (\(Ember.reason(error)))")
     }
 }
 
