@@ -32,6 +32,7 @@ enum ErrorProbes {
         "linearModule": (#line, { _ = Linear(3, 2)(Tensor.zeros(4, 5)) }),
         "lossModule": (#line, { _ = CrossEntropyLoss()(Tensor.zeros(2, 3), Tensor([Int64(0), 7])) }),
         "rowIndex": (#line, { _ = Tensor.zeros(2, 3)[0, 9] }),
+        "mixedDevices": (#line, { _ = Tensor.ones(2).add(Tensor.ones(2, device: TrackingBackend.shared.device)) }),
     ]
 }
 
@@ -105,5 +106,8 @@ final class ErrorMessageTests: XCTestCase {
         try expectStop("linearModule", ["[4, 5]"])
         try expectStop("lossModule", ["Target 7 is out of bounds"])
         try expectStop("rowIndex", ["index 9 is out of bounds for dimension 1 with size 3"])
+    }
+    func testMixingDevicesStopsWithPyTorchsMessage() throws {
+        try expectStop("mixedDevices", ["add:", "Expected all tensors to be on the same device, but found at least two devices, cpu and privateuseone:0!"])
     }
 }

@@ -237,9 +237,15 @@ open class Module: CustomStringConvertible, ForwardCallable {
         return self
     }
 
-    /// Moves the module to `device`; the CPU is this build's only device.
+    /// Moves every parameter, buffer and gradient to `device` in place (`module.to(device)`): the tensors stay
+    /// the same objects, so an optimizer built before the move keeps working; returns self.
     @discardableResult public func to(_ device: Device, file: StaticString = #fileID, line: UInt = #line) -> Self {
-        for p in parameters() { _ = p.to(device, file: file, line: line) }
+        noGrad {
+            for t in parameters() + buffers() where t.device != device {
+                t.data = t.data.to(device, file: file, line: line)
+                if let g = t.grad { t.grad = g.to(device, file: file, line: line) }
+            }
+        }
         return self
     }
 

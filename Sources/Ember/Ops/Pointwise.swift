@@ -2,7 +2,17 @@
 
 extension Tensor {
     /// Broadcasts two shapes or stops with PyTorch's message.
+    /// Stops unless `a` and `b` are on one device (a 0-d CPU tensor, such as a Swift number, goes with any), with
+    /// PyTorch's message.
+    static func checkSameDevice(_ a: Tensor, _ b: Tensor, op: String, file: StaticString, line: UInt) {
+        func isHostScalar(_ t: Tensor) -> Bool { t.dim == 0 && t.device == .cpu }
+        guard a.device != b.device, !isHostScalar(a), !isHostScalar(b) else { return }
+        fail(op, "Expected all tensors to be on the same device, but found at least two devices, \(a.device) and \(b.device)!",
+             file: file, line: line)
+    }
+
     static func broadcastShape(_ a: Tensor, _ b: Tensor, op: String, file: StaticString, line: UInt) -> [Int] {
+        if a.storage.backend !== b.storage.backend { checkSameDevice(a, b, op: op, file: file, line: line) }
         if a.shape == b.shape { return a.shape }
         if let shape = broadcastShapes(a.shape, b.shape) { return shape }
         let n = Swift.max(a.dim, b.dim)

@@ -117,10 +117,11 @@ extension Tensor {
     }
 
     /// Numbers uniform in [0, 1) (`torch.rand`).
-    public static func rand(_ shape: [Int], dtype: DType = defaultFloatDType, requiresGrad: Bool = false,
+    public static func rand(_ shape: [Int], dtype: DType = defaultFloatDType, device: Device = .cpu, requiresGrad: Bool = false,
                             generator: Generator = .default, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        let t = Tensor(requestedShape: shape, dtype: dtype, zeroed: false, op: "rand", file: file, line: line)
-        t.uniform_(generator: generator)
+        let host = Tensor(requestedShape: shape, dtype: dtype, zeroed: false, op: "rand", file: file, line: line)
+        host.uniform_(generator: generator)
+        let t = host.on(device, file, line)
         t.requiresGrad = requiresGrad
         return t
     }
@@ -130,10 +131,11 @@ extension Tensor {
     }
 
     /// Standard normal numbers (`torch.randn`).
-    public static func randn(_ shape: [Int], dtype: DType = defaultFloatDType, requiresGrad: Bool = false,
+    public static func randn(_ shape: [Int], dtype: DType = defaultFloatDType, device: Device = .cpu, requiresGrad: Bool = false,
                              generator: Generator = .default, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        let t = Tensor(requestedShape: shape, dtype: dtype, zeroed: false, op: "randn", file: file, line: line)
-        t.normal_(generator: generator)
+        let host = Tensor(requestedShape: shape, dtype: dtype, zeroed: false, op: "randn", file: file, line: line)
+        host.normal_(generator: generator)
+        let t = host.on(device, file, line)
         t.requiresGrad = requiresGrad
         return t
     }
@@ -143,10 +145,10 @@ extension Tensor {
     }
 
     /// Uniform numbers with this tensor's shape and dtype (`torch.rand_like`).
-    public func randLike(dtype: DType? = nil) -> Tensor { Tensor.rand(shape, dtype: dtype ?? self.dtype) }
+    public func randLike(dtype: DType? = nil) -> Tensor { Tensor.rand(shape, dtype: dtype ?? self.dtype, device: device) }
 
     /// Standard normal numbers with this tensor's shape and dtype (`torch.randn_like`).
-    public func randnLike(dtype: DType? = nil) -> Tensor { Tensor.randn(shape, dtype: dtype ?? self.dtype) }
+    public func randnLike(dtype: DType? = nil) -> Tensor { Tensor.randn(shape, dtype: dtype ?? self.dtype, device: device) }
 
     /// Integers uniform in `[low, high)` (`torch.randint`), int64 by default.
     public static func randint(_ low: Int, _ high: Int, _ shape: [Int], dtype: DType = .int64,

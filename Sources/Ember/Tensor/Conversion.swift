@@ -31,11 +31,41 @@ extension Tensor {
         return out
     }
 
-    /// This tensor on `device`; the CPU is the only device of this build.
+    /// This tensor on `device` (`to(device)`): itself when already there, else a copy made through the devices'
+    /// allocators, recorded for autograd (`ToCopyBackward0`: the gradient goes back to this tensor's device).
     public func to(_ device: Device, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        check(device == .cpu, "to", "device \(device) is not available (the CPU is this build's only device)",
-              file: file, line: line)
-        return self
+        if device == self.device { return self }
+        guard let target = Backends.backend(for: device) else {
+            fail("to", "device \(device) is not available (no backend serves it in this build)", file: file, line: line)
+        }
+        let out = noGrad { () -> Tensor in
+            let host = storage.isHost ? self : hostCopy()
+            let source = host.isContiguous ? host : host.contiguous()
+            guard device != .cpu else { return source === self ? clone() : source }
+            let bytes = numel * dtype.itemSize
+            guard let storage = Storage(tryingByteCount: bytes, zeroed: false, backend: target) else {
+                fail("to", "\(device) has no memory for \(bytes) bytes (shape \(shapeText(shape)), \(dtype))", file: file, line: line)
+            }
+            if bytes > 0 { target.allocator.copyFromHost(source.storage.pointer + source.storageOffset * dtype.itemSize, to: storage.pointer, byteCount: bytes) }
+            return Tensor(storage: storage, shape: shape, strides: contiguousStrides(shape), offset: 0, dtype: dtype)
+        }
+        if needsGrad(self) {
+            let origin = self.device
+            record("ToCopyBackward0", inputs: [self], outputs: [out]) { g in [g[0].to(origin)] }
+        }
+        return out
+    }
+
+    /// This tensor on the CPU (`cpu()`).
+    public func cpu(file: StaticString = #fileID, line: UInt = #line) -> Tensor { to(.cpu, file: file, line: line) }
+    /// This tensor on CUDA device `index` (`cuda()`).
+    public func cuda(_ index: Int = 0, file: StaticString = #fileID, line: UInt = #line) -> Tensor { to(.cuda(index), file: file, line: line) }
+
+    /// A host tensor with this one's layout over a host copy of its device storage.
+    private func hostCopy() -> Tensor {
+        let copy = Storage(byteCount: storage.byteCount)
+        if storage.byteCount > 0 { storage.backend.allocator.copyToHost(storage.pointer, to: copy.pointer, byteCount: storage.byteCount) }
+        return Tensor(storage: copy, shape: shape, strides: strides, offset: storageOffset, dtype: dtype)
     }
 
     /// float32 (`Tensor.float()`).
@@ -97,6 +127,7 @@ extension Tensor {
 
     /// The elements in row-major order, converted to `T`.
     public func toArray<T: TensorScalar>(as type: T.Type) -> [T] {
+        if !storage.isHost { return noGrad { to(.cpu) }.toArray(as: type) }
         let source = T.dtype == dtype && isContiguous ? self : copied(as: T.dtype)
         let p = source.storage.pointer.advanced(by: source.storageOffset * T.dtype.itemSize)
             .assumingMemoryBound(to: T.self)
@@ -107,6 +138,7 @@ extension Tensor {
     public func item(file: StaticString = #fileID, line: UInt = #line) -> Double {
         check(numel == 1, "item", "a Tensor with \(numel) elements cannot be converted to Scalar (shape \(shapeText(shape)))",
               file: file, line: line)
+        if !storage.isHost { return noGrad { to(.cpu) }.item() }
         struct Read: ScalarTypeVisitor {
             let tensor: Tensor
             func visit<T: TensorScalar>(_ type: T.Type) -> Double { tensor.pointer(as: T.self).pointee.doubleValue }

@@ -88,51 +88,57 @@ extension Tensor {
     }
 
     /// A tensor of zeros (`torch.zeros`).
-    public static func zeros(_ shape: [Int], dtype: DType = defaultFloatDType, requiresGrad: Bool = false,
+    public static func zeros(_ shape: [Int], dtype: DType = defaultFloatDType, device: Device = .cpu, requiresGrad: Bool = false,
                              file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        let t = Tensor(requestedShape: shape, dtype: dtype, zeroed: true, op: "zeros", file: file, line: line)
+        let t = Tensor(requestedShape: shape, dtype: dtype, zeroed: true, op: "zeros", file: file, line: line).on(device, file, line)
         t.requiresGrad = requiresGrad
         return t
     }
-    public static func zeros(_ shape: Int..., dtype: DType = defaultFloatDType, requiresGrad: Bool = false,
+    public static func zeros(_ shape: Int..., dtype: DType = defaultFloatDType, device: Device = .cpu, requiresGrad: Bool = false,
                              file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        zeros(shape, dtype: dtype, requiresGrad: requiresGrad, file: file, line: line)
+        zeros(shape, dtype: dtype, device: device, requiresGrad: requiresGrad, file: file, line: line)
     }
 
     /// A tensor of ones (`torch.ones`).
-    public static func ones(_ shape: [Int], dtype: DType = defaultFloatDType, requiresGrad: Bool = false,
+    public static func ones(_ shape: [Int], dtype: DType = defaultFloatDType, device: Device = .cpu, requiresGrad: Bool = false,
                             file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        full(shape, 1, dtype: dtype, requiresGrad: requiresGrad, op: "ones", file: file, line: line)
+        full(shape, 1, dtype: dtype, device: device, requiresGrad: requiresGrad, op: "ones", file: file, line: line)
     }
-    public static func ones(_ shape: Int..., dtype: DType = defaultFloatDType, requiresGrad: Bool = false,
+    public static func ones(_ shape: Int..., dtype: DType = defaultFloatDType, device: Device = .cpu, requiresGrad: Bool = false,
                             file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        ones(shape, dtype: dtype, requiresGrad: requiresGrad, file: file, line: line)
+        ones(shape, dtype: dtype, device: device, requiresGrad: requiresGrad, file: file, line: line)
     }
 
     /// A tensor with uninitialised contents (`torch.empty`).
-    public static func empty(_ shape: [Int], dtype: DType = defaultFloatDType, requiresGrad: Bool = false,
+    public static func empty(_ shape: [Int], dtype: DType = defaultFloatDType, device: Device = .cpu, requiresGrad: Bool = false,
                              file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        let t = Tensor(requestedShape: shape, dtype: dtype, zeroed: false, op: "empty", file: file, line: line)
+        let t = Tensor(requestedShape: shape, dtype: dtype, zeroed: false, op: "empty", file: file, line: line).on(device, file, line)
         t.requiresGrad = requiresGrad
         return t
     }
-    public static func empty(_ shape: Int..., dtype: DType = defaultFloatDType, requiresGrad: Bool = false,
+    public static func empty(_ shape: Int..., dtype: DType = defaultFloatDType, device: Device = .cpu, requiresGrad: Bool = false,
                              file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        empty(shape, dtype: dtype, requiresGrad: requiresGrad, file: file, line: line)
+        empty(shape, dtype: dtype, device: device, requiresGrad: requiresGrad, file: file, line: line)
     }
 
     /// A tensor filled with `value` (`torch.full`). The dtype defaults to float32.
-    public static func full(_ shape: [Int], _ value: Double, dtype: DType = defaultFloatDType,
+    public static func full(_ shape: [Int], _ value: Double, dtype: DType = defaultFloatDType, device: Device = .cpu,
                             requiresGrad: Bool = false, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        full(shape, value, dtype: dtype, requiresGrad: requiresGrad, op: "full", file: file, line: line)
+        full(shape, value, dtype: dtype, device: device, requiresGrad: requiresGrad, op: "full", file: file, line: line)
     }
 
-    private static func full(_ shape: [Int], _ value: Double, dtype: DType, requiresGrad: Bool, op: String,
+    private static func full(_ shape: [Int], _ value: Double, dtype: DType, device: Device, requiresGrad: Bool, op: String,
                              file: StaticString, line: UInt) -> Tensor {
-        let t = Tensor(requestedShape: shape, dtype: dtype, zeroed: false, op: op, file: file, line: line)
-        t.fillStorage(value)
+        let host = Tensor(requestedShape: shape, dtype: dtype, zeroed: false, op: op, file: file, line: line)
+        host.fillStorage(value)
+        let t = host.on(device, file, line)
         t.requiresGrad = requiresGrad
         return t
+    }
+
+    /// This new tensor on `device` (made on the host, so random and filled values are the same on every device).
+    func on(_ device: Device, _ file: StaticString, _ line: UInt) -> Tensor {
+        device == .cpu ? self : noGrad { to(device, file: file, line: line) }
     }
 
     /// The identity matrix, or an n×m matrix with ones on the diagonal (`torch.eye`).
@@ -182,13 +188,13 @@ extension Tensor {
     }
 
     /// Zeros with this tensor's shape and dtype (`torch.zeros_like`).
-    public func zerosLike(dtype: DType? = nil) -> Tensor { Tensor.zeros(shape, dtype: dtype ?? self.dtype) }
+    public func zerosLike(dtype: DType? = nil) -> Tensor { Tensor.zeros(shape, dtype: dtype ?? self.dtype, device: device) }
     /// Ones with this tensor's shape and dtype (`torch.ones_like`).
-    public func onesLike(dtype: DType? = nil) -> Tensor { Tensor.ones(shape, dtype: dtype ?? self.dtype) }
+    public func onesLike(dtype: DType? = nil) -> Tensor { Tensor.ones(shape, dtype: dtype ?? self.dtype, device: device) }
     /// `value` everywhere, with this tensor's shape and dtype (`torch.full_like`).
     public func fullLike(_ value: Double, dtype: DType? = nil) -> Tensor {
-        Tensor.full(shape, value, dtype: dtype ?? self.dtype)
+        Tensor.full(shape, value, dtype: dtype ?? self.dtype, device: device)
     }
     /// Uninitialised, with this tensor's shape and dtype (`torch.empty_like`).
-    public func emptyLike(dtype: DType? = nil) -> Tensor { Tensor.empty(shape, dtype: dtype ?? self.dtype) }
+    public func emptyLike(dtype: DType? = nil) -> Tensor { Tensor.empty(shape, dtype: dtype ?? self.dtype, device: device) }
 }

@@ -89,6 +89,7 @@ extension Tensor: CustomStringConvertible {
         let prefix = "tensor("
         let indent = prefix.count
         var suffixes: [String] = []
+        if !storage.isHost { suffixes.append("device='\(device)'") }   // PyTorch's order: device, size, dtype, grad
         let hasDefaultDType = [defaultFloatDType, .int64, .bool].contains(dtype)
         var body: String
         if numel == 0 {
@@ -97,7 +98,7 @@ extension Tensor: CustomStringConvertible {
             body = "[]"
         } else {
             if !hasDefaultDType { suffixes.append("dtype=\(dtype)") }
-            body = tensorText(indent: indent, options: options)
+            body = (storage.isHost ? self : noGrad { to(.cpu) }).tensorText(indent: indent, options: options)
         }
         if let node = gradFn {
             suffixes.append("grad_fn=<\(node.name)>")

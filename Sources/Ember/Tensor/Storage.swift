@@ -1,28 +1,43 @@
 // A reference-counted, 64-byte aligned buffer of elements: what every view of a tensor shares.
 
-/// The memory behind one or more tensors (`torch.UntypedStorage`).
+/// The memory behind one or more tensors (`torch.UntypedStorage`), on the device of the backend that
+/// allocated it.
 public final class Storage {
-    /// The first byte of the buffer.
+    /// The first byte of the buffer: a host address for CPU storage, the device's own address otherwise.
     public let pointer: UnsafeMutableRawPointer
     /// The buffer's size in bytes.
     public let byteCount: Int
-    /// The device the buffer lives on.
-    public let device: Device
+    /// The backend that owns the buffer.
+    let backend: Backend
+    /// Whether the CPU may read the buffer directly (storage of the CPU backend).
+    let isHost: Bool
     /// Bumped by every in-place write, so autograd can tell a saved tensor was modified.
     @exclusivity(unchecked) var version = 0
+
+    /// The device the buffer lives on.
+    public var device: Device { isHost ? .cpu : backend.device }
 
     /// Allocates uninitialised memory for `byteCount` bytes on the CPU.
     init(byteCount: Int) {
         self.byteCount = byteCount
-        self.device = .cpu
+        self.backend = CPUBackend.shared
+        self.isHost = true
         self.pointer = CPUAllocator.allocate(byteCount)
     }
 
-    /// Allocates `byteCount` bytes, zero-filled when `zeroed`, or nil when the system has no memory for them.
-    init?(tryingByteCount byteCount: Int, zeroed: Bool) {
-        guard let pointer = CPUAllocator.tryAllocate(byteCount) else { return nil }
-        (self.byteCount, self.device, self.pointer) = (byteCount, .cpu, pointer)
-        if zeroed { pointer.initializeMemory(as: UInt8.self, repeating: 0, count: byteCount) }
+    /// Allocates `byteCount` bytes with `backend`, zero-filled when `zeroed`, or nil when the device has no memory
+    /// for them.
+    init?(tryingByteCount byteCount: Int, zeroed: Bool, backend: Backend = CPUBackend.shared) {
+        guard let pointer = backend.allocator.allocate(byteCount) else { return nil }
+        (self.byteCount, self.backend, self.pointer) = (byteCount, backend, pointer)
+        isHost = backend === CPUBackend.shared
+        guard zeroed, byteCount > 0 else { return }
+        if isHost {
+            pointer.initializeMemory(as: UInt8.self, repeating: 0, count: byteCount)
+        } else {
+            let zeros = [UInt8](repeating: 0, count: byteCount)
+            zeros.withUnsafeBytes { backend.allocator.copyFromHost($0.baseAddress!, to: pointer, byteCount: byteCount) }
+        }
     }
 
     /// Allocates zero-filled memory.
@@ -31,5 +46,7 @@ public final class Storage {
         pointer.initializeMemory(as: UInt8.self, repeating: 0, count: byteCount)
     }
 
-    deinit { CPUAllocator.free(pointer, byteCount: byteCount) }
+    deinit {
+        if isHost { CPUAllocator.free(pointer, byteCount: byteCount) } else { backend.allocator.free(pointer, byteCount: byteCount) }
+    }
 }

@@ -96,7 +96,14 @@ public final class Tensor {
 
     /// A typed pointer to the first element (at `storageOffset`).
     @inline(__always) func pointer<T>(as: T.Type) -> UnsafeMutablePointer<T> {
-        storage.pointer.assumingMemoryBound(to: T.self) + storageOffset
+        if !storage.isHost { hostAccessOnDevice() }
+        return storage.pointer.assumingMemoryBound(to: T.self) + storageOffset
+    }
+
+    /// Stops a CPU kernel that was handed a tensor whose memory lives on another device.
+    @inline(never) func hostAccessOnDevice() -> Never {
+        fail("Tensor", "an op that runs on the CPU was given a tensor on \(device), whose memory the CPU cannot read; move it with "
+             + ".cpu() first")
     }
 
     /// A view of the same storage with another layout, outside autograd.

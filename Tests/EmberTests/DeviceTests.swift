@@ -1,0 +1,126 @@
+// The device seam: a test backend (host memory the CPU kernels may not read, with every byte counted) serves
+// `privateuseone:0`; tensors move to it and back through its allocator, factories and `*Like` forms make tensors
+// on it, modules move in place, printing names it, and mixing it with the CPU stops with PyTorch's message.
+import Ember
+import Foundation
+import XCTest
+
+/// Host memory behind a device the CPU kernels treat as foreign; counts live bytes and copies.
+final class TrackingBackend: Backend, DeviceAllocator {
+    let device: Device
+    var allocator: DeviceAllocator { self }
+    private(set) var liveBytes = 0
+    private(set) var copiesIn = 0, copiesOut = 0
+    private let lock = NSLock()
+
+    init(_ device: Device) { self.device = device }
+
+    func allocate(_ byteCount: Int) -> UnsafeMutableRawPointer? {
+        lock.lock(); defer { lock.unlock() }
+        liveBytes += byteCount
+        return UnsafeMutableRawPointer.allocate(byteCount: Swift.max(byteCount, 1), alignment: 64)
+    }
+    func free(_ address: UnsafeMutableRawPointer, byteCount: Int) {
+        lock.lock(); defer { lock.unlock() }
+        liveBytes -= byteCount
+        address.deallocate()
+    }
+    func copyFromHost(_ source: UnsafeRawPointer, to address: UnsafeMutableRawPointer, byteCount: Int) {
+        copiesIn += 1
+        address.copyMemory(from: source, byteCount: byteCount)
+    }
+    func copyToHost(_ address: UnsafeRawPointer, to destination: UnsafeMutableRawPointer, byteCount: Int) {
+        copiesOut += 1
+        destination.copyMemory(from: address, byteCount: byteCount)
+    }
+
+    /// The backend serving `privateuseone:0` in this test process.
+    static let shared: TrackingBackend = {
+        let backend = TrackingBackend(.privateUse(0))
+        Backends.register(backend)
+        return backend
+    }()
+}
+
+final class DeviceTests: XCTestCase {
+    let device = TrackingBackend.shared.device
+
+    func testTensorsMoveThroughTheDevicesAllocatorAndBack() {
+        let backend = TrackingBackend.shared
+        let before = backend.liveBytes
+        do {
+            let x = Tensor([1.5, -2, 3.25] as [Double])
+            let moved = x.to(device)
+            XCTAssertEqual(moved.device, device)
+            XCTAssertEqual(backend.liveBytes - before, 24)
+            XCTAssertTrue(moved.to(device) === moved, "a tensor already there is returned as it is")
+            let back = moved.cpu()
+            XCTAssertEqual(back.device, .cpu)
+            XCTAssertEqual(back.toArray(as: Double.self), [1.5, -2, 3.25])
+            XCTAssertEqual(moved.toArray(as: Double.self), [1.5, -2, 3.25], "reading values copies to the host")
+            XCTAssertEqual(moved[1].item(), -2)
+            // A non-contiguous view on the device comes back with its own layout's values.
+            let matrix = Tensor.arange(6, dtype: .float32).reshape([2, 3]).to(device)
+            XCTAssertEqual(matrix.t().cpu().toArray(as: Float.self), [0, 3, 1, 4, 2, 5])
+        }
+        XCTAssertEqual(backend.liveBytes, before, "freed through the device's allocator")
+    }
+
+    func testFactoriesAndLikeFormsMakeTensorsOnTheDevice() {
+        Ember.manualSeed(4)
+        let hostValues = Tensor.randn([5]).toArray(as: Float.self)
+        Ember.manualSeed(4)
+        let onDevice = Tensor.randn([5], device: device)
+        XCTAssertEqual(onDevice.device, device)
+        XCTAssertEqual(onDevice.toArray(as: Float.self), hostValues, "one random stream for every device")
+        XCTAssertEqual(Tensor.zeros([2, 2], device: device).toArray(as: Float.self), [0, 0, 0, 0])
+        XCTAssertEqual(Tensor.ones([3], dtype: .int64, device: device).toArray(as: Int.self), [1, 1, 1])
+        XCTAssertEqual(Tensor.full([2], 7, device: device).toArray(as: Float.self), [7, 7])
+        XCTAssertEqual(Tensor.empty([4], device: device).shape, [4])
+        XCTAssertEqual(Tensor.rand([4], device: device).device, device)
+        XCTAssertEqual(onDevice.zerosLike().device, device)
+        XCTAssertEqual(onDevice.onesLike().device, device)
+        XCTAssertEqual(onDevice.fullLike(2).device, device)
+        XCTAssertEqual(onDevice.randnLike().device, device)
+    }
+
+    func testMovesAreDifferentiable() {
+        let x = Tensor([1.0, 2.0]).requiresGrad_()
+        let onDevice = x.to(device)
+        XCTAssertEqual(onDevice.gradFn?.name, "ToCopyBackward0")
+        XCTAssertTrue(onDevice.requiresGrad)
+        let back = onDevice.cpu()
+        (back * Tensor([3.0, 4.0])).sum().backward()
+        XCTAssertEqual(x.grad?.toArray(as: Double.self), [3, 4])
+        XCTAssertEqual(x.grad?.device, .cpu)
+    }
+
+    func testPrintingNamesTheDeviceWherePyTorchDoes() {
+        XCTAssertEqual(Tensor([1.0, 2.0] as [Float]).to(device).description, "tensor([1., 2.], device='privateuseone:0')")
+        XCTAssertEqual(Tensor([1.0] as [Double]).to(device).description, "tensor([1.], device='privateuseone:0', dtype=float64)")
+        XCTAssertEqual(Tensor.zeros([0, 3], device: device).description, "tensor([], device='privateuseone:0', size=(0, 3))")
+        XCTAssertEqual(Tensor([1.0] as [Float]).requiresGrad_().to(device).description,
+                       "tensor([1.], device='privateuseone:0', grad_fn=<ToCopyBackward0>)")
+    }
+
+    func testModuleToMovesParametersBuffersAndGradientsInPlace() {
+        let model = Sequential(Linear(3, 2), BatchNorm1d(2))
+        let optimizer = SGD(model.parameters(), lr: 0.1)
+        let weight = model.parameters()[0]
+        (model(Tensor.randn([4, 3])).sum()).backward()
+        model.to(device)
+        XCTAssertTrue(model.parameters()[0] === weight, "the same Parameter object, so the optimizer still holds it")
+        XCTAssertTrue(optimizer.paramGroups[0].params[0] === weight)
+        XCTAssertTrue((model.parameters() + model.buffers()).allSatisfy { $0.device == device })
+        XCTAssertEqual(weight.grad?.device, device)
+        XCTAssertTrue(weight.requiresGrad && weight.isLeaf)
+        model.to(.cpu)
+        XCTAssertEqual(weight.device, .cpu)
+    }
+
+    func testAnUnservedDeviceIsRefusedByName() {
+        // The mixing of devices and the refusal of unserved ones stop the program: ErrorMessageTests runs them.
+        XCTAssertNil(Backends.backend(for: .cuda(5)))
+        XCTAssertNotNil(Backends.backend(for: .cpu))
+    }
+}
