@@ -118,6 +118,19 @@ final class DeviceTests: XCTestCase {
         XCTAssertEqual(weight.device, .cpu)
     }
 
+    func testTensorsOnTheDeviceSaveThroughTheHost() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ember-device-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let weights = Tensor.arange(6, dtype: .float32).reshape([2, 3]).to(device)
+        for name in ["w.safetensors", "w.npy"] {
+            let path = folder.appendingPathComponent(name).path
+            try Ember.save(name.hasSuffix(".npy") ? weights.checkpointValue : ["w": weights.checkpointValue], to: path)
+            let loaded: CheckpointValue = try Ember.load(path)
+            XCTAssertEqual((loaded.tensor ?? loaded["w"]?.tensor)?.toArray(as: Float.self), [0, 1, 2, 3, 4, 5])
+        }
+    }
+
     func testAnUnservedDeviceIsRefusedByName() {
         // The mixing of devices and the refusal of unserved ones stop the program: ErrorMessageTests runs them.
         XCTAssertNil(Backends.backend(for: .cuda(5)))

@@ -20,9 +20,9 @@ extension Tensor {
         if let base = bytes.baseAddress, bytes.count > 0 { storage.pointer.copyMemory(from: base, byteCount: bytes.count) }
     }
 
-    /// The elements in row-major order, as bytes.
+    /// The elements in row-major order, as bytes (copied to the host first for a tensor on another device).
     var contiguousBytes: Data {
-        let dense = contiguous()
+        let dense = noGrad { cpu().contiguous() }
         return Data(bytes: dense.storage.pointer + dense.storageOffset * dtype.itemSize, count: dense.numel * dtype.itemSize)
     }
 }

@@ -10,6 +10,7 @@ extension Tensor {
 
     /// Writes this tensor's elements into `destination` (same shape, any layout and dtype).
     func copyElements(into destination: Tensor) {
+        if !storage.isHost || !destination.storage.isHost { hostAccessOnDevice() }
         dtype.visit(CopyCast(source: UnsafeRawPointer(storage.pointer + storageOffset * dtype.itemSize),
                              sourceStrides: strides,
                              destination: destination.storage.pointer + destination.storageOffset * destination.dtype.itemSize,

@@ -7,21 +7,23 @@ public final class Storage {
     public let pointer: UnsafeMutableRawPointer
     /// The buffer's size in bytes.
     public let byteCount: Int
-    /// The backend that owns the buffer.
-    let backend: Backend
-    /// Whether the CPU may read the buffer directly (storage of the CPU backend).
-    let isHost: Bool
+    /// The backend of a device other than the CPU that owns the buffer; nil for host memory (no reference to
+    /// count on the path every small op's result takes).
+    let deviceBackend: Backend?
     /// Bumped by every in-place write, so autograd can tell a saved tensor was modified.
     @exclusivity(unchecked) var version = 0
 
+    /// Whether the CPU may read the buffer directly.
+    @inline(__always) var isHost: Bool { deviceBackend == nil }
+    /// The backend that owns the buffer.
+    var backend: Backend { deviceBackend ?? CPUBackend.shared }
     /// The device the buffer lives on.
-    public var device: Device { isHost ? .cpu : backend.device }
+    public var device: Device { deviceBackend?.device ?? .cpu }
 
     /// Allocates uninitialised memory for `byteCount` bytes on the CPU.
     init(byteCount: Int) {
         self.byteCount = byteCount
-        self.backend = CPUBackend.shared
-        self.isHost = true
+        self.deviceBackend = nil
         self.pointer = CPUAllocator.allocate(byteCount)
     }
 
@@ -29,8 +31,8 @@ public final class Storage {
     /// for them.
     init?(tryingByteCount byteCount: Int, zeroed: Bool, backend: Backend = CPUBackend.shared) {
         guard let pointer = backend.allocator.allocate(byteCount) else { return nil }
-        (self.byteCount, self.backend, self.pointer) = (byteCount, backend, pointer)
-        isHost = backend === CPUBackend.shared
+        (self.byteCount, self.pointer) = (byteCount, pointer)
+        deviceBackend = backend === CPUBackend.shared ? nil : backend
         guard zeroed, byteCount > 0 else { return }
         if isHost {
             pointer.initializeMemory(as: UInt8.self, repeating: 0, count: byteCount)
@@ -47,6 +49,6 @@ public final class Storage {
     }
 
     deinit {
-        if isHost { CPUAllocator.free(pointer, byteCount: byteCount) } else { backend.allocator.free(pointer, byteCount: byteCount) }
+        if let deviceBackend { deviceBackend.allocator.free(pointer, byteCount: byteCount) } else { CPUAllocator.free(pointer, byteCount: byteCount) }
     }
 }
