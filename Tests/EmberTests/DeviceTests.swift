@@ -3,6 +3,7 @@
 // on it, modules move in place, printing names it, and mixing it with the CPU stops with PyTorch's message.
 import Ember
 import Foundation
+import OrderedCollections
 import XCTest
 
 /// Host memory behind a device the CPU kernels treat as foreign; counts live bytes and copies.
@@ -123,6 +124,18 @@ final class DeviceTests: XCTestCase {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let weights = Tensor.arange(6, dtype: .float32).reshape([2, 3]).to(device)
+        // torch.save's format: written from a host copy (views of one device storage share it), loaded onto the CPU
+        // or, with mapLocation, onto the device.
+        let state: OrderedDictionary<String, Tensor> = ["w": weights, "row": weights[1], "t": weights.t()]
+        let path = folder.appendingPathComponent("state.pt").path
+        try Ember.save(state, to: path)
+        let onHost: OrderedDictionary<String, Tensor> = try Ember.load(path)
+        XCTAssertEqual(onHost["w"]?.device, .cpu)
+        XCTAssertEqual(onHost["row"]?.toArray(as: Float.self), [3, 4, 5])
+        XCTAssertTrue(onHost["w"]!.storage === onHost["t"]!.storage, "views of one storage still share it")
+        let mapped: OrderedDictionary<String, Tensor> = try Ember.load(path, mapLocation: device)
+        XCTAssertEqual(mapped["t"]?.device, device)
+        XCTAssertEqual(mapped["t"]?.toArray(as: Float.self), [0, 3, 1, 4, 2, 5])
         for name in ["w.safetensors", "w.npy"] {
             let path = folder.appendingPathComponent(name).path
             try Ember.save(name.hasSuffix(".npy") ? weights.checkpointValue : ["w": weights.checkpointValue], to: path)

@@ -50,12 +50,13 @@ extension Ember {
 
     /// Reads a checkpoint (`torch.load(path, weights_only=True)`) as `T`: a `Tensor`, a state dict
     /// (`OrderedDictionary<String, Tensor>`), an `OptimizerStateDict` or the whole `CheckpointValue`.
-    /// Only tensors and plain values are read; nothing in the file is ever executed.
+    /// Only tensors and plain values are read; nothing in the file is ever executed. Tensors load onto the
+    /// CPU, or onto `mapLocation` (`map_location`); a tensor saved from another device was written from a host copy.
     ///
     /// - Throws: `CheckpointError` for a missing, truncated or corrupt file, a disallowed pickle global or
     ///   opcode, or contents that are not a `T`.
     public static func load<T: CheckpointConvertible>(_ path: String, as type: T.Type = T.self,
-                                                      format: CheckpointFormat? = nil) throws -> T {
+                                                      format: CheckpointFormat? = nil, mapLocation: Device? = nil) throws -> T {
         let url = URL(fileURLWithPath: path)
         if let reason = unreadableReason(path) { throw CheckpointError(.io, reason, path: path) }
         do {
@@ -67,7 +68,7 @@ extension Ember {
             case .npy: contents = .tensor(try NumPyFormat.readArray(url))
             case .npz: contents = .dict(try NumPyFormat.readArchive(url).map { (key: .string($0.key), value: .tensor($0.value)) })
             }
-            return try T(checkpointValue: contents)
+            return try T(checkpointValue: mapLocation.map { contents.moved(to: $0) } ?? contents)
         } catch var error as CheckpointError {
             error.path = error.path ?? path
             throw error
@@ -78,8 +79,8 @@ extension Ember {
 
     /// Reads a whole checkpoint as `torch.load` returns it, when nothing asks for a narrower type:
     /// `try Ember.load("run.pt")["model"]`.
-    public static func load(_ path: String, format: CheckpointFormat? = nil) throws -> CheckpointValue {
-        try load(path, as: CheckpointValue.self, format: format)
+    public static func load(_ path: String, format: CheckpointFormat? = nil, mapLocation: Device? = nil) throws -> CheckpointValue {
+        try load(path, as: CheckpointValue.self, format: format, mapLocation: mapLocation)
     }
 
     /// Runs `write` on a temporary file next to `url`, then renames it over `url`, flushing the file to disk

@@ -200,3 +200,19 @@ extension OptimizerStateDict: CheckpointConvertible {
         self.init(state: state, paramGroups: paramGroups, groupParams: groupParams)
     }
 }
+
+extension CheckpointValue {
+    /// This value with every tensor moved to `device` (`torch.load`'s `map_location`).
+    func moved(to device: Device) -> CheckpointValue {
+        switch self {
+        case .tensor(let tensor):
+            let moved = noGrad { tensor.to(device) }
+            if tensor.requiresGrad && moved !== tensor { moved.requiresGrad = true }
+            return .tensor(moved)
+        case .list(let items): return .list(items.map { $0.moved(to: device) })
+        case .tuple(let items): return .tuple(items.map { $0.moved(to: device) })
+        case .dict(let pairs): return .dict(pairs.map { (key: $0.key, value: $0.value.moved(to: device)) })
+        default: return self
+        }
+    }
+}

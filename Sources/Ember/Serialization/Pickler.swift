@@ -6,6 +6,8 @@ struct Pickler {
     private(set) var bytes: [UInt8] = [0x80, 2]
     /// The storages to write, by key, in the order their keys were given.
     private(set) var storages: [(key: String, storage: Storage)] = []
+    /// Host copies of the device storages written so far, so views of one device storage share one copy.
+    private var hostCopies: [ObjectIdentifier: Storage] = [:]
     private var keys: [ObjectIdentifier: (key: String, dtype: DType)] = [:]
 
     /// Appends `value` and STOP.
@@ -71,6 +73,14 @@ struct Pickler {
         for shift in 0..<size { bytes.append(UInt8(truncatingIfNeeded: count >> (8 * shift))) }
     }
 
+    private mutating func hostCopy(of storage: Storage) -> Storage {
+        if let copy = hostCopies[ObjectIdentifier(storage)] { return copy }
+        let copy = Storage(byteCount: storage.byteCount)
+        if storage.byteCount > 0 { storage.backend.allocator.copyToHost(storage.pointer, to: copy.pointer, byteCount: storage.byteCount) }
+        hostCopies[ObjectIdentifier(storage)] = copy
+        return copy
+    }
+
     private mutating func writeGlobal(_ module: String, _ name: String) {
         bytes.append(0x63)
         bytes.append(contentsOf: Array("\(module)\n\(name)\n".utf8))
@@ -78,13 +88,11 @@ struct Pickler {
 
     /// `_rebuild_tensor_v2(storage, offset, size, stride, requires_grad=False, OrderedDict())`.
     private mutating func writeTensor(_ tensor: Tensor) throws {
-        guard tensor.device == .cpu else {
-            throw CheckpointError(.unsupported, "saving a tensor on \(tensor.device): move it to the CPU first")
-        }
         guard let typeName = storageTypes.first(where: { $0.value == tensor.dtype })?.key else {
             throw CheckpointError(.unsupported, "saving dtype \(tensor.dtype)")
         }
-        let storage = tensor.storage, id = ObjectIdentifier(storage)
+        // A device's storage is written from a host copy and keeps its location, as torch.save writes it.
+        let storage = tensor.storage.isHost ? tensor.storage : hostCopy(of: tensor.storage), id = ObjectIdentifier(storage)
         let key: String
         if let known = keys[id], known.dtype == tensor.dtype {
             key = known.key
@@ -100,7 +108,7 @@ struct Pickler {
         try write(.string("storage"))
         writeGlobal("torch", typeName)
         try write(.string(key))
-        try write(.string("cpu"))
+        try write(.string(tensor.device.description))
         writeInt(storage.byteCount / tensor.dtype.itemSize)
         bytes += [0x74, 0x51]
         writeInt(tensor.storageOffset)
