@@ -48,6 +48,18 @@ final class PortingFormsTests: XCTestCase {
         XCTAssertEqual(leaf.grad.map(values), [3, -15, 23])
     }
 
+    /// In-place ops keep PyTorch's graph (no copy node) and the value their node saved (`mul_` saves self).
+    func testInPlaceOpsKeepTheGraphAndTheSavedValue() {
+        let leaf = Tensor([0.5, -2, 3] as [Double]).requiresGrad_()
+        let y = leaf * 2
+        y.pow_(2)
+        XCTAssertEqual(y.gradFn?.nextFunctions.compactMap { $0?.node.name }, ["MulBackward0"])
+        let z = leaf * 1
+        z.mul_(leaf)
+        z.sum().backward()
+        XCTAssertEqual(leaf.grad.map(values), [1, -4, 6], "d(x·x)/dx = 2x, from the value before the write")
+    }
+
     func testRandomFillsLikeRandint() {
         Ember.manualSeed(11)
         let expected = Tensor.randint(0, 10, [6])

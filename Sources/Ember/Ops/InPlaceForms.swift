@@ -1,49 +1,43 @@
 // In-place forms of out-of-place ops (`neg_`, `floor_`, `pow_`, `scatter_`…), as PyTorch's programs chain them
-// (`boxes.sub_(w).neg_()`): the result is written into self, which takes over its history. When autograd will
-// need the old value, the op reads a copy, so what its node saved survives the write.
+// (`boxes.sub_(w).neg_()`): the result is written into self, which takes over its history (`assignInPlace`).
 
 extension Tensor {
-    /// Computes `op` of self (of a copy when autograd records) and writes it into self.
-    private func inPlace(_ name: String, file: StaticString, line: UInt, _ op: (Tensor) -> Tensor) -> Tensor {
-        assignInPlace(name, file: file, line: line) { op(needsGrad(self) ? clone() : self) }
-    }
-
     /// In-place `neg` (`neg_`).
     @discardableResult public func neg_(file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        inPlace("neg_", file: file, line: line) { $0.neg() }
+        assignInPlace("neg_", file: file, line: line) { $0.neg() }
     }
     /// In-place `abs` (`abs_`).
     @discardableResult public func abs_(file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        inPlace("abs_", file: file, line: line) { $0.abs() }
+        assignInPlace("abs_", file: file, line: line) { $0.abs() }
     }
     /// In-place `floor` (`floor_`).
     @discardableResult public func floor_(file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        inPlace("floor_", file: file, line: line) { $0.floor() }
+        assignInPlace("floor_", file: file, line: line) { $0.floor() }
     }
     /// In-place `ceil` (`ceil_`).
     @discardableResult public func ceil_(file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        inPlace("ceil_", file: file, line: line) { $0.ceil() }
+        assignInPlace("ceil_", file: file, line: line) { $0.ceil() }
     }
     /// In-place `trunc` (`trunc_`).
     @discardableResult public func trunc_(file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        inPlace("trunc_", file: file, line: line) { $0.trunc() }
+        assignInPlace("trunc_", file: file, line: line) { $0.trunc() }
     }
     /// In-place `round`, half to even (`round_`).
     @discardableResult public func round_(file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        inPlace("round_", file: file, line: line) { $0.round() }
+        assignInPlace("round_", file: file, line: line) { $0.round() }
     }
     /// In-place `pow` (`pow_`).
     @discardableResult public func pow_(_ exponent: Double, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        inPlace("pow_", file: file, line: line) { $0.pow(exponent) }
+        assignInPlace("pow_", file: file, line: line) { $0.pow(exponent) }
     }
     @_disfavoredOverload
     @discardableResult public func pow_(_ exponent: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        inPlace("pow_", file: file, line: line) { $0.pow(exponent, file: file, line: line) }
+        assignInPlace("pow_", file: file, line: line) { $0.pow(exponent, file: file, line: line) }
     }
     /// In-place `remainder` (`remainder_`).
     @_disfavoredOverload
     @discardableResult public func remainder_(_ other: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        inPlace("remainder_", file: file, line: line) { $0.remainder(other, file: file, line: line) }
+        assignInPlace("remainder_", file: file, line: line) { $0.remainder(other, file: file, line: line) }
     }
     @discardableResult public func remainder_(_ other: Double, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         remainder_(other.wrappedTensor, file: file, line: line)
@@ -51,41 +45,41 @@ extension Tensor {
     /// In-place `fmod` (`fmod_`).
     @_disfavoredOverload
     @discardableResult public func fmod_(_ other: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        inPlace("fmod_", file: file, line: line) { $0.fmod(other, file: file, line: line) }
+        assignInPlace("fmod_", file: file, line: line) { $0.fmod(other, file: file, line: line) }
     }
     @discardableResult public func fmod_(_ other: Double, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         fmod_(other.wrappedTensor, file: file, line: line)
     }
     /// In-place `cumsum` (`cumsum_`).
     @discardableResult public func cumsum_(_ dim: Int, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        inPlace("cumsum_", file: file, line: line) { $0.cumsum(dim: dim, file: file, line: line) }
+        assignInPlace("cumsum_", file: file, line: line) { $0.cumsum(dim: dim, file: file, line: line) }
     }
     /// In-place `logical_and`, 0 or 1 in self's dtype (`logical_and_`).
     @discardableResult public func logicalAnd_(_ other: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        inPlace("logical_and_", file: file, line: line) { $0.logicalAnd(other) }
+        assignInPlace("logical_and_", file: file, line: line) { $0.logicalAnd(other) }
     }
     /// In-place `logical_not`, 0 or 1 in self's dtype (`logical_not_`).
     @discardableResult public func logicalNot_(file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        inPlace("logical_not_", file: file, line: line) { $0.logicalNot() }
+        assignInPlace("logical_not_", file: file, line: line) { $0.logicalNot() }
     }
     /// In-place `bitwise_left_shift` (`bitwise_left_shift_`).
     @discardableResult public func bitwiseLeftShift_(_ other: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        inPlace("bitwise_left_shift_", file: file, line: line) { $0.bitwiseLeftShift(other, file: file, line: line) }
+        assignInPlace("bitwise_left_shift_", file: file, line: line) { $0.bitwiseLeftShift(other, file: file, line: line) }
     }
     /// In-place `scatter` of `source` (`scatter_`).
     @discardableResult public func scatter_(_ dim: Int, _ index: Tensor, _ source: Tensor,
                                             file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        inPlace("scatter_", file: file, line: line) { $0.scatter(dim, index, source, file: file, line: line) }
+        assignInPlace("scatter_", file: file, line: line) { $0.scatter(dim, index, source, file: file, line: line) }
     }
     /// In-place `scatter` of one value (`scatter_(dim, index, value)`).
     @discardableResult public func scatter_(_ dim: Int, _ index: Tensor, value: Double,
                                             file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        inPlace("scatter_", file: file, line: line) { $0.scatter(dim, index, value: value, file: file, line: line) }
+        assignInPlace("scatter_", file: file, line: line) { $0.scatter(dim, index, value: value, file: file, line: line) }
     }
     /// In-place `scatter_add` (`scatter_add_`).
     @discardableResult public func scatterAdd_(_ dim: Int, _ index: Tensor, _ source: Tensor,
                                                file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        inPlace("scatter_add_", file: file, line: line) { $0.scatterAdd(dim, index, source, file: file, line: line) }
+        assignInPlace("scatter_add_", file: file, line: line) { $0.scatterAdd(dim, index, source, file: file, line: line) }
     }
 
     /// `clamp` under NumPy's name (`clip`).

@@ -80,11 +80,14 @@ extension Tensor {
               "a leaf Variable that requires grad is being used in an in-place operation.", file: file, line: line)
     }
 
-    /// Writes `result` (computed out of place from self) into self's memory and takes over its history.
+    /// Writes the result of `compute` (an out-of-place op of self's value) into self's memory and takes over
+    /// its history. Under autograd `compute` reads a snapshot standing at self's place in the graph, so a node
+    /// that saves its input keeps the value from before the write (PyTorch keeps the original self the same
+    /// way) and the graph gains no copy node.
     @discardableResult
-    func assignInPlace(_ op: String, file: StaticString, line: UInt, _ compute: () -> Tensor) -> Tensor {
+    func assignInPlace(_ op: String, file: StaticString, line: UInt, _ compute: (Tensor) -> Tensor) -> Tensor {
         checkInPlaceAllowed(op, file: file, line: line)
-        let result = compute()
+        let result = compute(needsGrad(self) ? snapshot() : self)
         check(result.shape == shape, op,
               "output with shape \(shapeText(shape)) doesn't match the broadcast shape \(shapeText(result.shape))",
               file: file, line: line)
@@ -106,6 +109,13 @@ extension Tensor {
         return self
     }
 
+    /// A copy of self's values with self's place in the autograd graph.
+    private func snapshot() -> Tensor {
+        let copy = noGrad { clone() }
+        (copy.gradFn, copy.outputNumber) = (gradFn, outputNumber)
+        return copy
+    }
+
     /// In-place `add` (`add_`).
     @discardableResult public func add_(_ other: Tensor, alpha: Double = 1, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         if !needsGrad(self, other), isContiguous, other.dtype == dtype, dtype.computeType == dtype, other.shape == shape || other.numel == 1 {
@@ -115,7 +125,7 @@ extension Tensor {
             bumpVersion()
             return self
         }
-        return assignInPlace("add_", file: file, line: line) { add(other, alpha: alpha, file: file, line: line) }
+        return assignInPlace("add_", file: file, line: line) { $0.add(other, alpha: alpha, file: file, line: line) }
     }
     /// In-place `sub` (`sub_`).
     @discardableResult public func sub_(_ other: Tensor, alpha: Double = 1, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
@@ -123,30 +133,30 @@ extension Tensor {
     }
     /// In-place `mul` (`mul_`).
     @discardableResult public func mul_(_ other: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        assignInPlace("mul_", file: file, line: line) { mul(other, file: file, line: line) }
+        assignInPlace("mul_", file: file, line: line) { $0.mul(other, file: file, line: line) }
     }
     /// In-place `div` (`div_`).
     @discardableResult public func div_(_ other: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        assignInPlace("div_", file: file, line: line) { div(other, file: file, line: line) }
+        assignInPlace("div_", file: file, line: line) { $0.div(other, file: file, line: line) }
     }
     /// In-place `clamp` (`clamp_`).
     @discardableResult public func clamp_(min: Double? = nil, max: Double? = nil, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        assignInPlace("clamp_", file: file, line: line) { clamp(min: min, max: max, file: file, line: line) }
+        assignInPlace("clamp_", file: file, line: line) { $0.clamp(min: min, max: max, file: file, line: line) }
     }
     /// In-place `relu` (`relu_`).
     @discardableResult public func relu_(file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        assignInPlace("relu_", file: file, line: line) { relu() }
+        assignInPlace("relu_", file: file, line: line) { $0.relu() }
     }
     /// In-place `masked_fill` (`masked_fill_`).
     @discardableResult public func maskedFill_(_ mask: Tensor, _ value: Double, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        assignInPlace("masked_fill_", file: file, line: line) { maskedFill(mask, value, file: file, line: line) }
+        assignInPlace("masked_fill_", file: file, line: line) { $0.maskedFill(mask, value, file: file, line: line) }
     }
     /// Copies `source` (broadcast, converted) into self (`copy_`).
     @discardableResult public func copy_(_ source: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         let shape = Tensor.broadcastShape(self, source, op: "copy_", file: file, line: line)
         check(shape == self.shape, "copy_", "source of shape \(shapeText(source.shape)) does not broadcast to \(shapeText(self.shape))",
               file: file, line: line)
-        return assignInPlace("copy_", file: file, line: line) {
+        return assignInPlace("copy_", file: file, line: line) { _ in
             let expanded = source.expand(self.shape).to(dtype)
             if needsGrad(source) { return expanded * 1 }
             return expanded

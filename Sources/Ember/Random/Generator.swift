@@ -31,7 +31,8 @@ public final class Generator {
     /// The generator's state (`get_state()`, `torch.get_rng_state()`): a uint8 tensor of 5,056 bytes laid out
     /// as PyTorch's CPU generator lays out its own, so a checkpoint can carry it.
     public func getState() -> Tensor {
-        let (seed, words, used, cached) = withLock { ($0.initialSeed, $0.engine.words.state, $0.engine.words.used, $0.cachedNormalDouble) }
+        let (seed, position, cached) = withLock { ($0.initialSeed, $0.engine.words, $0.cachedNormalDouble) }
+        let (words, used) = position
         var bytes = [UInt8]()
         bytes.reserveCapacity(Self.stateByteCount)
         func append<T: FixedWidthInteger>(_ value: T) { withUnsafeBytes(of: value.littleEndian) { bytes += $0 } }

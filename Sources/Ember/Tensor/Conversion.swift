@@ -42,7 +42,7 @@ extension Tensor {
         let out = noGrad { () -> Tensor in
             let host = storage.isHost ? self : hostCopy()
             let source = host.isContiguous ? host : host.contiguous()
-            guard device != .cpu else { return source === self ? clone() : source }
+            guard device != .cpu else { return source }   // self is on another device here: source is already a copy
             let bytes = numel * dtype.itemSize
             guard let storage = Storage(tryingByteCount: bytes, zeroed: false, backend: target) else {
                 fail("to", "\(device) has no memory for \(bytes) bytes (shape \(shapeText(shape)), \(dtype))", file: file, line: line)
