@@ -1,20 +1,17 @@
 // The device seam: a test backend (host memory the CPU kernels may not read, with every byte counted) serves
 // `privateuseone:0`; tensors move to it and back through its allocator, factories and `*Like` forms make tensors
 // on it, modules move in place, printing names it, and mixing it with the CPU stops with PyTorch's message.
-import Ember
+@testable import Ember
 import Foundation
 import OrderedCollections
 import XCTest
 
-/// Host memory behind a device the CPU kernels treat as foreign; counts live bytes and copies.
-final class TrackingBackend: Backend, DeviceAllocator {
-    let device: Device
-    var allocator: DeviceAllocator { self }
+/// Host memory behind a device the op layer treats as foreign (the CPU kernels run on it through the device's own
+/// backend); counts live bytes and copies.
+final class TrackingAllocator: DeviceAllocator {
     private(set) var liveBytes = 0
     private(set) var copiesIn = 0, copiesOut = 0
     private let lock = NSLock()
-
-    init(_ device: Device) { self.device = device }
 
     func allocate(_ byteCount: Int) -> UnsafeMutableRawPointer? {
         lock.lock(); defer { lock.unlock() }
@@ -27,27 +24,35 @@ final class TrackingBackend: Backend, DeviceAllocator {
         address.deallocate()
     }
     func copyFromHost(_ source: UnsafeRawPointer, to address: UnsafeMutableRawPointer, byteCount: Int) {
+        lock.lock(); defer { lock.unlock() }
         copiesIn += 1
         address.copyMemory(from: source, byteCount: byteCount)
     }
     func copyToHost(_ address: UnsafeRawPointer, to destination: UnsafeMutableRawPointer, byteCount: Int) {
+        lock.lock(); defer { lock.unlock() }
         copiesOut += 1
         destination.copyMemory(from: address, byteCount: byteCount)
     }
 
-    /// The backend serving `privateuseone:0` in this test process.
-    static let shared: TrackingBackend = {
-        let backend = TrackingBackend(.privateUse(0))
-        Backends.register(backend)
-        return backend
+    /// The allocator of the backend serving `privateuseone:0` in this test process.
+    static let shared: TrackingAllocator = {
+        let allocator = TrackingAllocator()
+        Backends.register(CPUBackend(serving: .privateUse(0), allocator: allocator))
+        return allocator
     }()
+
+    /// The device that `shared` backs.
+    static var device: Device {
+        _ = shared
+        return .privateUse(0)
+    }
 }
 
 final class DeviceTests: XCTestCase {
-    let device = TrackingBackend.shared.device
+    let device = TrackingAllocator.device
 
     func testTensorsMoveThroughTheDevicesAllocatorAndBack() {
-        let backend = TrackingBackend.shared
+        let backend = TrackingAllocator.shared
         let before = backend.liveBytes
         do {
             let x = Tensor([1.5, -2, 3.25] as [Double])

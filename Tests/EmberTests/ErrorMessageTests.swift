@@ -32,7 +32,7 @@ enum ErrorProbes {
         "linearModule": (#line, { _ = Linear(3, 2)(Tensor.zeros(4, 5)) }),
         "lossModule": (#line, { _ = CrossEntropyLoss()(Tensor.zeros(2, 3), Tensor([Int64(0), 7])) }),
         "rowIndex": (#line, { _ = Tensor.zeros(2, 3)[0, 9] }),
-        "mixedDevices": (#line, { _ = Tensor.ones(2).add(Tensor.ones(2, device: TrackingBackend.shared.device)) }),
+        "mixedDevices": (#line, { _ = Tensor.ones(2).add(Tensor.ones(2, device: TrackingAllocator.device)) }),
     ]
 }
 

@@ -8,7 +8,12 @@ struct CaseFailure: Error, CustomStringConvertible {
 }
 
 enum GoldenTensor {
+    /// The tensor on the cases' device.
     static func decode(_ json: JSON) throws -> Tensor {
+        try decodeOnHost(json).to(GoldenDevice.current)
+    }
+
+    static func decodeOnHost(_ json: JSON) throws -> Tensor {
         guard let dtypeName = json["dtype"]?.string, let dtype = DType(name: dtypeName),
               let shape = json["shape"]?.array?.compactMap(\.int), let data = json["data"]?.array else {
             throw CaseFailure("malformed tensor \(json)")
@@ -23,8 +28,10 @@ enum GoldenTensor {
     }
 
     /// Checks shape, dtype and values within `atol + rtol * |expected|` (exact for integers and bools).
-    static func compare(_ actual: Tensor, _ expectedJSON: JSON, rtol: Double, atol: Double, what: String) throws {
-        let expected = try decode(expectedJSON)
+    static func compare(_ actual: Tensor, _ expectedJSON: JSON, rtol: Double, atol: Double, what: String,
+                        device: Device? = GoldenDevice.current) throws {
+        if let device, actual.device != device { throw CaseFailure("\(what): on \(actual.device), expected \(device)") }
+        let expected = try decodeOnHost(expectedJSON)
         guard actual.shape == expected.shape else {
             throw CaseFailure("\(what): shape \(actual.shape), expected \(expected.shape)")
         }

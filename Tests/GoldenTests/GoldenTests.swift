@@ -33,10 +33,15 @@ final class GoldenTests: XCTestCase {
         }
     }
 
-    func testGoldenSuites() throws {
+    func testGoldenSuites() throws { try runSuites(device: nil) }
+
+    /// Every case once more with its tensors, modules and optimizers on a second device (the tests' own backend).
+    func testGoldenSuitesOnTheTestDevice() throws { try runSuites(device: "test") }
+
+    private func runSuites(device: String?) throws {
         let suites = try GoldenTests.suites()
         XCTAssertFalse(suites.isEmpty, "no golden suites under \(GoldenTests.roots.map(\.path))")
-        let outcomes = try IsolatedCaseRunner.run(suites.flatMap(\.files))
+        let outcomes = try IsolatedCaseRunner.run(suites.flatMap(\.files), environment: [GoldenDevice.variable: device])
         var allFailures: [String] = []
         var offset = 0
         for (suite, files) in suites {
@@ -46,7 +51,7 @@ final class GoldenTests: XCTestCase {
                 if case .failed(let why) = outcome.result { return "  FAIL \(suite)/\(outcome.name): \(why)" }
                 return nil
             }
-            print("golden \(suite): \(files.count - failed.count)/\(files.count) passed")
+            print("golden \(suite)\(device.map { " on the \($0) device" } ?? ""): \(files.count - failed.count)/\(files.count) passed")
             for line in failed { print(line) }
             allFailures += failed
         }
@@ -101,6 +106,8 @@ enum GoldenRunner {
         for (name, value) in json["inputs"]?.objectPairs ?? [] { inputs[name] = try GoldenTensor.decode(value) }
         let differentiable = json["requires_grad"]?.array?.compactMap(\.string) ?? []
         for name in differentiable { inputs[name]?.requiresGrad = true }
+        // Results follow their inputs' device; a case without tensor inputs makes its tensors on the CPU.
+        let device: Device? = inputs.isEmpty ? nil : GoldenDevice.current
         let outputs: [Tensor]
         if let op = json["op"]?.string, op == "expression" {
             guard let text = json["expression"]?.string else { throw CaseFailure("expression case without expression") }
@@ -116,7 +123,7 @@ enum GoldenRunner {
             throw CaseFailure("\(outputs.count) outputs, expected \(expected.count)")
         }
         for (i, (actual, want)) in zip(outputs, expected).enumerated() {
-            try GoldenTensor.compare(actual, want, rtol: rtol, atol: atol, what: "output \(i)")
+            try GoldenTensor.compare(actual, want, rtol: rtol, atol: atol, what: "output \(i)", device: device)
         }
         guard let grads = json["grads"]?.objectPairs, let gradOutputs = json["grad_outputs"]?.array else { return .passed }
         // The gradients are compared first, so a node name that differs cannot hide a wrong gradient.
@@ -150,14 +157,17 @@ enum GoldenRunner {
             let size = c.arg("size")?.ints ?? []
             let dtype = try c.dtype() ?? .float32
             let result: Tensor
+            let device = GoldenDevice.current
             switch fn {
-            case "rand": result = Tensor.rand(size, dtype: dtype)
-            case "randn": result = Tensor.randn(size, dtype: dtype)
-            case "randint": result = Tensor.randint(try c.int("low"), try c.int("high"), size)
-            case "randperm": result = Tensor.randperm(try c.int("n"))
-            case "normal_": result = Tensor.empty(size, dtype: dtype).normal_(mean: try c.double("mean"), std: try c.double("std"))
-            case "uniform_": result = Tensor.empty(size, dtype: dtype).uniform_(from: try c.double("from"), to: try c.double("to"))
-            case "bernoulli_": result = Tensor.empty(size, dtype: dtype).bernoulli_(try c.double("p"))
+            case "rand": result = Tensor.rand(size, dtype: dtype, device: device)
+            case "randn": result = Tensor.randn(size, dtype: dtype, device: device)
+            case "randint": result = Tensor.randint(try c.int("low"), try c.int("high"), size, device: device)
+            case "randperm": result = Tensor.randperm(try c.int("n"), device: device)
+            case "normal_":
+                result = Tensor.empty(size, dtype: dtype, device: device).normal_(mean: try c.double("mean"), std: try c.double("std"))
+            case "uniform_":
+                result = Tensor.empty(size, dtype: dtype, device: device).uniform_(from: try c.double("from"), to: try c.double("to"))
+            case "bernoulli_": result = Tensor.empty(size, dtype: dtype, device: device).bernoulli_(try c.double("p"))
             case "bernoulli":
                 guard let p = args["input"] else { throw CaseFailure("bernoulli without input") }
                 result = try GoldenTensor.decode(p).bernoulli()
@@ -196,7 +206,7 @@ enum GoldenRunner {
 
     static func runModule(_ json: JSON) throws -> CaseOutcome {
         guard let name = json["module"]?.string else { throw CaseFailure("module case without module") }
-        let module = try ModuleFactory.build(name, arguments(json["args"]))
+        let module = try ModuleFactory.build(name, arguments(json["args"])).to(GoldenDevice.current)
         try module.loadStateDict(try decodeState(json["state"]))
         module.train(json["train"]?.bool ?? true)
         let (rtol, atol) = tolerances(json)
@@ -254,7 +264,7 @@ enum GoldenRunner {
         let (rtol, atol) = tolerances(json)
         Ember.manualSeed(seed)
         if let name = json["module"]?.string {
-            let module = try ModuleFactory.build(name, arguments(json["args"]))
+            let module = try ModuleFactory.build(name, arguments(json["args"])).to(GoldenDevice.current)
             try compareState(module, json["state"], rtol: rtol, atol: atol, what: "state")
             return .passed
         }
@@ -262,7 +272,7 @@ enum GoldenRunner {
             throw CaseFailure("init case without module or function")
         }
         let args = OpCall(op: function, inputs: [:], args: json["args"] ?? .object([]))
-        let t = Tensor.empty(shape)
+        let t = Tensor.empty(shape, device: GoldenDevice.current)
         func mode() -> Init.FanMode { args.arg("mode")?.string.flatMap(Init.FanMode.init(rawValue:)) ?? .fanIn }
         switch function {
         case "uniform_": Init.uniform_(t, a: args.arg("a")?.double ?? 0, b: args.arg("b")?.double ?? 1)
@@ -375,6 +385,7 @@ enum GoldenRunner {
         if let container = model as? NamedContainer, let repeats = json["repeats"]?.int, container.typeName == "DynamicNet" {
             model = try DynamicNet(container, repeats: repeats)
         }
+        model.to(GoldenDevice.current)
         try model.loadStateDict(try decodeState(json["state"]))
         model.train()
         guard let optimizerName = optimizerJSON["name"]?.string, let lossName = lossJSON["name"]?.string,
@@ -408,7 +419,7 @@ enum GoldenRunner {
             actual = Size(size).description
         } else if let expression = flags["expression"]?.string {
             // The value printed is the expression applied to a 2×2 leaf of ones that requires grad.
-            let leaf = Tensor.ones([2, 2], requiresGrad: true)
+            let leaf = Tensor.ones([2, 2], device: GoldenDevice.current, requiresGrad: true)
             var evaluator = ExpressionEvaluator(variables: ["leaf": leaf])
             let results = try evaluator.evaluate(expression)
             guard results.count == 1 else { throw CaseFailure("format expression gives \(results.count) tensors") }
@@ -416,10 +427,11 @@ enum GoldenRunner {
             if let value = json["value"], !value.isNull {
                 try GoldenTensor.compare(result, value, rtol: 0, atol: 0, what: "expression value")
             }
-            actual = result.description
+            // Printing a tensor of another device adds its name (DeviceTests checks that); the rest prints alike.
+            actual = result.description.replacingOccurrences(of: ", device='\(GoldenDevice.current)'", with: "")
         } else {
             guard let value = json["value"], !value.isNull else { throw CaseFailure("format case without value") }
-            let tensor = try GoldenTensor.decode(value)
+            let tensor = try GoldenTensor.decodeOnHost(value)
             if flags["requires_grad"]?.bool == true { tensor.requiresGrad = true }
             actual = tensor.description
         }

@@ -51,7 +51,8 @@ enum IsolatedCaseRunner {
     }
 
     /// The outcome of every file, in order, from as many workers as there are processors.
-    static func run(_ files: [URL]) throws -> [(name: String, result: CaseOutcome)] {
+    /// `environment` is added to the workers' (a nil value removes a variable).
+    static func run(_ files: [URL], environment: [String: String?] = [:]) throws -> [(name: String, result: CaseOutcome)] {
         #if os(Linux)
         let workers = Swift.max(1, Swift.min(ProcessInfo.processInfo.activeProcessorCount, 8, files.count))
         let chunkSize = (files.count + workers - 1) / Swift.max(workers, 1)
@@ -59,7 +60,7 @@ enum IsolatedCaseRunner {
         let lock = NSLock()
         DispatchQueue.concurrentPerform(iterations: workers) { w in
             let chunk = Array(files[Swift.min(w * chunkSize, files.count)..<Swift.min((w + 1) * chunkSize, files.count)])
-            let outcomes = runInWorkers(chunk)
+            let outcomes = runInWorkers(chunk, environment: environment)
             lock.lock()
             results[w] = outcomes
             lock.unlock()
@@ -71,11 +72,11 @@ enum IsolatedCaseRunner {
     }
 
     /// Runs `files` in a worker process, starting a new one after each case that stopped or hung one.
-    static func runInWorkers(_ files: [URL]) -> [(name: String, result: CaseOutcome)] {
+    static func runInWorkers(_ files: [URL], environment: [String: String?]) -> [(name: String, result: CaseOutcome)] {
         var outcomes: [(name: String, result: CaseOutcome)] = []
         while outcomes.count < files.count {
             let remaining = Array(files[outcomes.count...])
-            let (reports, stopReason) = runWorker(remaining)
+            let (reports, stopReason) = runWorker(remaining, environment: environment)
             outcomes += reports
             if outcomes.count < files.count {
                 // The case after the last report started and did not finish: it stopped the worker.
@@ -86,7 +87,7 @@ enum IsolatedCaseRunner {
     }
 
     /// One worker process over `files`: the cases it reported, and why it stopped early if it did.
-    static func runWorker(_ files: [URL]) -> (reports: [(name: String, result: CaseOutcome)], stopReason: String) {
+    static func runWorker(_ files: [URL], environment extra: [String: String?]) -> (reports: [(name: String, result: CaseOutcome)], stopReason: String) {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ember-golden-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
         let list = folder.appendingPathComponent("cases"), log = folder.appendingPathComponent("log")
@@ -104,6 +105,7 @@ enum IsolatedCaseRunner {
         var environment = ProcessInfo.processInfo.environment
         environment[Job.listVariable] = list.path
         environment[Job.logVariable] = log.path
+        for (name, value) in extra { environment[name] = value }
         process.environment = environment
         process.standardOutput = FileHandle.nullDevice
         process.standardError = try? FileHandle(forWritingTo: errors)

@@ -1,6 +1,6 @@
-// The device seam: each device is a `Backend` that owns its memory through a `DeviceAllocator`. Storage
-// allocates through its device's backend and frees through it; tensors move between devices by the
-// allocators' copies. The CPU's backend is the host itself, whose memory kernels read directly.
+// The device seam: each device is a `Backend` that owns its memory through a `DeviceAllocator` and runs every
+// primitive the ops are built from. An op checks its operands share a device, allocates its result there and
+// calls that device's backend; kernels read and write `KernelOperand`s (memory plus layout), never `Tensor`s.
 import Foundation
 
 /// The memory of one device: allocation, and copies to, from and within it. Addresses it hands out are the
@@ -16,46 +16,111 @@ public protocol DeviceAllocator: AnyObject {
     func copyToHost(_ address: UnsafeRawPointer, to destination: UnsafeMutableRawPointer, byteCount: Int)
 }
 
-/// One device's implementation of what tensors need from it (`torch.device`'s backend).
-public protocol Backend: AnyObject {
+/// One device's implementation of what tensors need from it (`torch.device`'s backend): memory, and the
+/// primitives of the op vocabulary. Every operand a primitive receives lives on this backend's device; outputs
+/// are allocated by the op (contiguous unless said otherwise) and written, never allocated, by the primitive.
+protocol Backend: AnyObject {
     /// The device this backend serves.
     var device: Device { get }
     /// Its memory.
     var allocator: DeviceAllocator { get }
+
+    // MARK: Copies
+
+    /// destination ← source elementwise, converting the dtype (C casts; bool is x != 0); same shape, any layouts.
+    func copy(_ source: KernelOperand, into destination: KernelOperand)
+    /// Sets every element of `destination` (any layout) to `value` converted to its dtype.
+    func fill(_ destination: KernelOperand, with value: Double)
+
+    // MARK: Pointwise (inputs broadcast to the output's shape)
+
+    /// out = op(x) in float32/float64, x of out's dtype.
+    func floatUnary(_ op: FloatUnaryOp, _ x: KernelOperand, into out: KernelOperand)
+    /// out = op(x) for an arithmetic dtype, x of out's dtype.
+    func arithmeticUnary(_ op: ArithmeticUnaryOp, _ x: KernelOperand, into out: KernelOperand)
+    /// out = op(x, y), x and y of out's dtype (an arithmetic one); `out` may be x itself (an in-place update).
+    func arithmeticBinary(_ op: ArithmeticBinaryOp, _ x: KernelOperand, _ y: KernelOperand, into out: KernelOperand)
+    /// out = op(x, y) in float32/float64.
+    func floatBinary(_ op: FloatBinaryOp, _ x: KernelOperand, _ y: KernelOperand, into out: KernelOperand)
+    /// out (bool) = x op y, x and y of one arithmetic dtype.
+    func compare(_ op: ComparisonOp, _ x: KernelOperand, _ y: KernelOperand, into out: KernelOperand)
+    /// out = condition ? x : y, x and y of out's dtype (any).
+    func select(_ condition: KernelOperand, _ x: KernelOperand, _ y: KernelOperand, into out: KernelOperand)
+
+    // MARK: Rows of a contiguous [rows, k] operand
+
+    /// out[r] = op(row r).
+    func reduceRows(_ op: RowReduction, _ x: KernelOperand, rows: Int, k: Int, into out: KernelOperand)
+    /// out[o, i] = Σ_j x[o, j, i] over a contiguous [outer, k, inner] operand.
+    func sumMiddle(_ x: KernelOperand, outer: Int, k: Int, inner: Int, into out: KernelOperand)
+    /// The max or min of each row and the index of its first occurrence (NaN counts as the extreme).
+    func argExtremeRows(_ x: KernelOperand, rows: Int, k: Int, isMax: Bool, values: KernelOperand, indices: KernelOperand)
+    /// out[r] = op(row r), a row of the same length (softmax, cumulative sums…).
+    func transformRows(_ op: RowTransform, _ x: KernelOperand, rows: Int, k: Int, into out: KernelOperand)
+    /// Each row sorted (stable; NaN last ascending, first descending), with the int64 source indices.
+    func sortRows(_ x: KernelOperand, rows: Int, k: Int, descending: Bool, values: KernelOperand, indices: KernelOperand)
+
+    // MARK: Indexing
+
+    /// out[p] = input[p with `dim` replaced by index[p]] (`gather`); out has index's shape.
+    func gather(_ input: KernelOperand, index: KernelOperand, dim: Int, into out: KernelOperand)
+    /// target[p with `dim` replaced by index[p]] (+)= source[p] for p over index's shape (`scatter_`, `scatter_add_`).
+    func scatter(_ source: KernelOperand, index: KernelOperand, dim: Int, accumulate: Bool, into target: KernelOperand)
+    /// out[b, r] = source[bases[b] + r] for r over the strided block `block` (advanced indexing).
+    func take(_ source: KernelOperand, bases: [Int], block: Layout, into out: KernelOperand)
+    /// target[bases[b] + r] (+)= values[b, r] for r over the strided block `block` (`index_put_`).
+    func put(_ values: KernelOperand, bases: [Int], block: Layout, accumulate: Bool, into target: KernelOperand)
+
+    // MARK: Products, convolution, pooling
+
+    /// out[b] = a[b] · b[b] for [B, m, k] and [B, k, n] operands whose matrices are row- or column-major.
+    func batchedMatrixProduct(_ a: KernelOperand, _ b: KernelOperand, into out: KernelOperand)
+    /// out = conv(input, weight) + bias over contiguous operands shaped by `plan`.
+    func convolution(_ plan: ConvolutionPlan, input: KernelOperand, weight: KernelOperand, bias: KernelOperand?,
+                     into out: KernelOperand)
+    /// Adds the input and weight gradients of a convolution into zeroed contiguous operands.
+    func convolutionBackward(_ plan: ConvolutionPlan, input: KernelOperand, weight: KernelOperand, gradOutput: KernelOperand,
+                             gradInput: KernelOperand?, gradWeight: KernelOperand?)
+    /// Max pooling of `planes` contiguous planes, with each max's flat index in its plane (-1 for an empty window).
+    func maxPool(_ input: KernelOperand, planes: Int, _ g: PoolGeometry, into out: KernelOperand, indices: KernelOperand)
+    /// Adds each output gradient to the input position its max came from (into a zeroed input gradient).
+    func maxPoolBackward(_ gradOutput: KernelOperand, indices: KernelOperand, planes: Int, _ g: PoolGeometry,
+                         into gradInput: KernelOperand)
+    /// Average pooling, or (`backward`) its adjoint added into a zeroed input gradient.
+    func avgPool(_ source: KernelOperand, planes: Int, _ g: PoolGeometry, countIncludePad: Bool, divisorOverride: Int?,
+                 backward: Bool, into destination: KernelOperand)
+    /// Adaptive average pooling of [planes, height, width] to [planes, outH, outW], or (`backward`) its adjoint.
+    func adaptiveAvgPool(_ source: KernelOperand, planes: Int, height: Int, width: Int, outH: Int, outW: Int, backward: Bool,
+                         into destination: KernelOperand)
+
+    // MARK: Optimizers
+
+    /// One Adam/AdamW step over contiguous operands of one float dtype, in PyTorch's order of operations.
+    func adamStep(_ step: AdamStep, param: KernelOperand, grad: KernelOperand, expAvg: KernelOperand, expAvgSq: KernelOperand,
+                  maxExpAvgSq: KernelOperand?)
+}
+
+/// The constants of one Adam step.
+struct AdamStep {
+    let beta1: Double, beta2: Double, eps: Double, stepSize: Double, biasCorrection2Sqrt: Double
 }
 
 /// The backends by device: the CPU's always, others as they are registered (a GPU backend when its driver
 /// loads, a test backend in the tests).
-public enum Backends {
-    nonisolated(unsafe) private static var registered: [Device: Backend] = [.cpu: CPUBackend.shared]
+enum Backends {
+    nonisolated(unsafe) private static var registered: [Device: Backend] = [.cpu: CPUBackend.host]
     private static let lock = NSLock()
 
     /// The backend of `device`, or nil when none serves it.
-    public static func backend(for device: Device) -> Backend? {
+    static func backend(for device: Device) -> Backend? {
         lock.lock(); defer { lock.unlock() }
         return registered[device]
     }
 
     /// Makes `backend` serve its device (replacing one registered before, except the CPU's).
-    public static func register(_ backend: Backend) {
+    static func register(_ backend: Backend) {
         precondition(backend.device != .cpu, "Backends.register: the CPU's backend is built in")
         lock.lock(); defer { lock.unlock() }
         registered[backend.device] = backend
-    }
-}
-
-/// The host: memory from Ember's caching allocator, read directly by the CPU kernels.
-final class CPUBackend: Backend, DeviceAllocator {
-    static let shared = CPUBackend()
-    var device: Device { .cpu }
-    var allocator: DeviceAllocator { self }
-
-    func allocate(_ byteCount: Int) -> UnsafeMutableRawPointer? { CPUAllocator.tryAllocate(byteCount) }
-    func free(_ address: UnsafeMutableRawPointer, byteCount: Int) { CPUAllocator.free(address, byteCount: byteCount) }
-    func copyFromHost(_ source: UnsafeRawPointer, to address: UnsafeMutableRawPointer, byteCount: Int) {
-        address.copyMemory(from: source, byteCount: byteCount)
-    }
-    func copyToHost(_ address: UnsafeRawPointer, to destination: UnsafeMutableRawPointer, byteCount: Int) {
-        destination.copyMemory(from: address, byteCount: byteCount)
     }
 }

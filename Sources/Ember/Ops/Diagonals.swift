@@ -59,7 +59,7 @@ extension Tensor {
                                sourceGradient: @escaping (Tensor) -> Tensor) -> Tensor {
         let out = noGrad { clone() }
         let target = region(out)
-        check(broadcastShapes(source.shape, target.shape) == target.shape, name.replacingOccurrences(of: "Backward0", with: ""),
+        check(Layout.broadcastShapes(source.shape, target.shape) == target.shape, name.replacingOccurrences(of: "Backward0", with: ""),
               "source of shape \(shapeText(source.shape)) does not fit the region \(shapeText(target.shape))", file: file, line: line)
         target.writeBroadcast(source.to(dtype))
         if needsGrad(self, source) {

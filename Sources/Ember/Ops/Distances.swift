@@ -72,7 +72,7 @@ extension Tensor {
 
     /// The cosine of the angle between `x1` and `x2` along `dim`, norms clamped to `eps` (`F.cosine_similarity`).
     public static func cosineSimilarity(_ x1: Tensor, _ x2: Tensor, dim: Int = 1, eps: Double = 1e-8) -> Tensor {
-        let shape = broadcastShapes(x1.shape, x2.shape) ?? x1.shape
+        let shape = Layout.broadcastShapes(x1.shape, x2.shape) ?? x1.shape
         let a = x1.expand(shape), b = x2.expand(shape)
         let normA = a.norm(p: 2, dims: [dim], keepdim: true).clampMin(eps), normB = b.norm(p: 2, dims: [dim], keepdim: true).clampMin(eps)
         return ((a / normA) * (b / normB)).sum(dim: dim)

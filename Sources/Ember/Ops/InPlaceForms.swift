@@ -95,7 +95,7 @@ extension Tensor {
     @discardableResult public func unsqueeze_(_ dim: Int, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         checkInPlaceAllowed("unsqueeze_", file: file, line: line)
         let view = unsqueeze(dim, file: file, line: line)
-        (shape, strides) = (view.shape, view.strides)
+        layout = view.layout
         if let node = view.gradFn { (gradFn, outputNumber) = (node, view.outputNumber) }
         return self
     }

@@ -25,7 +25,7 @@ extension Tensor {
               + "\(self.dim) and \(indices.dim)", file: file, line: line)
         var selfShape = shape, indexShape = indices.shape
         (selfShape[d], indexShape[d]) = (1, 1)
-        guard let common = broadcastShapes(selfShape, indexShape) else {
+        guard let common = Layout.broadcastShapes(selfShape, indexShape) else {
             fail("take_along_dim", "shapes \(shapeText(shape)) and \(shapeText(indices.shape)) do not broadcast outside dim \(d)",
                  file: file, line: line)
         }

@@ -202,12 +202,15 @@ extension Tensor {
         var innerStrides: [Int]
         var batchShape: [Int]
         var frontPermutation: [Int]?   // moves the batch block from the front to its place, when adjacent
+
+        /// The strided block each base offset starts.
+        var block: Layout { Layout(shape: innerShape, strides: innerStrides, offset: 0) }
     }
 
     private func advancedPlan(_ view: Tensor, _ advanced: [(dim: Int, index: Tensor)], file: StaticString, line: UInt) -> AdvancedPlan {
         var batch = advanced[0].index.shape
         for a in advanced.dropFirst() {
-            guard let b = broadcastShapes(batch, a.index.shape) else {
+            guard let b = Layout.broadcastShapes(batch, a.index.shape) else {
                 fail("index", "shape mismatch: indexing tensors could not be broadcast together with shapes "
                      + advanced.map { shapeText($0.index.shape) }.joined(separator: ", "), file: file, line: line)
             }
@@ -215,7 +218,7 @@ extension Tensor {
         }
         let advancedDims = advanced.map(\.dim)
         let rest = (0..<view.dim).filter { !advancedDims.contains($0) }
-        let count = elementCount(batch)
+        let count = Layout.count(batch)
         var bases = [Int](repeating: view.storageOffset, count: count)
         for a in advanced {
             let size = view.shape[a.dim], stride = view.strides[a.dim]
@@ -246,13 +249,12 @@ extension Tensor {
         let (view, advanced) = basicIndex(key, file: file, line: line)
         if advanced.isEmpty { return view }
         let plan = advancedPlan(view, advanced, file: file, line: line)
-        let front = Tensor(uninitializedShape: plan.batchShape + plan.innerShape, dtype: dtype)
-        dtype.visit(TakeKernel(source: view.detach().asBase(), bases: plan.bases, innerShape: plan.innerShape,
-                               innerStrides: plan.innerStrides, out: front))
+        let front = Tensor(uninitializedShape: plan.batchShape + plan.innerShape, dtype: dtype, backend: view.backend)
+        view.backend.take(view.asBase().operand, bases: plan.bases, block: plan.block, into: front.operand)
         let out = plan.frontPermutation.map { front.permute($0).contiguous() } ?? front
         if needsGrad(view) {
             record("IndexBackward0", inputs: [view], outputs: [out]) { g in
-                let grad = Tensor.zeros(view.shape, dtype: g[0].dtype)
+                let grad = Tensor.zeros(view.shape, dtype: g[0].dtype, device: view.device)
                 let frontGrad = plan.frontPermutation.map { p -> Tensor in
                     var inverse = [Int](repeating: 0, count: p.count)
                     for (i, d) in p.enumerated() { inverse[d] = i }
@@ -261,8 +263,7 @@ extension Tensor {
                 let values = frontGrad.contiguous()
                 // Bases were computed against the view's offset; the zero tensor is contiguous like the view's shape.
                 let gradPlan = grad.advancedPlan(grad, advanced, file: file, line: line)
-                grad.dtype.visit(PutKernel(target: grad.asBase(), bases: gradPlan.bases, innerShape: gradPlan.innerShape,
-                                           innerStrides: gradPlan.innerStrides, values: values, accumulate: true))
+                grad.backend.put(values.operand, bases: gradPlan.bases, block: gradPlan.block, accumulate: true, into: grad.asBase().operand)
                 return [grad]
             }
         }
@@ -290,15 +291,14 @@ extension Tensor {
             value.expand(view.shape).copyElements(into: view)
         } else {
             let plan = advancedPlan(view, advanced, file: file, line: line)
-            var values = value.to(dtype)
+            var values = value.to(dtype).to(device)
             if let p = plan.frontPermutation {
                 var inverse = [Int](repeating: 0, count: p.count)
                 for (i, d) in p.enumerated() { inverse[d] = i }
                 values = values.expand(plan.resultShape).permute(inverse)
             }
             let front = values.detach().expand(plan.batchShape + plan.innerShape).contiguous()
-            dtype.visit(PutKernel(target: asBase(), bases: plan.bases, innerShape: plan.innerShape,
-                                  innerStrides: plan.innerStrides, values: front, accumulate: false))
+            backend.put(front.operand, bases: plan.bases, block: plan.block, accumulate: false, into: asBase().operand)
             let isMask = key.count == 1 && { if case .tensor(let t) = key[0] { return t.dtype == .bool }; return false }()
             name = isMask && value.numel == 1 && !value.requiresGrad ? "MaskedFillBackward0" : "IndexPutBackward0"
         }
@@ -328,8 +328,8 @@ extension Tensor {
         check(rows.dim == source.dim || index.numel == 0, "gather", "index must have the input's rank "
               + "(input \(shapeText(shape)), index \(shapeText(index.shape)))", file: file, line: line)
         checkIndexRange(rows, size: source.shape[d], op: "gather", file: file, line: line)
-        let out = Tensor(uninitializedShape: index.shape, dtype: dtype)
-        if index.numel > 0 { dtype.visit(GatherKernel(input: source, index: rows, dim: d, out: out.reshape(rows.shape))) }
+        let out = Tensor(uninitializedShape: index.shape, dtype: dtype, backend: backend)
+        if index.numel > 0 { backend.gather(source.operand, index: rows.operand, dim: d, into: out.reshape(rows.shape).operand) }
         if needsGrad(self) {
             record("GatherBackward0", inputs: [self], outputs: [out]) { [self] g in
                 [Tensor.zeros(self.shape, dtype: g[0].dtype).scatterAdd(d, index, g[0])]
@@ -338,10 +338,18 @@ extension Tensor {
         return out
     }
 
+    /// Stops when an index lies outside `0..<size`, naming the first such index (on a device: the smallest or
+    /// largest, from two reductions there, so only two numbers come back to the host).
     func checkIndexRange(_ index: Tensor, size: Int, op: String, file: StaticString, line: UInt) {
-        for v in index.toArray(as: Int64.self) where v < 0 || v >= size {
-            fail(op, "index \(v) is out of bounds for dimension with size \(size)", file: file, line: line)
+        guard index.numel > 0 else { return }
+        let outside: Int64?
+        if index.storage.isHost {
+            outside = index.toArray(as: Int64.self).first { $0 < 0 || $0 >= size }
+        } else {
+            let (lowest, highest) = noGrad { (Int64(index.min().item()), Int64(index.max().item())) }
+            outside = lowest < 0 ? lowest : highest >= size ? highest : nil
         }
+        if let v = outside { fail(op, "index \(v) is out of bounds for dimension with size \(size)", file: file, line: line) }
     }
 
     /// An index tensor of `gather`/`scatter` as int64: int32 is accepted as PyTorch accepts it, other dtypes stop.
@@ -367,7 +375,7 @@ extension Tensor {
               + "and to be smaller size than src \(shapeText(source.shape))", file: file, line: line)
         checkIndexRange(index, size: shape[d], op: op, file: file, line: line)
         let out = copied(as: dtype)
-        dtype.visit(ScatterKernel(target: out, index: index, source: source.to(dtype), dim: d, accumulate: accumulate))
+        backend.scatter(source.to(dtype).operand, index: index.operand, dim: d, accumulate: accumulate, into: out.operand)
         return out
     }
 
@@ -447,7 +455,7 @@ extension Tensor {
     public func nonzero() -> Tensor {
         let flags = self.bool().contiguous().toArray(as: Bool.self)
         let rank = dim
-        let strides = contiguousStrides(shape)
+        let strides = Layout.rowMajorStrides(shape)
         var coordinates: [Int64] = []
         var count = 0
         for (i, flag) in flags.enumerated() where flag {
@@ -471,9 +479,9 @@ extension Tensor {
         if self.dim == 0 { return (clone(), Tensor.zeros([], dtype: .int64)) }
         let moved = transpose(d, self.dim - 1).detach().contiguous()
         let k = shape[d], rows = numel / Swift.max(k, 1)
-        let values = Tensor(uninitializedShape: moved.shape, dtype: dtype)
-        let indices = Tensor(uninitializedShape: moved.shape, dtype: .int64)
-        dtype.visit(SortKernel(input: moved, rows: rows, k: k, descending: descending, values: values, indices: indices))
+        let values = Tensor(uninitializedShape: moved.shape, dtype: dtype, backend: backend)
+        let indices = Tensor(uninitializedShape: moved.shape, dtype: .int64, backend: backend)
+        backend.sortRows(moved.operand, rows: rows, k: k, descending: descending, values: values.operand, indices: indices.operand)
         let outValues = values.transpose(d, self.dim - 1).contiguous(), outIndices = indices.transpose(d, self.dim - 1).contiguous()
         if needsGrad(self) {
             record(stable == nil ? "SortBackward0" : "SortBackward1", inputs: [self], outputs: [outValues, outIndices]) { [self] g in

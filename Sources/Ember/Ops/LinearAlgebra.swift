@@ -3,28 +3,16 @@
 extension Tensor {
     /// Batched product of [B, m, k] and [B, k, n] tensors of one compute dtype, no autograd.
     static func batchedProduct(_ a: Tensor, _ b: Tensor) -> Tensor {
-        let out = Tensor(uninitializedShape: [a.shape[0], a.shape[1], b.shape[2]], dtype: a.dtype)
-        let product = BatchedProduct(x: a.gemmReady(), y: b.gemmReady(), out: out)
-        if a.dtype.isFloatingPoint { a.dtype.visitFloat(product) } else { a.dtype.visitArithmetic(product) }
+        let out = Tensor(uninitializedShape: [a.shape[0], a.shape[1], b.shape[2]], dtype: a.dtype, backend: a.backend)
+        a.backend.batchedMatrixProduct(a.gemmReady().operand, b.gemmReady().operand, into: out.operand)
         return out
-    }
-
-    /// The matrix at `batchOffset` elements from the first as a GEMM operand. Size-1 dimensions may
-    /// carry any stride; they are normalised so BLAS sees a valid leading dimension.
-    fileprivate func gemmOperand<T>(_: T.Type, batch: Int) -> MatrixOperand<T> {
-        let rows = shape[dim - 2], cols = shape[dim - 1]
-        var r = strides[dim - 2], c = strides[dim - 1]
-        if cols == 1 { c = r == 1 ? Swift.max(rows, 1) : 1 }
-        if rows == 1 { r = c == 1 ? Swift.max(cols, 1) : 1 }
-        return MatrixOperand(pointer: UnsafePointer(pointer(as: T.self) + strides[0] * batch), rowStride: r, columnStride: c)
     }
 
     /// Itself when GEMM can read its matrices as they lie (row-major or transposed, with a leading
     /// dimension at least as large as a row), else a contiguous copy (e.g. an expanded, zero-stride view).
     private func gemmReady() -> Tensor {
         let rows = shape[dim - 2], cols = shape[dim - 1]
-        let operand = gemmOperand(UInt8.self, batch: 0)
-        let (r, c) = (operand.rowStride, operand.columnStride)
+        let (r, c) = layout.matrixStrides
         let rowMajor = c == 1 && (r >= cols || rows == 1)
         let columnMajor = r == 1 && (c >= rows || cols == 1)
         let batchesApart = dim < 3 || shape[0] == 1 || strides[0] != 0
@@ -33,6 +21,7 @@ extension Tensor {
 
     /// The product of two matrices [m, k] · [k, n] (`torch.mm`).
     public func mm(_ other: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        Tensor.checkSameDevice(self, other, op: "mm", file: file, line: line)
         check(dim == 2 && other.dim == 2, "mm", "expected 2-D tensors, got shapes \(shapeText(shape)) and \(shapeText(other.shape))",
               file: file, line: line)
         check(shape[1] == other.shape[0], "mm", "mat1 and mat2 shapes cannot be multiplied "
@@ -49,12 +38,12 @@ extension Tensor {
         let a = kernelInput(compute), b = other.kernelInput(compute)
         let out = Tensor.batchedProduct(a.unsqueeze0(), b.unsqueeze0())
         let shape = [self.shape[0], other.shape[1]]
-        let result = out.makeView(shape: shape, strides: contiguousStrides(shape), offset: 0)
+        let result = out.makeView(shape: shape, strides: Layout.rowMajorStrides(shape), offset: 0)
         return compute == dtype ? result : result.copied(as: dtype)
     }
 
     private func unsqueeze0() -> Tensor {
-        makeView(shape: [1] + shape, strides: [elementCount(shape)] + strides, offset: storageOffset)
+        makeView(shape: [1] + shape, strides: [Layout.count(shape)] + strides, offset: storageOffset)
     }
 
     private func product(_ other: Tensor, name: String) -> Tensor {
@@ -69,6 +58,7 @@ extension Tensor {
 
     /// Batched matrix product [B, m, k] · [B, k, n] (`torch.bmm`).
     public func bmm(_ other: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        Tensor.checkSameDevice(self, other, op: "bmm", file: file, line: line)
         check(dim == 3 && other.dim == 3, "bmm", "batch1 and batch2 must be 3-D tensors, got shapes \(shapeText(shape)) and "
               + "\(shapeText(other.shape))", file: file, line: line)
         check(shape[0] == other.shape[0] && shape[2] == other.shape[1], "bmm", "Expected size for first two dimensions of "
@@ -88,6 +78,7 @@ extension Tensor {
 
     /// Matrix-vector product (`torch.mv`).
     public func mv(_ vector: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        Tensor.checkSameDevice(self, vector, op: "mv", file: file, line: line)
         check(dim == 2 && vector.dim == 1 && shape[1] == vector.shape[0], "mv",
               "size mismatch, got input (\(shape.first ?? 0)x\(shape.last ?? 0)), vec (\(vector.shape.first ?? 0)) "
               + "(shapes \(shapeText(shape)) and \(shapeText(vector.shape)))", file: file, line: line)
@@ -103,6 +94,7 @@ extension Tensor {
 
     /// The inner product of two vectors (`torch.dot`).
     public func dot(_ other: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        Tensor.checkSameDevice(self, other, op: "dot", file: file, line: line)
         check(dim == 1 && other.dim == 1 && numel == other.numel, "dot", "1D tensors expected of the same size, but got "
               + "shapes \(shapeText(shape)) and \(shapeText(other.shape))", file: file, line: line)
         let out = noGrad { rawProduct0(other) }
@@ -120,6 +112,7 @@ extension Tensor {
 
     /// The matrix product with NumPy's rules: vectors are promoted and batch dims broadcast (`torch.matmul`).
     public func matmul(_ other: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        Tensor.checkSameDevice(self, other, op: "matmul", file: file, line: line)
         check(dim >= 1 && other.dim >= 1, "matmul", "both arguments to matmul need to be at least 1D, but they are "
               + "\(dim)D and \(other.dim)D", file: file, line: line)
         let k1 = shape[dim - 1], k2 = other.dim == 1 ? other.shape[0] : other.shape[other.dim - 2]
@@ -138,7 +131,7 @@ extension Tensor {
             let t1 = transpose ? other.mT : self
             let t2 = !transpose ? other : (dim == 2 ? t() : self)
             var outputShape = Array(t1.shape.dropLast())
-            let folded = elementCount(outputShape)
+            let folded = Layout.count(outputShape)
             let folded1 = t1.reshape([folded, t1.shape[t1.dim - 1]])
             if t2.dim == 2 {
                 outputShape.append(t2.shape[1])
@@ -150,11 +143,11 @@ extension Tensor {
         // Broadcast the batch dimensions and run one batched GEMM.
         let n = dim > 1 ? shape[dim - 2] : 1, p = other.dim > 1 ? other.shape[other.dim - 1] : 1
         let batchA = Array(shape.prefix(Swift.max(dim - 2, 0))), batchB = Array(other.shape.prefix(Swift.max(other.dim - 2, 0)))
-        guard let batch = broadcastShapes(batchA, batchB) else {
+        guard let batch = Layout.broadcastShapes(batchA, batchB) else {
             fail("matmul", "batch dimensions do not broadcast (shapes \(shapeText(shape)) and \(shapeText(other.shape)))",
                  file: file, line: line)
         }
-        let count = elementCount(batch)
+        let count = Layout.count(batch)
         let left = expand(batch + [n, k1]).reshape([count, n, k1])
         let right = (other.dim == 1 ? other.unsqueeze(1) : other).expand(batch + [k1, p]).reshape([count, k1, p])
         var outputShape = batch
@@ -192,25 +185,4 @@ extension Tensor {
 /// `torch.matmul`.
 public func matmul(_ a: Tensor, _ b: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
     a.matmul(b, file: file, line: line)
-}
-
-/// One GEMM per batch entry: BLAS for floats, a plain loop for integers.
-private struct BatchedProduct: FloatTypeVisitor, ArithmeticTypeVisitor {
-    let x: Tensor, y: Tensor, out: Tensor
-
-    func visit<T: FloatScalar>(_ type: T.Type) {
-        let (batch, m, k, n) = (x.shape[0], x.shape[1], x.shape[2], y.shape[2])
-        for i in 0..<batch {
-            gemm(x.gemmOperand(T.self, batch: i), y.gemmOperand(T.self, batch: i), out.pointer(as: T.self) + i * m * n,
-                 m: m, n: n, k: k)
-        }
-    }
-
-    func visit<T: ArithmeticScalar>(_ type: T.Type) {
-        let (batch, m, k, n) = (x.shape[0], x.shape[1], x.shape[2], y.shape[2])
-        for i in 0..<batch {
-            integerGemm(x.gemmOperand(T.self, batch: i), y.gemmOperand(T.self, batch: i), out.pointer(as: T.self) + i * m * n,
-                        m: m, n: n, k: k)
-        }
-    }
 }

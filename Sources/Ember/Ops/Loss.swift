@@ -36,7 +36,7 @@ extension Tensor {
                                 value: (Tensor, Tensor) -> Tensor,
                                 derivative: @escaping (Tensor, Tensor) -> Tensor,
                                 targetDerivative: ((Tensor, Tensor) -> Tensor)? = nil) -> Tensor {
-        check(input.shape == target.shape || broadcastShapes(input.shape, target.shape) != nil, name,
+        check(input.shape == target.shape || Layout.broadcastShapes(input.shape, target.shape) != nil, name,
               "input \(shapeText(input.shape)) and target \(shapeText(target.shape)) do not broadcast", file: file, line: line)
         let perElement = noGrad { value(input, target) }
         let out = noGrad { perElement.reduced(reduction) }

@@ -47,7 +47,7 @@ extension Tensor {
                                        reduction: Reduction = .mean, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         var v = variance
         if v.shape != input.shape && Array(input.shape.dropLast()) == v.shape { v = v.unsqueeze(-1) }
-        check(broadcastShapes(input.shape, v.shape) != nil, "gaussian_nll_loss", "var is of incorrect size", file: file, line: line)
+        check(Layout.broadcastShapes(input.shape, v.shape) != nil, "gaussian_nll_loss", "var is of incorrect size", file: file, line: line)
         let clamped = v + (v.clamp(min: eps) - v).detach()
         var loss = 0.5 * (clamped.log() + (input - target).pow(2) / clamped)
         if full { loss = loss + 0.5 * Foundation.log(2 * Double.pi) }

@@ -109,7 +109,7 @@ extension Tensor {
     /// against each other; the results in order, with the batch shape.
     static func eachMatrixPair(_ a: Tensor, _ b: Tensor, _ op: String, file: StaticString, line: UInt,
                                _ body: ([Double], [Double]) -> [Double]) -> (values: [Double], batch: [Int]) {
-        guard let batch = broadcastShapes(a.batchShape, b.batchShape) else {
+        guard let batch = Layout.broadcastShapes(a.batchShape, b.batchShape) else {
             fail(op, "The batch dimensions of A \(shapeText(a.shape)) and B \(shapeText(b.shape)) do not broadcast", file: file, line: line)
         }
         let (sizeA, sizeB) = (a.shape.suffix(2).reduce(1, *), b.shape.suffix(2).reduce(1, *))

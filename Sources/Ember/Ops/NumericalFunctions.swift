@@ -34,7 +34,7 @@ extension Tensor {
 
     /// Sums broadcast dimensions away until the tensor has `shape` (`Tensor.sum_to_size`).
     public func sumToSize(_ shape: [Int], file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        check(broadcastShapes(shape, self.shape) == self.shape, "sum_to_size", "size \(shapeText(shape)) is not expandable to "
+        check(Layout.broadcastShapes(shape, self.shape) == self.shape, "sum_to_size", "size \(shapeText(shape)) is not expandable to "
               + "\(shapeText(self.shape))", file: file, line: line)
         if shape.isEmpty { return sum() }
         let lead = dim - shape.count

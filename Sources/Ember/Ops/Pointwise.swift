@@ -14,7 +14,7 @@ extension Tensor {
     static func broadcastShape(_ a: Tensor, _ b: Tensor, op: String, file: StaticString, line: UInt) -> [Int] {
         if a.storage.deviceBackend !== b.storage.deviceBackend { checkSameDevice(a, b, op: op, file: file, line: line) }
         if a.shape == b.shape { return a.shape }
-        if let shape = broadcastShapes(a.shape, b.shape) { return shape }
+        if let shape = Layout.broadcastShapes(a.shape, b.shape) { return shape }
         let n = Swift.max(a.dim, b.dim)
         var mismatch = 0
         for i in 0..<n {
@@ -33,7 +33,7 @@ extension Tensor {
         let shape = broadcastShape(a, b, op: name, file: file, line: line)
         let type = type ?? resultType(a, b)
         let compute = type.computeType
-        let out = arithmeticBinaryKernel(a.kernelInput(compute), b.kernelInput(compute), op, shape: shape)
+        let out = Tensor.combining(a.kernelInput(compute), b.kernelInput(compute), op, shape: shape)
         return compute == type ? out : out.copied(as: type)
     }
 
@@ -174,7 +174,7 @@ extension Tensor {
         let out: Tensor
         if type.isFloatingPoint {
             let compute = type.computeType
-            out = floatBinaryKernel(kernelInput(compute), exponent.kernelInput(compute), .pow, shape: shape).kernelInput(type)
+            out = Tensor.combining(kernelInput(compute), exponent.kernelInput(compute), .pow, shape: shape).kernelInput(type)
         } else {
             out = pow(exponent.to(.float64)).to(type)
         }
@@ -218,13 +218,13 @@ extension Tensor {
     func floatUnary(_ op: FloatUnaryOp) -> Tensor {
         let type = dtype.floatingCounterpart
         let compute = type.computeType
-        let out = floatUnaryKernel(kernelInput(compute), op)
+        let out = kernelInput(compute).applying(op)
         return compute == type ? out : out.copied(as: type)
     }
 
     func arithmeticUnary(_ op: ArithmeticUnaryOp) -> Tensor {
         let compute = dtype.computeType
-        let out = arithmeticUnaryKernel(kernelInput(compute), op)
+        let out = kernelInput(compute).applying(op)
         return compute == dtype ? out : out.copied(as: dtype)
     }
 
@@ -292,8 +292,8 @@ extension Tensor {
     static func floatBinary(_ a: Tensor, _ b: Tensor, _ op: FloatBinaryOp) -> Tensor {
         let type = resultType(a, b).floatingCounterpart
         let compute = type.computeType
-        let shape = broadcastShapes(a.shape, b.shape)!
-        let out = floatBinaryKernel(a.kernelInput(compute), b.kernelInput(compute), op, shape: shape)
+        let shape = Layout.broadcastShapes(a.shape, b.shape)!
+        let out = Tensor.combining(a.kernelInput(compute), b.kernelInput(compute), op, shape: shape)
         return compute == type ? out : out.copied(as: type)
     }
 
@@ -465,7 +465,7 @@ extension Tensor {
     func compare(_ other: Tensor, _ op: ComparisonOp, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         let shape = Tensor.broadcastShape(self, other, op: "\(op)", file: file, line: line)
         let compute = resultType(self, other).computeType
-        return comparisonKernel(kernelInput(compute), other.kernelInput(compute), op, shape: shape)
+        return Tensor.comparing(kernelInput(compute), other.kernelInput(compute), op, shape: shape)
     }
 
     /// Elementwise `==` (`torch.eq`); gives bool.
@@ -501,10 +501,10 @@ extension Tensor {
     public static func `where`(_ condition: Tensor, _ input: Tensor, _ other: Tensor,
                                file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         let partial = broadcastShape(condition, input, op: "where", file: file, line: line)
-        let shape = broadcastShape(Tensor(storage: condition.storage, shape: partial, strides: contiguousStrides(partial),
+        let shape = broadcastShape(Tensor(storage: condition.storage, shape: partial, strides: Layout.rowMajorStrides(partial),
                                           offset: 0, dtype: .bool), other, op: "where", file: file, line: line)
         let type = resultType(input, other)
-        let out = whereKernel(condition.bool(), input.kernelInput(type), other.kernelInput(type), shape: shape)
+        let out = Tensor.selecting(condition.bool(), input.kernelInput(type), other.kernelInput(type), shape: shape)
         if needsGrad(input, other) {
             record("WhereBackward0", inputs: [input, other], outputs: [out], saving: [SavedTensor(condition)]) { g in
                 let zero = Tensor.zeros([], dtype: g[0].dtype)
@@ -535,7 +535,7 @@ extension Tensor {
         check(shape == self.shape, "masked_fill", "mask of shape \(shapeText(mask.shape)) does not broadcast to \(shapeText(self.shape))",
               file: file, line: line)
         let fill = Tensor.full([], value, dtype: dtype)
-        let out = whereKernel(mask, fill, self, shape: shape)
+        let out = Tensor.selecting(mask, fill, self, shape: shape)
         if needsGrad(self) {
             record("MaskedFillBackward0", inputs: [self], outputs: [out], saving: [SavedTensor(mask)]) { g in
                 [Tensor.where(mask, Tensor.zeros([], dtype: g[0].dtype), g[0])]

@@ -31,15 +31,15 @@ extension Tensor {
         let type = input.dtype.floatingCounterpart, compute = type.computeType
         let x = input.kernelInput(compute).contiguous()
         let outShape = Array(input.shape.dropLast(2)) + [g.outH, g.outW]
-        let output = Tensor(uninitializedShape: outShape, dtype: compute)
-        let indices = Tensor(uninitializedShape: outShape, dtype: .int64)
+        let output = Tensor(uninitializedShape: outShape, dtype: compute, backend: x.backend)
+        let indices = Tensor(uninitializedShape: outShape, dtype: .int64, backend: x.backend)
         let planes = input.planeCount
-        compute.visitFloat(MaxPoolForward(input: x, output: output, indices: indices, planes: planes, g: g))
+        x.backend.maxPool(x.operand, planes: planes, g, into: output.operand, indices: indices.operand)
         let result = output.kernelInput(type)
         record("MaxPool2DWithIndicesBackward0", inputs: [input], outputs: [result, indices]) { grads in
-            let gradInput = Tensor.zeros(input.shape, dtype: compute)
-            compute.visitFloat(MaxPoolBackward(gradOutput: grads[0].kernelInput(compute).contiguous(), indices: indices,
-                                               gradInput: gradInput, planes: planes, inPlane: h * w, outPlane: g.outH * g.outW))
+            let gradInput = Tensor.zeros(input.shape, dtype: compute, device: input.device)
+            gradInput.backend.maxPoolBackward(grads[0].kernelInput(compute).contiguous().operand, indices: indices.operand,
+                                              planes: planes, g, into: gradInput.operand)
             return [gradInput.kernelInput(input.dtype)]
         }
         return (result, indices)
@@ -68,15 +68,15 @@ extension Tensor {
                              padH: padding.first, padW: padding.second, dilationH: 1, dilationW: 1)
         let type = input.dtype.floatingCounterpart, compute = type.computeType
         let outShape = Array(input.shape.dropLast(2)) + [g.outH, g.outW]
-        let output = Tensor(uninitializedShape: outShape, dtype: compute)
+        let output = Tensor(uninitializedShape: outShape, dtype: compute, backend: input.backend)
         let planes = input.planeCount
-        compute.visitFloat(AvgPool(source: input.kernelInput(compute).contiguous(), destination: output, planes: planes, g: g,
-                                   countIncludePad: countIncludePad, divisorOverride: divisorOverride, backward: false))
+        input.backend.avgPool(input.kernelInput(compute).contiguous().operand, planes: planes, g, countIncludePad: countIncludePad,
+                              divisorOverride: divisorOverride, backward: false, into: output.operand)
         let result = output.kernelInput(type)
         record("AvgPool2DBackward0", inputs: [input], outputs: [result]) { grads in
-            let gradInput = Tensor.zeros(input.shape, dtype: compute)
-            compute.visitFloat(AvgPool(source: grads[0].kernelInput(compute).contiguous(), destination: gradInput, planes: planes,
-                                       g: g, countIncludePad: countIncludePad, divisorOverride: divisorOverride, backward: true))
+            let gradInput = Tensor.zeros(input.shape, dtype: compute, device: input.device)
+            input.backend.avgPool(grads[0].kernelInput(compute).contiguous().operand, planes: planes, g, countIncludePad: countIncludePad,
+                                  divisorOverride: divisorOverride, backward: true, into: gradInput.operand)
             return [gradInput.kernelInput(input.dtype)]
         }
         return result
@@ -91,16 +91,15 @@ extension Tensor {
         let (h, w) = (input.shape[input.dim - 2], input.shape[input.dim - 1])
         let type = input.dtype.floatingCounterpart, compute = type.computeType
         let outShape = Array(input.shape.dropLast(2)) + [outputSize.first, outputSize.second]
-        let output = Tensor.zeros(outShape, dtype: compute)
+        let output = Tensor.zeros(outShape, dtype: compute, device: input.device)
         let planes = input.planeCount
-        compute.visitFloat(AdaptiveAvgPool(source: input.kernelInput(compute).contiguous(), destination: output, planes: planes,
-                                           height: h, width: w, outH: outputSize.first, outW: outputSize.second, backward: false))
+        input.backend.adaptiveAvgPool(input.kernelInput(compute).contiguous().operand, planes: planes, height: h, width: w,
+                                      outH: outputSize.first, outW: outputSize.second, backward: false, into: output.operand)
         let result = output.kernelInput(type)
         record("AdaptiveAvgPool2DBackward0", inputs: [input], outputs: [result]) { grads in
-            let gradInput = Tensor.zeros(input.shape, dtype: compute)
-            compute.visitFloat(AdaptiveAvgPool(source: grads[0].kernelInput(compute).contiguous(), destination: gradInput,
-                                               planes: planes, height: h, width: w, outH: outputSize.first,
-                                               outW: outputSize.second, backward: true))
+            let gradInput = Tensor.zeros(input.shape, dtype: compute, device: input.device)
+            input.backend.adaptiveAvgPool(grads[0].kernelInput(compute).contiguous().operand, planes: planes, height: h, width: w,
+                                          outH: outputSize.first, outW: outputSize.second, backward: true, into: gradInput.operand)
             return [gradInput.kernelInput(input.dtype)]
         }
         return result

@@ -172,7 +172,7 @@ extension Tensor {
 
     /// The tensors expanded to their common broadcast shape (`torch.broadcast_tensors`).
     public static func broadcastTensors(_ tensors: [Tensor], file: StaticString = #fileID, line: UInt = #line) -> [Tensor] {
-        guard let shape = tensors.dropFirst().reduce(tensors.first?.shape, { s, t in s.flatMap { broadcastShapes($0, t.shape) } }) else {
+        guard let shape = tensors.dropFirst().reduce(tensors.first?.shape, { s, t in s.flatMap { Layout.broadcastShapes($0, t.shape) } }) else {
             fail("broadcast_tensors", "shapes \(tensors.map { shapeText($0.shape) }) cannot be broadcast together", file: file, line: line)
         }
         return tensors.map { $0.expand(shape, file: file, line: line) }

@@ -24,7 +24,7 @@ extension Tensor {
         }
         let k = reduced.reduce(1) { $0 * shape[$1] }
         return ReductionPlan(dims: reduced, keptShape: kept, outShape: keepdim ? kept : out,
-                             rows: elementCount(kept), k: k)
+                             rows: Layout.count(kept), k: k)
     }
 
     /// This tensor's elements as a contiguous [rows, K] block in `dtype`, the reduced dims last.
@@ -37,7 +37,7 @@ extension Tensor {
     }
 
     func reshapedResult(_ flat: Tensor, _ shape: [Int]) -> Tensor {
-        flat.makeView(shape: shape, strides: contiguousStrides(shape), offset: flat.storageOffset)
+        flat.makeView(shape: shape, strides: Layout.rowMajorStrides(shape), offset: flat.storageOffset)
     }
 
     /// Sums without autograd in `dtype`, taking the streaming path when the reduced dims are one contiguous block.
@@ -45,10 +45,10 @@ extension Tensor {
         let compute = dtype.computeType
         if isContiguous, let first = plan.dims.first, plan.dims == Array(first...plan.dims.last!), plan.dims.last! < dim - 1 {
             let outer = shape[..<first].reduce(1, *), inner = shape[(plan.dims.last! + 1)...].reduce(1, *)
-            let flat = middleSumKernel(kernelInput(compute), outer: outer, k: plan.k, inner: inner)
+            let flat = kernelInput(compute).summingMiddle(outer: outer, k: plan.k, inner: inner)
             return reshapedResult(compute == dtype ? flat : flat.copied(as: dtype), plan.outShape)
         }
-        let flat = rowReduceKernel(reductionRows(plan, dtype: compute), rows: plan.rows, k: plan.k, .sum)
+        let flat = reductionRows(plan, dtype: compute).reducingRows(.sum, rows: plan.rows, k: plan.k)
         return reshapedResult(compute == dtype ? flat : flat.copied(as: dtype), plan.outShape)
     }
 
@@ -122,7 +122,7 @@ extension Tensor {
         let plan = reductionPlan(dims, keepdim: keepdim, op: "prod", file: file, line: line)
         let type = dtype.isFloatingPoint ? dtype : .int64
         let compute = type.computeType
-        let flat = rowReduceKernel(reductionRows(plan, dtype: compute), rows: plan.rows, k: plan.k, .prod)
+        let flat = reductionRows(plan, dtype: compute).reducingRows(.prod, rows: plan.rows, k: plan.k)
         let out = reshapedResult(flat.kernelInput(type), plan.outShape)
         if needsGrad(self) {
             record(name, inputs: [self], outputs: [out], saving: [SavedTensor(self)]) { [self] g in
@@ -189,7 +189,7 @@ extension Tensor {
     private func reduceExtreme(_ dims: [Int]?, keepdim: Bool, isMax: Bool, name: String, file: StaticString, line: UInt) -> Tensor {
         let plan = reductionPlan(dims, keepdim: keepdim, op: isMax ? "amax" : "amin", file: file, line: line)
         let compute = dtype.computeType
-        let flat = rowReduceKernel(reductionRows(plan, dtype: compute), rows: plan.rows, k: plan.k, isMax ? .max : .min)
+        let flat = reductionRows(plan, dtype: compute).reducingRows(isMax ? .max : .min, rows: plan.rows, k: plan.k)
         let out = reshapedResult(flat.kernelInput(dtype), plan.outShape)
         if needsGrad(self) {
             record(name, inputs: [self], outputs: [out], saving: [SavedTensor(self), SavedTensor(out.detach(), isOutput: true)]) { [self] g in
@@ -216,7 +216,7 @@ extension Tensor {
         check(plan.k > 0, isMax ? "max" : "min", "Expected reduction dim \(dim) to have non-zero size (shape \(shapeText(shape)))",
               file: file, line: line)
         let compute = dtype.computeType
-        let (v, i) = rowArgExtremeKernel(reductionRows(plan, dtype: compute), rows: plan.rows, k: plan.k, isMax: isMax)
+        let (v, i) = reductionRows(plan, dtype: compute).rowExtremes(rows: plan.rows, k: plan.k, isMax: isMax)
         let values = reshapedResult(v.kernelInput(dtype), plan.outShape)
         let indices = reshapedResult(i, plan.outShape)
         if needsGrad(self) {
@@ -246,7 +246,7 @@ extension Tensor {
             return keepdim ? index.reshape([Int](repeating: 1, count: self.dim)) : index
         }
         let plan = reductionPlan([dim], keepdim: keepdim, op: isMax ? "argmax" : "argmin", file: file, line: line)
-        let (_, i) = rowArgExtremeKernel(reductionRows(plan, dtype: dtype.computeType), rows: plan.rows, k: plan.k, isMax: isMax)
+        let (_, i) = reductionRows(plan, dtype: dtype.computeType).rowExtremes(rows: plan.rows, k: plan.k, isMax: isMax)
         return reshapedResult(i, plan.outShape)
     }
 
@@ -257,7 +257,7 @@ extension Tensor {
                          file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         let plan = reductionPlan(dims, keepdim: keepdim, op: "var", file: file, line: line)
         let compute = dtype.floatingCounterpart.computeType
-        let flat = rowReduceKernel(reductionRows(plan, dtype: compute), rows: plan.rows, k: plan.k, .variance(correction: correction))
+        let flat = reductionRows(plan, dtype: compute).reducingRows(.variance(correction: correction), rows: plan.rows, k: plan.k)
         let out = reshapedResult(flat.kernelInput(dtype.floatingCounterpart), plan.outShape)
         if needsGrad(self) {
             record("VarBackward0", inputs: [self], outputs: [out], saving: [SavedTensor(self)]) { [self] g in
@@ -307,7 +307,7 @@ extension Tensor {
         let plan = reductionPlan(dims, keepdim: keepdim, op: "norm", file: file, line: line)
         let compute = dtype.floatingCounterpart.computeType
         let rows = reductionRows(plan, dtype: compute)
-        let flat = rowReduceKernel(rows, rows: plan.rows, k: plan.k, p == 1 ? .sumAbs : .norm(p))
+        let flat = rows.reducingRows(p == 1 ? .sumAbs : .norm(p), rows: plan.rows, k: plan.k)
         let out = reshapedResult(flat.kernelInput(dtype.floatingCounterpart), plan.outShape)
         if needsGrad(self) {
             let result = out.detach()
@@ -325,7 +325,7 @@ extension Tensor {
     public func logsumexp(dims: [Int], keepdim: Bool = false, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         let plan = reductionPlan(dims, keepdim: keepdim, op: "logsumexp", file: file, line: line)
         let compute = dtype.floatingCounterpart.computeType
-        let flat = rowReduceKernel(reductionRows(plan, dtype: compute), rows: plan.rows, k: plan.k, .logsumexp)
+        let flat = reductionRows(plan, dtype: compute).reducingRows(.logsumexp, rows: plan.rows, k: plan.k)
         let out = reshapedResult(flat.kernelInput(dtype.floatingCounterpart), plan.outShape)
         if needsGrad(self) {
             let result = out.detach()
@@ -364,7 +364,7 @@ extension Tensor {
         let moved = transpose(d, self.dim - 1).detach()
         let rows = moved.isContiguous && moved.dtype == dtype ? moved : moved.copied(as: dtype)
         let k = shape[d]
-        let out = rowTransformKernel(rows, rows: numel / Swift.max(k, 1), k: k, op)
+        let out = rows.transformingRows(op, rows: numel / Swift.max(k, 1), k: k)
         return out.transpose(d, self.dim - 1).detach()
     }
 

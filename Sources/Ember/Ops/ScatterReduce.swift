@@ -140,7 +140,7 @@ private struct ScatterGroups {
         let rank = target.count
         guard index.numel > 0 else { return }
         let indexValues = index.contiguous().toArray(as: Int64.self)
-        let targetStrides = contiguousStrides(target), sourceStrides = contiguousStrides(source)
+        let targetStrides = Layout.rowMajorStrides(target), sourceStrides = Layout.rowMajorStrides(source)
         var coordinate = [Int](repeating: 0, count: rank)
         for k in 0..<indexValues.count {
             var targetOffset = 0, sourceOffset = 0

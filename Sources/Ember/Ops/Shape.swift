@@ -4,7 +4,7 @@
 /// (ATen's `computeStride`).
 func viewStrides(oldShape: [Int], oldStrides: [Int], newShape: [Int]) -> [Int]? {
     if oldShape.isEmpty { return [Int](repeating: 1, count: newShape.count) }
-    if elementCount(oldShape) == 0 { return contiguousStrides(newShape) }
+    if Layout.count(oldShape) == 0 { return Layout.rowMajorStrides(newShape) }
     var newStrides = [Int](repeating: 0, count: newShape.count)
     var viewD = newShape.count - 1
     var chunkBaseStride = oldStrides.last!
@@ -40,7 +40,7 @@ extension Tensor {
                   "shape '\(shapeText(requested))' is invalid for input of size \(numel)", file: file, line: line)
             shape[index] = numel / known
         }
-        check(elementCount(shape) == numel && shape.allSatisfy { $0 >= 0 }, op,
+        check(Layout.count(shape) == numel && shape.allSatisfy { $0 >= 0 }, op,
               "shape '\(shapeText(requested))' is invalid for input of size \(numel)", file: file, line: line)
         return shape
     }
@@ -76,7 +76,7 @@ extension Tensor {
         }
         let copy = copied(as: dtype)
         let inputShape = self.shape
-        return recordView(copy.makeView(shape: newShape, strides: contiguousStrides(newShape), offset: 0),
+        return recordView(copy.makeView(shape: newShape, strides: Layout.rowMajorStrides(newShape), offset: 0),
                           "UnsafeViewBackward0") { $0.reshape(inputShape) }
     }
     public func reshape(_ shape: Int..., file: StaticString = #fileID, line: UInt = #line) -> Tensor {
@@ -319,7 +319,7 @@ extension Tensor {
         }
         let outShape = zip(repeats, padded).map { $0 * $1 }
         let out = makeView(shape: viewShape, strides: viewStrides, offset: storageOffset).copied(as: dtype)
-            .makeView(shape: outShape, strides: contiguousStrides(outShape), offset: 0)
+            .makeView(shape: outShape, strides: Layout.rowMajorStrides(outShape), offset: 0)
         let input = self
         return recordView(out, "RepeatBackward0") { g in
             g.reshape(viewShape).sum(dims: Array(Swift.stride(from: 0, to: viewShape.count, by: 2)))
@@ -339,7 +339,7 @@ extension Tensor {
         let rows = shape[dim - 2], cols = shape[dim - 1]
         let r = Tensor.arange(rows).view(rows, 1), c = Tensor.arange(cols).view(1, cols)
         let keep = lower ? (c - r) .<= diagonal : (c - r) .>= diagonal
-        let out = whereKernel(keep, detach(), Tensor.zeros([], dtype: dtype), shape: shape)
+        let out = Tensor.selecting(keep, detach(), Tensor.zeros([], dtype: dtype), shape: shape)
         return recordView(out, lower ? "TrilBackward0" : "TriuBackward0") { g in g.triangle(diagonal, lower: lower) }
     }
 

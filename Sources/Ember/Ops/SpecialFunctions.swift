@@ -230,7 +230,7 @@ extension Tensor {
 
     /// The Hurwitz zeta function ζ(self, q) (`torch.special.zeta`); differentiable in `q`.
     public func zeta(_ q: Tensor) -> Tensor {
-        let shape = broadcastShapes(self.shape, q.shape) ?? self.shape
+        let shape = Layout.broadcastShapes(self.shape, q.shape) ?? self.shape
         let s = expand(shape).contiguous().toArray(as: Double.self), qs = q.expand(shape).contiguous().toArray(as: Double.self)
         let out = Tensor(zip(s, qs).map(Special.zeta), shape: shape).to(resultType(self, q).floatingCounterpart)
         if needsGrad(q) {
@@ -244,7 +244,7 @@ extension Tensor {
     /// The orthogonal polynomial `kind` of degree `n` (elementwise) at self (`torch.special.*_polynomial_*`);
     /// not differentiable, as in PyTorch. The shifted Chebyshev polynomials are these at 2x − 1.
     public func orthogonalPolynomial(_ kind: OrthogonalPolynomial, _ n: Tensor) -> Tensor {
-        let shape = broadcastShapes(self.shape, n.shape) ?? self.shape
+        let shape = Layout.broadcastShapes(self.shape, n.shape) ?? self.shape
         let xs = expand(shape).contiguous().toArray(as: Double.self), ns = n.expand(shape).contiguous().toArray(as: Double.self)
         return Tensor(zip(xs, ns).map { Special.polynomial(kind, $0, $1) }, shape: shape).to(resultType(self, n).floatingCounterpart)
     }

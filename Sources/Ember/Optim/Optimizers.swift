@@ -1,5 +1,4 @@
 // SGD, Adam, AdamW, RMSprop, Adagrad: PyTorch's single-tensor update rules, in the same order of operations.
-import CEmberKernels
 import Foundation
 
 /// Stochastic gradient descent with momentum, dampening, Nesterov, weight decay and maximize (`optim.SGD`).
@@ -93,9 +92,10 @@ public class Adam: Optimizer {
             let biasCorrection1 = 1 - Foundation.pow(beta1, step), biasCorrection2Sqrt = (1 - Foundation.pow(beta2, step)).squareRoot()
             if p.dtype.isFloatingPoint && p.dtype.computeType == p.dtype && [p, g, expAvg, expAvgSq].allSatisfy({ $0.isContiguous && $0.dtype == p.dtype }) {
                 // One pass over the elements instead of a dozen tensor ops, with the same arithmetic.
-                p.dtype.visitFloat(FusedAdam(param: p, grad: g, expAvg: expAvg, expAvgSq: expAvgSq, maxExpAvgSq: s["max_exp_avg_sq"],
-                                             beta1: beta1, beta2: beta2, eps: eps, stepSize: lr / biasCorrection1,
-                                             biasCorrection2Sqrt: biasCorrection2Sqrt))
+                let constants = AdamStep(beta1: beta1, beta2: beta2, eps: eps, stepSize: lr / biasCorrection1,
+                                         biasCorrection2Sqrt: biasCorrection2Sqrt)
+                p.backend.adamStep(constants, param: p.operand, grad: g.operand, expAvg: expAvg.operand, expAvgSq: expAvgSq.operand,
+                                   maxExpAvgSq: s["max_exp_avg_sq"]?.operand)
                 p.bumpVersion()
                 continue
             }
@@ -210,40 +210,6 @@ public final class Adagrad: Optimizer {
             let sum = s["sum"]!
             sum.add_(g * g)
             p.add_(g / (sum.sqrt() + eps), alpha: -clr)
-        }
-    }
-}
-
-/// Adam's update of one contiguous parameter in a single loop, in PyTorch's order of operations.
-private struct FusedAdam: FloatTypeVisitor {
-    let param: Tensor, grad: Tensor, expAvg: Tensor, expAvgSq: Tensor, maxExpAvgSq: Tensor?
-    let beta1: Double, beta2: Double, eps: Double, stepSize: Double, biasCorrection2Sqrt: Double
-
-    func visit<T: FloatScalar>(_: T.Type) {
-        let p = param.pointer(as: T.self), g = grad.pointer(as: T.self)
-        let m = expAvg.pointer(as: T.self), v = expAvgSq.pointer(as: T.self), vMax = maxExpAvgSq?.pointer(as: T.self)
-        let (b1, b2, e) = (T(1 - beta1), T(beta2), T(eps))
-        let (oneMinusB2, size, correction) = (T(1 - beta2), T(stepSize), T(biasCorrection2Sqrt))
-        if T.self == Float.self {
-            // The AVX2 loop, same arithmetic in 8 lanes.
-            let f = { (t: UnsafeMutablePointer<T>) in UnsafeMutableRawPointer(t).assumingMemoryBound(to: Float.self) }
-            let vMaxFloat = vMax.map(f)
-            parallelFor(param.numel, grain: pointwiseGrain / 4) { range in
-                let start = range.lowerBound
-                ember_adam_f32(f(p) + start, f(g) + start, f(m) + start, f(v) + start, vMaxFloat.map { $0 + start }, range.count,
-                               Float(1 - beta1), Float(beta2), Float(1 - beta2), Float(eps), Float(stepSize), Float(biasCorrection2Sqrt))
-            }
-            return
-        }
-        parallelFor(param.numel, grain: pointwiseGrain / 4) { range in
-            for i in range {
-                let gi = g[i]
-                m[i] += b1 * (gi - m[i])
-                v[i] = v[i] * b2 + oneMinusB2 * (gi * gi)
-                var second = v[i]
-                if let vm = vMax { vm[i] = Swift.max(vm[i], second); second = vm[i] }
-                p[i] -= size * (m[i] / (second.squareRoot() / correction + e))
-            }
         }
     }
 }

@@ -6,6 +6,13 @@ extension Tensor {
     /// Fills the elements in order, converting each double to the dtype. float32 and float64 tensors
     /// are written directly (measured: the generic visitor path makes building VGG-16 1.7x slower).
     private func fillSerially(_ next: () -> Double) {
+        guard storage.isHost else {
+            // One random stream for every device: drawn on the host, then copied over.
+            let host = Tensor(uninitializedShape: shape, dtype: dtype)
+            host.fillSerially(next)
+            host.copyElements(into: self)
+            return
+        }
         if isContiguous && dtype == .float32 {
             let p = pointer(as: Float.self)
             for i in 0..<numel { p[i] = Float(next()) }
@@ -56,6 +63,13 @@ extension Tensor {
     public func normal_(mean: Double = 0, std: Double = 1, generator: Generator = .default,
                         file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         checkInPlaceAllowed("normal_", file: file, line: line)
+        if !storage.isHost && isContiguous {
+            // One random stream for every device: drawn on the host, then copied over.
+            let host = Tensor(uninitializedShape: shape, dtype: dtype).normal_(mean: mean, std: std, generator: generator)
+            host.copyElements(into: self)
+            bumpVersion()
+            return self
+        }
         generator.withLock { g in
             let n = numel
             if n >= 16 && isContiguous {
@@ -151,13 +165,13 @@ extension Tensor {
     public func randnLike(dtype: DType? = nil) -> Tensor { Tensor.randn(shape, dtype: dtype ?? self.dtype, device: device) }
 
     /// Integers uniform in `[low, high)` (`torch.randint`), int64 by default.
-    public static func randint(_ low: Int, _ high: Int, _ shape: [Int], dtype: DType = .int64,
+    public static func randint(_ low: Int, _ high: Int, _ shape: [Int], dtype: DType = .int64, device: Device = .cpu,
                                generator: Generator = .default, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         Tensor(requestedShape: shape, dtype: dtype, zeroed: false, op: "randint", file: file, line: line)
-            .random_(low, high, generator: generator, file: file, line: line)
+            .random_(low, high, generator: generator, file: file, line: line).on(device, file, line)
     }
-    public static func randint(_ high: Int, _ shape: [Int], dtype: DType = .int64) -> Tensor {
-        randint(0, high, shape, dtype: dtype)
+    public static func randint(_ high: Int, _ shape: [Int], dtype: DType = .int64, device: Device = .cpu) -> Tensor {
+        randint(0, high, shape, dtype: dtype, device: device)
     }
 
     /// Fills with integers uniform in `[from, to)` (`random_`), drawn as `torch.randint` draws them.
@@ -185,7 +199,8 @@ extension Tensor {
     }
 
     /// A random permutation of `0..<n` (`torch.randperm`).
-    public static func randperm(_ n: Int, dtype: DType = .int64, generator: Generator = .default) -> Tensor {
+    public static func randperm(_ n: Int, dtype: DType = .int64, device: Device = .cpu, generator: Generator = .default,
+                                file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         var values = (0..<n).map { Int64($0) }
         generator.withLock { g in
             if n > 1 {
@@ -195,7 +210,7 @@ extension Tensor {
                 }
             }
         }
-        return Tensor(values, shape: [n]).to(dtype)
+        return Tensor(values, shape: [n]).to(dtype).on(device, file, line)
     }
 
     /// Sets each element to 1 with probability `p`, else 0 (`bernoulli_`).

@@ -1,21 +1,18 @@
 // Moving data between dtypes, layouts and Swift values: to, contiguous, clone, toArray, item.
 
 extension Tensor {
-    /// Copies this tensor's elements (any layout) into a new contiguous tensor of `dtype`.
+    /// Copies this tensor's elements (any layout) into a new contiguous tensor of `dtype` on its device.
     func copied(as dtype: DType) -> Tensor {
-        let out = Tensor(uninitializedShape: shape, dtype: dtype)
-        copyElements(into: out)
+        let out = Tensor(uninitializedShape: shape, dtype: dtype, backend: backend)
+        backend.copy(operand, into: out.operand)
         return out
     }
 
-    /// Writes this tensor's elements into `destination` (same shape, any layout and dtype).
+    /// Writes this tensor's elements into `destination` (same shape, any layout and dtype, any device: from
+    /// another device the elements travel through the allocators first, as `copy_` does in PyTorch).
     func copyElements(into destination: Tensor) {
-        if !storage.isHost || !destination.storage.isHost { hostAccessOnDevice() }
-        dtype.visit(CopyCast(source: UnsafeRawPointer(storage.pointer + storageOffset * dtype.itemSize),
-                             sourceStrides: strides,
-                             destination: destination.storage.pointer + destination.storageOffset * destination.dtype.itemSize,
-                             destinationStrides: destination.strides, destinationType: destination.dtype,
-                             shape: shape))
+        let source = storage.deviceBackend === destination.storage.deviceBackend ? self : noGrad { to(destination.device) }
+        destination.backend.copy(source.operand, into: destination.operand)
     }
 
     /// This tensor in `other`'s dtype (and device) (`x.to(other)`).
@@ -48,7 +45,7 @@ extension Tensor {
                 fail("to", "\(device) has no memory for \(bytes) bytes (shape \(shapeText(shape)), \(dtype))", file: file, line: line)
             }
             if bytes > 0 { target.allocator.copyFromHost(source.storage.pointer + source.storageOffset * dtype.itemSize, to: storage.pointer, byteCount: bytes) }
-            return Tensor(storage: storage, shape: shape, strides: contiguousStrides(shape), offset: 0, dtype: dtype)
+            return Tensor(storage: storage, shape: shape, strides: Layout.rowMajorStrides(shape), offset: 0, dtype: dtype)
         }
         if needsGrad(self) {
             let origin = self.device
@@ -98,7 +95,7 @@ extension Tensor {
     }
 
     /// The same storage, cut off from the graph (`detach()`).
-    public func detach() -> Tensor { makeView(shape: shape, strides: strides, offset: storageOffset) }
+    public func detach() -> Tensor { Tensor(storage: storage, layout: layout, dtype: dtype) }
 
     /// Cuts this tensor off from the graph in place, making it a leaf (`detach_()`).
     @discardableResult public func detach_() -> Tensor {
@@ -119,9 +116,7 @@ extension Tensor {
         get { detach() }
         set {
             storage = newValue.storage
-            shape = newValue.shape
-            strides = newValue.strides
-            storageOffset = newValue.storageOffset
+            layout = newValue.layout
             dtype = newValue.dtype
         }
     }

@@ -12,7 +12,7 @@ extension Int: TensorScalar {
 extension Tensor {
     /// A tensor holding a copy of `values` (row-major) with the given shape (`torch.tensor(values).view(shape)`).
     public convenience init<T: TensorScalar>(_ values: [T], shape: [Int], file: StaticString = #fileID, line: UInt = #line) {
-        check(elementCount(shape) == values.count && shape.allSatisfy { $0 >= 0 }, "Tensor",
+        check(Layout.count(shape) == values.count && shape.allSatisfy { $0 >= 0 }, "Tensor",
               "shape \(shapeText(shape)) is invalid for input of size \(values.count)", file: file, line: line)
         self.init(uninitializedShape: shape, dtype: T.dtype)
         values.withUnsafeBufferPointer { source in
@@ -45,33 +45,12 @@ extension Tensor {
     public convenience init<T: TensorScalar>(_ value: T) { self.init([value], shape: []) }
 
     /// Sets every element of this tensor's view to `value` (no autograd, no version bump).
-    func fillStorage(_ value: Double) {
-        struct Fill: ScalarTypeVisitor {
-            let tensor: Tensor, value: Double
-            func visit<T: TensorScalar>(_ type: T.Type) {
-                let v = T.dtype.isFloatingPoint ? T(fromDouble: value)
-                    : (T.dtype == .bool ? T(fromDouble: value == 0 ? 0 : 1) : T(fromInt64: saturatingInt64(value)))
-                let p = tensor.pointer(as: T.self)
-                if tensor.isContiguous {
-                    let n = tensor.numel
-                    parallelFor(n, grain: pointwiseGrain * 4) { range in
-                        (p + range.lowerBound).update(repeating: v, count: range.count)
-                    }
-                } else {
-                    let loop = StridedLoop(shape: tensor.shape, strides: [tensor.strides])
-                    loop.forEachRun(in: 0..<loop.count) { offsets, n in
-                        let s = loop.innerStride(0)
-                        for i in 0..<n { p[offsets[0] + i * s] = v }
-                    }
-                }
-            }
-        }
-        dtype.visit(Fill(tensor: self, value: value))
-    }
+    func fillStorage(_ value: Double) { backend.fill(operand, with: value) }
 
     /// A new contiguous tensor of a shape a user asked for: a negative size, a byte count that overflows, or
     /// more memory than the system gives stop with PyTorch's message, naming `op`, the shape and the caller.
-    convenience init(requestedShape shape: [Int], dtype: DType, zeroed: Bool, op: String, file: StaticString, line: UInt) {
+    convenience init(requestedShape shape: [Int], dtype: DType, device: Device = .cpu, zeroed: Bool, op: String,
+                     file: StaticString, line: UInt) {
         if let negative = shape.first(where: { $0 < 0 }) {
             fail(op, "Trying to create tensor with negative dimension \(negative): \(shape)", file: file, line: line)
         }
@@ -80,17 +59,21 @@ extension Tensor {
             if overflow { fail(op, "Storage size calculation overflowed with sizes=\(shape)", file: file, line: line) }
             return product
         }
-        guard let storage = Storage(tryingByteCount: byteCount, zeroed: zeroed) else {
-            fail(op, "DefaultCPUAllocator: not enough memory: you tried to allocate \(byteCount) bytes (shape \(shapeText(shape)), "
+        guard let backend = Backends.backend(for: device) else {
+            fail(op, "device \(device) is not available (no backend serves it in this build)", file: file, line: line)
+        }
+        guard let storage = Storage(tryingByteCount: byteCount, zeroed: zeroed, backend: backend) else {
+            let allocator = device == .cpu ? "DefaultCPUAllocator" : "\(device)"
+            fail(op, "\(allocator): not enough memory: you tried to allocate \(byteCount) bytes (shape \(shapeText(shape)), "
                  + "\(dtype)).", file: file, line: line)
         }
-        self.init(storage: storage, shape: shape, strides: contiguousStrides(shape), offset: 0, dtype: dtype)
+        self.init(storage: storage, layout: Layout(contiguous: shape), dtype: dtype)
     }
 
     /// A tensor of zeros (`torch.zeros`).
     public static func zeros(_ shape: [Int], dtype: DType = defaultFloatDType, device: Device = .cpu, requiresGrad: Bool = false,
                              file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        let t = Tensor(requestedShape: shape, dtype: dtype, zeroed: true, op: "zeros", file: file, line: line).on(device, file, line)
+        let t = Tensor(requestedShape: shape, dtype: dtype, device: device, zeroed: true, op: "zeros", file: file, line: line)
         t.requiresGrad = requiresGrad
         return t
     }
@@ -112,7 +95,7 @@ extension Tensor {
     /// A tensor with uninitialised contents (`torch.empty`).
     public static func empty(_ shape: [Int], dtype: DType = defaultFloatDType, device: Device = .cpu, requiresGrad: Bool = false,
                              file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        let t = Tensor(requestedShape: shape, dtype: dtype, zeroed: false, op: "empty", file: file, line: line).on(device, file, line)
+        let t = Tensor(requestedShape: shape, dtype: dtype, device: device, zeroed: false, op: "empty", file: file, line: line)
         t.requiresGrad = requiresGrad
         return t
     }
@@ -129,9 +112,8 @@ extension Tensor {
 
     private static func full(_ shape: [Int], _ value: Double, dtype: DType, device: Device, requiresGrad: Bool, op: String,
                              file: StaticString, line: UInt) -> Tensor {
-        let host = Tensor(requestedShape: shape, dtype: dtype, zeroed: false, op: op, file: file, line: line)
-        host.fillStorage(value)
-        let t = host.on(device, file, line)
+        let t = Tensor(requestedShape: shape, dtype: dtype, device: device, zeroed: false, op: op, file: file, line: line)
+        t.fillStorage(value)
         t.requiresGrad = requiresGrad
         return t
     }

@@ -16,7 +16,7 @@ public final class Storage {
     /// Whether the CPU may read the buffer directly.
     @inline(__always) var isHost: Bool { deviceBackend == nil }
     /// The backend that owns the buffer.
-    var backend: Backend { deviceBackend ?? CPUBackend.shared }
+    var backend: Backend { deviceBackend ?? CPUBackend.host }
     /// The device the buffer lives on.
     public var device: Device { deviceBackend?.device ?? .cpu }
 
@@ -27,18 +27,34 @@ public final class Storage {
         self.pointer = CPUAllocator.allocate(byteCount)
     }
 
+    /// Allocates uninitialised memory for `byteCount` bytes on the device of `backend`; a device out of memory
+    /// stops with the size (an op's result: the caller asked for the op, not for the bytes).
+    convenience init(byteCount: Int, backend: Backend) {
+        if backend === CPUBackend.host {
+            self.init(byteCount: byteCount)
+            return
+        }
+        guard let pointer = backend.allocator.allocate(byteCount) else {
+            fail("allocate", "\(backend.device) out of memory: tried to allocate \(byteCount) bytes")
+        }
+        self.init(pointer: pointer, byteCount: byteCount, deviceBackend: backend)
+    }
+
+    private init(pointer: UnsafeMutableRawPointer, byteCount: Int, deviceBackend: Backend) {
+        (self.pointer, self.byteCount, self.deviceBackend) = (pointer, byteCount, deviceBackend)
+    }
+
     /// Allocates `byteCount` bytes with `backend`, zero-filled when `zeroed`, or nil when the device has no memory
     /// for them.
-    init?(tryingByteCount byteCount: Int, zeroed: Bool, backend: Backend = CPUBackend.shared) {
+    init?(tryingByteCount byteCount: Int, zeroed: Bool, backend: Backend = CPUBackend.host) {
         guard let pointer = backend.allocator.allocate(byteCount) else { return nil }
         (self.byteCount, self.pointer) = (byteCount, pointer)
-        deviceBackend = backend === CPUBackend.shared ? nil : backend
+        deviceBackend = backend === CPUBackend.host ? nil : backend
         guard zeroed, byteCount > 0 else { return }
         if isHost {
             pointer.initializeMemory(as: UInt8.self, repeating: 0, count: byteCount)
         } else {
-            let zeros = [UInt8](repeating: 0, count: byteCount)
-            zeros.withUnsafeBytes { backend.allocator.copyFromHost($0.baseAddress!, to: pointer, byteCount: byteCount) }
+            backend.fill(KernelOperand(storage: self, layout: Layout(contiguous: [byteCount]), dtype: .uint8), with: 0)
         }
     }
 

@@ -9,12 +9,14 @@
 public final class Tensor {
     /// The memory this tensor reads; shared by its views.
     @exclusivity(unchecked) public internal(set) var storage: Storage
+    /// Where the elements sit in the storage.
+    @exclusivity(unchecked) var layout: Layout
     /// The size of each dimension.
-    @exclusivity(unchecked) public internal(set) var shape: [Int]
+    public var shape: [Int] { layout.shape }
     /// Elements to step in storage per index of each dimension.
-    @exclusivity(unchecked) public internal(set) var strides: [Int]
+    public var strides: [Int] { layout.strides }
     /// Index of the first element in storage (in elements).
-    @exclusivity(unchecked) public internal(set) var storageOffset: Int
+    public var storageOffset: Int { layout.offset }
     /// The element type.
     @exclusivity(unchecked) public internal(set) var dtype: DType
 
@@ -46,43 +48,47 @@ public final class Tensor {
     /// in type promotion, as Python numbers do in PyTorch).
     @exclusivity(unchecked) var isWrappedNumber = false
 
-    init(storage: Storage, shape: [Int], strides: [Int], offset: Int, dtype: DType) {
+    init(storage: Storage, layout: Layout, dtype: DType) {
         self.storage = storage
-        self.shape = shape
-        self.strides = strides
-        self.storageOffset = offset
+        self.layout = layout
         self.dtype = dtype
     }
 
-    /// A new contiguous tensor of the given shape with uninitialised memory.
-    init(uninitializedShape shape: [Int], dtype: DType) {
-        self.storage = Storage(byteCount: elementCount(shape) * dtype.itemSize)
-        self.shape = shape
-        self.strides = contiguousStrides(shape)
-        self.storageOffset = 0
+    convenience init(storage: Storage, shape: [Int], strides: [Int], offset: Int, dtype: DType) {
+        self.init(storage: storage, layout: Layout(shape: shape, strides: strides, offset: offset), dtype: dtype)
+    }
+
+    /// A new contiguous tensor of the given shape with uninitialised memory on the device of `backend`.
+    init(uninitializedShape shape: [Int], dtype: DType, backend: Backend) {
+        self.storage = Storage(byteCount: Layout.count(shape) * dtype.itemSize, backend: backend)
+        self.layout = Layout(contiguous: shape)
         self.dtype = dtype
     }
 
-    /// A new contiguous tensor with the shape and dtype of a contiguous `model`, sharing its shape and
-    /// stride arrays (no array allocation: this is on every small op's path).
-    init(uninitializedLike model: Tensor) {
-        self.storage = Storage(byteCount: model.numel * model.dtype.itemSize)
-        self.shape = model.shape
-        self.strides = model.strides
-        self.storageOffset = 0
-        self.dtype = model.dtype
+    /// A new contiguous tensor of the given shape with uninitialised memory on the CPU.
+    convenience init(uninitializedShape shape: [Int], dtype: DType) {
+        self.init(uninitializedShape: shape, dtype: dtype, backend: CPUBackend.host)
+    }
+
+    /// A new contiguous tensor with the shape and dtype (or `dtype`) of a contiguous `model`, on its device,
+    /// sharing its shape and stride arrays (no array allocation: this is on every small op's path).
+    init(uninitializedLike model: Tensor, dtype: DType? = nil) {
+        let dtype = dtype ?? model.dtype
+        self.storage = Storage(byteCount: model.numel * dtype.itemSize, backend: model.storage.backend)
+        self.layout = Layout(contiguousShape: model.shape, strides: model.strides)
+        self.dtype = dtype
     }
 
     /// The number of dimensions (`dim()`).
     public var dim: Int { shape.count }
     /// The number of elements (`numel()`).
-    public var numel: Int { elementCount(shape) }
+    public var numel: Int { Layout.count(shape) }
     /// The device of the storage.
     public var device: Device { storage.device }
     /// Whether the tensor is a leaf of the graph: it was created by the user, not by a recorded op.
     public var isLeaf: Bool { gradFn == nil }
     /// Whether the elements are laid out row-major without gaps.
-    public var isContiguous: Bool { isContiguousLayout(shape: shape, strides: strides) }
+    public var isContiguous: Bool { layout.isContiguous }
 
     /// The size of dimension `d` (negative counts from the end).
     public func size(_ d: Int, file: StaticString = #fileID, line: UInt = #line) -> Int {
@@ -94,11 +100,17 @@ public final class Tensor {
         strides[normalizeDim(d, rank: dim, op: "stride", file: file, line: line)]
     }
 
-    /// A typed pointer to the first element (at `storageOffset`).
+    /// A typed host pointer to the first element (at `storageOffset`); stops for memory of another device.
     @inline(__always) func pointer<T>(as: T.Type) -> UnsafeMutablePointer<T> {
         if !storage.isHost { hostAccessOnDevice() }
         return storage.pointer.assumingMemoryBound(to: T.self) + storageOffset
     }
+
+    /// What a kernel of this tensor's backend reads or writes: its memory, layout and dtype.
+    @inline(__always) var operand: KernelOperand { KernelOperand(storage: storage, layout: layout, dtype: dtype) }
+
+    /// The backend of this tensor's device.
+    @inline(__always) var backend: Backend { storage.backend }
 
     /// Stops a CPU kernel that was handed a tensor whose memory lives on another device.
     @inline(never) func hostAccessOnDevice() -> Never {
@@ -108,7 +120,7 @@ public final class Tensor {
 
     /// A view of the same storage with another layout, outside autograd.
     func makeView(shape: [Int], strides: [Int], offset: Int) -> Tensor {
-        Tensor(storage: storage, shape: shape, strides: strides, offset: offset, dtype: dtype)
+        Tensor(storage: storage, layout: Layout(shape: shape, strides: strides, offset: offset), dtype: dtype)
     }
 
     /// Whether this tensor is the contiguous whole of its storage (no other layout can alias a part of it).

@@ -106,3 +106,32 @@ public var blasDescription: String {
     let config = String(cString: openblas_get_config())
     return "\(config); \(openblas_get_num_threads()) thread per call, products split across Ember's \(cpuThreadCount) threads"
 }
+
+/// One GEMM per batch entry: BLAS for floats, a plain loop for integers.
+struct BatchedProduct: FloatTypeVisitor, ArithmeticTypeVisitor {
+    let x: KernelOperand, y: KernelOperand, out: KernelOperand
+
+    func visit<T: FloatScalar>(_ type: T.Type) {
+        let (batch, m, k, n) = (x.shape[0], x.shape[1], x.shape[2], y.shape[2])
+        for i in 0..<batch {
+            gemm(x.gemmOperand(T.self, batch: i), y.gemmOperand(T.self, batch: i), out.pointer(as: T.self) + i * m * n,
+                 m: m, n: n, k: k)
+        }
+    }
+
+    func visit<T: ArithmeticScalar>(_ type: T.Type) {
+        let (batch, m, k, n) = (x.shape[0], x.shape[1], x.shape[2], y.shape[2])
+        for i in 0..<batch {
+            integerGemm(x.gemmOperand(T.self, batch: i), y.gemmOperand(T.self, batch: i), out.pointer(as: T.self) + i * m * n,
+                        m: m, n: n, k: k)
+        }
+    }
+}
+
+extension KernelOperand {
+    /// The matrix at `batch` entries from the first as a GEMM operand.
+    func gemmOperand<T>(_: T.Type, batch: Int) -> MatrixOperand<T> {
+        let (r, c) = layout.matrixStrides
+        return MatrixOperand(pointer: UnsafePointer(pointer(as: T.self) + strides[0] * batch), rowStride: r, columnStride: c)
+    }
+}

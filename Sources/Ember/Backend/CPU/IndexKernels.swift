@@ -18,7 +18,7 @@ func forEachOffset(_ shape: [Int], _ strides: [[Int]], _ body: (UnsafeBufferPoin
 
 /// out[p] = input[p with dim replaced by index[p]] (`torch.gather`); out has index's shape and input's dtype.
 struct GatherKernel: ScalarTypeVisitor {
-    let input: Tensor, index: Tensor, dim: Int, out: Tensor
+    let input: KernelOperand, index: KernelOperand, dim: Int, out: KernelOperand
     func visit<T: TensorScalar>(_ type: T.Type) {
         let src = input.pointer(as: T.self), dst = out.pointer(as: T.self), ix = index.pointer(as: Int64.self)
         var inputStrides = input.strides
@@ -32,7 +32,7 @@ struct GatherKernel: ScalarTypeVisitor {
 
 /// target[p with dim replaced by index[p]] (+)= source[p] for p over index's shape (`scatter_`, `scatter_add_`).
 struct ScatterKernel: ScalarTypeVisitor {
-    let target: Tensor, index: Tensor, source: Tensor, dim: Int, accumulate: Bool
+    let target: KernelOperand, index: KernelOperand, source: KernelOperand, dim: Int, accumulate: Bool
     func visit<T: TensorScalar>(_ type: T.Type) {
         let dst = target.pointer(as: T.self), src = source.pointer(as: T.self), ix = index.pointer(as: Int64.self)
         var targetStrides = target.strides
@@ -48,29 +48,29 @@ struct ScatterKernel: ScalarTypeVisitor {
 
 /// For each base offset b: out[b, r] = source[base[b] + r] over a strided inner block (advanced indexing).
 struct TakeKernel: ScalarTypeVisitor {
-    let source: Tensor, bases: [Int], innerShape: [Int], innerStrides: [Int], out: Tensor
+    let source: KernelOperand, bases: [Int], block: Layout, out: KernelOperand
     func visit<T: TensorScalar>(_ type: T.Type) {
         let src = source.pointer(as: T.self), dst = out.pointer(as: T.self)
-        let innerCount = elementCount(innerShape)
-        let contiguousInner = contiguousStrides(innerShape)
+        let innerCount = block.count
+        let contiguousInner = Layout.rowMajorStrides(block.shape)
         for (b, base) in bases.enumerated() {
             let row = dst + b * innerCount
-            forEachOffset(innerShape, [contiguousInner, innerStrides]) { o in row[o[0]] = src[base + o[1]] }
+            forEachOffset(block.shape, [contiguousInner, block.strides]) { o in row[o[0]] = src[base + o[1]] }
         }
     }
 }
 
 /// For each base offset b: target[base[b] + r] (+)= values[b, r] (index_put).
 struct PutKernel: ScalarTypeVisitor {
-    let target: Tensor, bases: [Int], innerShape: [Int], innerStrides: [Int], values: Tensor, accumulate: Bool
+    let target: KernelOperand, bases: [Int], block: Layout, values: KernelOperand, accumulate: Bool
     func visit<T: TensorScalar>(_ type: T.Type) {
         let dst = target.pointer(as: T.self), src = values.pointer(as: T.self)
-        let innerCount = elementCount(innerShape)
-        let contiguousInner = contiguousStrides(innerShape)
+        let innerCount = block.count
+        let contiguousInner = Layout.rowMajorStrides(block.shape)
         let accumulate = self.accumulate
         for (b, base) in bases.enumerated() {
             let row = src + b * innerCount
-            forEachOffset(innerShape, [contiguousInner, innerStrides]) { o in
+            forEachOffset(block.shape, [contiguousInner, block.strides]) { o in
                 let at = base + o[1]
                 dst[at] = accumulate ? T(fromDouble: dst[at].doubleValue + row[o[0]].doubleValue) : row[o[0]]
             }
@@ -81,7 +81,7 @@ struct PutKernel: ScalarTypeVisitor {
 /// Sorts each row of a contiguous [rows, K] tensor (stable), giving values and int64 indices; NaN sorts last
 /// ascending and first descending, as in PyTorch.
 struct SortKernel: ScalarTypeVisitor {
-    let input: Tensor, rows: Int, k: Int, descending: Bool, values: Tensor, indices: Tensor
+    let input: KernelOperand, rows: Int, k: Int, descending: Bool, values: KernelOperand, indices: KernelOperand
     func visit<T: TensorScalar>(_ type: T.Type) {
         let src = input.pointer(as: T.self), dst = values.pointer(as: T.self), ix = indices.pointer(as: Int64.self)
         var order = [Int](repeating: 0, count: k)

@@ -22,14 +22,14 @@ protocol BinaryOperation {
 /// out[i] = op(a[i]) over a strided input; `out` is contiguous with `shape`.
 func mapKernel<Op: UnaryOperation>(_ a: UnsafePointer<Op.Input>, _ aStrides: [Int], _ out: UnsafeMutablePointer<Op.Output>,
                                    shape: [Int], _ op: Op) {
-    let count = elementCount(shape)
-    if isContiguousLayout(shape: shape, strides: aStrides) {
+    let count = Layout.count(shape)
+    if Layout.isRowMajor(shape: shape, strides: aStrides) {
         parallelFor(count, grain: pointwiseGrain) { range in
             for i in range { out[i] = op(a[i]) }
         }
         return
     }
-    let loop = StridedLoop(shape: shape, strides: [contiguousStrides(shape), aStrides])
+    let loop = StridedLoop(shape: shape, strides: [Layout.rowMajorStrides(shape), aStrides])
     parallelFor(loop.count, grain: pointwiseGrain) { range in
         let sa = loop.innerStride(1), so = loop.innerStride(0)
         loop.forEachRun(in: range) { offsets, n in
@@ -42,14 +42,14 @@ func mapKernel<Op: UnaryOperation>(_ a: UnsafePointer<Op.Input>, _ aStrides: [In
 /// out[i] = op(a[i], b[i]) over broadcast strided inputs; `out` is contiguous with `shape`.
 func zipKernel<Op: BinaryOperation>(_ a: UnsafePointer<Op.First>, _ aStrides: [Int], _ b: UnsafePointer<Op.Second>,
                                     _ bStrides: [Int], _ out: UnsafeMutablePointer<Op.Output>, shape: [Int], _ op: Op) {
-    let count = elementCount(shape)
-    if isContiguousLayout(shape: shape, strides: aStrides) && isContiguousLayout(shape: shape, strides: bStrides) {
+    let count = Layout.count(shape)
+    if Layout.isRowMajor(shape: shape, strides: aStrides) && Layout.isRowMajor(shape: shape, strides: bStrides) {
         parallelFor(count, grain: pointwiseGrain) { range in
             for i in range { out[i] = op(a[i], b[i]) }
         }
         return
     }
-    let loop = StridedLoop(shape: shape, strides: [contiguousStrides(shape), aStrides, bStrides])
+    let loop = StridedLoop(shape: shape, strides: [Layout.rowMajorStrides(shape), aStrides, bStrides])
     parallelFor(loop.count, grain: pointwiseGrain) { range in
         let so = loop.innerStride(0), sa = loop.innerStride(1), sb = loop.innerStride(2)
         loop.forEachRun(in: range) { offsets, n in
@@ -72,7 +72,7 @@ func zipKernel<Op: BinaryOperation>(_ a: UnsafePointer<Op.First>, _ aStrides: [I
 /// out[i] = condition[i] ? a[i] : b[i] over broadcast strided inputs; `out` is contiguous with `shape`.
 func selectKernel<T>(_ condition: UnsafePointer<Bool>, _ cStrides: [Int], _ a: UnsafePointer<T>, _ aStrides: [Int],
                      _ b: UnsafePointer<T>, _ bStrides: [Int], _ out: UnsafeMutablePointer<T>, shape: [Int]) {
-    let loop = StridedLoop(shape: shape, strides: [contiguousStrides(shape), cStrides, aStrides, bStrides])
+    let loop = StridedLoop(shape: shape, strides: [Layout.rowMajorStrides(shape), cStrides, aStrides, bStrides])
     parallelFor(loop.count, grain: pointwiseGrain) { range in
         let so = loop.innerStride(0), sc = loop.innerStride(1), sa = loop.innerStride(2), sb = loop.innerStride(3)
         loop.forEachRun(in: range) { offsets, n in
@@ -92,12 +92,11 @@ struct Convert<S: TensorScalar, D: TensorScalar>: UnaryOperation {
 }
 
 /// Copies a strided source into a strided destination of the same shape, converting the element type.
-func copyCastKernel<S: TensorScalar, D: TensorScalar>(_ src: UnsafePointer<S>, _ srcStrides: [Int],
-                                                       _ dst: UnsafeMutablePointer<D>, _ dstStrides: [Int],
-                                                       shape: [Int]) {
-    let count = elementCount(shape)
-    if S.self == D.self && isContiguousLayout(shape: shape, strides: srcStrides)
-        && isContiguousLayout(shape: shape, strides: dstStrides) {
+func copyCastKernel<S: TensorScalar, D: TensorScalar>(_ src: UnsafeMutablePointer<S>, _ source: Layout,
+                                                       _ dst: UnsafeMutablePointer<D>, _ destination: Layout) {
+    let shape = destination.shape, count = destination.count
+    let srcStrides = source.strides, dstStrides = destination.strides
+    if S.self == D.self && source.isContiguous && destination.isContiguous {
         let bytes = UnsafeMutableRawPointer(dst), source = UnsafeRawPointer(src)
         parallelFor(count, grain: pointwiseGrain * 4) { range in
             (bytes + range.lowerBound * MemoryLayout<S>.stride)
@@ -118,4 +117,28 @@ func copyCastKernel<S: TensorScalar, D: TensorScalar>(_ src: UnsafePointer<S>, _
             }
         }
     }
+}
+
+/// Sets every element of `destination` (any layout) to `value` converted as a cast from a number does.
+func fillKernel(_ destination: KernelOperand, _ value: Double) {
+    struct Fill: ScalarTypeVisitor {
+        let destination: KernelOperand, value: Double
+        func visit<T: TensorScalar>(_ type: T.Type) {
+            let v = T.dtype.isFloatingPoint ? T(fromDouble: value)
+                : (T.dtype == .bool ? T(fromDouble: value == 0 ? 0 : 1) : T(fromInt64: saturatingInt64(value)))
+            let p = destination.pointer(as: T.self)
+            if destination.isContiguous {
+                parallelFor(destination.numel, grain: pointwiseGrain * 4) { range in
+                    (p + range.lowerBound).update(repeating: v, count: range.count)
+                }
+            } else {
+                let loop = StridedLoop(shape: destination.shape, strides: [destination.strides])
+                loop.forEachRun(in: 0..<loop.count) { offsets, n in
+                    let s = loop.innerStride(0)
+                    for i in 0..<n { p[offsets[0] + i * s] = v }
+                }
+            }
+        }
+    }
+    destination.dtype.visit(Fill(destination: destination, value: value))
 }

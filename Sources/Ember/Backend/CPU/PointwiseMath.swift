@@ -2,47 +2,6 @@
 import CEmberKernels
 import RealModule
 
-/// Unary functions computed in floating point.
-enum FloatUnaryOp {
-    case exp, expm1, log, log1p, sqrt, rsqrt, sin, cos, tanh, sigmoid, erf, reciprocal
-    case gelu, geluTanh, silu, leakyRelu(slope: Double), softplus(beta: Double, threshold: Double)
-    /// `scale * x` for positive x, else `scale * alpha * (exp(inputScale * x) - 1)` (ELU, SELU, CELU).
-    case elu(alpha: Double, scale: Double, inputScale: Double)
-    case hardtanh(min: Double, max: Double), hardswish, hardsigmoid, mish, logSigmoid
-    /// `x` where `|x| > lambda`, else 0; soft shrinking also moves the rest toward 0 by `lambda`.
-    case shrink(lambda: Double, soft: Bool)
-    case threshold(Double, value: Double)
-    case powScalar(Double)
-    case elementary(ElementaryFunction)
-}
-
-/// The functions of `RealModule` that need no parameter, computed by one kernel.
-enum ElementaryFunction {
-    case acos, asin, atan, acosh, asinh, atanh, cosh, sinh, tan, log2, log10, exp2, erfc, frac, sinc
-}
-
-/// Unary functions that keep the dtype.
-enum ArithmeticUnaryOp {
-    case neg, abs, sign, floor, ceil, round, trunc, relu, square
-    case clamp(min: Double?, max: Double?)
-}
-
-/// Binary functions that give the promoted dtype.
-enum ArithmeticBinaryOp: Equatable {
-    case add, subtract, multiply, divide, floorDivide, remainder, maximum, minimum
-    case fmod, fmax, fmin   // C's fmod; maximum and minimum that ignore NaN
-    case addScaled(Double)       // a + alpha * b
-}
-
-/// Binary functions computed in floating point.
-enum FloatBinaryOp: Equatable {
-    case pow, atan2, hypot, copysign, logaddexp, logaddexp2
-    case reluBackward, sigmoidBackward, tanhBackward   // (grad, result) → grad input
-    case thresholdBackward(Double)                      // (grad, input): grad where input > threshold
-}
-
-enum ComparisonOp { case eq, ne, lt, le, gt, ge }
-
 // MARK: Operations
 
 /// C's `pow`: a negative base with an integral exponent keeps its sign (RealModule's `pow` is NaN there).
@@ -238,10 +197,10 @@ struct Compare<T: ArithmeticScalar>: BinaryOperation {
 
 // MARK: Kernels
 
-/// Applies `op` to a float32 or float64 tensor, giving a new contiguous tensor of the same dtype.
-func floatUnaryKernel(_ x: Tensor, _ op: FloatUnaryOp) -> Tensor {
+/// out = op(x) over a float32 or float64 operand; `out` is contiguous.
+func floatUnaryKernel(_ op: FloatUnaryOp, _ x: KernelOperand, _ out: KernelOperand) {
     struct Run: FloatTypeVisitor {
-        let x: Tensor, out: Tensor, op: FloatUnaryOp
+        let x: KernelOperand, out: KernelOperand, op: FloatUnaryOp
         func visit<T: FloatScalar>(_: T.Type) {
             let a = x.pointer(as: T.self), o = out.pointer(as: T.self), s = x.strides, shape = x.shape
             func map<Op: UnaryOperation>(_ operation: Op) where Op.Input == T, Op.Output == T {
@@ -286,9 +245,7 @@ func floatUnaryKernel(_ x: Tensor, _ op: FloatUnaryOp) -> Tensor {
             }
         }
     }
-    let out = Tensor(uninitializedShape: x.shape, dtype: x.dtype)
     x.dtype.visitFloat(Run(x: x, out: out, op: op))
-    return out
 }
 
 /// Code generic over the float32/float64 kernel types, run for a run-time dtype.
@@ -323,10 +280,10 @@ extension DType {
     }
 }
 
-/// Applies `op` to a tensor of an arithmetic compute type, keeping the dtype.
-func arithmeticUnaryKernel(_ x: Tensor, _ op: ArithmeticUnaryOp) -> Tensor {
+/// out = op(x) over an operand of an arithmetic compute type; `out` is contiguous.
+func arithmeticUnaryKernel(_ op: ArithmeticUnaryOp, _ x: KernelOperand, _ out: KernelOperand) {
     struct Run: ArithmeticTypeVisitor {
-        let x: Tensor, out: Tensor, op: ArithmeticUnaryOp
+        let x: KernelOperand, out: KernelOperand, op: ArithmeticUnaryOp
         func visit<T: ArithmeticScalar>(_: T.Type) {
             let a = x.pointer(as: T.self), o = out.pointer(as: T.self), s = x.strides, shape = x.shape
             func map<Op: UnaryOperation>(_ operation: Op) where Op.Input == T, Op.Output == T {
@@ -354,21 +311,17 @@ func arithmeticUnaryKernel(_ x: Tensor, _ op: ArithmeticUnaryOp) -> Tensor {
             }
         }
     }
-    let out = Tensor(uninitializedShape: x.shape, dtype: x.dtype)
     x.dtype.visitArithmetic(Run(x: x, out: out, op: op))
-    return out
 }
 
-/// Applies `op` to two tensors of the same arithmetic compute dtype, broadcasting to `shape`.
-@discardableResult
-func arithmeticBinaryKernel(_ x: Tensor, _ y: Tensor, _ op: ArithmeticBinaryOp, shape: [Int],
-                            into existing: Tensor? = nil) -> Tensor {
+/// out = op(x, y) over two operands of one arithmetic compute dtype broadcast to out's shape; `out` is
+/// contiguous, or x itself (an in-place update).
+func arithmeticBinaryKernel(_ op: ArithmeticBinaryOp, _ x: KernelOperand, _ y: KernelOperand, _ out: KernelOperand) {
     struct Run: ArithmeticTypeVisitor {
-        let x: Tensor, y: Tensor, out: Tensor, op: ArithmeticBinaryOp, shape: [Int]
+        let x: KernelOperand, y: KernelOperand, out: KernelOperand, op: ArithmeticBinaryOp
         func visit<T: ArithmeticScalar>(_: T.Type) {
-            let a = x.pointer(as: T.self), b = y.pointer(as: T.self), o = out.pointer(as: T.self)
-            let sa = x.shape == shape ? x.strides : broadcastStrides(shape: x.shape, strides: x.strides, to: shape)
-            let sb = y.shape == shape ? y.strides : broadcastStrides(shape: y.shape, strides: y.strides, to: shape)
+            let a = x.pointer(as: T.self), b = y.pointer(as: T.self), o = out.pointer(as: T.self), shape = out.shape
+            let sa = x.layout.strides(broadcastTo: shape), sb = y.layout.strides(broadcastTo: shape)
             func zip<Op: BinaryOperation>(_ operation: Op) where Op.First == T, Op.Second == T, Op.Output == T {
                 zipKernel(a, sa, b, sb, o, shape: shape, operation)
             }
@@ -388,9 +341,8 @@ func arithmeticBinaryKernel(_ x: Tensor, _ y: Tensor, _ op: ArithmeticBinaryOp, 
             }
         }
     }
-    // A same-shape contiguous result shares the input's shape and stride arrays (no allocation).
+    let shape = out.shape
     let flat = x.shape == shape && x.isContiguous
-    let out = existing ?? (flat ? Tensor(uninitializedLike: x) : Tensor(uninitializedShape: shape, dtype: x.dtype))
     if flat && x.dtype == .float32 && out.isContiguous, let code = vectorisedCode(op),
        y.isContiguous && (y.shape == shape || y.numel == 1) {
         let a = x.pointer(as: Float.self), b = y.pointer(as: Float.self), o = out.pointer(as: Float.self)
@@ -403,10 +355,9 @@ func arithmeticBinaryKernel(_ x: Tensor, _ y: Tensor, _ op: ArithmeticBinaryOp, 
                 ember_binary_f32(code, a + start, b + start, o + start, range.count)
             }
         }
-        return out
+        return
     }
-    x.dtype.visitArithmetic(Run(x: x, y: y, out: out, op: op, shape: shape))
-    return out
+    x.dtype.visitArithmetic(Run(x: x, y: y, out: out, op: op))
 }
 
 /// The hand-vectorised float32 loop for an op, where there is one.
@@ -420,14 +371,13 @@ private func vectorisedCode(_ op: ArithmeticBinaryOp) -> ember_binary_op? {
     }
 }
 
-/// Applies `op` to two float32/float64 tensors of one dtype, broadcasting to `shape`.
-func floatBinaryKernel(_ x: Tensor, _ y: Tensor, _ op: FloatBinaryOp, shape: [Int]) -> Tensor {
+/// out = op(x, y) over two float32/float64 operands of one dtype broadcast to out's (contiguous) shape.
+func floatBinaryKernel(_ op: FloatBinaryOp, _ x: KernelOperand, _ y: KernelOperand, _ out: KernelOperand) {
     struct Run: FloatTypeVisitor {
-        let x: Tensor, y: Tensor, out: Tensor, op: FloatBinaryOp, shape: [Int]
+        let x: KernelOperand, y: KernelOperand, out: KernelOperand, op: FloatBinaryOp
         func visit<T: FloatScalar>(_: T.Type) {
-            let a = x.pointer(as: T.self), b = y.pointer(as: T.self), o = out.pointer(as: T.self)
-            let sa = broadcastStrides(shape: x.shape, strides: x.strides, to: shape)
-            let sb = broadcastStrides(shape: y.shape, strides: y.strides, to: shape)
+            let a = x.pointer(as: T.self), b = y.pointer(as: T.self), o = out.pointer(as: T.self), shape = out.shape
+            let sa = x.layout.strides(broadcastTo: shape), sb = y.layout.strides(broadcastTo: shape)
             func zip<Op: BinaryOperation>(_ operation: Op) where Op.First == T, Op.Second == T, Op.Output == T {
                 zipKernel(a, sa, b, sb, o, shape: shape, operation)
             }
@@ -445,39 +395,29 @@ func floatBinaryKernel(_ x: Tensor, _ y: Tensor, _ op: FloatBinaryOp, shape: [In
             }
         }
     }
-    let out = Tensor(uninitializedShape: shape, dtype: x.dtype)
-    x.dtype.visitFloat(Run(x: x, y: y, out: out, op: op, shape: shape))
-    return out
+    x.dtype.visitFloat(Run(x: x, y: y, out: out, op: op))
 }
 
-/// Compares two tensors of one arithmetic compute dtype, broadcasting to `shape`; gives bool.
-func comparisonKernel(_ x: Tensor, _ y: Tensor, _ op: ComparisonOp, shape: [Int]) -> Tensor {
+/// out (bool, contiguous) = x op y over two operands of one arithmetic compute dtype broadcast to out's shape.
+func comparisonKernel(_ op: ComparisonOp, _ x: KernelOperand, _ y: KernelOperand, _ out: KernelOperand) {
     struct Run: ArithmeticTypeVisitor {
-        let x: Tensor, y: Tensor, out: Tensor, op: ComparisonOp, shape: [Int]
+        let x: KernelOperand, y: KernelOperand, out: KernelOperand, op: ComparisonOp
         func visit<T: ArithmeticScalar>(_: T.Type) {
-            zipKernel(x.pointer(as: T.self), broadcastStrides(shape: x.shape, strides: x.strides, to: shape),
-                      y.pointer(as: T.self), broadcastStrides(shape: y.shape, strides: y.strides, to: shape),
-                      out.pointer(as: Bool.self), shape: shape, Compare<T>(op: op))
+            let shape = out.shape
+            zipKernel(x.pointer(as: T.self), x.layout.strides(broadcastTo: shape), y.pointer(as: T.self),
+                      y.layout.strides(broadcastTo: shape), out.pointer(as: Bool.self), shape: shape, Compare<T>(op: op))
         }
     }
-    let out = Tensor(uninitializedShape: shape, dtype: .bool)
-    x.dtype.visitArithmetic(Run(x: x, y: y, out: out, op: op, shape: shape))
-    return out
+    x.dtype.visitArithmetic(Run(x: x, y: y, out: out, op: op))
 }
 
-/// out = condition ? x : y, broadcasting all three to `shape`; x and y share a dtype (any).
-func whereKernel(_ condition: Tensor, _ x: Tensor, _ y: Tensor, shape: [Int]) -> Tensor {
-    struct Select: ScalarTypeVisitor {
-        let condition: Tensor, x: Tensor, y: Tensor, out: Tensor, shape: [Int]
-        func visit<T: TensorScalar>(_ type: T.Type) {
-            selectKernel(condition.pointer(as: Bool.self),
-                         broadcastStrides(shape: condition.shape, strides: condition.strides, to: shape),
-                         x.pointer(as: T.self), broadcastStrides(shape: x.shape, strides: x.strides, to: shape),
-                         y.pointer(as: T.self), broadcastStrides(shape: y.shape, strides: y.strides, to: shape),
-                         out.pointer(as: T.self), shape: shape)
-        }
+/// out = condition ? x : y over operands broadcast to out's (contiguous) shape; x and y share out's dtype (any).
+struct SelectKernel: ScalarTypeVisitor {
+    let condition: KernelOperand, x: KernelOperand, y: KernelOperand, out: KernelOperand
+    func visit<T: TensorScalar>(_ type: T.Type) {
+        let shape = out.shape
+        selectKernel(condition.pointer(as: Bool.self), condition.layout.strides(broadcastTo: shape),
+                     x.pointer(as: T.self), x.layout.strides(broadcastTo: shape),
+                     y.pointer(as: T.self), y.layout.strides(broadcastTo: shape), out.pointer(as: T.self), shape: shape)
     }
-    let out = Tensor(uninitializedShape: shape, dtype: x.dtype)
-    x.dtype.visit(Select(condition: condition, x: x, y: y, out: out, shape: shape))
-    return out
 }

@@ -1,15 +1,9 @@
 // Pooling windows over [planes, H, W] blocks: max (with argmax indices), average, adaptive average.
 import CEmberKernels
 
-/// A pooling window's geometry over one plane.
-struct PoolGeometry {
-    let height: Int, width: Int, outH: Int, outW: Int
-    let kernelH: Int, kernelW: Int, strideH: Int, strideW: Int
-    let padH: Int, padW: Int, dilationH: Int, dilationW: Int
-}
-
+/// The max of each window and its flat index in the plane.
 struct MaxPoolForward: FloatTypeVisitor {
-    let input: Tensor, output: Tensor, indices: Tensor, planes: Int, g: PoolGeometry
+    let input: KernelOperand, output: KernelOperand, indices: KernelOperand, planes: Int, g: PoolGeometry
     func visit<T: FloatScalar>(_: T.Type) {
         let x = input.pointer(as: T.self), y = output.pointer(as: T.self), ix = indices.pointer(as: Int64.self), g = self.g
         let inside = g.padH == 0 && g.padW == 0 && (g.outH - 1) * g.strideH + (g.kernelH - 1) * g.dilationH < g.height
@@ -61,7 +55,7 @@ struct MaxPoolForward: FloatTypeVisitor {
 
 /// Adds each output gradient to the input position its max came from.
 struct MaxPoolBackward: FloatTypeVisitor {
-    let gradOutput: Tensor, indices: Tensor, gradInput: Tensor, planes: Int, inPlane: Int, outPlane: Int
+    let gradOutput: KernelOperand, indices: KernelOperand, gradInput: KernelOperand, planes: Int, inPlane: Int, outPlane: Int
     func visit<T: FloatScalar>(_: T.Type) {
         let g = gradOutput.pointer(as: T.self), ix = indices.pointer(as: Int64.self), gi = gradInput.pointer(as: T.self)
         parallelFor(planes, grain: 1) { range in
@@ -76,7 +70,7 @@ struct MaxPoolBackward: FloatTypeVisitor {
 
 /// Average pooling forward (`backward: false`) or its adjoint (`backward: true`), sharing the divisor rule.
 struct AvgPool: FloatTypeVisitor {
-    let source: Tensor, destination: Tensor, planes: Int, g: PoolGeometry
+    let source: KernelOperand, destination: KernelOperand, planes: Int, g: PoolGeometry
     let countIncludePad: Bool, divisorOverride: Int?, backward: Bool
     func visit<T: FloatScalar>(_: T.Type) {
         let s = source.pointer(as: T.self), d = destination.pointer(as: T.self), g = self.g
@@ -110,7 +104,7 @@ struct AvgPool: FloatTypeVisitor {
 
 /// Adaptive average pooling: bin i of n over a length L spans [⌊iL/n⌋, ⌈(i+1)L/n⌉).
 struct AdaptiveAvgPool: FloatTypeVisitor {
-    let source: Tensor, destination: Tensor, planes: Int, height: Int, width: Int, outH: Int, outW: Int, backward: Bool
+    let source: KernelOperand, destination: KernelOperand, planes: Int, height: Int, width: Int, outH: Int, outW: Int, backward: Bool
     func visit<T: FloatScalar>(_: T.Type) {
         let s = source.pointer(as: T.self), d = destination.pointer(as: T.self)
         let (height, width, outH, outW, backward) = (self.height, self.width, self.outH, self.outW, self.backward)

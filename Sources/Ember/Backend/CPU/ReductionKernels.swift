@@ -2,11 +2,6 @@
 import CEmberKernels
 import RealModule
 
-/// Reductions from K values to one.
-enum RowReduction {
-    case sum, prod, max, min, logsumexp, sumAbs, norm(Double), variance(correction: Double)
-}
-
 /// Sums `count` terms in float64 over eight interleaved partial sums. Float32 reductions accumulate in
 /// float64 as PyTorch's CPU kernels do where a float sum would drift (var/std, cumsum), and the lanes keep
 /// each float64 partial sum an eighth as long (PyTorch's cascade sum serves the same end).
@@ -39,20 +34,18 @@ func sumRun<T: ArithmeticScalar>(_ p: UnsafePointer<T>, _ n: Int) -> T {
     return total
 }
 
-/// Reduces each row of a contiguous [rows, K] tensor to one value (a new [rows] tensor of the same dtype).
-func rowReduceKernel(_ x: Tensor, rows: Int, k: Int, _ op: RowReduction) -> Tensor {
-    let out = Tensor(uninitializedShape: [rows], dtype: x.dtype)
+/// Reduces each row of a contiguous [rows, K] operand to one value of out ([rows], the same dtype).
+func rowReduceKernel(_ op: RowReduction, _ x: KernelOperand, rows: Int, k: Int, _ out: KernelOperand) {
     if x.dtype.isFloatingPoint {
         x.dtype.visitFloat(FloatRowReduction(x: x, out: out, rows: rows, k: k, op: op))
     } else {
         x.dtype.visitArithmetic(ArithmeticRowReduction(x: x, out: out, rows: rows, k: k, op: op))
     }
-    return out
 }
 
 /// Runs `reduce` on each row, in parallel over rows; one long row is summed in parallel pieces.
 @inline(__always)
-private func reduceRows<T: ArithmeticScalar>(_ x: Tensor, _ out: Tensor, rows: Int, k: Int, isSum: Bool,
+private func reduceRows<T: ArithmeticScalar>(_ x: KernelOperand, _ out: KernelOperand, rows: Int, k: Int, isSum: Bool,
                                              _ reduce: (UnsafePointer<T>) -> T) {
     let p = UnsafePointer(x.pointer(as: T.self)), o = out.pointer(as: T.self)
     if rows == 1 && isSum && k >= 2 * pointwiseGrain {
@@ -77,7 +70,7 @@ private func reduceRows<T: ArithmeticScalar>(_ x: Tensor, _ out: Tensor, rows: I
 }
 
 /// Sum, product, max and min: the reductions every arithmetic dtype has.
-private func basicRowReduce<T: ArithmeticScalar>(_: T.Type, _ x: Tensor, _ out: Tensor, rows: Int, k: Int, _ op: RowReduction) {
+private func basicRowReduce<T: ArithmeticScalar>(_: T.Type, _ x: KernelOperand, _ out: KernelOperand, rows: Int, k: Int, _ op: RowReduction) {
     switch op {
     case .sum: reduceRows(x, out, rows: rows, k: k, isSum: true) { (p: UnsafePointer<T>) in sumRun(p, k) }
     case .prod:
@@ -101,12 +94,12 @@ private func basicRowReduce<T: ArithmeticScalar>(_: T.Type, _ x: Tensor, _ out: 
 }
 
 private struct ArithmeticRowReduction: ArithmeticTypeVisitor {
-    let x: Tensor, out: Tensor, rows: Int, k: Int, op: RowReduction
+    let x: KernelOperand, out: KernelOperand, rows: Int, k: Int, op: RowReduction
     func visit<T: ArithmeticScalar>(_ type: T.Type) { basicRowReduce(type, x, out, rows: rows, k: k, op) }
 }
 
 private struct FloatRowReduction: FloatTypeVisitor {
-    let x: Tensor, out: Tensor, rows: Int, k: Int, op: RowReduction
+    let x: KernelOperand, out: KernelOperand, rows: Int, k: Int, op: RowReduction
     func visit<T: FloatScalar>(_: T.Type) {
         let k = self.k
         switch op {
@@ -158,11 +151,11 @@ private func vectorNorm<T: FloatScalar>(_ p: UnsafePointer<T>, _ k: Int, order: 
     }
 }
 
-/// Sums a contiguous [outer, K, inner] tensor over K, giving [outer, inner]; reads rows in order so
+/// Sums a contiguous [outer, K, inner] operand over K into out ([outer · inner]); reads rows in order so
 /// a reduction over leading dimensions (a bias gradient) streams memory once.
-func middleSumKernel(_ x: Tensor, outer: Int, k: Int, inner: Int) -> Tensor {
+func middleSumKernel(_ x: KernelOperand, outer: Int, k: Int, inner: Int, _ out: KernelOperand) {
     struct Run: ArithmeticTypeVisitor {
-        let x: Tensor, out: Tensor, outer: Int, k: Int, inner: Int
+        let x: KernelOperand, out: KernelOperand, outer: Int, k: Int, inner: Int
         func visit<T: ArithmeticScalar>(_: T.Type) {
             let p = x.pointer(as: T.self), o = out.pointer(as: T.self), k = self.k, inner = self.inner
             let tile = 256
@@ -186,16 +179,14 @@ func middleSumKernel(_ x: Tensor, outer: Int, k: Int, inner: Int) -> Tensor {
             }
         }
     }
-    let out = Tensor(uninitializedShape: [outer * inner], dtype: x.dtype)
     x.dtype.visitArithmetic(Run(x: x, out: out, outer: outer, k: k, inner: inner))
-    return out
 }
 
 /// The max or min of each row of a contiguous [rows, K] tensor and the index of its first occurrence
 /// (NaN counts as the extreme, as in PyTorch).
-func rowArgExtremeKernel(_ x: Tensor, rows: Int, k: Int, isMax: Bool) -> (values: Tensor, indices: Tensor) {
+func rowArgExtremeKernel(_ x: KernelOperand, rows: Int, k: Int, isMax: Bool, values: KernelOperand, indices: KernelOperand) {
     struct Run: ArithmeticTypeVisitor {
-        let x: Tensor, values: Tensor, indices: Tensor, rows: Int, k: Int, isMax: Bool
+        let x: KernelOperand, values: KernelOperand, indices: KernelOperand, rows: Int, k: Int, isMax: Bool
         func visit<T: ArithmeticScalar>(_: T.Type) {
             let p = x.pointer(as: T.self), v = values.pointer(as: T.self), ix = indices.pointer(as: Int64.self)
             let k = self.k, isMax = self.isMax
@@ -214,10 +205,7 @@ func rowArgExtremeKernel(_ x: Tensor, rows: Int, k: Int, isMax: Bool) -> (values
             }
         }
     }
-    let values = Tensor(uninitializedShape: [rows], dtype: x.dtype)
-    let indices = Tensor(uninitializedShape: [rows], dtype: .int64)
     x.dtype.visitArithmetic(Run(x: x, values: values, indices: indices, rows: rows, k: k, isMax: isMax))
-    return (values, indices)
 }
 
 /// The largest value of a row, for shifting exponentials (NaN is passed over: it spreads through exp anyway).
@@ -228,12 +216,10 @@ private func rowMaximum<T: FloatScalar>(_ p: UnsafePointer<T>, _ k: Int) -> T {
     return m
 }
 
-/// Row-wise transforms of a contiguous [rows, K] float tensor: softmax, log-softmax, cumulative sum.
-enum RowTransform { case softmax, logSoftmax, cumsum, cumprod, logcumsumexp }
-
-func rowTransformKernel(_ x: Tensor, rows: Int, k: Int, _ op: RowTransform) -> Tensor {
+/// out = op(row) for each row of a contiguous [rows, K] operand (float, or int64 for cumulative sums and products).
+func rowTransformKernel(_ op: RowTransform, _ x: KernelOperand, rows: Int, k: Int, _ out: KernelOperand) {
     struct Floating: FloatTypeVisitor {
-        let x: Tensor, out: Tensor, rows: Int, k: Int, op: RowTransform
+        let x: KernelOperand, out: KernelOperand, rows: Int, k: Int, op: RowTransform
         func visit<T: FloatScalar>(_: T.Type) {
             let p = x.pointer(as: T.self), o = out.pointer(as: T.self), k = self.k, op = self.op
             parallelFor(rows, grain: Swift.max(1, pointwiseGrain / Swift.max(k, 1))) { range in
@@ -272,7 +258,6 @@ func rowTransformKernel(_ x: Tensor, rows: Int, k: Int, _ op: RowTransform) -> T
             }
         }
     }
-    let out = Tensor(uninitializedShape: x.shape, dtype: x.dtype)
     if x.dtype.isFloatingPoint {
         x.dtype.visitFloat(Floating(x: x, out: out, rows: rows, k: k, op: op))
     } else {
@@ -286,5 +271,4 @@ func rowTransformKernel(_ x: Tensor, rows: Int, k: Int, _ op: RowTransform) -> T
             }
         }
     }
-    return out
 }

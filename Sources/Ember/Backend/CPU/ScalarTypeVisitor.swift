@@ -23,14 +23,12 @@ extension DType {
     }
 }
 
-/// Copies (and converts) between two strided layouts of any dtypes.
+/// Copies (and converts) between two operands of one shape, any layouts and dtypes.
 struct CopyCast: ScalarTypeVisitor {
-    let source: UnsafeRawPointer, sourceStrides: [Int]
-    let destination: UnsafeMutableRawPointer, destinationStrides: [Int], destinationType: DType
-    let shape: [Int]
+    let source: KernelOperand, destination: KernelOperand
 
     func visit<S: TensorScalar>(_ type: S.Type) {
-        destinationType.visit(CopyCastInto<S>(outer: self))
+        destination.dtype.visit(CopyCastInto<S>(outer: self))
     }
 }
 
@@ -38,8 +36,7 @@ struct CopyCast: ScalarTypeVisitor {
 struct CopyCastInto<S: TensorScalar>: ScalarTypeVisitor {
     let outer: CopyCast
     func visit<D: TensorScalar>(_ type: D.Type) {
-        copyCastKernel(outer.source.assumingMemoryBound(to: S.self), outer.sourceStrides,
-                       outer.destination.assumingMemoryBound(to: D.self), outer.destinationStrides,
-                       shape: outer.shape)
+        copyCastKernel(outer.source.pointer(as: S.self), outer.source.layout, outer.destination.pointer(as: D.self),
+                       outer.destination.layout)
     }
 }

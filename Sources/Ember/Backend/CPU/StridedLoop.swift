@@ -8,7 +8,7 @@ struct StridedLoop {
     let count: Int
 
     init(shape: [Int], strides operandStrides: [[Int]]) {
-        count = elementCount(shape)
+        count = Layout.count(shape)
         var dims: [(size: Int, strides: [Int])] = []
         for d in 0..<shape.count where shape[d] != 1 {
             let s = operandStrides.map { $0[d] }

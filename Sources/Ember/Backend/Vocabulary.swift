@@ -1,0 +1,106 @@
+// The op vocabulary every backend implements: which function a pointwise kernel applies, which reduction or
+// transform a row kernel runs, and the geometry of convolution and pooling windows.
+/// Unary functions computed in floating point.
+enum FloatUnaryOp {
+    case exp, expm1, log, log1p, sqrt, rsqrt, sin, cos, tanh, sigmoid, erf, reciprocal
+    case gelu, geluTanh, silu, leakyRelu(slope: Double), softplus(beta: Double, threshold: Double)
+    /// `scale * x` for positive x, else `scale * alpha * (exp(inputScale * x) - 1)` (ELU, SELU, CELU).
+    case elu(alpha: Double, scale: Double, inputScale: Double)
+    case hardtanh(min: Double, max: Double), hardswish, hardsigmoid, mish, logSigmoid
+    /// `x` where `|x| > lambda`, else 0; soft shrinking also moves the rest toward 0 by `lambda`.
+    case shrink(lambda: Double, soft: Bool)
+    case threshold(Double, value: Double)
+    case powScalar(Double)
+    case elementary(ElementaryFunction)
+}
+
+/// The functions of `RealModule` that need no parameter, computed by one kernel.
+enum ElementaryFunction {
+    case acos, asin, atan, acosh, asinh, atanh, cosh, sinh, tan, log2, log10, exp2, erfc, frac, sinc
+}
+
+/// Unary functions that keep the dtype.
+enum ArithmeticUnaryOp {
+    case neg, abs, sign, floor, ceil, round, trunc, relu, square
+    case clamp(min: Double?, max: Double?)
+}
+
+/// Binary functions that give the promoted dtype.
+enum ArithmeticBinaryOp: Equatable {
+    case add, subtract, multiply, divide, floorDivide, remainder, maximum, minimum
+    case fmod, fmax, fmin   // C's fmod; maximum and minimum that ignore NaN
+    case addScaled(Double)       // a + alpha * b
+}
+
+/// Binary functions computed in floating point.
+enum FloatBinaryOp: Equatable {
+    case pow, atan2, hypot, copysign, logaddexp, logaddexp2
+    case reluBackward, sigmoidBackward, tanhBackward   // (grad, result) → grad input
+    case thresholdBackward(Double)                      // (grad, input): grad where input > threshold
+}
+
+enum ComparisonOp { case eq, ne, lt, le, gt, ge }
+
+/// Reductions from K values to one.
+enum RowReduction {
+    case sum, prod, max, min, logsumexp, sumAbs, norm(Double), variance(correction: Double)
+}
+
+/// Row-wise transforms of a contiguous [rows, K] float tensor: softmax, log-softmax, cumulative sum.
+enum RowTransform { case softmax, logSoftmax, cumsum, cumprod, logcumsumexp }
+
+/// A pooling window's geometry over one plane.
+struct PoolGeometry {
+    let height: Int, width: Int, outH: Int, outW: Int
+    let kernelH: Int, kernelW: Int, strideH: Int, strideW: Int
+    let padH: Int, padW: Int, dilationH: Int, dilationW: Int
+}
+
+/// The geometry of a 2-d convolution window over one image.
+struct ConvolutionGeometry {
+    let channels: Int, height: Int, width: Int
+    let kernelH: Int, kernelW: Int
+    let strideH: Int, strideW: Int
+    let padH: Int, padW: Int
+    let dilationH: Int, dilationW: Int
+    let outH: Int, outW: Int
+
+    /// Rows of the column matrix: channels × kernel positions.
+    var columnRows: Int { channels * kernelH * kernelW }
+    /// Columns of the column matrix: output positions.
+    var columnCount: Int { outH * outW }
+}
+
+/// The shapes of one 2-d convolution call (a 1-d one has height 1), forward or transposed; forward and backward
+/// share them.
+struct ConvolutionPlan {
+    let batch: Int, inChannels: Int, height: Int, width: Int
+    let outChannels: Int, kernelH: Int, kernelW: Int
+    let stride: IntPair, padding: IntPair, dilation: IntPair, groups: Int
+    let transposed: Bool
+    let outH: Int, outW: Int
+
+    init(input: [Int], weight: [Int], stride: IntPair, padding: IntPair, dilation: IntPair, groups: Int,
+         transposed: Bool, outputPadding: IntPair) {
+        (batch, inChannels, height, width) = (input[0], input[1], input[2], input[3])
+        (kernelH, kernelW) = (weight[2], weight[3])
+        outChannels = transposed ? weight[1] * groups : weight[0]
+        (self.stride, self.padding, self.dilation, self.groups, self.transposed) = (stride, padding, dilation, groups, transposed)
+        if transposed {
+            outH = (height - 1) * stride.first - 2 * padding.first + dilation.first * (kernelH - 1) + outputPadding.first + 1
+            outW = (width - 1) * stride.second - 2 * padding.second + dilation.second * (kernelW - 1) + outputPadding.second + 1
+        } else {
+            outH = (height + 2 * padding.first - dilation.first * (kernelH - 1) - 1) / stride.first + 1
+            outW = (width + 2 * padding.second - dilation.second * (kernelW - 1) - 1) / stride.second + 1
+        }
+    }
+
+    /// im2col geometry of the image side that has the larger spatial size (the output, when transposed).
+    var geometry: ConvolutionGeometry {
+        let channels = (transposed ? outChannels : inChannels) / groups
+        return ConvolutionGeometry(channels: channels, height: transposed ? outH : height, width: transposed ? outW : width,
+                                   kernelH: kernelH, kernelW: kernelW, strideH: stride.first, strideW: stride.second,
+                                   padH: padding.first, padW: padding.second, dilationH: dilation.first,
+                                   dilationW: dilation.second, outH: transposed ? height : outH, outW: transposed ? width : outW)
+    }
+}

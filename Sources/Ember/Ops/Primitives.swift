@@ -1,0 +1,92 @@
+// The op layer's calls into the backends: each allocates its result on the operands' device and has that
+// device's backend fill it. Operands are already of the primitive's dtype and on one device (a 0-d host tensor,
+// a Swift number, rides along to any device, as PyTorch passes a CPU scalar to a GPU kernel).
+
+extension Tensor {
+    /// The backend two operands run on: the device of the one that is not on the host, or the host.
+    @inline(__always) static func backend(of x: Tensor, _ y: Tensor) -> Backend {
+        x.storage.deviceBackend ?? y.storage.deviceBackend ?? CPUBackend.host
+    }
+
+    /// This tensor as `backend`'s kernels read it: a 0-d host tensor on another device is copied there first.
+    @inline(__always) func operand(for backend: Backend) -> KernelOperand {
+        storage.backend === backend ? operand : noGrad { to(backend.device) }.operand
+    }
+
+    /// op(self) elementwise in float32/float64, a new contiguous tensor of the same dtype.
+    func applying(_ op: FloatUnaryOp) -> Tensor {
+        let out = Tensor(uninitializedShape: shape, dtype: dtype, backend: backend)
+        backend.floatUnary(op, operand, into: out.operand)
+        return out
+    }
+
+    /// op(self) elementwise for an arithmetic compute dtype, a new contiguous tensor of the same dtype.
+    func applying(_ op: ArithmeticUnaryOp) -> Tensor {
+        let out = Tensor(uninitializedShape: shape, dtype: dtype, backend: backend)
+        backend.arithmeticUnary(op, operand, into: out.operand)
+        return out
+    }
+
+    /// op(x, y) broadcast to `shape`, x and y of one arithmetic compute dtype.
+    static func combining(_ x: Tensor, _ y: Tensor, _ op: ArithmeticBinaryOp, shape: [Int]) -> Tensor {
+        let backend = backend(of: x, y)
+        // A same-shape contiguous result shares the input's shape and stride arrays (no allocation).
+        let out = x.shape == shape && x.isContiguous && x.storage.backend === backend
+            ? Tensor(uninitializedLike: x) : Tensor(uninitializedShape: shape, dtype: x.dtype, backend: backend)
+        backend.arithmeticBinary(op, x.operand(for: backend), y.operand(for: backend), into: out.operand)
+        return out
+    }
+
+    /// op(x, y) broadcast to `shape` in float32/float64.
+    static func combining(_ x: Tensor, _ y: Tensor, _ op: FloatBinaryOp, shape: [Int]) -> Tensor {
+        let backend = backend(of: x, y)
+        let out = Tensor(uninitializedShape: shape, dtype: x.dtype, backend: backend)
+        backend.floatBinary(op, x.operand(for: backend), y.operand(for: backend), into: out.operand)
+        return out
+    }
+
+    /// x op y broadcast to `shape` (bool), x and y of one arithmetic compute dtype.
+    static func comparing(_ x: Tensor, _ y: Tensor, _ op: ComparisonOp, shape: [Int]) -> Tensor {
+        let backend = backend(of: x, y)
+        let out = Tensor(uninitializedShape: shape, dtype: .bool, backend: backend)
+        backend.compare(op, x.operand(for: backend), y.operand(for: backend), into: out.operand)
+        return out
+    }
+
+    /// condition ? x : y broadcast to `shape`; x and y share a dtype (any).
+    static func selecting(_ condition: Tensor, _ x: Tensor, _ y: Tensor, shape: [Int]) -> Tensor {
+        let backend = condition.storage.deviceBackend ?? backend(of: x, y)
+        let out = Tensor(uninitializedShape: shape, dtype: x.dtype, backend: backend)
+        backend.select(condition.operand(for: backend), x.operand(for: backend), y.operand(for: backend), into: out.operand)
+        return out
+    }
+
+    /// Each row of this contiguous [rows, k] tensor reduced to one value: a new [rows] tensor.
+    func reducingRows(_ op: RowReduction, rows: Int, k: Int) -> Tensor {
+        let out = Tensor(uninitializedShape: [rows], dtype: dtype, backend: backend)
+        backend.reduceRows(op, operand, rows: rows, k: k, into: out.operand)
+        return out
+    }
+
+    /// The sum over k of this contiguous [outer, k, inner] tensor: a new [outer · inner] tensor.
+    func summingMiddle(outer: Int, k: Int, inner: Int) -> Tensor {
+        let out = Tensor(uninitializedShape: [outer * inner], dtype: dtype, backend: backend)
+        backend.sumMiddle(operand, outer: outer, k: k, inner: inner, into: out.operand)
+        return out
+    }
+
+    /// The max or min of each row of this contiguous [rows, k] tensor and the int64 index of its first occurrence.
+    func rowExtremes(rows: Int, k: Int, isMax: Bool) -> (values: Tensor, indices: Tensor) {
+        let values = Tensor(uninitializedShape: [rows], dtype: dtype, backend: backend)
+        let indices = Tensor(uninitializedShape: [rows], dtype: .int64, backend: backend)
+        backend.argExtremeRows(operand, rows: rows, k: k, isMax: isMax, values: values.operand, indices: indices.operand)
+        return (values, indices)
+    }
+
+    /// op applied to each row of this contiguous [rows, k] tensor: a new tensor of the same shape.
+    func transformingRows(_ op: RowTransform, rows: Int, k: Int) -> Tensor {
+        let out = Tensor(uninitializedShape: shape, dtype: dtype, backend: backend)
+        backend.transformRows(op, operand, rows: rows, k: k, into: out.operand)
+        return out
+    }
+}
