@@ -33,7 +33,7 @@ public class Node: CustomStringConvertible {
     @exclusivity(unchecked) var savedStateReleased = false
     /// Shape and dtype of each output of a multi-output node, so a missing gradient can be filled with
     /// zeros (a single-output node only runs when its one gradient arrived).
-    @exclusivity(unchecked) var outputMeta: [([Int], DType)] = []
+    @exclusivity(unchecked) var outputMeta: [([Int], DType, Device)] = []
     /// Non-leaf outputs that asked for `retainGrad()`, by output number.
     @exclusivity(unchecked) var retainedOutputs: [Int: WeakTensor] = [:]
     /// The engine's bookkeeping for the run that last reached this node (see `Engine.run`).
@@ -55,7 +55,7 @@ public class Node: CustomStringConvertible {
     /// The outputs' gradients with zeros where none arrived.
     func zeroFilled(_ gradOutputs: [Tensor?]) -> [Tensor] {
         gradOutputs.enumerated().map { index, gradient in
-            gradient ?? Tensor.zeros(outputMeta[index].0, dtype: outputMeta[index].1)
+            gradient ?? Tensor.zeros(outputMeta[index].0, dtype: outputMeta[index].1, device: outputMeta[index].2)
         }
     }
 
@@ -202,7 +202,7 @@ func recordPartial(_ name: String, inputs: [Tensor], outputs: [Tensor], saving s
 
 /// Makes `node` the `grad_fn` of each floating-point output.
 private func attach(_ node: ClosureNode, to outputs: [Tensor]) {
-    if outputs.count > 1 { node.outputMeta = outputs.map { ($0.shape, $0.dtype) } }
+    if outputs.count > 1 { node.outputMeta = outputs.map { ($0.shape, $0.dtype, $0.device) } }
     for (index, output) in outputs.enumerated() where output.dtype.isFloatingPoint {
         output.gradFn = node
         output.outputNumber = index

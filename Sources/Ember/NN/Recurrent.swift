@@ -84,7 +84,7 @@ open class RecurrentBase: Module {
         let directions = bidirectional ? 2 : 1
         let stateShape = [numLayers * directions, batch, hiddenSize]
         func prepare(_ state: Tensor?) -> Tensor {
-            guard let s = state else { return Tensor.zeros(stateShape, dtype: input.dtype) }
+            guard let s = state else { return Tensor.zeros(stateShape, dtype: input.dtype, device: input.device) }
             let batched = unbatched ? s.unsqueeze(1) : s
             check(batched.shape == stateShape, typeName, "Expected hidden size \(shapeText(stateShape)), got \(shapeText(batched.shape))",
                   file: file, line: line)

@@ -30,7 +30,7 @@ open class RecurrentCellBase: Module {
               + "expected \(inputSize)", file: file, line: line)
         let batched = input.dim == 2 ? input : input.unsqueeze(0)
         func state(_ s: Tensor?) -> Tensor {
-            guard let s = s else { return Tensor.zeros([batched.shape[0], hiddenSize], dtype: input.dtype) }
+            guard let s = s else { return Tensor.zeros([batched.shape[0], hiddenSize], dtype: input.dtype, device: input.device) }
             return input.dim == 2 ? s : s.unsqueeze(0)
         }
         let hPrevious = state(h)

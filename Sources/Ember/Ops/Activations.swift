@@ -145,15 +145,15 @@ extension Tensor {
     var asFloatingPoint: Tensor { dtype.isFloatingPoint ? self : to(dtype.floatingCounterpart) }
 
     /// True where the element is NaN (`torch.isnan`).
-    public func isnan() -> Tensor { dtype.isFloatingPoint ? ne(self) : Tensor.zeros(shape, dtype: .bool) }
+    public func isnan() -> Tensor { dtype.isFloatingPoint ? ne(self) : Tensor.zeros(shape, dtype: .bool, device: device) }
     /// True where the element is +inf or -inf (`torch.isinf`).
-    public func isinf() -> Tensor { dtype.isFloatingPoint ? abs().eq(Tensor(Double.infinity)) : Tensor.zeros(shape, dtype: .bool) }
+    public func isinf() -> Tensor { dtype.isFloatingPoint ? abs().eq(Tensor(Double.infinity)) : Tensor.zeros(shape, dtype: .bool, device: device) }
     /// True where the element is +inf (`torch.isposinf`).
-    public func isposinf() -> Tensor { dtype.isFloatingPoint ? eq(Tensor(Double.infinity)) : Tensor.zeros(shape, dtype: .bool) }
+    public func isposinf() -> Tensor { dtype.isFloatingPoint ? eq(Tensor(Double.infinity)) : Tensor.zeros(shape, dtype: .bool, device: device) }
     /// True where the element is -inf (`torch.isneginf`).
-    public func isneginf() -> Tensor { dtype.isFloatingPoint ? eq(Tensor(-Double.infinity)) : Tensor.zeros(shape, dtype: .bool) }
+    public func isneginf() -> Tensor { dtype.isFloatingPoint ? eq(Tensor(-Double.infinity)) : Tensor.zeros(shape, dtype: .bool, device: device) }
     /// True where the element is neither NaN nor infinite (`torch.isfinite`).
-    public func isfinite() -> Tensor { dtype.isFloatingPoint ? abs() .< Double.infinity : Tensor.ones(shape, dtype: .bool) }
+    public func isfinite() -> Tensor { dtype.isFloatingPoint ? abs() .< Double.infinity : Tensor.ones(shape, dtype: .bool, device: device) }
     /// True where the sign bit is set, -0.0 included (`torch.signbit`).
     public func signbit() -> Tensor {
         guard dtype.isFloatingPoint else { return self .< 0 }

@@ -27,7 +27,7 @@ extension Tensor {
     public func bitwiseNot(file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         check(!dtype.isFloatingPoint, "bitwise_not", "not implemented for '\(dtype)'", file: file, line: line)
         if dtype == .bool { return logicalNot() }
-        return Tensor(contiguous().toArray(as: Int64.self).map { ~$0 }, shape: shape).to(dtype)
+        return Tensor(contiguous().toArray(as: Int64.self).map { ~$0 }, shape: shape).to(dtype).placed(on: device)
     }
 
     /// Applies `operation` to the operands as int64 after broadcasting, giving the promoted integer dtype
@@ -39,7 +39,7 @@ extension Tensor {
         let shape = Tensor.broadcastShape(self, other, op: op, file: file, line: line)
         let a = expand(shape).contiguous().toArray(as: Int64.self), b = other.expand(shape).contiguous().toArray(as: Int64.self)
         let values = zip(a, b).map(operation)
-        return type == .bool ? Tensor(values.map { $0 != 0 }, shape: shape) : Tensor(values, shape: shape).to(type)
+        return (type == .bool ? Tensor(values.map { $0 != 0 }, shape: shape) : Tensor(values, shape: shape).to(type)).placed(on: device)
     }
 
     /// Whether each element is within `atol + rtol * |other|` of `other`; equal infinities are close, NaN

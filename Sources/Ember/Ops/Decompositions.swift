@@ -17,8 +17,8 @@ extension Tensor {
     var batchShape: [Int] { Array(shape.dropLast(2)) }
 
     /// A tensor of the batch shape followed by `matrixShape`, from row-major Double matrices.
-    static func stacking(_ matrices: [[Double]], batch: [Int], _ matrixShape: [Int], dtype: DType) -> Tensor {
-        Tensor(matrices.flatMap { $0 }, shape: batch + matrixShape).to(dtype)
+    static func stacking(_ matrices: [[Double]], batch: [Int], _ matrixShape: [Int], dtype: DType, device: Device) -> Tensor {
+        Tensor(matrices.flatMap { $0 }, shape: batch + matrixShape).to(dtype).placed(on: device)
     }
 
     // MARK: Cholesky
@@ -43,8 +43,8 @@ extension Tensor {
         checkSquareMatrices("linalg.cholesky", file: file, line: line)
         let n = shape[dim - 1]
         let results = eachMatrix("linalg.cholesky", file: file, line: line) { a, n, _ in LAPACK.cholesky(a, n: n, upper: upper) }
-        let out = Tensor.stacking(results.map(\.factor), batch: batchShape, [n, n], dtype: dtype.floatingCounterpart)
-        let info = Tensor(results.map { Int32($0.failedMinor) }, shape: batchShape)
+        let out = Tensor.stacking(results.map(\.factor), batch: batchShape, [n, n], dtype: dtype.floatingCounterpart, device: device)
+        let info = Tensor(results.map { Int32($0.failedMinor) }, shape: batchShape).placed(on: device)
         if needsGrad(self) {
             let factor = out.detach()
             record("LinalgCholeskyExBackward0", inputs: [self], outputs: [out, info]) { g in
@@ -89,8 +89,8 @@ extension Tensor {
         let results = eachMatrix("linalg.qr", file: file, line: line) { a, m, n in LAPACK.qr(a, m: m, n: n, complete: mode == .complete) }
         let (m, n) = (shape[dim - 2], shape[dim - 1]), k = mode == .complete ? m : Swift.min(m, n)
         let type = dtype.floatingCounterpart
-        let q = mode == .r ? Tensor.empty([0], dtype: type) : Tensor.stacking(results.map(\.q), batch: batchShape, [m, k], dtype: type)
-        let r = Tensor.stacking(results.map(\.r), batch: batchShape, [k, n], dtype: type)
+        let q = mode == .r ? Tensor.empty([0], dtype: type, device: device) : Tensor.stacking(results.map(\.q), batch: batchShape, [m, k], dtype: type, device: device)
+        let r = Tensor.stacking(results.map(\.r), batch: batchShape, [k, n], dtype: type, device: device)
         if needsGrad(self) {
             let (factorQ, factorR) = (q.detach(), r.detach())
             recordPartial("LinalgQrBackward0", inputs: [self], outputs: [q, r]) { g in
@@ -130,9 +130,9 @@ extension Tensor {
         let (m, n) = (shape[Swift.max(dim - 2, 0)], shape[dim - 1]), k = Swift.min(m, n)
         let results = singularValueDecompositions("linalg.svd", full: fullMatrices, vectors: true, file: file, line: line)
         let type = dtype.floatingCounterpart
-        let u = Tensor.stacking(results.map(\.u), batch: batchShape, [m, fullMatrices ? m : k], dtype: type)
-        let s = Tensor.stacking(results.map(\.s), batch: batchShape, [k], dtype: type)
-        let vh = Tensor.stacking(results.map(\.vt), batch: batchShape, [fullMatrices ? n : k, n], dtype: type)
+        let u = Tensor.stacking(results.map(\.u), batch: batchShape, [m, fullMatrices ? m : k], dtype: type, device: device)
+        let s = Tensor.stacking(results.map(\.s), batch: batchShape, [k], dtype: type, device: device)
+        let vh = Tensor.stacking(results.map(\.vt), batch: batchShape, [fullMatrices ? n : k, n], dtype: type, device: device)
         if needsGrad(self) {
             let (factorU, values, factorVh) = (u.detach(), s.detach(), vh.detach())
             recordPartial("LinalgSvdBackward0", inputs: [self], outputs: [u, s, vh]) { g in
@@ -150,7 +150,7 @@ extension Tensor {
         guard needsGrad(self) else {
             let results = singularValueDecompositions("linalg.svdvals", full: false, vectors: false, file: file, line: line)
             return Tensor.stacking(results.map(\.s), batch: batchShape, [results.first?.s.count ?? Swift.min(shape[dim - 2], shape[dim - 1])],
-                                   dtype: dtype.floatingCounterpart)
+                                   dtype: dtype.floatingCounterpart, device: device)
         }
         let (u, s, vh) = noGrad { svd(fullMatrices: false, file: file, line: line) }
         recordPartial("LinalgSvdBackward0", inputs: [self], outputs: [s]) { g in [Tensor.svdGradient(nil, g[0], nil, u: u, s: s, vh: vh)] }
@@ -162,7 +162,7 @@ extension Tensor {
     public func svd(some: Bool, computeUV: Bool = true, file: StaticString = #fileID, line: UInt = #line) -> (U: Tensor, S: Tensor, V: Tensor) {
         guard computeUV else {
             let (m, n) = (shape[dim - 2], shape[dim - 1])
-            return (Tensor.zeros(batchShape + [m, m], dtype: dtype), svdvals(file: file, line: line), Tensor.zeros(batchShape + [n, n], dtype: dtype))
+            return (Tensor.zeros(batchShape + [m, m], dtype: dtype, device: device), svdvals(file: file, line: line), Tensor.zeros(batchShape + [n, n], dtype: dtype, device: device))
         }
         let (u, s, vh) = svd(fullMatrices: !some, file: file, line: line)
         return (u, s, vh.mT)
@@ -191,7 +191,7 @@ extension Tensor {
         let skew = { (x: Tensor) in x - x.mT }
         let squares = s * s
         let k = s.shape[s.dim - 1]
-        let differences = squares.unsqueeze(-2) - squares.unsqueeze(-1) + Tensor.eye(k, dtype: s.dtype)
+        let differences = squares.unsqueeze(-2) - squares.unsqueeze(-1) + Tensor.eye(k, dtype: s.dtype, device: s.device)
         var inner: Tensor
         switch (gradU, gradVh) {
         case let (gu?, gv?): inner = (skew(u.mT.matmul(gu)) * s.unsqueeze(-2) + s.unsqueeze(-1) * skew(vh.matmul(gv.mT))) / differences
@@ -246,8 +246,8 @@ extension Tensor {
             }
             return result
         }
-        return (Tensor.stacking(results.map(\.values), batch: batchShape, [n], dtype: type),
-                vectors ? Tensor.stacking(results.map(\.vectors), batch: batchShape, [n, n], dtype: type) : Tensor.empty([0], dtype: type))
+        return (Tensor.stacking(results.map(\.values), batch: batchShape, [n], dtype: type, device: device),
+                vectors ? Tensor.stacking(results.map(\.vectors), batch: batchShape, [n, n], dtype: type, device: device) : Tensor.empty([0], dtype: type, device: device))
     }
 
     /// The gradient of A = V·diag(λ)·Vᵀ: V·(gλ on the diagonal + skew(Vᵀ·gV)/2 over λⱼ − λᵢ off it)·Vᵀ.
@@ -257,7 +257,7 @@ extension Tensor {
         }
         let product = vectors.mT.matmul(gradVectors)
         let n = values.shape[values.dim - 1]
-        let gaps = values.unsqueeze(-2) - values.unsqueeze(-1) + Tensor.eye(n, dtype: values.dtype)
+        let gaps = values.unsqueeze(-2) - values.unsqueeze(-1) + Tensor.eye(n, dtype: values.dtype, device: values.device)
         var inner = 0.5 * (product - product.mT) / gaps
         if let gradValues = gradValues { inner = inner + gradValues.diagEmbed() }
         return vectors.matmul(inner.matmul(vectors.mT))
@@ -278,7 +278,7 @@ extension Tensor {
         let (solutions, batch) = eachMatrixPair(a, b, "linalg.solve_triangular", file: file, line: line) { matrix, rhs in
             LAPACK.solveTriangular(matrix, rhs, n: n, rows: rows, columns: columns, upper: upper, left: left, unitDiagonal: unitriangular)
         }
-        let out = Tensor(solutions, shape: batch + [rows, columns]).to(resultType(a, b).floatingCounterpart)
+        let out = Tensor(solutions, shape: batch + [rows, columns]).to(resultType(a, b).floatingCounterpart).placed(on: a.device)
         if needsGrad(a, b) {
             let (x, coefficients) = (out.detach(), a.detach())
             record("LinalgSolveTriangularBackward0", inputs: [a, b], outputs: [out]) { g in

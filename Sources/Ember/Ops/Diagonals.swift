@@ -8,7 +8,7 @@ extension Tensor {
         let (view, a, b) = diagonalView(offset, dim1, dim2, op: "diagonal", file: file, line: line)
         let inputShape = shape
         return recordView(view, "DiagonalBackward0") { g in
-            Tensor.zeros(inputShape, dtype: g.dtype).diagonalScatter(g, offset: offset, dim1: a, dim2: b)
+            Tensor.zeros(inputShape, dtype: g.dtype, device: g.device).diagonalScatter(g, offset: offset, dim1: a, dim2: b)
         }
     }
 
@@ -84,7 +84,7 @@ extension Tensor {
         let n = (shape.last ?? 1) + Swift.abs(offset)
         var outShape = Array(shape.dropLast())
         for d in [a, b].sorted() { outShape.insert(n, at: d) }
-        let out = Tensor.zeros(outShape, dtype: dtype)
+        let out = Tensor.zeros(outShape, dtype: dtype, device: device)
         out.diagonalView(offset, a, b, op: "diag_embed", file: file, line: line).0.writeBroadcast(detach())
         if needsGrad(self) {
             record("DiagEmbedBackward0", inputs: [self], outputs: [out]) { g in [g[0].diagonal(offset: offset, dim1: a, dim2: b)] }
@@ -100,7 +100,7 @@ extension Tensor {
         let inputShape = shape
         if needsGrad(self) {
             record("DiagonalBackward0_copy", inputs: [self], outputs: [out]) { g in
-                [Tensor.zeros(inputShape, dtype: g[0].dtype).diagonalScatter(g[0], offset: diagonal)]
+                [Tensor.zeros(inputShape, dtype: g[0].dtype, device: g[0].device).diagonalScatter(g[0], offset: diagonal)]
             }
         }
         return out
@@ -117,7 +117,7 @@ extension Tensor {
         if needsGrad(self) {
             record("TraceBackward0", inputs: [self], outputs: [out]) { g in
                 let length = Swift.min(inputShape[0], inputShape[1])
-                return [Tensor.zeros(inputShape, dtype: g[0].dtype).diagonalScatter(g[0].expand([length]))]
+                return [Tensor.zeros(inputShape, dtype: g[0].dtype, device: g[0].device).diagonalScatter(g[0].expand([length]))]
             }
         }
         return out

@@ -40,7 +40,7 @@ extension Tensor {
         let pairs = (0..<n).flatMap { i in ((i + 1)..<Swift.max(n, i + 1)).map { (Int64(i), Int64($0)) } }
         let first = Tensor(pairs.map(\.0)), second = Tensor(pairs.map(\.1))
         let difference = { self.indexSelect(0, first) - self.indexSelect(0, second) }
-        let out = noGrad { pairs.isEmpty ? Tensor.zeros([0], dtype: dtype) : difference().norm(p: p, dims: [1]) }
+        let out = noGrad { pairs.isEmpty ? Tensor.zeros([0], dtype: dtype, device: device) : difference().norm(p: p, dims: [1]) }
         if needsGrad(self) {
             record("PdistBackward0", inputs: [self], outputs: [out]) { [self] g in
                 guard !pairs.isEmpty else { return [self.zerosLike(dtype: g[0].dtype)] }

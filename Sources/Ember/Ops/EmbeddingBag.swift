@@ -30,12 +30,12 @@ extension Tensor {
         let compute = { (t: [Tensor]) -> Tensor in
             var rows = t[1].indexSelect(0, indices.indexSelect(0, keptIndex))
             if let scale = t.count > 2 ? t[2] : nil { rows = rows * scale.reshape([-1]).indexSelect(0, keptIndex).unsqueeze(1) }
-            let zeros = Tensor.zeros([bags, t[1].shape[1]], dtype: t[1].dtype)
+            let zeros = Tensor.zeros([bags, t[1].shape[1]], dtype: t[1].dtype, device: t[1].device)
             let spread = keptBags.unsqueeze(1).expand(rows.shape).contiguous()
             switch mode {
             case .sum: return zeros.scatterAdd(0, spread, rows)
             case .mean:
-                let sizes = Tensor.zeros([bags], dtype: t[1].dtype).scatterAdd(0, keptBags, Tensor.ones([kept.count], dtype: t[1].dtype))
+                let sizes = Tensor.zeros([bags], dtype: t[1].dtype, device: t[1].device).scatterAdd(0, keptBags, Tensor.ones([kept.count], dtype: t[1].dtype, device: t[1].device))
                 return zeros.scatterAdd(0, spread, rows) / sizes.clampMin(1).unsqueeze(1)
             case .max: return zeros.scatterReduce(0, spread, rows, reduce: .amax, includeSelf: false)
             }

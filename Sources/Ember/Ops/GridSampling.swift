@@ -96,12 +96,12 @@ extension Tensor {
               + "padding_mode to be 'zeros', 'border', or 'reflection', but got: '\(paddingMode)'", file: file, line: line)
         let sampler = GridSampler(input: input, grid: grid, mode: mode, padding: paddingMode, alignCorners: alignCorners)
         let type = resultType(input, grid).floatingCounterpart
-        let out = Tensor(sampler.forward(), shape: sampler.outputShape).to(type)
+        let out = Tensor(sampler.forward(), shape: sampler.outputShape).to(type).placed(on: input.device)
         if needsGrad(input, grid) {
             record(rank == 2 ? "GridSampler2DBackward0" : "GridSampler3DBackward0", inputs: [input, grid], outputs: [out]) { g in
                 let (gradInput, gradGrid) = sampler.backward(g[0].contiguous().toArray(as: Double.self))
-                return [input.requiresGrad ? Tensor(gradInput, shape: input.shape).to(input.dtype) : nil,
-                        grid.requiresGrad ? Tensor(gradGrid, shape: grid.shape).to(grid.dtype) : nil]
+                return [input.requiresGrad ? Tensor(gradInput, shape: input.shape).to(input.dtype).placed(on: input.device) : nil,
+                        grid.requiresGrad ? Tensor(gradGrid, shape: grid.shape).to(grid.dtype).placed(on: grid.device) : nil]
             }
         }
         return out
@@ -123,7 +123,7 @@ extension Tensor {
             view[rank - 1 - axis] = steps
             return normalisedSteps(steps, alignCorners: alignCorners, dtype: theta.dtype).reshape(view).expand(spatial)
         }
-        let base = stack(axes + [Tensor.ones(spatial, dtype: theta.dtype)], dim: -1).reshape([1, -1, rank + 1])
+        let base = stack(axes + [Tensor.ones(spatial, dtype: theta.dtype, device: theta.device)], dim: -1).reshape([1, -1, rank + 1])
         let compute = { (t: [Tensor]) in base.matmul(t[0].mT).reshape([size[0]] + spatial + [rank]) }
         let out = noGrad { compute([theta]) }
         recordRecomputed("AffineGridGeneratorBackward0", inputs: [theta], output: out, compute: compute)

@@ -25,7 +25,7 @@ extension Tensor {
             }
             return Int64(low)
         }
-        let out = Tensor(result, shape: values.shape)
+        let out = Tensor(result, shape: values.shape).placed(on: values.device)
         return outInt32 ? out.to(.int32) : out
     }
 
@@ -72,7 +72,8 @@ extension Tensor {
         let inverse = values.map { position[$0 == 0 ? 0 : $0]! }
         var counts = [Int64](repeating: 0, count: distinct.count)
         for i in inverse { counts[Int(i)] += 1 }
-        return (Tensor(distinct).to(dtype), returnInverse ? Tensor(inverse, shape: shape) : nil, returnCounts ? Tensor(counts) : nil)
+        return (Tensor(distinct).to(dtype).placed(on: device), returnInverse ? Tensor(inverse, shape: shape).placed(on: device) : nil,
+                returnCounts ? Tensor(counts).placed(on: device) : nil)
     }
 
     /// The values with consecutive repeats collapsed, over the flattened tensor (`torch.unique_consecutive`).
@@ -83,6 +84,7 @@ extension Tensor {
             if let last = kept.last, last == v { counts[counts.count - 1] += 1 } else { kept.append(v); counts.append(1) }
             inverse.append(Int64(kept.count - 1))
         }
-        return (Tensor(kept).to(dtype), returnInverse ? Tensor(inverse, shape: shape) : nil, returnCounts ? Tensor(counts) : nil)
+        return (Tensor(kept).to(dtype).placed(on: device), returnInverse ? Tensor(inverse, shape: shape).placed(on: device) : nil,
+                returnCounts ? Tensor(counts).placed(on: device) : nil)
     }
 }

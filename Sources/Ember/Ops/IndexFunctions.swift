@@ -10,7 +10,7 @@ extension Tensor {
         let inputShape = shape
         if needsGrad(self) {
             record("TakeBackward0", inputs: [self], outputs: [out]) { g in
-                [Tensor.zeros([inputShape.reduce(1, *)], dtype: g[0].dtype).scatterAdd(0, wrapped, g[0].reshape([-1])).reshape(inputShape)]
+                [Tensor.zeros([inputShape.reduce(1, *)], dtype: g[0].dtype, device: g[0].device).scatterAdd(0, wrapped, g[0].reshape([-1])).reshape(inputShape)]
             }
         }
         return out
@@ -54,7 +54,7 @@ extension Tensor {
         let out = noGrad { scatter(d, spread, source, file: file, line: line) }
         if needsGrad(self, source) {
             record("IndexCopyBackward0", inputs: [self, source], outputs: [out]) { [self] g in
-                [self.requiresGrad ? g[0].scatter(d, spread, Tensor.zeros(spread.shape, dtype: g[0].dtype)) : nil,
+                [self.requiresGrad ? g[0].scatter(d, spread, Tensor.zeros(spread.shape, dtype: g[0].dtype, device: g[0].device)) : nil,
                  source.requiresGrad ? g[0].gather(d, spread) : nil]
             }
         }
@@ -84,7 +84,7 @@ extension Tensor {
               file: file, line: line)
         let out = noGrad { indexFill(dim, index, value.item(), file: file, line: line) }
         if needsGrad(self, value) {
-            let mask = noGrad { Tensor.zeros(shape, dtype: dtype).indexFill(dim, index, 1).bool() }
+            let mask = noGrad { Tensor.zeros(shape, dtype: dtype, device: device).indexFill(dim, index, 1).bool() }
             record("IndexFillBackward1", inputs: [self, value], outputs: [out]) { [self] g in
                 let zero = Tensor.zeros([], dtype: g[0].dtype)
                 return [self.requiresGrad ? Tensor.where(mask, zero, g[0]) : nil,

@@ -332,7 +332,7 @@ extension Tensor {
         if index.numel > 0 { backend.gather(source.operand, index: rows.operand, dim: d, into: out.reshape(rows.shape).operand) }
         if needsGrad(self) {
             record("GatherBackward0", inputs: [self], outputs: [out]) { [self] g in
-                [Tensor.zeros(self.shape, dtype: g[0].dtype).scatterAdd(d, index, g[0])]
+                [Tensor.zeros(self.shape, dtype: g[0].dtype, device: g[0].device).scatterAdd(d, index, g[0])]
             }
         }
         return out
@@ -385,7 +385,7 @@ extension Tensor {
         if needsGrad(self, source) {
             let d = normalizeDim(dim, rank: self.dim, op: "scatter", file: file, line: line)
             record("ScatterBackward0", inputs: [self, source], outputs: [out]) { g in
-                [g[0].scatter(d, index, Tensor.zeros(index.shape, dtype: g[0].dtype)), g[0].gather(d, index)]
+                [g[0].scatter(d, index, Tensor.zeros(index.shape, dtype: g[0].dtype, device: g[0].device)), g[0].gather(d, index)]
             }
         }
         return out
@@ -393,7 +393,7 @@ extension Tensor {
 
     /// A copy with `value` written along `dim` at `index` (`torch.scatter(x, dim, index, value)`).
     public func scatter(_ dim: Int, _ index: Tensor, value: Double, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        scatter(dim, index, Tensor.full(index.shape, value, dtype: dtype), file: file, line: line)
+        scatter(dim, index, Tensor.full(index.shape, value, dtype: dtype, device: device), file: file, line: line)
     }
 
     /// A copy with `source` values added along `dim` at `index` (`torch.scatter_add`).
@@ -420,7 +420,7 @@ extension Tensor {
                 var shape = source.shape
                 shape[d] = index.numel
                 let expandedIndex = index.reshape((0..<source.dim).map { $0 == d ? -1 : 1 }).expand(shape).contiguous()
-                return [Tensor.zeros(source.shape, dtype: g[0].dtype).scatterAdd(d, expandedIndex, g[0].reshape(shape)).reshape(self.shape)]
+                return [Tensor.zeros(source.shape, dtype: g[0].dtype, device: g[0].device).scatterAdd(d, expandedIndex, g[0].reshape(shape)).reshape(self.shape)]
             }
         }
         return out
@@ -434,7 +434,7 @@ extension Tensor {
         let out = noGrad { expand(shape).reshape([-1]).getItem([.tensor(flatMask)], file: file, line: line) }
         if needsGrad(self) {
             record("MaskedSelectBackward0", inputs: [self], outputs: [out]) { [self] g in
-                let grad = Tensor.zeros([flatMask.numel], dtype: g[0].dtype)
+                let grad = Tensor.zeros([flatMask.numel], dtype: g[0].dtype, device: g[0].device)
                 noGrad { grad.setItem([.tensor(flatMask)], g[0]) }
                 return [grad.reshape(shape).sumTo(self)]
             }
@@ -447,7 +447,7 @@ extension Tensor {
     public func nonzero(asTuple: Bool) -> [Tensor] {
         let positions = nonzero()
         guard asTuple else { return [positions] }
-        if dim == 0 { return [Tensor.zeros([positions.shape[0]], dtype: .int64)] }
+        if dim == 0 { return [Tensor.zeros([positions.shape[0]], dtype: .int64, device: device)] }
         return (0..<dim).map { positions.select(1, $0).contiguous() }
     }
 
@@ -466,7 +466,7 @@ extension Tensor {
                 rest %= strides[d]
             }
         }
-        return Tensor(coordinates, shape: [count, rank])
+        return Tensor(coordinates, shape: [count, rank]).placed(on: device)
     }
 
     // MARK: Sorting
@@ -485,7 +485,7 @@ extension Tensor {
         let outValues = values.transpose(d, self.dim - 1).contiguous(), outIndices = indices.transpose(d, self.dim - 1).contiguous()
         if needsGrad(self) {
             record(stable == nil ? "SortBackward0" : "SortBackward1", inputs: [self], outputs: [outValues, outIndices]) { [self] g in
-                [Tensor.zeros(self.shape, dtype: g[0].dtype).scatter(d, outIndices, g[0])]
+                [Tensor.zeros(self.shape, dtype: g[0].dtype, device: g[0].device).scatter(d, outIndices, g[0])]
             }
         }
         return (outValues, outIndices)
@@ -506,7 +506,7 @@ extension Tensor {
         let indices = allIndices.narrow(d, start: 0, length: k).contiguous()
         if needsGrad(self) {
             record("TopkBackward0", inputs: [self], outputs: [values, indices]) { [self] g in
-                [Tensor.zeros(self.shape, dtype: g[0].dtype).scatter(d, indices, g[0])]
+                [Tensor.zeros(self.shape, dtype: g[0].dtype, device: g[0].device).scatter(d, indices, g[0])]
             }
         }
         return (values, indices)

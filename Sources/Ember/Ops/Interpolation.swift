@@ -47,7 +47,8 @@ extension Tensor {
             ?? inSizes.map { Int((Double($0) * scaleFactor!).rounded(.down)) }
         let matrices = zip(inSizes, outSizes).map { inSize, outSize in
             resamplingMatrix(mode: mode, inSize: inSize, outSize: outSize,
-                             scaleFactor: mode == "area" || recomputeScaleFactor ? nil : scaleFactor, alignCorners: alignCorners).to(input.dtype)
+                             scaleFactor: mode == "area" || recomputeScaleFactor ? nil : scaleFactor, alignCorners: alignCorners)
+                .to(input.dtype).placed(on: input.device)
         }
         let name: String
         switch mode {
@@ -87,6 +88,7 @@ extension Tensor {
         if rank > 1 && sizes.allSatisfy({ $0 == 1 }) { return input.mean(dims: spatial, keepdim: true) }   // as ATen
         let matrices = zip(input.shape.suffix(rank), sizes).map { inSize, outSize in
             resamplingMatrix(mode: "area", inSize: inSize, outSize: outSize, scaleFactor: nil, alignCorners: false).to(input.dtype)
+                .placed(on: input.device)
         }
         return input.resampled(by: matrices, name: name)
     }

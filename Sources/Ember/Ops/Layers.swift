@@ -58,7 +58,7 @@ extension Tensor {
             var rows = g[0].reshape([-1, weight.shape[1]])
             if let p = padding { rows = rows * (indices .!= Tensor(Int64(p))).to(rows.dtype).unsqueeze(1) }
             let expandedIndex = indices.unsqueeze(1).expand([indices.numel, weight.shape[1]]).contiguous()
-            return [Tensor.zeros(weight.shape, dtype: g[0].dtype).scatterAdd(0, expandedIndex, rows)]
+            return [Tensor.zeros(weight.shape, dtype: g[0].dtype, device: weight.device).scatterAdd(0, expandedIndex, rows)]
         }
         return out
     }
@@ -70,7 +70,7 @@ extension Tensor {
         check(p >= 0 && p <= 1, "dropout", "dropout probability has to be between 0 and 1, but got \(p)", file: file, line: line)
         if !training || p == 0 { return input }
         if p == 1 { return input * 0 }
-        let mask = noGrad { Tensor.empty(input.shape, dtype: input.dtype).bernoulli_(1 - p) / (1 - p) }
+        let mask = noGrad { Tensor.empty(input.shape, dtype: input.dtype, device: input.device).bernoulli_(1 - p) / (1 - p) }
         return input * mask
     }
 
@@ -79,7 +79,7 @@ extension Tensor {
         if !training || p == 0 { return input }
         if p == 1 { return input * Tensor.zeros([], dtype: input.dtype) }   // as PyTorch, not 0 / 0
         let maskShape = Array(input.shape.prefix(2)) + [Int](repeating: 1, count: Swift.max(input.dim - 2, 0))
-        let mask = noGrad { Tensor.empty(maskShape, dtype: input.dtype).bernoulli_(1 - p) / (1 - p) }
+        let mask = noGrad { Tensor.empty(maskShape, dtype: input.dtype, device: input.device).bernoulli_(1 - p) / (1 - p) }
         return input * mask
     }
 
@@ -91,8 +91,8 @@ extension Tensor {
         for v in values where v < 0 || v >= classes {
             fail("one_hot", "Class values must be smaller than num_classes (\(classes)), got \(v)", file: file, line: line)
         }
-        let out = Tensor.zeros(input.shape + [classes], dtype: .int64)
-        return out.scatter(out.dim - 1, labels.unsqueeze(-1), Tensor.ones(input.shape + [1], dtype: .int64))
+        let out = Tensor.zeros(input.shape + [classes], dtype: .int64, device: input.device)
+        return out.scatter(out.dim - 1, labels.unsqueeze(-1), Tensor.ones(input.shape + [1], dtype: .int64, device: input.device))
     }
 
     /// Constant padding; `pad` lists (before, after) pairs from the last dimension backwards (`F.pad`).
@@ -109,7 +109,7 @@ extension Tensor {
             let start = Swift.max(before, 0), inputStart = Swift.max(-before, 0)
             region[d] = (start, inputStart, Swift.max(0, Swift.min(input.shape[d] - inputStart, shape[d] - start)))
         }
-        let out = Tensor.full(shape, value, dtype: input.dtype)
+        let out = Tensor.full(shape, value, dtype: input.dtype, device: input.device)
         func window(_ t: Tensor, useInput: Bool) -> Tensor {
             var view = t.detach()
             for (d, r) in region.enumerated() {
@@ -120,7 +120,7 @@ extension Tensor {
         }
         window(input, useInput: true).copyElements(into: window(out, useInput: false))
         record("ConstantPadNdBackward0", inputs: [input], outputs: [out]) { g in
-            let grad = Tensor.zeros(input.shape, dtype: g[0].dtype)
+            let grad = Tensor.zeros(input.shape, dtype: g[0].dtype, device: input.device)
             window(g[0], useInput: false).copyElements(into: window(grad, useInput: true))
             return [grad]
         }
@@ -139,7 +139,7 @@ extension Tensor {
             var scores = query.matmul(key.transpose(-2, -1)) * factor
             if isCausal {
                 let (l, s) = (query.shape[query.dim - 2], key.shape[key.dim - 2])
-                scores = scores.maskedFill(Tensor.ones([l, s], dtype: .bool).tril().logicalNot(), -.infinity)
+                scores = scores.maskedFill(Tensor.ones([l, s], dtype: .bool, device: scores.device).tril().logicalNot(), -.infinity)
             }
             if let mask = attnMask {
                 scores = mask.dtype == .bool ? scores.maskedFill(mask.logicalNot(), -.infinity) : scores + mask

@@ -149,7 +149,7 @@ extension Tensor {
         let valid = target.ne(Tensor(Int64(ignoreIndex))).reshape([-1])
         let safeTarget = target.reshape([-1]).maskedFill(valid.logicalNot(), 0).unsqueeze(1)
         let rowWeight = noGrad { () -> Tensor in
-            let w = weight.map { $0.kernelInput(input.dtype).gather(0, safeTarget.squeeze(1)) } ?? Tensor.ones([labels.count], dtype: input.dtype)
+            let w = weight.map { $0.kernelInput(input.dtype).gather(0, safeTarget.squeeze(1)) } ?? Tensor.ones([labels.count], dtype: input.dtype, device: input.device)
             return w * valid.to(input.dtype)
         }
         let picked = noGrad { rows.gather(1, safeTarget).squeeze(1) }
@@ -164,7 +164,7 @@ extension Tensor {
         record(input.dim == 4 ? "NllLoss2DBackward0" : "NllLossBackward0", inputs: [input], outputs: [out]) { g in
             var upstream = reduction == .none ? g[0].reshape([-1]) : g[0].expand([labels.count])
             if reduction == .mean || reduction == .batchMean { upstream = upstream / rowWeight.sum() }
-            let gradRows = Tensor.zeros(rows.shape, dtype: g[0].dtype).scatter(1, safeTarget, (-upstream * rowWeight).unsqueeze(1))
+            let gradRows = Tensor.zeros(rows.shape, dtype: g[0].dtype, device: g[0].device).scatter(1, safeTarget, (-upstream * rowWeight).unsqueeze(1))
             return [input.dim == 1 ? gradRows.reshape(input.shape) : gradRows.restoredClassesFrom(input.shape)]
         }
         return out

@@ -94,7 +94,7 @@ extension Tensor {
         let classes = x.shape.last ?? 1
         let (perSample, active) = noGrad { () -> (Tensor, Tensor) in
             let hinge = (margin - x.gather(1, y) + x).clampMin(0)
-            let notTarget = Tensor.ones(x.shape, dtype: .bool).scatter(1, y, value: 0)
+            let notTarget = Tensor.ones(x.shape, dtype: .bool, device: x.device).scatter(1, y, value: 0)
             var terms = Tensor.where(notTarget, p == 1 ? hinge : hinge * hinge, Tensor.zeros([], dtype: x.dtype))
             if let weight { terms = terms * weight.gather(0, y.reshape([-1])).unsqueeze(1) }
             return (terms.sum(dim: 1) / Double(classes), hinge)
@@ -105,7 +105,7 @@ extension Tensor {
             record("MultiMarginLossBackward0", inputs: [input], outputs: [out]) { g in
                 let scale = reduction == .mean ? 1 / Double(Swift.max(perSample.numel, 1)) : 1
                 let upstream = (reduction == .none ? g[0].reshape([-1, 1]) : g[0]) * scale
-                let notTarget = Tensor.ones(x.shape, dtype: .bool).scatter(1, y, value: 0).logicalAnd(active .> 0)
+                let notTarget = Tensor.ones(x.shape, dtype: .bool, device: x.device).scatter(1, y, value: 0).logicalAnd(active .> 0)
                 var slope = Tensor.where(notTarget, p == 1 ? Tensor.onesScalar(x.dtype) : 2 * active, Tensor.zeros([], dtype: x.dtype))
                 if let weight { slope = slope * weight.gather(0, y.reshape([-1])).unsqueeze(1) }
                 slope = slope / Double(classes)

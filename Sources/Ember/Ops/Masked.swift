@@ -45,7 +45,7 @@ public enum Masked {
 
     /// The sum of the unmasked elements divided by their count.
     public static func mean(_ input: Tensor, dims: [Int]? = nil, keepdim: Bool = false, dtype: DType? = nil, mask: Tensor? = nil) -> Tensor {
-        let inside = mask.map { $0.bool().expand(input.shape) } ?? Tensor.ones(input.shape, dtype: .bool)
+        let inside = mask.map { $0.bool().expand(input.shape) } ?? Tensor.ones(input.shape, dtype: .bool, device: input.device)
         let count = inside.sum(dims: allDims(input, dims), keepdim: keepdim)
         return sum(input, dims: dims, keepdim: keepdim, dtype: dtype, mask: inside) / count
     }

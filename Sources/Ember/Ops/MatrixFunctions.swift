@@ -37,8 +37,8 @@ extension Tensor {
         let n = shape[dim - 1]
         let results = eachMatrix("linalg.inv", file: file, line: line) { a, n, _ in LAPACK.inverse(a, n: n) }
         let out = Tensor.stacking(results.map { $0.inverse ?? [Double](repeating: 0, count: n * n) }, batch: batchShape, [n, n],
-                                  dtype: dtype.floatingCounterpart)
-        let info = Tensor(results.map { Int32($0.info) }, shape: batchShape)
+                                  dtype: dtype.floatingCounterpart, device: device)
+        let info = Tensor(results.map { Int32($0.info) }, shape: batchShape).placed(on: device)
         if needsGrad(self) {
             let result = out.detach()
             record("LinalgInvExBackward0", inputs: [self], outputs: [out, info]) { g in [-(result.mT.matmul(g[0]).matmul(result.mT))] }
@@ -50,7 +50,7 @@ extension Tensor {
     public func det(file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         checkSquareMatrices("linalg.det", file: file, line: line)
         let dets = eachMatrix("linalg.det", file: file, line: line) { a, n, _ in [LAPACK.determinant(a, n: n)] }
-        let out = Tensor(dets.flatMap { $0 }, shape: Array(shape.dropLast(2))).to(dtype.floatingCounterpart)
+        let out = Tensor(dets.flatMap { $0 }, shape: Array(shape.dropLast(2))).to(dtype.floatingCounterpart).placed(on: device)
         if needsGrad(self) {
             let result = out.detach()
             record("LinalgDetBackward0", inputs: [self], outputs: [out], saving: [SavedTensor(self)]) { [self] g in
@@ -93,7 +93,7 @@ extension Tensor {
             return x
         }
         let type = resultType(a, b).floatingCounterpart
-        let matrixOut = Tensor(solutions, shape: batch + [n, k]).to(type)
+        let matrixOut = Tensor(solutions, shape: batch + [n, k]).to(type).placed(on: a.device)
         let out = vector ? matrixOut.squeeze(-1) : matrixOut
         if needsGrad(a, b) {
             record("LinalgSolveExBackward0", inputs: [a, b], outputs: [out]) { g in

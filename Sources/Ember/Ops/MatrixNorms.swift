@@ -53,7 +53,7 @@ extension Tensor {
     /// singular values for nil or ±2, else ‖A‖·‖A⁻¹‖ (infinite for a singular matrix); 0 for empty matrices.
     public func cond(p: MatrixNormOrder? = nil, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         check(dim >= 2, "linalg.cond", "The input tensor A must have at least 2 dimensions.", file: file, line: line)
-        if numel == 0 { return Tensor.zeros(batchShape, dtype: dtype.floatingCounterpart) }
+        if numel == 0 { return Tensor.zeros(batchShape, dtype: dtype.floatingCounterpart, device: device) }
         switch p ?? 2 {
         case .p(let order) where Swift.abs(order) == 2:
             let values = svdvals(file: file, line: line)
@@ -128,12 +128,12 @@ extension Tensor {
         recordRecomputed("LinalgLstsqBackward0", inputs: [a, b], output: solution, compute: compute)
         let type = solution.dtype
         let (m, n) = (a.shape[a.dim - 2], a.shape[a.dim - 1])
-        let rank = driver == "gels" ? Tensor.empty([0], dtype: .int64) : noGrad { a.matrixRank(rtol: rcond, file: file, line: line) }
+        let rank = driver == "gels" ? Tensor.empty([0], dtype: .int64, device: a.device) : noGrad { a.matrixRank(rtol: rcond, file: file, line: line) }
         let fullRank = driver == "gels" || noGrad { rank.min().item() } == Double(n)
         let residuals = driver != "gelsy" && m > n && fullRank && a.numel > 0
             ? noGrad { (a.matmul(vector ? solution.unsqueeze(-1) : solution) - rhs).square().sum(dim: -2) }
-            : Tensor.empty([0], dtype: type)
-        let singularValues = ["gelsd", "gelss"].contains(driver) ? noGrad { a.svdvals(file: file, line: line) } : Tensor.empty([0], dtype: type)
+            : Tensor.empty([0], dtype: type, device: a.device)
+        let singularValues = ["gelsd", "gelss"].contains(driver) ? noGrad { a.svdvals(file: file, line: line) } : Tensor.empty([0], dtype: type, device: a.device)
         return (solution, vector ? residuals.squeeze(-1) : residuals, rank, singularValues)
     }
 

@@ -103,7 +103,7 @@ extension Tensor {
             return n == -1 ? inverse : inverse.matrixPower(-n, file: file, line: line)
         }
         if n == 0 {
-            let eye = Tensor.eye(shape[dim - 1], dtype: dtype).expand(shape)
+            let eye = Tensor.eye(shape[dim - 1], dtype: dtype, device: device).expand(shape)
             let out = noGrad { eye.contiguous() }
             if needsGrad(self) { record("CopyBackwards", inputs: [self], outputs: [out]) { g in [g[0].zerosLike()] } }
             return out

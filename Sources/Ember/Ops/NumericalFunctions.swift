@@ -23,11 +23,11 @@ extension Tensor {
         return out
     }
     /// True everywhere: every element of a real tensor is real (`torch.isreal`).
-    public func isreal() -> Tensor { Tensor.ones(shape, dtype: .bool) }
+    public func isreal() -> Tensor { Tensor.ones(shape, dtype: .bool, device: device) }
 
     /// A tensor of this shape filled with `value` (`torch.fill`); its gradient is zero.
     public func fill(_ value: Double) -> Tensor {
-        let out = Tensor.full(shape, value, dtype: dtype)
+        let out = Tensor.full(shape, value, dtype: dtype, device: device)
         if needsGrad(self) { record("FillBackward0", inputs: [self], outputs: [out]) { g in [g[0] * 0] } }
         return out
     }
@@ -183,7 +183,7 @@ extension Tensor {
     public func isin(_ testElements: Tensor, invert: Bool = false) -> Tensor {
         let values = Set(testElements.contiguous().toArray(as: Double.self).map { $0 == 0 ? 0 : $0 })   // -0 equals 0
         let flags = contiguous().toArray(as: Double.self).map { values.contains($0 == 0 ? 0 : $0) != invert }
-        return Tensor(flags, shape: shape)
+        return Tensor(flags, shape: shape).placed(on: device)
     }
 
     /// `self * 2^exponent` (`torch.ldexp`).
@@ -208,7 +208,8 @@ extension Tensor {
             let e = (dtype == .float32 ? Int(Float(x).exponent) : Int(x.exponent)) + 1
             return (x / Double.pow(2, Double(e)), Int32(e))
         }
-        let mantissa = Tensor(parts.map(\.0), shape: shape).to(dtype), exponent = Tensor(parts.map(\.1), shape: shape)
+        let mantissa = Tensor(parts.map(\.0), shape: shape).to(dtype).placed(on: device)
+        let exponent = Tensor(parts.map(\.1), shape: shape).placed(on: device)
         if needsGrad(self) {
             record("FrexpBackward0", inputs: [self], outputs: [mantissa, exponent]) { g in
                 [g[0] / Tensor.full([], 2, dtype: g[0].dtype).pow(exponent.to(g[0].dtype))]
@@ -224,7 +225,7 @@ extension Tensor {
         let a = expand(shape).contiguous().toArray(as: Double.self), b = other.expand(shape).contiguous().toArray(as: Double.self)
         func step<F: BinaryFloatingPoint>(_ x: F, toward y: F) -> F { x.isNaN || y.isNaN ? .nan : (x == y ? y : (x < y ? x.nextUp : x.nextDown)) }
         let values = zip(a, b).map { x, y in type == .float32 ? Double(step(Float(x), toward: Float(y))) : step(x, toward: y) }
-        let out = Tensor(values, shape: shape).to(type)
+        let out = Tensor(values, shape: shape).to(type).placed(on: device)
         if needsGrad(self, other) {
             record("NextafterBackward0", inputs: [self, other], outputs: [out]) { [self] g in
                 [self.requiresGrad ? g[0].sumTo(self) : nil, other.requiresGrad ? other.zerosLike(dtype: g[0].dtype) : nil]

@@ -154,11 +154,11 @@ extension Tensor {
     }
     /// Copies `source` (broadcast, converted) into self (`copy_`).
     @discardableResult public func copy_(_ source: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        let shape = Tensor.broadcastShape(self, source, op: "copy_", file: file, line: line)
-        check(shape == self.shape, "copy_", "source of shape \(shapeText(source.shape)) does not broadcast to \(shapeText(self.shape))",
-              file: file, line: line)
+        // The one op that takes its source from any device, as in PyTorch.
+        check(Layout.broadcastShapes(shape, source.shape) == shape, "copy_",
+              "source of shape \(shapeText(source.shape)) does not broadcast to \(shapeText(shape))", file: file, line: line)
         return assignInPlace("copy_", file: file, line: line) { _ in
-            let expanded = source.expand(self.shape).to(dtype)
+            let expanded = source.expand(self.shape).to(dtype).to(device)
             if needsGrad(source) { return expanded * 1 }
             return expanded
         }

@@ -51,7 +51,7 @@ extension Tensor {
                 var grad = g[0], shape = out.shape
                 for p in positions.reversed() {
                     shape[p.dim] = input.shape[p.dim]
-                    grad = Tensor.zeros(shape, dtype: grad.dtype).indexAdd(p.dim, p.index, grad)
+                    grad = Tensor.zeros(shape, dtype: grad.dtype, device: grad.device).indexAdd(p.dim, p.index, grad)
                 }
                 return [grad]
             }

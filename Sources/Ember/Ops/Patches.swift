@@ -117,7 +117,7 @@ extension Tensor {
     private func perItem(size: Int, _ itemShape: [Int], _ transform: (ArraySlice<Double>) -> [Double]) -> Tensor {
         let values = contiguous().toArray(as: Double.self)
         let items = (0..<shape[0]).flatMap { n in transform(values[(n * size)..<((n + 1) * size)]) }
-        return Tensor(items, shape: [shape[0]] + itemShape).to(dtype.floatingCounterpart)
+        return Tensor(items, shape: [shape[0]] + itemShape).to(dtype.floatingCounterpart).placed(on: device)
     }
 
     /// The windows of `size` elements every `step` along `dimension`, as a new last dimension of a view

@@ -415,7 +415,7 @@ extension Tensor {
         let out = arithmeticUnary(.clamp(min: min, max: max))
         if needsGrad(self) {
             record(name, inputs: [self], outputs: [out], saving: [SavedTensor(self)]) { [self] g in
-                var mask = Tensor.ones(self.shape, dtype: .bool)
+                var mask = Tensor.ones(self.shape, dtype: .bool, device: self.device)
                 if let lower = min { mask = mask.logicalAnd(self .>= lower) }
                 if let upper = max { mask = mask.logicalAnd(self .<= upper) }
                 return [g[0] * mask.to(g[0].dtype)]
@@ -440,7 +440,7 @@ extension Tensor {
                saving: [SavedTensor(self)] + [lower, upper].compactMap { $0.map { SavedTensor($0) } }) { [self] g in
             let zero = Tensor.zeros([], dtype: g[0].dtype)
             let crossed = lower.flatMap { lo in upper.map { hi in hi .< lo } }   // the upper bound wins
-            var keep = Tensor.ones(self.shape, dtype: .bool)
+            var keep = Tensor.ones(self.shape, dtype: .bool, device: self.device)
             if let lower { keep = keep.logicalAnd(self .>= lower) }
             if let upper { keep = keep.logicalAnd(self .<= upper) }
             if let crossed { keep = keep.logicalAnd(crossed.logicalNot()) }

@@ -139,14 +139,14 @@ extension Tensor {
     /// `torch.full(size, n)` with an integer: int64, as PyTorch infers from an int.
     public static func full(_ shape: [Int], _ value: Int, dtype: DType = .int64) -> Tensor { full(shape, Double(value), dtype: dtype) }
     /// `x.new_zeros(size)`: same dtype unless given.
-    public func newZeros(_ shape: [Int], dtype: DType? = nil) -> Tensor { Tensor.zeros(shape, dtype: dtype ?? self.dtype) }
+    public func newZeros(_ shape: [Int], dtype: DType? = nil) -> Tensor { Tensor.zeros(shape, dtype: dtype ?? self.dtype, device: device) }
     /// `x.new_ones(size)`.
-    public func newOnes(_ shape: [Int], dtype: DType? = nil) -> Tensor { Tensor.ones(shape, dtype: dtype ?? self.dtype) }
+    public func newOnes(_ shape: [Int], dtype: DType? = nil) -> Tensor { Tensor.ones(shape, dtype: dtype ?? self.dtype, device: device) }
     /// `x.new_empty(size)`.
-    public func newEmpty(_ shape: [Int], dtype: DType? = nil) -> Tensor { Tensor.empty(shape, dtype: dtype ?? self.dtype) }
+    public func newEmpty(_ shape: [Int], dtype: DType? = nil) -> Tensor { Tensor.empty(shape, dtype: dtype ?? self.dtype, device: device) }
     /// `x.new_full(size, value)`.
     public func newFull(_ shape: [Int], _ value: Double, dtype: DType? = nil) -> Tensor {
-        Tensor.full(shape, value, dtype: dtype ?? self.dtype)
+        Tensor.full(shape, value, dtype: dtype ?? self.dtype, device: device)
     }
     /// `x.new_zeros(2, 3)`.
     public func newZeros(_ shape: Int..., dtype: DType? = nil) -> Tensor { newZeros(shape, dtype: dtype) }
@@ -166,7 +166,7 @@ extension Tensor {
 
     /// `x.new_tensor(values)`: a new 1-d tensor (or of `shape`) of self's dtype.
     public func newTensor<T: TensorScalar>(_ values: [T], shape: [Int]? = nil, dtype: DType? = nil) -> Tensor {
-        Tensor(values, shape: shape ?? [values.count]).to(dtype ?? self.dtype)
+        Tensor(values, shape: shape ?? [values.count]).to(dtype ?? self.dtype).placed(on: device)
     }
     /// `torch.scalar_tensor(value)`: a 0-d tensor.
     public static func scalarTensor(_ value: Double, dtype: DType = defaultFloatDType) -> Tensor { Tensor.full([], value, dtype: dtype) }

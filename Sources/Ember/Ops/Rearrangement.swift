@@ -217,7 +217,7 @@ extension Tensor {
         let flatSources = Tensor(sources.map { $0! })
         let inputShape = shape
         return recordView(out, "AsStridedBackward0") { g in
-            Tensor.zeros([inputShape.reduce(1, *)], dtype: g.dtype).indexAdd(0, flatSources, g.reshape([-1])).view(inputShape)
+            Tensor.zeros([inputShape.reduce(1, *)], dtype: g.dtype, device: g.device).indexAdd(0, flatSources, g.reshape([-1])).view(inputShape)
         }
     }
 

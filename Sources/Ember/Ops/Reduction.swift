@@ -126,7 +126,7 @@ extension Tensor {
         let out = reshapedResult(flat.kernelInput(type), plan.outShape)
         if needsGrad(self) {
             record(name, inputs: [self], outputs: [out], saving: [SavedTensor(self)]) { [self] g in
-                if self.numel == 0 { return [Tensor.zeros(self.shape, dtype: g[0].dtype)] }
+                if self.numel == 0 { return [Tensor.zeros(self.shape, dtype: g[0].dtype, device: self.device)] }
                 // The product of the other elements, exact when zeros are present.
                 let rows = self.reductionRows(plan, dtype: self.dtype).reshape([plan.rows, plan.k])
                 let others = Tensor.productOfOthers(rows)
@@ -146,7 +146,7 @@ extension Tensor {
     static func productOfOthers(_ rows: Tensor) -> Tensor {
         let k = rows.shape[1]
         let block = rows
-        let ones = Tensor.ones([block.shape[0], 1], dtype: block.dtype)
+        let ones = Tensor.ones([block.shape[0], 1], dtype: block.dtype, device: block.device)
         var prefix: [Tensor] = [ones], suffix: [Tensor] = [ones]
         for i in 0..<Swift.max(k - 1, 0) {
             prefix.append(prefix[i] * block.narrow(1, start: i, length: 1))
@@ -223,7 +223,7 @@ extension Tensor {
             let d = plan.dims.first ?? 0
             record(name, inputs: [self], outputs: [values, indices]) { [self] g in
                 if self.dim == 0 { return [g[0]] }   // a 0-d tensor is its own maximum
-                let grad = Tensor.zeros(self.shape, dtype: g[0].dtype)
+                let grad = Tensor.zeros(self.shape, dtype: g[0].dtype, device: self.device)
                 return [grad.scatter(d, indices.reshape(plan.keptShape), g[0].reshape(plan.keptShape))]
             }
         }

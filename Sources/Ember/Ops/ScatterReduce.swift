@@ -46,7 +46,7 @@ extension Tensor {
             case .amin: result[target] = values.contains { $0.isNaN } ? .nan : values.min()!
             }
         }
-        let out = Tensor(result, shape: shape).to(dtype)
+        let out = Tensor(result, shape: shape).to(dtype).placed(on: device)
         if needsGrad(self, source) {
             record(name, inputs: [self, source], outputs: [out]) { [self] g in
                 let gradient = g[0].contiguous().toArray(as: Double.self)
@@ -66,8 +66,8 @@ extension Tensor {
                     selfGrad[target] = includeSelf ? gradient[target] * shares[0] : 0
                     for (k, member) in members.enumerated() { sourceGrad[member] = gradient[target] * shares[k + (includeSelf ? 1 : 0)] }
                 }
-                return [self.requiresGrad ? Tensor(selfGrad, shape: self.shape).to(g[0].dtype) : nil,
-                        source.requiresGrad ? Tensor(sourceGrad, shape: source.shape).to(g[0].dtype) : nil]
+                return [self.requiresGrad ? Tensor(selfGrad, shape: self.shape).to(g[0].dtype).placed(on: g[0].device) : nil,
+                        source.requiresGrad ? Tensor(sourceGrad, shape: source.shape).to(g[0].dtype).placed(on: g[0].device) : nil]
             }
         }
         return out
@@ -77,7 +77,7 @@ extension Tensor {
     /// `indices` selects (`Tensor.index_put`).
     public func indexPut(_ indices: [Tensor], _ values: Tensor, accumulate: Bool = false,
                          file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        let flat = noGrad { Tensor.arange(0, numel).view(shape).getItem(indices.map { .tensor($0) }, file: file, line: line) }
+        let flat = noGrad { Tensor.arange(0, numel, device: device).view(shape).getItem(indices.map { .tensor($0) }, file: file, line: line) }
         return writtenAt(flat, values, accumulate: accumulate, name: "IndexPutBackward0")
     }
 
@@ -102,7 +102,7 @@ extension Tensor {
         if needsGrad(self, values) {
             record(name, inputs: [self, values], outputs: [out]) { [self] g in
                 let flat = g[0].reshape([-1])
-                let selfGrad = accumulate ? g[0] : flat.scatter(0, positions, Tensor.zeros([positions.numel], dtype: g[0].dtype)).reshape(self.shape)
+                let selfGrad = accumulate ? g[0] : flat.scatter(0, positions, Tensor.zeros([positions.numel], dtype: g[0].dtype, device: g[0].device)).reshape(self.shape)
                 return [self.requiresGrad ? selfGrad : nil,
                         values.requiresGrad ? flat.gather(0, positions).reshape(flatPositions.shape).sumTo(values) : nil]
             }
@@ -117,13 +117,13 @@ extension Tensor {
         let full = mask.expand(shape).contiguous()
         let count = Int(full.to(.int64).sum().item())
         check(source.numel >= count, "masked_scatter", "Number of elements of source < number of ones in mask", file: file, line: line)
-        let positions = noGrad { Tensor.arange(0, full.numel).view(shape).getItem([.tensor(full)], file: file, line: line) }
+        let positions = noGrad { Tensor.arange(0, full.numel, device: device).view(shape).getItem([.tensor(full)], file: file, line: line) }
         let taken = source.reshape([-1]).narrow(0, start: 0, length: count)
         let out = noGrad { expand(shape).contiguous().reshape([-1]).scatter(0, positions, taken.to(dtype)).reshape(shape) }
         if needsGrad(self, source) {
             record("MaskedScatterBackward0", inputs: [self, source], outputs: [out]) { [self] g in
                 let flat = g[0].reshape([-1])
-                let sourceGrad = Tensor.cat([flat.gather(0, positions), Tensor.zeros([source.numel - count], dtype: g[0].dtype)])
+                let sourceGrad = Tensor.cat([flat.gather(0, positions), Tensor.zeros([source.numel - count], dtype: g[0].dtype, device: g[0].device)])
                 return [self.requiresGrad ? Tensor.where(full, Tensor.zeros([], dtype: g[0].dtype), g[0]).sumTo(self) : nil,
                         source.requiresGrad ? sourceGrad.reshape(source.shape) : nil]
             }

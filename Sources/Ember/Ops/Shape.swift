@@ -192,7 +192,7 @@ extension Tensor {
         let inputShape = shape
         return recordView(makeView(shape: newShape, strides: newStrides, offset: storageOffset + start * strides[d]),
                           "SliceBackward0") { g in
-            let full = Tensor.zeros(inputShape, dtype: g.dtype)
+            let full = Tensor.zeros(inputShape, dtype: g.dtype, device: g.device)
             full.slice(d, start, end, step).writeBroadcast(g)
             return full
         }
@@ -217,7 +217,7 @@ extension Tensor {
         let inputShape = shape
         return recordView(makeView(shape: newShape, strides: newStrides, offset: storageOffset + i * strides[d]),
                           "SelectBackward0") { g in
-            let full = Tensor.zeros(inputShape, dtype: g.dtype)
+            let full = Tensor.zeros(inputShape, dtype: g.dtype, device: g.device)
             full.select(d, i).writeBroadcast(g)
             return full
         }
@@ -337,7 +337,7 @@ extension Tensor {
 
     private func triangle(_ diagonal: Int, lower: Bool) -> Tensor {
         let rows = shape[dim - 2], cols = shape[dim - 1]
-        let r = Tensor.arange(rows).view(rows, 1), c = Tensor.arange(cols).view(1, cols)
+        let r = Tensor.arange(rows, device: device).view(rows, 1), c = Tensor.arange(cols, device: device).view(1, cols)
         let keep = lower ? (c - r) .<= diagonal : (c - r) .>= diagonal
         let out = Tensor.selecting(keep, detach(), Tensor.zeros([], dtype: dtype), shape: shape)
         return recordView(out, lower ? "TrilBackward0" : "TriuBackward0") { g in g.triangle(diagonal, lower: lower) }

@@ -153,7 +153,7 @@ public enum OrthogonalPolynomial: Sendable {
 extension Tensor {
     /// Applies a Double function to every element, in the floating-point counterpart dtype.
     private func mapped(_ function: (Double) -> Double) -> Tensor {
-        Tensor(contiguous().toArray(as: Double.self).map(function), shape: shape).to(dtype.floatingCounterpart)
+        Tensor(contiguous().toArray(as: Double.self).map(function), shape: shape).to(dtype.floatingCounterpart).placed(on: device)
     }
 
     /// A unary special function recorded as `name` with gradient `g * derivative(x)`.
@@ -232,7 +232,7 @@ extension Tensor {
     public func zeta(_ q: Tensor) -> Tensor {
         let shape = Layout.broadcastShapes(self.shape, q.shape) ?? self.shape
         let s = expand(shape).contiguous().toArray(as: Double.self), qs = q.expand(shape).contiguous().toArray(as: Double.self)
-        let out = Tensor(zip(s, qs).map(Special.zeta), shape: shape).to(resultType(self, q).floatingCounterpart)
+        let out = Tensor(zip(s, qs).map(Special.zeta), shape: shape).to(resultType(self, q).floatingCounterpart).placed(on: device)
         if needsGrad(q) {
             record("SpecialZetaBackward0", inputs: [self, q], outputs: [out]) { [self] g in
                 [nil, (g[0] * -self * (self + 1).zeta(q)).sumTo(q)]
@@ -247,5 +247,6 @@ extension Tensor {
         let shape = Layout.broadcastShapes(self.shape, n.shape) ?? self.shape
         let xs = expand(shape).contiguous().toArray(as: Double.self), ns = n.expand(shape).contiguous().toArray(as: Double.self)
         return Tensor(zip(xs, ns).map { Special.polynomial(kind, $0, $1) }, shape: shape).to(resultType(self, n).floatingCounterpart)
+            .placed(on: device)
     }
 }

@@ -74,7 +74,7 @@ extension Tensor {
         let outValues = shaped(Tensor(values).to(dtype)), outIndices = shaped(Tensor(indices))
         if needsGrad(self) {
             record(name == "cummax" ? "CummaxBackward0" : "CumminBackward0", inputs: [self], outputs: [outValues, outIndices]) { [self] g in
-                [Tensor.zeros(self.shape, dtype: g[0].dtype).scatterAdd(d, outIndices, g[0])]
+                [Tensor.zeros(self.shape, dtype: g[0].dtype, device: self.device).scatterAdd(d, outIndices, g[0])]
             }
         }
         return (outValues, outIndices)
@@ -223,7 +223,7 @@ extension Tensor {
         let (values, indices) = noGrad { () -> (Tensor, Tensor) in
             let sorted = x.detach().sort(dim: d)
             let nans = x.isnan().sum(dim: d, keepdim: true).toArray(as: Int64.self)
-            let position = Tensor(nans.map { Int64(rank(x.shape[d], Int($0))) }, shape: x.keptShape([d]))
+            let position = Tensor(nans.map { Int64(rank(x.shape[d], Int($0))) }, shape: x.keptShape([d])).placed(on: x.device)
             let keptValues = sorted.values.gather(d, position), keptIndices = sorted.indices.gather(d, position)
             if self.dim == 0 { return (keptValues.reshape([]), keptIndices.reshape([])) }
             return keepdim ? (keptValues, keptIndices) : (keptValues.squeeze(d), keptIndices.squeeze(d))
@@ -233,7 +233,7 @@ extension Tensor {
                 if self.dim == 0 { return [g[0]] }
                 let index = keepdim ? indices : indices.unsqueeze(d)
                 let grad = keepdim ? g[0] : g[0].unsqueeze(d)
-                return [Tensor.zeros(self.shape, dtype: g[0].dtype).scatter(d, index, grad)]
+                return [Tensor.zeros(self.shape, dtype: g[0].dtype, device: self.device).scatter(d, index, grad)]
             }
         }
         return (values, indices)
@@ -270,7 +270,7 @@ extension Tensor {
             record("ModeBackward0", inputs: [self], outputs: [outValues, outIndices]) { [self] g in
                 if self.dim == 0 { return [g[0]] }
                 let index = keepdim ? outIndices : outIndices.unsqueeze(d), grad = keepdim ? g[0] : g[0].unsqueeze(d)
-                return [Tensor.zeros(self.shape, dtype: g[0].dtype).scatter(d, index, grad)]
+                return [Tensor.zeros(self.shape, dtype: g[0].dtype, device: self.device).scatter(d, index, grad)]
             }
         }
         return (outValues, outIndices)

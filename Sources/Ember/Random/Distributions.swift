@@ -250,7 +250,7 @@ extension Tensor {
         let outShape = dim == 1 ? [numSamples] : [rows, numSamples]
         if !replacement || numSamples == 1 {
             // The Gumbel trick ATen uses: argmax / top-k of p / q with q ~ Exp(1).
-            let q = Tensor.empty(shape, dtype: dtype).exponential_(generator: generator)
+            let q = Tensor.empty(shape, dtype: dtype, device: device).exponential_(generator: generator)
             let ratio = self / q
             return numSamples == 1 ? ratio.argmax(dim: -1, keepdim: true) : ratio.topk(numSamples).indices
         }

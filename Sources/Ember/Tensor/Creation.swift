@@ -118,15 +118,19 @@ extension Tensor {
         return t
     }
 
+    /// This result of an op that computes on the host (no device primitive yet), on `device`: its values make one
+    /// trip through the host (the README lists these ops).
+    func placed(on device: Device) -> Tensor { device == .cpu ? self : noGrad { to(device) } }
+
     /// This new tensor on `device` (made on the host, so random and filled values are the same on every device).
     func on(_ device: Device, _ file: StaticString, _ line: UInt) -> Tensor {
         device == .cpu ? self : noGrad { to(device, file: file, line: line) }
     }
 
     /// The identity matrix, or an n×m matrix with ones on the diagonal (`torch.eye`).
-    public static func eye(_ n: Int, _ m: Int? = nil, dtype: DType = defaultFloatDType) -> Tensor {
+    public static func eye(_ n: Int, _ m: Int? = nil, dtype: DType = defaultFloatDType, device: Device = .cpu) -> Tensor {
         let cols = m ?? n
-        let t = zeros([n, cols], dtype: dtype)
+        let t = zeros([n, cols], dtype: dtype, device: device)
         let diagonal = t.makeView(shape: [Swift.min(n, cols)], strides: [cols + 1], offset: 0)
         diagonal.fillStorage(1)
         return t
@@ -135,31 +139,34 @@ extension Tensor {
     /// Values from `start` up to (not including) `end` in steps of `step` (`torch.arange`).
     /// Integer arguments give int64; pass a `dtype` or fractional bounds for floats.
     public static func arange(_ start: Double, _ end: Double, step: Double = 1, dtype: DType = defaultFloatDType,
-                              file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+                              device: Device = .cpu, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         check(step != 0, "arange", "step must be nonzero", file: file, line: line)
         check((end - start) / step >= 0, "arange", "upper bound and larger bound inconsistent with step sign",
               file: file, line: line)
         let count = Int(((end - start) / step).rounded(.up))
         let values = (0..<count).map { start + Double($0) * step }
-        return Tensor(values, shape: [count]).to(dtype)
+        return Tensor(values, shape: [count]).to(dtype).on(device, file, line)
     }
-    public static func arange(_ end: Double, dtype: DType = defaultFloatDType) -> Tensor {
-        arange(0, end, dtype: dtype)
+    public static func arange(_ end: Double, dtype: DType = defaultFloatDType, device: Device = .cpu) -> Tensor {
+        arange(0, end, dtype: dtype, device: device)
     }
-    public static func arange(_ start: Int, _ end: Int, step: Int = 1, dtype: DType = .int64,
+    public static func arange(_ start: Int, _ end: Int, step: Int = 1, dtype: DType = .int64, device: Device = .cpu,
                               file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        arange(Double(start), Double(end), step: Double(step), dtype: dtype, file: file, line: line)
+        arange(Double(start), Double(end), step: Double(step), dtype: dtype, device: device, file: file, line: line)
     }
-    public static func arange(_ end: Int, dtype: DType = .int64) -> Tensor { arange(0, end, dtype: dtype) }
+    public static func arange(_ end: Int, dtype: DType = .int64, device: Device = .cpu) -> Tensor {
+        arange(0, end, dtype: dtype, device: device)
+    }
 
     /// `steps` evenly spaced values from `start` to `end` inclusive (`torch.linspace`).
-    public static func linspace(_ start: Double, _ end: Double, steps: Int, dtype: DType = defaultFloatDType) -> Tensor {
+    public static func linspace(_ start: Double, _ end: Double, steps: Int, dtype: DType = defaultFloatDType,
+                                device: Device = .cpu) -> Tensor {
         let step = steps > 1 ? (end - start) / Double(steps - 1) : 0
         let half = steps / 2
         // PyTorch fills the first half from the start and the second half from the end.
         let values = steps == 1 ? [start]
             : (0..<steps).map { i in i < half ? start + step * Double(i) : end - step * Double(steps - i - 1) }
-        return Tensor(values, shape: [steps]).to(dtype)
+        return Tensor(values, shape: [steps]).to(dtype).on(device, #fileID, #line)
     }
 
     /// `base` raised to `steps` evenly spaced exponents from `start` to `end` (`torch.logspace`).
