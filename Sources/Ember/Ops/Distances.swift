@@ -38,7 +38,7 @@ extension Tensor {
         check(dim == 2, "pdist", "pdist only supports 2D tensors, got: \(dim)D", file: file, line: line)
         let n = shape[0]
         let pairs = (0..<n).flatMap { i in ((i + 1)..<Swift.max(n, i + 1)).map { (Int64(i), Int64($0)) } }
-        let first = Tensor(pairs.map(\.0)), second = Tensor(pairs.map(\.1))
+        let first = Tensor(pairs.map(\.0)).placed(on: device), second = Tensor(pairs.map(\.1)).placed(on: device)
         let difference = { self.indexSelect(0, first) - self.indexSelect(0, second) }
         let out = noGrad { pairs.isEmpty ? Tensor.zeros([0], dtype: dtype, device: device) : difference().norm(p: p, dims: [1]) }
         if needsGrad(self) {

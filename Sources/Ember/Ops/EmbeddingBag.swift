@@ -26,7 +26,7 @@ extension Tensor {
         for b in 0..<bags where starts[b] < ends[b] { for i in starts[b]..<ends[b] { bagOfIndex[i] = Int64(b) } }
         let padding = paddingIdx.map { $0 < 0 ? $0 + weight.shape[0] : $0 }
         let kept = indices.toArray(as: Int64.self).enumerated().filter { Int($0.element) != padding }.map { Int64($0.offset) }
-        let keptIndex = Tensor(kept), keptBags = Tensor(kept.map { bagOfIndex[Int($0)] })
+        let keptIndex = Tensor(kept).placed(on: input.device), keptBags = Tensor(kept.map { bagOfIndex[Int($0)] }).placed(on: input.device)
         let compute = { (t: [Tensor]) -> Tensor in
             var rows = t[1].indexSelect(0, indices.indexSelect(0, keptIndex))
             if let scale = t.count > 2 ? t[2] : nil { rows = rows * scale.reshape([-1]).indexSelect(0, keptIndex).unsqueeze(1) }

@@ -46,7 +46,7 @@ extension Tensor {
         for v in values where v >= low && v <= high {
             counts[Swift.min(Int((v - low) * Double(bins) / (high - low)), bins - 1)] += 1
         }
-        return Tensor(counts).to(dtype.isFloatingPoint ? dtype : .float32)
+        return Tensor(counts).to(dtype.isFloatingPoint ? dtype : .float32).placed(on: device)
     }
 
     /// How often each non-negative integer occurs (weighted by `weights`), at least `minlength` entries
@@ -59,8 +59,8 @@ extension Tensor {
         let weightValues = weights?.contiguous().toArray(as: Double.self)
         var counts = [Double](repeating: 0, count: Swift.max(minlength, Int(values.max() ?? -1) + 1))
         for (i, v) in values.enumerated() { counts[Int(v)] += weightValues?[i] ?? 1 }
-        guard let weights else { return Tensor(counts.map { Int64($0) }) }
-        return Tensor(counts).to(weights.dtype == .float32 ? .float32 : .float64)
+        guard let weights else { return Tensor(counts.map { Int64($0) }).placed(on: device) }
+        return Tensor(counts).to(weights.dtype == .float32 ? .float32 : .float64).placed(on: device)
     }
 
     /// The sorted distinct values, with the index of each element's value and each value's count

@@ -39,7 +39,7 @@ extension Tensor {
                 default: return Int64(((i % n) + n) % n)
                 }
             }
-            return (d, Tensor(index))
+            return (d, Tensor(index).placed(on: input.device))
         }
         let out = noGrad { positions.reduce(input) { x, p in x.indexSelect(p.dim, p.index) } }
         if needsGrad(input) {

@@ -214,7 +214,7 @@ extension Tensor {
         check(!sources.contains(nil), "as_strided", "the view \(shapeText(size)) with strides \(shapeText(stride)) and offset "
               + "\(offset) reads outside the tensor \(shapeText(shape))", file: file, line: line)
         let out = makeView(shape: size, strides: stride, offset: offset)
-        let flatSources = Tensor(sources.map { $0! })
+        let flatSources = Tensor(sources.map { $0! }).placed(on: device)
         let inputShape = shape
         return recordView(out, "AsStridedBackward0") { g in
             Tensor.zeros([inputShape.reduce(1, *)], dtype: g.dtype, device: g.device).indexAdd(0, flatSources, g.reshape([-1])).view(inputShape)

@@ -387,7 +387,7 @@ extension Tensor {
         var shape = tensors[0].shape
         shape[d] = tensors.reduce(0) { $0 + $1.shape[d] }
         let type = resultType(tensors)
-        let out = Tensor(uninitializedShape: shape, dtype: type)
+        let out = Tensor(uninitializedShape: shape, dtype: type, backend: tensors[0].backend)
         var start = 0
         for t in tensors {
             let piece = out.makeView(shape: t.shape, strides: out.strides, offset: start * out.strides[d])
@@ -405,6 +405,7 @@ extension Tensor {
         let first = parts.first ?? tensors[0]
         let d = parts.isEmpty ? 0 : normalizeDim(dim, rank: first.dim, op: "cat", file: file, line: line)
         for (i, t) in parts.enumerated() {
+            Tensor.checkSameDevice(first, t, op: "cat", file: file, line: line)
             check(t.dim == first.dim, "cat", "Tensors must have same number of dimensions: got \(first.dim) and \(t.dim)",
                   file: file, line: line)
             for k in 0..<t.dim where k != d {

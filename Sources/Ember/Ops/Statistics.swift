@@ -71,7 +71,7 @@ extension Tensor {
             }
         }
         func shaped(_ t: Tensor) -> Tensor { self.dim == 0 ? t.reshape([]) : t.reshape(rows.shape).transpose(d, self.dim - 1).contiguous() }
-        let outValues = shaped(Tensor(values).to(dtype)), outIndices = shaped(Tensor(indices))
+        let outValues = shaped(Tensor(values).to(dtype).placed(on: device)), outIndices = shaped(Tensor(indices).placed(on: device))
         if needsGrad(self) {
             record(name == "cummax" ? "CummaxBackward0" : "CumminBackward0", inputs: [self], outputs: [outValues, outIndices]) { [self] g in
                 [Tensor.zeros(self.shape, dtype: g[0].dtype, device: self.device).scatterAdd(d, outIndices, g[0])]
@@ -265,7 +265,7 @@ extension Tensor {
             moved.remove(at: d)
             return keepdim ? t.reshape(moved).unsqueeze(d) : t.reshape(moved)
         }
-        let outValues = keptDim(Tensor(values).to(dtype)), outIndices = keptDim(Tensor(indices))
+        let outValues = keptDim(Tensor(values).to(dtype).placed(on: device)), outIndices = keptDim(Tensor(indices).placed(on: device))
         if needsGrad(self) {
             record("ModeBackward0", inputs: [self], outputs: [outValues, outIndices]) { [self] g in
                 if self.dim == 0 { return [g[0]] }

@@ -120,7 +120,7 @@ extension Tensor {
                                  countIncludePad: Bool = true, divisorOverride: Int? = nil,
                                  file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         let windows = PoolWindows(input, kernelSize, stride ?? kernelSize, padding, 1, ceilMode, op: "avg_pool3d", file: file, line: line)
-        let divisor = divisorOverride.map { Tensor(Double($0)).to(input.dtype) } ?? windows.counts(includingPadding: countIncludePad).to(input.dtype)
+        let divisor = divisorOverride.map { Tensor(Double($0)).to(input.dtype) } ?? windows.counts(includingPadding: countIncludePad, on: input.device).to(input.dtype)
         let compute = { (t: [Tensor]) -> Tensor in
             let views = windows.views(of: t[0], fill: 0)
             return views.dropFirst().reduce(views[0], +) / divisor
@@ -181,7 +181,7 @@ private struct PoolWindows {
             remaining = remaining.div(Tensor(k), roundingMode: .floor)
             var shape = [Int](repeating: 1, count: offsets.dim)
             shape[offsets.dim - 3 + d] = outSizes[d]
-            let start = Tensor((0..<outSizes[d]).map { Int64($0 * stride[d] - padding[d]) }).view(shape)
+            let start = Tensor((0..<outSizes[d]).map { Int64($0 * stride[d] - padding[d]) }).view(shape).placed(on: offsets.device)
             let coordinate = start + along * Tensor(Int64(dilation[d]))
             let scale = Tensor(Int64(inSizes[(d + 1)...].reduce(1, *)))
             position = position.map { $0 + coordinate * scale } ?? coordinate * scale
@@ -190,14 +190,14 @@ private struct PoolWindows {
     }
 
     /// How many positions each window averages: those inside the input and its padding, or inside the input only.
-    func counts(includingPadding: Bool) -> Tensor {
+    func counts(includingPadding: Bool, on device: Device) -> Tensor {
         let perDim = (0..<3).map { d in
             (0..<outSizes[d]).map { o -> Double in
                 let start = o * stride[d] - padding[d], end = Swift.min(start + kernel[d], inSizes[d] + padding[d])
                 return Double(includingPadding ? end - start : Swift.min(end, inSizes[d]) - Swift.max(start, 0))
             }
         }
-        return Tensor(perDim[0]).view(-1, 1, 1) * Tensor(perDim[1]).view(1, -1, 1) * Tensor(perDim[2]).view(1, 1, -1)
+        return (Tensor(perDim[0]).view(-1, 1, 1) * Tensor(perDim[1]).view(1, -1, 1) * Tensor(perDim[2]).view(1, 1, -1)).placed(on: device)
     }
 }
 
