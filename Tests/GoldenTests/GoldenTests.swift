@@ -106,8 +106,10 @@ enum GoldenRunner {
         for (name, value) in json["inputs"]?.objectPairs ?? [] { inputs[name] = try GoldenTensor.decode(value) }
         let differentiable = json["requires_grad"]?.array?.compactMap(\.string) ?? []
         for name in differentiable { inputs[name]?.requiresGrad = true }
-        // Results follow their inputs' device; a case without tensor inputs makes its tensors on the CPU.
-        let device: Device? = inputs.isEmpty ? nil : GoldenDevice.current
+        // Results follow their inputs' device; a case without tensor inputs, or whose call names a device, makes its
+        // tensors on the CPU or that device.
+        let namesDevice = json["expression"]?.string?.contains("device=") == true
+        let device: Device? = inputs.isEmpty || namesDevice ? nil : GoldenDevice.current
         let outputs: [Tensor]
         if let op = json["op"]?.string, op == "expression" {
             guard let text = json["expression"]?.string else { throw CaseFailure("expression case without expression") }
@@ -418,17 +420,19 @@ enum GoldenRunner {
         } else if let size = flags["size"]?.ints {
             actual = Size(size).description
         } else if let expression = flags["expression"]?.string {
-            // The value printed is the expression applied to a 2×2 leaf of ones that requires grad.
-            let leaf = Tensor.ones([2, 2], device: GoldenDevice.current, requiresGrad: true)
-            var evaluator = ExpressionEvaluator(variables: ["leaf": leaf])
-            let results = try evaluator.evaluate(expression)
-            guard results.count == 1 else { throw CaseFailure("format expression gives \(results.count) tensors") }
-            let result = results[0]
-            if let value = json["value"], !value.isNull {
-                try GoldenTensor.compare(result, value, rtol: 0, atol: 0, what: "expression value")
+            // The value printed is the expression applied to a 2×2 leaf of ones that requires grad. Its values are
+            // checked on the cases' device; the text is printed on the CPU (a tensor of another device adds its name,
+            // which DeviceTests checks).
+            func evaluate(on device: Device) throws -> Tensor {
+                var evaluator = ExpressionEvaluator(variables: ["leaf": Tensor.ones([2, 2], device: device, requiresGrad: true)])
+                let results = try evaluator.evaluate(expression)
+                guard results.count == 1 else { throw CaseFailure("format expression gives \(results.count) tensors") }
+                return results[0]
             }
-            // Printing a tensor of another device adds its name (DeviceTests checks that); the rest prints alike.
-            actual = result.description.replacingOccurrences(of: ", device='\(GoldenDevice.current)'", with: "")
+            if let value = json["value"], !value.isNull {
+                try GoldenTensor.compare(try evaluate(on: GoldenDevice.current), value, rtol: 0, atol: 0, what: "expression value")
+            }
+            actual = try evaluate(on: .cpu).description
         } else {
             guard let value = json["value"], !value.isNull else { throw CaseFailure("format case without value") }
             let tensor = try GoldenTensor.decodeOnHost(value)

@@ -1,7 +1,7 @@
 // The op table: every public Ember op under its PyTorch name, with PyTorch's parameter names in order,
 // so a golden op case (keyword arguments) and an expression (`x.sum(0)`, `softmax(x, dim=1)`, positional
 // or keyword) reach the same entry. A new case for an op Ember has needs no harness change.
-import Ember
+@testable import Ember
 
 /// Arguments of a golden op call: named tensors and the other arguments by PyTorch's parameter names.
 struct OpCall {
@@ -940,13 +940,13 @@ extension OpTable {
                                    equalNan: c.bool("equal_nan", false))]
         }
         add("allclose", "input, other, rtol, atol, equal_nan") { c in
-            [Tensor(try c.input().allclose(try c.operand("other"), rtol: c.arg("rtol")?.double ?? 1e-5,
-                                           atol: c.arg("atol")?.double ?? 1e-8, equalNan: c.bool("equal_nan", false)))]
+            [number(Tensor(try c.input().allclose(try c.operand("other"), rtol: c.arg("rtol")?.double ?? 1e-5,
+                                                  atol: c.arg("atol")?.double ?? 1e-8, equalNan: c.bool("equal_nan", false))))]
         }
-        add("equal", "input, other") { c in [Tensor(try c.input().equal(try c.tensor("other")))] }
+        add("equal", "input, other") { c in [number(Tensor(try c.input().equal(try c.tensor("other"))))] }
         add("item", "input") { c in
             let x = try c.input()
-            return [x.dtype.isFloatingPoint ? Tensor(x.item()) : (x.dtype == .bool ? Tensor(x.item() != 0) : Tensor(Int64(x.item())))]
+            return [number(x.dtype.isFloatingPoint ? Tensor(x.item()) : (x.dtype == .bool ? Tensor(x.item() != 0) : Tensor(Int64(x.item()))))]
         }
         let fused: [(String, (Tensor, Tensor, Tensor, Double, Double) -> Tensor)] = [
             ("addmv", { $0.addmv($1, $2, beta: $3, alpha: $4) }), ("addr", { $0.addr($1, $2, beta: $3, alpha: $4) }),
@@ -1229,3 +1229,9 @@ extension OpTable {
     }
 }
 
+/// A Swift value an op returns (`item`, `equal`, `allclose`: a Python number in PyTorch) as the tensor the harness
+/// compares, marked as a number so that it belongs to no device.
+func number(_ value: Tensor) -> Tensor {
+    value.isWrappedNumber = true
+    return value
+}

@@ -135,7 +135,7 @@ extension Tensor {
         let (rows, cols) = (blocks.reduce(0) { $0 + $1.shape[0] }, blocks.reduce(0) { $0 + $1.shape[1] })
         var corners: [(Int, Int)] = [], r = 0, c = 0
         for b in blocks { corners.append((r, c)); r += b.shape[0]; c += b.shape[1] }
-        let out = Tensor.zeros([rows, cols], dtype: type)
+        let out = Tensor.zeros([rows, cols], dtype: type, device: tensors.first?.device ?? .cpu)
         for (b, corner) in zip(blocks, corners) {
             out.slice(0, corner.0, corner.0 + b.shape[0], 1).slice(1, corner.1, corner.1 + b.shape[1], 1).writeBroadcast(b.detach().to(type))
         }

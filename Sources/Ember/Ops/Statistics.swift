@@ -23,7 +23,7 @@ extension Tensor {
         guard n > 0 else { return g.zerosLike() }
         var suffix = [Tensor](repeating: g.select(d, n - 1), count: n)
         for i in Swift.stride(from: n - 2, through: 0, by: -1) { suffix[i] = g.select(d, i) + select(d, i + 1) * suffix[i + 1] }
-        let exclusive = Tensor.cat([Tensor.onesScalar(dtype).expand(shape.enumerated().map { $0.offset == d ? 1 : $0.element }),
+        let exclusive = Tensor.cat([Tensor.ones([], dtype: dtype, device: device).expand(shape.enumerated().map { $0.offset == d ? 1 : $0.element }),
                                     narrow(d, start: 0, length: n - 1).cumprod(dim: d)], dim: d)
         return exclusive * Tensor.stack(suffix, dim: d)
     }

@@ -227,7 +227,7 @@ extension Tensor {
     /// 1 with probability given by each element of this tensor, else 0 (`torch.bernoulli`).
     public func bernoulli(generator: Generator = .default) -> Tensor {
         let probabilities = toArray(as: Double.self)
-        let out = Tensor.empty(shape, dtype: dtype)
+        let out = Tensor.empty(shape, dtype: dtype, device: device)
         var index = 0
         generator.withLock { g in
             out.fillSerially {
@@ -279,7 +279,7 @@ extension Tensor {
                 }
             }
         }
-        return Tensor(result, shape: outShape)
+        return Tensor(result, shape: outShape).placed(on: device)
     }
 
     /// Fills with exponential numbers of rate `lambda` (`exponential_`).
