@@ -33,6 +33,7 @@ enum ErrorProbes {
         "lossModule": (#line, { _ = CrossEntropyLoss()(Tensor.zeros(2, 3), Tensor([Int64(0), 7])) }),
         "rowIndex": (#line, { _ = Tensor.zeros(2, 3)[0, 9] }),
         "mixedDevices": (#line, { _ = Tensor.ones(2).add(Tensor.ones(2, device: TrackingAllocator.device)) }),
+        "hostPointerOnDevice": (#line, { Tensor.ones(2, device: TrackingAllocator.device).withUnsafeMutableBufferPointer(as: Float.self) { _ in } }),
     ]
 }
 
@@ -109,5 +110,6 @@ final class ErrorMessageTests: XCTestCase {
     }
     func testMixingDevicesStopsWithPyTorchsMessage() throws {
         try expectStop("mixedDevices", ["add:", "Expected all tensors to be on the same device, but found at least two devices, cpu and privateuseone:0!"])
+        try expectStop("hostPointerOnDevice", ["withUnsafeMutableBufferPointer:", "privateuseone:0", "the CPU cannot read"])
     }
 }

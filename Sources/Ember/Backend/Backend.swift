@@ -62,10 +62,12 @@ protocol Backend: AnyObject {
 
     // MARK: Indexing
 
-    /// out[p] = input[p with `dim` replaced by index[p]] (`gather`); out has index's shape.
-    func gather(_ input: KernelOperand, index: KernelOperand, dim: Int, into out: KernelOperand)
+    /// out[p] = input[p with `dim` replaced by index[p]] (`gather`); out has index's shape. Gives the first index
+    /// outside the dimension, if any (the op then stops, so what was written does not matter).
+    func gather(_ input: KernelOperand, index: KernelOperand, dim: Int, into out: KernelOperand) -> Int64?
     /// target[p with `dim` replaced by index[p]] (+)= source[p] for p over index's shape (`scatter_`, `scatter_add_`).
-    func scatter(_ source: KernelOperand, index: KernelOperand, dim: Int, accumulate: Bool, into target: KernelOperand)
+    /// Gives the first index outside the dimension, if any.
+    func scatter(_ source: KernelOperand, index: KernelOperand, dim: Int, accumulate: Bool, into target: KernelOperand) -> Int64?
     /// out[b, r] = source[bases[b] + r] for r over the strided block `block` (advanced indexing).
     func take(_ source: KernelOperand, bases: [Int], block: Layout, into out: KernelOperand)
     /// target[bases[b] + r] (+)= values[b, r] for r over the strided block `block` (`index_put_`).

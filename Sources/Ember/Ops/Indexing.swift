@@ -327,9 +327,11 @@ extension Tensor {
         let rows = self.dim == 0 ? index.reshape([-1]) : index
         check(rows.dim == source.dim || index.numel == 0, "gather", "index must have the input's rank "
               + "(input \(shapeText(shape)), index \(shapeText(index.shape)))", file: file, line: line)
-        checkIndexRange(rows, size: source.shape[d], op: "gather", file: file, line: line)
+        Tensor.checkSameDevice(self, index, op: "gather", file: file, line: line)
         let out = Tensor(uninitializedShape: index.shape, dtype: dtype, backend: backend)
-        if index.numel > 0 { backend.gather(source.operand, index: rows.operand, dim: d, into: out.reshape(rows.shape).operand) }
+        if index.numel > 0, let v = backend.gather(source.operand, index: rows.operand, dim: d, into: out.reshape(rows.shape).operand) {
+            fail("gather", "index \(v) is out of bounds for dimension with size \(source.shape[d])", file: file, line: line)
+        }
         if needsGrad(self) {
             record("GatherBackward0", inputs: [self], outputs: [out]) { [self] g in
                 [Tensor.zeros(self.shape, dtype: g[0].dtype, device: g[0].device).scatterAdd(d, index, g[0])]
@@ -338,18 +340,21 @@ extension Tensor {
         return out
     }
 
-    /// Stops when an index lies outside `0..<size`, naming the first such index (on a device: the smallest or
-    /// largest, from two reductions there, so only two numbers come back to the host).
+    /// Stops when an index lies outside `0..<size`, naming it.
     func checkIndexRange(_ index: Tensor, size: Int, op: String, file: StaticString, line: UInt) {
-        guard index.numel > 0 else { return }
-        let outside: Int64?
-        if index.storage.isHost {
-            outside = index.toArray(as: Int64.self).first { $0 < 0 || $0 >= size }
-        } else {
-            let (lowest, highest) = noGrad { (Int64(index.min().item()), Int64(index.max().item())) }
-            outside = lowest < 0 ? lowest : highest >= size ? highest : nil
+        if let v = index.firstOutside(size) { fail(op, "index \(v) is out of bounds for dimension with size \(size)", file: file, line: line) }
+    }
+
+    /// The first of these int64 indices outside `0..<size` (other than `ignored`), or nil. On a device: the smallest
+    /// or largest, from two reductions there, so that only two numbers come back to the host.
+    func firstOutside(_ size: Int, ignoring ignored: Int64? = nil) -> Int64? {
+        guard numel > 0 else { return nil }
+        if storage.isHost {
+            return toArray(as: Int64.self).first { $0 != ignored && ($0 < 0 || $0 >= size) }
         }
-        if let v = outside { fail(op, "index \(v) is out of bounds for dimension with size \(size)", file: file, line: line) }
+        let kept = noGrad { ignored.map { maskedFill(eq(Tensor($0)), 0) } ?? self }
+        let (lowest, highest) = noGrad { (Int64(kept.min().item()), Int64(kept.max().item())) }
+        return lowest < 0 ? lowest : highest >= size ? highest : nil
     }
 
     /// An index tensor of `gather`/`scatter` as int64: int32 is accepted as PyTorch accepts it, other dtypes stop.
@@ -373,9 +378,13 @@ extension Tensor {
               && (0..<index.dim).allSatisfy { k in index.shape[k] <= source.shape[k] && (k == d || index.shape[k] <= shape[k]) },
               op, "Expected index \(shapeText(index.shape)) to be smaller than self \(shapeText(shape)) apart from dimension \(d) "
               + "and to be smaller size than src \(shapeText(source.shape))", file: file, line: line)
-        checkIndexRange(index, size: shape[d], op: op, file: file, line: line)
+        Tensor.checkSameDevice(self, index, op: op, file: file, line: line)
+        Tensor.checkSameDevice(self, source, op: op, file: file, line: line)
         let out = copied(as: dtype)
-        backend.scatter(source.to(dtype).operand, index: index.operand, dim: d, accumulate: accumulate, into: out.operand)
+        if let v = backend.scatter(source.to(dtype).operand(for: backend), index: index.operand, dim: d, accumulate: accumulate,
+                                   into: out.operand) {
+            fail(op, "index \(v) is out of bounds for dimension with size \(shape[d])", file: file, line: line)
+        }
         return out
     }
 

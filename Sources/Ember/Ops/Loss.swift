@@ -140,16 +140,16 @@ extension Tensor {
         let expectedTarget = input.dim == 1 ? [] : [input.shape[0]] + Array(input.shape.dropFirst(2))
         check(target.shape == expectedTarget, "nll_loss", "Expected target of shape \(shapeText(expectedTarget)) for input "
               + "\(shapeText(input.shape)), got \(shapeText(target.shape))", file: file, line: line)
-        let labels = target.toArray(as: Int64.self)
-        for label in labels where label != ignoreIndex && (label < 0 || label >= classes) {
+        if let label = target.firstOutside(classes, ignoring: Int64(ignoreIndex)) {
             fail("nll_loss", "Target \(label) is out of bounds (\(classes) classes, input \(shapeText(input.shape)))", file: file, line: line)
         }
+        let count = target.numel
         // Move classes last: [M, C] rows, one label per row.
         let rows = input.dim == 1 ? input.reshape([1, classes]) : input.movedClassesLast()
         let valid = target.ne(Tensor(Int64(ignoreIndex))).reshape([-1])
         let safeTarget = target.reshape([-1]).maskedFill(valid.logicalNot(), 0).unsqueeze(1)
         let rowWeight = noGrad { () -> Tensor in
-            let w = weight.map { $0.kernelInput(input.dtype).gather(0, safeTarget.squeeze(1)) } ?? Tensor.ones([labels.count], dtype: input.dtype, device: input.device)
+            let w = weight.map { $0.kernelInput(input.dtype).gather(0, safeTarget.squeeze(1)) } ?? Tensor.ones([count], dtype: input.dtype, device: input.device)
             return w * valid.to(input.dtype)
         }
         let picked = noGrad { rows.gather(1, safeTarget).squeeze(1) }
@@ -162,7 +162,7 @@ extension Tensor {
             }
         }
         record(input.dim == 4 ? "NllLoss2DBackward0" : "NllLossBackward0", inputs: [input], outputs: [out]) { g in
-            var upstream = reduction == .none ? g[0].reshape([-1]) : g[0].expand([labels.count])
+            var upstream = reduction == .none ? g[0].reshape([-1]) : g[0].expand([count])
             if reduction == .mean || reduction == .batchMean { upstream = upstream / rowWeight.sum() }
             let gradRows = Tensor.zeros(rows.shape, dtype: g[0].dtype, device: g[0].device).scatter(1, safeTarget, (-upstream * rowWeight).unsqueeze(1))
             return [input.dim == 1 ? gradRows.reshape(input.shape) : gradRows.restoredClassesFrom(input.shape)]

@@ -142,10 +142,11 @@ extension Tensor {
         return dtype.visit(Read(tensor: self))
     }
 
-    /// Calls `body` with the elements of a contiguous tensor of element type `T`, without copying;
-    /// a non-contiguous tensor or another dtype is copied first.
+    /// Calls `body` with the elements of a contiguous host tensor of element type `T`, without copying;
+    /// a non-contiguous tensor, another dtype or a tensor on another device is copied first.
     public func withUnsafeBufferPointer<T: TensorScalar, R>(as type: T.Type,
                                                              _ body: (UnsafeBufferPointer<T>) throws -> R) rethrows -> R {
+        if !storage.isHost { return try noGrad { to(.cpu) }.withUnsafeBufferPointer(as: type, body) }
         let source = T.dtype == dtype && isContiguous ? self : copied(as: T.dtype)
         return try body(UnsafeBufferPointer(start: source.pointer(as: T.self), count: numel))
     }
@@ -157,6 +158,7 @@ extension Tensor {
               "needs a contiguous \(dtype) tensor for \(T.self) (got \(dtype), shape \(shapeText(shape)), strides \(strides))",
               file: file, line: line)
         bumpVersion()
-        return try body(UnsafeMutableBufferPointer(start: pointer(as: T.self), count: numel))
+        return try body(UnsafeMutableBufferPointer(start: pointer(as: T.self, op: "withUnsafeMutableBufferPointer", file: file, line: line),
+                                                   count: numel))
     }
 }

@@ -100,9 +100,11 @@ public final class Tensor {
         strides[normalizeDim(d, rank: dim, op: "stride", file: file, line: line)]
     }
 
-    /// A typed host pointer to the first element (at `storageOffset`); stops for memory of another device.
-    @inline(__always) func pointer<T>(as: T.Type) -> UnsafeMutablePointer<T> {
-        if !storage.isHost { hostAccessOnDevice() }
+    /// A typed host pointer to the first element (at `storageOffset`); stops, naming `op`, for memory of another
+    /// device (the op layer reaches that only through the device's backend).
+    @inline(__always) func pointer<T>(as: T.Type, op: String = "host access", file: StaticString = #fileID,
+                                      line: UInt = #line) -> UnsafeMutablePointer<T> {
+        if !storage.isHost { hostAccessOnDevice(op, file: file, line: line) }
         return storage.pointer.assumingMemoryBound(to: T.self) + storageOffset
     }
 
@@ -112,10 +114,9 @@ public final class Tensor {
     /// The backend of this tensor's device.
     @inline(__always) var backend: Backend { storage.backend }
 
-    /// Stops a CPU kernel that was handed a tensor whose memory lives on another device.
-    @inline(never) func hostAccessOnDevice() -> Never {
-        fail("Tensor", "an op that runs on the CPU was given a tensor on \(device), whose memory the CPU cannot read; move it with "
-             + ".cpu() first")
+    /// Stops host access to memory that lives on another device.
+    @inline(never) func hostAccessOnDevice(_ op: String, file: StaticString, line: UInt) -> Never {
+        fail(op, "the tensor is on \(device), whose memory the CPU cannot read; move it with .cpu() first", file: file, line: line)
     }
 
     /// A view of the same storage with another layout, outside autograd.

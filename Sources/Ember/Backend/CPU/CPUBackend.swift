@@ -52,10 +52,10 @@ final class CPUBackend: Backend {
         x.dtype.visit(SortKernel(input: x, rows: rows, k: k, descending: descending, values: values, indices: indices))
     }
 
-    func gather(_ input: KernelOperand, index: KernelOperand, dim: Int, into out: KernelOperand) {
+    func gather(_ input: KernelOperand, index: KernelOperand, dim: Int, into out: KernelOperand) -> Int64? {
         input.dtype.visit(GatherKernel(input: input, index: index, dim: dim, out: out))
     }
-    func scatter(_ source: KernelOperand, index: KernelOperand, dim: Int, accumulate: Bool, into target: KernelOperand) {
+    func scatter(_ source: KernelOperand, index: KernelOperand, dim: Int, accumulate: Bool, into target: KernelOperand) -> Int64? {
         target.dtype.visit(ScatterKernel(target: target, index: index, source: source, dim: dim, accumulate: accumulate))
     }
     func take(_ source: KernelOperand, bases: [Int], block: Layout, into out: KernelOperand) {

@@ -17,32 +17,42 @@ func forEachOffset(_ shape: [Int], _ strides: [[Int]], _ body: (UnsafeBufferPoin
 }
 
 /// out[p] = input[p with dim replaced by index[p]] (`torch.gather`); out has index's shape and input's dtype.
+/// Gives the first index outside the dimension, if any (nothing is read for it).
 struct GatherKernel: ScalarTypeVisitor {
     let input: KernelOperand, index: KernelOperand, dim: Int, out: KernelOperand
-    func visit<T: TensorScalar>(_ type: T.Type) {
+    func visit<T: TensorScalar>(_ type: T.Type) -> Int64? {
         let src = input.pointer(as: T.self), dst = out.pointer(as: T.self), ix = index.pointer(as: Int64.self)
         var inputStrides = input.strides
         inputStrides[dim] = 0
-        let dimStride = input.strides[dim]
+        let dimStride = input.strides[dim], size = Int64(input.shape[dim])
+        var outside: Int64? = nil
         forEachOffset(index.shape, [out.strides, inputStrides, index.strides]) { o in
-            dst[o[0]] = src[o[1] + Int(ix[o[2]]) * dimStride]
+            let i = ix[o[2]]
+            guard i >= 0 && i < size else { outside = outside ?? i; return }
+            dst[o[0]] = src[o[1] + Int(i) * dimStride]
         }
+        return outside
     }
 }
 
 /// target[p with dim replaced by index[p]] (+)= source[p] for p over index's shape (`scatter_`, `scatter_add_`).
+/// Gives the first index outside the dimension, if any (nothing is written for it).
 struct ScatterKernel: ScalarTypeVisitor {
     let target: KernelOperand, index: KernelOperand, source: KernelOperand, dim: Int, accumulate: Bool
-    func visit<T: TensorScalar>(_ type: T.Type) {
+    func visit<T: TensorScalar>(_ type: T.Type) -> Int64? {
         let dst = target.pointer(as: T.self), src = source.pointer(as: T.self), ix = index.pointer(as: Int64.self)
         var targetStrides = target.strides
         targetStrides[dim] = 0
-        let dimStride = target.strides[dim]
+        let dimStride = target.strides[dim], size = Int64(target.shape[dim])
         let accumulate = self.accumulate
+        var outside: Int64? = nil
         forEachOffset(index.shape, [targetStrides, source.strides, index.strides]) { o in
-            let at = o[0] + Int(ix[o[2]]) * dimStride
+            let i = ix[o[2]]
+            guard i >= 0 && i < size else { outside = outside ?? i; return }
+            let at = o[0] + Int(i) * dimStride
             dst[at] = accumulate ? T(fromDouble: dst[at].doubleValue + src[o[1]].doubleValue) : src[o[1]]
         }
+        return outside
     }
 }
 
