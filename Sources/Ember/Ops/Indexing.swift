@@ -418,6 +418,7 @@ extension Tensor {
     /// The entries of `index` along `dim` (`torch.index_select`).
     public func indexSelect(_ dim: Int, _ index: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         let d = normalizeDim(dim, rank: self.dim, op: "index_select", file: file, line: line)
+        Tensor.checkSameDevice(self, index, op: "index_select", file: file, line: line)
         check(index.dim <= 1, "index_select", "index_select(): Index is supposed to be a vector (got shape \(shapeText(index.shape)))",
               file: file, line: line)
         // A 0-d input selects from its one-element vector and stays 0-d.

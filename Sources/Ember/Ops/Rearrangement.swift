@@ -146,7 +146,7 @@ extension Tensor {
         let d = normalizeDim(dim ?? 0, rank: x.dim, op: "repeat_interleave", file: file, line: line)
         check(counts.count == x.shape[d] && counts.allSatisfy { $0 >= 0 }, "repeat_interleave", "repeats must have the same "
               + "size as input along dim \(d) and be non-negative, got \(counts.count) for \(shapeText(x.shape))", file: file, line: line)
-        let index = Tensor(counts.enumerated().flatMap { i, n in [Int64](repeating: Int64(i), count: Int(n)) })
+        let index = Tensor(counts.enumerated().flatMap { i, n in [Int64](repeating: Int64(i), count: Int(n)) }).placed(on: device)
         return x.indexSelect(d, index, file: file, line: line)
     }
 }
