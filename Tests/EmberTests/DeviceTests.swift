@@ -1,60 +1,24 @@
-// The device seam: a test backend (host memory the CPU kernels may not read, with every byte counted) serves
-// `privateuseone:0`; tensors move to it and back through its allocator, factories and `*Like` forms make tensors
-// on it, modules move in place, printing names it, and mixing it with the CPU stops with PyTorch's message.
+// The device seam, on an emulated device (`EmulatedDevice`: host memory the op layer reaches only through the
+// device's backend, every byte counted) serving `privateuseone:0`: tensors move to it and back through its
+// allocator, factories and `*Like` forms make tensors on it, modules move in place, a model trains there exactly
+// as on the CPU, printing names it, and mixing it with the CPU stops with PyTorch's message.
 @testable import Ember
 import EmberVision
 import Foundation
 import OrderedCollections
 import XCTest
 
-/// Host memory behind a device the op layer treats as foreign (the CPU kernels run on it through the device's own
-/// backend); counts live bytes and copies.
-final class TrackingAllocator: DeviceAllocator {
-    private(set) var liveBytes = 0
-    private(set) var copiesIn = 0, copiesOut = 0, bytesOut = 0
-    private let lock = NSLock()
-
-    func allocate(_ byteCount: Int) -> UnsafeMutableRawPointer? {
-        lock.lock(); defer { lock.unlock() }
-        liveBytes += byteCount
-        return UnsafeMutableRawPointer.allocate(byteCount: Swift.max(byteCount, 1), alignment: 64)
-    }
-    func free(_ address: UnsafeMutableRawPointer, byteCount: Int) {
-        lock.lock(); defer { lock.unlock() }
-        liveBytes -= byteCount
-        address.deallocate()
-    }
-    func copyFromHost(_ source: UnsafeRawPointer, to address: UnsafeMutableRawPointer, byteCount: Int) {
-        lock.lock(); defer { lock.unlock() }
-        copiesIn += 1
-        address.copyMemory(from: source, byteCount: byteCount)
-    }
-    func copyToHost(_ address: UnsafeRawPointer, to destination: UnsafeMutableRawPointer, byteCount: Int) {
-        lock.lock(); defer { lock.unlock() }
-        copiesOut += 1
-        bytesOut += byteCount
-        destination.copyMemory(from: address, byteCount: byteCount)
-    }
-
-    /// The allocator of the backend serving `privateuseone:0` in this test process.
-    static let shared: TrackingAllocator = {
-        let allocator = TrackingAllocator()
-        Backends.register(CPUBackend(serving: .privateUse(0), allocator: allocator))
-        return allocator
-    }()
-
-    /// The device that `shared` backs.
-    static var device: Device {
-        _ = shared
-        return .privateUse(0)
-    }
+/// The emulated device of this test process (`privateuseone:0`).
+enum TestDevice {
+    static let emulation = EmulatedDevice.register(.privateUse(0))
+    static var device: Device { emulation.device }
 }
 
 final class DeviceTests: XCTestCase {
-    let device = TrackingAllocator.device
+    let device = TestDevice.device
 
     func testTensorsMoveThroughTheDevicesAllocatorAndBack() {
-        let backend = TrackingAllocator.shared
+        let backend = TestDevice.emulation
         let before = backend.liveBytes
         do {
             let x = Tensor([1.5, -2, 3.25] as [Double])
@@ -159,13 +123,13 @@ final class DeviceTests: XCTestCase {
 
     func testTrainingOnTheDeviceMatchesTheCPUAndKeepsTheDataThere() {
         // The MNIST CNN trains three Adam steps from the same weights and batches on each device.
-        let allocator = TrackingAllocator.shared
+        let allocator = TestDevice.emulation
         func train(on device: Device) -> (losses: [Float], parameters: [[Float]], bytesToHost: Int) {
             Ember.manualSeed(7)
             let model = MNISTNet().to(device)
             let optimizer = Adam(model.parameters(), lr: 1e-3)
             let batches = (0..<3).map { _ in (Tensor.randn([4, 1, 28, 28]), Tensor.randint(0, 10, [4])) }
-            let before = allocator.bytesOut
+            let before = allocator.bytesToHost
             var losses: [Tensor] = []
             for (x, y) in batches {
                 optimizer.zeroGrad()
@@ -174,7 +138,7 @@ final class DeviceTests: XCTestCase {
                 optimizer.step()
                 losses.append(loss.detach())
             }
-            let bytesToHost = allocator.bytesOut - before
+            let bytesToHost = allocator.bytesToHost - before
             XCTAssertTrue(model.parameters().allSatisfy { $0.device == device && $0.grad?.device == device })
             return (losses.map { Float($0.item()) }, model.parameters().map { $0.toArray(as: Float.self) }, bytesToHost)
         }
@@ -198,13 +162,13 @@ final class DeviceTests: XCTestCase {
         // The test device's memory is host memory, but the op layer may reach it only through the device's backend:
         // asking a device tensor for a host pointer stops (ErrorMessageTests runs that), so every golden case that
         // passes on this device (GoldenTests) ran through the seam. Here: the allocator saw every byte come and go.
-        let before = TrackingAllocator.shared.liveBytes
+        let before = TestDevice.emulation.liveBytes
         do {
             let x = Tensor.randn([3, 4], device: device).requiresGrad_()
             let y = (x.matmul(x.t()).softmax(dim: 1) * 2).sum()
             y.backward()
             XCTAssertEqual(x.grad?.device, device)
         }
-        XCTAssertEqual(TrackingAllocator.shared.liveBytes, before, "every device tensor freed through its allocator")
+        XCTAssertEqual(TestDevice.emulation.liveBytes, before, "every device tensor freed through its allocator")
     }
 }

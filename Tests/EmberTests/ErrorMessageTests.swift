@@ -32,8 +32,8 @@ enum ErrorProbes {
         "linearModule": (#line, { _ = Linear(3, 2)(Tensor.zeros(4, 5)) }),
         "lossModule": (#line, { _ = CrossEntropyLoss()(Tensor.zeros(2, 3), Tensor([Int64(0), 7])) }),
         "rowIndex": (#line, { _ = Tensor.zeros(2, 3)[0, 9] }),
-        "mixedDevices": (#line, { _ = Tensor.ones(2).add(Tensor.ones(2, device: TrackingAllocator.device)) }),
-        "hostPointerOnDevice": (#line, { Tensor.ones(2, device: TrackingAllocator.device).withUnsafeMutableBufferPointer(as: Float.self) { _ in } }),
+        "mixedDevices": (#line, { _ = Tensor.ones(2).add(Tensor.ones(2, device: TestDevice.device)) }),
+        "hostPointerOnDevice": (#line, { Tensor.ones(2, device: TestDevice.device).withUnsafeMutableBufferPointer(as: Float.self) { _ in } }),
     ]
 }
 
