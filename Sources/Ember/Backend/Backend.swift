@@ -111,6 +111,8 @@ struct AdamStep {
 /// loads, a test backend in the tests).
 enum Backends {
     nonisolated(unsafe) private static var registered: [Device: Backend] = [.cpu: CPUBackend.host]
+    /// Every backend ever registered, replaced ones too: storage refers to its backend without counting.
+    nonisolated(unsafe) private static var everRegistered: [Backend] = []
     private static let lock = NSLock()
 
     /// The backend of `device`, or nil when none serves it.
@@ -124,5 +126,6 @@ enum Backends {
         precondition(backend.device != .cpu, "Backends.register: the CPU's backend is built in")
         lock.lock(); defer { lock.unlock() }
         registered[backend.device] = backend
+        everRegistered.append(backend)
     }
 }

@@ -1,27 +1,29 @@
 // What a kernel receives in place of a tensor: memory, layout and element type, nothing of autograd.
 
-/// A tensor as its backend's kernels see it: the storage's memory read through a layout, with the element
-/// type. Kernels read and write operands; they never allocate tensors or see `Tensor`.
+/// A tensor as its backend's kernels see it: its memory, the layout its elements follow and their type. Kernels
+/// read and write operands; they never allocate tensors or use `Tensor`'s API. An operand keeps the tensor it was
+/// made from alive for the call (one reference, the cheapest way to keep its memory and layout).
 struct KernelOperand {
-    let storage: Storage
-    let layout: Layout
-    let dtype: DType
+    private let owner: Tensor
 
+    init(_ tensor: Tensor) { owner = tensor }
+
+    /// Shape, strides and offset of the elements in the memory.
+    @inline(__always) var layout: Layout { owner.layout }
+    /// The element type.
+    @inline(__always) var dtype: DType { owner.dtype }
     /// The size of each dimension.
-    @inline(__always) var shape: [Int] { layout.shape }
+    @inline(__always) var shape: [Int] { owner.layout.shape }
     /// Elements to step per index of each dimension.
-    @inline(__always) var strides: [Int] { layout.strides }
+    @inline(__always) var strides: [Int] { owner.layout.strides }
     /// Whether the elements are row-major without gaps.
-    @inline(__always) var isContiguous: Bool { layout.isContiguous }
+    @inline(__always) var isContiguous: Bool { owner.layout.isContiguous }
     /// The number of elements.
-    @inline(__always) var numel: Int { layout.count }
+    @inline(__always) var numel: Int { owner.layout.count }
 
-    /// The first element's address in the backend's own memory (a host address only for host-readable memory:
-    /// the backend that owns the storage decides how to read it).
+    /// The first element in the device's own memory (a host address only for host-readable memory: the backend
+    /// that owns the storage decides how to read it).
     @inline(__always) func pointer<T>(as: T.Type) -> UnsafeMutablePointer<T> {
-        storage.pointer.assumingMemoryBound(to: T.self) + layout.offset
+        owner.storage.pointer.assumingMemoryBound(to: T.self) + owner.layout.offset
     }
-
-    /// The same memory read through another layout.
-    func with(_ layout: Layout) -> KernelOperand { KernelOperand(storage: storage, layout: layout, dtype: dtype) }
 }

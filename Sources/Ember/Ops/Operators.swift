@@ -119,7 +119,7 @@ extension Tensor {
     /// In-place `add` (`add_`).
     @discardableResult public func add_(_ other: Tensor, alpha: Double = 1, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         if !needsGrad(self, other), isContiguous, other.dtype == dtype, dtype.computeType == dtype, other.shape == shape || other.numel == 1,
-           other.storage.deviceBackend === storage.deviceBackend || other.dim == 0 && other.storage.isHost {
+           other.storage.backend === storage.backend || other.dim == 0 && other.storage.isHost {
             // Fast path: the kernel writes straight into self's memory.
             checkInPlaceAllowed("add_", file: file, line: line)
             backend.arithmeticBinary(alpha == 1 ? .add : .addScaled(alpha), operand, other.operand(for: backend), into: operand)

@@ -12,7 +12,7 @@ extension Tensor {
     }
 
     static func broadcastShape(_ a: Tensor, _ b: Tensor, op: String, file: StaticString, line: UInt) -> [Int] {
-        if a.storage.deviceBackend !== b.storage.deviceBackend { checkSameDevice(a, b, op: op, file: file, line: line) }
+        if a.storage.backend !== b.storage.backend { checkSameDevice(a, b, op: op, file: file, line: line) }
         if a.shape == b.shape { return a.shape }
         if let shape = Layout.broadcastShapes(a.shape, b.shape) { return shape }
         let n = Swift.max(a.dim, b.dim)

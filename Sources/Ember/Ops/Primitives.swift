@@ -5,12 +5,15 @@
 extension Tensor {
     /// The backend two operands run on: the device of the one that is not on the host, or the host.
     @inline(__always) static func backend(of x: Tensor, _ y: Tensor) -> Backend {
-        x.storage.deviceBackend ?? y.storage.deviceBackend ?? CPUBackend.host
+        x.storage.isHost ? y.storage.backend : x.storage.backend
     }
+
+    /// Whether this tensor's memory is `backend`'s.
+    @inline(__always) func lives(on backend: Backend) -> Bool { storage.backend === backend }
 
     /// This tensor as `backend`'s kernels read it: a 0-d host tensor on another device is copied there first.
     @inline(__always) func operand(for backend: Backend) -> KernelOperand {
-        storage.backend === backend ? operand : noGrad { to(backend.device) }.operand
+        lives(on: backend) ? operand : noGrad { to(backend.device) }.operand
     }
 
     /// op(self) elementwise in float32/float64, a new contiguous tensor of the same dtype.
@@ -31,7 +34,7 @@ extension Tensor {
     static func combining(_ x: Tensor, _ y: Tensor, _ op: ArithmeticBinaryOp, shape: [Int]) -> Tensor {
         let backend = backend(of: x, y)
         // A same-shape contiguous result shares the input's shape and stride arrays (no allocation).
-        let out = x.shape == shape && x.isContiguous && x.storage.backend === backend
+        let out = x.shape == shape && x.isContiguous && x.lives(on: backend)
             ? Tensor(uninitializedLike: x) : Tensor(uninitializedShape: shape, dtype: x.dtype, backend: backend)
         backend.arithmeticBinary(op, x.operand(for: backend), y.operand(for: backend), into: out.operand)
         return out
@@ -55,7 +58,7 @@ extension Tensor {
 
     /// condition ? x : y broadcast to `shape`; x and y share a dtype (any).
     static func selecting(_ condition: Tensor, _ x: Tensor, _ y: Tensor, shape: [Int]) -> Tensor {
-        let backend = condition.storage.deviceBackend ?? backend(of: x, y)
+        let backend = condition.storage.isHost ? backend(of: x, y) : condition.storage.backend
         let out = Tensor(uninitializedShape: shape, dtype: x.dtype, backend: backend)
         backend.select(condition.operand(for: backend), x.operand(for: backend), y.operand(for: backend), into: out.operand)
         return out

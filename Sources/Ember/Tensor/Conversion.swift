@@ -11,7 +11,7 @@ extension Tensor {
     /// Writes this tensor's elements into `destination` (same shape, any layout and dtype, any device: from
     /// another device the elements travel through the allocators first, as `copy_` does in PyTorch).
     func copyElements(into destination: Tensor) {
-        let source = storage.deviceBackend === destination.storage.deviceBackend ? self : noGrad { to(destination.device) }
+        let source = storage.backend === destination.storage.backend ? self : noGrad { to(destination.device) }
         destination.backend.copy(source.operand, into: destination.operand)
     }
 

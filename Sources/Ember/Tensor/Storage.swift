@@ -7,54 +7,48 @@ public final class Storage {
     public let pointer: UnsafeMutableRawPointer
     /// The buffer's size in bytes.
     public let byteCount: Int
-    /// The backend of a device other than the CPU that owns the buffer; nil for host memory (no reference to
-    /// count on the path every small op's result takes).
-    let deviceBackend: Backend?
+    /// The backend that owns the buffer. Backends live as long as the process (`Backends` keeps every one it was
+    /// given), so storage holds it without reference counting, which would cost every small op's result.
+    unowned(unsafe) let backend: Backend
+    /// Whether the CPU may read the buffer directly.
+    let isHost: Bool
     /// Bumped by every in-place write, so autograd can tell a saved tensor was modified.
     @exclusivity(unchecked) var version = 0
 
-    /// Whether the CPU may read the buffer directly.
-    @inline(__always) var isHost: Bool { deviceBackend == nil }
-    /// The backend that owns the buffer.
-    var backend: Backend { deviceBackend ?? CPUBackend.host }
     /// The device the buffer lives on.
-    public var device: Device { deviceBackend?.device ?? .cpu }
+    public var device: Device { isHost ? .cpu : backend.device }
 
     /// Allocates uninitialised memory for `byteCount` bytes on the CPU.
-    init(byteCount: Int) {
-        self.byteCount = byteCount
-        self.deviceBackend = nil
-        self.pointer = CPUAllocator.allocate(byteCount)
+    convenience init(byteCount: Int) {
+        self.init(byteCount: byteCount, backend: CPUBackend.host)
     }
 
     /// Allocates uninitialised memory for `byteCount` bytes on the device of `backend`; a device out of memory
     /// stops with the size (an op's result: the caller asked for the op, not for the bytes).
-    convenience init(byteCount: Int, backend: Backend) {
-        if backend === CPUBackend.host {
-            self.init(byteCount: byteCount)
-            return
+    init(byteCount: Int, backend: Backend) {
+        self.byteCount = byteCount
+        self.backend = backend
+        self.isHost = backend.device == .cpu
+        if isHost {
+            pointer = CPUAllocator.allocate(byteCount)
+        } else {
+            guard let address = backend.allocator.allocate(byteCount) else {
+                fail("allocate", "\(backend.device) out of memory: tried to allocate \(byteCount) bytes")
+            }
+            pointer = address
         }
-        guard let pointer = backend.allocator.allocate(byteCount) else {
-            fail("allocate", "\(backend.device) out of memory: tried to allocate \(byteCount) bytes")
-        }
-        self.init(pointer: pointer, byteCount: byteCount, deviceBackend: backend)
-    }
-
-    private init(pointer: UnsafeMutableRawPointer, byteCount: Int, deviceBackend: Backend) {
-        (self.pointer, self.byteCount, self.deviceBackend) = (pointer, byteCount, deviceBackend)
     }
 
     /// Allocates `byteCount` bytes with `backend`, zero-filled when `zeroed`, or nil when the device has no memory
     /// for them.
     init?(tryingByteCount byteCount: Int, zeroed: Bool, backend: Backend = CPUBackend.host) {
         guard let pointer = backend.allocator.allocate(byteCount) else { return nil }
-        (self.byteCount, self.pointer) = (byteCount, pointer)
-        deviceBackend = backend === CPUBackend.host ? nil : backend
+        (self.byteCount, self.pointer, self.backend, self.isHost) = (byteCount, pointer, backend, backend.device == .cpu)
         guard zeroed, byteCount > 0 else { return }
         if isHost {
             pointer.initializeMemory(as: UInt8.self, repeating: 0, count: byteCount)
         } else {
-            backend.fill(KernelOperand(storage: self, layout: Layout(contiguous: [byteCount]), dtype: .uint8), with: 0)
+            backend.fill(Tensor(storage: self, layout: Layout(contiguous: [byteCount]), dtype: .uint8).operand, with: 0)
         }
     }
 
@@ -65,6 +59,6 @@ public final class Storage {
     }
 
     deinit {
-        if let deviceBackend { deviceBackend.allocator.free(pointer, byteCount: byteCount) } else { CPUAllocator.free(pointer, byteCount: byteCount) }
+        if isHost { CPUAllocator.free(pointer, byteCount: byteCount) } else { backend.allocator.free(pointer, byteCount: byteCount) }
     }
 }

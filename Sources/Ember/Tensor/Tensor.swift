@@ -109,7 +109,7 @@ public final class Tensor {
     }
 
     /// What a kernel of this tensor's backend reads or writes: its memory, layout and dtype.
-    @inline(__always) var operand: KernelOperand { KernelOperand(storage: storage, layout: layout, dtype: dtype) }
+    @inline(__always) var operand: KernelOperand { KernelOperand(self) }
 
     /// The backend of this tensor's device.
     @inline(__always) var backend: Backend { storage.backend }
