@@ -1,12 +1,18 @@
 // What a kernel receives in place of a tensor: memory, layout and element type, nothing of autograd.
 
 /// A tensor as its backend's kernels see it: its memory, the layout its elements follow and their type. Kernels
-/// read and write operands; they never allocate tensors or use `Tensor`'s API. An operand keeps the tensor it was
-/// made from alive for the call (one reference, the cheapest way to keep its memory and layout).
+/// read and write operands; they never allocate tensors or use `Tensor`'s API.
 struct KernelOperand {
-    private let owner: Tensor
+    unowned(unsafe) private let owner: Tensor
+    /// The tensor itself when the operand must keep it alive; nil when its maker does.
+    private let keeper: Tensor?
 
-    init(_ tensor: Tensor) { owner = tensor }
+    /// An operand that keeps `tensor` (its memory and layout) alive while it exists.
+    init(_ tensor: Tensor) { (owner, keeper) = (tensor, tensor) }
+
+    /// An operand of a tensor that its maker keeps alive until the backend call returns (a parameter of the
+    /// calling function, or a result it returns afterwards): no reference counting, which the smallest ops notice.
+    init(borrowing tensor: Tensor) { (owner, keeper) = (tensor, nil) }
 
     /// Shape, strides and offset of the elements in the memory.
     @inline(__always) var layout: Layout { owner.layout }

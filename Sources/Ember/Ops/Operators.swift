@@ -122,7 +122,7 @@ extension Tensor {
            other.storage.backend === storage.backend || other.dim == 0 && other.storage.isHost {
             // Fast path: the kernel writes straight into self's memory.
             checkInPlaceAllowed("add_", file: file, line: line)
-            backend.arithmeticBinary(alpha == 1 ? .add : .addScaled(alpha), operand, other.operand(for: backend), into: operand)
+            backend.arithmeticBinary(alpha == 1 ? .add : .addScaled(alpha), borrowedOperand, other.operand(for: backend), into: borrowedOperand)
             bumpVersion()
             return self
         }

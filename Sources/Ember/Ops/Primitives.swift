@@ -1,6 +1,7 @@
 // The op layer's calls into the backends: each allocates its result on the operands' device and has that
 // device's backend fill it. Operands are already of the primitive's dtype and on one device (a 0-d host tensor,
-// a Swift number, rides along to any device, as PyTorch passes a CPU scalar to a GPU kernel).
+// a Swift number, rides along to any device, as PyTorch passes a CPU scalar to a GPU kernel). The tensors are
+// parameters and results of these functions, alive during each backend call, so their operands are borrowed.
 
 extension Tensor {
     /// The backend two operands run on: the device of the one that is not on the host, or the host.
@@ -11,22 +12,23 @@ extension Tensor {
     /// Whether this tensor's memory is `backend`'s.
     @inline(__always) func lives(on backend: Backend) -> Bool { storage.backend === backend }
 
-    /// This tensor as `backend`'s kernels read it: a 0-d host tensor on another device is copied there first.
+    /// This tensor as `backend`'s kernels read it, for a caller that keeps it alive during the call: a 0-d host
+    /// tensor on another device is copied there first (the operand then keeps the copy).
     @inline(__always) func operand(for backend: Backend) -> KernelOperand {
-        lives(on: backend) ? operand : noGrad { to(backend.device) }.operand
+        lives(on: backend) ? borrowedOperand : noGrad { to(backend.device) }.operand
     }
 
     /// op(self) elementwise in float32/float64, a new contiguous tensor of the same dtype.
     func applying(_ op: FloatUnaryOp) -> Tensor {
         let out = Tensor(uninitializedShape: shape, dtype: dtype, backend: backend)
-        backend.floatUnary(op, operand, into: out.operand)
+        backend.floatUnary(op, borrowedOperand, into: out.borrowedOperand)
         return out
     }
 
     /// op(self) elementwise for an arithmetic compute dtype, a new contiguous tensor of the same dtype.
     func applying(_ op: ArithmeticUnaryOp) -> Tensor {
         let out = Tensor(uninitializedShape: shape, dtype: dtype, backend: backend)
-        backend.arithmeticUnary(op, operand, into: out.operand)
+        backend.arithmeticUnary(op, borrowedOperand, into: out.borrowedOperand)
         return out
     }
 
@@ -36,7 +38,7 @@ extension Tensor {
         // A same-shape contiguous result shares the input's shape and stride arrays (no allocation).
         let out = x.shape == shape && x.isContiguous && x.lives(on: backend)
             ? Tensor(uninitializedLike: x) : Tensor(uninitializedShape: shape, dtype: x.dtype, backend: backend)
-        backend.arithmeticBinary(op, x.operand(for: backend), y.operand(for: backend), into: out.operand)
+        backend.arithmeticBinary(op, x.operand(for: backend), y.operand(for: backend), into: out.borrowedOperand)
         return out
     }
 
@@ -44,7 +46,7 @@ extension Tensor {
     static func combining(_ x: Tensor, _ y: Tensor, _ op: FloatBinaryOp, shape: [Int]) -> Tensor {
         let backend = backend(of: x, y)
         let out = Tensor(uninitializedShape: shape, dtype: x.dtype, backend: backend)
-        backend.floatBinary(op, x.operand(for: backend), y.operand(for: backend), into: out.operand)
+        backend.floatBinary(op, x.operand(for: backend), y.operand(for: backend), into: out.borrowedOperand)
         return out
     }
 
@@ -52,7 +54,7 @@ extension Tensor {
     static func comparing(_ x: Tensor, _ y: Tensor, _ op: ComparisonOp, shape: [Int]) -> Tensor {
         let backend = backend(of: x, y)
         let out = Tensor(uninitializedShape: shape, dtype: .bool, backend: backend)
-        backend.compare(op, x.operand(for: backend), y.operand(for: backend), into: out.operand)
+        backend.compare(op, x.operand(for: backend), y.operand(for: backend), into: out.borrowedOperand)
         return out
     }
 
@@ -60,21 +62,21 @@ extension Tensor {
     static func selecting(_ condition: Tensor, _ x: Tensor, _ y: Tensor, shape: [Int]) -> Tensor {
         let backend = condition.storage.isHost ? backend(of: x, y) : condition.storage.backend
         let out = Tensor(uninitializedShape: shape, dtype: x.dtype, backend: backend)
-        backend.select(condition.operand(for: backend), x.operand(for: backend), y.operand(for: backend), into: out.operand)
+        backend.select(condition.operand(for: backend), x.operand(for: backend), y.operand(for: backend), into: out.borrowedOperand)
         return out
     }
 
     /// Each row of this contiguous [rows, k] tensor reduced to one value: a new [rows] tensor.
     func reducingRows(_ op: RowReduction, rows: Int, k: Int) -> Tensor {
         let out = Tensor(uninitializedShape: [rows], dtype: dtype, backend: backend)
-        backend.reduceRows(op, operand, rows: rows, k: k, into: out.operand)
+        backend.reduceRows(op, borrowedOperand, rows: rows, k: k, into: out.borrowedOperand)
         return out
     }
 
     /// The sum over k of this contiguous [outer, k, inner] tensor: a new [outer · inner] tensor.
     func summingMiddle(outer: Int, k: Int, inner: Int) -> Tensor {
         let out = Tensor(uninitializedShape: [outer * inner], dtype: dtype, backend: backend)
-        backend.sumMiddle(operand, outer: outer, k: k, inner: inner, into: out.operand)
+        backend.sumMiddle(borrowedOperand, outer: outer, k: k, inner: inner, into: out.borrowedOperand)
         return out
     }
 
@@ -82,14 +84,15 @@ extension Tensor {
     func rowExtremes(rows: Int, k: Int, isMax: Bool) -> (values: Tensor, indices: Tensor) {
         let values = Tensor(uninitializedShape: [rows], dtype: dtype, backend: backend)
         let indices = Tensor(uninitializedShape: [rows], dtype: .int64, backend: backend)
-        backend.argExtremeRows(operand, rows: rows, k: k, isMax: isMax, values: values.operand, indices: indices.operand)
+        backend.argExtremeRows(borrowedOperand, rows: rows, k: k, isMax: isMax, values: values.borrowedOperand,
+                               indices: indices.borrowedOperand)
         return (values, indices)
     }
 
     /// op applied to each row of this contiguous [rows, k] tensor: a new tensor of the same shape.
     func transformingRows(_ op: RowTransform, rows: Int, k: Int) -> Tensor {
         let out = Tensor(uninitializedShape: shape, dtype: dtype, backend: backend)
-        backend.transformRows(op, operand, rows: rows, k: k, into: out.operand)
+        backend.transformRows(op, borrowedOperand, rows: rows, k: k, into: out.borrowedOperand)
         return out
     }
 }

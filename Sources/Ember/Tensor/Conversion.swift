@@ -4,15 +4,15 @@ extension Tensor {
     /// Copies this tensor's elements (any layout) into a new contiguous tensor of `dtype` on its device.
     func copied(as dtype: DType) -> Tensor {
         let out = Tensor(uninitializedShape: shape, dtype: dtype, backend: backend)
-        backend.copy(operand, into: out.operand)
+        backend.copy(borrowedOperand, into: out.borrowedOperand)
         return out
     }
 
     /// Writes this tensor's elements into `destination` (same shape, any layout and dtype, any device: from
     /// another device the elements travel through the allocators first, as `copy_` does in PyTorch).
     func copyElements(into destination: Tensor) {
-        let source = storage.backend === destination.storage.backend ? self : noGrad { to(destination.device) }
-        destination.backend.copy(source.operand, into: destination.operand)
+        let source = storage.backend === destination.storage.backend ? borrowedOperand : noGrad { to(destination.device) }.operand
+        destination.backend.copy(source, into: destination.borrowedOperand)
     }
 
     /// This tensor in `other`'s dtype (and device) (`x.to(other)`).

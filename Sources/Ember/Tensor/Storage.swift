@@ -25,10 +25,19 @@ public final class Storage {
 
     /// Allocates uninitialised memory for `byteCount` bytes on the device of `backend`; a device out of memory
     /// stops with the size (an op's result: the caller asked for the op, not for the bytes).
-    init(byteCount: Int, backend: Backend) {
+    convenience init(byteCount: Int, backend: Backend) {
+        self.init(byteCount: byteCount, backend: backend, isHost: backend.device == .cpu)
+    }
+
+    /// Allocates uninitialised memory for `byteCount` bytes on the device of `other`.
+    convenience init(byteCount: Int, onDeviceOf other: Storage) {
+        self.init(byteCount: byteCount, backend: other.backend, isHost: other.isHost)
+    }
+
+    private init(byteCount: Int, backend: Backend, isHost: Bool) {
         self.byteCount = byteCount
         self.backend = backend
-        self.isHost = backend.device == .cpu
+        self.isHost = isHost
         if isHost {
             pointer = CPUAllocator.allocate(byteCount)
         } else {

@@ -74,7 +74,7 @@ public final class Tensor {
     /// sharing its shape and stride arrays (no array allocation: this is on every small op's path).
     init(uninitializedLike model: Tensor, dtype: DType? = nil) {
         let dtype = dtype ?? model.dtype
-        self.storage = Storage(byteCount: model.numel * dtype.itemSize, backend: model.storage.backend)
+        self.storage = Storage(byteCount: model.numel * dtype.itemSize, onDeviceOf: model.storage)
         self.layout = Layout(contiguousShape: model.shape, strides: model.strides)
         self.dtype = dtype
     }
@@ -110,6 +110,10 @@ public final class Tensor {
 
     /// What a kernel of this tensor's backend reads or writes: its memory, layout and dtype.
     @inline(__always) var operand: KernelOperand { KernelOperand(self) }
+
+    /// This tensor's operand when the caller keeps it alive until the backend call returns (see
+    /// `KernelOperand.init(borrowing:)`).
+    @inline(__always) var borrowedOperand: KernelOperand { KernelOperand(borrowing: self) }
 
     /// The backend of this tensor's device.
     @inline(__always) var backend: Backend { storage.backend }
