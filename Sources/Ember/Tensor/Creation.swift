@@ -59,7 +59,7 @@ extension Tensor {
             if overflow { fail(op, "Storage size calculation overflowed with sizes=\(shape)", file: file, line: line) }
             return product
         }
-        guard let backend = Backends.backend(for: device) else {
+        guard let backend = device == .cpu ? CPUBackend.host : Backends.backend(for: device) else {
             fail(op, "device \(device) is not available (no backend serves it in this build)", file: file, line: line)
         }
         guard let storage = Storage(tryingByteCount: byteCount, zeroed: zeroed, backend: backend) else {
