@@ -108,7 +108,7 @@ struct AdamStep {
 }
 
 /// The backends by device: the CPU's always, others as they are registered (a GPU backend when its driver
-/// loads, a test backend in the tests).
+/// loads, an `EmulatedDevice`).
 enum Backends {
     nonisolated(unsafe) private static var registered: [Device: Backend] = [.cpu: CPUBackend.host]
     /// Every backend ever registered, replaced ones too: storage refers to its backend without counting.
