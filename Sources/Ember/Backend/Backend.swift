@@ -44,6 +44,8 @@ protocol Backend: AnyObject {
     func floatBinary(_ op: FloatBinaryOp, _ x: KernelOperand, _ y: KernelOperand, into out: KernelOperand)
     /// out (bool) = x op y, x and y of one arithmetic dtype.
     func compare(_ op: ComparisonOp, _ x: KernelOperand, _ y: KernelOperand, into out: KernelOperand)
+    /// out = x op y over int64 operands (`bitwise_and`, shifts…).
+    func bitwise(_ op: BitwiseOp, _ x: KernelOperand, _ y: KernelOperand, into out: KernelOperand)
     /// out = condition ? x : y, x and y of out's dtype (any).
     func select(_ condition: KernelOperand, _ x: KernelOperand, _ y: KernelOperand, into out: KernelOperand)
 

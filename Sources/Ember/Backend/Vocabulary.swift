@@ -41,6 +41,10 @@ enum FloatBinaryOp: Equatable {
 
 enum ComparisonOp { case eq, ne, lt, le, gt, ge }
 
+/// Bitwise functions of int64 values; shifts by the width (`bits` of the result's dtype) or more give 0, or the
+/// sign for an arithmetic right shift, as PyTorch's do.
+enum BitwiseOp { case and, or, xor, leftShift(bits: Int64), rightShift(bits: Int64) }
+
 /// Reductions from K values to one.
 enum RowReduction {
     case sum, prod, max, min, logsumexp, sumAbs, norm(Double), variance(correction: Double)

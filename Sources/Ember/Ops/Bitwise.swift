@@ -3,43 +3,38 @@
 extension Tensor {
     /// Elementwise `&` of integers, logical and of bools (`torch.bitwise_and`).
     public func bitwiseAnd(_ other: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        bitwise(other, "bitwise_and", file: file, line: line) { $0 & $1 }
+        bitwise(other, .and, "bitwise_and", file: file, line: line)
     }
     /// Elementwise `|` (`torch.bitwise_or`).
     public func bitwiseOr(_ other: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        bitwise(other, "bitwise_or", file: file, line: line) { $0 | $1 }
+        bitwise(other, .or, "bitwise_or", file: file, line: line)
     }
     /// Elementwise `^` (`torch.bitwise_xor`).
     public func bitwiseXor(_ other: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        bitwise(other, "bitwise_xor", file: file, line: line) { $0 ^ $1 }
+        bitwise(other, .xor, "bitwise_xor", file: file, line: line)
     }
     /// Elementwise `<<`; shifts of the width or more give 0 (`torch.bitwise_left_shift`).
     public func bitwiseLeftShift(_ other: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        let bits = Int64(resultType(self, other).itemSize * 8)
-        return bitwise(other, "bitwise_left_shift", file: file, line: line) { $1 < 0 || $1 >= bits ? 0 : $0 << $1 }
+        bitwise(other, .leftShift(bits: Int64(resultType(self, other).itemSize * 8)), "bitwise_left_shift", file: file, line: line)
     }
     /// Elementwise arithmetic `>>`; shifts of the width or more give the sign (`torch.bitwise_right_shift`).
     public func bitwiseRightShift(_ other: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        let bits = Int64(resultType(self, other).itemSize * 8)
-        return bitwise(other, "bitwise_right_shift", file: file, line: line) { $1 < 0 || $1 >= bits ? ($0 < 0 ? -1 : 0) : $0 >> $1 }
+        bitwise(other, .rightShift(bits: Int64(resultType(self, other).itemSize * 8)), "bitwise_right_shift", file: file, line: line)
     }
     /// Elementwise `~` of integers, logical not of bools (`torch.bitwise_not`).
     public func bitwiseNot(file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         check(!dtype.isFloatingPoint, "bitwise_not", "not implemented for '\(dtype)'", file: file, line: line)
         if dtype == .bool { return logicalNot() }
-        return Tensor(contiguous().toArray(as: Int64.self).map { ~$0 }, shape: shape).to(dtype).placed(on: device)
+        return Tensor.combining(kernelInput(.int64), Tensor(Int64(-1)), .xor, shape: shape).to(dtype)   // ~x = x ^ -1
     }
 
     /// Applies `operation` to the operands as int64 after broadcasting, giving the promoted integer dtype
-    /// (the values of narrower integers wrap back when converted, as C's operators do).
-    private func bitwise(_ other: Tensor, _ op: String, file: StaticString, line: UInt,
-                         _ operation: (Int64, Int64) -> Int64) -> Tensor {
+    /// (the values of narrower integers wrap back when converted, as C's operators do; a bool is x != 0).
+    private func bitwise(_ other: Tensor, _ operation: BitwiseOp, _ op: String, file: StaticString, line: UInt) -> Tensor {
         let type = resultType(self, other)
         check(!type.isFloatingPoint, op, "\"\(op)\" not implemented for '\(type)'", file: file, line: line)
         let shape = Tensor.broadcastShape(self, other, op: op, file: file, line: line)
-        let a = expand(shape).contiguous().toArray(as: Int64.self), b = other.expand(shape).contiguous().toArray(as: Int64.self)
-        let values = zip(a, b).map(operation)
-        return (type == .bool ? Tensor(values.map { $0 != 0 }, shape: shape) : Tensor(values, shape: shape).to(type)).placed(on: device)
+        return Tensor.combining(kernelInput(.int64), other.kernelInput(.int64), operation, shape: shape).to(type)
     }
 
     /// Whether each element is within `atol + rtol * |other|` of `other`; equal infinities are close, NaN

@@ -50,6 +50,14 @@ extension Tensor {
         return out
     }
 
+    /// x op y broadcast to `shape` over int64 operands, an int64 result.
+    static func combining(_ x: Tensor, _ y: Tensor, _ op: BitwiseOp, shape: [Int]) -> Tensor {
+        let backend = backend(of: x, y)
+        let out = Tensor(uninitializedShape: shape, dtype: .int64, backend: backend)
+        backend.bitwise(op, x.operand(for: backend), y.operand(for: backend), into: out.borrowedOperand)
+        return out
+    }
+
     /// x op y broadcast to `shape` (bool), x and y of one arithmetic compute dtype.
     static func comparing(_ x: Tensor, _ y: Tensor, _ op: ComparisonOp, shape: [Int]) -> Tensor {
         let backend = backend(of: x, y)

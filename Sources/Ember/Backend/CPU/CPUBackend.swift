@@ -32,6 +32,9 @@ final class CPUBackend: Backend {
     func compare(_ op: ComparisonOp, _ x: KernelOperand, _ y: KernelOperand, into out: KernelOperand) {
         comparisonKernel(op, x, y, out)
     }
+    func bitwise(_ op: BitwiseOp, _ x: KernelOperand, _ y: KernelOperand, into out: KernelOperand) {
+        bitwiseKernel(op, x, y, out)
+    }
     func select(_ condition: KernelOperand, _ x: KernelOperand, _ y: KernelOperand, into out: KernelOperand) {
         x.dtype.visit(SelectKernel(condition: condition, x: x, y: y, out: out))
     }

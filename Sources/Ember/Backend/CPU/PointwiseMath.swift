@@ -411,6 +411,32 @@ func comparisonKernel(_ op: ComparisonOp, _ x: KernelOperand, _ y: KernelOperand
     x.dtype.visitArithmetic(Run(x: x, y: y, out: out, op: op))
 }
 
+/// out = x op y over int64 operands broadcast to out's (contiguous) shape.
+func bitwiseKernel(_ op: BitwiseOp, _ x: KernelOperand, _ y: KernelOperand, _ out: KernelOperand) {
+    let shape = out.shape
+    let a = x.pointer(as: Int64.self), sa = x.layout.strides(broadcastTo: shape)
+    let b = y.pointer(as: Int64.self), sb = y.layout.strides(broadcastTo: shape), o = out.pointer(as: Int64.self)
+    switch op {
+    case .and: zipKernel(a, sa, b, sb, o, shape: shape, BitwiseAnd())
+    case .or: zipKernel(a, sa, b, sb, o, shape: shape, BitwiseOr())
+    case .xor: zipKernel(a, sa, b, sb, o, shape: shape, BitwiseXor())
+    case .leftShift(let bits): zipKernel(a, sa, b, sb, o, shape: shape, LeftShift(bits: bits))
+    case .rightShift(let bits): zipKernel(a, sa, b, sb, o, shape: shape, RightShift(bits: bits))
+    }
+}
+
+struct BitwiseAnd: BinaryOperation { @inline(__always) func callAsFunction(_ a: Int64, _ b: Int64) -> Int64 { a & b } }
+struct BitwiseOr: BinaryOperation { @inline(__always) func callAsFunction(_ a: Int64, _ b: Int64) -> Int64 { a | b } }
+struct BitwiseXor: BinaryOperation { @inline(__always) func callAsFunction(_ a: Int64, _ b: Int64) -> Int64 { a ^ b } }
+struct LeftShift: BinaryOperation {
+    let bits: Int64
+    @inline(__always) func callAsFunction(_ a: Int64, _ b: Int64) -> Int64 { b < 0 || b >= bits ? 0 : a << b }
+}
+struct RightShift: BinaryOperation {
+    let bits: Int64
+    @inline(__always) func callAsFunction(_ a: Int64, _ b: Int64) -> Int64 { b < 0 || b >= bits ? (a < 0 ? -1 : 0) : a >> b }
+}
+
 /// out = condition ? x : y over operands broadcast to out's (contiguous) shape; x and y share out's dtype (any).
 struct SelectKernel: ScalarTypeVisitor {
     let condition: KernelOperand, x: KernelOperand, y: KernelOperand, out: KernelOperand
