@@ -94,13 +94,7 @@ extension Tensor {
         if result.dtype.category > dtype.category {
             fail(op, "result type \(result.dtype) can't be cast to the desired output type \(dtype)", file: file, line: line)
         }
-        if isContiguous && result.dtype == dtype && result.isContiguous && storage.isHost && result.storage.isHost {
-            storage.pointer.advanced(by: storageOffset * dtype.itemSize)
-                .copyMemory(from: result.storage.pointer.advanced(by: result.storageOffset * dtype.itemSize),
-                            byteCount: numel * dtype.itemSize)
-        } else {
-            result.copyElements(into: self)
-        }
+        result.copyElements(into: self)   // the backend's copy is a plain memcpy for one dtype and contiguous layouts
         bumpVersion()
         if let node = result.gradFn {
             gradFn = node

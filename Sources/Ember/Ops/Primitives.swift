@@ -18,52 +18,60 @@ extension Tensor {
         lives(on: backend) ? borrowedOperand : noGrad { to(backend.device) }.operand
     }
 
+    /// A new contiguous tensor of `shape` and `dtype` on this tensor's device, filled by `primitive` from this
+    /// tensor's operand.
+    @inline(__always) private func result(_ shape: [Int], _ dtype: DType,
+                                          _ primitive: (Backend, KernelOperand, KernelOperand) -> Void) -> Tensor {
+        let out = Tensor(uninitializedShape: shape, dtype: dtype, backend: backend)
+        primitive(backend, borrowedOperand, out.borrowedOperand)
+        return out
+    }
+
+    /// A new contiguous tensor of `shape` and `dtype` on the device of `x` and `y`, filled by `primitive` from
+    /// their operands.
+    @inline(__always) private static func result(_ x: Tensor, _ y: Tensor, _ shape: [Int], _ dtype: DType,
+                                                 _ primitive: (Backend, KernelOperand, KernelOperand, KernelOperand) -> Void) -> Tensor {
+        let backend = backend(of: x, y)
+        let out = Tensor(uninitializedShape: shape, dtype: dtype, backend: backend)
+        primitive(backend, x.operand(for: backend), y.operand(for: backend), out.borrowedOperand)
+        return out
+    }
+
     /// op(self) elementwise in float32/float64, a new contiguous tensor of the same dtype.
     func applying(_ op: FloatUnaryOp) -> Tensor {
-        let out = Tensor(uninitializedShape: shape, dtype: dtype, backend: backend)
-        backend.floatUnary(op, borrowedOperand, into: out.borrowedOperand)
-        return out
+        result(shape, dtype) { $0.floatUnary(op, $1, into: $2) }
     }
 
     /// op(self) elementwise for an arithmetic compute dtype, a new contiguous tensor of the same dtype.
     func applying(_ op: ArithmeticUnaryOp) -> Tensor {
-        let out = Tensor(uninitializedShape: shape, dtype: dtype, backend: backend)
-        backend.arithmeticUnary(op, borrowedOperand, into: out.borrowedOperand)
-        return out
+        result(shape, dtype) { $0.arithmeticUnary(op, $1, into: $2) }
     }
 
     /// op(x, y) broadcast to `shape`, x and y of one arithmetic compute dtype.
     static func combining(_ x: Tensor, _ y: Tensor, _ op: ArithmeticBinaryOp, shape: [Int]) -> Tensor {
         let backend = backend(of: x, y)
         // A same-shape contiguous result shares the input's shape and stride arrays (no allocation).
-        let out = x.shape == shape && x.isContiguous && x.lives(on: backend)
-            ? Tensor(uninitializedLike: x) : Tensor(uninitializedShape: shape, dtype: x.dtype, backend: backend)
-        backend.arithmeticBinary(op, x.operand(for: backend), y.operand(for: backend), into: out.borrowedOperand)
+        guard x.shape == shape && x.isContiguous && x.lives(on: backend) else {
+            return result(x, y, shape, x.dtype) { $0.arithmeticBinary(op, $1, $2, into: $3) }
+        }
+        let out = Tensor(uninitializedLike: x)
+        backend.arithmeticBinary(op, x.borrowedOperand, y.operand(for: backend), into: out.borrowedOperand)
         return out
     }
 
     /// op(x, y) broadcast to `shape` in float32/float64.
     static func combining(_ x: Tensor, _ y: Tensor, _ op: FloatBinaryOp, shape: [Int]) -> Tensor {
-        let backend = backend(of: x, y)
-        let out = Tensor(uninitializedShape: shape, dtype: x.dtype, backend: backend)
-        backend.floatBinary(op, x.operand(for: backend), y.operand(for: backend), into: out.borrowedOperand)
-        return out
+        result(x, y, shape, x.dtype) { $0.floatBinary(op, $1, $2, into: $3) }
     }
 
     /// x op y broadcast to `shape` over int64 operands, an int64 result.
     static func combining(_ x: Tensor, _ y: Tensor, _ op: BitwiseOp, shape: [Int]) -> Tensor {
-        let backend = backend(of: x, y)
-        let out = Tensor(uninitializedShape: shape, dtype: .int64, backend: backend)
-        backend.bitwise(op, x.operand(for: backend), y.operand(for: backend), into: out.borrowedOperand)
-        return out
+        result(x, y, shape, .int64) { $0.bitwise(op, $1, $2, into: $3) }
     }
 
     /// x op y broadcast to `shape` (bool), x and y of one arithmetic compute dtype.
     static func comparing(_ x: Tensor, _ y: Tensor, _ op: ComparisonOp, shape: [Int]) -> Tensor {
-        let backend = backend(of: x, y)
-        let out = Tensor(uninitializedShape: shape, dtype: .bool, backend: backend)
-        backend.compare(op, x.operand(for: backend), y.operand(for: backend), into: out.borrowedOperand)
-        return out
+        result(x, y, shape, .bool) { $0.compare(op, $1, $2, into: $3) }
     }
 
     /// condition ? x : y broadcast to `shape`; x and y share a dtype (any).
@@ -76,31 +84,23 @@ extension Tensor {
 
     /// Each row of this contiguous [rows, k] tensor reduced to one value: a new [rows] tensor.
     func reducingRows(_ op: RowReduction, rows: Int, k: Int) -> Tensor {
-        let out = Tensor(uninitializedShape: [rows], dtype: dtype, backend: backend)
-        backend.reduceRows(op, borrowedOperand, rows: rows, k: k, into: out.borrowedOperand)
-        return out
+        result([rows], dtype) { $0.reduceRows(op, $1, rows: rows, k: k, into: $2) }
     }
 
     /// The sum over k of this contiguous [outer, k, inner] tensor: a new [outer · inner] tensor.
     func summingMiddle(outer: Int, k: Int, inner: Int) -> Tensor {
-        let out = Tensor(uninitializedShape: [outer * inner], dtype: dtype, backend: backend)
-        backend.sumMiddle(borrowedOperand, outer: outer, k: k, inner: inner, into: out.borrowedOperand)
-        return out
+        result([outer * inner], dtype) { $0.sumMiddle($1, outer: outer, k: k, inner: inner, into: $2) }
     }
 
     /// The max or min of each row of this contiguous [rows, k] tensor and the int64 index of its first occurrence.
     func rowExtremes(rows: Int, k: Int, isMax: Bool) -> (values: Tensor, indices: Tensor) {
-        let values = Tensor(uninitializedShape: [rows], dtype: dtype, backend: backend)
         let indices = Tensor(uninitializedShape: [rows], dtype: .int64, backend: backend)
-        backend.argExtremeRows(borrowedOperand, rows: rows, k: k, isMax: isMax, values: values.borrowedOperand,
-                               indices: indices.borrowedOperand)
+        let values = result([rows], dtype) { $0.argExtremeRows($1, rows: rows, k: k, isMax: isMax, values: $2, indices: indices.borrowedOperand) }
         return (values, indices)
     }
 
     /// op applied to each row of this contiguous [rows, k] tensor: a new tensor of the same shape.
     func transformingRows(_ op: RowTransform, rows: Int, k: Int) -> Tensor {
-        let out = Tensor(uninitializedShape: shape, dtype: dtype, backend: backend)
-        backend.transformRows(op, borrowedOperand, rows: rows, k: k, into: out.borrowedOperand)
-        return out
+        result(shape, dtype) { $0.transformRows(op, $1, rows: rows, k: k, into: $2) }
     }
 }

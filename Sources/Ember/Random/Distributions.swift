@@ -135,7 +135,7 @@ extension Tensor {
                             generator: Generator = .default, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         let host = Tensor(requestedShape: shape, dtype: dtype, zeroed: false, op: "rand", file: file, line: line)
         host.uniform_(generator: generator)
-        let t = host.on(device, file, line)
+        let t = host.placed(on: device, file: file, line: line)
         t.requiresGrad = requiresGrad
         return t
     }
@@ -149,7 +149,7 @@ extension Tensor {
                              generator: Generator = .default, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         let host = Tensor(requestedShape: shape, dtype: dtype, zeroed: false, op: "randn", file: file, line: line)
         host.normal_(generator: generator)
-        let t = host.on(device, file, line)
+        let t = host.placed(on: device, file: file, line: line)
         t.requiresGrad = requiresGrad
         return t
     }
@@ -168,7 +168,7 @@ extension Tensor {
     public static func randint(_ low: Int, _ high: Int, _ shape: [Int], dtype: DType = .int64, device: Device = .cpu,
                                generator: Generator = .default, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         Tensor(requestedShape: shape, dtype: dtype, zeroed: false, op: "randint", file: file, line: line)
-            .random_(low, high, generator: generator, file: file, line: line).on(device, file, line)
+            .random_(low, high, generator: generator, file: file, line: line).placed(on: device, file: file, line: line)
     }
     public static func randint(_ high: Int, _ shape: [Int], dtype: DType = .int64, device: Device = .cpu) -> Tensor {
         randint(0, high, shape, dtype: dtype, device: device)
@@ -210,7 +210,7 @@ extension Tensor {
                 }
             }
         }
-        return Tensor(values, shape: [n]).to(dtype).on(device, file, line)
+        return Tensor(values, shape: [n]).to(dtype).placed(on: device, file: file, line: line)
     }
 
     /// Sets each element to 1 with probability `p`, else 0 (`bernoulli_`).

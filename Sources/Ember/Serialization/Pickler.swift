@@ -75,8 +75,7 @@ struct Pickler {
 
     private mutating func hostCopy(of storage: Storage) -> Storage {
         if let copy = hostCopies[ObjectIdentifier(storage)] { return copy }
-        let copy = Storage(byteCount: storage.byteCount)
-        if storage.byteCount > 0 { storage.backend.allocator.copyToHost(storage.pointer, to: copy.pointer, byteCount: storage.byteCount) }
+        let copy = storage.hostCopy()
         hostCopies[ObjectIdentifier(storage)] = copy
         return copy
     }

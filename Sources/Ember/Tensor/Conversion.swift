@@ -37,7 +37,7 @@ extension Tensor {
             fail("to", "device \(device) is not available (no backend serves it in this build)", file: file, line: line)
         }
         let out = noGrad { () -> Tensor in
-            let host = storage.isHost ? self : hostCopy()
+            let host = storage.isHost ? self : Tensor(storage: storage.hostCopy(), layout: layout, dtype: dtype)
             let source = host.isContiguous ? host : host.contiguous()
             guard device != .cpu else { return source }   // self is on another device here: source is already a copy
             let bytes = numel * dtype.itemSize
@@ -58,13 +58,6 @@ extension Tensor {
     public func cpu(file: StaticString = #fileID, line: UInt = #line) -> Tensor { to(.cpu, file: file, line: line) }
     /// This tensor on CUDA device `index` (`cuda()`).
     public func cuda(_ index: Int = 0, file: StaticString = #fileID, line: UInt = #line) -> Tensor { to(.cuda(index), file: file, line: line) }
-
-    /// A host tensor with this one's layout over a host copy of its device storage.
-    private func hostCopy() -> Tensor {
-        let copy = Storage(byteCount: storage.byteCount)
-        if storage.byteCount > 0 { storage.backend.allocator.copyToHost(storage.pointer, to: copy.pointer, byteCount: storage.byteCount) }
-        return Tensor(storage: copy, shape: shape, strides: strides, offset: storageOffset, dtype: dtype)
-    }
 
     /// float32 (`Tensor.float()`).
     public func float() -> Tensor { to(.float32) }

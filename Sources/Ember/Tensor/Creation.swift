@@ -118,12 +118,10 @@ extension Tensor {
         return t
     }
 
-    /// This result of an op that computes on the host (no device primitive yet), on `device`: its values make one
-    /// trip through the host (the README lists these ops).
-    func placed(on device: Device) -> Tensor { device == .cpu ? self : noGrad { to(device) } }
-
-    /// This new tensor on `device` (made on the host, so random and filled values are the same on every device).
-    func on(_ device: Device, _ file: StaticString, _ line: UInt) -> Tensor {
+    /// This tensor, made on the host, on `device`: a factory's values drawn or computed there (so random numbers
+    /// are the same on every device), or the result of an op without a device primitive yet (its values make one
+    /// trip through the host; the README lists those ops).
+    func placed(on device: Device, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         device == .cpu ? self : noGrad { to(device, file: file, line: line) }
     }
 
@@ -145,7 +143,7 @@ extension Tensor {
               file: file, line: line)
         let count = Int(((end - start) / step).rounded(.up))
         let values = (0..<count).map { start + Double($0) * step }
-        return Tensor(values, shape: [count]).to(dtype).on(device, file, line)
+        return Tensor(values, shape: [count]).to(dtype).placed(on: device, file: file, line: line)
     }
     public static func arange(_ end: Double, dtype: DType = defaultFloatDType, device: Device = .cpu) -> Tensor {
         arange(0, end, dtype: dtype, device: device)
@@ -166,7 +164,7 @@ extension Tensor {
         // PyTorch fills the first half from the start and the second half from the end.
         let values = steps == 1 ? [start]
             : (0..<steps).map { i in i < half ? start + step * Double(i) : end - step * Double(steps - i - 1) }
-        return Tensor(values, shape: [steps]).to(dtype).on(device, #fileID, #line)
+        return Tensor(values, shape: [steps]).to(dtype).placed(on: device)
     }
 
     /// `base` raised to `steps` evenly spaced exponents from `start` to `end` (`torch.logspace`).

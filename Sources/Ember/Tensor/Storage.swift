@@ -67,6 +67,13 @@ public final class Storage {
         pointer.initializeMemory(as: UInt8.self, repeating: 0, count: byteCount)
     }
 
+    /// A host buffer holding a copy of this one's bytes (read through its device's allocator).
+    func hostCopy() -> Storage {
+        let copy = Storage(byteCount: byteCount)
+        if byteCount > 0 { backend.allocator.copyToHost(pointer, to: copy.pointer, byteCount: byteCount) }
+        return copy
+    }
+
     deinit {
         if isHost { CPUAllocator.free(pointer, byteCount: byteCount) } else { backend.allocator.free(pointer, byteCount: byteCount) }
     }

@@ -70,13 +70,12 @@ public final class Tensor {
         self.init(uninitializedShape: shape, dtype: dtype, backend: CPUBackend.host)
     }
 
-    /// A new contiguous tensor with the shape and dtype (or `dtype`) of a contiguous `model`, on its device,
-    /// sharing its shape and stride arrays (no array allocation: this is on every small op's path).
-    init(uninitializedLike model: Tensor, dtype: DType? = nil) {
-        let dtype = dtype ?? model.dtype
-        self.storage = Storage(byteCount: model.numel * dtype.itemSize, onDeviceOf: model.storage)
+    /// A new contiguous tensor with the shape and dtype of a contiguous `model`, on its device, sharing its shape and
+    /// stride arrays (no array allocation: this is on every small op's path).
+    init(uninitializedLike model: Tensor) {
+        self.storage = Storage(byteCount: model.numel * model.dtype.itemSize, onDeviceOf: model.storage)
         self.layout = Layout(contiguousShape: model.shape, strides: model.strides)
-        self.dtype = dtype
+        self.dtype = model.dtype
     }
 
     /// The number of dimensions (`dim()`).

@@ -46,12 +46,6 @@ func col2im<T: FloatScalar>(_ cols: UnsafePointer<T>, _ g: ConvolutionGeometry, 
     }
 }
 
-/// The GEMM operands of group `group` of image `n`: weight block, image block and output block.
-private extension ConvolutionPlan {
-    var weightRows: Int { transposed ? inChannels / groups : outChannels / groups }
-    var weightCols: Int { (transposed ? outChannels : inChannels) / groups * kernelH * kernelW }
-}
-
 /// Runs `body` with `count` uninitialised elements from the caching allocator.
 private func withScratch<T, R>(_: T.Type, _ count: Int, _ body: (UnsafeMutablePointer<T>) -> R) -> R {
     let bytes = Swift.max(count, 1) * MemoryLayout<T>.stride
@@ -61,6 +55,10 @@ private func withScratch<T, R>(_: T.Type, _ count: Int, _ body: (UnsafeMutablePo
 }
 
 private extension ConvolutionPlan {
+    /// The rows and columns of one group's weight matrix as the GEMMs read it.
+    var weightRows: Int { transposed ? inChannels / groups : outChannels / groups }
+    var weightCols: Int { (transposed ? outChannels : inChannels) / groups * kernelH * kernelW }
+
     /// Multiply-adds of one image's GEMMs, to size the share of images each thread takes.
     var workPerImage: Int { outChannels * geometry.columnRows * geometry.columnCount }
 
