@@ -1,8 +1,8 @@
 // Shape, strides and offset: how a tensor's elements sit in its storage, and broadcasting.
 
 /// Where a tensor's elements sit in its storage: the size of each dimension, the elements to step per index of
-/// each, and the first element's index. Whether the elements are row-major without gaps is worked out once, when
-/// the layout is made, not by every op that asks.
+/// each, and the first element's index. The element count and whether the elements are row-major without gaps are
+/// worked out once, when the layout is made, not by every op that asks (a kernel's fast path then reads no array).
 struct Layout {
     /// The size of each dimension.
     let shape: [Int]
@@ -12,12 +12,15 @@ struct Layout {
     let offset: Int
     /// Whether the elements are row-major contiguous (dims of size 1 may have any stride).
     let isContiguous: Bool
+    /// The number of elements.
+    let count: Int
 
     init(shape: [Int], strides: [Int], offset: Int) {
         self.shape = shape
         self.strides = strides
         self.offset = offset
         self.isContiguous = Layout.isRowMajor(shape: shape, strides: strides)
+        self.count = Layout.count(shape)
     }
 
     /// The row-major contiguous layout of `shape` at offset 0.
@@ -26,16 +29,14 @@ struct Layout {
         self.strides = Layout.rowMajorStrides(shape)
         self.offset = 0
         self.isContiguous = true
+        self.count = Layout.count(shape)
     }
 
-    /// A contiguous layout whose arrays are taken as they are (`strides` must be row-major for `shape`):
-    /// no array is built, which matters on every small op's path.
-    init(contiguousShape shape: [Int], strides: [Int]) {
-        (self.shape, self.strides, self.offset, self.isContiguous) = (shape, strides, 0, true)
+    /// The layout of a contiguous `model` at offset 0, sharing its arrays: no array is built, which matters on every
+    /// small op's path.
+    init(contiguousLike model: Layout) {
+        (shape, strides, offset, isContiguous, count) = (model.shape, model.strides, 0, true, model.count)
     }
-
-    /// The number of elements.
-    var count: Int { Layout.count(shape) }
 
     /// Strides that read this layout as if expanded to `target` (0 on broadcast dims).
     func strides(broadcastTo target: [Int]) -> [Int] {

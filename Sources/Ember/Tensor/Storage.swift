@@ -25,27 +25,24 @@ public final class Storage {
 
     /// Allocates uninitialised memory for `byteCount` bytes on the device of `backend`; a device out of memory
     /// stops with the size (an op's result: the caller asked for the op, not for the bytes).
-    convenience init(byteCount: Int, backend: Backend) {
-        self.init(byteCount: byteCount, backend: backend, isHost: backend.device == .cpu)
+    init(byteCount: Int, backend: Backend) {
+        (self.byteCount, self.backend, self.isHost) = (byteCount, backend, backend.device == .cpu)
+        pointer = isHost ? CPUAllocator.allocate(byteCount) : Storage.allocate(byteCount, on: backend)
     }
 
-    /// Allocates uninitialised memory for `byteCount` bytes on the device of `other`.
-    convenience init(byteCount: Int, onDeviceOf other: Storage) {
-        self.init(byteCount: byteCount, backend: other.backend, isHost: other.isHost)
+    /// Allocates uninitialised memory for `byteCount` bytes on the device of `other` (its backend is copied as it
+    /// is held, without reference counting: this is on every small op's path).
+    init(byteCount: Int, onDeviceOf other: Storage) {
+        (self.byteCount, self.backend, self.isHost) = (byteCount, other.backend, other.isHost)
+        pointer = isHost ? CPUAllocator.allocate(byteCount) : Storage.allocate(byteCount, on: other.backend)
     }
 
-    private init(byteCount: Int, backend: Backend, isHost: Bool) {
-        self.byteCount = byteCount
-        self.backend = backend
-        self.isHost = isHost
-        if isHost {
-            pointer = CPUAllocator.allocate(byteCount)
-        } else {
-            guard let address = backend.allocator.allocate(byteCount) else {
-                fail("allocate", "\(backend.device) out of memory: tried to allocate \(byteCount) bytes")
-            }
-            pointer = address
+    /// Device memory for an op's result, or a stop naming the size.
+    private static func allocate(_ byteCount: Int, on backend: Backend) -> UnsafeMutableRawPointer {
+        guard let address = backend.allocator.allocate(byteCount) else {
+            fail("allocate", "\(backend.device) out of memory: tried to allocate \(byteCount) bytes")
         }
+        return address
     }
 
     /// Allocates `byteCount` bytes with `backend`, zero-filled when `zeroed`, or nil when the device has no memory

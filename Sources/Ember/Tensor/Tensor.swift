@@ -74,14 +74,14 @@ public final class Tensor {
     /// stride arrays (no array allocation: this is on every small op's path).
     init(uninitializedLike model: Tensor) {
         self.storage = Storage(byteCount: model.numel * model.dtype.itemSize, onDeviceOf: model.storage)
-        self.layout = Layout(contiguousShape: model.shape, strides: model.strides)
+        self.layout = Layout(contiguousLike: model.layout)
         self.dtype = model.dtype
     }
 
     /// The number of dimensions (`dim()`).
     public var dim: Int { shape.count }
     /// The number of elements (`numel()`).
-    public var numel: Int { Layout.count(shape) }
+    public var numel: Int { layout.count }
     /// The device of the storage.
     public var device: Device { storage.device }
     /// Whether the tensor is a leaf of the graph: it was created by the user, not by a recorded op.

@@ -341,13 +341,14 @@ func arithmeticBinaryKernel(_ op: ArithmeticBinaryOp, _ x: KernelOperand, _ y: K
             }
         }
     }
-    let shape = out.shape
-    let flat = x.shape == shape && x.isContiguous
-    if flat && x.dtype == .float32 && out.isContiguous, let code = vectorisedCode(op),
-       y.isContiguous && (y.shape == shape || y.numel == 1) {
+    // Operands broadcast to out's shape, so a contiguous one with out's count has out's shape (up to leading
+    // 1s) and is read flat; the test reads no shape array.
+    let count = out.numel
+    if x.dtype == .float32 && x.isContiguous && x.numel == count && out.isContiguous, let code = vectorisedCode(op),
+       y.isContiguous && (y.numel == count || y.numel == 1) {
         let a = x.pointer(as: Float.self), b = y.pointer(as: Float.self), o = out.pointer(as: Float.self)
-        let scalar = y.shape != shape
-        parallelFor(out.numel, grain: pointwiseGrain) { range in
+        let scalar = y.numel != count
+        parallelFor(count, grain: pointwiseGrain) { range in
             let start = range.lowerBound
             if scalar {
                 ember_binary_scalar_f32(code, a + start, b[0], o + start, range.count)
