@@ -4,13 +4,25 @@ SWIFT ?= swift
 APT_PACKAGES = libopenblas-dev zlib1g-dev libdeflate-dev libpng-dev libjpeg62-turbo-dev pkg-config
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps train bench test build release clean
+# NVRTC and the CUDA headers, from NVIDIA's wheels, so the tests compile every CUDA kernel on any machine. 13.0:
+# the GPU machines' driver is CUDA 13.0 and refuses PTX from a newer NVRTC.
+CUDA_TOOLS = .venv/cuda-tools
+CUDA_WHEELS = nvidia-cuda-nvrtc==13.0.* nvidia-cuda-runtime==13.0.* nvidia-cuda-crt==13.0.*
+
+.PHONY: deps cuda-tools train bench test build release clean
 
 ## Installs the system libraries Ember links against (OpenBLAS through pkg-config).
 deps:
 	@if ! pkg-config --exists openblas zlib libdeflate libpng libjpeg 2>/dev/null; then \
 		echo "installing $(APT_PACKAGES)"; \
 		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq $(APT_PACKAGES); \
+	fi
+
+## NVRTC for the kernel-compilation tests (no GPU needed), in a virtual environment of its own.
+cuda-tools:
+	@if [ ! -e $(CUDA_TOOLS)/installed ]; then \
+		echo "installing $(CUDA_WHEELS) into $(CUDA_TOOLS)"; \
+		python3 -m venv $(CUDA_TOOLS) && $(CUDA_TOOLS)/bin/pip install -q $(CUDA_WHEELS) && touch $(CUDA_TOOLS)/installed; \
 	fi
 
 ## The main job: train the MNIST CNN for one epoch on the MNIST copy in Data/ (release build).
@@ -21,9 +33,9 @@ train: deps
 bench: deps
 	$(SWIFT) run -c release ember-bench
 
-## All tests, golden cases included.
-test: deps
-	$(SWIFT) test
+## All tests, golden cases included; the CUDA kernels are compiled with the NVRTC of cuda-tools.
+test: deps cuda-tools
+	EMBER_CUDA_PATH="$$(echo $(CURDIR)/$(CUDA_TOOLS)/lib/python3*/site-packages/nvidia/cu13)" EMBER_REQUIRE_NVRTC=1 $(SWIFT) test
 
 build: deps
 	$(SWIFT) build

@@ -25,11 +25,14 @@ let package = Package(
             providers: [.apt(["libopenblas-dev"])]
         ),
         .target(name: "CEmberKernels", linkerSettings: [.linkedLibrary("z"), .linkedLibrary("deflate")]),
+        // The CUDA driver's and NVRTC's prototypes as function-pointer types: CUDA is loaded at run time.
+        .target(name: "CCUDA"),
         .target(
             name: "Ember",
             dependencies: [
                 "CBLAS",
                 "CEmberKernels",
+                "CCUDA",
                 .product(name: "RealModule", package: "swift-numerics"),
                 .product(name: "OrderedCollections", package: "swift-collections"),
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),

@@ -12,6 +12,13 @@ struct Info: ParsableCommand {
         print("CPU threads: \(Ember.numThreads) (of \(ProcessInfo.processInfo.activeProcessorCount) cores)")
         print("Devices:")
         print("  cpu")
-        print("  cuda: not available (this build of Ember has no CUDA backend)")
+        let cuda = Ember.cuda
+        for index in 0..<cuda.deviceCount {
+            guard let gpu = try? cuda.deviceProperties(index) else { continue }
+            print("  cuda:\(index): \(gpu.name), compute capability \(gpu.major).\(gpu.minor), "
+                  + "\(gpu.multiProcessorCount) multiprocessors, \(gpu.totalMemory >> 20) MiB")
+        }
+        if let reason = cuda.unavailableReason { print("  cuda: not available: \(reason)") }
+        if let version = cuda.driverVersion { print("CUDA driver: \(version)") }
     }
 }

@@ -31,8 +31,8 @@ struct TrainMNIST: ParsableCommand {
         guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1 (got \(batchSize))") }
         guard lr.isFinite && lr > 0 else { throw ValidationError("--lr must be a positive, finite number (got \(lr))") }
         guard workers >= 0 else { throw ValidationError("--workers must not be negative (got \(workers))") }
-        if case .cuda = try parseDevice(device) {
-            throw ValidationError("--device \(device): CUDA is not available (this build of Ember has no CUDA backend); use --device cpu")
+        if case .cuda = try parseDevice(device), let reason = Ember.cuda.unavailableReason {
+            throw ValidationError("--device \(device): CUDA is not available (\(reason)); use --device cpu")
         }
         if let resume, !FileManager.default.fileExists(atPath: resume) {
             throw ValidationError("--resume \(resume): no such file")

@@ -34,6 +34,7 @@ enum ErrorProbes {
         "rowIndex": (#line, { _ = Tensor.zeros(2, 3)[0, 9] }),
         "mixedDevices": (#line, { _ = Tensor.ones(2).add(Tensor.ones(2, device: TestDevice.device)) }),
         "hostPointerOnDevice": (#line, { Tensor.ones(2, device: TestDevice.device).withUnsafeMutableBufferPointer(as: Float.self) { _ in } }),
+        "cudaWithoutBackend": (#line, { _ = Tensor.ones(2).cuda() }),
     ]
 }
 
@@ -111,5 +112,10 @@ final class ErrorMessageTests: XCTestCase {
     func testMixingDevicesStopsWithPyTorchsMessage() throws {
         try expectStop("mixedDevices", ["add:", "Expected all tensors to be on the same device, but found at least two devices, cpu and privateuseone:0!"])
         try expectStop("hostPointerOnDevice", ["withUnsafeMutableBufferPointer:", "privateuseone:0", "the CPU cannot read"])
+    }
+
+    func testMovingToAnUnavailableGPUStopsWithTheReason() throws {
+        try XCTSkipIf(Ember.cuda.isAvailable, "a GPU is usable here")
+        try expectStop("cudaWithoutBackend", ["to:", "device cuda:0 is not available: \(Ember.cuda.unavailableReason ?? "")"])
     }
 }

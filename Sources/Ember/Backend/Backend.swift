@@ -123,6 +123,14 @@ enum Backends {
         return registered[device]
     }
 
+    /// The backend of `device`, or a stop naming `op` and why the device cannot be used.
+    static func backend(for device: Device, op: String, file: StaticString, line: UInt) -> Backend {
+        if let backend = backend(for: device) { return backend }
+        var reason = "no backend serves it in this build"
+        if case .cuda = device, let cudaReason = CUDARuntime.shared.unavailableReason { reason = cudaReason }
+        fail(op, "device \(device) is not available: \(reason)", file: file, line: line)
+    }
+
     /// Makes `backend` serve its device (replacing one registered before, except the CPU's).
     static func register(_ backend: Backend) {
         precondition(backend.device != .cpu, "Backends.register: the CPU's backend is built in")

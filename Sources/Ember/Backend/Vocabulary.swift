@@ -15,7 +15,7 @@ enum FloatUnaryOp {
 }
 
 /// The functions of `RealModule` that need no parameter, computed by one kernel.
-enum ElementaryFunction {
+enum ElementaryFunction: CaseIterable {
     case acos, asin, atan, acosh, asinh, atanh, cosh, sinh, tan, log2, log10, exp2, erfc, frac, sinc
 }
 
@@ -39,7 +39,7 @@ enum FloatBinaryOp: Equatable {
     case thresholdBackward(Double)                      // (grad, input): grad where input > threshold
 }
 
-enum ComparisonOp { case eq, ne, lt, le, gt, ge }
+enum ComparisonOp: CaseIterable { case eq, ne, lt, le, gt, ge }
 
 /// Bitwise functions of int64 values; shifts by the width (`bits` of the result's dtype) or more give 0, or the
 /// sign for an arithmetic right shift, as PyTorch's do.

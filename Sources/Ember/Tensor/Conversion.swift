@@ -33,9 +33,7 @@ extension Tensor {
     /// allocators, recorded for autograd (`ToCopyBackward0`: the gradient goes back to this tensor's device).
     public func to(_ device: Device, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         if device == self.device { return self }
-        guard let target = Backends.backend(for: device) else {
-            fail("to", "device \(device) is not available (no backend serves it in this build)", file: file, line: line)
-        }
+        let target = Backends.backend(for: device, op: "to", file: file, line: line)
         let out = noGrad { () -> Tensor in
             let host = storage.isHost ? self : Tensor(storage: storage.hostCopy(), layout: layout, dtype: dtype)
             let source = host.isContiguous ? host : host.contiguous()

@@ -59,9 +59,7 @@ extension Tensor {
             if overflow { fail(op, "Storage size calculation overflowed with sizes=\(shape)", file: file, line: line) }
             return product
         }
-        guard let backend = device == .cpu ? CPUBackend.host : Backends.backend(for: device) else {
-            fail(op, "device \(device) is not available (no backend serves it in this build)", file: file, line: line)
-        }
+        let backend = device == .cpu ? CPUBackend.host : Backends.backend(for: device, op: op, file: file, line: line)
         guard let storage = Storage(tryingByteCount: byteCount, zeroed: zeroed, backend: backend) else {
             let allocator = device == .cpu ? "DefaultCPUAllocator" : "\(device)"
             fail(op, "\(allocator): not enough memory: you tried to allocate \(byteCount) bytes (shape \(shapeText(shape)), "

@@ -1,0 +1,69 @@
+// The C prototypes Ember calls in the CUDA driver and NVRTC, as function-pointer types: Ember resolves them with
+// dlsym at run time, so it builds without CUDA headers and runs without a GPU. Types and values follow cuda.h and
+// nvrtc.h of CUDA 13.
+#ifndef CCUDA_H
+#define CCUDA_H
+
+#include <stddef.h>
+
+typedef int CUresult;
+typedef int CUdevice;
+typedef unsigned long long CUdeviceptr;
+typedef struct CUctx_st *CUcontext;
+typedef struct CUmod_st *CUmodule;
+typedef struct CUfunc_st *CUfunction;
+typedef struct CUstream_st *CUstream;
+
+#define CUDA_SUCCESS 0
+#define CUDA_ERROR_OUT_OF_MEMORY 2
+#define CUDA_ERROR_NO_DEVICE 100
+#define CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT 16
+#define CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR 75
+#define CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR 76
+#define NVRTC_SUCCESS 0
+
+// Driver API (libcuda.so.1).
+typedef CUresult (*PFN_cuInit)(unsigned int flags);
+typedef CUresult (*PFN_cuDriverGetVersion)(int *version);
+typedef CUresult (*PFN_cuGetErrorString)(CUresult error, const char **text);
+typedef CUresult (*PFN_cuGetErrorName)(CUresult error, const char **name);
+typedef CUresult (*PFN_cuDeviceGetCount)(int *count);
+typedef CUresult (*PFN_cuDeviceGet)(CUdevice *device, int ordinal);
+typedef CUresult (*PFN_cuDeviceGetName)(char *name, int length, CUdevice device);
+typedef CUresult (*PFN_cuDeviceGetAttribute)(int *value, int attribute, CUdevice device);
+typedef CUresult (*PFN_cuDeviceTotalMem)(size_t *bytes, CUdevice device);
+typedef CUresult (*PFN_cuDevicePrimaryCtxRetain)(CUcontext *context, CUdevice device);
+typedef CUresult (*PFN_cuCtxSetCurrent)(CUcontext context);
+typedef CUresult (*PFN_cuCtxSynchronize)(void);
+typedef CUresult (*PFN_cuMemAlloc)(CUdeviceptr *address, size_t bytes);
+typedef CUresult (*PFN_cuMemFree)(CUdeviceptr address);
+typedef CUresult (*PFN_cuMemGetInfo)(size_t *free, size_t *total);
+typedef CUresult (*PFN_cuMemcpyHtoD)(CUdeviceptr destination, const void *source, size_t bytes);
+typedef CUresult (*PFN_cuMemcpyDtoH)(void *destination, CUdeviceptr source, size_t bytes);
+typedef CUresult (*PFN_cuMemcpyDtoD)(CUdeviceptr destination, CUdeviceptr source, size_t bytes);
+typedef CUresult (*PFN_cuMemsetD8)(CUdeviceptr destination, unsigned char value, size_t count);
+typedef CUresult (*PFN_cuModuleLoadData)(CUmodule *module, const void *image);
+typedef CUresult (*PFN_cuModuleGetFunction)(CUfunction *function, CUmodule module, const char *name);
+typedef CUresult (*PFN_cuLaunchKernel)(CUfunction function, unsigned int gridX, unsigned int gridY, unsigned int gridZ,
+                                       unsigned int blockX, unsigned int blockY, unsigned int blockZ,
+                                       unsigned int sharedBytes, CUstream stream, void **parameters, void **extra);
+typedef CUresult (*PFN_cuStreamSynchronize)(CUstream stream);
+
+// NVRTC (libnvrtc.so.13).
+typedef int nvrtcResult;
+typedef struct _nvrtcProgram *nvrtcProgram;
+typedef nvrtcResult (*PFN_nvrtcVersion)(int *major, int *minor);
+typedef const char *(*PFN_nvrtcGetErrorString)(nvrtcResult result);
+typedef nvrtcResult (*PFN_nvrtcCreateProgram)(nvrtcProgram *program, const char *source, const char *name,
+                                              int headerCount, const char *const *headers,
+                                              const char *const *includeNames);
+typedef nvrtcResult (*PFN_nvrtcDestroyProgram)(nvrtcProgram *program);
+typedef nvrtcResult (*PFN_nvrtcCompileProgram)(nvrtcProgram program, int optionCount, const char *const *options);
+typedef nvrtcResult (*PFN_nvrtcGetProgramLogSize)(nvrtcProgram program, size_t *size);
+typedef nvrtcResult (*PFN_nvrtcGetProgramLog)(nvrtcProgram program, char *log);
+typedef nvrtcResult (*PFN_nvrtcGetCUBINSize)(nvrtcProgram program, size_t *size);
+typedef nvrtcResult (*PFN_nvrtcGetCUBIN)(nvrtcProgram program, char *cubin);
+typedef nvrtcResult (*PFN_nvrtcGetPTXSize)(nvrtcProgram program, size_t *size);
+typedef nvrtcResult (*PFN_nvrtcGetPTX)(nvrtcProgram program, char *ptx);
+
+#endif

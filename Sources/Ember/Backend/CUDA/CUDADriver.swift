@@ -1,0 +1,120 @@
+// The CUDA driver API, resolved from libcuda.so.1 at run time.
+import CCUDA
+
+/// The entry points of the CUDA driver Ember calls, resolved once from `libcuda.so.1`; a missing one makes the
+/// driver unusable (the reason names it).
+final class CUDADriver {
+    let library: SharedLibrary
+    let getErrorString: PFN_cuGetErrorString
+    let getErrorName: PFN_cuGetErrorName
+    let driverGetVersion: PFN_cuDriverGetVersion
+    let deviceGetCount: PFN_cuDeviceGetCount
+    let deviceGet: PFN_cuDeviceGet
+    let deviceGetName: PFN_cuDeviceGetName
+    let deviceGetAttribute: PFN_cuDeviceGetAttribute
+    let deviceTotalMem: PFN_cuDeviceTotalMem
+    let devicePrimaryCtxRetain: PFN_cuDevicePrimaryCtxRetain
+    let ctxSetCurrent: PFN_cuCtxSetCurrent
+    let ctxSynchronize: PFN_cuCtxSynchronize
+    let memAlloc: PFN_cuMemAlloc
+    let memFree: PFN_cuMemFree
+    let memGetInfo: PFN_cuMemGetInfo
+    let memcpyHtoD: PFN_cuMemcpyHtoD
+    let memcpyDtoH: PFN_cuMemcpyDtoH
+    let memcpyDtoD: PFN_cuMemcpyDtoD
+    let memsetD8: PFN_cuMemsetD8
+    let moduleLoadData: PFN_cuModuleLoadData
+    let moduleGetFunction: PFN_cuModuleGetFunction
+    let launchKernel: PFN_cuLaunchKernel
+    let streamSynchronize: PFN_cuStreamSynchronize
+
+    /// Opens the driver from `folders` (then the system's search), resolves its entry points and initialises it.
+    init(searching folders: [String]) throws(CUDAError) {
+        let library = try SharedLibrary.open(["libcuda.so.1", "libcuda.so"], in: folders)
+        func resolve<T>(_ symbol: String, _ type: T.Type) throws(CUDAError) -> T { try library.function(symbol, as: type) }
+        self.library = library
+        getErrorString = try resolve("cuGetErrorString", PFN_cuGetErrorString.self)
+        getErrorName = try resolve("cuGetErrorName", PFN_cuGetErrorName.self)
+        driverGetVersion = try resolve("cuDriverGetVersion", PFN_cuDriverGetVersion.self)
+        deviceGetCount = try resolve("cuDeviceGetCount", PFN_cuDeviceGetCount.self)
+        deviceGet = try resolve("cuDeviceGet", PFN_cuDeviceGet.self)
+        deviceGetName = try resolve("cuDeviceGetName", PFN_cuDeviceGetName.self)
+        deviceGetAttribute = try resolve("cuDeviceGetAttribute", PFN_cuDeviceGetAttribute.self)
+        deviceTotalMem = try resolve("cuDeviceTotalMem_v2", PFN_cuDeviceTotalMem.self)
+        devicePrimaryCtxRetain = try resolve("cuDevicePrimaryCtxRetain", PFN_cuDevicePrimaryCtxRetain.self)
+        ctxSetCurrent = try resolve("cuCtxSetCurrent", PFN_cuCtxSetCurrent.self)
+        ctxSynchronize = try resolve("cuCtxSynchronize", PFN_cuCtxSynchronize.self)
+        memAlloc = try resolve("cuMemAlloc_v2", PFN_cuMemAlloc.self)
+        memFree = try resolve("cuMemFree_v2", PFN_cuMemFree.self)
+        memGetInfo = try resolve("cuMemGetInfo_v2", PFN_cuMemGetInfo.self)
+        memcpyHtoD = try resolve("cuMemcpyHtoD_v2", PFN_cuMemcpyHtoD.self)
+        memcpyDtoH = try resolve("cuMemcpyDtoH_v2", PFN_cuMemcpyDtoH.self)
+        memcpyDtoD = try resolve("cuMemcpyDtoD_v2", PFN_cuMemcpyDtoD.self)
+        memsetD8 = try resolve("cuMemsetD8_v2", PFN_cuMemsetD8.self)
+        moduleLoadData = try resolve("cuModuleLoadData", PFN_cuModuleLoadData.self)
+        moduleGetFunction = try resolve("cuModuleGetFunction", PFN_cuModuleGetFunction.self)
+        launchKernel = try resolve("cuLaunchKernel", PFN_cuLaunchKernel.self)
+        streamSynchronize = try resolve("cuStreamSynchronize", PFN_cuStreamSynchronize.self)
+        let initialise = try resolve("cuInit", PFN_cuInit.self)
+        try check(initialise(0), "cuInit")
+    }
+
+    /// Throws the driver's own description of `result` unless it is success.
+    func check(_ result: CUresult, _ call: String) throws(CUDAError) {
+        guard result != CUDA_SUCCESS else { return }
+        var name: UnsafePointer<CChar>?, text: UnsafePointer<CChar>?
+        _ = getErrorName(result, &name)
+        _ = getErrorString(result, &text)
+        throw .driver(call: call, code: result, name: name.map { String(cString: $0) } ?? "CUDA_ERROR_UNKNOWN",
+                      message: text.map { String(cString: $0) } ?? "unknown error")
+    }
+
+    /// The driver's CUDA version as major.minor (13000 is 13.0).
+    func version() throws(CUDAError) -> (major: Int, minor: Int) {
+        var version: Int32 = 0
+        try check(driverGetVersion(&version), "cuDriverGetVersion")
+        return (Int(version) / 1000, Int(version) % 1000 / 10)
+    }
+
+    /// The number of CUDA devices the driver sees.
+    func deviceCount() throws(CUDAError) -> Int {
+        var count: Int32 = 0
+        try check(deviceGetCount(&count), "cuDeviceGetCount")
+        return Int(count)
+    }
+
+    /// What the driver says of device `ordinal`: its name, compute capability, multiprocessors and memory.
+    func properties(ofDevice ordinal: Int) throws(CUDAError) -> CUDADeviceProperties {
+        var device: CUdevice = 0
+        try check(deviceGet(&device, Int32(ordinal)), "cuDeviceGet")
+        var name = [CChar](repeating: 0, count: 256)
+        try check(deviceGetName(&name, Int32(name.count), device), "cuDeviceGetName")
+        func attribute(_ code: Int32) throws(CUDAError) -> Int {
+            var value: Int32 = 0
+            try check(deviceGetAttribute(&value, code, device), "cuDeviceGetAttribute")
+            return Int(value)
+        }
+        var bytes = 0
+        try check(deviceTotalMem(&bytes, device), "cuDeviceTotalMem_v2")
+        return CUDADeviceProperties(
+            name: String(cString: name),
+            major: try attribute(CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR),
+            minor: try attribute(CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR),
+            multiProcessorCount: try attribute(CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT),
+            totalMemory: bytes)
+    }
+}
+
+/// One GPU as the driver describes it (`torch.cuda.get_device_properties`).
+public struct CUDADeviceProperties: Equatable, Sendable {
+    /// The product name ("NVIDIA H200").
+    public let name: String
+    /// The compute capability's major version (9 for Hopper).
+    public let major: Int
+    /// The compute capability's minor version.
+    public let minor: Int
+    /// The number of streaming multiprocessors.
+    public let multiProcessorCount: Int
+    /// The device's memory in bytes.
+    public let totalMemory: Int
+}

@@ -1,0 +1,159 @@
+// The CUDA backend without a GPU: loading the driver and its failures through a fake driver library built for
+// the tests, and every generated kernel source compiled by NVRTC for Hopper (sm_90).
+@testable import Ember
+import Foundation
+import XCTest
+
+final class CUDATests: XCTestCase {
+    // MARK: Loading the driver
+
+    func testThisMachineSaysWhetherCUDAIsAvailableAndWhy() {
+        let cuda = Ember.cuda
+        XCTAssertEqual(cuda.isAvailable, cuda.unavailableReason == nil)
+        if dlopen("libcuda.so.1", RTLD_NOW | RTLD_LOCAL) == nil && !cuda.isAvailable {
+            XCTAssertEqual(cuda.deviceCount, 0)
+            XCTAssertTrue(cuda.unavailableReason?.contains("libcuda.so.1") ?? false, cuda.unavailableReason ?? "")
+            XCTAssertThrowsError(try cuda.deviceProperties(0))
+        }
+    }
+
+    func testAMissingLibraryIsATypedErrorNamingItAndTheFolders() throws {
+        let folder = try temporaryFolder()
+        XCTAssertThrowsError(try SharedLibrary.open(["libember-absent.so.1"], in: [folder])) { error in
+            guard case CUDAError.libraryNotFound(let library, let searched, _) = error else { return XCTFail("\(error)") }
+            XCTAssertEqual(library, "libember-absent.so.1")
+            XCTAssertEqual(searched, [folder])
+            XCTAssertTrue("\(error)".contains("libember-absent.so.1 could not be loaded (searched \(folder)"), "\(error)")
+        }
+    }
+
+    func testTheFakeDriverLoadsWithItsDevice() throws {
+        let cuda = CUDARuntime(searching: [try fakeDriver()])
+        XCTAssertEqual(cuda.deviceCount, 1)
+        // No backend runs ops on the GPU yet, so tensors cannot go there: a program choosing its device by
+        // `isAvailable` stays on the CPU.
+        XCTAssertFalse(cuda.isAvailable)
+        XCTAssertEqual(cuda.unavailableReason, "the CUDA driver found 1 GPU(s), but this build of Ember compiles its "
+                       + "CUDA kernels without running ops on a GPU yet")
+        XCTAssertEqual(cuda.driverVersion, "13.0")
+        XCTAssertEqual(try cuda.deviceProperties(0),
+                       CUDADeviceProperties(name: "Fake GPU", major: 9, minor: 0, multiProcessorCount: 132, totalMemory: 1 << 30))
+        XCTAssertThrowsError(try cuda.deviceProperties(1)) { error in
+            XCTAssertTrue("\(error)".contains("invalid device ordinal 1"), "\(error)")
+        }
+    }
+
+    func testADriverWithoutAnEntryPointIsUnavailableNamingIt() throws {
+        let cuda = CUDARuntime(searching: [try fakeDriver(["-DFAKE_OMIT_MEM_ALLOC"])])
+        XCTAssertFalse(cuda.isAvailable)
+        XCTAssertEqual(cuda.deviceCount, 0)
+        XCTAssertEqual(cuda.unavailableReason, "libcuda.so.1 has no entry point cuMemAlloc_v2 (a library older than Ember needs)")
+    }
+
+    func testADriverErrorIsReportedWithTheDriversOwnWords() throws {
+        let cuda = CUDARuntime(searching: [try fakeDriver(["-DFAKE_INIT_ERROR=100"])])
+        XCTAssertFalse(cuda.isAvailable)
+        XCTAssertEqual(cuda.unavailableReason, "cuInit failed: no CUDA-capable device is detected (CUDA_ERROR_NO_DEVICE, code 100)")
+    }
+
+    func testAnErrorCodeTheDriverCannotNameIsStillReported() throws {
+        let cuda = CUDARuntime(searching: [try fakeDriver(["-DFAKE_INIT_ERROR=999"])])
+        XCTAssertEqual(cuda.unavailableReason, "cuInit failed: unknown error (CUDA_ERROR_UNKNOWN, code 999)")
+    }
+
+    func testADriverWithoutGPUsIsUnavailable() throws {
+        let cuda = CUDARuntime(searching: [try fakeDriver(["-DFAKE_DEVICE_COUNT=0"])])
+        XCTAssertFalse(cuda.isAvailable)
+        XCTAssertEqual(cuda.unavailableReason, "the CUDA driver found no GPU")
+    }
+
+    func testSearchFoldersComeFromEmberCUDAPathFirst() throws {
+        let folder = try temporaryFolder()
+        try FileManager.default.createDirectory(atPath: folder + "/lib", withIntermediateDirectories: true)
+        let folders = CUDALibrarySearch.folders(environment: ["EMBER_CUDA_PATH": "\(folder):/nonexistent", "HOME": folder])
+        XCTAssertEqual(Array(folders.prefix(2)), [folder, folder + "/lib"])
+        XCTAssertFalse(folders.contains { $0.hasPrefix("/nonexistent") })
+    }
+
+    // MARK: Kernels compiled by NVRTC
+
+    func testEveryKernelModuleCompilesForHopperWithoutWarnings() throws {
+        let nvrtc = try loadNVRTC()
+        XCTAssertNotNil(nvrtc.includeFolder, "cuda_fp16.h not found beside \(nvrtc.library.path)")
+        let modules = CUDAKernelSources.all
+        XCTAssertEqual(Set(modules.map(\.name)).count, modules.count, "module names repeat")
+        for module in modules {
+            let output = try nvrtc.compile(module.source, name: module.name, architecture: "sm_90")
+            XCTAssertEqual(output.log, "", "\(module.name) compiled with messages")
+            XCTAssertEqual(Array(output.image.prefix(4)), [0x7F, 0x45, 0x4C, 0x46], "\(module.name): a CUBIN is an ELF file")
+            let image = String(decoding: output.image, as: UTF8.self)
+            for kernel in module.kernels {
+                XCTAssertTrue(image.contains(kernel), "\(module.name) lacks kernel \(kernel)")
+            }
+        }
+    }
+
+    func testPTXIsTheFallbackForAVirtualArchitecture() throws {
+        let nvrtc = try loadNVRTC()
+        let module = CUDAKernelSources.fill()
+        let output = try nvrtc.compile(module.source, name: module.name, architecture: "compute_90")
+        let ptx = String(decoding: output.image.prefix { $0 != 0 }, as: UTF8.self)
+        XCTAssertTrue(ptx.contains(".target sm_90"), String(ptx.prefix(400)))
+        XCTAssertTrue(ptx.contains(".entry fill_float32("), "fill_float32 missing from the PTX")
+    }
+
+    func testACompileErrorThrowsWithTheCompilersLog() throws {
+        let nvrtc = try loadNVRTC()
+        XCTAssertThrowsError(try nvrtc.compile("extern \"C\" __global__ void broken() { undeclared(); }",
+                                               name: "broken", architecture: "sm_90")) { error in
+            guard case CUDAError.compilation(let kernel, let log) = error else { return XCTFail("\(error)") }
+            XCTAssertEqual(kernel, "broken")
+            XCTAssertTrue(log.contains("undeclared"), log)
+        }
+    }
+
+    func testEveryOpOfTheVocabularyHasItsKernel() {
+        let unary = Set(CUDAKernelSources.floatUnary(.float32).kernels)
+        for op in [FloatUnaryOp.leakyRelu(slope: 0.2), .elementary(.sinc), .softplus(beta: 2, threshold: 20)] {
+            XCTAssertTrue(unary.contains(CUDAKernelSources.kernelName(op.cuda, .float32)), "\(op)")
+        }
+        XCTAssertEqual(FloatUnaryOp.elu(alpha: 1, scale: 2, inputScale: 3).cuda.parameters, [1, 2, 3])
+        XCTAssertEqual(ArithmeticUnaryOp.clamp(min: nil, max: 4).cuda.parameters, [0, 1, 0, 4])
+        XCTAssertEqual(CUDAKernelSources.arithmeticBinary(.int64).kernels.count, ArithmeticBinaryOp.cudaKernelCases.count)
+        XCTAssertEqual(CUDAKernelSources.cast(from: .float16).kernels.count, 9)
+    }
+
+    // MARK: Helpers
+
+    /// NVRTC from `EMBER_CUDA_PATH` or site-packages; skips when absent, unless `EMBER_REQUIRE_NVRTC` is set
+    /// (as `make test` sets it, after installing NVRTC's wheel).
+    private func loadNVRTC() throws -> NVRTC {
+        do {
+            return try NVRTC(searching: CUDALibrarySearch.folders())
+        } catch {
+            if ProcessInfo.processInfo.environment["EMBER_REQUIRE_NVRTC"] != nil { throw error }
+            throw XCTSkip("NVRTC is not installed here (\(error)); `make test` installs it")
+        }
+    }
+
+    /// A folder holding `libcuda.so.1` built from Fixtures/FakeCUDA/fake_cuda.c with `flags`.
+    private func fakeDriver(_ flags: [String] = []) throws -> String {
+        let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/FakeCUDA/fake_cuda.c").path
+        let folder = try temporaryFolder()
+        let compiler = Process()
+        compiler.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        compiler.arguments = ["cc", "-shared", "-fPIC", "-O1", "-o", folder + "/libcuda.so.1", source] + flags
+        try compiler.run()
+        compiler.waitUntilExit()
+        XCTAssertEqual(compiler.terminationStatus, 0, "cc could not build the fake driver")
+        return folder
+    }
+
+    private func temporaryFolder() throws -> String {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ember-cuda-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: folder) }
+        return folder
+    }
+}

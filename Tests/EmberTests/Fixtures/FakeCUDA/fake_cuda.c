@@ -1,0 +1,93 @@
+// A stand-in for the CUDA driver (libcuda.so.1), so the tests run Ember's loader, its error mapping and its
+// driver calls on machines without a GPU. Device memory is host memory; kernels launch as no-ops. Macros make
+// the broken drivers the tests need: FAKE_DEVICE_COUNT (default 1), FAKE_INIT_ERROR (cuInit's result),
+// FAKE_OMIT_MEM_ALLOC (no cuMemAlloc_v2, as in a driver older than the entry point).
+#include <stdlib.h>
+#include <string.h>
+
+typedef int CUresult;
+typedef unsigned long long CUdeviceptr;
+
+#ifndef FAKE_DEVICE_COUNT
+#define FAKE_DEVICE_COUNT 1
+#endif
+#ifndef FAKE_INIT_ERROR
+#define FAKE_INIT_ERROR 0
+#endif
+
+static const char *error_name(CUresult error) {
+    switch (error) {
+    case 0: return "CUDA_SUCCESS";
+    case 2: return "CUDA_ERROR_OUT_OF_MEMORY";
+    case 100: return "CUDA_ERROR_NO_DEVICE";
+    case 101: return "CUDA_ERROR_INVALID_DEVICE";
+    default: return 0;
+    }
+}
+
+static const char *error_text(CUresult error) {
+    switch (error) {
+    case 0: return "no error";
+    case 2: return "out of memory";
+    case 100: return "no CUDA-capable device is detected";
+    case 101: return "invalid device ordinal";
+    default: return 0;
+    }
+}
+
+CUresult cuGetErrorName(CUresult error, const char **name) { *name = error_name(error); return *name ? 0 : 1; }
+CUresult cuGetErrorString(CUresult error, const char **text) { *text = error_text(error); return *text ? 0 : 1; }
+CUresult cuInit(unsigned int flags) { (void)flags; return FAKE_INIT_ERROR; }
+CUresult cuDriverGetVersion(int *version) { *version = 13000; return 0; }
+CUresult cuDeviceGetCount(int *count) { *count = FAKE_DEVICE_COUNT; return 0; }
+
+CUresult cuDeviceGet(int *device, int ordinal) {
+    if (ordinal < 0 || ordinal >= FAKE_DEVICE_COUNT) return 101;
+    *device = ordinal;
+    return 0;
+}
+
+CUresult cuDeviceGetName(char *name, int length, int device) {
+    (void)device;
+    strncpy(name, "Fake GPU", (size_t)length);
+    return 0;
+}
+
+CUresult cuDeviceGetAttribute(int *value, int attribute, int device) {
+    (void)device;
+    switch (attribute) {
+    case 16: *value = 132; return 0;   // multiprocessors
+    case 75: *value = 9; return 0;     // compute capability major
+    case 76: *value = 0; return 0;     // compute capability minor
+    default: *value = 0; return 0;
+    }
+}
+
+CUresult cuDeviceTotalMem_v2(size_t *bytes, int device) { (void)device; *bytes = (size_t)1 << 30; return 0; }
+CUresult cuDevicePrimaryCtxRetain(void **context, int device) { (void)device; *context = (void *)1; return 0; }
+CUresult cuCtxSetCurrent(void *context) { (void)context; return 0; }
+CUresult cuCtxSynchronize(void) { return 0; }
+
+#ifndef FAKE_OMIT_MEM_ALLOC
+CUresult cuMemAlloc_v2(CUdeviceptr *address, size_t bytes) {
+    void *memory = malloc(bytes ? bytes : 1);
+    if (!memory) return 2;
+    *address = (CUdeviceptr)memory;
+    return 0;
+}
+#endif
+
+CUresult cuMemFree_v2(CUdeviceptr address) { free((void *)address); return 0; }
+CUresult cuMemGetInfo_v2(size_t *free_bytes, size_t *total) { *free_bytes = *total = (size_t)1 << 30; return 0; }
+CUresult cuMemcpyHtoD_v2(CUdeviceptr d, const void *s, size_t n) { memcpy((void *)d, s, n); return 0; }
+CUresult cuMemcpyDtoH_v2(void *d, CUdeviceptr s, size_t n) { memcpy(d, (const void *)s, n); return 0; }
+CUresult cuMemcpyDtoD_v2(CUdeviceptr d, CUdeviceptr s, size_t n) { memmove((void *)d, (const void *)s, n); return 0; }
+CUresult cuMemsetD8_v2(CUdeviceptr d, unsigned char value, size_t n) { memset((void *)d, value, n); return 0; }
+CUresult cuModuleLoadData(void **module, const void *image) { (void)image; *module = (void *)1; return 0; }
+CUresult cuModuleGetFunction(void **function, void *module, const char *name) { (void)module; (void)name; *function = (void *)1; return 0; }
+CUresult cuLaunchKernel(void *f, unsigned gx, unsigned gy, unsigned gz, unsigned bx, unsigned by, unsigned bz,
+                        unsigned shared, void *stream, void **parameters, void **extra) {
+    (void)f; (void)gx; (void)gy; (void)gz; (void)bx; (void)by; (void)bz; (void)shared; (void)stream; (void)parameters; (void)extra;
+    return 0;
+}
+CUresult cuStreamSynchronize(void *stream) { (void)stream; return 0; }
