@@ -54,41 +54,29 @@ enum CUDAKernelSources {
     static func kernelName(_ function: CUDAPointwiseFunction, _ dtype: DType) -> String { "\(function.name)_\(dtype)" }
 
     static func floatUnary(_ dtype: DType) -> CUDAKernelModule {
-        module("float_unary_\(dtype)", FloatUnaryOp.cudaKernelCases.map { op in
-            unaryKernel(kernelName(op.cuda, dtype), op.cuda, input: dtype, output: cType(dtype))
-        })
+        pointwise("float_unary", FloatUnaryOp.cudaKernelCases.map(\.cuda), dtype, arity: 1)
     }
 
     static func arithmeticUnary(_ dtype: DType) -> CUDAKernelModule {
-        module("arithmetic_unary_\(dtype)", ArithmeticUnaryOp.cudaKernelCases.map { op in
-            unaryKernel(kernelName(op.cuda, dtype), op.cuda, input: dtype, output: cType(dtype))
-        })
+        pointwise("arithmetic_unary", ArithmeticUnaryOp.cudaKernelCases.map(\.cuda), dtype, arity: 1)
     }
 
     static func arithmeticBinary(_ dtype: DType) -> CUDAKernelModule {
-        module("arithmetic_binary_\(dtype)", ArithmeticBinaryOp.cudaKernelCases.map { op in
-            binaryKernel(kernelName(op.cuda, dtype), op.cuda, input: dtype, output: cType(dtype))
-        })
+        pointwise("arithmetic_binary", ArithmeticBinaryOp.cudaKernelCases.map(\.cuda), dtype, arity: 2)
     }
 
     static func floatBinary(_ dtype: DType) -> CUDAKernelModule {
-        module("float_binary_\(dtype)", FloatBinaryOp.cudaKernelCases.map { op in
-            binaryKernel(kernelName(op.cuda, dtype), op.cuda, input: dtype, output: cType(dtype))
-        })
+        pointwise("float_binary", FloatBinaryOp.cudaKernelCases.map(\.cuda), dtype, arity: 2)
     }
 
     /// Comparisons give bool.
     static func compare(_ dtype: DType) -> CUDAKernelModule {
-        module("compare_\(dtype)", ComparisonOp.allCases.map { op in
-            binaryKernel(kernelName(op.cuda, dtype), op.cuda, input: dtype, output: "bool")
-        })
+        pointwise("compare", ComparisonOp.allCases.map(\.cuda), dtype, arity: 2, output: "bool")
     }
 
     /// Bitwise ops and shifts over int64.
     static func bitwise() -> CUDAKernelModule {
-        module("bitwise_int64", BitwiseOp.cudaKernelCases.map { op in
-            binaryKernel(kernelName(op.cuda, .int64), op.cuda, input: .int64, output: "long long")
-        })
+        pointwise("bitwise", BitwiseOp.cudaKernelCases.map(\.cuda), .int64, arity: 2)
     }
 
     /// `cast_<source>_<destination>` for every destination: C conversions, bool as x != 0.
@@ -120,24 +108,19 @@ enum CUDAKernelSources {
         CUDAKernelModule(name: name, source: prelude + kernels.map(\.source).joined(separator: "\n"), kernels: kernels.map(\.name))
     }
 
-    private static func unaryKernel(_ name: String, _ function: CUDAPointwiseFunction, input: DType,
-                                    output: String) -> (name: String, source: String) {
-        let type = cType(input)
-        return kernel(name, output: output, inputs: [type], body: """
-            typedef EmberCompute<\(type)>::type C;
-                    C a = (C)x0[offset[1]];
-                    out[offset[0]] = (\(output))(\(function.expression));
-            """)
-    }
-
-    private static func binaryKernel(_ name: String, _ function: CUDAPointwiseFunction, input: DType,
-                                     output: String) -> (name: String, source: String) {
-        let type = cType(input)
-        return kernel(name, output: output, inputs: [type, type], body: """
-            typedef EmberCompute<\(type)>::type C;
-                    C a = (C)x0[offset[1]], b = (C)x1[offset[2]];
-                    out[offset[0]] = (\(output))(\(function.expression));
-            """)
+    /// `<family>_<dtype>`: a kernel per function, reading `arity` operands of `dtype` in its compute type as `a`
+    /// (and `b`) and writing the expression as `output` (the dtype itself unless given).
+    private static func pointwise(_ family: String, _ functions: [CUDAPointwiseFunction], _ dtype: DType, arity: Int,
+                                  output: String? = nil) -> CUDAKernelModule {
+        let type = cType(dtype), output = output ?? cType(dtype)
+        let reads = arity == 1 ? "C a = (C)x0[offset[1]];" : "C a = (C)x0[offset[1]], b = (C)x1[offset[2]];"
+        return module("\(family)_\(dtype)", functions.map { function in
+            kernel(kernelName(function, dtype), output: output, inputs: Array(repeating: type, count: arity), body: """
+                typedef EmberCompute<\(type)>::type C;
+                        \(reads)
+                        out[offset[0]] = (\(output))(\(function.expression));
+                """)
+        })
     }
 
     /// A grid-stride loop over the output's n elements; `body` reads `offset[k]` of operand k (out is 0).
