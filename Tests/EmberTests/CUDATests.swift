@@ -136,11 +136,13 @@ final class CUDATests: XCTestCase {
         }
     }
 
-    /// A folder holding `libcuda.so.1` built from Fixtures/FakeCUDA/fake_cuda.c with `flags`.
-    private func fakeDriver(_ flags: [String] = []) throws -> String {
+    private func fakeDriver(_ flags: [String] = []) throws -> String { try Self.buildFakeDriver(self, flags) }
+
+    /// A folder holding `libcuda.so.1` built from Fixtures/FakeCUDA/fake_cuda.c with `flags`, removed after `test`.
+    static func buildFakeDriver(_ test: XCTestCase, _ flags: [String] = []) throws -> String {
         let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
             .appendingPathComponent("Fixtures/FakeCUDA/fake_cuda.c").path
-        let folder = try temporaryFolder()
+        let folder = try temporaryFolder(test)
         let compiler = Process()
         compiler.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         compiler.arguments = ["cc", "-shared", "-fPIC", "-O1", "-o", folder + "/libcuda.so.1", source] + flags
@@ -150,10 +152,46 @@ final class CUDATests: XCTestCase {
         return folder
     }
 
-    private func temporaryFolder() throws -> String {
+    private func temporaryFolder() throws -> String { try Self.temporaryFolder(self) }
+
+    private static func temporaryFolder(_ test: XCTestCase) throws -> String {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ember-cuda-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        addTeardownBlock { try? FileManager.default.removeItem(atPath: folder) }
+        test.addTeardownBlock { try? FileManager.default.removeItem(atPath: folder) }
         return folder
+    }
+}
+
+/// GPU memory through the driver's entry points, on the fake driver (its device memory is host memory).
+final class CUDAMemoryTests: XCTestCase {
+    func testBytesGoThroughTheDriverAndTheCachingAllocator() throws {
+        let folder = try CUDATests.buildFakeDriver(self)
+        let cuda = CUDARuntime(searching: [folder])
+        let allocator = try cuda.allocator(0)
+        XCTAssertTrue(try cuda.allocator(0) === allocator, "one allocator per GPU")
+        XCTAssertThrowsError(try cuda.allocator(1))
+        let values: [Float] = [1, -2, 3.5, 1e-3]
+        guard let address = allocator.allocate(values.count * 4) else { return XCTFail("no memory") }
+        values.withUnsafeBytes { allocator.copyFromHost($0.baseAddress!, to: address, byteCount: 16) }
+        var back = [Float](repeating: 0, count: 4)
+        back.withUnsafeMutableBytes { allocator.copyToHost(address, to: $0.baseAddress!, byteCount: 16) }
+        XCTAssertEqual(back, values)
+        XCTAssertEqual(cuda.memoryAllocated(), 512)
+        XCTAssertEqual(cuda.memoryReserved(), 2 << 20)
+        allocator.free(address, byteCount: 16)
+        XCTAssertEqual(cuda.memoryAllocated(), 0)
+        XCTAssertEqual(cuda.maxMemoryAllocated(), 512)
+        cuda.emptyCache()
+        XCTAssertEqual(cuda.memoryReserved(), 0)
+        XCTAssertEqual(cuda.memoryAllocated(1), 0, "a GPU never used holds nothing")
+    }
+
+    func testAGPUOutOfMemoryGivesNoAddressAndSaysWhy() throws {
+        let cuda = CUDARuntime(searching: [try CUDATests.buildFakeDriver(self)])
+        let allocator = try cuda.allocator(0)
+        XCTAssertNil(allocator.allocate(2 << 30), "the fake GPU has 1 GiB")
+        XCTAssertTrue(allocator.lastFailure?.description.hasPrefix("CUDA out of memory. Tried to allocate 2.00 GiB. GPU 0 "
+                                                                   + "has a total capacity of 1024.00 MiB of which 1024.00 MiB is free") ?? false,
+                      allocator.lastFailure?.description ?? "no failure recorded")
     }
 }

@@ -1,4 +1,5 @@
-// `Ember.cuda`: whether CUDA can be used here, and the GPUs (`torch.cuda`).
+// `Ember.cuda`: whether CUDA can be used here, the GPUs and their memory (`torch.cuda`).
+import Foundation
 
 /// CUDA as this process finds it (`torch.cuda`). Ember loads the driver at run time: on a machine without one,
 /// `isAvailable` is false and `unavailableReason` says why; nothing crashes.
@@ -8,6 +9,9 @@ public final class CUDARuntime: @unchecked Sendable {
 
     /// The loaded driver and its device count, or why there is none.
     private let state: Result<(driver: CUDADriver, deviceCount: Int), CUDAError>
+    /// Each GPU's allocator, made on first use.
+    private var allocators: [Int: CUDADeviceAllocator] = [:]
+    private let lock = NSLock()
 
     /// Loads the driver from `folders` (then the system's search).
     init(searching folders: [String]) {
@@ -51,6 +55,46 @@ public final class CUDARuntime: @unchecked Sendable {
                                    message: "invalid device ordinal \(index) (\(loaded.deviceCount) GPUs)")
         }
         return try loaded.driver.properties(ofDevice: index)
+    }
+}
+
+extension CUDARuntime {
+    /// GPU `ordinal`'s memory (its caching allocator), made on first use.
+    func allocator(_ ordinal: Int) throws -> CUDADeviceAllocator {
+        let loaded = try state.get()
+        lock.lock(); defer { lock.unlock() }
+        if let allocator = allocators[ordinal] { return allocator }
+        guard (0..<loaded.deviceCount).contains(ordinal) else {
+            throw CUDAError.driver(call: "cuDeviceGet", code: 101, name: "CUDA_ERROR_INVALID_DEVICE",
+                                   message: "invalid device ordinal \(ordinal) (\(loaded.deviceCount) GPUs)")
+        }
+        let allocator = try CUDADeviceAllocator(driver: loaded.driver, ordinal: ordinal)
+        allocators[ordinal] = allocator
+        return allocator
+    }
+
+    /// Bytes in tensors on GPU `device` (`torch.cuda.memory_allocated`).
+    public func memoryAllocated(_ device: Int = 0) -> Int { statistic(device) { $0.allocatedBytes } }
+
+    /// The most bytes tensors have held on GPU `device` (`torch.cuda.max_memory_allocated`).
+    public func maxMemoryAllocated(_ device: Int = 0) -> Int { statistic(device) { $0.peakAllocatedBytes } }
+
+    /// Bytes Ember's caching allocator holds from the driver on GPU `device` (`torch.cuda.memory_reserved`).
+    public func memoryReserved(_ device: Int = 0) -> Int { statistic(device) { $0.reservedBytes } }
+
+    /// Gives the cached, unused GPU memory of every device back to the driver (`torch.cuda.empty_cache`).
+    public func emptyCache() {
+        lock.lock()
+        let all = Array(allocators.values)
+        lock.unlock()
+        for allocator in all { allocator.withCache { $0.emptyCache() } }
+    }
+
+    private func statistic(_ device: Int, _ read: (CachingAllocator) -> Int) -> Int {
+        lock.lock()
+        let allocator = allocators[device]
+        lock.unlock()
+        return allocator?.withCache(read) ?? 0
     }
 }
 

@@ -11,6 +11,7 @@ typedef unsigned long long CUdeviceptr;
 #ifndef FAKE_DEVICE_COUNT
 #define FAKE_DEVICE_COUNT 1
 #endif
+#define FAKE_CAPACITY ((size_t)1 << 30)   // bytes of device memory
 #ifndef FAKE_INIT_ERROR
 #define FAKE_INIT_ERROR 0
 #endif
@@ -63,22 +64,34 @@ CUresult cuDeviceGetAttribute(int *value, int attribute, int device) {
     }
 }
 
-CUresult cuDeviceTotalMem_v2(size_t *bytes, int device) { (void)device; *bytes = (size_t)1 << 30; return 0; }
+CUresult cuDeviceTotalMem_v2(size_t *bytes, int device) { (void)device; *bytes = FAKE_CAPACITY; return 0; }
 CUresult cuDevicePrimaryCtxRetain(void **context, int device) { (void)device; *context = (void *)1; return 0; }
 CUresult cuCtxSetCurrent(void *context) { (void)context; return 0; }
 CUresult cuCtxSynchronize(void) { return 0; }
 
+// Device memory: 1 GiB, each allocation from malloc with its size kept in front of it.
+static size_t used = 0;
+
 #ifndef FAKE_OMIT_MEM_ALLOC
 CUresult cuMemAlloc_v2(CUdeviceptr *address, size_t bytes) {
-    void *memory = malloc(bytes ? bytes : 1);
+    if (bytes > FAKE_CAPACITY - used) return 2;
+    size_t *memory = malloc(bytes + 16);
     if (!memory) return 2;
-    *address = (CUdeviceptr)memory;
+    memory[0] = bytes;
+    used += bytes;
+    *address = (CUdeviceptr)(memory + 2);
     return 0;
 }
 #endif
 
-CUresult cuMemFree_v2(CUdeviceptr address) { free((void *)address); return 0; }
-CUresult cuMemGetInfo_v2(size_t *free_bytes, size_t *total) { *free_bytes = *total = (size_t)1 << 30; return 0; }
+CUresult cuMemFree_v2(CUdeviceptr address) {
+    size_t *memory = (size_t *)address - 2;
+    used -= memory[0];
+    free(memory);
+    return 0;
+}
+
+CUresult cuMemGetInfo_v2(size_t *free_bytes, size_t *total) { *free_bytes = FAKE_CAPACITY - used; *total = FAKE_CAPACITY; return 0; }
 CUresult cuMemcpyHtoD_v2(CUdeviceptr d, const void *s, size_t n) { memcpy((void *)d, s, n); return 0; }
 CUresult cuMemcpyDtoH_v2(void *d, CUdeviceptr s, size_t n) { memcpy(d, (const void *)s, n); return 0; }
 CUresult cuMemcpyDtoD_v2(CUdeviceptr d, CUdeviceptr s, size_t n) { memmove((void *)d, (const void *)s, n); return 0; }

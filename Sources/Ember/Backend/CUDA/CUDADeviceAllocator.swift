@@ -1,0 +1,103 @@
+// One GPU's memory as Ember's tensors see it: the caching allocator over the driver's segments, and copies.
+import CCUDA
+import Foundation
+
+/// The driver's memory of one GPU, in whole segments (`cuMemAlloc`), for the caching allocator.
+final class CUDADriverMemory: DeviceMemory {
+    private let driver: CUDADriver
+    private let context: CUDAContext
+
+    init(driver: CUDADriver, context: CUDAContext) { (self.driver, self.context) = (driver, context) }
+
+    func allocateSegment(_ byteCount: Int) -> UInt64? {
+        var address: CUdeviceptr = 0
+        context.makeCurrent()
+        return driver.memAlloc(&address, byteCount) == CUDA_SUCCESS ? address : nil
+    }
+
+    func freeSegment(_ address: UInt64) {
+        context.makeCurrent()
+        _ = driver.memFree(address)
+    }
+
+    var memoryInfo: (free: Int, total: Int) {
+        var free = 0, total = 0
+        context.makeCurrent()
+        _ = driver.memGetInfo(&free, &total)
+        return (free, total)
+    }
+}
+
+/// A GPU's primary context (the one the driver shares with every library in the process), made current on the
+/// calling thread before each driver call that needs it.
+final class CUDAContext {
+    private let driver: CUDADriver
+    private let context: CUcontext
+
+    /// Retains device `ordinal`'s primary context.
+    init(driver: CUDADriver, ordinal: Int) throws(CUDAError) {
+        var device: CUdevice = 0
+        try driver.check(driver.deviceGet(&device, Int32(ordinal)), "cuDeviceGet")
+        var context: CUcontext?
+        try driver.check(driver.devicePrimaryCtxRetain(&context, device), "cuDevicePrimaryCtxRetain")
+        guard let context else { throw .driver(call: "cuDevicePrimaryCtxRetain", code: 0, name: "CUDA_ERROR_UNKNOWN", message: "no context") }
+        (self.driver, self.context) = (driver, context)
+    }
+
+    func makeCurrent() { _ = driver.ctxSetCurrent(context) }
+}
+
+/// Tensors' memory on one GPU: blocks of the device's caching allocator, and synchronous copies through the driver.
+/// A driver failure while copying stops with the driver's message (the tensor's bytes would be wrong otherwise).
+final class CUDADeviceAllocator: DeviceAllocator {
+    let ordinal: Int
+    private let driver: CUDADriver
+    private let context: CUDAContext
+    let cache: CachingAllocator
+    private let lock = NSLock()
+    /// Why the last allocation failed, in PyTorch's words, for the op that asked.
+    private(set) var lastFailure: CUDAMemoryError?
+
+    init(driver: CUDADriver, ordinal: Int) throws(CUDAError) {
+        let context = try CUDAContext(driver: driver, ordinal: ordinal)
+        (self.driver, self.ordinal, self.context) = (driver, ordinal, context)
+        cache = CachingAllocator(memory: CUDADriverMemory(driver: driver, context: context), device: ordinal)
+    }
+
+    func allocate(_ byteCount: Int) -> UnsafeMutableRawPointer? {
+        lock.lock(); defer { lock.unlock() }
+        do {
+            return UnsafeMutableRawPointer(bitPattern: UInt(try cache.allocate(byteCount)))
+        } catch {
+            lastFailure = error
+            return nil
+        }
+    }
+
+    func free(_ address: UnsafeMutableRawPointer, byteCount: Int) {
+        lock.lock(); defer { lock.unlock() }
+        cache.free(UInt64(UInt(bitPattern: address)))
+    }
+
+    func copyFromHost(_ source: UnsafeRawPointer, to address: UnsafeMutableRawPointer, byteCount: Int) {
+        context.makeCurrent()
+        stopOnFailure(driver.memcpyHtoD(deviceAddress(address), source, byteCount), "cuMemcpyHtoD_v2")
+    }
+
+    func copyToHost(_ address: UnsafeRawPointer, to destination: UnsafeMutableRawPointer, byteCount: Int) {
+        context.makeCurrent()
+        stopOnFailure(driver.memcpyDtoH(destination, deviceAddress(address), byteCount), "cuMemcpyDtoH_v2")
+    }
+
+    /// Memory statistics and the cache, under the allocator's lock.
+    func withCache<R>(_ body: (CachingAllocator) -> R) -> R {
+        lock.lock(); defer { lock.unlock() }
+        return body(cache)
+    }
+
+    private func deviceAddress(_ address: UnsafeRawPointer) -> CUdeviceptr { CUdeviceptr(UInt(bitPattern: address)) }
+
+    private func stopOnFailure(_ result: CUresult, _ call: String) {
+        do { try driver.check(result, call) } catch { fail("cuda:\(ordinal)", error.description) }
+    }
+}
