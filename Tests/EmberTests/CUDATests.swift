@@ -195,3 +195,58 @@ final class CUDAMemoryTests: XCTestCase {
                       allocator.lastFailure?.description ?? "no failure recorded")
     }
 }
+
+/// Compiled modules cached in memory and on disk.
+final class CUDAKernelCacheTests: XCTestCase {
+    private func nvrtc() throws -> NVRTC {
+        do {
+            return try NVRTC(searching: CUDALibrarySearch.folders())
+        } catch {
+            if ProcessInfo.processInfo.environment["EMBER_REQUIRE_NVRTC"] != nil { throw error }
+            throw XCTSkip("NVRTC is not installed here (\(error)); `make test` installs it")
+        }
+    }
+
+    private func folder() -> URL {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ember-kernels-\(UUID().uuidString)")
+        addTeardownBlock { try? FileManager.default.removeItem(at: folder) }
+        return folder
+    }
+
+    func testAModuleIsCompiledOncePerMachine() throws {
+        let nvrtc = try nvrtc(), folder = folder(), module = CUDAKernelSources.fill()
+        let cache = CUDAKernelCache(folder: folder)
+        let image = try cache.image(of: module, major: 9, minor: 0, driverVersion: "13.0", nvrtc: nvrtc)
+        XCTAssertEqual(try cache.image(of: module, major: 9, minor: 0, driverVersion: "13.0", nvrtc: nvrtc), image)
+        XCTAssertEqual(cache.compilations, 1)
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path)
+        XCTAssertEqual(files.count, 1)
+        XCTAssertTrue(files[0].hasPrefix("fill-"), files[0])
+
+        let nextProcess = CUDAKernelCache(folder: folder)
+        XCTAssertEqual(try nextProcess.image(of: module, major: 9, minor: 0, driverVersion: "13.0", nvrtc: nvrtc), image)
+        XCTAssertEqual(nextProcess.compilations, 0, "read from disk")
+        _ = try nextProcess.image(of: module, major: 9, minor: 0, driverVersion: "13.1", nvrtc: nvrtc)
+        _ = try nextProcess.image(of: module, major: 8, minor: 0, driverVersion: "13.0", nvrtc: nvrtc)
+        XCTAssertEqual(nextProcess.compilations, 2, "another driver or architecture is another key")
+    }
+
+    func testADamagedFileIsCompiledAgainAndReplaced() throws {
+        let nvrtc = try nvrtc(), folder = folder(), module = CUDAKernelSources.fill()
+        let image = try CUDAKernelCache(folder: folder).image(of: module, major: 9, minor: 0, driverVersion: "13.0", nvrtc: nvrtc)
+        let file = folder.appendingPathComponent(try FileManager.default.contentsOfDirectory(atPath: folder.path)[0])
+        for damage in [Data(), Data([1, 2, 3]), try Data(contentsOf: file).prefix(40), Data(repeating: 0xFF, count: 100)] {
+            try damage.write(to: file)
+            let cache = CUDAKernelCache(folder: folder)
+            XCTAssertEqual(try cache.image(of: module, major: 9, minor: 0, driverVersion: "13.0", nvrtc: nvrtc), image)
+            XCTAssertEqual(cache.compilations, 1)
+        }
+    }
+
+    func testTheCacheFolderComesFromTheEnvironment() {
+        XCTAssertEqual(CUDAKernelCache.defaultFolder(environment: ["EMBER_KERNEL_CACHE": "/x/k", "HOME": "/h"]).path, "/x/k")
+        XCTAssertEqual(CUDAKernelCache.defaultFolder(environment: ["HOME": "/h"]).path, "/h/.cache/ember/kernels")
+        XCTAssertNotEqual(fnv1a("a"), fnv1a("b"))
+        XCTAssertEqual(fnv1a(""), 0xcbf2_9ce4_8422_2325)
+    }
+}
