@@ -81,7 +81,7 @@ enum CUDAKernelSources {
 
     /// `cast_<source>_<destination>` for every destination: C conversions, bool as x != 0.
     static func cast(from source: DType) -> CUDAKernelModule {
-        module("cast_\(source)", allTypes.map { destination in
+        module("cast_\(source)", withHalves: true, allTypes.map { destination in
             kernel("cast_\(source)_\(destination)", output: cType(destination), inputs: [cType(source)],
                    body: "out[offset[0]] = EmberCast<\(cType(destination))>::from(x0[offset[1]]);")
         })
@@ -89,14 +89,14 @@ enum CUDAKernelSources {
 
     /// `fill_<dtype>`: every element of out (any layout) set to p0 converted to the dtype.
     static func fill() -> CUDAKernelModule {
-        module("fill", allTypes.map { dtype in
+        module("fill", withHalves: true, allTypes.map { dtype in
             kernel("fill_\(dtype)", output: cType(dtype), inputs: [], body: "out[offset[0]] = EmberCast<\(cType(dtype))>::from(p0);")
         })
     }
 
     /// `select_<dtype>`: condition (bool) ? x : y.
     static func select() -> CUDAKernelModule {
-        module("select", allTypes.map { dtype in
+        module("select", withHalves: true, allTypes.map { dtype in
             kernel("select_\(dtype)", output: cType(dtype), inputs: ["bool", cType(dtype), cType(dtype)],
                    body: "out[offset[0]] = x0[offset[1]] ? x1[offset[2]] : x2[offset[3]];")
         })
@@ -104,8 +104,11 @@ enum CUDAKernelSources {
 
     // MARK: Assembly
 
-    private static func module(_ name: String, _ kernels: [(name: String, source: String)]) -> CUDAKernelModule {
-        CUDAKernelModule(name: name, source: prelude + kernels.map(\.source).joined(separator: "\n"), kernels: kernels.map(\.name))
+    /// A module of `kernels`; `withHalves` adds float16 and bfloat16 (their CUDA headers and conversions).
+    private static func module(_ name: String, withHalves: Bool = false,
+                               _ kernels: [(name: String, source: String)]) -> CUDAKernelModule {
+        CUDAKernelModule(name: name, source: prelude + (withHalves ? halfPrelude : "") + kernels.map(\.source).joined(separator: "\n"),
+                         kernels: kernels.map(\.name))
     }
 
     /// `<family>_<dtype>`: a kernel per function, reading `arity` operands of `dtype` in its compute type as `a`
@@ -142,12 +145,32 @@ enum CUDAKernelSources {
         return (name, source)
     }
 
-    /// What every module starts with: the layout argument, offsets, conversions and the integer-safe arithmetic
-    /// the CPU kernels define (wrapping integers, division by zero giving 0, PyTorch's floor division).
-    static let prelude = """
+    /// What modules moving float16 or bfloat16 add after the prelude: CUDA's half types, computed in float, and
+    /// conversions to them that round once (a double goes to half directly, not through float).
+    static let halfPrelude = """
         #include <cuda_fp16.h>
         #include <cuda_bf16.h>
 
+        template <> struct EmberCompute<__half> { typedef float type; };
+        template <> struct EmberCompute<__nv_bfloat16> { typedef float type; };
+        template <> struct EmberCast<__half> {
+            template <typename S> __device__ __forceinline__ static __half from(S v) {
+                return __float2half_rn((float)(typename EmberCompute<S>::type)v);
+            }
+            __device__ __forceinline__ static __half from(double v) { return __double2half(v); }
+        };
+        template <> struct EmberCast<__nv_bfloat16> {
+            template <typename S> __device__ __forceinline__ static __nv_bfloat16 from(S v) {
+                return __float2bfloat16_rn((float)(typename EmberCompute<S>::type)v);
+            }
+            __device__ __forceinline__ static __nv_bfloat16 from(double v) { return __double2bfloat16(v); }
+        };
+
+        """
+
+    /// What every module starts with: the layout argument, offsets, conversions and the integer-safe arithmetic
+    /// the CPU kernels define (wrapping integers, division by zero giving 0, PyTorch's floor division).
+    static let prelude = """
         struct EmberLayout {
             int rank;
             int contiguous;
@@ -169,8 +192,6 @@ enum CUDAKernelSources {
         }
 
         template <typename T> struct EmberCompute { typedef T type; };
-        template <> struct EmberCompute<__half> { typedef float type; };
-        template <> struct EmberCompute<__nv_bfloat16> { typedef float type; };
         template <typename T> struct EmberIsFloat { static constexpr bool value = false; };
         template <> struct EmberIsFloat<float> { static constexpr bool value = true; };
         template <> struct EmberIsFloat<double> { static constexpr bool value = true; };
@@ -184,18 +205,6 @@ enum CUDAKernelSources {
             template <typename S> __device__ __forceinline__ static bool from(S v) {
                 return (typename EmberCompute<S>::type)v != 0;
             }
-        };
-        template <> struct EmberCast<__half> {
-            template <typename S> __device__ __forceinline__ static __half from(S v) {
-                return __float2half_rn((float)(typename EmberCompute<S>::type)v);
-            }
-            __device__ __forceinline__ static __half from(double v) { return __double2half(v); }
-        };
-        template <> struct EmberCast<__nv_bfloat16> {
-            template <typename S> __device__ __forceinline__ static __nv_bfloat16 from(S v) {
-                return __float2bfloat16_rn((float)(typename EmberCompute<S>::type)v);
-            }
-            __device__ __forceinline__ static __nv_bfloat16 from(double v) { return __double2bfloat16(v); }
         };
 
         template <typename T> __device__ __forceinline__ bool ember_isnan(T v) {
