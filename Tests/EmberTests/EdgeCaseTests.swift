@@ -211,5 +211,23 @@ final class EdgeCaseTests: XCTestCase {
         XCTAssertEqual(values(Tensor.arange(5.0).narrow(0, start: Tensor(Int64(1)), length: 2)), [1, 2])
         XCTAssertEqual(values(Tensor.zeros(2, 2).scatter(1, Tensor([[1], [0]] as [[Int64]]), value: 7)), [0, 7, 7, 0])
     }
+
+    /// PyTorch's pow is C's: pow(x, 0) is 1 for every x (NaN too), and a negative infinity to a non-integral
+    /// power is +inf (values printed by torch 2.15).
+    func testPowKeepsCsSpecialCases() {
+        for dtype in [DType.float32, .float64] {
+            let x = Tensor([0, -0.0, .nan, -.infinity, -2, -3.5]).to(dtype)
+            func same(_ t: Tensor, _ expected: [Double], _ what: String) {
+                let got = t.toArray(as: Double.self)
+                for (g, e) in zip(got, expected) where !(g.isNaN && e.isNaN) {
+                    XCTAssertTrue(g == e && g.sign == e.sign, "\(what) \(dtype): \(got) != \(expected)")
+                }
+            }
+            same(x.pow(0), [1, 1, 1, 1, 1, 1], "x ** 0")
+            same(x.pow(2.5), [0, 0, .nan, .infinity, .nan, .nan], "x ** 2.5")
+            same(x.pow(3), [0, -0.0, .nan, -.infinity, -8, -42.875], "x ** 3")
+            same(x.pow(Tensor([0.0]).to(dtype)), [1, 1, 1, 1, 1, 1], "x ** tensor(0)")
+        }
+    }
 }
 

@@ -1,15 +1,18 @@
 // The pointwise kernels by op: one loop per op, chosen by one switch per call.
 import CEmberKernels
+import Foundation
 import RealModule
 
 // MARK: Operations
 
-/// C's `pow`: a negative base with an integral exponent keeps its sign (RealModule's `pow` is NaN there).
+/// C's `pow` (glibc's `powf` and `pow`), as PyTorch computes it: a negative base with an integral exponent keeps
+/// its sign, and the IEEE special cases hold (`pow(x, 0)` is 1 even for 0 and NaN, `pow(-inf, 2.5)` is inf), where
+/// RealModule's `pow` gives NaN.
 @inline(__always) func cPow<T: FloatScalar>(_ x: T, _ y: T) -> T {
-    if x >= 0 || y.isNaN || x.isNaN { return T.pow(x, y) }
-    guard y.rounded(.towardZero) == y else { return .nan }
-    let magnitude = T.pow(-x, y)
-    return (y / 2).rounded(.towardZero) == y / 2 ? magnitude : -magnitude
+    if T.self == Float.self {
+        return unsafeBitCast(Foundation.powf(unsafeBitCast(x, to: Float.self), unsafeBitCast(y, to: Float.self)), to: T.self)
+    }
+    return T(Foundation.pow(Double(x), Double(y)))
 }
 
 struct Exp<T: FloatScalar>: UnaryOperation { @inline(__always) func callAsFunction(_ x: T) -> T { T.exp(x) } }
