@@ -250,3 +250,25 @@ final class CUDAKernelCacheTests: XCTestCase {
         XCTAssertEqual(fnv1a(""), 0xcbf2_9ce4_8422_2325)
     }
 }
+
+/// `DataParallel` where no GPU can be used: the module itself, under PyTorch's names.
+final class DataParallelTests: XCTestCase {
+    func testWithoutAGPUItCallsTheModuleAndKeepsPyTorchsKeys() throws {
+        try XCTSkipIf(Ember.cuda.isAvailable, "a GPU is usable here")
+        Ember.manualSeed(0)
+        let net = Sequential(Linear(3, 4), ReLU(), Linear(4, 2))
+        let parallel = DataParallel(net)
+        XCTAssertTrue(parallel.module === net)
+        XCTAssertEqual(parallel.deviceIDs, [])
+        XCTAssertEqual(DataParallel(net, deviceIDs: [0, 1]).deviceIDs, [], "no GPU: no devices, as PyTorch")
+        let x = Tensor.randn(5, 3)
+        XCTAssertEqual(parallel(x).toArray(as: Float.self), net(x).toArray(as: Float.self))
+        parallel(x).sum().backward()
+        let viaWrapper = net.parameters().map { $0.grad!.toArray(as: Float.self) }
+        net.zeroGrad()
+        net(x).sum().backward()
+        XCTAssertEqual(net.parameters().map { $0.grad!.toArray(as: Float.self) }, viaWrapper)
+        XCTAssertEqual(Array(parallel.stateDict().keys), ["module.0.weight", "module.0.bias", "module.2.weight", "module.2.bias"])
+        XCTAssertTrue(parallel.description.hasPrefix("DataParallel(\n  (module): Sequential(\n"), parallel.description)
+    }
+}
