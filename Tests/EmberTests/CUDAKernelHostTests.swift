@@ -139,23 +139,11 @@ final class CUDAKernelHostTests: XCTestCase {
         defer { try? FileManager.default.removeItem(at: folder) }
         let sourceFile = folder.appendingPathComponent("\(name).cpp"), program = folder.appendingPathComponent(name)
         try (Self.hostShim + source).write(to: sourceFile, atomically: true, encoding: .utf8)
-        let compile = try run("/usr/bin/env", ["c++", "-std=c++17", "-O1", "-o", program.path, sourceFile.path])
+        let compile = try runProcess("/usr/bin/env", ["c++", "-std=c++17", "-O1", "-o", program.path, sourceFile.path])
         guard compile.status == 0 else {
             XCTFail("\(name) does not compile for the host:\n\(compile.output.prefix(3000))")
             return []
         }
-        return try run(program.path, []).output.split(separator: "\n").map(String.init)
-    }
-
-    private func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process(), pipe = Pipe()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        return try runProcess(program.path, []).output.split(separator: "\n").map(String.init)
     }
 }

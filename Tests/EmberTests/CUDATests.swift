@@ -143,12 +143,8 @@ final class CUDATests: XCTestCase {
         let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
             .appendingPathComponent("Fixtures/FakeCUDA/fake_cuda.c").path
         let folder = try temporaryFolder(test)
-        let compiler = Process()
-        compiler.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        compiler.arguments = ["cc", "-shared", "-fPIC", "-O1", "-o", folder + "/libcuda.so.1", source] + flags
-        try compiler.run()
-        compiler.waitUntilExit()
-        XCTAssertEqual(compiler.terminationStatus, 0, "cc could not build the fake driver")
+        let compile = try runProcess("/usr/bin/env", ["cc", "-shared", "-fPIC", "-O1", "-o", folder + "/libcuda.so.1", source] + flags)
+        XCTAssertEqual(compile.status, 0, "cc could not build the fake driver: \(compile.output)")
         return folder
     }
 

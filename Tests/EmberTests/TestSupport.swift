@@ -1,4 +1,4 @@
-// Helpers shared by the unit tests: approximate comparison and a finite-difference gradient check.
+// Helpers shared by the unit tests: approximate comparison, a finite-difference gradient check, running a program.
 import Ember
 import XCTest
 
@@ -40,4 +40,17 @@ func gradcheck(_ name: String, _ inputs: [Tensor], epsilon: Double = 1e-6, toler
             return
         }
     }
+}
+
+/// Runs `executable` with `arguments` to its end: its exit status and what it printed (standard output and error).
+func runProcess(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
+    let process = Process(), pipe = Pipe()
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = arguments
+    process.standardOutput = pipe
+    process.standardError = pipe
+    try process.run()
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
 }
