@@ -44,6 +44,26 @@ final class DataTests: XCTestCase {
         XCTAssertEqual(sampler.epochIndices(), [0, 1, 6, 5])
     }
 
+    /// PyTorch 2.15's index lists (Fixtures/make_distributed_sampler_cases.py) over sizes, replica counts, ranks,
+    /// shuffling, seeds, epochs and dropLast — sizes below the replica count included.
+    func testDistributedSamplerMatchesPyTorchOverAGrid() throws {
+        struct Case: Decodable {
+            let count: Int, replicas: Int, rank: Int, shuffle: Bool, seed: UInt64, epoch: Int, dropLast: Bool
+            let length: Int, indices: [Int]
+        }
+        struct Fixture: Decodable { let cases: [Case] }
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/distributed_sampler_cases.json")
+        let fixture = try JSONDecoder().decode(Fixture.self, from: Data(contentsOf: url))
+        XCTAssertEqual(fixture.cases.count, 1088)
+        for c in fixture.cases {
+            let sampler = DistributedSampler(count: c.count, numReplicas: c.replicas, rank: c.rank, shuffle: c.shuffle,
+                                             seed: c.seed, dropLast: c.dropLast)
+            sampler.setEpoch(c.epoch)
+            XCTAssertEqual(sampler.count, c.length, "\(c)")
+            XCTAssertEqual(sampler.epochIndices(), c.indices, "\(c)")
+        }
+    }
+
     func testWorkersKeepOrderAndDropLast() {
         let serial = DataLoader(Numbers(n: 103), batchSize: 10, dropLast: true).map { $0.toArray(as: Int64.self) }
         let parallel = DataLoader(Numbers(n: 103), batchSize: 10, numWorkers: 3, dropLast: true).map { $0.toArray(as: Int64.self) }

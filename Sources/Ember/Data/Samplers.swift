@@ -87,8 +87,11 @@ public final class DistributedSampler: Sampler {
         (size, self.numReplicas, self.rank, self.shuffle, self.seed, self.dropLast) = (count, numReplicas, rank, shuffle, seed, dropLast)
     }
 
+    /// The indices each replica draws per epoch (`len(sampler)`): PyTorch's `ceil((n - R) / R)` when dropping the
+    /// uneven tail (no index at all when there are fewer than R), else `ceil(n / R)`.
     public var count: Int {
-        dropLast && size % numReplicas != 0 ? (size - numReplicas) / numReplicas + 1 : (size + numReplicas - 1) / numReplicas
+        guard dropLast && size % numReplicas != 0 else { return (size + numReplicas - 1) / numReplicas }
+        return size < numReplicas ? 0 : (size - numReplicas) / numReplicas + 1
     }
 
     /// Sets the epoch so each epoch shuffles differently and all replicas agree (`set_epoch`).
