@@ -144,6 +144,43 @@ final class AutogradTests: XCTestCase {
         XCTAssertTrue(values.requiresGrad)
         XCTAssertFalse(indices.requiresGrad)
     }
+
+    /// Hooks and final callbacks as PyTorch 2.15 runs them (the values in the comments are torch's).
+    func testGradientHooksAndFinalCallbacksFollowPyTorch() {
+        let w = Tensor([Float(1), 2]).requiresGrad_()
+        var seen: [[Float]] = []
+        let handle = w.registerHook { g in seen.append(g.toArray(as: Float.self)); return g * 10 }
+        (w * w).sum().backward()
+        XCTAssertEqual(seen, [[2, 4]])                                   // the hook sees 2w
+        XCTAssertEqual(w.grad!.toArray(as: Float.self), [20, 40])        // and its result is accumulated
+        handle.remove()
+        handle.remove()
+        w.grad = nil
+        (w * w).sum().backward()
+        XCTAssertEqual(w.grad!.toArray(as: Float.self), [2, 4], "a removed hook no longer runs")
+
+        let x = Tensor([Float(3)]).requiresGrad_()
+        let z = x * 2
+        z.retainGrad()
+        z.registerHook { $0 + 1 }
+        (z * z).sum().backward()
+        XCTAssertEqual(z.grad!.toArray(as: Float.self), [13])            // retain_grad sees the hooked gradient
+        XCTAssertEqual(x.grad!.toArray(as: Float.self), [26])
+
+        let a = Tensor([Float(1)]).requiresGrad_()
+        var order: [String] = []
+        a.registerPostAccumulateGradHook { t in order.append("post \(t.grad!.toArray(as: Float.self))") }
+        a.registerHook { g in order.append("pre \(g.toArray(as: Float.self))"); return nil }
+        let b = a * 3
+        b.registerHook { _ in Autograd.queueCallback { order.append("final") }; return nil }
+        b.sum().backward()
+        XCTAssertEqual(order, ["pre [3.0]", "post [3.0]", "final"])
+
+        let q = Tensor([Float(2)]).requiresGrad_()
+        q.registerHook { $0 * 5 }
+        XCTAssertEqual(Autograd.grad((q * q).sum(), q).toArray(as: Float.self), [20])   // autograd.grad sees hooks too
+        XCTAssertNil(q.grad)
+    }
 }
 
 import Foundation

@@ -35,6 +35,8 @@ enum ErrorProbes {
         "mixedDevices": (#line, { _ = Tensor.ones(2).add(Tensor.ones(2, device: TestDevice.device)) }),
         "hostPointerOnDevice": (#line, { Tensor.ones(2, device: TestDevice.device).withUnsafeMutableBufferPointer(as: Float.self) { _ in } }),
         "cudaWithoutBackend": (#line, { _ = Tensor.ones(2).cuda() }),
+        "callbackOutsideBackward": (#line, { Autograd.queueCallback {} }),
+        "hookWithoutGrad": (#line, { Tensor.ones(2).registerHook { $0 } }),
     ]
 }
 
@@ -112,6 +114,11 @@ final class ErrorMessageTests: XCTestCase {
     func testMixingDevicesStopsWithPyTorchsMessage() throws {
         try expectStop("mixedDevices", ["add:", "Expected all tensors to be on the same device, but found at least two devices, cpu and privateuseone:0!"])
         try expectStop("hostPointerOnDevice", ["withUnsafeMutableBufferPointer:", "privateuseone:0", "the CPU cannot read"])
+    }
+
+    func testHooksAndCallbacksMisusedStopWithPyTorchsMessages() throws {
+        try expectStop("callbackOutsideBackward", ["queue_callback:", "Final callbacks can only be installed during backward pass."])
+        try expectStop("hookWithoutGrad", ["register_hook:", "cannot register a hook on a tensor that doesn't require gradient"])
     }
 
     func testMovingToAnUnavailableGPUStopsWithTheReason() throws {

@@ -10,6 +10,9 @@ enum Engine {
     static func run(roots: [Tensor], gradients: [Tensor], retainGraph: Bool, createGraph: Bool,
                     inputs: [Tensor]? = nil, allowUnused: Bool = false,
                     file: StaticString, line: UInt) -> [Tensor?] {
+        let callbacks = BackwardCallbacks.forThisThread
+        callbacks.begin()
+        defer { callbacks.end() }   // declared first, so it runs last: after the grad mode is restored
         var rootEdges: [(Edge, Tensor)] = []
         for (index, (root, gradient)) in zip(roots, gradients).enumerated() {
             guard let edge = root.gradientEdge else {
@@ -65,7 +68,7 @@ enum Engine {
         while let node = ready.popLast() {
             guard !node.run.executed else { continue }
             node.run.executed = true
-            let buffer = node.run.gradients
+            let buffer = node.applyingHooks(node.run.gradients)
             node.run.gradients = []
             if !captures.isEmpty {
                 for (inputNumber, position) in captures[ObjectIdentifier(node)] ?? [] {

@@ -36,6 +36,8 @@ public class Node: CustomStringConvertible {
     @exclusivity(unchecked) var outputMeta: [([Int], DType, Device)] = []
     /// Non-leaf outputs that asked for `retainGrad()`, by output number.
     @exclusivity(unchecked) var retainedOutputs: [Int: WeakTensor] = [:]
+    /// Hooks on the gradients of non-leaf outputs (`registerHook`), by output number.
+    @exclusivity(unchecked) var tensorPreHooks: [Int: GradientHooks] = [:]
     /// The engine's bookkeeping for the run that last reached this node (see `Engine.run`).
     @exclusivity(unchecked) var run = RunState()
 
@@ -47,6 +49,16 @@ public class Node: CustomStringConvertible {
 
     /// Computes the gradients of the inputs from the gradients of the outputs.
     func apply(_ gradOutputs: [Tensor]) -> [Tensor?] { fatalError("\(name) must override apply") }
+
+    /// The gradients of the outputs after the hooks registered on those outputs.
+    func applyingHooks(_ gradOutputs: [Tensor?]) -> [Tensor?] {
+        guard !tensorPreHooks.isEmpty else { return gradOutputs }
+        var hooked = gradOutputs
+        for (number, hooks) in tensorPreHooks where number < hooked.count {
+            if let gradient = hooked[number] { hooked[number] = hooks.apply(gradient) }
+        }
+        return hooked
+    }
 
     /// Computes the gradients of the inputs from those of the outputs, nil for an output no gradient
     /// reached; most formulas take zeros there.
@@ -157,7 +169,14 @@ public final class AccumulateGrad: Node {
             // Keep no alias of the graph's memory: a later in-place change must not alter .grad.
             variable.grad = incoming.detach().clone()
         }
+        for (_, hook) in variable.hooks?.afterAccumulation ?? [] { hook(variable) }
         return []
+    }
+
+    /// The leaf's own gradient hooks run before accumulation.
+    override func applyingHooks(_ gradOutputs: [Tensor?]) -> [Tensor?] {
+        guard let hooks = variable.hooks, let gradient = gradOutputs.first ?? nil else { return gradOutputs }
+        return [hooks.gradient.apply(gradient)]
     }
 
     override func release() {}

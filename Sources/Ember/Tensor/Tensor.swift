@@ -44,6 +44,8 @@ public final class Tensor {
     @exclusivity(unchecked) var retainsGrad = false
     /// The node that accumulates gradients into this leaf; created on first use, shared by every use.
     weak var gradAccumulator: AccumulateGrad?
+    /// A leaf's gradient hooks (`registerHook`, `registerPostAccumulateGradHook`), made on first registration.
+    @exclusivity(unchecked) var hooks: LeafHooks?
     /// Whether this 0-d tensor stands for a Swift number in an expression (it then ranks below tensors
     /// in type promotion, as Python numbers do in PyTorch).
     @exclusivity(unchecked) var isWrappedNumber = false
