@@ -134,9 +134,7 @@ final class CUDAKernelHostTests: XCTestCase {
 
     /// Compiles `source` after the host shim with `c++` and returns the lines it prints.
     private func runOnHost(_ source: String, name: String) throws -> [String] {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ember-host-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
+        let folder = URL(fileURLWithPath: try CUDATests.temporaryFolder(self))
         let sourceFile = folder.appendingPathComponent("\(name).cpp"), program = folder.appendingPathComponent(name)
         try (Self.hostShim + source).write(to: sourceFile, atomically: true, encoding: .utf8)
         let compile = try runProcess("/usr/bin/env", ["c++", "-std=c++17", "-O1", "-o", program.path, sourceFile.path])

@@ -78,7 +78,7 @@ final class CUDATests: XCTestCase {
     // MARK: Kernels compiled by NVRTC
 
     func testEveryKernelModuleCompilesForHopperWithoutWarnings() throws {
-        let nvrtc = try loadNVRTC()
+        let nvrtc = try Self.loadNVRTC()
         XCTAssertNotNil(nvrtc.includeFolder, "cuda_fp16.h not found beside \(nvrtc.library.path)")
         let modules = CUDAKernelSources.all
         XCTAssertEqual(Set(modules.map(\.name)).count, modules.count, "module names repeat")
@@ -94,7 +94,7 @@ final class CUDATests: XCTestCase {
     }
 
     func testPTXIsTheFallbackForAVirtualArchitecture() throws {
-        let nvrtc = try loadNVRTC()
+        let nvrtc = try Self.loadNVRTC()
         let module = CUDAKernelSources.fill()
         let output = try nvrtc.compile(module.source, name: module.name, architecture: "compute_90")
         let ptx = String(decoding: output.image.prefix { $0 != 0 }, as: UTF8.self)
@@ -103,7 +103,7 @@ final class CUDATests: XCTestCase {
     }
 
     func testACompileErrorThrowsWithTheCompilersLog() throws {
-        let nvrtc = try loadNVRTC()
+        let nvrtc = try Self.loadNVRTC()
         XCTAssertThrowsError(try nvrtc.compile("extern \"C\" __global__ void broken() { undeclared(); }",
                                                name: "broken", architecture: "sm_90")) { error in
             guard case CUDAError.compilation(let kernel, let log) = error else { return XCTFail("\(error)") }
@@ -127,7 +127,7 @@ final class CUDATests: XCTestCase {
 
     /// NVRTC from `EMBER_CUDA_PATH` or site-packages; skips when absent, unless `EMBER_REQUIRE_NVRTC` is set
     /// (as `make test` sets it, after installing NVRTC's wheel).
-    private func loadNVRTC() throws -> NVRTC {
+    static func loadNVRTC() throws -> NVRTC {
         do {
             return try NVRTC(searching: CUDALibrarySearch.folders())
         } catch {
@@ -150,7 +150,8 @@ final class CUDATests: XCTestCase {
 
     private func temporaryFolder() throws -> String { try Self.temporaryFolder(self) }
 
-    private static func temporaryFolder(_ test: XCTestCase) throws -> String {
+    /// A new empty folder, removed after `test`.
+    static func temporaryFolder(_ test: XCTestCase) throws -> String {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ember-cuda-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         test.addTeardownBlock { try? FileManager.default.removeItem(atPath: folder) }
@@ -194,23 +195,12 @@ final class CUDAMemoryTests: XCTestCase {
 
 /// Compiled modules cached in memory and on disk.
 final class CUDAKernelCacheTests: XCTestCase {
-    private func nvrtc() throws -> NVRTC {
-        do {
-            return try NVRTC(searching: CUDALibrarySearch.folders())
-        } catch {
-            if ProcessInfo.processInfo.environment["EMBER_REQUIRE_NVRTC"] != nil { throw error }
-            throw XCTSkip("NVRTC is not installed here (\(error)); `make test` installs it")
-        }
-    }
+    private func nvrtc() throws -> NVRTC { try CUDATests.loadNVRTC() }
 
-    private func folder() -> URL {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ember-kernels-\(UUID().uuidString)")
-        addTeardownBlock { try? FileManager.default.removeItem(at: folder) }
-        return folder
-    }
+    private func folder() throws -> URL { URL(fileURLWithPath: try CUDATests.temporaryFolder(self)) }
 
     func testAModuleIsCompiledOncePerMachine() throws {
-        let nvrtc = try nvrtc(), folder = folder(), module = CUDAKernelSources.fill()
+        let nvrtc = try nvrtc(), folder = try folder(), module = CUDAKernelSources.fill()
         let cache = CUDAKernelCache(folder: folder)
         let image = try cache.image(of: module, major: 9, minor: 0, driverVersion: "13.0", nvrtc: nvrtc)
         XCTAssertEqual(try cache.image(of: module, major: 9, minor: 0, driverVersion: "13.0", nvrtc: nvrtc), image)
@@ -228,7 +218,7 @@ final class CUDAKernelCacheTests: XCTestCase {
     }
 
     func testADamagedFileIsCompiledAgainAndReplaced() throws {
-        let nvrtc = try nvrtc(), folder = folder(), module = CUDAKernelSources.fill()
+        let nvrtc = try nvrtc(), folder = try folder(), module = CUDAKernelSources.fill()
         let image = try CUDAKernelCache(folder: folder).image(of: module, major: 9, minor: 0, driverVersion: "13.0", nvrtc: nvrtc)
         let file = folder.appendingPathComponent(try FileManager.default.contentsOfDirectory(atPath: folder.path)[0])
         for damage in [Data(), Data([1, 2, 3]), try Data(contentsOf: file).prefix(40), Data(repeating: 0xFF, count: 100)] {

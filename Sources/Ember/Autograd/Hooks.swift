@@ -18,17 +18,22 @@ public final class RemovableHandle {
     }
 }
 
-/// Hooks on one gradient, run in registration order; each may return a gradient to use instead.
-final class GradientHooks {
-    private var hooks: [(id: Int, hook: (Tensor) -> Tensor?)] = []
+/// Hooks of one kind in registration order, each removable by the handle `add` returns.
+final class HookList<Hook> {
+    private(set) var hooks: [(id: Int, hook: Hook)] = []
 
     /// Adds `hook` and returns the handle that removes it.
-    func add(_ hook: @escaping (Tensor) -> Tensor?) -> RemovableHandle {
+    func add(_ hook: Hook) -> RemovableHandle {
         let id = newHookID()
         hooks.append((id, hook))
         return RemovableHandle { [weak self] in self?.hooks.removeAll { $0.id == id } }
     }
+}
 
+/// Hooks on one gradient; each may return a gradient to use instead.
+typealias GradientHooks = HookList<(Tensor) -> Tensor?>
+
+extension HookList where Hook == (Tensor) -> Tensor? {
     /// `gradient` after every hook.
     func apply(_ gradient: Tensor) -> Tensor { hooks.reduce(gradient) { $1.hook($0) ?? $0 } }
 }
@@ -36,7 +41,7 @@ final class GradientHooks {
 /// A leaf's hooks: on its gradient before it is accumulated, and on itself after.
 final class LeafHooks {
     let gradient = GradientHooks()
-    var afterAccumulation: [(id: Int, hook: (Tensor) -> Void)] = []
+    let afterAccumulation = HookList<(Tensor) -> Void>()
 }
 
 extension Tensor {
@@ -62,9 +67,7 @@ extension Tensor {
                                                _ hook: @escaping (Tensor) -> Void) -> RemovableHandle {
         check(isLeaf && requiresGrad, "register_post_accumulate_grad_hook",
               "post accumulate grad hooks can only be registered on leaf tensors that require grad", file: file, line: line)
-        let hooks = leafHooks, id = newHookID()
-        hooks.afterAccumulation.append((id, hook))
-        return RemovableHandle { [weak hooks] in hooks?.afterAccumulation.removeAll { $0.id == id } }
+        return leafHooks.afterAccumulation.add(hook)
     }
 
     private var leafHooks: LeafHooks {

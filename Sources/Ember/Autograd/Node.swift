@@ -169,7 +169,7 @@ public final class AccumulateGrad: Node {
             // Keep no alias of the graph's memory: a later in-place change must not alter .grad.
             variable.grad = incoming.detach().clone()
         }
-        for (_, hook) in variable.hooks?.afterAccumulation ?? [] { hook(variable) }
+        for (_, hook) in variable.hooks?.afterAccumulation.hooks ?? [] { hook(variable) }
         return []
     }
 

@@ -53,7 +53,7 @@ final class CUDADeviceAllocator: DeviceAllocator {
     let ordinal: Int
     private let driver: CUDADriver
     private let context: CUDAContext
-    let cache: CachingAllocator
+    private let cache: CachingAllocator
     private let lock = NSLock()
     /// Why the last allocation failed, in PyTorch's words, for the op that asked.
     private(set) var lastFailure: CUDAMemoryError?

@@ -49,26 +49,27 @@ public final class CUDARuntime: @unchecked Sendable {
 
     /// What the driver says of GPU `index` (`torch.cuda.get_device_properties`).
     public func deviceProperties(_ index: Int) throws -> CUDADeviceProperties {
+        try driver(forGPU: index).properties(ofDevice: index)
+    }
+
+    /// The driver, when `ordinal` names one of its GPUs.
+    private func driver(forGPU ordinal: Int) throws -> CUDADriver {
         let loaded = try state.get()
-        guard (0..<loaded.deviceCount).contains(index) else {
+        guard (0..<loaded.deviceCount).contains(ordinal) else {
             throw CUDAError.driver(call: "cuDeviceGet", code: 101, name: "CUDA_ERROR_INVALID_DEVICE",
-                                   message: "invalid device ordinal \(index) (\(loaded.deviceCount) GPUs)")
+                                   message: "invalid device ordinal \(ordinal) (\(loaded.deviceCount) GPUs)")
         }
-        return try loaded.driver.properties(ofDevice: index)
+        return loaded.driver
     }
 }
 
 extension CUDARuntime {
     /// GPU `ordinal`'s memory (its caching allocator), made on first use.
     func allocator(_ ordinal: Int) throws -> CUDADeviceAllocator {
-        let loaded = try state.get()
+        let driver = try driver(forGPU: ordinal)
         lock.lock(); defer { lock.unlock() }
         if let allocator = allocators[ordinal] { return allocator }
-        guard (0..<loaded.deviceCount).contains(ordinal) else {
-            throw CUDAError.driver(call: "cuDeviceGet", code: 101, name: "CUDA_ERROR_INVALID_DEVICE",
-                                   message: "invalid device ordinal \(ordinal) (\(loaded.deviceCount) GPUs)")
-        }
-        let allocator = try CUDADeviceAllocator(driver: loaded.driver, ordinal: ordinal)
+        let allocator = try CUDADeviceAllocator(driver: driver, ordinal: ordinal)
         allocators[ordinal] = allocator
         return allocator
     }

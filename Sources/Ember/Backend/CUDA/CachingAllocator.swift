@@ -99,7 +99,6 @@ final class CachingAllocator {
             preconditionFailure("CachingAllocator.free: \(address) was not allocated here")
         }
         allocatedBytes -= block.size
-        block.isFree = true
         var merged = block
         if let previous = block.previous, previous.isFree {
             removeFree(previous)
@@ -165,7 +164,6 @@ final class CachingAllocator {
         guard block.isSmallPool ? rest >= Self.minimumBlock : rest > Self.smallRequest else { return }
         let remainder = Block(segment: block.segment, address: block.address + UInt64(size), size: rest,
                               stream: block.stream, isSmallPool: block.isSmallPool)
-        remainder.isFree = true
         remainder.previous = block
         remainder.next = block.next
         block.next?.previous = remainder
