@@ -1,7 +1,9 @@
 # Ember's entry points. Each target installs what it needs on a fresh Debian machine.
 
 SWIFT ?= swift
-APT_PACKAGES = libopenblas-dev zlib1g-dev libdeflate-dev libpng-dev libjpeg62-turbo-dev pkg-config
+# Open MPI for distributed training: the runtime and mpirun only (libopenmpi-dev would pull a Fortran compiler into every
+# build; Ember opens libmpi.so.40 at run time and needs no MPI headers).
+APT_PACKAGES = libopenblas-dev zlib1g-dev libdeflate-dev libpng-dev libjpeg62-turbo-dev pkg-config openmpi-bin libopenmpi3
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 # NVRTC and the CUDA headers, from NVIDIA's wheels, so the tests compile every CUDA kernel on any machine. 13.0:
@@ -11,9 +13,9 @@ CUDA_WHEELS = nvidia-cuda-nvrtc==13.0.* nvidia-cuda-runtime==13.0.* nvidia-cuda-
 
 .PHONY: deps cuda-tools train bench test build release clean
 
-## Installs the system libraries Ember links against (OpenBLAS through pkg-config).
+## Installs the system libraries Ember links against (OpenBLAS through pkg-config) and Open MPI.
 deps:
-	@if ! pkg-config --exists openblas zlib libdeflate libpng libjpeg 2>/dev/null; then \
+	@if ! pkg-config --exists openblas zlib libdeflate libpng libjpeg 2>/dev/null || ! command -v mpirun >/dev/null; then \
 		echo "installing $(APT_PACKAGES)"; \
 		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq $(APT_PACKAGES); \
 	fi

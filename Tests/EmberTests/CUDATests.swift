@@ -20,7 +20,7 @@ final class CUDATests: XCTestCase {
     func testAMissingLibraryIsATypedErrorNamingItAndTheFolders() throws {
         let folder = try temporaryFolder()
         XCTAssertThrowsError(try SharedLibrary.open(["libember-absent.so.1"], in: [folder])) { error in
-            guard case CUDAError.libraryNotFound(let library, let searched, _) = error else { return XCTFail("\(error)") }
+            guard case SharedLibraryError.libraryNotFound(let library, let searched, _) = error else { return XCTFail("\(error)") }
             XCTAssertEqual(library, "libember-absent.so.1")
             XCTAssertEqual(searched, [folder])
             XCTAssertTrue("\(error)".contains("libember-absent.so.1 could not be loaded (searched \(folder)"), "\(error)")

@@ -42,11 +42,14 @@ func gradcheck(_ name: String, _ inputs: [Tensor], epsilon: Double = 1e-6, toler
     }
 }
 
-/// Runs `executable` with `arguments` to its end: its exit status and what it printed (standard output and error).
-func runProcess(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
+/// Runs `executable` with `arguments` (and `environment` added to this process's) to its end: its exit status and
+/// what it printed (standard output and error).
+func runProcess(_ executable: String, _ arguments: [String],
+                environment: [String: String] = [:]) throws -> (status: Int32, output: String) {
     let process = Process(), pipe = Pipe()
     process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
+    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
     process.standardOutput = pipe
     process.standardError = pipe
     try process.run()

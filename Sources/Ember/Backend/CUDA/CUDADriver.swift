@@ -30,8 +30,12 @@ final class CUDADriver {
 
     /// Opens the driver from `folders` (then the system's search), resolves its entry points and initialises it.
     init(searching folders: [String]) throws(CUDAError) {
-        let library = try SharedLibrary.open(["libcuda.so.1", "libcuda.so"], in: folders)
-        func resolve<T>(_ symbol: String, _ type: T.Type) throws(CUDAError) -> T { try library.function(symbol, as: type) }
+        let library = try CUDAError.loading { () throws(SharedLibraryError) in
+            try SharedLibrary.open(["libcuda.so.1", "libcuda.so"], in: folders)
+        }
+        func resolve<T>(_ symbol: String, _ type: T.Type) throws(CUDAError) -> T {
+            try CUDAError.loading { () throws(SharedLibraryError) in try library.function(symbol, as: type) }
+        }
         self.library = library
         getErrorString = try resolve("cuGetErrorString", PFN_cuGetErrorString.self)
         getErrorName = try resolve("cuGetErrorName", PFN_cuGetErrorName.self)

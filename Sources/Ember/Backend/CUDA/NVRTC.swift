@@ -22,8 +22,12 @@ final class NVRTC {
 
     /// Opens NVRTC from `folders` (then the system's search) and resolves its entry points.
     init(searching folders: [String]) throws(CUDAError) {
-        let library = try SharedLibrary.open(["libnvrtc.so.13", "libnvrtc.so.12", "libnvrtc.so"], in: folders)
-        func resolve<T>(_ symbol: String, _ type: T.Type) throws(CUDAError) -> T { try library.function(symbol, as: type) }
+        let library = try CUDAError.loading { () throws(SharedLibraryError) in
+            try SharedLibrary.open(["libnvrtc.so.13", "libnvrtc.so.12", "libnvrtc.so"], in: folders)
+        }
+        func resolve<T>(_ symbol: String, _ type: T.Type) throws(CUDAError) -> T {
+            try CUDAError.loading { () throws(SharedLibraryError) in try library.function(symbol, as: type) }
+        }
         self.library = library
         includeFolder = CUDALibrarySearch.includeFolder(besideLibraryAt: library.path)
         getErrorString = try resolve("nvrtcGetErrorString", PFN_nvrtcGetErrorString.self)

@@ -1,46 +1,5 @@
-// Opening the CUDA libraries at run time: Ember links none of them, so it builds and runs without CUDA.
+// Where the CUDA libraries are searched for: an explicit path, then pip's CUDA wheels, then the system.
 import Foundation
-
-/// A shared library opened with `dlopen` and never closed (CUDA libraries keep threads and state for the life of
-/// the process), with typed lookups of its entry points.
-struct SharedLibrary {
-    /// The file name asked for (`libcuda.so.1`).
-    let name: String
-    /// The path it was opened from, or the bare name when the system's search found it.
-    let path: String
-    private let handle: UnsafeMutableRawPointer
-
-    /// Opens the first of `names` found in `folders` (in order), then through the system's search.
-    static func open(_ names: [String], in folders: [String]) throws(CUDAError) -> SharedLibrary {
-        var reason = "not found"
-        for folder in folders {
-            for name in names {
-                let path = (folder as NSString).appendingPathComponent(name)
-                guard FileManager.default.fileExists(atPath: path) else { continue }
-                if let handle = dlopen(path, RTLD_NOW | RTLD_LOCAL) { return SharedLibrary(name: name, path: path, handle: handle) }
-                reason = lastError()
-            }
-        }
-        for name in names {
-            if let handle = dlopen(name, RTLD_NOW | RTLD_LOCAL) { return SharedLibrary(name: name, path: name, handle: handle) }
-            if reason == "not found" { reason = lastError() }
-        }
-        throw .libraryNotFound(library: names[0], searched: folders, reason: reason)
-    }
-
-    /// The entry point `symbol` as a C function pointer of type `T`.
-    func function<T>(_ symbol: String, as type: T.Type) throws(CUDAError) -> T {
-        guard let address = dlsym(handle, symbol) else { throw .symbolNotFound(symbol: symbol, library: name) }
-        return unsafeBitCast(address, to: type)
-    }
-
-    /// The entry point `symbol`, or nil when this version of the library lacks it.
-    func optionalFunction<T>(_ symbol: String, as type: T.Type) -> T? {
-        dlsym(handle, symbol).map { unsafeBitCast($0, to: type) }
-    }
-
-    private static func lastError() -> String { dlerror().map { String(cString: $0) } ?? "not found" }
-}
 
 /// Where Ember looks for the CUDA libraries, in order: the folders of `EMBER_CUDA_PATH` (colon-separated; each
 /// folder and its `lib`, `lib64` and `nvidia/cu13/lib` below it), then the `nvidia/cu13/lib` and `nvidia/cudnn/lib`

@@ -1,0 +1,183 @@
+// Distributed training on Open MPI: the tests start real MPI jobs of this test program (`mpirun`, through
+// Ember's launcher), whose worker tests run on every rank and check each collective against its definition.
+@testable import Ember
+import Foundation
+import XCTest
+
+final class DistributedTests: XCTestCase {
+    // MARK: Without MPI
+
+    func testCollectivesBeforeInitThrowAndTheNCCLBackendSaysWhyItIsMissing() throws {
+        try XCTSkipIf(Distributed.isInitialized, "a process group runs in this process")
+        XCTAssertThrowsError(try Distributed.allReduce(Tensor([1.0]))) { error in
+            XCTAssertEqual(error as? DistributedError, .notInitialized)
+            XCTAssertTrue("\(error)".contains("Default process group has not been initialized"), "\(error)")
+        }
+        XCTAssertThrowsError(try Distributed.barrier()) { XCTAssertEqual($0 as? DistributedError, .notInitialized) }
+        XCTAssertThrowsError(try Distributed.destroyProcessGroup()) { XCTAssertEqual($0 as? DistributedError, .notInitialized) }
+        XCTAssertThrowsError(try Distributed.initProcessGroup(backend: .nccl)) { error in
+            guard case DistributedError.unavailable(let backend, _) = error else { return XCTFail("\(error)") }
+            XCTAssertEqual(backend, "NCCL")
+            XCTAssertTrue("\(error)".hasPrefix("NCCL is not available: "), "\(error)")
+        }
+        XCTAssertFalse(Distributed.isInitialized)
+    }
+
+    func testTheLauncherStartsEachRankWithTorchrunsEnvironment() {
+        let asUser = Distributed.launchArguments(processes: 4, program: "/bin/train", arguments: ["--epochs", "2"], runningAsRoot: false)
+        XCTAssertEqual(Array(asUser.prefix(3)), ["-n", "4", "--oversubscribe"])
+        XCTAssertFalse(asUser.contains("--allow-run-as-root"))
+        XCTAssertEqual(Array(asUser.suffix(3)), ["/bin/train", "--epochs", "2"])
+        let script = asUser[asUser.firstIndex(of: "-c")! + 1]
+        for variable in ["RANK=$OMPI_COMM_WORLD_RANK", "WORLD_SIZE=$OMPI_COMM_WORLD_SIZE", "LOCAL_RANK=$OMPI_COMM_WORLD_LOCAL_RANK",
+                         "LOCAL_WORLD_SIZE=$OMPI_COMM_WORLD_LOCAL_SIZE"] {
+            XCTAssertTrue(script.contains(variable), script)
+        }
+        let asRoot = Distributed.launchArguments(processes: 2, program: "p", arguments: [], runningAsRoot: true)
+        XCTAssertEqual(asRoot.filter { $0 == "--allow-run-as-root" }.count, 1)
+        XCTAssertThrowsError(try Distributed.launch(processes: 0, program: "/bin/true", arguments: []))
+        XCTAssertThrowsError(try Distributed.launch(processes: 2, program: "/bin/true", arguments: [], environment: ["PATH": "/nonexistent"])) {
+            XCTAssertTrue("\($0)".hasPrefix("MPI is not available: mpirun is not on the PATH"), "\($0)")
+        }
+    }
+
+    func testLargeMessagesAreSplitIntoMPICounts() {
+        XCTAssertTrue(Distributed.messageChunks(0).isEmpty)
+        XCTAssertEqual(Distributed.messageChunks(5).map { [$0.start, Int($0.count)] }, [[0, 5]])
+        let big = Int(Int32.max) * 2 + 3
+        XCTAssertEqual(Distributed.messageChunks(big).map { [$0.start, Int($0.count)] },
+                       [[0, Int(Int32.max)], [Int(Int32.max), Int(Int32.max)], [2 * Int(Int32.max), 3]])
+    }
+
+    // MARK: MPI jobs
+
+    func testEveryCollectiveOnThreeRanks() throws {
+        let run = try launchWorkers(3, "testCollectivesWorker")
+        XCTAssertEqual(run.status, 0, run.output)
+        for rank in 0..<3 { XCTAssertTrue(run.output.contains("collectives passed on rank \(rank) of 3"), run.output) }
+    }
+
+    /// Runs on each rank of `testEveryCollectiveOnThreeRanks`.
+    func testCollectivesWorker() throws {
+        try joinAsWorker()
+        let rank = Distributed.rank, size = Distributed.worldSize
+        let environment = ProcessInfo.processInfo.environment
+        XCTAssertEqual(environment["RANK"], "\(rank)")
+        XCTAssertEqual(environment["WORLD_SIZE"], "\(size)")
+        XCTAssertEqual(Distributed.localRank, rank)
+        XCTAssertThrowsError(try Distributed.initProcessGroup()) { XCTAssertEqual($0 as? DistributedError, .alreadyInitialized) }
+        let r = Double(rank), ranks = (0..<size).map(Double.init)
+
+        // allReduce: each op, float and integer dtypes, the ones MPI cannot reduce directly, asynchronously.
+        func fold(_ values: [Double], _ op: Distributed.ReduceOp) -> Double {
+            switch op {
+            case .sum: return values.reduce(0, +)
+            case .product: return values.reduce(1, *)
+            case .min: return values.min()!
+            case .max: return values.max()!
+            case .average: return values.reduce(0, +) / Double(values.count)
+            }
+        }
+        for op in [Distributed.ReduceOp.sum, .product, .min, .max, .average] {
+            let expected = [fold(ranks.map { $0 + 1 }, op), fold(ranks.map { -($0 + 1) }, op)]
+            for dtype in [DType.float32, .float64, .float16, .bfloat16] {
+                let tensor = Tensor([r + 1, -(r + 1)]).to(dtype)
+                try Distributed.allReduce(tensor, op: op)
+                XCTAssertEqual(tensor.dtype, dtype)
+                XCTAssertEqual(tensor.to(.float64).toArray(as: Double.self), expected, "\(op) \(dtype)")
+            }
+        }
+        for dtype in [DType.int64, .int32, .int8, .uint8] {
+            let tensor = Tensor([Int64(rank + 1), 7]).to(dtype)
+            try Distributed.allReduce(tensor, op: .average)
+            XCTAssertEqual(tensor.to(.int64).toArray(as: Int64.self), [Int64(size + 1) / 2, 7], "\(dtype)")
+            let sum = Tensor([Int64(rank + 1)]).to(dtype)
+            try Distributed.allReduce(sum)
+            XCTAssertEqual(sum.to(.int64).toArray(as: Int64.self), [Int64(size * (size + 1) / 2)], "\(dtype)")
+        }
+        let flags = Tensor([rank == 0, rank >= 0, false])
+        let anyFlag = flags.clone(), allFlags = flags.clone()
+        try Distributed.allReduce(anyFlag, op: .sum)
+        try Distributed.allReduce(allFlags, op: .product)
+        XCTAssertEqual(anyFlag.toArray(as: Bool.self), [true, true, false])
+        XCTAssertEqual(allFlags.toArray(as: Bool.self), [size == 1, true, false])
+        let big = Tensor.full([1 << 20], r)
+        let bigWork = try Distributed.allReduce(big, asyncOp: true)
+        let small = Tensor([r])
+        let smallWork = try Distributed.allReduce(small, op: .max, asyncOp: true)
+        try smallWork.wait()
+        try bigWork.wait()
+        XCTAssertTrue(bigWork.isCompleted)
+        XCTAssertEqual(big.min().item(), ranks.reduce(0, +))
+        XCTAssertEqual(big.max().item(), ranks.reduce(0, +))
+        XCTAssertEqual(small.item(), Double(size - 1))
+
+        // broadcast from the last rank, of a tensor that requires grad (as DistributedDataParallel's parameters do).
+        let source = size - 1
+        let weights = (rank == source ? Tensor([[1.5, 2.5], [3.5, 4.5]]) : Tensor.zeros([2, 2], dtype: .float64)).requiresGrad_()
+        let version = weights.version
+        try Distributed.broadcast(weights, src: source)
+        XCTAssertEqual(weights.toArray(as: Double.self), [1.5, 2.5, 3.5, 4.5])
+        XCTAssertGreaterThan(weights.version, version)
+
+        // allGather, allGatherIntoTensor.
+        let mine = Tensor([Int64(rank), Int64(rank * 10)])
+        let list = (0..<size).map { _ in Tensor.zeros([2], dtype: .int64) }
+        try Distributed.allGather(list, mine)
+        XCTAssertEqual(list.map { $0.toArray(as: Int64.self) }, (0..<size).map { [Int64($0), Int64($0 * 10)] })
+        let joined = Tensor.zeros([size, 2], dtype: .int64)
+        try Distributed.allGatherIntoTensor(joined, mine)
+        XCTAssertEqual(joined.toArray(as: Int64.self), (0..<size).flatMap { [Int64($0), Int64($0 * 10)] })
+
+        // reduceScatter: rank q sends q * 10 + p to rank p, which receives their sum.
+        let parts = (0..<size).map { Tensor([r * 10 + Double($0), 1]) }
+        let received = Tensor.zeros([2], dtype: .float64)
+        try Distributed.reduceScatter(received, parts)
+        XCTAssertEqual(received.toArray(as: Double.self), [10 * ranks.reduce(0, +) + Double(size) * r, Double(size)])
+        let whole = Tensor((0..<size).flatMap { [r * 10 + Double($0), 1] }, shape: [size, 2])
+        let share = Tensor.zeros([1, 2], dtype: .float64)
+        try Distributed.reduceScatterTensor(share, whole, op: .max)
+        XCTAssertEqual(share.toArray(as: Double.self), [10 * Double(size - 1) + r, 1])
+
+        // gather to rank 0, scatter from the last rank.
+        let gathered = rank == 0 ? (0..<size).map { _ in Tensor.zeros([3], dtype: .float16) } : nil
+        try Distributed.gather(Tensor([r, r + 0.5, -r]).to(.float16), gatherList: gathered, dst: 0)
+        if let gathered {
+            XCTAssertEqual(gathered.map { $0.to(.float64).toArray(as: Double.self) }, ranks.map { [$0, $0 + 0.5, -$0] })
+        }
+        let slot = Tensor.zeros([2], dtype: .int32)
+        let pieces = rank == source ? (0..<size).map { Tensor([Int32($0), Int32($0 * $0)]) } : nil
+        try Distributed.scatter(slot, scatterList: pieces, src: source)
+        XCTAssertEqual(slot.toArray(as: Int32.self), [Int32(rank), Int32(rank * rank)])
+
+        try Distributed.barrier()
+        try Distributed.barrier(asyncOp: true).wait()
+        print("collectives passed on rank \(rank) of \(size)")
+        try Distributed.destroyProcessGroup()
+        XCTAssertFalse(Distributed.isInitialized)
+        XCTAssertThrowsError(try Distributed.initProcessGroup()) { error in
+            XCTAssertTrue("\(error)".contains("cannot start twice"), "\(error)")
+        }
+    }
+
+    // MARK: Support
+
+    /// Starts `processes` ranks of this test program through Ember's launcher, each running the worker test `test`.
+    func launchWorkers(_ processes: Int, _ test: String, environment: [String: String] = [:]) throws -> (status: Int32, output: String) {
+        guard let mpirun = ["/usr/bin/mpirun", "/usr/local/bin/mpirun"].first(where: FileManager.default.isExecutableFile) else {
+            throw XCTSkip("Open MPI's mpirun is not installed (make test installs openmpi-bin)")
+        }
+        let program = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
+        return try runProcess(mpirun, Distributed.launchArguments(processes: processes, program: program,
+                                                                  arguments: ["EmberTests.DistributedTests/\(test)"]),
+                              environment: environment.merging(["EMBER_DISTRIBUTED_WORKER": "1"]) { $1 })
+    }
+
+    /// Joins the MPI job when running as a worker; skips the test otherwise.
+    func joinAsWorker(timeout: Double = 120) throws {
+        guard ProcessInfo.processInfo.environment["EMBER_DISTRIBUTED_WORKER"] != nil else {
+            throw XCTSkip("runs only on the ranks of an MPI job that another test starts")
+        }
+        try Distributed.initProcessGroup(backend: .mpi, timeout: timeout)
+    }
+}
