@@ -160,6 +160,88 @@ final class DistributedTests: XCTestCase {
         }
     }
 
+    func testACollectiveARankNeverJoinsTimesOutAndBreaksTheGroup() throws {
+        let start = Date()
+        let run = try launchWorkers(2, "testTimeoutWorker")
+        XCTAssertTrue(run.output.contains("rank 0 timed out as expected"), run.output)
+        XCTAssertLessThan(Date().timeIntervalSince(start), 60, run.output)
+    }
+
+    /// Runs on each rank of `testACollectiveARankNeverJoinsTimesOutAndBreaksTheGroup`: rank 1 never calls the
+    /// collective rank 0 waits for.
+    func testTimeoutWorker() throws {
+        try joinAsWorker(timeout: 2)
+        guard Distributed.rank == 0 else {
+            sleep(6)
+            exit(0)
+        }
+        XCTAssertThrowsError(try Distributed.allReduce(Tensor([1.0]))) { error in
+            XCTAssertEqual(error as? DistributedError, .timeout(operation: "Distributed.allReduce", seconds: 2))
+            XCTAssertTrue("\(error)".contains("another rank died, hung or did not call it"), "\(error)")
+        }
+        XCTAssertThrowsError(try Distributed.barrier()) { error in
+            guard case DistributedError.broken(let reason) = error else { return XCTFail("\(error)") }
+            XCTAssertTrue(reason.contains("did not complete within"), reason)
+        }
+        print("rank 0 timed out as expected")
+        exit(0)
+    }
+
+    func testARankThatIsKilledStopsTheOthersAtOnce() throws {
+        let start = Date()
+        let run = try launchWorkers(2, "testDyingRankWorker", environment: ["EMBER_DYING_RANK": "kill"])
+        XCTAssertNotEqual(run.status, 0)
+        XCTAssertTrue(run.output.contains("exited on signal 9"), run.output)
+        XCTAssertFalse(run.output.contains("rank 0 finished"), run.output)
+        XCTAssertLessThan(Date().timeIntervalSince(start), 60, run.output)
+    }
+
+    func testARankThatExitsWhileTheOthersWaitStopsThemWithinTheTimeout() throws {
+        let start = Date()
+        let run = try launchWorkers(2, "testDyingRankWorker", environment: ["EMBER_DYING_RANK": "exit"])
+        XCTAssertNotEqual(run.status, 0)
+        XCTAssertFalse(run.output.contains("rank 0 finished"), run.output)
+        XCTAssertLessThan(Date().timeIntervalSince(start), 60, run.output)
+    }
+
+    /// Runs on each rank of the two tests above: rank 1 is killed, or exits with status 3, while rank 0 waits for it.
+    func testDyingRankWorker() throws {
+        let killed = ProcessInfo.processInfo.environment["EMBER_DYING_RANK"] == "kill"
+        try joinAsWorker(timeout: killed ? 600 : 4)
+        if Distributed.rank == 1 {
+            if killed { kill(getpid(), SIGKILL) }
+            exit(3)
+        }
+        try Distributed.allReduce(Tensor([1.0]))
+        print("rank 0 finished")
+    }
+
+    func testAProgramStartedAloneFormsAGroupOfOne() throws {
+        let program = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
+        let run = try runProcess(program, ["EmberTests.DistributedTests/testLeaveWithoutDestroyingWorker"],
+                                 environment: ["EMBER_DISTRIBUTED_WORKER": "1"])
+        XCTAssertEqual(run.status, 0, run.output)
+        XCTAssertTrue(run.output.contains("rank 0 of 1 leaves"), run.output)
+    }
+
+    func testRanksThatEndWithoutDestroyingTheGroupLeaveItCleanly() throws {
+        let run = try launchWorkers(2, "testLeaveWithoutDestroyingWorker")
+        XCTAssertEqual(run.status, 0, run.output)
+        XCTAssertTrue(run.output.contains("rank 1 of 2 leaves"), run.output)
+        XCTAssertFalse(run.output.contains("exiting improperly"), run.output)
+    }
+
+    /// Runs alone and on two ranks: averages, then ends without destroying the group.
+    func testLeaveWithoutDestroyingWorker() throws {
+        try joinAsWorker()
+        let size = Int(ProcessInfo.processInfo.environment["WORLD_SIZE"] ?? "1")!
+        XCTAssertEqual(Distributed.worldSize, size)
+        let tensor = Tensor([Double(Distributed.rank), 2.0])
+        try Distributed.allReduce(tensor, op: .average)
+        XCTAssertEqual(tensor.toArray(as: Double.self), [Double(size - 1) / 2, 2])
+        print("rank \(Distributed.rank) of \(size) leaves")
+    }
+
     // MARK: Support
 
     /// Starts `processes` ranks of this test program through Ember's launcher, each running the worker test `test`.

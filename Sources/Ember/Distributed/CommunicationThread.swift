@@ -8,6 +8,7 @@ final class CommunicationThread {
     private let condition = NSCondition()
     private var jobs: [(work: Work, job: Job)] = []
     private var isOpen = true
+    private var isRunningJob = false
 
     /// Starts the thread.
     init() {
@@ -30,6 +31,12 @@ final class CommunicationThread {
         return work
     }
 
+    /// Whether no job is queued or running.
+    var isIdle: Bool {
+        condition.lock(); defer { condition.unlock() }
+        return jobs.isEmpty && !isRunningJob
+    }
+
     /// Lets the thread end once the jobs queued so far have run.
     func close() {
         condition.lock()
@@ -44,13 +51,19 @@ final class CommunicationThread {
             while jobs.isEmpty && isOpen { condition.wait() }
             guard !jobs.isEmpty else { condition.unlock(); return }
             let (work, job) = jobs.removeFirst()
+            isRunningJob = true
             condition.unlock()
+            let result: Result<Void, DistributedError>
             do throws(DistributedError) {
                 try job()
-                work.finish(.success(()))
+                result = .success(())
             } catch {
-                work.finish(.failure(error))
+                result = .failure(error)
             }
+            condition.lock()
+            isRunningJob = false
+            condition.unlock()
+            work.finish(result)
         }
     }
 }

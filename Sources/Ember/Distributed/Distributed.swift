@@ -39,12 +39,17 @@ public enum Distributed {
 
     /// Joins the processes started together by `mpirun` or `ember launch` (`init_process_group`); a process started
     /// alone forms a group of one. `timeout` bounds every collective, in seconds (PyTorch's default: 30 minutes).
-    /// Throws when MPI is missing, a group is already running, or MPI fails to start.
+    /// Throws when MPI is missing, a group is already running, or MPI fails to start. A group still running when the
+    /// program exits is left as `destroyProcessGroup` leaves it (waiting at most `timeout` for the other ranks), unless
+    /// a collective is under way (an error ended the program): then mpirun sees the rank end abnormally and stops the
+    /// others.
     public static func initProcessGroup(backend: Backend = .mpi, timeout: Double = 1800) throws {
         lock.lock(); defer { lock.unlock() }
         guard current == nil else { throw DistributedError.alreadyInitialized }
         switch backend {
-        case .mpi: current = try ProcessGroup.join(timeout: timeout)
+        case .mpi:
+            current = try ProcessGroup.join(timeout: timeout)
+            atexit { Distributed.leaveAtExit() }
         case .nccl:
             throw DistributedError.unavailable(backend: "NCCL", reason: "NCCL reduces CUDA tensors, and Ember's CUDA backend does "
                                                + "not run ops yet; use backend: .mpi")
@@ -57,7 +62,18 @@ public enum Distributed {
         lock.lock(); defer { lock.unlock() }
         guard let group = current else { throw DistributedError.notInitialized }
         current = nil
-        try group.destroy()
+        try group.destroy().wait()
+    }
+
+    /// Destroys a running, idle group as the program exits, waiting for the other ranks to leave at most the group's
+    /// timeout (a rank that exits early waits for the others; one that exits while they are blocked in a collective
+    /// gives up, and mpirun stops the job).
+    private static func leaveAtExit() {
+        lock.lock()
+        guard let group = current, group.isIdle else { lock.unlock(); return }
+        current = nil
+        lock.unlock()
+        _ = group.destroy().finishes(within: group.timeout)
     }
 
     /// This process's rank in the group, 0 to `worldSize - 1` (`get_rank`).

@@ -93,14 +93,18 @@ final class ProcessGroup {
         }
     }
 
-    /// Frees the communicator and finalises MPI (when Ember initialised it), after every queued collective.
-    func destroy() throws(DistributedError) {
+    /// Whether no collective is queued or under way.
+    var isIdle: Bool { thread.isIdle }
+
+    /// Queues freeing the communicator and finalising MPI (when Ember initialised it) after every queued collective,
+    /// and lets the communication thread end; the work completes when MPI is finalised, which waits for every rank.
+    func destroy() -> Work {
         let work = enqueue { [self] communicator throws(DistributedError) in
             var handle: MPIHandle? = communicator
             try mpi.check(mpi.commFree(&handle), "MPI_Comm_free")
             if ownsMPI { try mpi.check(mpi.finalize(), "MPI_Finalize") }
         }
         thread.close()
-        do { try work.wait() } catch { throw error as! DistributedError }
+        return work
     }
 }

@@ -22,6 +22,14 @@ public final class Work {
         try outcome!.get()
     }
 
+    /// Waits up to `seconds` for the collective to finish; whether it did.
+    func finishes(within seconds: Double) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        condition.lock(); defer { condition.unlock() }
+        while outcome == nil && condition.wait(until: deadline) {}
+        return outcome != nil
+    }
+
     /// Records the outcome and wakes the waiters.
     func finish(_ result: Result<Void, DistributedError>) {
         condition.lock()
