@@ -242,6 +242,114 @@ final class DistributedTests: XCTestCase {
         print("rank \(Distributed.rank) of \(size) leaves")
     }
 
+    // MARK: DistributedDataParallel
+
+    func testDistributedDataParallelTrainsAsOneProcessOnTheWholeBatch() throws {
+        let run = try launchWorkers(3, "testDataParallelWorker")
+        XCTAssertEqual(run.status, 0, run.output)
+        for rank in 0..<3 { XCTAssertTrue(run.output.contains("data parallel passed on rank \(rank)"), run.output) }
+    }
+
+    /// Runs on each rank of `testDistributedDataParallelTrainsAsOneProcessOnTheWholeBatch`. Each rank trains on its
+    /// share of a batch; a reference model on the same rank trains on the whole batch, and both must agree.
+    func testDataParallelWorker() throws {
+        try joinAsWorker()
+        let rank = Distributed.rank, size = Distributed.worldSize, share = 5
+        Ember.manualSeed(UInt64(100 + rank))   // each rank starts from its own weights: DDP copies rank 0's
+        let net = TwoBranchNet()
+        let model = try DistributedDataParallel(net, bucketCapMB: 0.0001)
+        for tensor in net.parameters() {
+            let copies = (0..<size).map { _ in Tensor.zeros(tensor.shape, dtype: tensor.dtype) }
+            try Distributed.allGather(copies, tensor.detach().contiguous())
+            XCTAssertTrue(copies.allSatisfy { $0.equal(copies[0]) }, "parameters differ across ranks after construction")
+        }
+        XCTAssertTrue(model.stateDict().keys.allSatisfy { $0.hasPrefix("module.") })
+        XCTAssertEqual(Set(model.stateDict().keys), Set(net.stateDict().keys.map { "module." + $0 }))
+        let reference = TwoBranchNet()
+        try reference.loadStateDict(net.stateDict())
+
+        Ember.manualSeed(7)   // the same batches on every rank
+        func batch() -> (all: (Tensor, Tensor), mine: (Tensor, Tensor)) {
+            let x = Tensor.randn([size * share, 4], dtype: .float64), y = Tensor.randn([size * share, 2], dtype: .float64)
+            return ((x, y), (x.narrow(0, start: rank * share, length: share), y.narrow(0, start: rank * share, length: share)))
+        }
+        func assertSameGradients(_ context: String) {
+            for ((name, mine), (_, expected)) in zip(net.namedParameters(), reference.namedParameters()) {
+                guard let grad = mine.grad, let expectedGrad = expected.grad else { return XCTFail("\(context): \(name) has no grad") }
+                XCTAssertLessThan((grad - expectedGrad).abs().max().item(), 1e-12, "\(context): \(name)")
+            }
+        }
+        let optimizer = SGD(model.parameters(), lr: 0.1, momentum: 0.9)
+        let referenceOptimizer = SGD(reference.parameters(), lr: 0.1, momentum: 0.9)
+        for step in 0..<3 {
+            let (all, mine) = batch()
+            optimizer.zeroGrad()
+            referenceOptimizer.zeroGrad()
+            F.mseLoss(model(mine.0), mine.1).backward()
+            F.mseLoss(reference(all.0), all.1).backward()
+            assertSameGradients("step \(step)")
+            optimizer.step()
+            referenceOptimizer.step()
+        }
+        for (mine, expected) in zip(net.parameters(), reference.parameters()) {
+            XCTAssertLessThan((mine - expected).abs().max().item(), 1e-12)
+        }
+
+        // noSync: two backward passes accumulate locally, the third averages all three.
+        optimizer.zeroGrad()
+        referenceOptimizer.zeroGrad()
+        for pass in 0..<3 {
+            let (all, mine) = batch()
+            if pass < 2 {
+                model.noSync { F.mseLoss(model(mine.0), mine.1).backward() }
+            } else {
+                F.mseLoss(model(mine.0), mine.1).backward()
+            }
+            F.mseLoss(reference(all.0), all.1).backward()
+        }
+        assertSameGradients("accumulated with noSync")
+
+        // findUnusedParameters: the spare branch unused everywhere keeps no gradient; used on one rank only, it is
+        // averaged with the others' zeros.
+        let partial = TwoBranchNet(.second)
+        let partialModel = try DistributedDataParallel(partial, findUnusedParameters: true)
+        let partialReference = TwoBranchNet(.second)
+        try partialReference.loadStateDict(partial.stateDict())
+        let (all, mine) = batch()
+        F.mseLoss(partialModel(mine.0), mine.1).backward()
+        XCTAssertNil(partial.spare.weight.grad)
+        XCTAssertNotNil(partial.second.weight.grad)
+        partial.zeroGrad()
+        partial.heads = rank == size - 1 ? .spare : .second
+        F.mseLoss(partialModel(mine.0), mine.1).backward()
+        var referenceLoss = Tensor(0.0)
+        for r in 0..<size {
+            partialReference.heads = r == size - 1 ? .spare : .second
+            let rows = (all.0.narrow(0, start: r * share, length: share), all.1.narrow(0, start: r * share, length: share))
+            referenceLoss = referenceLoss + F.mseLoss(partialReference(rows.0), rows.1) / Double(size)
+        }
+        referenceLoss.backward()
+        for ((name, mine), (_, expected)) in zip(partial.namedParameters(), partialReference.namedParameters()) {
+            XCTAssertLessThan((mine.grad! - expected.grad!).abs().max().item(), 1e-12, name)
+        }
+        print("data parallel passed on rank \(rank)")
+        try Distributed.destroyProcessGroup()
+    }
+
+    func testAParameterWithoutAGradientStopsWithPyTorchsAdvice() throws {
+        let run = try launchWorkers(2, "testUnusedParameterWorker")
+        XCTAssertNotEqual(run.status, 0)
+        XCTAssertTrue(run.output.contains("findUnusedParameters: true"), run.output)
+        XCTAssertTrue(run.output.contains("Parameters that did not receive grad: spare.weight, spare.bias"), run.output)
+    }
+
+    /// Runs on each rank of `testAParameterWithoutAGradientStopsWithPyTorchsAdvice`.
+    func testUnusedParameterWorker() throws {
+        try joinAsWorker()
+        let model = try DistributedDataParallel(TwoBranchNet(.second))
+        model(Tensor.ones([2, 4], dtype: .float64)).sum().backward()
+    }
+
     // MARK: Support
 
     /// Starts `processes` ranks of this test program through Ember's launcher, each running the worker test `test`.
@@ -261,5 +369,26 @@ final class DistributedTests: XCTestCase {
             throw XCTSkip("runs only on the ranks of an MPI job that another test starts")
         }
         try Distributed.initProcessGroup(backend: .mpi, timeout: timeout)
+    }
+}
+
+/// Two heads on one hidden layer, in float64: their sum, or one of them.
+final class TwoBranchNet: Module {
+    enum Heads { case both, second, spare }
+    let first = Linear(4, 3, dtype: .float64), second = Linear(3, 2, dtype: .float64), spare = Linear(3, 2, dtype: .float64)
+    var heads: Heads
+
+    init(_ heads: Heads = .both) {
+        self.heads = heads
+        super.init()
+    }
+
+    override func forward(_ input: Tensor) -> Tensor {
+        let hidden = first(input).tanh()
+        switch heads {
+        case .both: return second(hidden) + spare(hidden)
+        case .second: return second(hidden)
+        case .spare: return spare(hidden)
+        }
     }
 }
