@@ -49,6 +49,16 @@ final class DistributedTests: XCTestCase {
                        [[0, Int(Int32.max)], [Int(Int32.max), Int(Int32.max)], [2 * Int(Int32.max), 3]])
     }
 
+    /// The buckets of `dist._compute_bucket_assignment_by_size(params[::-1], [1 << 20, 2 << 20], …)` in PyTorch 2.15 for
+    /// these parameters (elements and dtype), mapped back to the parameters' indices.
+    func testGradientBucketsAreAssignedAsPyTorchAssignsThem() {
+        let parameters = [(100_000, DType.float32), (300_000, .float32), (10, .float64), (200_000, .float32), (50_000, .float64),
+                          (400_000, .float32), (5, .float32)].map { Tensor.zeros([$0.0], dtype: $0.1) }
+        XCTAssertEqual(GradientReducer.bucketAssignment(parameters, capBytes: 2 << 20), [[6, 5], [4, 2], [3, 1, 0]])
+        XCTAssertEqual(GradientReducer.bucketAssignment(parameters, capBytes: 25 << 20), [[6, 5], [4, 2], [3, 1, 0]])
+        XCTAssertEqual(GradientReducer.bucketAssignment(parameters.prefix(1).map { $0 }, capBytes: 1), [[0]])
+    }
+
     // MARK: MPI jobs
 
     func testEveryCollectiveOnThreeRanks() throws {

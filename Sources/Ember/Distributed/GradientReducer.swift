@@ -61,7 +61,7 @@ final class GradientReducer {
 
     /// Buckets of parameter indices: parameters in reverse order, one open bucket per dtype, a bucket closing once it
     /// holds at least its limit (1 MiB for each dtype's first, `capBytes` after), as PyTorch's
-    /// `_compute_bucket_assignment_by_size`; buckets in the order they closed, then the open ones.
+    /// `_compute_bucket_assignment_by_size`; ordered as there, by their first parameter, last parameters first.
     static func bucketAssignment(_ tensors: [Tensor], capBytes: Int) -> [[Int]] {
         var result: [[Int]] = []
         var open: [DType: (members: [Int], bytes: Int)] = [:], openOrder: [DType] = [], closed: [DType: Int] = [:]
@@ -78,7 +78,7 @@ final class GradientReducer {
                 closed[dtype, default: 0] += 1
             }
         }
-        return result + openOrder.map { open[$0]!.members }
+        return (result + openOrder.map { open[$0]!.members }).sorted { $0[0] > $1[0] }
     }
 
     /// Called after the forward pass whose backward is to be reduced: resets the pass and, when asked to, finds the
