@@ -1,5 +1,5 @@
-// `ember`: the command-line program. `ember train mnist` trains the MNIST CNN end to end; `ember info`
-// describes the build and the machine.
+// `ember`: the command-line program. `ember train mnist` trains the MNIST CNN end to end; `ember launch` runs a
+// program on several processes; `ember info` describes the build and the machine.
 import ArgumentParser
 import Ember
 
@@ -9,7 +9,7 @@ struct EmberCLI: ParsableCommand {
         commandName: "ember",
         abstract: "PyTorch, native in Swift: train and inspect models from the command line.",
         version: Ember.version,
-        subcommands: [Train.self, Info.self]
+        subcommands: [Train.self, Launch.self, Info.self]
     )
 }
 

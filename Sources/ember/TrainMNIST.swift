@@ -25,12 +25,17 @@ struct TrainMNIST: ParsableCommand {
     @Flag(help: "Download MNIST into --data when its files are missing.") var download = false
     @Option(parsing: .unconditional, help: "Random seed (initialisation and shuffling).") var seed = 1
     @Option(help: "Continue the run saved in this checkpoint (the checkpoint.pt an earlier run wrote).") var resume: String?
+    @Option(parsing: .unconditional, help: ArgumentHelp(
+        "Processes training data-parallel (DistributedDataParallel over Open MPI, started through mpirun); each takes "
+        + "--batch-size images per step, and rank 0 prints and writes the results. Ctrl-C stops the processes without saving."))
+    var nproc = 1
 
     func validate() throws {
         guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1 (got \(epochs))") }
         guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1 (got \(batchSize))") }
         guard lr.isFinite && lr > 0 else { throw ValidationError("--lr must be a positive, finite number (got \(lr))") }
         guard workers >= 0 else { throw ValidationError("--workers must not be negative (got \(workers))") }
+        guard nproc >= 1 else { throw ValidationError("--nproc must be at least 1 (got \(nproc))") }
         if case .cuda = try parseDevice(device), let reason = Ember.cuda.unavailableReason {
             throw ValidationError("--device \(device): CUDA is not available (\(reason)); use --device cpu")
         }
@@ -42,6 +47,21 @@ struct TrainMNIST: ParsableCommand {
 
     func run() throws {
         setvbuf(stdout, nil, _IOLBF, 0)
+        let distributed = nproc > 1
+        if distributed && ProcessInfo.processInfo.environment["OMPI_COMM_WORLD_SIZE"] == nil {
+            // Start the ranks: this command again, once per process, under mpirun.
+            let program = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
+            let status = try Distributed.launch(processes: nproc, program: program, arguments: Array(CommandLine.arguments.dropFirst()))
+            if status != 0 { throw ExitCode(status) }
+            return
+        }
+        if distributed {
+            try Distributed.initProcessGroup(backend: .mpi)
+            guard Distributed.worldSize == nproc else {
+                throw ValidationError("--nproc \(nproc), but mpirun started \(Distributed.worldSize) processes")
+            }
+        }
+        let isLeader = !distributed || Distributed.rank == 0
         Ember.manualSeed(seed)
         let trainSet: MNIST, testSet: MNIST
         do {
@@ -54,23 +74,30 @@ struct TrainMNIST: ParsableCommand {
         guard batchSize <= trainSet.count else {
             throw ValidationError("--batch-size \(batchSize) is larger than the \(trainSet.count) training images")
         }
-        print("MNIST: \(trainSet.count) training and \(testSet.count) test images from \(data)/MNIST/raw")
+        if isLeader {
+            print("MNIST: \(trainSet.count) training and \(testSet.count) test images from \(data)/MNIST/raw"
+                  + (distributed ? ", \(nproc) processes" : ""))
+        }
 
         let model = MNISTNet()
         let optimizer = Adam(model.parameters(), lr: lr)
         let lossFunction = CrossEntropyLoss()
-        let loader = DataLoader(trainSet, batchSize: batchSize, shuffle: true, numWorkers: workers)
+        // Each rank trains on its share of every epoch; gradients are averaged across the ranks during backward.
+        let sampler = distributed ? DistributedSampler(count: trainSet.count, seed: UInt64(seed)) : nil
+        let trainer: Module = distributed ? try DistributedDataParallel(model) : model
+        let loader = DataLoader(trainSet, batchSize: batchSize, shuffle: !distributed, sampler: sampler, numWorkers: workers)
         let testLoader = DataLoader(testSet, batchSize: 1000, numWorkers: workers)
         var progress = TrainingProgress()
         if let resume {
             progress = try TrainingProgress.restore(from: resume, model: model, optimizer: optimizer)
-            print("resuming \(resume): \(progress.completedEpochs) epochs and \(progress.step) steps done")
+            if isLeader { print("resuming \(resume): \(progress.completedEpochs) epochs and \(progress.step) steps done") }
         }
-        let interrupt = InterruptFlag()
+        let interrupt = InterruptFlag(catching: !distributed)
 
         while progress.completedEpochs < epochs && !interrupt.isSet {
             let epoch = progress.completedEpochs + 1
             model.train()
+            sampler?.setEpoch(epoch - 1)
             // The epoch's order is drawn at its start; a resumed epoch draws it again from the state saved then,
             // skips the batches already trained on, and goes on from the state saved at the stop.
             var batches: DataLoader<MNIST, (Tensor, Tensor)>.Iterator
@@ -85,11 +112,13 @@ struct TrainMNIST: ParsableCommand {
                 Ember.setRngState(current)
                 for _ in 0..<progress.step { _ = batches.next() }
             }
-            let bar = ProgressBar(total: loader.count, label: "epoch \(epoch)/\(epochs)", unit: "img")
+            let label = "epoch \(epoch)/\(epochs)"
+            let bar = isLeader ? ProgressBar(total: loader.count, label: label, unit: "img")
+                : ProgressBar(total: loader.count, label: label, unit: "img", output: { _ in })
             bar.advance(by: progress.step, units: 0)
             var running = 0.0, seen = 0
             while !interrupt.isSet, let (images, labels) = batches.next() {
-                let loss = lossFunction(model(images), labels)
+                let loss = lossFunction(trainer(images), labels)
                 optimizer.zeroGrad()
                 loss.backward()
                 optimizer.step()
@@ -102,17 +131,20 @@ struct TrainMNIST: ParsableCommand {
             }
             if interrupt.isSet { break }
             bar.finish(postfix: String(format: "loss %.4f", running / Double(max(seen, 1))))
-            let imagesPerSecond = bar.rate
-            let (correct, total) = evaluate(model, testLoader)
-            progress.accuracies.append(100 * Double(correct) / Double(total))
-            print(String(format: "epoch %d: test accuracy %.2f%% (%d/%d), %.0f images/s",
-                         epoch, progress.accuracies.last!, correct, total, imagesPerSecond))
+            let imagesPerSecond = bar.rate * Double(nproc)
             progress.completedEpochs = epoch
             progress.stepsPerEpoch = progress.step
             progress.step = 0
             progress.epochStarted = false
+            // Rank 0 alone evaluates and writes; the others go on and wait for it in the next step's all-reduce.
+            guard isLeader else { continue }
+            let (correct, total) = evaluate(model, testLoader)
+            progress.accuracies.append(100 * Double(correct) / Double(total))
+            print(String(format: "epoch %d: test accuracy %.2f%% (%d/%d), %.0f images/s",
+                         epoch, progress.accuracies.last!, correct, total, imagesPerSecond))
             try writeResults(model: model, optimizer: optimizer, progress: progress, testSet: testSet)
         }
+        if distributed { try Distributed.destroyProcessGroup() }
         if interrupt.isSet {
             print("")
             try writeResults(model: model, optimizer: optimizer, progress: progress, testSet: testSet)
@@ -193,10 +225,12 @@ func checkOutputFolder(_ out: String) throws {
 }
 
 /// Set by the first Ctrl-C (SIGINT): the loop stops after its current step and saves. A second one ends the
-/// program at once.
+/// program at once. Not `catching`, Ctrl-C ends the program as usual (the ranks of a distributed run, which
+/// could not agree on the step to stop at).
 final class InterruptFlag {
     private static let raised = Atomic<Bool>(false)
-    init() {
+    init(catching: Bool = true) {
+        guard catching else { return }
         signal(SIGINT) { _ in
             InterruptFlag.raised.store(true, ordering: .relaxed)
             signal(SIGINT, SIG_DFL)

@@ -76,6 +76,8 @@ final class DistributedTests: XCTestCase {
         XCTAssertEqual(environment["WORLD_SIZE"], "\(size)")
         XCTAssertEqual(Distributed.localRank, rank)
         XCTAssertThrowsError(try Distributed.initProcessGroup()) { XCTAssertEqual($0 as? DistributedError, .alreadyInitialized) }
+        let sampler = DistributedSampler(count: 10)
+        XCTAssertEqual([sampler.numReplicas, sampler.rank], [size, rank])
         let r = Double(rank), ranks = (0..<size).map(Double.init)
 
         // allReduce: each op, float and integer dtypes, the ones MPI cannot reduce directly, asynchronously.

@@ -61,6 +61,33 @@ final class CommandLineTests: XCTestCase {
         XCTAssertGreaterThan(grid.shape[1], 4 * 28)
     }
 
+    /// `--nproc 2`: two ranks under mpirun train data-parallel; rank 0 alone prints the accuracy and writes the files.
+    func testTrainMNISTOnTwoProcesses() throws {
+        try XCTSkipUnless(FileManager.default.isExecutableFile(atPath: "/usr/bin/mpirun"), "Open MPI's mpirun is not installed")
+        let folder = try smallMNIST()
+        let out = folder + "/run"
+        let result = try run(["train", "mnist", "--data", folder, "--out", out, "--epochs", "2", "--workers", "0", "--batch-size", "25",
+                              "--nproc", "2"])
+        XCTAssertEqual(result.status, 0, result.output)
+        XCTAssertTrue(result.output.contains("300 training and 100 test images from \(folder)/MNIST/raw, 2 processes"), result.output)
+        XCTAssertEqual(result.output.components(separatedBy: "epoch 2: test accuracy").count, 2, result.output)
+        XCTAssertTrue(result.output.contains("epoch 2/2 100%"), result.output)
+        let state: OrderedDictionary<String, Tensor> = try Ember.load(out + "/mnist_cnn.pt")
+        XCTAssertEqual(Array(state.keys), ["conv1.0.weight", "conv1.0.bias", "conv2.0.weight", "conv2.0.bias", "out.weight", "out.bias"])
+        XCTAssertTrue(FileManager.default.fileExists(atPath: out + "/predictions.png"))
+    }
+
+    /// `ember launch` starts the processes with their ranks, and fails when one of them fails.
+    func testLaunchRunsAProgramOnEachRank() throws {
+        try XCTSkipUnless(FileManager.default.isExecutableFile(atPath: "/usr/bin/mpirun"), "Open MPI's mpirun is not installed")
+        let ranks = try run(["launch", "-n", "3", "/bin/sh", "-c", "echo rank $RANK of $WORLD_SIZE, local $LOCAL_RANK of $LOCAL_WORLD_SIZE"])
+        XCTAssertEqual(ranks.status, 0, ranks.output)
+        for rank in 0..<3 { XCTAssertTrue(ranks.output.contains("rank \(rank) of 3, local \(rank) of 3"), ranks.output) }
+        let failing = try run(["launch", "--nproc", "2", "/bin/sh", "-c", "exit $((RANK + 3))"])
+        XCTAssertNotEqual(failing.status, 0, failing.output)
+        XCTAssertNotEqual(try run(["launch", "-n", "0", "/bin/true"]).status, 0)
+    }
+
     /// Two runs with the same seed and thread count write the same bytes, though the convolution's weight
     /// gradient is summed on two threads (50 images of the MNIST CNN's first layer are enough to split).
     func testTrainMNISTWithTheSameSeedWritesTheSameBytes() throws {

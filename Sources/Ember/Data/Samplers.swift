@@ -80,8 +80,16 @@ public final class DistributedSampler: Sampler {
     public let size: Int, numReplicas: Int, rank: Int, shuffle: Bool, seed: UInt64, dropLast: Bool
     public private(set) var epoch = 0
 
-    public init(count: Int, numReplicas: Int, rank: Int, shuffle: Bool = true, seed: UInt64 = 0, dropLast: Bool = false,
-                file: StaticString = #fileID, line: UInt = #line) {
+    /// The share of `count` items for `rank` of `numReplicas`; both default to the running process group's rank and
+    /// size, as in PyTorch.
+    public init(count: Int, numReplicas: Int? = nil, rank: Int? = nil, shuffle: Bool = true, seed: UInt64 = 0,
+                dropLast: Bool = false, file: StaticString = #fileID, line: UInt = #line) {
+        let group = Distributed.group
+        if numReplicas == nil || rank == nil {
+            check(group != nil, "DistributedSampler", "numReplicas and rank default to the process group's, and none is running: "
+                  + DistributedError.notInitialized.description, file: file, line: line)
+        }
+        let numReplicas = numReplicas ?? group!.worldSize, rank = rank ?? group!.rank
         check(rank >= 0 && rank < numReplicas, "DistributedSampler", "Invalid rank \(rank), rank should be in the interval "
               + "[0, \(numReplicas - 1)]", file: file, line: line)
         (size, self.numReplicas, self.rank, self.shuffle, self.seed, self.dropLast) = (count, numReplicas, rank, shuffle, seed, dropLast)
