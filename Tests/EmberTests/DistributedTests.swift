@@ -25,7 +25,7 @@ final class DistributedTests: XCTestCase {
 
     func testTheLauncherStartsEachRankWithTorchrunsEnvironment() {
         let asUser = Distributed.launchArguments(processes: 4, program: "/bin/train", arguments: ["--epochs", "2"], runningAsRoot: false)
-        XCTAssertEqual(Array(asUser.prefix(3)), ["-n", "4", "--oversubscribe"])
+        XCTAssertEqual(Array(asUser.prefix(5)), ["-n", "4", "--oversubscribe", "-x", "OMP_NUM_THREADS"])
         XCTAssertFalse(asUser.contains("--allow-run-as-root"))
         XCTAssertEqual(Array(asUser.suffix(3)), ["/bin/train", "--epochs", "2"])
         let script = asUser[asUser.firstIndex(of: "-c")! + 1]

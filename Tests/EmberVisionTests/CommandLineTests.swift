@@ -80,9 +80,13 @@ final class CommandLineTests: XCTestCase {
     /// `ember launch` starts the processes with their ranks, and fails when one of them fails.
     func testLaunchRunsAProgramOnEachRank() throws {
         try XCTSkipUnless(FileManager.default.isExecutableFile(atPath: "/usr/bin/mpirun"), "Open MPI's mpirun is not installed")
-        let ranks = try run(["launch", "-n", "3", "/bin/sh", "-c", "echo rank $RANK of $WORLD_SIZE, local $LOCAL_RANK of $LOCAL_WORLD_SIZE"])
+        let ranks = try run(["launch", "-n", "3", "/bin/sh", "-c",
+                             "echo rank $RANK of $WORLD_SIZE, local $LOCAL_RANK of $LOCAL_WORLD_SIZE, threads $OMP_NUM_THREADS"])
         XCTAssertEqual(ranks.status, 0, ranks.output)
-        for rank in 0..<3 { XCTAssertTrue(ranks.output.contains("rank \(rank) of 3, local \(rank) of 3"), ranks.output) }
+        let threads = ProcessInfo.processInfo.environment["OMP_NUM_THREADS"] ?? "\(max(1, ProcessInfo.processInfo.activeProcessorCount / 3))"
+        for rank in 0..<3 {
+            XCTAssertTrue(ranks.output.contains("rank \(rank) of 3, local \(rank) of 3, threads \(threads)"), ranks.output)
+        }
         let failing = try run(["launch", "--nproc", "2", "/bin/sh", "-c", "exit $((RANK + 3))"])
         XCTAssertNotEqual(failing.status, 0, failing.output)
         XCTAssertNotEqual(try run(["launch", "-n", "0", "/bin/true"]).status, 0)

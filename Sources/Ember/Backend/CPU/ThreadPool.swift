@@ -5,8 +5,10 @@ import Dispatch
 import Foundation
 import Synchronization
 
-/// The number of threads Ember's CPU kernels use (`torch.get_num_threads()`).
-@exclusivity(unchecked) nonisolated(unsafe) var cpuThreadCount = max(1, ProcessInfo.processInfo.activeProcessorCount)
+/// The number of threads Ember's CPU kernels use (`torch.get_num_threads()`): `OMP_NUM_THREADS` when set, as in
+/// PyTorch (launchers set it so that the processes of one machine share its cores), else one per core.
+@exclusivity(unchecked) nonisolated(unsafe) var cpuThreadCount = max(1, ProcessInfo.processInfo.environment["OMP_NUM_THREADS"]
+    .flatMap { Int($0) } ?? ProcessInfo.processInfo.activeProcessorCount)
 
 /// Elements per thread below which splitting a pointwise loop costs more than it saves.
 let pointwiseGrain = 1 << 15
