@@ -22,7 +22,8 @@ final class ProcessGroup {
         (self.ownsMPI, self.timeout) = (ownsMPI, timeout)
     }
 
-    /// Joins the MPI job this process was started in (a job of one when it was not started by `mpirun`).
+    /// Joins the MPI job this process was started in (a job of one when it was not started by `mpirun`), within
+    /// `timeout` seconds.
     static func join(timeout: Double) throws(DistributedError) -> ProcessGroup {
         let mpi: MPILibrary
         switch MPILibrary.shared {
@@ -51,6 +52,9 @@ final class ProcessGroup {
             try mpi.check(mpi.commRank(communicator!, &rank), "MPI_Comm_rank")
             try mpi.check(mpi.commSize(communicator!, &size), "MPI_Comm_size")
             joined = (communicator!, rank, size, ownsMPI)
+        }
+        guard work.finishes(within: timeout) else {
+            throw .timeout(operation: "Joining the MPI job (MPI_Init_thread)", seconds: timeout)
         }
         do {
             try work.wait()
