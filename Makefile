@@ -9,7 +9,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # NVRTC and the CUDA headers, from NVIDIA's wheels, so the tests compile every CUDA kernel on any machine. 13.0:
 # the GPU machines' driver is CUDA 13.0 and refuses PTX from a newer NVRTC.
 CUDA_TOOLS = .venv/cuda-tools
-CUDA_WHEELS = nvidia-cuda-nvrtc==13.0.* nvidia-cuda-runtime==13.0.* nvidia-cuda-crt==13.0.*
+CUDA_WHEELS = nvidia-cuda-nvrtc==13.0.* nvidia-cuda-runtime==13.0.* nvidia-cuda-crt==13.0.* nvidia-cuda-cccl==13.0.*
 
 .PHONY: deps cuda-tools train bench test build release clean
 

@@ -17,7 +17,7 @@ public final class EmulatedDevice: DeviceAllocator {
     private let lock = NSLock()
     private var counts = (liveBytes: 0, copiesToHost: 0, bytesToHost: 0, copiesFromHost: 0)
 
-    private init(_ device: Device) { self.device = device }
+    init(_ device: Device) { self.device = device }
 
     /// Emulates `device` (replacing what served it before) and returns the emulation; the CPU cannot be emulated.
     public static func register(_ device: Device) -> EmulatedDevice {

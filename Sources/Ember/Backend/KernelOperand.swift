@@ -27,6 +27,12 @@ struct KernelOperand {
     /// The number of elements.
     @inline(__always) var numel: Int { owner.layout.count }
 
+    /// The memory the elements live in.
+    @inline(__always) var storage: Storage { owner.storage }
+
+    /// The address of the first element in the device's own memory.
+    @inline(__always) var address: UnsafeMutableRawPointer { owner.storage.pointer + owner.layout.offset * owner.dtype.itemSize }
+
     /// The first element in the device's own memory (a host address only for host-readable memory: the backend
     /// that owns the storage decides how to read it).
     @inline(__always) func pointer<T>(as: T.Type) -> UnsafeMutablePointer<T> {

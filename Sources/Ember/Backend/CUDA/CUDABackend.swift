@@ -1,0 +1,212 @@
+// The GPU's backend: copies, casts, fills and every pointwise family run as Ember's generated CUDA kernels; the
+// primitives that have no kernel yet run on the host, their operands copied there and their outputs back.
+
+/// Runs the op vocabulary on a CUDA device: each primitive with a generated kernel (`CUDAKernelSources`) launches
+/// it through `launcher` over the operands' own layouts; the others compute on the host from copies of the
+/// operands' storages, and their outputs are copied back — correct, with a round trip per call until they get
+/// kernels of their own.
+final class CUDABackend: Backend {
+    let device: Device
+    let allocator: DeviceAllocator
+    private let launcher: CUDAKernelLauncher
+    /// Every kernel module, by name, generated once.
+    private let modules: [String: CUDAKernelModule]
+
+    init(device: Device, allocator: DeviceAllocator, launcher: CUDAKernelLauncher) {
+        (self.device, self.allocator, self.launcher) = (device, allocator, launcher)
+        modules = Dictionary(uniqueKeysWithValues: CUDAKernelSources.all.map { ($0.name, $0) })
+    }
+
+    // MARK: Kernels
+
+    func copy(_ source: KernelOperand, into destination: KernelOperand) {
+        run("cast_\(source.dtype)", "cast_\(source.dtype)_\(destination.dtype)", out: destination, [source]) { host in
+            CPUBackend.host.copy(host[1], into: host[0])
+        }
+    }
+
+    func fill(_ destination: KernelOperand, with value: Double) {
+        run("fill", "fill_\(destination.dtype)", out: destination, [], parameters: [value]) { host in
+            CPUBackend.host.fill(host[0], with: value)
+        }
+    }
+
+    func floatUnary(_ op: FloatUnaryOp, _ x: KernelOperand, into out: KernelOperand) {
+        run(pointwise: "float_unary", op.cuda, out: out, [x]) { CPUBackend.host.floatUnary(op, $0[1], into: $0[0]) }
+    }
+
+    func arithmeticUnary(_ op: ArithmeticUnaryOp, _ x: KernelOperand, into out: KernelOperand) {
+        run(pointwise: "arithmetic_unary", op.cuda, out: out, [x]) { CPUBackend.host.arithmeticUnary(op, $0[1], into: $0[0]) }
+    }
+
+    func arithmeticBinary(_ op: ArithmeticBinaryOp, _ x: KernelOperand, _ y: KernelOperand, into out: KernelOperand) {
+        run(pointwise: "arithmetic_binary", op.cuda, out: out, [x, y]) {
+            CPUBackend.host.arithmeticBinary(op, $0[1], $0[2], into: $0[0])
+        }
+    }
+
+    func floatBinary(_ op: FloatBinaryOp, _ x: KernelOperand, _ y: KernelOperand, into out: KernelOperand) {
+        run(pointwise: "float_binary", op.cuda, out: out, [x, y]) { CPUBackend.host.floatBinary(op, $0[1], $0[2], into: $0[0]) }
+    }
+
+    func compare(_ op: ComparisonOp, _ x: KernelOperand, _ y: KernelOperand, into out: KernelOperand) {
+        run("compare_\(x.dtype)", CUDAKernelSources.kernelName(op.cuda, x.dtype), out: out, [x, y]) {
+            CPUBackend.host.compare(op, $0[1], $0[2], into: $0[0])
+        }
+    }
+
+    func bitwise(_ op: BitwiseOp, _ x: KernelOperand, _ y: KernelOperand, into out: KernelOperand) {
+        run(pointwise: "bitwise", op.cuda, out: out, [x, y]) { CPUBackend.host.bitwise(op, $0[1], $0[2], into: $0[0]) }
+    }
+
+    func select(_ condition: KernelOperand, _ x: KernelOperand, _ y: KernelOperand, into out: KernelOperand) {
+        run("select", "select_\(out.dtype)", out: out, [condition, x, y]) { CPUBackend.host.select($0[1], $0[2], $0[3], into: $0[0]) }
+    }
+
+    /// Launches the kernel for `function` of the family's module of out's dtype.
+    private func run(pointwise family: String, _ function: CUDAPointwiseFunction, out: KernelOperand, _ inputs: [KernelOperand],
+                     onHost: ([KernelOperand]) -> Void) {
+        run("\(family)_\(out.dtype)", CUDAKernelSources.kernelName(function, out.dtype), out: out, inputs,
+            parameters: function.parameters, onHost: onHost)
+    }
+
+    /// Launches `kernel` of `module` over out's elements with the operands' layouts and up to four scalar
+    /// parameters; when no such kernel exists (a dtype without one) or the layout has too many dimensions, runs
+    /// `onHost` on host copies of [out] + inputs instead.
+    private func run(_ module: String, _ kernel: String, out: KernelOperand, _ inputs: [KernelOperand], parameters: [Double] = [],
+                     onHost: ([KernelOperand]) -> Void) {
+        guard let source = modules[module], source.kernels.contains(kernel),
+              let layout = CUDAKernelLayout(out: out, inputs: inputs) else {
+            return runOnHost([out] + inputs, written: [0]) { onHost($0.map { $0! }) }
+        }
+        guard out.numel > 0 else { return }
+        let arguments: [CUDAKernelArgument] = [.int64(Int64(out.numel)), .layout(layout), .address(out.address)]
+            + inputs.map { .address($0.address) } + (0..<4).map { .double($0 < parameters.count ? parameters[$0] : 0) }
+        CUDAKernelArgument.withParameters(arguments) { launcher.launch(kernel, of: source, elements: out.numel, arguments: $0) }
+    }
+
+    // MARK: On the host, until these get kernels
+
+    func reduceRows(_ op: RowReduction, _ x: KernelOperand, rows: Int, k: Int, into out: KernelOperand) {
+        runOnHost([out, x], written: [0]) { CPUBackend.host.reduceRows(op, $0[1]!, rows: rows, k: k, into: $0[0]!) }
+    }
+
+    func sumMiddle(_ x: KernelOperand, outer: Int, k: Int, inner: Int, into out: KernelOperand) {
+        runOnHost([out, x], written: [0]) { CPUBackend.host.sumMiddle($0[1]!, outer: outer, k: k, inner: inner, into: $0[0]!) }
+    }
+
+    func argExtremeRows(_ x: KernelOperand, rows: Int, k: Int, isMax: Bool, values: KernelOperand, indices: KernelOperand) {
+        runOnHost([values, indices, x], written: [0, 1]) {
+            CPUBackend.host.argExtremeRows($0[2]!, rows: rows, k: k, isMax: isMax, values: $0[0]!, indices: $0[1]!)
+        }
+    }
+
+    func transformRows(_ op: RowTransform, _ x: KernelOperand, rows: Int, k: Int, into out: KernelOperand) {
+        runOnHost([out, x], written: [0]) { CPUBackend.host.transformRows(op, $0[1]!, rows: rows, k: k, into: $0[0]!) }
+    }
+
+    func sortRows(_ x: KernelOperand, rows: Int, k: Int, descending: Bool, values: KernelOperand, indices: KernelOperand) {
+        runOnHost([values, indices, x], written: [0, 1]) {
+            CPUBackend.host.sortRows($0[2]!, rows: rows, k: k, descending: descending, values: $0[0]!, indices: $0[1]!)
+        }
+    }
+
+    func gather(_ input: KernelOperand, index: KernelOperand, dim: Int, into out: KernelOperand) -> Int64? {
+        runOnHost([out, input, index], written: [0]) { CPUBackend.host.gather($0[1]!, index: $0[2]!, dim: dim, into: $0[0]!) }
+    }
+
+    func scatter(_ source: KernelOperand, index: KernelOperand, dim: Int, accumulate: Bool, into target: KernelOperand) -> Int64? {
+        runOnHost([target, source, index], written: [0]) {
+            CPUBackend.host.scatter($0[1]!, index: $0[2]!, dim: dim, accumulate: accumulate, into: $0[0]!)
+        }
+    }
+
+    func take(_ source: KernelOperand, bases: [Int], block: Layout, into out: KernelOperand) {
+        runOnHost([out, source], written: [0]) { CPUBackend.host.take($0[1]!, bases: bases, block: block, into: $0[0]!) }
+    }
+
+    func put(_ values: KernelOperand, bases: [Int], block: Layout, accumulate: Bool, into target: KernelOperand) {
+        runOnHost([target, values], written: [0]) {
+            CPUBackend.host.put($0[1]!, bases: bases, block: block, accumulate: accumulate, into: $0[0]!)
+        }
+    }
+
+    func batchedMatrixProduct(_ a: KernelOperand, _ b: KernelOperand, into out: KernelOperand) {
+        runOnHost([out, a, b], written: [0]) { CPUBackend.host.batchedMatrixProduct($0[1]!, $0[2]!, into: $0[0]!) }
+    }
+
+    func convolution(_ plan: ConvolutionPlan, input: KernelOperand, weight: KernelOperand, bias: KernelOperand?,
+                     into out: KernelOperand) {
+        runOnHost([out, input, weight, bias], written: [0]) {
+            CPUBackend.host.convolution(plan, input: $0[1]!, weight: $0[2]!, bias: $0[3], into: $0[0]!)
+        }
+    }
+
+    func convolutionBackward(_ plan: ConvolutionPlan, input: KernelOperand, weight: KernelOperand, gradOutput: KernelOperand,
+                             gradInput: KernelOperand?, gradWeight: KernelOperand?) {
+        runOnHost([gradInput, gradWeight, input, weight, gradOutput], written: [0, 1]) {
+            CPUBackend.host.convolutionBackward(plan, input: $0[2]!, weight: $0[3]!, gradOutput: $0[4]!, gradInput: $0[0],
+                                                gradWeight: $0[1])
+        }
+    }
+
+    func maxPool(_ input: KernelOperand, planes: Int, _ g: PoolGeometry, into out: KernelOperand, indices: KernelOperand) {
+        runOnHost([out, indices, input], written: [0, 1]) {
+            CPUBackend.host.maxPool($0[2]!, planes: planes, g, into: $0[0]!, indices: $0[1]!)
+        }
+    }
+
+    func maxPoolBackward(_ gradOutput: KernelOperand, indices: KernelOperand, planes: Int, _ g: PoolGeometry,
+                         into gradInput: KernelOperand) {
+        runOnHost([gradInput, gradOutput, indices], written: [0]) {
+            CPUBackend.host.maxPoolBackward($0[1]!, indices: $0[2]!, planes: planes, g, into: $0[0]!)
+        }
+    }
+
+    func avgPool(_ source: KernelOperand, planes: Int, _ g: PoolGeometry, countIncludePad: Bool, divisorOverride: Int?,
+                 backward: Bool, into destination: KernelOperand) {
+        runOnHost([destination, source], written: [0]) {
+            CPUBackend.host.avgPool($0[1]!, planes: planes, g, countIncludePad: countIncludePad, divisorOverride: divisorOverride,
+                                    backward: backward, into: $0[0]!)
+        }
+    }
+
+    func adaptiveAvgPool(_ source: KernelOperand, planes: Int, height: Int, width: Int, outH: Int, outW: Int, backward: Bool,
+                         into destination: KernelOperand) {
+        runOnHost([destination, source], written: [0]) {
+            CPUBackend.host.adaptiveAvgPool($0[1]!, planes: planes, height: height, width: width, outH: outH, outW: outW,
+                                            backward: backward, into: $0[0]!)
+        }
+    }
+
+    func adamStep(_ step: AdamStep, param: KernelOperand, grad: KernelOperand, expAvg: KernelOperand, expAvgSq: KernelOperand,
+                  maxExpAvgSq: KernelOperand?) {
+        runOnHost([param, expAvg, expAvgSq, maxExpAvgSq, grad], written: [0, 1, 2, 3]) {
+            CPUBackend.host.adamStep(step, param: $0[0]!, grad: $0[4]!, expAvg: $0[1]!, expAvgSq: $0[2]!, maxExpAvgSq: $0[3])
+        }
+    }
+
+    /// Runs `body` on host copies of `operands` (each storage copied whole, once, so views and in-place outputs
+    /// keep sharing memory), then copies the storages of the operands at `written` back to the device.
+    private func runOnHost<R>(_ operands: [KernelOperand?], written: [Int], _ body: ([KernelOperand?]) -> R) -> R {
+        var copies: [ObjectIdentifier: (device: Storage, host: Storage)] = [:]
+        let hostOperands = operands.map { operand -> KernelOperand? in
+            guard let operand else { return nil }
+            let storage = operand.storage, key = ObjectIdentifier(storage)
+            if copies[key] == nil {
+                let host = Storage(byteCount: storage.byteCount)
+                if storage.byteCount > 0 { allocator.copyToHost(storage.pointer, to: host.pointer, byteCount: storage.byteCount) }
+                copies[key] = (storage, host)
+            }
+            return Tensor(storage: copies[key]!.host, layout: operand.layout, dtype: operand.dtype).operand
+        }
+        let result = body(hostOperands)
+        var copiedBack = Set<ObjectIdentifier>()
+        for index in written {
+            guard let storage = operands[index]?.storage, copiedBack.insert(ObjectIdentifier(storage)).inserted,
+                  storage.byteCount > 0 else { continue }
+            allocator.copyFromHost(copies[ObjectIdentifier(storage)]!.host.pointer, to: storage.pointer, byteCount: storage.byteCount)
+        }
+        return result
+    }
+}

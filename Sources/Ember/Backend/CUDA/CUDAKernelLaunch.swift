@@ -1,0 +1,72 @@
+// What a kernel launch passes: the C arguments of Ember's generated kernels, packed as the driver reads them.
+
+/// Runs compiled kernels: the CUDA driver on a GPU. `CUDABackend` decides what to launch; a launcher only loads
+/// modules and starts kernels, so the tests can run the same generated sources compiled for the host.
+protocol CUDAKernelLauncher: AnyObject {
+    /// Starts `kernel` of `module` over `elements` elements of work (a grid-stride loop covers them all whatever the
+    /// grid), with `arguments[i]` pointing at the value of the kernel's i-th C parameter.
+    func launch(_ kernel: String, of module: CUDAKernelModule, elements: Int, arguments: UnsafeMutablePointer<UnsafeMutableRawPointer?>)
+}
+
+/// One C argument of a generated kernel.
+enum CUDAKernelArgument {
+    /// `long long`.
+    case int64(Int64)
+    /// `double`.
+    case double(Double)
+    /// A device address (`T*`).
+    case address(UnsafeRawPointer?)
+    /// `EmberLayout`, by value.
+    case layout(CUDAKernelLayout)
+
+    /// Calls `body` with the driver's `kernelParams` for `arguments`: each value in an 8-byte aligned slot of one
+    /// buffer, and a pointer to each slot.
+    static func withParameters<R>(_ arguments: [CUDAKernelArgument],
+                                  _ body: (UnsafeMutablePointer<UnsafeMutableRawPointer?>) -> R) -> R {
+        let sizes = arguments.map { argument -> Int in
+            if case .layout = argument { return CUDAKernelLayout.byteCount }
+            return 8
+        }
+        let buffer = UnsafeMutableRawPointer.allocate(byteCount: sizes.reduce(0, +), alignment: 16)
+        let pointers = UnsafeMutablePointer<UnsafeMutableRawPointer?>.allocate(capacity: arguments.count)
+        defer { buffer.deallocate(); pointers.deallocate() }
+        var offset = 0
+        for (index, argument) in arguments.enumerated() {
+            let slot = buffer + offset
+            switch argument {
+            case .int64(let value): slot.storeBytes(of: value, as: Int64.self)
+            case .double(let value): slot.storeBytes(of: value, as: Double.self)
+            case .address(let value): slot.storeBytes(of: value, as: UnsafeRawPointer?.self)
+            case .layout(let layout): layout.bytes.withUnsafeBytes { slot.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+            }
+            pointers[index] = slot
+            offset += sizes[index]
+        }
+        return body(pointers)
+    }
+}
+
+/// The `EmberLayout` argument of a pointwise kernel (`CUDAKernelSources.prelude`): the output's shape and every
+/// operand's strides over it, as the C struct lays them out (`int rank; int contiguous; long long
+/// size[16]; long long stride[4][16]`).
+struct CUDAKernelLayout {
+    static let byteCount = 8 + 8 * CUDAKernelSources.maxDims * (1 + CUDAKernelSources.maxOperands)
+    let bytes: [UInt8]
+
+    /// The layout of `out` and `inputs` (each broadcast to out's shape), with dimensions merged where every operand
+    /// allows; nil when more than `maxDims` dimensions remain.
+    init?(out: KernelOperand, inputs: [KernelOperand]) {
+        let shape = out.shape, count = out.numel
+        let contiguous = out.isContiguous && inputs.allSatisfy { $0.isContiguous && $0.numel == count }
+        let loop = StridedLoop(shape: shape, strides: [out.strides]
+                               + inputs.map { Layout.broadcastStrides(shape: $0.shape, strides: $0.strides, to: shape) })
+        guard loop.shape.count <= CUDAKernelSources.maxDims else { return nil }
+        var words = [Int64](repeating: 0, count: CUDAKernelLayout.byteCount / 8)
+        words[0] = Int64(loop.shape.count) | (contiguous ? 1 << 32 : 0)   // rank, then contiguous, little-endian
+        for (d, size) in loop.shape.enumerated() { words[1 + d] = Int64(size) }
+        for (k, strides) in loop.strides.enumerated() {
+            for (d, stride) in strides.enumerated() { words[1 + CUDAKernelSources.maxDims * (1 + k) + d] = Int64(stride) }
+        }
+        bytes = words.withUnsafeBytes { Array($0) }
+    }
+}

@@ -1,0 +1,186 @@
+// The CUDA backend without a GPU: `CUDABackend` serving a test device, its generated kernels compiled for the
+// host by the system's C++ compiler (with the CUDA wheels' half-precision headers) and launched through the same
+// argument packing the driver reads. The results must equal the CPU's.
+@testable import Ember
+import EmberVision
+import Foundation
+import XCTest
+
+final class CUDABackendTests: XCTestCase {
+    static let device = Device.privateUse(7)
+
+    /// The backend, registered once: host memory counted by an emulated allocator, host-compiled kernels.
+    static let launcher: HostKernelLauncher? = {
+        guard let include = (try? CUDATests.loadNVRTC())?.includeFolder,
+              FileManager.default.fileExists(atPath: include + "/nv/target") else { return nil }
+        let launcher = HostKernelLauncher(includeFolder: include)
+        Backends.register(CUDABackend(device: device, allocator: EmulatedDevice(device), launcher: launcher))
+        return launcher
+    }()
+
+    private func requireLauncher() throws -> HostKernelLauncher {
+        guard let launcher = Self.launcher else {
+            if ProcessInfo.processInfo.environment["EMBER_REQUIRE_NVRTC"] != nil {
+                XCTFail("EMBER_REQUIRE_NVRTC is set, but the CUDA headers (cuda_fp16.h, nv/target) were not found")
+            }
+            throw XCTSkip("the CUDA wheels' headers are not installed (make cuda-tools installs them)")
+        }
+        return launcher
+    }
+
+    /// Asserts that `body` gives the same values on the CPU and on the CUDA backend, and that the backend ran kernels
+    /// (no host fallback) for it.
+    private func assertSame(_ name: String, _ inputs: [Tensor], file: StaticString = #filePath, line: UInt = #line,
+                            _ body: ([Tensor]) -> Tensor) throws {
+        let launcher = try requireLauncher()
+        let expected = body(inputs)
+        let launchesBefore = launcher.launches
+        let result = body(inputs.map { $0.to(Self.device) })
+        XCTAssertEqual(result.device, Self.device, name, file: file, line: line)
+        XCTAssertGreaterThan(launcher.launches, launchesBefore, "\(name) launched no kernel", file: file, line: line)
+        XCTAssertEqual(result.dtype, expected.dtype, name, file: file, line: line)
+        XCTAssertEqual(result.shape, expected.shape, name, file: file, line: line)
+        let got = result.cpu().to(.float64).toArray(as: Double.self), want = expected.to(.float64).toArray(as: Double.self)
+        for (index, (g, w)) in zip(got, want).enumerated() where !(g == w || (g.isNaN && w.isNaN)) {
+            XCTFail("\(name): element \(index) is \(g) on the CUDA backend, \(w) on the CPU", file: file, line: line)
+            return
+        }
+    }
+
+    func testPointwiseFamiliesRunAsKernelsWithTheCPUsValues() throws {
+        let values: [Double] = [-3.5, -1, -0.5, -0.0, 0, 0.25, 0.5, 1, 2.5, 7, .infinity, -.infinity, .nan, 100, -100, 3]
+        let base = Tensor(values, shape: [4, 4])
+        for dtype in [DType.float32, .float64] {
+            let x = base.to(dtype).t()   // strided
+            let row = Tensor([2, -1.5, 0.5, 3]).to(dtype)   // broadcast
+            try assertSame("exp \(dtype)", [x]) { $0[0].exp() }
+            try assertSame("sigmoid \(dtype)", [x]) { $0[0].sigmoid() }
+            try assertSame("leaky relu \(dtype)", [x]) { F.leakyRelu($0[0], negativeSlope: 0.2) }
+            try assertSame("pow scalar \(dtype)", [x]) { $0[0].pow(2.5) }
+            try assertSame("add \(dtype)", [x, row]) { $0[0] + $0[1] }
+            try assertSame("add scaled \(dtype)", [x, row]) { $0[0].add($0[1], alpha: -2) }
+            try assertSame("divide \(dtype)", [x, row]) { $0[0] / $0[1] }
+            try assertSame("atan2 \(dtype)", [x, row]) { $0[0].atan2($0[1]) }
+            try assertSame("maximum \(dtype)", [x, row]) { $0[0].maximum($0[1]) }
+            try assertSame("clamp \(dtype)", [x]) { $0[0].clamp(min: -1, max: 2) }
+            try assertSame("greater \(dtype)", [x, row]) { $0[0] .> $0[1] }
+            try assertSame("where \(dtype)", [x, row]) { Tensor.where($0[0] .> 0, $0[0], $0[1]) }
+        }
+        for dtype in [DType.int64, .int32, .int8, .uint8] {
+            let x = Tensor([7, -3, 0, 5, 127, -128, 2, 9] as [Int64], shape: [2, 4]).to(dtype)
+            let y = Tensor([2, 0, -1, 3] as [Int64]).to(dtype)
+            try assertSame("floor divide \(dtype)", [x, y]) { $0[0].div($0[1], roundingMode: .floor) }
+            try assertSame("remainder \(dtype)", [x, y]) { $0[0].remainder($0[1]) }
+            try assertSame("multiply \(dtype)", [x, y]) { $0[0] * $0[1] }
+            try assertSame("neg \(dtype)", [x]) { -$0[0] }
+            try assertSame("abs \(dtype)", [x]) { $0[0].abs() }
+            try assertSame("less or equal \(dtype)", [x, y]) { $0[0] .<= $0[1] }
+        }
+        let bits = Tensor([5, -8, 1 << 40, 3] as [Int64])
+        try assertSame("bitwise and", [bits, Tensor([3, 12, -1, 1] as [Int64])]) { $0[0].bitwiseAnd($0[1]) }
+        try assertSame("left shift", [bits, Tensor([1, 63, 64, 2] as [Int64])]) { $0[0].bitwiseLeftShift($0[1]) }
+    }
+
+    func testCopiesCastsAndFillsCoverEveryDtype() throws {
+        let values = Tensor([-2.75, -1, -0.0, 0, 0.5, 1.5, 2.5, 65504, 1e-8, 300, .nan, .infinity], shape: [3, 4])
+        for source in DType.allCases {
+            let x = values.to(source)
+            for destination in DType.allCases where destination != source {
+                try assertSame("cast \(source) to \(destination)", [x]) { $0[0].t().to(destination) }
+            }
+            try assertSame("contiguous \(source)", [x]) { $0[0].t().contiguous() }
+            try assertSame("fill \(source)", [x]) { $0[0].clone().fill_(3.5) }
+        }
+        // A fill of a strided view writes only the view's elements.
+        try assertSame("fill a column", [Tensor.zeros([3, 4])]) { inputs in
+            let copy = inputs[0].clone()
+            copy[.all, 1].fill_(9)
+            return copy
+        }
+    }
+
+    func testPrimitivesWithoutKernelsComputeOnTheHostAndTrainTheMNISTCNNAsTheCPU() throws {
+        _ = try requireLauncher()
+        func train(on device: Device) -> (losses: [Float], parameters: [[Float]]) {
+            Ember.manualSeed(7)
+            let model = MNISTNet().to(device)
+            let optimizer = Adam(model.parameters(), lr: 1e-3)
+            let batches = (0..<2).map { _ in (Tensor.randn([4, 1, 28, 28]), Tensor.randint(0, 10, [4])) }
+            var losses: [Float] = []
+            for (x, y) in batches {
+                optimizer.zeroGrad()
+                let loss = F.crossEntropy(model(x.to(device)), y.to(device))
+                loss.backward()
+                optimizer.step()
+                losses.append(Float(loss.item()))
+            }
+            XCTAssertTrue(model.parameters().allSatisfy { $0.device == device && $0.grad?.device == device })
+            return (losses, model.parameters().map { $0.toArray(as: Float.self) })
+        }
+        let host = train(on: .cpu), moved = train(on: Self.device)
+        XCTAssertEqual(moved.losses, host.losses)
+        XCTAssertEqual(moved.parameters, host.parameters)
+    }
+}
+
+/// Runs generated kernels compiled for the host: each module once per test run, by the system's C++ compiler, into a
+/// shared library with a thunk per kernel that calls it with the values the driver's argument array points at. One
+/// "thread" (block 0 of a grid of one) runs each kernel's grid-stride loop over every element.
+final class HostKernelLauncher: CUDAKernelLauncher {
+    private let includeFolder: String
+    private let lock = NSLock()
+    private var libraries: [String: UnsafeMutableRawPointer] = [:]
+    private var launchCount = 0
+
+    init(includeFolder: String) { self.includeFolder = includeFolder }
+
+    /// Kernels launched so far.
+    var launches: Int {
+        lock.lock(); defer { lock.unlock() }
+        return launchCount
+    }
+
+    private static let shim = """
+        #include <cmath>
+        #include <utility>
+        #include <type_traits>
+        using namespace std;
+        #define __global__
+        #define __device__
+        #define __forceinline__ inline
+        struct EmberHostDim { unsigned x; };
+        static const EmberHostDim blockIdx = {0}, threadIdx = {0}, blockDim = {1}, gridDim = {1};
+        template <typename... A, size_t... I> void ember_call(void (*f)(A...), void** p, index_sequence<I...>) {
+            f(*static_cast<remove_reference_t<A>*>(p[I])...);
+        }
+        template <typename... A> void ember_call(void (*f)(A...), void** p) { ember_call(f, p, index_sequence_for<A...>{}); }
+
+        """
+
+    func launch(_ kernel: String, of module: CUDAKernelModule, elements: Int, arguments: UnsafeMutablePointer<UnsafeMutableRawPointer?>) {
+        let library = load(module)
+        guard let thunk = dlsym(library, kernel + "_host") else { fatalError("\(module.name) has no kernel \(kernel)") }
+        typealias Thunk = @convention(c) (UnsafeMutablePointer<UnsafeMutableRawPointer?>) -> Void
+        unsafeBitCast(thunk, to: Thunk.self)(arguments)
+        lock.lock()
+        launchCount += 1
+        lock.unlock()
+    }
+
+    private func load(_ module: CUDAKernelModule) -> UnsafeMutableRawPointer {
+        lock.lock(); defer { lock.unlock() }
+        if let library = libraries[module.name] { return library }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ember-host-kernels-\(getpid())").path
+        try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let source = "\(folder)/\(module.name).cpp", library = "\(folder)/\(module.name).so"
+        let thunks = module.kernels.map { "extern \"C\" void \($0)_host(void** p) { ember_call(\($0), p); }" }.joined(separator: "\n")
+        try! (HostKernelLauncher.shim + module.source + "\n" + thunks + "\n").write(toFile: source, atomically: true, encoding: .utf8)
+        let compile = try! runProcess("/usr/bin/env", ["c++", "-std=c++17", "-O1", "-shared", "-fPIC", "-w", "-I", includeFolder,
+                                                       "-o", library, source])
+        guard compile.status == 0, let handle = dlopen(library, RTLD_NOW | RTLD_LOCAL) else {
+            fatalError("could not compile \(module.name) for the host:\n\(compile.output)")
+        }
+        libraries[module.name] = handle
+        return handle
+    }
+}
