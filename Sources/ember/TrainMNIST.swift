@@ -62,6 +62,7 @@ struct TrainMNIST: ParsableCommand {
             }
         }
         let isLeader = !distributed || Distributed.rank == 0
+        let device = try parseDevice(self.device)
         Ember.manualSeed(seed)
         let trainSet: MNIST, testSet: MNIST
         do {
@@ -79,7 +80,7 @@ struct TrainMNIST: ParsableCommand {
                   + (distributed ? ", \(nproc) processes" : ""))
         }
 
-        let model = MNISTNet()
+        let model = MNISTNet().to(device)
         let optimizer = Adam(model.parameters(), lr: lr)
         let lossFunction = CrossEntropyLoss()
         // Each rank trains on its share of every epoch; gradients are averaged across the ranks during backward.
@@ -118,7 +119,7 @@ struct TrainMNIST: ParsableCommand {
             bar.advance(by: progress.step, units: 0)
             var running = 0.0, seen = 0
             while !interrupt.isSet, let (images, labels) = batches.next() {
-                let loss = lossFunction(trainer(images), labels)
+                let loss = lossFunction(trainer(images.to(device)), labels.to(device))
                 optimizer.zeroGrad()
                 loss.backward()
                 optimizer.step()
@@ -138,30 +139,30 @@ struct TrainMNIST: ParsableCommand {
             progress.epochStarted = false
             // Rank 0 alone evaluates and writes; the others go on and wait for it in the next step's all-reduce.
             guard isLeader else { continue }
-            let (correct, total) = evaluate(model, testLoader)
+            let (correct, total) = evaluate(model, testLoader, on: device)
             progress.accuracies.append(100 * Double(correct) / Double(total))
             print(String(format: "epoch %d: test accuracy %.2f%% (%d/%d), %.0f images/s",
                          epoch, progress.accuracies.last!, correct, total, imagesPerSecond))
-            try writeResults(model: model, optimizer: optimizer, progress: progress, testSet: testSet)
+            try writeResults(model: model, optimizer: optimizer, progress: progress, testSet: testSet, device: device)
         }
         if distributed { try Distributed.destroyProcessGroup() }
         if interrupt.isSet {
             print("")
-            try writeResults(model: model, optimizer: optimizer, progress: progress, testSet: testSet)
+            try writeResults(model: model, optimizer: optimizer, progress: progress, testSet: testSet, device: device)
             print("stopped by Ctrl-C after \(progress.completedEpochs) epochs and \(progress.step) steps; continue with "
                   + "--resume \(out)/checkpoint.pt")
             throw ExitCode(130)
         }
     }
 
-    /// Correct predictions over the test set.
-    func evaluate(_ model: MNISTNet, _ loader: DataLoader<MNIST, (Tensor, Tensor)>) -> (Int, Int) {
+    /// Correct predictions over the test set, computed on `device`.
+    func evaluate(_ model: MNISTNet, _ loader: DataLoader<MNIST, (Tensor, Tensor)>, on device: Device) -> (Int, Int) {
         model.eval()
         var correct = 0, total = 0
         noGrad {
             for (images, labels) in loader {
-                let predicted = model(images).argmax(dim: 1)
-                correct += Int((predicted .== labels).sum().item())
+                let predicted = model(images.to(device)).argmax(dim: 1)
+                correct += Int((predicted .== labels.to(device)).sum().item())
                 total += labels.size(0)
             }
         }
@@ -170,7 +171,7 @@ struct TrainMNIST: ParsableCommand {
 
     /// Writes the model's state dict (mnist_cnn.pt), the resumable checkpoint (checkpoint.pt), the training curves
     /// and a grid of test digits with predictions, each atomically.
-    func writeResults(model: MNISTNet, optimizer: Adam, progress: TrainingProgress, testSet: MNIST) throws {
+    func writeResults(model: MNISTNet, optimizer: Adam, progress: TrainingProgress, testSet: MNIST, device: Device) throws {
         let checkpoint = "\(out)/mnist_cnn.pt", resumable = "\(out)/checkpoint.pt"
         try Ember.save(model.stateDict(), to: checkpoint)
         try Ember.save(progress.checkpoint(model: model, optimizer: optimizer), to: resumable)
@@ -193,7 +194,7 @@ struct TrainMNIST: ParsableCommand {
         let samples = (0..<count).map { testSet[$0] }
         let images = Tensor.stack(samples.map(\.0), dim: 0)
         model.eval()
-        let predicted = noGrad { model(images).argmax(dim: 1) }.toArray(as: Int.self)
+        let predicted = noGrad { model(images.to(device)).argmax(dim: 1) }.toArray(as: Int.self)
         model.train()
         let labels = samples.map(\.1)
         try writePNG(labelledGrid(images, predictions: predicted, labels: labels, columns: 8), to: grid)

@@ -121,13 +121,72 @@ final class CUDABackendTests: XCTestCase {
         XCTAssertEqual(moved.losses, host.losses)
         XCTAssertEqual(moved.parameters, host.parameters)
     }
+
+    /// The whole GPU path but the GPU: the runtime finds a fake driver and NVRTC, makes the backend of a GPU, compiles
+    /// each module with NVRTC for sm_90 (through the kernel cache), loads it, looks its kernels up by name and launches
+    /// them with the packed arguments; the fake driver, with the modules compiled for the host linked in, runs each
+    /// kernel's host copy. The MNIST CNN trains there as on the CPU.
+    func testTheDriverPathTrainsTheMNISTCNNOnAFakeGPU() throws {
+        let launcher = try requireLauncher()
+        let folder = try CUDATests.temporaryFolder(self)
+        let modules = CUDAKernelSources.all.filter { module in
+            ["float32", "int64", "uint8", "bool"].contains { module.name.hasSuffix($0) } || ["fill", "select"].contains(module.name)
+        }
+        let fake = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/FakeCUDA/fake_cuda.c").path
+        var commands = [["cc", "-c", "-fPIC", "-O1", "-DFAKE_HOST_KERNELS", "-o", "\(folder)/fake.o", fake]]
+        for module in modules {
+            try HostKernelLauncher.hostSource(module).write(toFile: "\(folder)/\(module.name).cpp", atomically: true, encoding: .utf8)
+            commands.append(HostKernelLauncher.compileCommand(launcher.includeFolder)
+                            + ["-c", "-o", "\(folder)/\(module.name).o", "\(folder)/\(module.name).cpp"])
+        }
+        let results = UnsafeMutableBufferPointer<Int32>.allocate(capacity: commands.count)
+        defer { results.deallocate() }
+        DispatchQueue.concurrentPerform(iterations: commands.count) { results[$0] = (try? runProcess("/usr/bin/env", commands[$0]))?.status ?? -1 }
+        XCTAssertEqual(Array(results), Array(repeating: 0, count: commands.count), "a module did not compile for the host")
+        let link = try runProcess("/usr/bin/env", ["c++", "-shared", "-o", "\(folder)/libcuda.so.1", "\(folder)/fake.o"]
+                                  + modules.map { "\(folder)/\($0.name).o" } + ["-ldl"])
+        XCTAssertEqual(link.status, 0, link.output)
+
+        let runtime = CUDARuntime(searching: [folder] + CUDALibrarySearch.folders(), kernelCacheFolder: nil)
+        XCTAssertTrue(runtime.isAvailable, runtime.unavailableReason ?? "")
+        let gpu = Device.cuda(3)
+        _ = try runtime.backend(0, serving: gpu)
+        func train(on device: Device) -> (losses: [Float], parameters: [[Float]]) {
+            Ember.manualSeed(3)
+            let model = MNISTNet().to(device)
+            let optimizer = Adam(model.parameters(), lr: 1e-3)
+            var losses: [Float] = []
+            for _ in 0..<2 {
+                let (x, y) = (Tensor.randn([3, 1, 28, 28]), Tensor.randint(0, 10, [3]))
+                optimizer.zeroGrad()
+                let loss = F.crossEntropy(model(x.to(device)), y.to(device))
+                loss.backward()
+                optimizer.step()
+                losses.append(Float(loss.item()))
+            }
+            return (losses, model.parameters().map { $0.toArray(as: Float.self) })
+        }
+        let host = train(on: .cpu), fakeGPU = train(on: gpu)
+        XCTAssertEqual(fakeGPU.losses, host.losses)
+        XCTAssertEqual(fakeGPU.parameters, host.parameters)
+        XCTAssertGreaterThan(runtime.kernelCache.compilations, 0, "NVRTC compiled the modules")
+
+        // Grid-stride launches: blocks of 256 threads, one thread per element up to 32 blocks per multiprocessor.
+        XCTAssertEqual((Tensor.ones([1000]).to(gpu) * 2).cpu().sum().item(), 2000)
+        let handle = dlopen("\(folder)/libcuda.so.1", RTLD_NOW | RTLD_NOLOAD)
+        typealias LastLaunch = @convention(c) (UnsafeMutablePointer<UInt32>, UnsafeMutablePointer<UInt32>) -> Void
+        var grid: UInt32 = 0, block: UInt32 = 0
+        unsafeBitCast(dlsym(handle, "fake_last_launch"), to: LastLaunch.self)(&grid, &block)
+        XCTAssertEqual([grid, block], [4, 256])
+        XCTAssertEqual(CUDADriverLauncher.blocks(forElements: 1 << 30, multiprocessors: 132), 132 * 32)
+    }
 }
 
 /// Runs generated kernels compiled for the host: each module once per test run, by the system's C++ compiler, into a
 /// shared library with a thunk per kernel that calls it with the values the driver's argument array points at. One
 /// "thread" (block 0 of a grid of one) runs each kernel's grid-stride loop over every element.
 final class HostKernelLauncher: CUDAKernelLauncher {
-    private let includeFolder: String
+    let includeFolder: String
     private let lock = NSLock()
     private var libraries: [String: UnsafeMutableRawPointer] = [:]
     private var launchCount = 0
@@ -140,6 +199,8 @@ final class HostKernelLauncher: CUDAKernelLauncher {
         return launchCount
     }
 
+    /// What the host compiler needs to read a module: no execution-space keywords, one block of one thread, and
+    /// a caller of any kernel from an array of pointers to its arguments.
     private static let shim = """
         #include <cmath>
         #include <utility>
@@ -167,16 +228,25 @@ final class HostKernelLauncher: CUDAKernelLauncher {
         lock.unlock()
     }
 
+    /// `module` as C++ for the host, with a `<kernel>_host(void **arguments)` thunk per kernel.
+    static func hostSource(_ module: CUDAKernelModule) -> String {
+        shim + module.source + "\n" + module.kernels.map { "extern \"C\" void \($0)_host(void** p) { ember_call(\($0), p); }" }
+            .joined(separator: "\n") + "\n"
+    }
+
+    /// The compiler and its flags for host kernels.
+    static func compileCommand(_ includeFolder: String) -> [String] {
+        ["c++", "-std=c++17", "-O1", "-fPIC", "-w", "-I", includeFolder]
+    }
+
     private func load(_ module: CUDAKernelModule) -> UnsafeMutableRawPointer {
         lock.lock(); defer { lock.unlock() }
         if let library = libraries[module.name] { return library }
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ember-host-kernels-\(getpid())").path
         try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let source = "\(folder)/\(module.name).cpp", library = "\(folder)/\(module.name).so"
-        let thunks = module.kernels.map { "extern \"C\" void \($0)_host(void** p) { ember_call(\($0), p); }" }.joined(separator: "\n")
-        try! (HostKernelLauncher.shim + module.source + "\n" + thunks + "\n").write(toFile: source, atomically: true, encoding: .utf8)
-        let compile = try! runProcess("/usr/bin/env", ["c++", "-std=c++17", "-O1", "-shared", "-fPIC", "-w", "-I", includeFolder,
-                                                       "-o", library, source])
+        try! HostKernelLauncher.hostSource(module).write(toFile: source, atomically: true, encoding: .utf8)
+        let compile = try! runProcess("/usr/bin/env", HostKernelLauncher.compileCommand(includeFolder) + ["-shared", "-o", library, source])
         guard compile.status == 0, let handle = dlopen(library, RTLD_NOW | RTLD_LOCAL) else {
             fatalError("could not compile \(module.name) for the host:\n\(compile.output)")
         }

@@ -28,13 +28,19 @@ final class CUDATests: XCTestCase {
     }
 
     func testTheFakeDriverLoadsWithItsDevice() throws {
-        let cuda = CUDARuntime(searching: [try fakeDriver()])
+        let folder = try fakeDriver()
+        let cuda = CUDARuntime(searching: [folder], kernelCacheFolder: nil)
         XCTAssertEqual(cuda.deviceCount, 1)
-        // No backend runs ops on the GPU yet, so tensors cannot go there: a program choosing its device by
+        // Without NVRTC no kernel can be compiled, so tensors cannot go there: a program choosing its device by
         // `isAvailable` stays on the CPU.
-        XCTAssertFalse(cuda.isAvailable)
-        XCTAssertEqual(cuda.unavailableReason, "the CUDA driver found 1 GPU(s), but this build of Ember compiles its "
-                       + "CUDA kernels without running ops on a GPU yet")
+        if (try? NVRTC(searching: [folder])) == nil {
+            XCTAssertFalse(cuda.isAvailable)
+            XCTAssertTrue(cuda.unavailableReason?.hasPrefix("NVRTC, which compiles Ember's CUDA kernels, could not be loaded") ?? false,
+                          cuda.unavailableReason ?? "")
+        }
+        if (try? CUDATests.loadNVRTC()) != nil {
+            XCTAssertTrue(CUDARuntime(searching: [folder] + CUDALibrarySearch.folders(), kernelCacheFolder: nil).isAvailable)
+        }
         XCTAssertEqual(cuda.driverVersion, "13.0")
         XCTAssertEqual(try cuda.deviceProperties(0),
                        CUDADeviceProperties(name: "Fake GPU", major: 9, minor: 0, multiProcessorCount: 132, totalMemory: 1 << 30))

@@ -117,17 +117,24 @@ enum Backends {
     nonisolated(unsafe) private static var everRegistered: [Backend] = []
     private static let lock = NSLock()
 
-    /// The backend of `device`, or nil when none serves it.
+    /// The backend of `device`, or nil when none serves it; a GPU's is made on first use.
     static func backend(for device: Device) -> Backend? {
-        lock.lock(); defer { lock.unlock() }
-        return registered[device]
+        lock.lock()
+        let backend = registered[device]
+        lock.unlock()
+        if backend == nil, case .cuda(let ordinal) = device, CUDARuntime.shared.isAvailable {
+            return try? CUDARuntime.shared.backend(ordinal)
+        }
+        return backend
     }
 
     /// The backend of `device`, or a stop naming `op` and why the device cannot be used.
     static func backend(for device: Device, op: String, file: StaticString, line: UInt) -> Backend {
         if let backend = backend(for: device) { return backend }
         var reason = "no backend serves it in this build"
-        if case .cuda = device, let cudaReason = CUDARuntime.shared.unavailableReason { reason = cudaReason }
+        if case .cuda(let ordinal) = device, let cudaReason = CUDARuntime.shared.unavailableReason(forGPU: ordinal) {
+            reason = cudaReason
+        }
         fail(op, "device \(device) is not available: \(reason)", file: file, line: line)
     }
 

@@ -1,12 +1,13 @@
 // `nn.DataParallel`: one process running a model over the machine's GPUs.
 
 /// Runs `module` over the machine's GPUs in one process (`nn.DataParallel`): the batch is split along `dim`, one
-/// replica per GPU, outputs gathered on the first. Where no GPU can be used — CUDA unavailable, as on every machine
-/// until Ember's CUDA backend runs ops — it calls the module itself, as PyTorch does. `module` is the wrapped model,
-/// and state-dict keys carry the `module.` prefix, as PyTorch writes them, so checkpoints move between the two.
+/// replica per GPU, outputs gathered on the first. Where no GPU can be used — CUDA unavailable — it calls the module
+/// itself, as PyTorch does; with one GPU it moves the batch there and calls the module, whose parameters must be on
+/// that GPU, as PyTorch does. `module` is the wrapped model, and state-dict keys carry the `module.` prefix, as
+/// PyTorch writes them, so checkpoints move between the two.
 ///
 /// ```swift
-/// let model = DataParallel(Net())
+/// let model = DataParallel(Net().to(.cuda(0)))
 /// let output = model(batch)
 /// ```
 public final class DataParallel: Module {
@@ -26,9 +27,16 @@ public final class DataParallel: Module {
     }
 
     public override func forward(_ input: Tensor) -> Tensor {
-        guard deviceIDs.isEmpty else {
-            fail("DataParallel", "replicating a module over GPUs needs Ember's CUDA backend, which does not run ops yet")
+        guard let first = deviceIDs.first else { return module(input) }
+        if deviceIDs.count > 1 {
+            fail("DataParallel", "replicating a module over \(deviceIDs.count) GPUs is not built yet: pass deviceIDs: [\(first)], "
+                 + "or train with DistributedDataParallel, one process per GPU")
         }
-        return module(input)
+        let device = Device.cuda(first)
+        for tensor in module.parameters() + module.buffers() where tensor.device != device {
+            fail("DataParallel", "module must have its parameters and buffers on device \(device) (device_ids[0]) but found one of "
+                 + "them on device: \(tensor.device)")
+        }
+        return module(input.to(device))
     }
 }

@@ -51,8 +51,9 @@ final class CUDAContext {
 /// A driver failure while copying stops with the driver's message (the tensor's bytes would be wrong otherwise).
 final class CUDADeviceAllocator: DeviceAllocator {
     let ordinal: Int
+    /// The GPU's primary context.
+    let context: CUDAContext
     private let driver: CUDADriver
-    private let context: CUDAContext
     private let cache: CachingAllocator
     private let lock = NSLock()
     /// Why the last allocation failed, in PyTorch's words, for the op that asked.

@@ -9,32 +9,41 @@ public final class CUDARuntime: @unchecked Sendable {
 
     /// The loaded driver and its device count, or why there is none.
     private let state: Result<(driver: CUDADriver, deviceCount: Int), CUDAError>
-    /// Each GPU's allocator, made on first use.
+    /// NVRTC, which compiles Ember's kernels, or why it cannot be loaded; nil without a GPU.
+    private let compiler: Result<NVRTC, CUDAError>?
+    /// Compiled kernels, on disk and in memory.
+    let kernelCache: CUDAKernelCache
+    /// Each GPU's allocator and backend, made on first use.
     private var allocators: [Int: CUDADeviceAllocator] = [:]
+    private var backends: [Int: CUDABackend] = [:]
     private let lock = NSLock()
 
-    /// Loads the driver from `folders` (then the system's search).
-    init(searching folders: [String]) {
+    /// Loads the driver and NVRTC from `folders` (then the system's search); compiled kernels are kept in
+    /// `kernelCacheFolder` (nil: in memory only).
+    init(searching folders: [String], kernelCacheFolder: URL? = CUDAKernelCache.defaultFolder()) {
+        kernelCache = CUDAKernelCache(folder: kernelCacheFolder)
         state = Result { () throws(CUDAError) in
             let driver = try CUDADriver(searching: folders)
             return (driver, try driver.deviceCount())
         }
+        let hasGPU = ((try? state.get())?.deviceCount ?? 0) > 0
+        compiler = hasGPU ? Result { () throws(CUDAError) in try NVRTC(searching: folders) } : nil
     }
 
-    /// Whether tensors can go to a GPU (`torch.cuda.is_available()`): a CUDA driver loaded, sees at least one GPU,
-    /// and a backend runs Ember's ops there.
+    /// Whether tensors can go to a GPU (`torch.cuda.is_available()`): a CUDA driver loaded and sees at least one GPU,
+    /// and NVRTC, which compiles Ember's kernels for it, loaded.
     public var isAvailable: Bool { unavailableReason == nil }
 
-    /// Why CUDA cannot be used here (the missing library or entry point, the driver's error, no GPU, no backend
-    /// for the GPUs in this build), or nil.
+    /// Why CUDA cannot be used here (the missing library or entry point, the driver's error, no GPU, no NVRTC), or
+    /// nil.
     public var unavailableReason: String? {
-        switch state {
-        case .failure(let error): return error.description
-        case .success(let loaded) where loaded.deviceCount == 0: return "the CUDA driver found no GPU"
-        case .success(let loaded):
-            guard Backends.backend(for: .cuda(0)) == nil else { return nil }
-            return "the CUDA driver found \(loaded.deviceCount) GPU(s), but this build of Ember compiles its CUDA kernels "
-                + "without running ops on a GPU yet"
+        switch (state, compiler) {
+        case (.failure(let error), _): return error.description
+        case (.success(let loaded), _) where loaded.deviceCount == 0: return "the CUDA driver found no GPU"
+        case (_, .failure(let error)?):
+            return "NVRTC, which compiles Ember's CUDA kernels, could not be loaded (pip install nvidia-cuda-nvrtc, or set "
+                + "EMBER_CUDA_PATH): \(error)"
+        default: return nil
         }
     }
 
@@ -68,10 +77,40 @@ extension CUDARuntime {
     func allocator(_ ordinal: Int) throws -> CUDADeviceAllocator {
         let driver = try driver(forGPU: ordinal)
         lock.lock(); defer { lock.unlock() }
+        return try allocatorLocked(ordinal, driver)
+    }
+
+    private func allocatorLocked(_ ordinal: Int, _ driver: CUDADriver) throws -> CUDADeviceAllocator {
         if let allocator = allocators[ordinal] { return allocator }
         let allocator = try CUDADeviceAllocator(driver: driver, ordinal: ordinal)
         allocators[ordinal] = allocator
         return allocator
+    }
+
+    /// The backend of GPU `ordinal` serving `device` (`.cuda(ordinal)` unless a test says otherwise), made and
+    /// registered on first use: the GPU's allocator, and a launcher of kernels compiled by NVRTC.
+    func backend(_ ordinal: Int, serving device: Device? = nil) throws -> CUDABackend {
+        let driver = try driver(forGPU: ordinal), nvrtc = try compiler!.get()
+        lock.lock(); defer { lock.unlock() }
+        if device == nil, let backend = backends[ordinal] { return backend }
+        let allocator = try allocatorLocked(ordinal, driver)
+        let launcher = try CUDADriverLauncher(driver: driver, context: allocator.context, ordinal: ordinal, nvrtc: nvrtc,
+                                              cache: kernelCache)
+        let backend = CUDABackend(device: device ?? .cuda(ordinal), allocator: allocator, launcher: launcher)
+        if device == nil { backends[ordinal] = backend }
+        Backends.register(backend)
+        return backend
+    }
+
+    /// Why GPU `ordinal` cannot run ops, or nil.
+    func unavailableReason(forGPU ordinal: Int) -> String? {
+        if let reason = unavailableReason { return reason }
+        do {
+            _ = try backend(ordinal)
+            return nil
+        } catch {
+            return "\(error)"
+        }
     }
 
     /// Bytes in tensors on GPU `device` (`torch.cuda.memory_allocated`).

@@ -1,7 +1,12 @@
 // A stand-in for the CUDA driver (libcuda.so.1), so the tests run Ember's loader, its error mapping and its
-// driver calls on machines without a GPU. Device memory is host memory; kernels launch as no-ops. Macros make
-// the broken drivers the tests need: FAKE_DEVICE_COUNT (default 1), FAKE_INIT_ERROR (cuInit's result),
-// FAKE_OMIT_MEM_ALLOC (no cuMemAlloc_v2, as in a driver older than the entry point).
+// driver calls on machines without a GPU. Device memory is host memory; kernels launch as no-ops, or, with
+// FAKE_HOST_KERNELS, run on the host: the tests link Ember's kernel modules compiled for the host into the library,
+// each kernel with a `<name>_host(void **parameters)` thunk, and a launch calls it. Macros make the broken drivers
+// the tests need: FAKE_DEVICE_COUNT (default 1), FAKE_INIT_ERROR (cuInit's result), FAKE_OMIT_MEM_ALLOC (no
+// cuMemAlloc_v2, as in a driver older than the entry point).
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,6 +27,7 @@ static const char *error_name(CUresult error) {
     case 2: return "CUDA_ERROR_OUT_OF_MEMORY";
     case 100: return "CUDA_ERROR_NO_DEVICE";
     case 101: return "CUDA_ERROR_INVALID_DEVICE";
+    case 500: return "CUDA_ERROR_NOT_FOUND";
     default: return 0;
     }
 }
@@ -32,6 +38,7 @@ static const char *error_text(CUresult error) {
     case 2: return "out of memory";
     case 100: return "no CUDA-capable device is detected";
     case 101: return "invalid device ordinal";
+    case 500: return "named symbol not found";
     default: return 0;
     }
 }
@@ -97,10 +104,35 @@ CUresult cuMemcpyDtoH_v2(void *d, CUdeviceptr s, size_t n) { memcpy(d, (const vo
 CUresult cuMemcpyDtoD_v2(CUdeviceptr d, CUdeviceptr s, size_t n) { memmove((void *)d, (const void *)s, n); return 0; }
 CUresult cuMemsetD8_v2(CUdeviceptr d, unsigned char value, size_t n) { memset((void *)d, value, n); return 0; }
 CUresult cuModuleLoadData(void **module, const void *image) { (void)image; *module = (void *)1; return 0; }
+// The last launch's grid and block (x), for the tests.
+static unsigned last_grid = 0, last_block = 0;
+void fake_last_launch(unsigned *grid, unsigned *block) { *grid = last_grid; *block = last_block; }
+
+#ifdef FAKE_HOST_KERNELS
+CUresult cuModuleGetFunction(void **function, void *module, const char *name) {
+    (void)module;
+    Dl_info info;
+    char symbol[256];
+    if (!dladdr((void *)cuModuleGetFunction, &info)) return 500;
+    void *self = dlopen(info.dli_fname, RTLD_NOW | RTLD_NOLOAD);
+    snprintf(symbol, sizeof symbol, "%s_host", name);
+    *function = self ? dlsym(self, symbol) : 0;
+    return *function ? 0 : 500;
+}
+#else
 CUresult cuModuleGetFunction(void **function, void *module, const char *name) { (void)module; (void)name; *function = (void *)1; return 0; }
+#endif
+
 CUresult cuLaunchKernel(void *f, unsigned gx, unsigned gy, unsigned gz, unsigned bx, unsigned by, unsigned bz,
                         unsigned shared, void *stream, void **parameters, void **extra) {
-    (void)f; (void)gx; (void)gy; (void)gz; (void)bx; (void)by; (void)bz; (void)shared; (void)stream; (void)parameters; (void)extra;
+    (void)gy; (void)gz; (void)by; (void)bz; (void)shared; (void)stream; (void)extra;
+    last_grid = gx;
+    last_block = bx;
+#ifdef FAKE_HOST_KERNELS
+    ((void (*)(void **))f)(parameters);
+#else
+    (void)f; (void)parameters;
+#endif
     return 0;
 }
 CUresult cuStreamSynchronize(void *stream) { (void)stream; return 0; }
