@@ -42,6 +42,14 @@ final class CUDATests: XCTestCase {
             XCTAssertTrue(CUDARuntime(searching: [folder] + CUDALibrarySearch.folders(), kernelCacheFolder: nil).isAvailable)
         }
         XCTAssertEqual(cuda.driverVersion, "13.0")
+        XCTAssertEqual(cuda.currentDevice, 0)
+        XCTAssertThrowsError(try cuda.setDevice(1))
+        try cuda.setDevice(0)
+        try cuda.synchronize()
+        cuda.manualSeedAll(5)
+        let drawn = Tensor.rand(3).toArray(as: Float.self)
+        Ember.manualSeed(5)
+        XCTAssertEqual(Tensor.rand(3).toArray(as: Float.self), drawn, "a GPU's random numbers come from the host's stream")
         XCTAssertEqual(try cuda.deviceProperties(0),
                        CUDADeviceProperties(name: "Fake GPU", major: 9, minor: 0, multiProcessorCount: 132, totalMemory: 1 << 30))
         XCTAssertThrowsError(try cuda.deviceProperties(1)) { error in

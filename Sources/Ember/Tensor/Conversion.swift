@@ -54,8 +54,10 @@ extension Tensor {
 
     /// This tensor on the CPU (`cpu()`).
     public func cpu(file: StaticString = #fileID, line: UInt = #line) -> Tensor { to(.cpu, file: file, line: line) }
-    /// This tensor on CUDA device `index` (`cuda()`).
-    public func cuda(_ index: Int = 0, file: StaticString = #fileID, line: UInt = #line) -> Tensor { to(.cuda(index), file: file, line: line) }
+    /// This tensor on CUDA device `index`, the current one by default (`cuda()`).
+    public func cuda(_ index: Int? = nil, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        to(.cuda(index ?? Ember.cuda.currentDevice), file: file, line: line)
+    }
 
     /// float32 (`Tensor.float()`).
     public func float() -> Tensor { to(.float32) }

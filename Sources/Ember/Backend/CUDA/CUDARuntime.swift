@@ -16,6 +16,7 @@ public final class CUDARuntime: @unchecked Sendable {
     /// Each GPU's allocator and backend, made on first use.
     private var allocators: [Int: CUDADeviceAllocator] = [:]
     private var backends: [Int: CUDABackend] = [:]
+    private var current = 0
     private let lock = NSLock()
 
     /// Loads the driver and NVRTC from `folders` (then the system's search); compiled kernels are kept in
@@ -136,6 +137,35 @@ extension CUDARuntime {
         lock.unlock()
         return allocator?.withCache(read) ?? 0
     }
+}
+
+extension CUDARuntime {
+    /// The GPU `tensor.cuda()` and `Device.cuda` without an index mean (`torch.cuda.current_device()`).
+    public var currentDevice: Int {
+        lock.lock(); defer { lock.unlock() }
+        return current
+    }
+
+    /// Makes GPU `index` the current one (`torch.cuda.set_device`); throws when no such GPU can be used.
+    public func setDevice(_ index: Int) throws {
+        _ = try driver(forGPU: index)
+        lock.lock(); defer { lock.unlock() }
+        current = index
+    }
+
+    /// Waits until every kernel launched on GPU `device` (the current one by default) has finished
+    /// (`torch.cuda.synchronize`); a kernel's failure is thrown here with the driver's message.
+    public func synchronize(_ device: Int? = nil) throws {
+        let index = device ?? currentDevice
+        let driver = try driver(forGPU: index)
+        try allocator(index).context.makeCurrent()
+        try driver.check(driver.ctxSynchronize(), "cuCtxSynchronize")
+    }
+
+    /// Seeds the random numbers of every GPU (`torch.cuda.manual_seed_all`). Ember draws a GPU's random numbers from the
+    /// host's generator and copies them, so they equal PyTorch's CPU stream for the seed; seeding the GPUs therefore
+    /// seeds the host's generator (where PyTorch keeps a separate generator per GPU).
+    public func manualSeedAll(_ seed: UInt64) { Ember.manualSeed(seed) }
 }
 
 extension Ember {
