@@ -101,23 +101,7 @@ final class CUDABackendTests: XCTestCase {
 
     func testPrimitivesWithoutKernelsComputeOnTheHostAndTrainTheMNISTCNNAsTheCPU() throws {
         _ = try requireLauncher()
-        func train(on device: Device) -> (losses: [Float], parameters: [[Float]]) {
-            Ember.manualSeed(7)
-            let model = MNISTNet().to(device)
-            let optimizer = Adam(model.parameters(), lr: 1e-3)
-            let batches = (0..<2).map { _ in (Tensor.randn([4, 1, 28, 28]), Tensor.randint(0, 10, [4])) }
-            var losses: [Float] = []
-            for (x, y) in batches {
-                optimizer.zeroGrad()
-                let loss = F.crossEntropy(model(x.to(device)), y.to(device))
-                loss.backward()
-                optimizer.step()
-                losses.append(Float(loss.item()))
-            }
-            XCTAssertTrue(model.parameters().allSatisfy { $0.device == device && $0.grad?.device == device })
-            return (losses, model.parameters().map { $0.toArray(as: Float.self) })
-        }
-        let host = train(on: .cpu), moved = train(on: Self.device)
+        let host = trainMNISTCNN(on: .cpu), moved = trainMNISTCNN(on: Self.device)
         XCTAssertEqual(moved.losses, host.losses)
         XCTAssertEqual(moved.parameters, host.parameters)
     }
@@ -151,22 +135,7 @@ final class CUDABackendTests: XCTestCase {
         XCTAssertTrue(runtime.isAvailable, runtime.unavailableReason ?? "")
         let gpu = Device.cuda(3)
         _ = try runtime.backend(0, serving: gpu)
-        func train(on device: Device) -> (losses: [Float], parameters: [[Float]]) {
-            Ember.manualSeed(3)
-            let model = MNISTNet().to(device)
-            let optimizer = Adam(model.parameters(), lr: 1e-3)
-            var losses: [Float] = []
-            for _ in 0..<2 {
-                let (x, y) = (Tensor.randn([3, 1, 28, 28]), Tensor.randint(0, 10, [3]))
-                optimizer.zeroGrad()
-                let loss = F.crossEntropy(model(x.to(device)), y.to(device))
-                loss.backward()
-                optimizer.step()
-                losses.append(Float(loss.item()))
-            }
-            return (losses, model.parameters().map { $0.toArray(as: Float.self) })
-        }
-        let host = train(on: .cpu), fakeGPU = train(on: gpu)
+        let host = trainMNISTCNN(on: .cpu), fakeGPU = trainMNISTCNN(on: gpu)
         XCTAssertEqual(fakeGPU.losses, host.losses)
         XCTAssertEqual(fakeGPU.parameters, host.parameters)
         XCTAssertGreaterThan(runtime.kernelCache.compilations, 0, "NVRTC compiled the modules")
@@ -179,6 +148,24 @@ final class CUDABackendTests: XCTestCase {
         unsafeBitCast(dlsym(handle, "fake_last_launch"), to: LastLaunch.self)(&grid, &block)
         XCTAssertEqual([grid, block], [4, 256])
         XCTAssertEqual(CUDADriverLauncher.blocks(forElements: 1 << 30, multiprocessors: 132), 132 * 32)
+    }
+
+    /// Two Adam steps of the MNIST CNN on `device` from the same seed and batches: the losses and the final weights.
+    private func trainMNISTCNN(on device: Device) -> (losses: [Float], parameters: [[Float]]) {
+        Ember.manualSeed(7)
+        let model = MNISTNet().to(device)
+        let optimizer = Adam(model.parameters(), lr: 1e-3)
+        var losses: [Float] = []
+        for _ in 0..<2 {
+            let (x, y) = (Tensor.randn([4, 1, 28, 28]), Tensor.randint(0, 10, [4]))
+            optimizer.zeroGrad()
+            let loss = F.crossEntropy(model(x.to(device)), y.to(device))
+            loss.backward()
+            optimizer.step()
+            losses.append(Float(loss.item()))
+        }
+        XCTAssertTrue(model.parameters().allSatisfy { $0.device == device && $0.grad?.device == device })
+        return (losses, model.parameters().map { $0.toArray(as: Float.self) })
     }
 }
 
@@ -201,8 +188,9 @@ final class HostKernelLauncher: CUDAKernelLauncher {
 
     /// What the host compiler needs to read a module: no execution-space keywords, one block of one thread, and
     /// a caller of any kernel from an array of pointers to its arguments.
-    private static let shim = """
+    static let shim = """
         #include <cmath>
+        #include <cstdio>
         #include <utility>
         #include <type_traits>
         using namespace std;

@@ -6,19 +6,6 @@ import Foundation
 import XCTest
 
 final class CUDAKernelHostTests: XCTestCase {
-    /// What the host compiler needs to read CUDA C: no execution-space keywords, one block of one thread.
-    private static let hostShim = """
-        #include <cmath>
-        #include <cstdio>
-        using namespace std;
-        #define __global__
-        #define __device__
-        #define __forceinline__ inline
-        struct EmberHostDim { unsigned x; };
-        static const EmberHostDim blockIdx = {0}, threadIdx = {0}, blockDim = {1}, gridDim = {1};
-
-        """
-
     private let floats: [Double] = [-3.5, -1, -0.5, -0.0, 0, 0.25, 0.5, 1, 2.5, 7, .infinity, -.infinity, .nan]
     private let floatsB: [Double] = [2, -1.5, 0.5, 3, -0.0, 0, 1, -2, 0.75, 7, .infinity, 1, .nan]
     private let signed: [Double] = [-7, -1, 0, 1, 3, 5, 100, -100, 7, 2, -128, 127]
@@ -136,7 +123,7 @@ final class CUDAKernelHostTests: XCTestCase {
     private func runOnHost(_ source: String, name: String) throws -> [String] {
         let folder = URL(fileURLWithPath: try CUDATests.temporaryFolder(self))
         let sourceFile = folder.appendingPathComponent("\(name).cpp"), program = folder.appendingPathComponent(name)
-        try (Self.hostShim + source).write(to: sourceFile, atomically: true, encoding: .utf8)
+        try (HostKernelLauncher.shim + source).write(to: sourceFile, atomically: true, encoding: .utf8)
         let compile = try runProcess("/usr/bin/env", ["c++", "-std=c++17", "-O1", "-o", program.path, sourceFile.path])
         guard compile.status == 0 else {
             XCTFail("\(name) does not compile for the host:\n\(compile.output.prefix(3000))")

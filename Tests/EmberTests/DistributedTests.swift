@@ -62,9 +62,7 @@ final class DistributedTests: XCTestCase {
     // MARK: MPI jobs
 
     func testEveryCollectiveOnThreeRanks() throws {
-        let run = try launchWorkers(3, "testCollectivesWorker")
-        XCTAssertEqual(run.status, 0, run.output)
-        for rank in 0..<3 { XCTAssertTrue(run.output.contains("collectives passed on rank \(rank) of 3"), run.output) }
+        try assertEveryRankPasses(3, "testCollectivesWorker") { "collectives passed on rank \($0) of 3" }
     }
 
     /// Runs on each rank of `testEveryCollectiveOnThreeRanks`.
@@ -257,9 +255,7 @@ final class DistributedTests: XCTestCase {
     // MARK: DistributedDataParallel
 
     func testDistributedDataParallelTrainsAsOneProcessOnTheWholeBatch() throws {
-        let run = try launchWorkers(3, "testDataParallelWorker")
-        XCTAssertEqual(run.status, 0, run.output)
-        for rank in 0..<3 { XCTAssertTrue(run.output.contains("data parallel passed on rank \(rank)"), run.output) }
+        try assertEveryRankPasses(3, "testDataParallelWorker") { "data parallel passed on rank \($0)" }
     }
 
     /// Runs on each rank of `testDistributedDataParallelTrainsAsOneProcessOnTheWholeBatch`. Each rank trains on its
@@ -373,6 +369,14 @@ final class DistributedTests: XCTestCase {
         return try runProcess(mpirun, Distributed.launchArguments(processes: processes, program: program,
                                                                   arguments: ["EmberTests.DistributedTests/\(test)"]),
                               environment: environment.merging(["EMBER_DISTRIBUTED_WORKER": "1"]) { $1 })
+    }
+
+    /// Runs `worker` on `processes` ranks and checks that all succeed, each printing `marker(rank)`.
+    func assertEveryRankPasses(_ processes: Int, _ worker: String, file: StaticString = #filePath, line: UInt = #line,
+                               _ marker: (Int) -> String) throws {
+        let run = try launchWorkers(processes, worker)
+        XCTAssertEqual(run.status, 0, run.output, file: file, line: line)
+        for rank in 0..<processes { XCTAssertTrue(run.output.contains(marker(rank)), run.output, file: file, line: line) }
     }
 
     /// Joins the MPI job when running as a worker; skips the test otherwise.
