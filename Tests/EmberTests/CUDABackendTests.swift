@@ -99,6 +99,27 @@ final class CUDABackendTests: XCTestCase {
         }
     }
 
+    func testTheAdamStepIsOneKernelWithTheCPUsValues() throws {
+        let launcher = try requireLauncher()
+        for dtype in [DType.float32, .float64] {
+            for amsgrad in [false, true] {
+                func train(on device: Device) -> [Double] {
+                    Ember.manualSeed(11)
+                    let weights = Tensor.randn([5, 7], dtype: dtype).to(device).requiresGrad_()
+                    let optimizer = Adam([weights], lr: 0.01, weightDecay: 0.1, amsgrad: amsgrad)
+                    for _ in 0..<3 {
+                        optimizer.zeroGrad()
+                        (weights * weights * weights).sum().backward()
+                        optimizer.step()
+                    }
+                    return weights.detach().cpu().to(.float64).toArray(as: Double.self)
+                }
+                XCTAssertEqual(train(on: Self.device), train(on: .cpu), "\(dtype), amsgrad \(amsgrad)")
+                XCTAssertTrue(launcher.kernels.contains("adam_\(dtype)"))
+            }
+        }
+    }
+
     func testPrimitivesWithoutKernelsComputeOnTheHostAndTrainTheMNISTCNNAsTheCPU() throws {
         _ = try requireLauncher()
         let host = trainMNISTCNN(on: .cpu), moved = trainMNISTCNN(on: Self.device)
@@ -177,6 +198,7 @@ final class HostKernelLauncher: CUDAKernelLauncher {
     private let lock = NSLock()
     private var libraries: [String: UnsafeMutableRawPointer] = [:]
     private var launchCount = 0
+    private var launchedKernels = Set<String>()
 
     init(includeFolder: String) { self.includeFolder = includeFolder }
 
@@ -184,6 +206,12 @@ final class HostKernelLauncher: CUDAKernelLauncher {
     var launches: Int {
         lock.lock(); defer { lock.unlock() }
         return launchCount
+    }
+
+    /// The names of the kernels launched so far.
+    var kernels: Set<String> {
+        lock.lock(); defer { lock.unlock() }
+        return launchedKernels
     }
 
     /// What the host compiler needs to read a module: no execution-space keywords, one block of one thread, and
@@ -213,6 +241,7 @@ final class HostKernelLauncher: CUDAKernelLauncher {
         unsafeBitCast(thunk, to: Thunk.self)(arguments)
         lock.lock()
         launchCount += 1
+        launchedKernels.insert(kernel)
         lock.unlock()
     }
 

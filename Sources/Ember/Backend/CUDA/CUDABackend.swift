@@ -1,5 +1,5 @@
-// The GPU's backend: copies, casts, fills and every pointwise family run as Ember's generated CUDA kernels; the
-// primitives that have no kernel yet run on the host, their operands copied there and their outputs back.
+// The GPU's backend: copies, casts, fills, every pointwise family and the Adam step run as Ember's generated CUDA
+// kernels; the primitives that have no kernel yet run on the host, their operands copied there and their outputs back.
 
 /// Runs the op vocabulary on a CUDA device: each primitive with a generated kernel (`CUDAKernelSources`) launches
 /// it through `launcher` over the operands' own layouts; the others compute on the host from copies of the
@@ -83,6 +83,20 @@ final class CUDABackend: Backend {
         let arguments: [CUDAKernelArgument] = [.int64(Int64(out.numel)), .layout(layout), .address(out.address)]
             + inputs.map { .address($0.address) } + (0..<4).map { .double($0 < parameters.count ? parameters[$0] : 0) }
         CUDAKernelArgument.withParameters(arguments) { launcher.launch(kernel, of: source, elements: out.numel, arguments: $0) }
+    }
+
+    func adamStep(_ step: AdamStep, param: KernelOperand, grad: KernelOperand, expAvg: KernelOperand, expAvgSq: KernelOperand,
+                  maxExpAvgSq: KernelOperand?) {
+        guard let module = modules["adam_\(param.dtype)"] else {
+            return runOnHost([param, expAvg, expAvgSq, maxExpAvgSq, grad], written: [0, 1, 2, 3]) {
+                CPUBackend.host.adamStep(step, param: $0[0]!, grad: $0[4]!, expAvg: $0[1]!, expAvgSq: $0[2]!, maxExpAvgSq: $0[3])
+            }
+        }
+        guard param.numel > 0 else { return }
+        let arguments: [CUDAKernelArgument] = [.int64(Int64(param.numel))]
+            + [param, grad, expAvg, expAvgSq].map { .address($0.address) } + [.address(maxExpAvgSq?.address)]
+            + [1 - step.beta1, step.beta2, 1 - step.beta2, step.eps, step.stepSize, step.biasCorrection2Sqrt].map { .double($0) }
+        CUDAKernelArgument.withParameters(arguments) { launcher.launch(module.name, of: module, elements: param.numel, arguments: $0) }
     }
 
     // MARK: On the host, until these get kernels
@@ -176,13 +190,6 @@ final class CUDABackend: Backend {
         runOnHost([destination, source], written: [0]) {
             CPUBackend.host.adaptiveAvgPool($0[1]!, planes: planes, height: height, width: width, outH: outH, outW: outW,
                                             backward: backward, into: $0[0]!)
-        }
-    }
-
-    func adamStep(_ step: AdamStep, param: KernelOperand, grad: KernelOperand, expAvg: KernelOperand, expAvgSq: KernelOperand,
-                  maxExpAvgSq: KernelOperand?) {
-        runOnHost([param, expAvg, expAvgSq, maxExpAvgSq, grad], written: [0, 1, 2, 3]) {
-            CPUBackend.host.adamStep(step, param: $0[0]!, grad: $0[4]!, expAvg: $0[1]!, expAvgSq: $0[2]!, maxExpAvgSq: $0[3])
         }
     }
 

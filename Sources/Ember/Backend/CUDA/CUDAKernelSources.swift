@@ -47,7 +47,7 @@ enum CUDAKernelSources {
         floatTypes.map { floatUnary($0) } + arithmeticTypes.map { arithmeticUnary($0) }
             + arithmeticTypes.map { arithmeticBinary($0) } + floatTypes.map { floatBinary($0) }
             + arithmeticTypes.map { compare($0) } + [bitwise()] + allTypes.map { cast(from: $0) }
-            + [fill(), select()]
+            + [fill(), select()] + floatTypes.map { adam($0) }
     }
 
     /// The kernel name of `function` for `dtype` (`leaky_relu_float32`).
@@ -100,6 +100,27 @@ enum CUDAKernelSources {
             kernel("select_\(dtype)", output: cType(dtype), inputs: ["bool", cType(dtype), cType(dtype)],
                    body: "out[offset[0]] = x0[offset[1]] ? x1[offset[2]] : x2[offset[3]];")
         })
+    }
+
+    /// `adam_<dtype>`: one Adam/AdamW step over contiguous operands, in the CPU kernel's order of operations;
+    /// `vmax` (AMSGrad's running maximum) may be null.
+    static func adam(_ dtype: DType) -> CUDAKernelModule {
+        let t = cType(dtype)
+        return module("adam_\(dtype)", [("adam_\(dtype)", """
+            extern "C" __global__ void adam_\(dtype)(long long n, \(t)* __restrict__ p, const \(t)* __restrict__ g, \(t)* __restrict__ m,
+                                                  \(t)* __restrict__ v, \(t)* __restrict__ vmax, double oneMinusBeta1, double beta2,
+                                                  double oneMinusBeta2, double eps, double stepSize, double correction) {
+                for (long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x; i < n; i += (long long)gridDim.x * blockDim.x) {
+                    \(t) gi = g[i];
+                    m[i] += (\(t))oneMinusBeta1 * (gi - m[i]);
+                    v[i] = v[i] * (\(t))beta2 + (\(t))oneMinusBeta2 * (gi * gi);
+                    \(t) second = v[i];
+                    if (vmax) { vmax[i] = vmax[i] > second ? vmax[i] : second; second = vmax[i]; }
+                    p[i] -= (\(t))stepSize * (m[i] / (sqrt(second) / (\(t))correction + (\(t))eps));
+                }
+            }
+
+            """)])
     }
 
     // MARK: Assembly
