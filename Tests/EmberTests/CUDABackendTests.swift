@@ -99,6 +99,33 @@ final class CUDABackendTests: XCTestCase {
         }
     }
 
+    /// Row reductions accumulate in double on the GPU, so a float32 sum is the exact sum rounded once (the CPU's float
+    /// lanes may differ from it in the last bits): each result must be within one float32 ulp of the float64 reduction.
+    func testRowSumsMaximaAndMinimaAreKernels() throws {
+        let launcher = try requireLauncher()
+        Ember.manualSeed(5)
+        for dtype in [DType.float32, .float64] {
+            let x = (Tensor.randn([37, 300]) * 100).to(dtype)
+            x[3, 7] = Tensor(Double.nan).to(dtype)
+            x[5] = Tensor.full([300], -Double.infinity).to(dtype)
+            let device = x.to(Self.device)
+            for (name, reduce) in [("sum", { (t: Tensor) in t.sum(dim: 1) }), ("max", { $0.amax(dim: 1) }),
+                                   ("min", { $0.amin(dim: 1) }), ("l1 norm", { $0.norm(p: 1, dim: 1) }),
+                                   ("whole sum", { $0.sum() }), ("empty rows", { $0[.all, 0..<0].sum(dim: 1) })] {
+                let got = reduce(device).cpu().to(.float64).toArray(as: Double.self)
+                let want = reduce(x.to(.float64)).toArray(as: Double.self)
+                XCTAssertEqual(got.count, want.count)
+                for (g, w) in zip(got, want) where !(g.isNaN && w.isNaN) && g != w {
+                    let ulp = dtype == .float32 ? Double(Float(w).ulp) : w.ulp
+                    XCTAssertLessThanOrEqual(abs(g - w), ulp, "\(name) \(dtype): \(g) vs \(w)")
+                }
+            }
+            for stem in ["row_sum", "row_max", "row_min", "row_sum_abs"] {
+                XCTAssertTrue(launcher.kernels.contains("\(stem)_\(dtype)"), "\(stem)_\(dtype) was not launched")
+            }
+        }
+    }
+
     func testTheAdamStepIsOneKernelWithTheCPUsValues() throws {
         let launcher = try requireLauncher()
         for dtype in [DType.float32, .float64] {
@@ -168,7 +195,8 @@ final class CUDABackendTests: XCTestCase {
         var grid: UInt32 = 0, block: UInt32 = 0
         unsafeBitCast(dlsym(handle, "fake_last_launch"), to: LastLaunch.self)(&grid, &block)
         XCTAssertEqual([grid, block], [4, 256])
-        XCTAssertEqual(CUDADriverLauncher.blocks(forElements: 1 << 30, multiprocessors: 132), 132 * 32)
+        XCTAssertEqual(CUDADriverLauncher.blocks(for: .elements(1 << 30), multiprocessors: 132), 132 * 32)
+        XCTAssertEqual(CUDADriverLauncher.blocks(for: .rows(10), multiprocessors: 132), 10)
     }
 
     /// Two Adam steps of the MNIST CNN on `device` from the same seed and batches: the losses and the final weights.
@@ -225,6 +253,8 @@ final class HostKernelLauncher: CUDAKernelLauncher {
         #define __global__
         #define __device__
         #define __forceinline__ inline
+        #define __shared__
+        #define __syncthreads()
         struct EmberHostDim { unsigned x; };
         static const EmberHostDim blockIdx = {0}, threadIdx = {0}, blockDim = {1}, gridDim = {1};
         template <typename... A, size_t... I> void ember_call(void (*f)(A...), void** p, index_sequence<I...>) {
@@ -234,7 +264,7 @@ final class HostKernelLauncher: CUDAKernelLauncher {
 
         """
 
-    func launch(_ kernel: String, of module: CUDAKernelModule, elements: Int, arguments: UnsafeMutablePointer<UnsafeMutableRawPointer?>) {
+    func launch(_ kernel: String, of module: CUDAKernelModule, work: CUDAKernelWork, arguments: UnsafeMutablePointer<UnsafeMutableRawPointer?>) {
         let library = load(module)
         guard let thunk = dlsym(library, kernel + "_host") else { fatalError("\(module.name) has no kernel \(kernel)") }
         typealias Thunk = @convention(c) (UnsafeMutablePointer<UnsafeMutableRawPointer?>) -> Void

@@ -1,5 +1,6 @@
-// The GPU's backend: copies, casts, fills, every pointwise family and the Adam step run as Ember's generated CUDA
-// kernels; the primitives that have no kernel yet run on the host, their operands copied there and their outputs back.
+// The GPU's backend: copies, casts, fills, every pointwise family, the sums, maxima and minima of rows and the Adam
+// step run as Ember's generated CUDA kernels; the primitives that have no kernel yet run on the host, their operands
+// copied there and their outputs back.
 
 /// Runs the op vocabulary on a CUDA device: each primitive with a generated kernel (`CUDAKernelSources`) launches
 /// it through `launcher` over the operands' own layouts; the others compute on the host from copies of the
@@ -82,7 +83,7 @@ final class CUDABackend: Backend {
         guard out.numel > 0 else { return }
         let arguments: [CUDAKernelArgument] = [.int64(Int64(out.numel)), .layout(layout), .address(out.address)]
             + inputs.map { .address($0.address) } + (0..<4).map { .double($0 < parameters.count ? parameters[$0] : 0) }
-        CUDAKernelArgument.withParameters(arguments) { launcher.launch(kernel, of: source, elements: out.numel, arguments: $0) }
+        CUDAKernelArgument.withParameters(arguments) { launcher.launch(kernel, of: source, work: .elements(out.numel), arguments: $0) }
     }
 
     func adamStep(_ step: AdamStep, param: KernelOperand, grad: KernelOperand, expAvg: KernelOperand, expAvgSq: KernelOperand,
@@ -96,13 +97,21 @@ final class CUDABackend: Backend {
         let arguments: [CUDAKernelArgument] = [.int64(Int64(param.numel))]
             + [param, grad, expAvg, expAvgSq].map { .address($0.address) } + [.address(maxExpAvgSq?.address)]
             + [1 - step.beta1, step.beta2, 1 - step.beta2, step.eps, step.stepSize, step.biasCorrection2Sqrt].map { .double($0) }
-        CUDAKernelArgument.withParameters(arguments) { launcher.launch(module.name, of: module, elements: param.numel, arguments: $0) }
+        CUDAKernelArgument.withParameters(arguments) { launcher.launch(module.name, of: module, work: .elements(param.numel), arguments: $0) }
     }
 
     // MARK: On the host, until these get kernels
 
     func reduceRows(_ op: RowReduction, _ x: KernelOperand, rows: Int, k: Int, into out: KernelOperand) {
-        runOnHost([out, x], written: [0]) { CPUBackend.host.reduceRows(op, $0[1]!, rows: rows, k: k, into: $0[0]!) }
+        guard let (name, initial) = CUDAKernelSources.rowReductionKernel(op), let module = modules["row_reduce_\(x.dtype)"] else {
+            return runOnHost([out, x], written: [0]) { CPUBackend.host.reduceRows(op, $0[1]!, rows: rows, k: k, into: $0[0]!) }
+        }
+        guard rows > 0 else { return }
+        let arguments: [CUDAKernelArgument] = [.int64(Int64(rows)), .int64(Int64(k)), .address(x.address), .address(out.address),
+                                               .double(initial)]
+        CUDAKernelArgument.withParameters(arguments) {
+            launcher.launch("\(name)_\(x.dtype)", of: module, work: .rows(rows), arguments: $0)
+        }
     }
 
     func sumMiddle(_ x: KernelOperand, outer: Int, k: Int, inner: Int, into out: KernelOperand) {

@@ -29,17 +29,22 @@ final class CUDADriverLauncher: CUDAKernelLauncher {
         driverVersion = "\(version.major).\(version.minor)"
     }
 
-    /// Blocks of `threadsPerBlock` for `elements`: one thread per element, at most 32 blocks per multiprocessor (the
-    /// grid-stride loop covers the rest).
-    static func blocks(forElements elements: Int, multiprocessors: Int) -> Int {
-        max(1, min((elements + threadsPerBlock - 1) / threadsPerBlock, max(multiprocessors, 1) * 32))
+    /// Blocks of `threadsPerBlock` for `work`: one thread per element or one block per row, at most 32 blocks per
+    /// multiprocessor (the grid-stride loops cover the rest).
+    static func blocks(for work: CUDAKernelWork, multiprocessors: Int) -> Int {
+        let wanted: Int
+        switch work {
+        case .elements(let count): wanted = (count + threadsPerBlock - 1) / threadsPerBlock
+        case .rows(let count): wanted = count
+        }
+        return max(1, min(wanted, max(multiprocessors, 1) * 32))
     }
 
-    func launch(_ kernel: String, of module: CUDAKernelModule, elements: Int, arguments: UnsafeMutablePointer<UnsafeMutableRawPointer?>) {
+    func launch(_ kernel: String, of module: CUDAKernelModule, work: CUDAKernelWork, arguments: UnsafeMutablePointer<UnsafeMutableRawPointer?>) {
         context.makeCurrent()
         do throws(CUDAError) {
             let function = try self.function(kernel, of: module)
-            let blocks = CUDADriverLauncher.blocks(forElements: elements, multiprocessors: properties.multiProcessorCount)
+            let blocks = CUDADriverLauncher.blocks(for: work, multiprocessors: properties.multiProcessorCount)
             try driver.check(driver.launchKernel(function, UInt32(blocks), 1, 1, UInt32(CUDADriverLauncher.threadsPerBlock), 1, 1,
                                                  0, nil, arguments, nil), "cuLaunchKernel (\(kernel))")
         } catch {

@@ -3,9 +3,17 @@
 /// Runs compiled kernels: the CUDA driver on a GPU. `CUDABackend` decides what to launch; a launcher only loads
 /// modules and starts kernels, so the tests can run the same generated sources compiled for the host.
 protocol CUDAKernelLauncher: AnyObject {
-    /// Starts `kernel` of `module` over `elements` elements of work (a grid-stride loop covers them all whatever the
-    /// grid), with `arguments[i]` pointing at the value of the kernel's i-th C parameter.
-    func launch(_ kernel: String, of module: CUDAKernelModule, elements: Int, arguments: UnsafeMutablePointer<UnsafeMutableRawPointer?>)
+    /// Starts `kernel` of `module` over `work` (grid-stride loops cover it all whatever the grid), with `arguments[i]`
+    /// pointing at the value of the kernel's i-th C parameter.
+    func launch(_ kernel: String, of module: CUDAKernelModule, work: CUDAKernelWork, arguments: UnsafeMutablePointer<UnsafeMutableRawPointer?>)
+}
+
+/// What one launch covers, which sets its grid.
+enum CUDAKernelWork {
+    /// One thread per element.
+    case elements(Int)
+    /// One block of cooperating threads per row.
+    case rows(Int)
 }
 
 /// One C argument of a generated kernel.

@@ -47,7 +47,7 @@ enum CUDAKernelSources {
         floatTypes.map { floatUnary($0) } + arithmeticTypes.map { arithmeticUnary($0) }
             + arithmeticTypes.map { arithmeticBinary($0) } + floatTypes.map { floatBinary($0) }
             + arithmeticTypes.map { compare($0) } + [bitwise()] + allTypes.map { cast(from: $0) }
-            + [fill(), select()] + floatTypes.map { adam($0) }
+            + [fill(), select()] + floatTypes.map { adam($0) } + floatTypes.map { rowReduction($0) }
     }
 
     /// The kernel name of `function` for `dtype` (`leaky_relu_float32`).
@@ -121,6 +121,52 @@ enum CUDAKernelSources {
             }
 
             """)])
+    }
+
+    /// The kernel stem and starting value of a row reduction that has a kernel, or nil.
+    static func rowReductionKernel(_ op: RowReduction) -> (name: String, initial: Double)? {
+        switch op {
+        case .sum: return ("row_sum", 0)
+        case .sumAbs: return ("row_sum_abs", 0)
+        case .max: return ("row_max", -.infinity)
+        case .min: return ("row_min", .infinity)
+        default: return nil
+        }
+    }
+
+    /// `row_reduce_<dtype>`: `row_sum`, `row_sum_abs`, `row_max`, `row_min` of a contiguous [rows, k] operand, one
+    /// block per row (grid-stride over rows): each thread folds a strided share of the row in double from `initial`,
+    /// then the block combines the partial results in shared memory. A NaN wins a maximum or minimum, as on the CPU.
+    static func rowReduction(_ dtype: DType) -> CUDAKernelModule {
+        let t = cType(dtype)
+        let reductions = [("row_sum", "v", "a + b"), ("row_sum_abs", "fabs(v)", "a + b"),
+                          ("row_max", "v", "isnan(a) ? a : (isnan(b) || b > a ? b : a)"),
+                          ("row_min", "v", "isnan(a) ? a : (isnan(b) || b < a ? b : a)")]
+        return module("row_reduce_\(dtype)", reductions.map { name, map, combine in
+            ("\(name)_\(dtype)", """
+            __device__ __forceinline__ double \(name)_combine(double a, double b) { return \(combine); }
+            extern "C" __global__ void \(name)_\(dtype)(long long rows, long long k, const \(t)* __restrict__ x, \(t)* __restrict__ out,
+                                                   double initial) {
+                __shared__ double partial[\(CUDADriverLauncher.threadsPerBlock)];
+                for (long long r = blockIdx.x; r < rows; r += gridDim.x) {
+                    double acc = initial;
+                    for (long long j = threadIdx.x; j < k; j += blockDim.x) {
+                        double v = (double)x[r * k + j];
+                        acc = \(name)_combine(acc, \(map));
+                    }
+                    partial[threadIdx.x] = acc;
+                    __syncthreads();
+                    for (unsigned s = blockDim.x / 2; s > 0; s >>= 1) {
+                        if (threadIdx.x < s) partial[threadIdx.x] = \(name)_combine(partial[threadIdx.x], partial[threadIdx.x + s]);
+                        __syncthreads();
+                    }
+                    if (threadIdx.x == 0) out[r] = (\(t))partial[0];
+                    __syncthreads();
+                }
+            }
+
+            """)
+        })
     }
 
     // MARK: Assembly
