@@ -99,9 +99,9 @@ final class CUDABackendTests: XCTestCase {
         }
     }
 
-    /// Row reductions accumulate in double on the GPU, so a float32 sum is the exact sum rounded once (the CPU's float
+    /// Reductions accumulate in double on the GPU, so a float32 sum is the exact sum rounded once (the CPU's float
     /// lanes may differ from it in the last bits): each result must be within one float32 ulp of the float64 reduction.
-    func testRowSumsMaximaAndMinimaAreKernels() throws {
+    func testSumsMaximaAndMinimaAreKernels() throws {
         let launcher = try requireLauncher()
         Ember.manualSeed(5)
         for dtype in [DType.float32, .float64] {
@@ -111,7 +111,9 @@ final class CUDABackendTests: XCTestCase {
             let device = x.to(Self.device)
             for (name, reduce) in [("sum", { (t: Tensor) in t.sum(dim: 1) }), ("max", { $0.amax(dim: 1) }),
                                    ("min", { $0.amin(dim: 1) }), ("l1 norm", { $0.norm(p: 1, dim: 1) }),
-                                   ("whole sum", { $0.sum() }), ("empty rows", { $0[.all, 0..<0].sum(dim: 1) })] {
+                                   ("whole sum", { $0.sum() }), ("empty rows", { $0[.all, 0..<0].sum(dim: 1) }),
+                                   ("middle axis sum", { $0.reshape([37, 20, 15]).sum(dim: 1) }),
+                                   ("column sums", { $0.sum(dim: 0) })] {
                 let got = reduce(device).cpu().to(.float64).toArray(as: Double.self)
                 let want = reduce(x.to(.float64)).toArray(as: Double.self)
                 XCTAssertEqual(got.count, want.count)
@@ -120,7 +122,7 @@ final class CUDABackendTests: XCTestCase {
                     XCTAssertLessThanOrEqual(abs(g - w), ulp, "\(name) \(dtype): \(g) vs \(w)")
                 }
             }
-            for stem in ["row_sum", "row_max", "row_min", "row_sum_abs"] {
+            for stem in ["row_sum", "row_max", "row_min", "row_sum_abs", "middle_sum"] {
                 XCTAssertTrue(launcher.kernels.contains("\(stem)_\(dtype)"), "\(stem)_\(dtype) was not launched")
             }
         }

@@ -1,5 +1,5 @@
-// The GPU's backend: copies, casts, fills, every pointwise family, the sums, maxima and minima of rows and the Adam
-// step run as Ember's generated CUDA kernels; the primitives that have no kernel yet run on the host, their operands
+// The GPU's backend: copies, casts, fills, every pointwise family, the sums, maxima and minima of rows, sums over a
+// middle axis and the Adam step run as Ember's generated CUDA kernels; the primitives that have no kernel yet run on the host, their operands
 // copied there and their outputs back.
 
 /// Runs the op vocabulary on a CUDA device: each primitive with a generated kernel (`CUDAKernelSources`) launches
@@ -103,7 +103,7 @@ final class CUDABackend: Backend {
     // MARK: On the host, until these get kernels
 
     func reduceRows(_ op: RowReduction, _ x: KernelOperand, rows: Int, k: Int, into out: KernelOperand) {
-        guard let (name, initial) = CUDAKernelSources.rowReductionKernel(op), let module = modules["row_reduce_\(x.dtype)"] else {
+        guard let (name, initial) = CUDAKernelSources.rowReductionKernel(op), let module = modules["reduce_\(x.dtype)"] else {
             return runOnHost([out, x], written: [0]) { CPUBackend.host.reduceRows(op, $0[1]!, rows: rows, k: k, into: $0[0]!) }
         }
         guard rows > 0 else { return }
@@ -115,7 +115,15 @@ final class CUDABackend: Backend {
     }
 
     func sumMiddle(_ x: KernelOperand, outer: Int, k: Int, inner: Int, into out: KernelOperand) {
-        runOnHost([out, x], written: [0]) { CPUBackend.host.sumMiddle($0[1]!, outer: outer, k: k, inner: inner, into: $0[0]!) }
+        guard let module = modules["reduce_\(x.dtype)"] else {
+            return runOnHost([out, x], written: [0]) { CPUBackend.host.sumMiddle($0[1]!, outer: outer, k: k, inner: inner, into: $0[0]!) }
+        }
+        guard outer * inner > 0 else { return }
+        let arguments: [CUDAKernelArgument] = [.int64(Int64(outer)), .int64(Int64(k)), .int64(Int64(inner)), .address(x.address),
+                                               .address(out.address)]
+        CUDAKernelArgument.withParameters(arguments) {
+            launcher.launch("middle_sum_\(x.dtype)", of: module, work: .elements(outer * inner), arguments: $0)
+        }
     }
 
     func argExtremeRows(_ x: KernelOperand, rows: Int, k: Int, isMax: Bool, values: KernelOperand, indices: KernelOperand) {

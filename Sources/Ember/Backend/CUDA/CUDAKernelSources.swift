@@ -47,7 +47,7 @@ enum CUDAKernelSources {
         floatTypes.map { floatUnary($0) } + arithmeticTypes.map { arithmeticUnary($0) }
             + arithmeticTypes.map { arithmeticBinary($0) } + floatTypes.map { floatBinary($0) }
             + arithmeticTypes.map { compare($0) } + [bitwise()] + allTypes.map { cast(from: $0) }
-            + [fill(), select()] + floatTypes.map { adam($0) } + floatTypes.map { rowReduction($0) }
+            + [fill(), select()] + floatTypes.map { adam($0) } + floatTypes.map { reductions($0) }
     }
 
     /// The kernel name of `function` for `dtype` (`leaky_relu_float32`).
@@ -134,15 +134,30 @@ enum CUDAKernelSources {
         }
     }
 
-    /// `row_reduce_<dtype>`: `row_sum`, `row_sum_abs`, `row_max`, `row_min` of a contiguous [rows, k] operand, one
-    /// block per row (grid-stride over rows): each thread folds a strided share of the row in double from `initial`,
-    /// then the block combines the partial results in shared memory. A NaN wins a maximum or minimum, as on the CPU.
-    static func rowReduction(_ dtype: DType) -> CUDAKernelModule {
+    /// `reduce_<dtype>`: `row_sum`, `row_sum_abs`, `row_max`, `row_min` of a contiguous [rows, k] operand, one block
+    /// per row (grid-stride over rows): each thread folds a strided share of the row in double from `initial`, then
+    /// the block combines the partial results in shared memory; a NaN wins a maximum or minimum, as on the CPU. And
+    /// `middle_sum`: out[o, i] = Σ_j x[o, j, i] over a contiguous [outer, k, inner] operand, a thread per output
+    /// summing in double in j's order, as the CPU does (neighbouring threads read neighbouring columns).
+    static func reductions(_ dtype: DType) -> CUDAKernelModule {
         let t = cType(dtype)
         let reductions = [("row_sum", "v", "a + b"), ("row_sum_abs", "fabs(v)", "a + b"),
                           ("row_max", "v", "isnan(a) ? a : (isnan(b) || b > a ? b : a)"),
                           ("row_min", "v", "isnan(a) ? a : (isnan(b) || b < a ? b : a)")]
-        return module("row_reduce_\(dtype)", reductions.map { name, map, combine in
+        let middleSum = """
+            extern "C" __global__ void middle_sum_\(dtype)(long long outer, long long k, long long inner, const \(t)* __restrict__ x,
+                                                    \(t)* __restrict__ out) {
+                for (long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x; i < outer * inner; i += (long long)gridDim.x * blockDim.x) {
+                    long long block = i / inner, column = i - block * inner;
+                    const \(t)* p = x + block * k * inner + column;
+                    double sum = 0;
+                    for (long long j = 0; j < k; ++j) sum += (double)p[j * inner];
+                    out[i] = (\(t))sum;
+                }
+            }
+
+            """
+        return module("reduce_\(dtype)", [("middle_sum_\(dtype)", middleSum)] + reductions.map { name, map, combine in
             ("\(name)_\(dtype)", """
             __device__ __forceinline__ double \(name)_combine(double a, double b) { return \(combine); }
             extern "C" __global__ void \(name)_\(dtype)(long long rows, long long k, const \(t)* __restrict__ x, \(t)* __restrict__ out,
