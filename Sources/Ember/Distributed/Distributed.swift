@@ -129,7 +129,7 @@ public enum Distributed {
         return try run(group, asyncOp) { communicator throws(DistributedError) in
             for chunk in messageChunks(tensor.numel * tensor.dtype.itemSize) {
                 try group.complete("MPI_Ibcast", operation: "Distributed.broadcast") { request in
-                    group.mpi.broadcast(tensor.firstByte + chunk.start, chunk.count, group.mpi.byte, Int32(src), communicator, request)
+                    group.mpi.broadcast(tensor.operand.address + chunk.start, chunk.count, group.mpi.byte, Int32(src), communicator, request)
                 }
             }
             tensor.bumpVersion()
@@ -146,7 +146,7 @@ public enum Distributed {
         let bytes = messageSize(tensor, "all_gather", file: file, line: line)
         return try run(group, asyncOp) { communicator throws(DistributedError) in
             try group.complete("MPI_Iallgather", operation: "Distributed.allGather") { request in
-                group.mpi.allGather(tensor.firstByte, bytes, group.mpi.byte, gathered.firstByte, bytes, group.mpi.byte, communicator,
+                group.mpi.allGather(tensor.operand.address, bytes, group.mpi.byte, gathered.operand.address, bytes, group.mpi.byte, communicator,
                                     request)
             }
             split(gathered, into: tensorList)
@@ -165,7 +165,7 @@ public enum Distributed {
         let bytes = messageSize(input, "all_gather_into_tensor", file: file, line: line)
         return try run(group, asyncOp) { communicator throws(DistributedError) in
             try group.complete("MPI_Iallgather", operation: "Distributed.allGatherIntoTensor") { request in
-                group.mpi.allGather(input.firstByte, bytes, group.mpi.byte, output.firstByte, bytes, group.mpi.byte, communicator,
+                group.mpi.allGather(input.operand.address, bytes, group.mpi.byte, output.operand.address, bytes, group.mpi.byte, communicator,
                                     request)
             }
             output.bumpVersion()
@@ -206,7 +206,7 @@ public enum Distributed {
         let bytes = messageSize(tensor, "gather", file: file, line: line)
         return try run(group, asyncOp) { communicator throws(DistributedError) in
             try group.complete("MPI_Igather", operation: "Distributed.gather") { request in
-                group.mpi.gather(tensor.firstByte, bytes, group.mpi.byte, gathered?.firstByte, bytes, group.mpi.byte, Int32(dst),
+                group.mpi.gather(tensor.operand.address, bytes, group.mpi.byte, gathered?.operand.address, bytes, group.mpi.byte, Int32(dst),
                                  communicator, request)
             }
             if let gathered, let list { split(gathered, into: list) }
@@ -225,7 +225,7 @@ public enum Distributed {
         let bytes = messageSize(tensor, "scatter", file: file, line: line)
         return try run(group, asyncOp) { communicator throws(DistributedError) in
             try group.complete("MPI_Iscatter", operation: "Distributed.scatter") { request in
-                group.mpi.scatter(joined?.firstByte, bytes, group.mpi.byte, tensor.firstByte, bytes, group.mpi.byte, Int32(src),
+                group.mpi.scatter(joined?.operand.address, bytes, group.mpi.byte, tensor.operand.address, bytes, group.mpi.byte, Int32(src),
                                   communicator, request)
             }
             tensor.bumpVersion()
@@ -263,7 +263,7 @@ public enum Distributed {
         _ = messageSize(output, name, file: file, line: line)
         return try run(group, asyncOp) { communicator throws(DistributedError) in
             try group.complete("MPI_Ireduce_scatter_block", operation: operation) { request in
-                group.mpi.reduceScatterBlock(source.tensor.firstByte, result.tensor.firstByte, Int32(output.numel), result.type,
+                group.mpi.reduceScatterBlock(source.tensor.operand.address, result.tensor.operand.address, Int32(output.numel), result.type,
                                              result.op, communicator, request)
             }
             result.finish(into: output, worldSize: group.worldSize)
@@ -335,16 +335,11 @@ public enum Distributed {
         var offset = 0
         for part in parts {
             let bytes = part.numel * part.dtype.itemSize
-            part.firstByte.copyMemory(from: whole.firstByte + offset, byteCount: bytes)
+            part.operand.address.copyMemory(from: whole.operand.address + offset, byteCount: bytes)
             part.bumpVersion()
             offset += bytes
         }
     }
-}
-
-extension Tensor {
-    /// The first byte of a CPU tensor's elements.
-    var firstByte: UnsafeMutableRawPointer { storage.pointer + storageOffset * dtype.itemSize }
 }
 
 /// A tensor as MPI reduces it: itself when its dtype is one MPI reduces, else a contiguous copy in one (float32
@@ -378,7 +373,7 @@ struct ReductionBuffer {
     }
 
     /// The address of element `index`.
-    func address(ofElement index: Int) -> UnsafeMutableRawPointer { tensor.firstByte + index * tensor.dtype.itemSize }
+    func address(ofElement index: Int) -> UnsafeMutableRawPointer { tensor.operand.address + index * tensor.dtype.itemSize }
 
     /// Writes the reduced values into `target` (the tensor the buffer was made from, or the output it stands for),
     /// divided by the number of ranks when averaging.

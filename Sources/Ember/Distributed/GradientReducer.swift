@@ -8,10 +8,9 @@
 /// communication thread while backward continues (buckets start in order, so every rank reduces them alike); at
 /// the end of backward the reducer waits for them and copies the averages into the parameters' `.grad`.
 final class GradientReducer {
-    /// One bucket: its parameters (indices), their offsets in its flat buffer, and the state of this backward pass.
+    /// One bucket: its parameters (indices), its flat buffer, and the state of this backward pass.
     private struct Bucket {
         let members: [Int]
-        let offsets: [Int]
         let buffer: Tensor
         var pending = 0
         var work: Work?
@@ -21,8 +20,9 @@ final class GradientReducer {
     private let group: ProcessGroup
     private let findUnusedParameters: Bool
     private var buckets: [Bucket]
-    /// The bucket and slot of each parameter.
-    private var location: [(bucket: Int, slot: Int)]
+    /// Each parameter's bucket, and its slot there: a view of the bucket's buffer with the parameter's shape.
+    private var bucketOf: [Int]
+    private var slots: [Tensor]
     private var hooks: [RemovableHandle] = []
 
     // The state of one backward pass.
@@ -42,15 +42,20 @@ final class GradientReducer {
         self.findUnusedParameters = findUnusedParameters
         let assignment = GradientReducer.bucketAssignment(self.parameters.map(\.tensor), capBytes: bucketCapBytes)
         buckets = assignment.map { members in
-            var offsets: [Int] = [], total = 0
-            for index in members {
-                offsets.append(total)
-                total += parameters[index].1.numel
-            }
-            return Bucket(members: members, offsets: offsets, buffer: Tensor.zeros([total], dtype: parameters[members[0]].1.dtype))
+            Bucket(members: members, buffer: Tensor.zeros([members.reduce(0) { $0 + parameters[$1].1.numel }],
+                                                           dtype: parameters[members[0]].1.dtype))
         }
-        location = Array(repeating: (0, 0), count: parameters.count)
-        for (b, bucket) in buckets.enumerated() { for (slot, index) in bucket.members.enumerated() { location[index] = (b, slot) } }
+        bucketOf = Array(repeating: 0, count: parameters.count)
+        slots = parameters.map(\.1)
+        for (b, bucket) in buckets.enumerated() {
+            var offset = 0
+            for index in bucket.members {
+                let tensor = parameters[index].1
+                bucketOf[index] = b
+                slots[index] = bucket.buffer.narrow(0, start: offset, length: tensor.numel).view(tensor.shape)
+                offset += tensor.numel
+            }
+        }
         isReady = Array(repeating: false, count: parameters.count)
         for (index, parameter) in self.parameters.enumerated() {
             hooks.append(parameter.tensor.registerPostAccumulateGradHook { [weak self] _ in self?.markReady(index) })
@@ -125,12 +130,11 @@ final class GradientReducer {
                  + "two modules)")
         }
         isReady[index] = true
-        let (b, slot) = location[index]
-        let view = buckets[b].buffer.narrow(0, start: buckets[b].offsets[slot], length: parameters[index].tensor.numel)
+        let slot = slots[index]
         noGrad {
-            if let gradient { view.copy_(gradient.reshape([-1]) / Double(group.worldSize)) } else { view.zero_() }
+            if let gradient { slot.copy_(gradient / Double(group.worldSize)) } else { slot.zero_() }
         }
-        buckets[b].pending -= 1
+        buckets[bucketOf[index]].pending -= 1
         while nextBucketToStart < buckets.count && buckets[nextBucketToStart].pending == 0 {
             let bucket = buckets[nextBucketToStart]
             buckets[nextBucketToStart].work = stopOnError { try Distributed.allReduce(bucket.buffer, asyncOp: true) }
@@ -158,9 +162,7 @@ final class GradientReducer {
             globallyUnused = Set(parameters.indices.filter { usedAnywhere[$0] == 0 })
         }
         for (index, parameter) in parameters.enumerated() where !globallyUnused.contains(index) {
-            let (b, slot) = location[index]
-            let average = buckets[b].buffer.narrow(0, start: buckets[b].offsets[slot], length: parameter.tensor.numel)
-                .view(parameter.tensor.shape)
+            let average = slots[index]
             noGrad {
                 if let grad = parameter.tensor.grad { grad.copy_(average) } else { parameter.tensor.grad = average.clone() }
             }

@@ -28,29 +28,32 @@ enum CUDAKernelArgument {
     case layout(CUDAKernelLayout)
 
     /// Calls `body` with the driver's `kernelParams` for `arguments`: each value in an 8-byte aligned slot of one
-    /// buffer, and a pointer to each slot.
+    /// buffer on the stack, and a pointer to each slot.
     static func withParameters<R>(_ arguments: [CUDAKernelArgument],
                                   _ body: (UnsafeMutablePointer<UnsafeMutableRawPointer?>) -> R) -> R {
-        let sizes = arguments.map { argument -> Int in
-            if case .layout = argument { return CUDAKernelLayout.byteCount }
-            return 8
-        }
-        let buffer = UnsafeMutableRawPointer.allocate(byteCount: sizes.reduce(0, +), alignment: 16)
-        let pointers = UnsafeMutablePointer<UnsafeMutableRawPointer?>.allocate(capacity: arguments.count)
-        defer { buffer.deallocate(); pointers.deallocate() }
-        var offset = 0
-        for (index, argument) in arguments.enumerated() {
-            let slot = buffer + offset
-            switch argument {
-            case .int64(let value): slot.storeBytes(of: value, as: Int64.self)
-            case .double(let value): slot.storeBytes(of: value, as: Double.self)
-            case .address(let value): slot.storeBytes(of: value, as: UnsafeRawPointer?.self)
-            case .layout(let layout): layout.bytes.withUnsafeBytes { slot.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+        let byteCount = arguments.reduce(0) { $0 + $1.byteCount }
+        return withUnsafeTemporaryAllocation(byteCount: byteCount, alignment: 16) { buffer in
+            withUnsafeTemporaryAllocation(of: UnsafeMutableRawPointer?.self, capacity: arguments.count) { pointers in
+                var slot = buffer.baseAddress!
+                for (index, argument) in arguments.enumerated() {
+                    switch argument {
+                    case .int64(let value): slot.storeBytes(of: value, as: Int64.self)
+                    case .double(let value): slot.storeBytes(of: value, as: Double.self)
+                    case .address(let value): slot.storeBytes(of: value, as: UnsafeRawPointer?.self)
+                    case .layout(let layout): layout.words.withUnsafeBytes { slot.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+                    }
+                    pointers[index] = slot
+                    slot += argument.byteCount
+                }
+                return body(pointers.baseAddress!)
             }
-            pointers[index] = slot
-            offset += sizes[index]
         }
-        return body(pointers)
+    }
+
+    /// The bytes of the C parameter.
+    private var byteCount: Int {
+        if case .layout = self { return CUDAKernelLayout.byteCount }
+        return 8
     }
 }
 
@@ -59,7 +62,8 @@ enum CUDAKernelArgument {
 /// size[16]; long long stride[4][16]`).
 struct CUDAKernelLayout {
     static let byteCount = 8 + 8 * CUDAKernelSources.maxDims * (1 + CUDAKernelSources.maxOperands)
-    let bytes: [UInt8]
+    /// The struct as 8-byte words.
+    let words: [Int64]
 
     /// The layout of `out` and `inputs` (each broadcast to out's shape), with dimensions merged where every operand
     /// allows; nil when more than `maxDims` dimensions remain.
@@ -75,6 +79,6 @@ struct CUDAKernelLayout {
         for (k, strides) in loop.strides.enumerated() {
             for (d, stride) in strides.enumerated() { words[1 + CUDAKernelSources.maxDims * (1 + k) + d] = Int64(stride) }
         }
-        bytes = words.withUnsafeBytes { Array($0) }
+        self.words = words
     }
 }
