@@ -68,6 +68,9 @@ def main():
     if wanted("training"):
         training()
 
+    if wanted("models"):
+        models()
+
 
 class CIFARNet(torch.nn.Module):
     def __init__(self):
@@ -143,6 +146,28 @@ def training():
     per_batch = measure(epoch, batch_seconds=1, batches=3) / len(loader)
     report("DataLoader batch of 50 (60k, shuffled)", per_batch * 1e6, "us")
     report("DataLoader speed / MNIST step", mnist_step / per_batch, "x")
+
+
+def models():
+    torch.manual_seed(0)
+    lstm, x = torch.nn.LSTM(128, 256), torch.randn(35, 20, 128)
+    report("LSTM(128,256) seq 35 batch 20 fwd+bwd", measure(lambda: lstm(x)[0].sum().backward(), batch_seconds=0.5) * 1e3, "ms")
+
+    layer, x = torch.nn.TransformerEncoderLayer(256, 4, 1024, 0), torch.randn(64, 32, 256)
+    report("TransformerEncoderLayer(256,4,1024) fwd+bwd", measure(lambda: layer(x).sum().backward(), batch_seconds=0.5) * 1e3,
+           "ms")
+
+    import torchvision
+    model = torchvision.models.resnet18().eval()
+    x = torch.randn(1, 3, 224, 224)
+    with torch.no_grad():
+        report("resnet18 eval batch 1", measure(lambda: model(x), batch_seconds=0.5) * 1e3, "ms")
+
+    model = torchvision.models.resnet18()
+    optimizer, loss_fn = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9), torch.nn.CrossEntropyLoss()
+    x, y = torch.randn(16, 3, 224, 224), torch.randint(0, 1000, (16,))
+    report("resnet18 train step batch 16", measure(lambda: step(model, optimizer, loss_fn, x, y), batch_seconds=2, batches=5) * 1e3,
+           "ms")
 
 
 if __name__ == "__main__":

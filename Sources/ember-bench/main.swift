@@ -98,6 +98,10 @@ if wanted("elementwise") {
 
 if wanted("training") { runTrainingBenchmarks() }
 
+// MARK: Larger models
+
+if wanted("models") { runModelBenchmarks() }
+
 // MARK: Checkpoints
 
 if wanted("checkpoint") { runCheckpointBenchmarks() }
