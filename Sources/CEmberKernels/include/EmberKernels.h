@@ -27,6 +27,12 @@ double ember_sum_f32(const float *a, size_t n);
 void ember_adam_f32(float *p, const float *g, float *m, float *v, float *vmax, size_t n, float oneMinusBeta1,
                     float beta2, float oneMinusBeta2, float eps, float stepSize, float correction);
 
+/// out[i] = 1 / (1 + e^-x[i]) for i < n, within a few ulp of expf's; `out` may alias `x`.
+void ember_sigmoid_f32(const float *x, float *out, size_t n);
+
+/// out[i] = tanh(x[i]) for i < n, within a few ulp of tanhf; `out` may alias `x`.
+void ember_tanh_f32(const float *x, float *out, size_t n);
+
 /// A spin-wait hint to the CPU (`pause` on x86).
 static inline void ember_cpu_relax(void) {
 #if defined(__x86_64__)

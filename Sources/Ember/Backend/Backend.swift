@@ -97,6 +97,19 @@ protocol Backend: AnyObject {
     func adaptiveAvgPool(_ source: KernelOperand, planes: Int, height: Int, width: Int, outH: Int, outW: Int, backward: Bool,
                          into destination: KernelOperand)
 
+    // MARK: Recurrent layers
+
+    /// Runs one direction of a recurrent layer over every step (shapes in `plan`), keeping in `saved` and
+    /// `cells` what backward needs.
+    func recurrentForward(_ plan: RecurrentPlan, input: KernelOperand, h0: KernelOperand, c0: KernelOperand?,
+                          weights: RecurrentWeights, output: KernelOperand, saved: KernelOperand, cells: KernelOperand?)
+    /// The gradients of `recurrentForward` from those of its output and final states (nil: zero). Each gradient
+    /// operand that is given is written whole.
+    func recurrentBackward(_ plan: RecurrentPlan, input: KernelOperand, h0: KernelOperand, c0: KernelOperand?,
+                           weights: RecurrentWeights, output: KernelOperand, saved: KernelOperand, cells: KernelOperand?,
+                           gradOutput: KernelOperand, gradH: KernelOperand?, gradC: KernelOperand?,
+                           gradInput: KernelOperand?, gradH0: KernelOperand, gradC0: KernelOperand?, gradWeights: RecurrentWeights?)
+
     // MARK: Optimizers
 
     /// One Adam/AdamW step over contiguous operands of one float dtype, in PyTorch's order of operations.

@@ -108,3 +108,53 @@ struct ConvolutionPlan {
                                    dilationW: dilation.second, outH: transposed ? height : outH, outW: transposed ? width : outW)
     }
 }
+
+/// The cell of a recurrent layer: Elman with tanh or ReLU, LSTM (gates i, f, g, o) or GRU (gates r, z, n).
+public enum RecurrentCell: Sendable {
+    case tanh, relu, lstm, gru
+
+    /// Gates per hidden unit: the rows of `weight_ih` are `gates × hiddenSize`.
+    public var gates: Int { self == .lstm ? 4 : (self == .gru ? 3 : 1) }
+}
+
+/// The shapes of one direction of one recurrent layer run over a whole sequence.
+///
+/// Operands, all contiguous: input [steps, batch, inputSize]; h0 and c0 [batch, H]; weights as the layer holds
+/// them ([gates·H, inputSize], [gates·H, H], [gates·H]); output [steps, batch, H]; `saved` [steps, batch,
+/// savedWidth] holds what backward needs of each step (LSTM: the activated gates; GRU: r, z, n and the hidden
+/// side of n before r scales it; RNN: the output again); `cells` [steps, batch, H] the LSTM's cell states.
+struct RecurrentPlan {
+    let cell: RecurrentCell
+    let steps: Int, batch: Int, inputSize: Int, hiddenSize: Int
+    /// Runs from the last step to the first (the backward direction of a bidirectional layer).
+    let reverse: Bool
+
+    /// Width of a row of gate pre-activations.
+    var gateWidth: Int { cell.gates * hiddenSize }
+    /// Width of a row of `saved`.
+    var savedWidth: Int { cell == .lstm || cell == .gru ? 4 * hiddenSize : hiddenSize }
+    /// The step processed `index`-th.
+    func step(_ index: Int) -> Int { reverse ? steps - 1 - index : index }
+    /// The step whose output is the state entering the step processed `index`-th (nil: the initial state).
+    func previousStep(_ index: Int) -> Int? { index == 0 ? nil : step(index - 1) }
+}
+
+/// A recurrent layer's weights, or their gradients.
+struct RecurrentWeights {
+    let inputHidden: KernelOperand, hiddenHidden: KernelOperand
+    let inputBias: KernelOperand?, hiddenBias: KernelOperand?
+
+    /// The four operands in the layer's order, for code that moves operands as a list.
+    var operands: [KernelOperand?] { [inputHidden, hiddenHidden, inputBias, hiddenBias] }
+
+    init(inputHidden: KernelOperand, hiddenHidden: KernelOperand, inputBias: KernelOperand?, hiddenBias: KernelOperand?) {
+        (self.inputHidden, self.hiddenHidden, self.inputBias, self.hiddenBias) = (inputHidden, hiddenHidden, inputBias, hiddenBias)
+    }
+
+    /// The weights from `operands`' four entries, or nil when the matrices are missing.
+    init?(_ operands: ArraySlice<KernelOperand?>) {
+        let list = Array(operands)
+        guard list.count == 4, let inputHidden = list[0], let hiddenHidden = list[1] else { return nil }
+        self.init(inputHidden: inputHidden, hiddenHidden: hiddenHidden, inputBias: list[2], hiddenBias: list[3])
+    }
+}

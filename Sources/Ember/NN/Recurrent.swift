@@ -3,30 +3,8 @@
 /// The shared machinery of `RNN`, `LSTM` and `GRU` (`nn.RNNBase`). Parameters are named as PyTorch
 /// names them: `weight_ih_l0`, `weight_hh_l0`, `bias_ih_l0`, `bias_hh_l0`, `…_reverse` for the backward direction.
 open class RecurrentBase: Module {
-    public enum Cell {
-        case tanh, relu, lstm, gru
-
-        /// Gates per hidden unit: the rows of `weight_ih` are `gates × hiddenSize`.
-        var gates: Int { self == .lstm ? 4 : (self == .gru ? 3 : 1) }
-
-        /// One time step from the input and hidden projections (`x W_ihᵀ + b_ih`, `h W_hhᵀ + b_hh`): the new
-        /// hidden state and, for LSTM, the new cell state (PyTorch's gate order: i, f, g, o and r, z, n).
-        func step(_ gatesX: Tensor, _ gatesH: Tensor, h: Tensor, c: Tensor?) -> (h: Tensor, c: Tensor?) {
-            switch self {
-            case .tanh: return ((gatesX + gatesH).tanh(), nil)
-            case .relu: return ((gatesX + gatesH).relu(), nil)
-            case .lstm:
-                let g = (gatesX + gatesH).chunk(4, dim: -1)
-                let cell = g[1].sigmoid() * c! + g[0].sigmoid() * g[2].tanh()
-                return (g[3].sigmoid() * cell.tanh(), cell)
-            case .gru:
-                let gx = gatesX.chunk(3, dim: -1), gh = gatesH.chunk(3, dim: -1)
-                let r = (gx[0] + gh[0]).sigmoid(), z = (gx[1] + gh[1]).sigmoid()
-                let n = (gx[2] + r * gh[2]).tanh()
-                return ((1 - z) * n + z * h, nil)
-            }
-        }
-    }
+    /// The cell kind (`RecurrentCell`).
+    public typealias Cell = RecurrentCell
 
     public let cell: Cell
     public let inputSize: Int, hiddenSize: Int, numLayers: Int, hasBias: Bool, batchFirst: Bool, dropout: Double, bidirectional: Bool
@@ -80,7 +58,8 @@ open class RecurrentBase: Module {
         if batchFirst { x = x.transpose(0, 1) }
         check(x.shape[2] == inputSize, typeName, "input.size(-1) must be equal to input_size. Expected \(inputSize), got "
               + "\(x.shape[2])", file: file, line: line)
-        let (steps, batch) = (x.shape[0], x.shape[1])
+        check(x.shape[0] > 0, typeName, "Expected sequence length to be larger than 0 in RNN", file: file, line: line)
+        let batch = x.shape[1]
         let directions = bidirectional ? 2 : 1
         let stateShape = [numLayers * directions, batch, hiddenSize]
         func prepare(_ state: Tensor?) -> Tensor {
@@ -101,16 +80,9 @@ open class RecurrentBase: Module {
                 let bIh = hasBias ? weights[index + 2].tensor : nil, bHh = hasBias ? weights[index + 3].tensor : nil
                 index += hasBias ? 4 : 2
                 let stateIndex = layer * directions + direction
-                var h = hInitial[stateIndex], c = cInitial?[stateIndex]
-                // The input projection of every step at once: [T·N, gates·H].
-                let projected = F.linear(layerInput.reshape([steps * batch, -1]), wIh, bIh).reshape([steps, batch, -1])
-                var stepOutputs = [Tensor?](repeating: nil, count: steps)
-                let order = direction == 0 ? Array(0..<steps) : Array((0..<steps).reversed())
-                for t in order {
-                    (h, c) = cell.step(projected[t], F.linear(h, wHh, bHh), h: h, c: c)
-                    stepOutputs[t] = h
-                }
-                outputs.append(Tensor.stack(stepOutputs.map { $0! }, dim: 0))
+                let (output, h, c) = cell.layer(layerInput, h0: hInitial[stateIndex], c0: cInitial?[stateIndex], weightIh: wIh,
+                                                weightHh: wHh, biasIh: bIh, biasHh: bHh, reverse: direction == 1)
+                outputs.append(output)
                 finalH.append(h)
                 if let c = c { finalC.append(c) }
             }

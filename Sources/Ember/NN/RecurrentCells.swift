@@ -8,9 +8,9 @@ open class RecurrentCellBase: Module {
     @OptionalParameter public var biasIh: Tensor?
     @OptionalParameter public var biasHh: Tensor?
     public let inputSize: Int, hiddenSize: Int
-    let cell: RecurrentBase.Cell
+    let cell: RecurrentCell
 
-    init(cell: RecurrentBase.Cell, inputSize: Int, hiddenSize: Int, bias: Bool) {
+    init(cell: RecurrentCell, inputSize: Int, hiddenSize: Int, bias: Bool) {
         (self.cell, self.inputSize, self.hiddenSize) = (cell, inputSize, hiddenSize)
         let rows = cell.gates * hiddenSize
         weightIh = Tensor.empty([rows, inputSize])
@@ -90,4 +90,25 @@ public final class LSTMCell: RecurrentCellBase {
     }
     /// The next hidden state alone, so the cell fits where one tensor is expected.
     public override func forward(_ input: Tensor) -> Tensor { step(input, nil, nil, file: #fileID, line: #line).h }
+}
+
+extension RecurrentCell {
+    /// One time step from the input and hidden projections (`x W_ihᵀ + b_ih`, `h W_hhᵀ + b_hh`), with
+    /// differentiable ops: the new hidden state and, for LSTM, the new cell state (PyTorch's gate order: i, f, g,
+    /// o and r, z, n).
+    func step(_ gatesX: Tensor, _ gatesH: Tensor, h: Tensor, c: Tensor?) -> (h: Tensor, c: Tensor?) {
+        switch self {
+        case .tanh: return ((gatesX + gatesH).tanh(), nil)
+        case .relu: return ((gatesX + gatesH).relu(), nil)
+        case .lstm:
+            let g = (gatesX + gatesH).chunk(4, dim: -1)
+            let cell = g[1].sigmoid() * c! + g[0].sigmoid() * g[2].tanh()
+            return (g[3].sigmoid() * cell.tanh(), cell)
+        case .gru:
+            let gx = gatesX.chunk(3, dim: -1), gh = gatesH.chunk(3, dim: -1)
+            let r = (gx[0] + gh[0]).sigmoid(), z = (gx[1] + gh[1]).sigmoid()
+            let n = (gx[2] + r * gh[2]).tanh()
+            return ((1 - z) * n + z * h, nil)
+        }
+    }
 }

@@ -100,6 +100,20 @@ final class CPUBackend: Backend {
                                                 width: width, outH: outH, outW: outW, backward: backward))
     }
 
+    func recurrentForward(_ plan: RecurrentPlan, input: KernelOperand, h0: KernelOperand, c0: KernelOperand?,
+                          weights: RecurrentWeights, output: KernelOperand, saved: KernelOperand, cells: KernelOperand?) {
+        input.dtype.visitFloat(RecurrentForward(plan: plan, input: input, h0: h0, c0: c0, weights: weights, output: output,
+                                                saved: saved, cells: cells))
+    }
+    func recurrentBackward(_ plan: RecurrentPlan, input: KernelOperand, h0: KernelOperand, c0: KernelOperand?,
+                           weights: RecurrentWeights, output: KernelOperand, saved: KernelOperand, cells: KernelOperand?,
+                           gradOutput: KernelOperand, gradH: KernelOperand?, gradC: KernelOperand?,
+                           gradInput: KernelOperand?, gradH0: KernelOperand, gradC0: KernelOperand?, gradWeights: RecurrentWeights?) {
+        input.dtype.visitFloat(RecurrentBackward(plan: plan, input: input, h0: h0, c0: c0, weights: weights, output: output,
+                                                 saved: saved, cells: cells, gradOutput: gradOutput, gradH: gradH, gradC: gradC,
+                                                 gradInput: gradInput, gradH0: gradH0, gradC0: gradC0, gradWeights: gradWeights))
+    }
+
     func adamStep(_ step: AdamStep, param: KernelOperand, grad: KernelOperand, expAvg: KernelOperand, expAvgSq: KernelOperand,
                   maxExpAvgSq: KernelOperand?) {
         param.dtype.visitFloat(FusedAdam(step: step, param: param, grad: grad, expAvg: expAvg, expAvgSq: expAvgSq,

@@ -1,0 +1,238 @@
+// Recurrent layers as one kernel per sequence: the input side of every step in one GEMM, then per step one
+// GEMM of the hidden state and one fused pass over the cell's gates; backward keeps the gate gradients of
+// every step and forms the weight gradients with one GEMM each.
+import CEmberKernels
+
+/// The logistic sigmoid of `count` values in place (vectorised for float32).
+private func sigmoid<T: FloatScalar>(_ x: UnsafeMutablePointer<T>, _ count: Int) {
+    if T.self == Float.self {
+        let f = UnsafeMutableRawPointer(x).assumingMemoryBound(to: Float.self)
+        return ember_sigmoid_f32(f, f, count)
+    }
+    for j in 0..<count { x[j] = 1 / (1 + T.exp(-x[j])) }
+}
+
+/// tanh of `count` values from `x` into `out` (vectorised for float32); `out` may be `x`.
+private func tanh<T: FloatScalar>(_ x: UnsafePointer<T>, _ out: UnsafeMutablePointer<T>, _ count: Int) {
+    if T.self == Float.self {
+        return ember_tanh_f32(UnsafeRawPointer(x).assumingMemoryBound(to: Float.self),
+                              UnsafeMutableRawPointer(out).assumingMemoryBound(to: Float.self), count)
+    }
+    for j in 0..<count { out[j] = T.tanh(x[j]) }
+}
+
+/// A contiguous operand's typed address, or nil.
+private func address<T>(_ operand: KernelOperand?, _: T.Type) -> UnsafeMutablePointer<T>? { operand?.pointer(as: T.self) }
+
+/// A row-major [rows, columns] matrix at `pointer` as a GEMM operand, transposed when asked.
+private func matrix<T>(_ pointer: UnsafeMutablePointer<T>, columns: Int, transposed: Bool = false) -> MatrixOperand<T> {
+    transposed ? MatrixOperand(pointer: UnsafePointer(pointer), rowStride: 1, columnStride: columns)
+        : MatrixOperand(pointer: UnsafePointer(pointer), rowStride: columns, columnStride: 1)
+}
+
+/// The forward pass of `RecurrentPlan` over float32 or float64 operands.
+struct RecurrentForward: FloatTypeVisitor {
+    let plan: RecurrentPlan
+    let input: KernelOperand, h0: KernelOperand, c0: KernelOperand?
+    let weights: RecurrentWeights
+    let output: KernelOperand, saved: KernelOperand, cells: KernelOperand?
+
+    func visit<T: FloatScalar>(_: T.Type) {
+        let (steps, batch, hidden, width) = (plan.steps, plan.batch, plan.hiddenSize, plan.gateWidth)
+        let stateCount = batch * hidden
+        guard steps > 0, stateCount > 0 else { return }
+        let inputGates = UnsafeMutablePointer<T>.allocate(capacity: steps * batch * width)
+        let hiddenGates = UnsafeMutablePointer<T>.allocate(capacity: batch * width)
+        defer { inputGates.deallocate(); hiddenGates.deallocate() }
+        let wIh = weights.inputHidden.pointer(as: T.self), wHh = weights.hiddenHidden.pointer(as: T.self)
+        gemm(matrix(input.pointer(as: T.self), columns: plan.inputSize), matrix(wIh, columns: plan.inputSize, transposed: true),
+             inputGates, m: steps * batch, n: width, k: plan.inputSize)
+        let cell = RecurrentCellStep<T>(plan: plan, inputBias: address(weights.inputBias, T.self),
+                                        hiddenBias: address(weights.hiddenBias, T.self))
+        let out = output.pointer(as: T.self), keep = saved.pointer(as: T.self), cellStates = address(cells, T.self)
+        for index in 0..<steps {
+            let t = plan.step(index), previous = plan.previousStep(index)
+            let hPrevious = previous.map { out + $0 * stateCount } ?? h0.pointer(as: T.self)
+            let cPrevious = cellStates.flatMap { states in previous.map { states + $0 * stateCount } } ?? address(c0, T.self)
+            gemm(matrix(hPrevious, columns: hidden), matrix(wHh, columns: hidden, transposed: true), hiddenGates,
+                 m: batch, n: width, k: hidden)
+            cell.forward(inputGates: inputGates + t * batch * width, hiddenGates: hiddenGates, hPrevious: hPrevious,
+                         cPrevious: cPrevious, saved: keep + t * batch * plan.savedWidth, h: out + t * stateCount,
+                         c: cellStates.map { $0 + t * stateCount })
+        }
+    }
+}
+
+/// The backward pass of `RecurrentPlan`.
+struct RecurrentBackward: FloatTypeVisitor {
+    let plan: RecurrentPlan
+    let input: KernelOperand, h0: KernelOperand, c0: KernelOperand?
+    let weights: RecurrentWeights
+    let output: KernelOperand, saved: KernelOperand, cells: KernelOperand?
+    let gradOutput: KernelOperand, gradH: KernelOperand?, gradC: KernelOperand?
+    let gradInput: KernelOperand?, gradH0: KernelOperand, gradC0: KernelOperand?, gradWeights: RecurrentWeights?
+
+    func visit<T: FloatScalar>(_: T.Type) {
+        let (steps, batch, hidden, width, inputSize) = (plan.steps, plan.batch, plan.hiddenSize, plan.gateWidth, plan.inputSize)
+        let stateCount = batch * hidden, rows = steps * batch
+        let carry = gradH0.pointer(as: T.self), cellCarry = address(gradC0, T.self)
+        if let gradH { carry.update(from: gradH.pointer(as: T.self), count: stateCount) } else { carry.update(repeating: 0, count: stateCount) }
+        if let cellCarry {
+            if let gradC { cellCarry.update(from: gradC.pointer(as: T.self), count: stateCount) } else { cellCarry.update(repeating: 0, count: stateCount) }
+        }
+        // Gate gradients of every step: on the input side, and (GRU only, where they differ) on the hidden side.
+        let inputSide = UnsafeMutablePointer<T>.allocate(capacity: max(1, rows * width))
+        let hiddenSide = plan.cell == .gru ? UnsafeMutablePointer<T>.allocate(capacity: max(1, rows * width)) : inputSide
+        defer {
+            if hiddenSide != inputSide { hiddenSide.deallocate() }
+            inputSide.deallocate()
+        }
+        let cell = RecurrentCellStep<T>(plan: plan, inputBias: nil, hiddenBias: nil)
+        let out = output.pointer(as: T.self), keep = saved.pointer(as: T.self), cellStates = address(cells, T.self)
+        let wHh = weights.hiddenHidden.pointer(as: T.self), gradOut = gradOutput.pointer(as: T.self)
+        for index in (0..<steps).reversed() {
+            let t = plan.step(index), previous = plan.previousStep(index)
+            let hPrevious = previous.map { out + $0 * stateCount } ?? h0.pointer(as: T.self)
+            let cPrevious = cellStates.flatMap { states in previous.map { states + $0 * stateCount } } ?? address(c0, T.self)
+            // On return `carry` holds the direct part of the previous state's gradient (GRU) or zeros.
+            cell.backward(saved: keep + t * batch * plan.savedWidth, c: cellStates.map { $0 + t * stateCount },
+                          hPrevious: hPrevious, cPrevious: cPrevious, gradOutput: gradOut + t * stateCount, carry: carry,
+                          cellCarry: cellCarry, inputSide: inputSide + t * batch * width, hiddenSide: hiddenSide + t * batch * width)
+            gemm(matrix(hiddenSide + t * batch * width, columns: width), matrix(wHh, columns: hidden), carry,
+                 m: batch, n: hidden, k: width, accumulate: true)
+        }
+        let x = input.pointer(as: T.self)
+        if let gradInput {
+            gemm(matrix(inputSide, columns: width), matrix(weights.inputHidden.pointer(as: T.self), columns: inputSize),
+                 gradInput.pointer(as: T.self), m: rows, n: inputSize, k: width)
+        }
+        guard let gradWeights else { return }
+        gemm(matrix(inputSide, columns: width, transposed: true), matrix(x, columns: inputSize),
+             gradWeights.inputHidden.pointer(as: T.self), m: width, n: inputSize, k: rows)
+        // Σ_t dGates_tᵀ · h_{t-1}: the steps whose previous state is an output in one product, then the first step.
+        let gradHh = gradWeights.hiddenHidden.pointer(as: T.self)
+        let first = plan.step(0), laterGates = hiddenSide + (plan.reverse ? 0 : batch * width)
+        let laterStates = out + (plan.reverse ? stateCount : 0)
+        gemm(matrix(laterGates, columns: width, transposed: true), matrix(laterStates, columns: hidden), gradHh,
+             m: width, n: hidden, k: (steps - 1) * batch)
+        gemm(matrix(hiddenSide + first * batch * width, columns: width, transposed: true), matrix(h0.pointer(as: T.self), columns: hidden),
+             gradHh, m: width, n: hidden, k: batch, accumulate: true)
+        if let bias = address(gradWeights.inputBias, T.self) { columnSums(inputSide, rows: rows, columns: width, into: bias) }
+        if let bias = address(gradWeights.hiddenBias, T.self) { columnSums(hiddenSide, rows: rows, columns: width, into: bias) }
+    }
+
+    /// out[j] = Σ_r m[r, j].
+    private func columnSums<T: FloatScalar>(_ m: UnsafeMutablePointer<T>, rows: Int, columns: Int, into out: UnsafeMutablePointer<T>) {
+        out.update(repeating: 0, count: columns)
+        for r in 0..<rows {
+            let row = m + r * columns
+            for j in 0..<columns { out[j] += row[j] }
+        }
+    }
+}
+
+/// The pointwise part of one time step over a batch of rows: gate pre-activations to the new state, and back.
+private struct RecurrentCellStep<T: FloatScalar> {
+    let plan: RecurrentPlan
+    let inputBias: UnsafeMutablePointer<T>?, hiddenBias: UnsafeMutablePointer<T>?
+
+    /// Rows per parallel task: enough elementwise work to be worth a thread.
+    private var grain: Int { max(1, 16_384 / max(1, plan.gateWidth)) }
+
+    /// From the two sides' gate products (biases not yet added) and the previous state, writes `saved`, `h` and,
+    /// for LSTM, `c`. Bias sums and the orders of operations are those of PyTorch's cells.
+    func forward(inputGates: UnsafeMutablePointer<T>, hiddenGates: UnsafeMutablePointer<T>, hPrevious: UnsafeMutablePointer<T>,
+                 cPrevious: UnsafeMutablePointer<T>?, saved: UnsafeMutablePointer<T>, h: UnsafeMutablePointer<T>,
+                 c: UnsafeMutablePointer<T>?) {
+        let (hidden, width, savedWidth) = (plan.hiddenSize, plan.gateWidth, plan.savedWidth)
+        parallelFor(plan.batch, grain: grain) { range in
+            for row in range {
+                let gx = inputGates + row * width, gh = hiddenGates + row * width, keep = saved + row * savedWidth
+                let hp = hPrevious + row * hidden, hOut = h + row * hidden
+                if let inputBias { for j in 0..<width { gx[j] += inputBias[j] } }
+                if let hiddenBias { for j in 0..<width { gh[j] += hiddenBias[j] } }
+                switch plan.cell {
+                case .tanh, .relu:
+                    for j in 0..<hidden { keep[j] = gx[j] + gh[j] }
+                    if plan.cell == .tanh { tanh(keep, keep, hidden) } else { for j in 0..<hidden { keep[j] = Swift.max(keep[j], 0) } }
+                    hOut.update(from: keep, count: hidden)
+                case .lstm:
+                    for j in 0..<width { keep[j] = gx[j] + gh[j] }
+                    sigmoid(keep, 2 * hidden)
+                    tanh(keep + 2 * hidden, keep + 2 * hidden, hidden)
+                    sigmoid(keep + 3 * hidden, hidden)
+                    let cp = cPrevious! + row * hidden, cOut = c! + row * hidden
+                    let (i, f, g, o) = (keep, keep + hidden, keep + 2 * hidden, keep + 3 * hidden)
+                    for j in 0..<hidden { cOut[j] = f[j] * cp[j] + i[j] * g[j] }
+                    tanh(cOut, hOut, hidden)
+                    for j in 0..<hidden { hOut[j] = o[j] * hOut[j] }
+                case .gru:
+                    for j in 0..<2 * hidden { keep[j] = gx[j] + gh[j] }
+                    sigmoid(keep, 2 * hidden)
+                    let (r, z, n, hn) = (keep, keep + hidden, keep + 2 * hidden, keep + 3 * hidden)
+                    for j in 0..<hidden {
+                        hn[j] = gh[2 * hidden + j]
+                        n[j] = gx[2 * hidden + j] + r[j] * hn[j]
+                    }
+                    tanh(n, n, hidden)
+                    for j in 0..<hidden { hOut[j] = n[j] + z[j] * (hp[j] - n[j]) }
+                }
+            }
+        }
+    }
+
+    /// From the gradient reaching this step's output (`gradOutput` + `carry`) and its cell state (`cellCarry`),
+    /// writes the gate pre-activations' gradients (`inputSide`; `hiddenSide` too for GRU), leaves the previous
+    /// cell state's gradient in `cellCarry`, and in `carry` the part of the previous hidden state's gradient that
+    /// does not go through the hidden GEMM (GRU's z·dh; zero for the others).
+    func backward(saved: UnsafeMutablePointer<T>, c: UnsafeMutablePointer<T>?, hPrevious: UnsafeMutablePointer<T>,
+                  cPrevious: UnsafeMutablePointer<T>?, gradOutput: UnsafeMutablePointer<T>, carry: UnsafeMutablePointer<T>,
+                  cellCarry: UnsafeMutablePointer<T>?, inputSide: UnsafeMutablePointer<T>, hiddenSide: UnsafeMutablePointer<T>) {
+        let (hidden, width, savedWidth) = (plan.hiddenSize, plan.gateWidth, plan.savedWidth)
+        parallelFor(plan.batch, grain: grain) { range in
+            for row in range {
+                let keep = saved + row * savedWidth, dG = inputSide + row * width
+                let dh = carry + row * hidden, dOut = gradOutput + row * hidden
+                for j in 0..<hidden { dh[j] += dOut[j] }
+                switch plan.cell {
+                case .tanh:
+                    for j in 0..<hidden { dG[j] = dh[j] * (1 - keep[j] * keep[j]) }
+                case .relu:
+                    for j in 0..<hidden { dG[j] = keep[j] > 0 ? dh[j] : 0 }
+                case .lstm:
+                    let (i, f, g, o) = (keep, keep + hidden, keep + 2 * hidden, keep + 3 * hidden)
+                    let cp = cPrevious! + row * hidden, dc = cellCarry! + row * hidden
+                    let tanhC = dG + 3 * hidden   // scratch until the output gate's gradient overwrites it
+                    tanh(c! + row * hidden, tanhC, hidden)
+                    for j in 0..<hidden {
+                        let t = tanhC[j]
+                        let dcTotal = dc[j] + dh[j] * o[j] * (1 - t * t)
+                        dG[3 * hidden + j] = dh[j] * t * o[j] * (1 - o[j])
+                        dG[j] = dcTotal * g[j] * i[j] * (1 - i[j])
+                        dG[hidden + j] = dcTotal * cp[j] * f[j] * (1 - f[j])
+                        dG[2 * hidden + j] = dcTotal * i[j] * (1 - g[j] * g[j])
+                        dc[j] = dcTotal * f[j]
+                    }
+                case .gru:
+                    let (r, z, n, hn) = (keep, keep + hidden, keep + 2 * hidden, keep + 3 * hidden)
+                    let hp = hPrevious + row * hidden, dHidden = hiddenSide + row * width
+                    for j in 0..<hidden {
+                        let dn = dh[j] * (1 - z[j]) * (1 - n[j] * n[j])
+                        dG[j] = dn * hn[j] * r[j] * (1 - r[j])
+                        dG[hidden + j] = dh[j] * (hp[j] - n[j]) * z[j] * (1 - z[j])
+                        dG[2 * hidden + j] = dn
+                        dHidden[j] = dG[j]
+                        dHidden[hidden + j] = dG[hidden + j]
+                        dHidden[2 * hidden + j] = dn * r[j]
+                    }
+                }
+                if plan.cell == .gru {
+                    let z = keep + hidden
+                    for j in 0..<hidden { dh[j] *= z[j] }
+                } else {
+                    dh.update(repeating: 0, count: hidden)
+                }
+            }
+        }
+    }
+}
