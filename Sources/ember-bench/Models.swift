@@ -5,22 +5,22 @@ import EmberVision
 
 func runModelBenchmarks() {
     Ember.manualSeed(0)
-    do {
+    if wanted("models-lstm") {
         let lstm = LSTM(128, 256), x = Tensor.randn(35, 20, 128)
         report("LSTM(128,256) seq 35 batch 20 fwd+bwd", measure(batchSeconds: 0.5) { lstm(x).output.sum().backward() } * 1e3, "ms")
     }
-    do {
+    if wanted("models-transformer") {
         let layer = TransformerEncoderLayer(256, 4, 1024, 0), x = Tensor.randn(64, 32, 256)
         report("TransformerEncoderLayer(256,4,1024) fwd+bwd", measure(batchSeconds: 0.5) { layer(x).sum().backward() } * 1e3, "ms")
     }
-    do {
+    if wanted("models-resnet-eval") {
         let model = resnet18()
         model.eval()
         let x = Tensor.randn(1, 3, 224, 224)
         let seconds = noGrad { measure(batchSeconds: 0.5) { blackHole(model(x)) } }
         report("resnet18 eval batch 1", seconds * 1e3, "ms")
     }
-    do {
+    if wanted("models-resnet-train") {
         let model = resnet18(), optimizer = SGD(model.parameters(), lr: 0.01, momentum: 0.9), lossFn = CrossEntropyLoss()
         let x = Tensor.randn(16, 3, 224, 224), y = Tensor.randint(0, 1000, [16])
         let seconds = measure(batchSeconds: 2, batches: 5) { trainingStep(model, optimizer, lossFn.callAsFunction, x, y) }

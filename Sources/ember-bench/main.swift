@@ -15,6 +15,7 @@ func report(_ name: String, _ value: Double, _ unit: String) {
     fflush(stdout)
 }
 
+/// Whether `--only` selects `group`: a prefix of it ("models" runs every "models-…"), or nothing given.
 func wanted(_ group: String) -> Bool { only.map { group.hasPrefix($0) } ?? true }
 
 if !tsv { print("Ember \(Ember.version), \(Ember.numThreads) threads") }
@@ -100,7 +101,7 @@ if wanted("training") { runTrainingBenchmarks() }
 
 // MARK: Larger models
 
-if wanted("models") { runModelBenchmarks() }
+runModelBenchmarks()
 
 // MARK: Checkpoints
 

@@ -65,3 +65,12 @@ enum CPUAllocator {
         for pointer in lists.values.joined() { pointer.deallocate() }
     }
 }
+
+/// Runs `body` with `count` uninitialised elements from the caching allocator (a kernel's scratch memory, reused
+/// from call to call without page faults).
+func withScratch<T, R>(_: T.Type, _ count: Int, _ body: (UnsafeMutablePointer<T>) -> R) -> R {
+    let bytes = Swift.max(count, 1) * MemoryLayout<T>.stride
+    let raw = CPUAllocator.allocate(bytes)
+    defer { CPUAllocator.free(raw, byteCount: bytes) }
+    return body(raw.bindMemory(to: T.self, capacity: Swift.max(count, 1)))
+}

@@ -46,14 +46,6 @@ func col2im<T: FloatScalar>(_ cols: UnsafePointer<T>, _ g: ConvolutionGeometry, 
     }
 }
 
-/// Runs `body` with `count` uninitialised elements from the caching allocator.
-private func withScratch<T, R>(_: T.Type, _ count: Int, _ body: (UnsafeMutablePointer<T>) -> R) -> R {
-    let bytes = Swift.max(count, 1) * MemoryLayout<T>.stride
-    let raw = CPUAllocator.allocate(bytes)
-    defer { CPUAllocator.free(raw, byteCount: bytes) }
-    return body(raw.bindMemory(to: T.self, capacity: Swift.max(count, 1)))
-}
-
 private extension ConvolutionPlan {
     /// The rows and columns of one group's weight matrix as the GEMMs read it.
     var weightRows: Int { transposed ? inChannels / groups : outChannels / groups }

@@ -41,24 +41,42 @@ struct RecurrentForward: FloatTypeVisitor {
         let (steps, batch, hidden, width) = (plan.steps, plan.batch, plan.hiddenSize, plan.gateWidth)
         let stateCount = batch * hidden
         guard steps > 0, stateCount > 0 else { return }
-        let inputGates = UnsafeMutablePointer<T>.allocate(capacity: steps * batch * width)
-        let hiddenGates = UnsafeMutablePointer<T>.allocate(capacity: batch * width)
-        defer { inputGates.deallocate(); hiddenGates.deallocate() }
-        let wIh = weights.inputHidden.pointer(as: T.self), wHh = weights.hiddenHidden.pointer(as: T.self)
-        gemm(matrix(input.pointer(as: T.self), columns: plan.inputSize), matrix(wIh, columns: plan.inputSize, transposed: true),
-             inputGates, m: steps * batch, n: width, k: plan.inputSize)
-        let cell = RecurrentCellStep<T>(plan: plan, inputBias: address(weights.inputBias, T.self),
-                                        hiddenBias: address(weights.hiddenBias, T.self))
-        let out = output.pointer(as: T.self), keep = saved.pointer(as: T.self), cellStates = address(cells, T.self)
-        for index in 0..<steps {
-            let t = plan.step(index), previous = plan.previousStep(index)
-            let hPrevious = previous.map { out + $0 * stateCount } ?? h0.pointer(as: T.self)
-            let cPrevious = cellStates.flatMap { states in previous.map { states + $0 * stateCount } } ?? address(c0, T.self)
-            gemm(matrix(hPrevious, columns: hidden), matrix(wHh, columns: hidden, transposed: true), hiddenGates,
-                 m: batch, n: width, k: hidden)
-            cell.forward(inputGates: inputGates + t * batch * width, hiddenGates: hiddenGates, hPrevious: hPrevious,
-                         cPrevious: cPrevious, saved: keep + t * batch * plan.savedWidth, h: out + t * stateCount,
-                         c: cellStates.map { $0 + t * stateCount })
+        let keep = saved.pointer(as: T.self)
+        // LSTM and RNN keep exactly their gates, so the pre-activations are formed in `saved` and activated in place;
+        // GRU forms them in scratch memory, with the hidden side of each step apart (r scales its n part).
+        let separateHidden = plan.cell == .gru
+        withScratch(T.self, separateHidden ? (steps + 1) * batch * width : 0) { scratch in
+            let gates = separateHidden ? scratch : keep, hiddenGates = scratch + steps * batch * width
+            let wIh = weights.inputHidden.pointer(as: T.self), wHh = weights.hiddenHidden.pointer(as: T.self)
+            gemm(matrix(input.pointer(as: T.self), columns: plan.inputSize), matrix(wIh, columns: plan.inputSize, transposed: true),
+                 gates, m: steps * batch, n: width, k: plan.inputSize)
+            addBiases(to: gates, rows: steps * batch, T.self)
+            let cell = RecurrentCellStep<T>(plan: plan, hiddenBias: separateHidden ? address(weights.hiddenBias, T.self) : nil)
+            let out = output.pointer(as: T.self), cellStates = address(cells, T.self)
+            for index in 0..<steps {
+                let t = plan.step(index), previous = plan.previousStep(index)
+                let hPrevious = previous.map { out + $0 * stateCount } ?? h0.pointer(as: T.self)
+                let cPrevious = cellStates.flatMap { states in previous.map { states + $0 * stateCount } } ?? address(c0, T.self)
+                let stepGates = gates + t * batch * width
+                gemm(matrix(hPrevious, columns: hidden), matrix(wHh, columns: hidden, transposed: true),
+                     separateHidden ? hiddenGates : stepGates, m: batch, n: width, k: hidden, accumulate: !separateHidden)
+                cell.forward(gates: stepGates, hiddenGates: hiddenGates, hPrevious: hPrevious, cPrevious: cPrevious,
+                             saved: keep + t * batch * plan.savedWidth, h: out + t * stateCount, c: cellStates.map { $0 + t * stateCount })
+            }
+        }
+    }
+
+    /// Adds the input bias, and but for GRU the hidden bias too, to every row of the gate pre-activations.
+    private func addBiases<T: FloatScalar>(to gates: UnsafeMutablePointer<T>, rows: Int, _: T.Type) {
+        let width = plan.gateWidth
+        let inputBias = address(weights.inputBias, T.self), hiddenBias = plan.cell == .gru ? nil : address(weights.hiddenBias, T.self)
+        guard inputBias != nil || hiddenBias != nil else { return }
+        parallelFor(rows, grain: max(1, pointwiseGrain / max(1, width))) { range in
+            for r in range {
+                let row = gates + r * width
+                if let inputBias { for j in 0..<width { row[j] += inputBias[j] } }
+                if let hiddenBias { for j in 0..<width { row[j] += hiddenBias[j] } }
+            }
         }
     }
 }
@@ -81,52 +99,61 @@ struct RecurrentBackward: FloatTypeVisitor {
             if let gradC { cellCarry.update(from: gradC.pointer(as: T.self), count: stateCount) } else { cellCarry.update(repeating: 0, count: stateCount) }
         }
         // Gate gradients of every step: on the input side, and (GRU only, where they differ) on the hidden side.
-        let inputSide = UnsafeMutablePointer<T>.allocate(capacity: max(1, rows * width))
-        let hiddenSide = plan.cell == .gru ? UnsafeMutablePointer<T>.allocate(capacity: max(1, rows * width)) : inputSide
-        defer {
-            if hiddenSide != inputSide { hiddenSide.deallocate() }
-            inputSide.deallocate()
+        let separateHidden = plan.cell == .gru
+        withScratch(T.self, (separateHidden ? 2 : 1) * rows * width) { inputSide in
+            let hiddenSide = separateHidden ? inputSide + rows * width : inputSide
+            let cell = RecurrentCellStep<T>(plan: plan, hiddenBias: nil)
+            let out = output.pointer(as: T.self), keep = saved.pointer(as: T.self), cellStates = address(cells, T.self)
+            let wHh = weights.hiddenHidden.pointer(as: T.self), gradOut = gradOutput.pointer(as: T.self)
+            for index in (0..<steps).reversed() {
+                let t = plan.step(index), previous = plan.previousStep(index)
+                let hPrevious = previous.map { out + $0 * stateCount } ?? h0.pointer(as: T.self)
+                let cPrevious = cellStates.flatMap { states in previous.map { states + $0 * stateCount } } ?? address(c0, T.self)
+                // On return `carry` holds the direct part of the previous state's gradient (GRU) or zeros.
+                cell.backward(saved: keep + t * batch * plan.savedWidth, c: cellStates.map { $0 + t * stateCount },
+                              hPrevious: hPrevious, cPrevious: cPrevious, gradOutput: gradOut + t * stateCount, carry: carry,
+                              cellCarry: cellCarry, inputSide: inputSide + t * batch * width, hiddenSide: hiddenSide + t * batch * width)
+                gemm(matrix(hiddenSide + t * batch * width, columns: width), matrix(wHh, columns: hidden), carry,
+                     m: batch, n: hidden, k: width, accumulate: true)
+            }
+            let x = input.pointer(as: T.self)
+            if let gradInput {
+                gemm(matrix(inputSide, columns: width), matrix(weights.inputHidden.pointer(as: T.self), columns: inputSize),
+                     gradInput.pointer(as: T.self), m: rows, n: inputSize, k: width)
+            }
+            guard let gradWeights else { return }
+            gemm(matrix(inputSide, columns: width, transposed: true), matrix(x, columns: inputSize),
+                 gradWeights.inputHidden.pointer(as: T.self), m: width, n: inputSize, k: rows)
+            // Σ_t dGates_tᵀ · h_{t-1}: the steps whose previous state is an output in one product, then the first step.
+            let gradHh = gradWeights.hiddenHidden.pointer(as: T.self)
+            let first = plan.step(0), laterGates = hiddenSide + (plan.reverse ? 0 : batch * width)
+            let laterStates = out + (plan.reverse ? stateCount : 0)
+            gemm(matrix(laterGates, columns: width, transposed: true), matrix(laterStates, columns: hidden), gradHh,
+                 m: width, n: hidden, k: (steps - 1) * batch)
+            gemm(matrix(hiddenSide + first * batch * width, columns: width, transposed: true), matrix(h0.pointer(as: T.self), columns: hidden),
+                 gradHh, m: width, n: hidden, k: batch, accumulate: true)
+            let inputBias = address(gradWeights.inputBias, T.self), hiddenBias = address(gradWeights.hiddenBias, T.self)
+            if let inputBias { columnSums(inputSide, rows: rows, columns: width, into: inputBias) }
+            if let hiddenBias {
+                // Both biases add to the same pre-activations unless the GRU's n gate tells them apart.
+                if let inputBias, !separateHidden {
+                    hiddenBias.update(from: inputBias, count: width)
+                } else {
+                    columnSums(hiddenSide, rows: rows, columns: width, into: hiddenBias)
+                }
+            }
         }
-        let cell = RecurrentCellStep<T>(plan: plan, inputBias: nil, hiddenBias: nil)
-        let out = output.pointer(as: T.self), keep = saved.pointer(as: T.self), cellStates = address(cells, T.self)
-        let wHh = weights.hiddenHidden.pointer(as: T.self), gradOut = gradOutput.pointer(as: T.self)
-        for index in (0..<steps).reversed() {
-            let t = plan.step(index), previous = plan.previousStep(index)
-            let hPrevious = previous.map { out + $0 * stateCount } ?? h0.pointer(as: T.self)
-            let cPrevious = cellStates.flatMap { states in previous.map { states + $0 * stateCount } } ?? address(c0, T.self)
-            // On return `carry` holds the direct part of the previous state's gradient (GRU) or zeros.
-            cell.backward(saved: keep + t * batch * plan.savedWidth, c: cellStates.map { $0 + t * stateCount },
-                          hPrevious: hPrevious, cPrevious: cPrevious, gradOutput: gradOut + t * stateCount, carry: carry,
-                          cellCarry: cellCarry, inputSide: inputSide + t * batch * width, hiddenSide: hiddenSide + t * batch * width)
-            gemm(matrix(hiddenSide + t * batch * width, columns: width), matrix(wHh, columns: hidden), carry,
-                 m: batch, n: hidden, k: width, accumulate: true)
-        }
-        let x = input.pointer(as: T.self)
-        if let gradInput {
-            gemm(matrix(inputSide, columns: width), matrix(weights.inputHidden.pointer(as: T.self), columns: inputSize),
-                 gradInput.pointer(as: T.self), m: rows, n: inputSize, k: width)
-        }
-        guard let gradWeights else { return }
-        gemm(matrix(inputSide, columns: width, transposed: true), matrix(x, columns: inputSize),
-             gradWeights.inputHidden.pointer(as: T.self), m: width, n: inputSize, k: rows)
-        // Σ_t dGates_tᵀ · h_{t-1}: the steps whose previous state is an output in one product, then the first step.
-        let gradHh = gradWeights.hiddenHidden.pointer(as: T.self)
-        let first = plan.step(0), laterGates = hiddenSide + (plan.reverse ? 0 : batch * width)
-        let laterStates = out + (plan.reverse ? stateCount : 0)
-        gemm(matrix(laterGates, columns: width, transposed: true), matrix(laterStates, columns: hidden), gradHh,
-             m: width, n: hidden, k: (steps - 1) * batch)
-        gemm(matrix(hiddenSide + first * batch * width, columns: width, transposed: true), matrix(h0.pointer(as: T.self), columns: hidden),
-             gradHh, m: width, n: hidden, k: batch, accumulate: true)
-        if let bias = address(gradWeights.inputBias, T.self) { columnSums(inputSide, rows: rows, columns: width, into: bias) }
-        if let bias = address(gradWeights.hiddenBias, T.self) { columnSums(hiddenSide, rows: rows, columns: width, into: bias) }
     }
 
-    /// out[j] = Σ_r m[r, j].
+    /// out[j] = Σ_r m[r, j], columns split across threads.
     private func columnSums<T: FloatScalar>(_ m: UnsafeMutablePointer<T>, rows: Int, columns: Int, into out: UnsafeMutablePointer<T>) {
-        out.update(repeating: 0, count: columns)
-        for r in 0..<rows {
-            let row = m + r * columns
-            for j in 0..<columns { out[j] += row[j] }
+        parallelFor(columns, grain: max(64, pointwiseGrain / max(1, rows))) { range in
+            let block = out + range.lowerBound
+            block.update(repeating: 0, count: range.count)
+            for r in 0..<rows {
+                let row = m + r * columns + range.lowerBound
+                for j in 0..<range.count { block[j] += row[j] }
+            }
         }
     }
 }
@@ -134,30 +161,27 @@ struct RecurrentBackward: FloatTypeVisitor {
 /// The pointwise part of one time step over a batch of rows: gate pre-activations to the new state, and back.
 private struct RecurrentCellStep<T: FloatScalar> {
     let plan: RecurrentPlan
-    let inputBias: UnsafeMutablePointer<T>?, hiddenBias: UnsafeMutablePointer<T>?
+    /// GRU's hidden bias, added to the hidden side of its gates in `forward`.
+    let hiddenBias: UnsafeMutablePointer<T>?
 
     /// Rows per parallel task: enough elementwise work to be worth a thread.
     private var grain: Int { max(1, 16_384 / max(1, plan.gateWidth)) }
 
-    /// From the two sides' gate products (biases not yet added) and the previous state, writes `saved`, `h` and,
-    /// for LSTM, `c`. Bias sums and the orders of operations are those of PyTorch's cells.
-    func forward(inputGates: UnsafeMutablePointer<T>, hiddenGates: UnsafeMutablePointer<T>, hPrevious: UnsafeMutablePointer<T>,
+    /// From the gate pre-activations `gates` (for GRU: of the input side, with the hidden side's product in
+    /// `hiddenGates`, its bias not yet added) and the previous state, writes `saved`, `h` and, for LSTM, `c`.
+    /// The orders of operations are those of PyTorch's cells.
+    func forward(gates: UnsafeMutablePointer<T>, hiddenGates: UnsafeMutablePointer<T>, hPrevious: UnsafeMutablePointer<T>,
                  cPrevious: UnsafeMutablePointer<T>?, saved: UnsafeMutablePointer<T>, h: UnsafeMutablePointer<T>,
                  c: UnsafeMutablePointer<T>?) {
         let (hidden, width, savedWidth) = (plan.hiddenSize, plan.gateWidth, plan.savedWidth)
         parallelFor(plan.batch, grain: grain) { range in
             for row in range {
-                let gx = inputGates + row * width, gh = hiddenGates + row * width, keep = saved + row * savedWidth
-                let hp = hPrevious + row * hidden, hOut = h + row * hidden
-                if let inputBias { for j in 0..<width { gx[j] += inputBias[j] } }
-                if let hiddenBias { for j in 0..<width { gh[j] += hiddenBias[j] } }
+                let keep = saved + row * savedWidth, hOut = h + row * hidden
                 switch plan.cell {
                 case .tanh, .relu:
-                    for j in 0..<hidden { keep[j] = gx[j] + gh[j] }
                     if plan.cell == .tanh { tanh(keep, keep, hidden) } else { for j in 0..<hidden { keep[j] = Swift.max(keep[j], 0) } }
                     hOut.update(from: keep, count: hidden)
                 case .lstm:
-                    for j in 0..<width { keep[j] = gx[j] + gh[j] }
                     sigmoid(keep, 2 * hidden)
                     tanh(keep + 2 * hidden, keep + 2 * hidden, hidden)
                     sigmoid(keep + 3 * hidden, hidden)
@@ -167,6 +191,8 @@ private struct RecurrentCellStep<T: FloatScalar> {
                     tanh(cOut, hOut, hidden)
                     for j in 0..<hidden { hOut[j] = o[j] * hOut[j] }
                 case .gru:
+                    let gx = gates + row * width, gh = hiddenGates + row * width, hp = hPrevious + row * hidden
+                    if let hiddenBias { for j in 0..<width { gh[j] += hiddenBias[j] } }
                     for j in 0..<2 * hidden { keep[j] = gx[j] + gh[j] }
                     sigmoid(keep, 2 * hidden)
                     let (r, z, n, hn) = (keep, keep + hidden, keep + 2 * hidden, keep + 3 * hidden)
