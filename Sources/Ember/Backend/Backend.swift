@@ -97,6 +97,18 @@ protocol Backend: AnyObject {
     func adaptiveAvgPool(_ source: KernelOperand, planes: Int, height: Int, width: Int, outH: Int, outW: Int, backward: Bool,
                          into destination: KernelOperand)
 
+    // MARK: Attention
+
+    /// softmax(Q·Kᵀ·scale + mask)·V for every (batch, head) pair: the probabilities into contiguous [B1, B2, L, S],
+    /// the output into contiguous [B1, B2, L, Ev]. `mask` is boolean (true takes part) or additive, [B1, B2, L, S]
+    /// with any strides.
+    func attention(_ plan: AttentionPlan, query: KernelOperand, key: KernelOperand, value: KernelOperand, mask: KernelOperand?,
+                   probabilities: KernelOperand, into out: KernelOperand)
+    /// The gradients of `attention` into contiguous operands, each written whole when given.
+    func attentionBackward(_ plan: AttentionPlan, query: KernelOperand, key: KernelOperand, value: KernelOperand,
+                           probabilities: KernelOperand, gradOutput: KernelOperand, gradQuery: KernelOperand?,
+                           gradKey: KernelOperand?, gradValue: KernelOperand?)
+
     // MARK: Recurrent layers
 
     /// Runs one direction of a recurrent layer over every step (shapes in `plan`), keeping in `saved` and

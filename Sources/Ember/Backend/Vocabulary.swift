@@ -158,3 +158,12 @@ struct RecurrentWeights {
         self.init(inputHidden: inputHidden, hiddenHidden: hiddenHidden, inputBias: list[2], hiddenBias: list[3])
     }
 }
+
+/// The shapes of scaled dot-product attention over [B1, B2, L, E] queries, [B1, B2, S, E] keys and
+/// [B1, B2, S, Ev] values, each with a contiguous last dimension and any other strides.
+struct AttentionPlan {
+    let batch: Int, heads: Int, queryLength: Int, keyLength: Int, embedding: Int, valueEmbedding: Int
+    let scale: Double
+    /// Query i attends to keys j <= i only.
+    let isCausal: Bool
+}

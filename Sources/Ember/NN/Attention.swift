@@ -38,6 +38,9 @@ open class MultiheadAttention: Module {
     public func callAsFunction(_ query: Tensor, _ key: Tensor, _ value: Tensor, keyPaddingMask: Tensor? = nil,
                                needWeights: Bool = true, attnMask: Tensor? = nil, averageAttnWeights: Bool = true)
         -> (output: Tensor, weights: Tensor?) {
+        if !needWeights && (dropout == 0 || !isTraining) {
+            return (fusedAttention(query, key, value, keyPaddingMask: keyPaddingMask, attnMask: attnMask), nil)
+        }
         // Work in [N, L, E].
         let unbatched = query.dim == 2
         func batchMajor(_ t: Tensor) -> Tensor { unbatched ? t.unsqueeze(0) : (batchFirst ? t : t.transpose(0, 1)) }
@@ -48,7 +51,8 @@ open class MultiheadAttention: Module {
         func heads(_ t: Tensor, _ length: Int) -> Tensor { t.reshape([n, length, numHeads, headDim]).transpose(1, 2) }
         let q = heads(F.linear(q0, w[0], b?[0]), l), k = heads(F.linear(k0, w[1], b?[1]), s), v = heads(F.linear(v0, w[2], b?[2]), s)
         var scores = (q * (1 / Double(headDim)).squareRoot()).matmul(k.transpose(-2, -1))   // [N, H, L, S]
-        if let mask = attnMask {
+        if let attnMask {
+            let mask = attnMask.dim == 3 ? attnMask.view(n, numHeads, l, s) : attnMask   // [N·heads, L, S] per head
             scores = mask.dtype == .bool ? scores.maskedFill(mask, -.infinity) : scores + mask
         }
         if let padding = keyPaddingMask {
@@ -67,6 +71,45 @@ open class MultiheadAttention: Module {
 
     /// Self-attention output only.
     open override func forward(_ input: Tensor) -> Tensor { self(input, input, input, needWeights: false).output }
+
+    /// The output through `F.scaledDotProductAttention`'s single kernel, as PyTorch's fast path without weights:
+    /// the projections keep the inputs' layout, and the heads are strided views of them.
+    private func fusedAttention(_ query: Tensor, _ key: Tensor, _ value: Tensor, keyPaddingMask: Tensor?, attnMask: Tensor?) -> Tensor {
+        let unbatched = query.dim == 2
+        let batchDim = batchFirst || unbatched ? 0 : 1
+        func batched(_ t: Tensor) -> Tensor { unbatched ? t.unsqueeze(0) : t }
+        let (q0, k0, v0) = (batched(query), batched(key), batched(value))
+        let (n, l, s) = (q0.shape[batchDim], q0.shape[1 - batchDim], k0.shape[1 - batchDim])
+        let headDim = embedDim / numHeads
+        let w = inProjWeight.chunk(3, dim: 0), b = inProjBias?.chunk(3, dim: 0)
+        /// [N, heads, length, headDim] as a strided view of the projection.
+        func heads(_ t: Tensor, _ length: Int) -> Tensor {
+            batchDim == 0 ? t.view(n, length, numHeads, headDim).permute(0, 2, 1, 3)
+                : t.view(length, n, numHeads, headDim).permute(1, 2, 0, 3)
+        }
+        let q = heads(F.linear(q0, w[0], b?[0]), l), k = heads(F.linear(k0, w[1], b?[1]), s), v = heads(F.linear(v0, w[2], b?[2]), s)
+        let mask = scaledDotProductMask(attnMask: attnMask, keyPaddingMask: keyPaddingMask, n: n, l: l, s: s, dtype: q.dtype)
+        let attended = F.scaledDotProductAttention(q, k, v, attnMask: mask)   // [N, heads, L, headDim]
+        let tokens = batchDim == 0 ? attended.permute(0, 2, 1, 3).reshape([n, l, embedDim])
+            : attended.permute(2, 0, 1, 3).reshape([l, n, embedDim])
+        let output = outProj(tokens)
+        return unbatched ? output.squeeze(0) : output
+    }
+
+    /// MultiheadAttention's masks (boolean: true is left out; or additive; [L, S] or [N·heads, L, S], and [N, S] for
+    /// padding) as one mask in `scaledDotProductAttention`'s convention, broadcastable to [N, heads, L, S].
+    private func scaledDotProductMask(attnMask: Tensor?, keyPaddingMask: Tensor?, n: Int, l: Int, s: Int, dtype: DType) -> Tensor? {
+        func additive(_ mask: Tensor) -> Tensor {
+            mask.dtype == .bool ? Tensor.zeros(mask.shape, dtype: dtype, device: mask.device).maskedFill(mask, -.infinity) : mask
+        }
+        let attention = attnMask.map { $0.dim == 3 ? $0.view(n, numHeads, l, s) : $0 }
+        let padding = keyPaddingMask.map { $0.view(n, 1, 1, s) }
+        switch (attention, padding) {
+        case (nil, nil): return nil
+        case let (mask?, nil), let (nil, mask?): return mask.dtype == .bool ? mask.logicalNot() : mask
+        case let (mask?, pad?): return additive(mask) + additive(pad)
+        }
+    }
 
     public override var description: String {
         "MultiheadAttention(\n  (out_proj): NonDynamicallyQuantizableLinear(in_features=\(embedDim), out_features=\(embedDim), "

@@ -135,6 +135,7 @@ extension Tensor {
                                              attnMask: attnMask, isCausal: isCausal, scale: scale).squeeze(0)
         }
         let factor = scale ?? 1 / Double(query.shape[query.dim - 1]).squareRoot()
+        if let fused = fusedAttention(query, key, value, attnMask: attnMask, isCausal: isCausal, scale: factor) { return fused }
         func probabilities() -> Tensor {
             var scores = query.matmul(key.transpose(-2, -1)) * factor
             if isCausal {
@@ -160,6 +161,49 @@ extension Tensor {
                         key.requiresGrad ? (dS.transpose(-2, -1).matmul(query) * factor).sumTo(key) : nil,
                         value.requiresGrad ? p.transpose(-2, -1).matmul(g[0]).sumTo(value) : nil]
             }
+        }
+        return out
+    }
+
+    /// Attention as one kernel for 4-d operands with the same two leading dimensions (a mask, if any, broadcast to
+    /// [B1, B2, L, S] and needing no gradient); nil for the other cases, which run as a composite.
+    private static func fusedAttention(_ query: Tensor, _ key: Tensor, _ value: Tensor, attnMask: Tensor?, isCausal: Bool,
+                                       scale: Double) -> Tensor? {
+        guard query.dim == 4, key.dim == 4, value.dim == 4, attnMask?.requiresGrad != true,
+              key.shape[0..<2] == query.shape[0..<2], value.shape[0..<2] == query.shape[0..<2], value.shape[2] == key.shape[2],
+              key.shape[3] == query.shape[3], query.device == key.device, key.device == value.device else { return nil }
+        let type = resultType([query, key, value]).floatingCounterpart
+        let compute = type.computeType
+        /// The operand as the kernel reads it: the compute dtype, a last dimension of stride 1.
+        func prepared(_ t: Tensor) -> Tensor {
+            let converted = t.kernelInput(compute)
+            return converted.strides[3] == 1 || converted.shape[3] <= 1 ? converted : converted.contiguous()
+        }
+        let (q, k, v) = (prepared(query), prepared(key), prepared(value))
+        let plan = AttentionPlan(batch: query.shape[0], heads: query.shape[1], queryLength: query.shape[2], keyLength: key.shape[2],
+                                 embedding: query.shape[3], valueEmbedding: value.shape[3], scale: scale, isCausal: isCausal)
+        let mask = attnMask.map { m in
+            (m.dtype == .bool ? m : m.kernelInput(compute)).expand([plan.batch, plan.heads, plan.queryLength, plan.keyLength])
+        }
+        let backend = q.backend
+        let p = Tensor(uninitializedShape: [plan.batch, plan.heads, plan.queryLength, plan.keyLength], dtype: compute, backend: backend)
+        var out = Tensor(uninitializedShape: [plan.batch, plan.heads, plan.queryLength, plan.valueEmbedding], dtype: compute, backend: backend)
+        backend.attention(plan, query: q.operand, key: k.operand, value: v.operand, mask: mask?.operand, probabilities: p.operand,
+                          into: out.operand)
+        if compute != type { out = out.copied(as: type) }
+        guard GradMode.isEnabled && (query.requiresGrad || key.requiresGrad || value.requiresGrad) else { return out }
+        // One node, as PyTorch's CPU kernel; P = softmax(QKᵀ·scale + mask) is kept for backward.
+        record("ScaledDotProductFlashAttentionForCpuBackward0", inputs: [query, key, value], outputs: [out],
+               saving: [SavedTensor(query), SavedTensor(key), SavedTensor(value)]) { g in
+            let gradOutput = prepared(g[0])
+            func gradient(_ input: Tensor) -> Tensor? {
+                input.requiresGrad ? Tensor(uninitializedShape: input.shape, dtype: compute, backend: backend) : nil
+            }
+            let (gradQuery, gradKey, gradValue) = (gradient(query), gradient(key), gradient(value))
+            backend.attentionBackward(plan, query: q.operand, key: k.operand, value: v.operand, probabilities: p.operand,
+                                      gradOutput: gradOutput.operand, gradQuery: gradQuery?.operand, gradKey: gradKey?.operand,
+                                      gradValue: gradValue?.operand)
+            return [gradQuery?.to(query.dtype), gradKey?.to(key.dtype), gradValue?.to(value.dtype)]
         }
         return out
     }

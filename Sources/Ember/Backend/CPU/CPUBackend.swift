@@ -100,6 +100,17 @@ final class CPUBackend: Backend {
                                                 width: width, outH: outH, outW: outW, backward: backward))
     }
 
+    func attention(_ plan: AttentionPlan, query: KernelOperand, key: KernelOperand, value: KernelOperand, mask: KernelOperand?,
+                   probabilities: KernelOperand, into out: KernelOperand) {
+        query.dtype.visitFloat(AttentionForward(plan: plan, query: query, key: key, value: value, mask: mask,
+                                                probabilities: probabilities, out: out))
+    }
+    func attentionBackward(_ plan: AttentionPlan, query: KernelOperand, key: KernelOperand, value: KernelOperand,
+                           probabilities: KernelOperand, gradOutput: KernelOperand, gradQuery: KernelOperand?,
+                           gradKey: KernelOperand?, gradValue: KernelOperand?) {
+        query.dtype.visitFloat(AttentionBackward(plan: plan, query: query, key: key, value: value, probabilities: probabilities,
+                                                 gradOutput: gradOutput, gradQuery: gradQuery, gradKey: gradKey, gradValue: gradValue))
+    }
     func recurrentForward(_ plan: RecurrentPlan, input: KernelOperand, h0: KernelOperand, c0: KernelOperand?,
                           weights: RecurrentWeights, output: KernelOperand, saved: KernelOperand, cells: KernelOperand?) {
         input.dtype.visitFloat(RecurrentForward(plan: plan, input: input, h0: h0, c0: c0, weights: weights, output: output,

@@ -216,6 +216,14 @@ private func rowMaximum<T: FloatScalar>(_ p: UnsafePointer<T>, _ k: Int) -> T {
     return m
 }
 
+/// dst = softmax(src) over one contiguous row of k values (a float64 total); `dst` may be `src`.
+func softmaxRow<T: FloatScalar>(_ src: UnsafePointer<T>, _ dst: UnsafeMutablePointer<T>, _ k: Int) {
+    let m = rowMaximum(src, k)
+    let total = accurateSum(k) { i in let e = T.exp(src[i] - m); dst[i] = e; return Double(e) }
+    let inverse = 1 / T(total)
+    for i in 0..<k { dst[i] *= inverse }
+}
+
 /// out = op(row) for each row of a contiguous [rows, K] operand (float, or int64 for cumulative sums and products).
 func rowTransformKernel(_ op: RowTransform, _ x: KernelOperand, rows: Int, k: Int, _ out: KernelOperand) {
     struct Floating: FloatTypeVisitor {
@@ -227,10 +235,7 @@ func rowTransformKernel(_ op: RowTransform, _ x: KernelOperand, rows: Int, k: In
                     let src = p + r * k, dst = o + r * k
                     switch op {
                     case .softmax:
-                        let m = rowMaximum(src, k)
-                        let total = accurateSum(k) { i in let e = T.exp(src[i] - m); dst[i] = e; return Double(e) }
-                        let inverse = 1 / T(total)
-                        for i in 0..<k { dst[i] *= inverse }
+                        softmaxRow(src, dst, k)
                     case .logSoftmax:
                         let m = rowMaximum(src, k)
                         let logTotal = T.log(T(accurateSum(k) { Double(T.exp(src[$0] - m)) }))

@@ -210,6 +210,22 @@ final class CUDABackend: Backend {
         }
     }
 
+    func attention(_ plan: AttentionPlan, query: KernelOperand, key: KernelOperand, value: KernelOperand, mask: KernelOperand?,
+                   probabilities: KernelOperand, into out: KernelOperand) {
+        runOnHost([probabilities, out, query, key, value, mask], written: [0, 1]) {
+            CPUBackend.host.attention(plan, query: $0[2]!, key: $0[3]!, value: $0[4]!, mask: $0[5], probabilities: $0[0]!, into: $0[1]!)
+        }
+    }
+
+    func attentionBackward(_ plan: AttentionPlan, query: KernelOperand, key: KernelOperand, value: KernelOperand,
+                           probabilities: KernelOperand, gradOutput: KernelOperand, gradQuery: KernelOperand?,
+                           gradKey: KernelOperand?, gradValue: KernelOperand?) {
+        runOnHost([gradQuery, gradKey, gradValue, query, key, value, probabilities, gradOutput], written: [0, 1, 2]) {
+            CPUBackend.host.attentionBackward(plan, query: $0[3]!, key: $0[4]!, value: $0[5]!, probabilities: $0[6]!,
+                                              gradOutput: $0[7]!, gradQuery: $0[0], gradKey: $0[1], gradValue: $0[2])
+        }
+    }
+
     func recurrentForward(_ plan: RecurrentPlan, input: KernelOperand, h0: KernelOperand, c0: KernelOperand?,
                           weights: RecurrentWeights, output: KernelOperand, saved: KernelOperand, cells: KernelOperand?) {
         runOnHost([output, saved, cells, input, h0, c0] + weights.operands, written: [0, 1, 2]) {
