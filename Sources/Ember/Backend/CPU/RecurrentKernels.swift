@@ -21,6 +21,18 @@ private func tanh<T: FloatScalar>(_ x: UnsafePointer<T>, _ out: UnsafeMutablePoi
     for j in 0..<count { out[j] = T.tanh(x[j]) }
 }
 
+/// out [columns, rows] = mᵀ for a row-major m [rows, columns], in cache-sized tiles.
+private func transpose<T>(_ m: UnsafeMutablePointer<T>, rows: Int, columns: Int, into out: UnsafeMutablePointer<T>) {
+    let tile = 32
+    for r0 in stride(from: 0, to: rows, by: tile) {
+        for c0 in stride(from: 0, to: columns, by: tile) {
+            for r in r0..<min(r0 + tile, rows) {
+                for c in c0..<min(c0 + tile, columns) { out[c * rows + r] = m[r * columns + c] }
+            }
+        }
+    }
+}
+
 /// A contiguous operand's typed address, or nil.
 private func address<T>(_ operand: KernelOperand?, _: T.Type) -> UnsafeMutablePointer<T>? { operand?.pointer(as: T.self) }
 
@@ -45,9 +57,13 @@ struct RecurrentForward: FloatTypeVisitor {
         // LSTM and RNN keep exactly their gates, so the pre-activations are formed in `saved` and activated in place;
         // GRU forms them in scratch memory, with the hidden side of each step apart (r scales its n part).
         let separateHidden = plan.cell == .gru
-        withScratch(T.self, separateHidden ? (steps + 1) * batch * width : 0) { scratch in
-            let gates = separateHidden ? scratch : keep, hiddenGates = scratch + steps * batch * width
+        // Scratch: W_hhᵀ [H, gates·H] (every step's GEMM reads it untransposed, which BLAS packs faster), then
+        // GRU's pre-activations.
+        withScratch(T.self, hidden * width + (separateHidden ? (steps + 1) * batch * width : 0)) { scratch in
+            let transposedHh = scratch, gates = separateHidden ? scratch + hidden * width : keep
+            let hiddenGates = gates + steps * batch * width
             let wIh = weights.inputHidden.pointer(as: T.self), wHh = weights.hiddenHidden.pointer(as: T.self)
+            transpose(wHh, rows: width, columns: hidden, into: transposedHh)
             gemm(matrix(input.pointer(as: T.self), columns: plan.inputSize), matrix(wIh, columns: plan.inputSize, transposed: true),
                  gates, m: steps * batch, n: width, k: plan.inputSize)
             addBiases(to: gates, rows: steps * batch, T.self)
@@ -58,7 +74,7 @@ struct RecurrentForward: FloatTypeVisitor {
                 let hPrevious = previous.map { out + $0 * stateCount } ?? h0.pointer(as: T.self)
                 let cPrevious = cellStates.flatMap { states in previous.map { states + $0 * stateCount } } ?? address(c0, T.self)
                 let stepGates = gates + t * batch * width
-                gemm(matrix(hPrevious, columns: hidden), matrix(wHh, columns: hidden, transposed: true),
+                gemm(matrix(hPrevious, columns: hidden), matrix(transposedHh, columns: width),
                      separateHidden ? hiddenGates : stepGates, m: batch, n: width, k: hidden, accumulate: !separateHidden)
                 cell.forward(gates: stepGates, hiddenGates: hiddenGates, hPrevious: hPrevious, cPrevious: cPrevious,
                              saved: keep + t * batch * plan.savedWidth, h: out + t * stateCount, c: cellStates.map { $0 + t * stateCount })
