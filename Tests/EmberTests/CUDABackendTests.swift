@@ -152,8 +152,7 @@ final class CUDABackendTests: XCTestCase {
     func testPrimitivesWithoutKernelsComputeOnTheHostAndTrainTheMNISTCNNAsTheCPU() throws {
         _ = try requireLauncher()
         let host = trainMNISTCNN(on: .cpu), moved = trainMNISTCNN(on: Self.device)
-        XCTAssertEqual(moved.losses, host.losses)
-        XCTAssertEqual(moved.parameters, host.parameters)
+        assertSameTraining(moved, host)
     }
 
     /// The fused recurrent layers reach the host kernels through `runOnHost`: values and gradients equal the CPU's.
@@ -203,8 +202,7 @@ final class CUDABackendTests: XCTestCase {
         let gpu = Device.cuda(3)
         _ = try runtime.backend(0, serving: gpu)
         let host = trainMNISTCNN(on: .cpu), fakeGPU = trainMNISTCNN(on: gpu)
-        XCTAssertEqual(fakeGPU.losses, host.losses)
-        XCTAssertEqual(fakeGPU.parameters, host.parameters)
+        assertSameTraining(fakeGPU, host)
         XCTAssertGreaterThan(runtime.kernelCache.compilations, 0, "NVRTC compiled the modules")
 
         // Grid-stride launches: blocks of 256 threads, one thread per element up to 32 blocks per multiprocessor.
@@ -216,6 +214,20 @@ final class CUDABackendTests: XCTestCase {
         XCTAssertEqual([grid, block], [4, 256])
         XCTAssertEqual(CUDADriverLauncher.blocks(for: .elements(1 << 30), multiprocessors: 132), 132 * 32)
         XCTAssertEqual(CUDADriverLauncher.blocks(for: .rows(10), multiprocessors: 132), 10)
+    }
+
+    /// The runs agree to float32 rounding: every op gives the CPU's exact values except sums over long rows, which
+    /// the GPU accumulates in double and the CPU in float lanes (the convolution bias gradients: about 1e-6 apart).
+    private func assertSameTraining(_ run: (losses: [Float], parameters: [[Float]]), _ host: (losses: [Float], parameters: [[Float]]),
+                                    file: StaticString = #filePath, line: UInt = #line) {
+        func close(_ a: [Float], _ b: [Float]) -> Bool {
+            a.count == b.count && zip(a, b).allSatisfy { Swift.abs($0 - $1) <= 1e-6 * (1 + Swift.abs($1)) }
+        }
+        XCTAssertTrue(close(run.losses, host.losses), "losses \(run.losses) and \(host.losses)", file: file, line: line)
+        for (index, (a, b)) in zip(run.parameters, host.parameters).enumerated() {
+            XCTAssertTrue(close(a, b), "parameter \(index) differs from the CPU's", file: file, line: line)
+        }
+        XCTAssertEqual(run.parameters.count, host.parameters.count, file: file, line: line)
     }
 
     /// Two Adam steps of the MNIST CNN on `device` from the same seed and batches: the losses and the final weights.

@@ -21,6 +21,10 @@ void ember_binary_scalar_f32(ember_binary_op op, const float *a, float b, float 
 /// The sum of n floats, accumulated in double precision across blocks.
 double ember_sum_f32(const float *a, size_t n);
 
+/// sums[j] = Σ_r x[r·stride + j] for j < width, accumulated in double precision in row order (the sums over a
+/// middle axis of float32 tensors, such as bias gradients).
+void ember_column_sums_f32(const float *x, size_t rows, size_t stride, size_t width, double *sums);
+
 /// One Adam step over n contiguous float32 parameters, in PyTorch's order of operations:
 /// m += (1 - beta1)(g - m); v = v·beta2 + (1 - beta2)g²; vmax = max(vmax, v) when vmax is given;
 /// p -= stepSize · m / (sqrt(v or vmax) / correction + eps).

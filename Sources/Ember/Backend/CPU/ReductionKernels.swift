@@ -167,10 +167,17 @@ func middleSumKernel(_ x: KernelOperand, outer: Int, k: Int, inner: Int, _ out: 
                     while position < range.upperBound {
                         let block = position / inner, column = position % inner
                         let width = Swift.min(inner - column, range.upperBound - position, tile)
-                        for j in 0..<width { sums[j] = .zero }
-                        for r in 0..<k {
-                            let src = p + (block * k + r) * inner + column
-                            for j in 0..<width { sums[j] = T.Accumulator.add(sums[j], src[j].accumulated) }
+                        if T.self == Float.self && T.Accumulator.self == Double.self {
+                            // The AVX2 loop: the same float64 sums in the same row order, four lanes at a time.
+                            ember_column_sums_f32(UnsafeRawPointer(p + block * k * inner + column).assumingMemoryBound(to: Float.self),
+                                                  k, inner, width,
+                                                  UnsafeMutableRawPointer(sums.baseAddress!).assumingMemoryBound(to: Double.self))
+                        } else {
+                            for j in 0..<width { sums[j] = .zero }
+                            for r in 0..<k {
+                                let src = p + (block * k + r) * inner + column
+                                for j in 0..<width { sums[j] = T.Accumulator.add(sums[j], src[j].accumulated) }
+                            }
                         }
                         for j in 0..<width { o[position + j] = T(accumulated: sums[j]) }
                         position += width
