@@ -77,9 +77,8 @@ protocol Backend: AnyObject {
 
     // MARK: Products, convolution, pooling
 
-    /// out[b] = a[b] · b[b] (or, `accumulate`, out[b] += a[b] · b[b]) for [B, m, k] and [B, k, n] operands whose
-    /// matrices are row- or column-major, into a contiguous out.
-    func batchedMatrixProduct(_ a: KernelOperand, _ b: KernelOperand, into out: KernelOperand, accumulate: Bool)
+    /// out[b] = a[b] · b[b] for [B, m, k] and [B, k, n] operands whose matrices are row- or column-major.
+    func batchedMatrixProduct(_ a: KernelOperand, _ b: KernelOperand, into out: KernelOperand)
     /// out = conv(input, weight) + bias over contiguous operands shaped by `plan`.
     func convolution(_ plan: ConvolutionPlan, input: KernelOperand, weight: KernelOperand, bias: KernelOperand?,
                      into out: KernelOperand)

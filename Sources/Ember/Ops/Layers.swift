@@ -11,11 +11,6 @@ extension Tensor {
               + "\(matrix.shape[0])x\(matrix.shape.last ?? 0))", file: file, line: line)
         let (m, n) = (input.shape[0], matrix.shape[1])
         let out = noGrad { () -> Tensor in
-            if alpha == 1 && beta == 1 && input.dtype.isFloatingPoint && input.dtype == input.dtype.computeType
-                && matrix.dtype == input.dtype && bias.dtype == input.dtype && bias.device == input.device {
-                Tensor.checkSameDevice(input, matrix, op: "addmm", file: file, line: line)
-                return input.product(matrix, adding: bias)
-            }
             let product = alpha == 1 ? input.mm(matrix) : input.mm(matrix) * alpha
             if beta == 0 { return product }
             return product + (beta == 1 ? bias : bias * beta).expand([m, n])

@@ -4,18 +4,7 @@ extension Tensor {
     /// Batched product of [B, m, k] and [B, k, n] tensors of one compute dtype, no autograd.
     static func batchedProduct(_ a: Tensor, _ b: Tensor) -> Tensor {
         let out = Tensor(uninitializedShape: [a.shape[0], a.shape[1], b.shape[2]], dtype: a.dtype, backend: a.backend)
-        a.backend.batchedMatrixProduct(a.gemmReady().operand, b.gemmReady().operand, into: out.operand, accumulate: false)
-        return out
-    }
-
-    /// `initial + self · other` for matrices of one float compute dtype, with `initial` broadcast to [m, n] and
-    /// the product added by GEMM into a copy of it (one pass fewer than adding afterwards), no autograd.
-    func product(_ other: Tensor, adding initial: Tensor) -> Tensor {
-        let shape = [self.shape[0], other.shape[1]]
-        let out = Tensor(uninitializedShape: shape, dtype: dtype, backend: backend)
-        initial.expand(shape).copyElements(into: out)
-        backend.batchedMatrixProduct(unsqueeze0().gemmReady().operand, other.unsqueeze0().gemmReady().operand,
-                                     into: out.unsqueeze0().operand, accumulate: true)
+        a.backend.batchedMatrixProduct(a.gemmReady().operand, b.gemmReady().operand, into: out.operand)
         return out
     }
 

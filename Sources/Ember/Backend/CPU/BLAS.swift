@@ -83,10 +83,10 @@ private func gemmBlock<T: FloatScalar>(_ a: MatrixOperand<T>, _ b: MatrixOperand
 
 /// A plain triple loop for integer matrices (BLAS has none).
 func integerGemm<T: ArithmeticScalar>(_ a: MatrixOperand<T>, _ b: MatrixOperand<T>, _ c: UnsafeMutablePointer<T>,
-                                       m: Int, n: Int, k: Int, accumulate: Bool) {
+                                       m: Int, n: Int, k: Int) {
     for i in 0..<m {
         for j in 0..<n {
-            var s = accumulate ? c[i * n + j] : T.zero
+            var s = T.zero
             for p in 0..<k {
                 s = T.add(s, T.multiply(a.pointer[i * a.rowStride + p * a.columnStride],
                                         b.pointer[p * b.rowStride + j * b.columnStride]))
@@ -109,13 +109,13 @@ public var blasDescription: String {
 
 /// One GEMM per batch entry: BLAS for floats, a plain loop for integers.
 struct BatchedProduct: FloatTypeVisitor, ArithmeticTypeVisitor {
-    let x: KernelOperand, y: KernelOperand, out: KernelOperand, accumulate: Bool
+    let x: KernelOperand, y: KernelOperand, out: KernelOperand
 
     func visit<T: FloatScalar>(_ type: T.Type) {
         let (batch, m, k, n) = (x.shape[0], x.shape[1], x.shape[2], y.shape[2])
         for i in 0..<batch {
             gemm(x.gemmOperand(T.self, batch: i), y.gemmOperand(T.self, batch: i), out.pointer(as: T.self) + i * m * n,
-                 m: m, n: n, k: k, accumulate: accumulate)
+                 m: m, n: n, k: k)
         }
     }
 
@@ -123,7 +123,7 @@ struct BatchedProduct: FloatTypeVisitor, ArithmeticTypeVisitor {
         let (batch, m, k, n) = (x.shape[0], x.shape[1], x.shape[2], y.shape[2])
         for i in 0..<batch {
             integerGemm(x.gemmOperand(T.self, batch: i), y.gemmOperand(T.self, batch: i), out.pointer(as: T.self) + i * m * n,
-                        m: m, n: n, k: k, accumulate: accumulate)
+                        m: m, n: n, k: k)
         }
     }
 }

@@ -68,8 +68,8 @@ final class CPUBackend: Backend {
         target.dtype.visit(PutKernel(target: target, bases: bases, block: block, values: values, accumulate: accumulate))
     }
 
-    func batchedMatrixProduct(_ a: KernelOperand, _ b: KernelOperand, into out: KernelOperand, accumulate: Bool) {
-        let product = BatchedProduct(x: a, y: b, out: out, accumulate: accumulate)
+    func batchedMatrixProduct(_ a: KernelOperand, _ b: KernelOperand, into out: KernelOperand) {
+        let product = BatchedProduct(x: a, y: b, out: out)
         if a.dtype.isFloatingPoint { a.dtype.visitFloat(product) } else { a.dtype.visitArithmetic(product) }
     }
     func convolution(_ plan: ConvolutionPlan, input: KernelOperand, weight: KernelOperand, bias: KernelOperand?,

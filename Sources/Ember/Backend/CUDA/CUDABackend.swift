@@ -162,8 +162,8 @@ final class CUDABackend: Backend {
         }
     }
 
-    func batchedMatrixProduct(_ a: KernelOperand, _ b: KernelOperand, into out: KernelOperand, accumulate: Bool) {
-        runOnHost([out, a, b], written: [0]) { CPUBackend.host.batchedMatrixProduct($0[1]!, $0[2]!, into: $0[0]!, accumulate: accumulate) }
+    func batchedMatrixProduct(_ a: KernelOperand, _ b: KernelOperand, into out: KernelOperand) {
+        runOnHost([out, a, b], written: [0]) { CPUBackend.host.batchedMatrixProduct($0[1]!, $0[2]!, into: $0[0]!) }
     }
 
     func convolution(_ plan: ConvolutionPlan, input: KernelOperand, weight: KernelOperand, bias: KernelOperand?,
