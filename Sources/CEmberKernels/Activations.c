@@ -53,27 +53,21 @@ EMBER_AVX2 static __m256 tanh8(__m256 x) {
     return keep_nan(x, _mm256_blendv_ps(large, small, isSmall));
 }
 
-EMBER_AVX2 static void sigmoid_avx2(const float *x, float *out, size_t n) {
+/// out = f(x) for n floats, eight at a time; the tail goes through a zero-padded vector. Inlined into each caller
+/// below, so `f` is a known function there.
+EMBER_AVX2 static inline __attribute__((always_inline)) void map_avx2(__m256 (*f)(__m256), const float *x, float *out, size_t n) {
     size_t i = 0;
-    for (; i + 8 <= n; i += 8) _mm256_storeu_ps(out + i, sigmoid8(_mm256_loadu_ps(x + i)));
+    for (; i + 8 <= n; i += 8) _mm256_storeu_ps(out + i, f(_mm256_loadu_ps(x + i)));
     if (i < n) {
         float in[8] = {0}, result[8];
         for (size_t k = 0; k < n - i; k++) in[k] = x[i + k];
-        _mm256_storeu_ps(result, sigmoid8(_mm256_loadu_ps(in)));
+        _mm256_storeu_ps(result, f(_mm256_loadu_ps(in)));
         for (size_t k = 0; k < n - i; k++) out[i + k] = result[k];
     }
 }
 
-EMBER_AVX2 static void tanh_avx2(const float *x, float *out, size_t n) {
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) _mm256_storeu_ps(out + i, tanh8(_mm256_loadu_ps(x + i)));
-    if (i < n) {
-        float in[8] = {0}, result[8];
-        for (size_t k = 0; k < n - i; k++) in[k] = x[i + k];
-        _mm256_storeu_ps(result, tanh8(_mm256_loadu_ps(in)));
-        for (size_t k = 0; k < n - i; k++) out[i + k] = result[k];
-    }
-}
+EMBER_AVX2 static void sigmoid_avx2(const float *x, float *out, size_t n) { map_avx2(sigmoid8, x, out, n); }
+EMBER_AVX2 static void tanh_avx2(const float *x, float *out, size_t n) { map_avx2(tanh8, x, out, n); }
 #endif
 
 void ember_sigmoid_f32(const float *x, float *out, size_t n) {
