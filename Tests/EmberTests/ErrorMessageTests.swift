@@ -37,6 +37,8 @@ enum ErrorProbes {
         "cudaWithoutBackend": (#line, { _ = Tensor.ones(2).cuda() }),
         "callbackOutsideBackward": (#line, { Autograd.queueCallback {} }),
         "hookWithoutGrad": (#line, { Tensor.ones(2).registerHook { $0 } }),
+        "recurrentDevices": (#line, { _ = LSTM(3, 4)(Tensor.zeros(2, 1, 3), (Tensor.zeros([1, 1, 4], device: TestDevice.device), Tensor.zeros(1, 1, 4))) }),
+        "emptySequence": (#line, { _ = GRU(3, 4)(Tensor.zeros(0, 2, 3)) }),
     ]
 }
 
@@ -114,6 +116,10 @@ final class ErrorMessageTests: XCTestCase {
     func testMixingDevicesStopsWithPyTorchsMessage() throws {
         try expectStop("mixedDevices", ["add:", "Expected all tensors to be on the same device, but found at least two devices, cpu and privateuseone:0!"])
         try expectStop("hostPointerOnDevice", ["withUnsafeMutableBufferPointer:", "privateuseone:0", "the CPU cannot read"])
+        try expectStop("recurrentDevices", ["LSTM:", "Expected all tensors to be on the same device"])
+    }
+    func testEmptySequenceStopsWithPyTorchsMessage() throws {
+        try expectStop("emptySequence", ["GRU:", "Expected sequence length to be larger than 0 in RNN"])
     }
 
     func testHooksAndCallbacksMisusedStopWithPyTorchsMessages() throws {

@@ -70,6 +70,9 @@ open class RecurrentBase: Module {
             return batched
         }
         let hInitial = prepare(h0), cInitial = cell == .lstm ? prepare(c0) : nil
+        for t in [hInitial] + (cInitial.map { [$0] } ?? []) + weights.map(\.tensor) {
+            Tensor.checkSameDevice(x, t, op: typeName, file: file, line: line)
+        }
         var layerInput = x
         var finalH: [Tensor] = [], finalC: [Tensor] = []
         var index = 0

@@ -33,7 +33,8 @@ extension RecurrentCell {
         var results = [output.detach(), output[last].clone()] + (cells.map { [$0[last].clone()] } ?? [])
         if compute != type { results = results.map { $0.copied(as: type) } }
         let inputs = [input, h0] + (c0.map { [$0] } ?? []) + parameters
-        recordPartial(layerNodeName, inputs: inputs, outputs: results, saving: inputs.map { SavedTensor($0) } + [SavedTensor(output, isOutput: true)]) { grads in
+        let savedTensors = inputs.map { SavedTensor($0) } + [SavedTensor(output, isOutput: true)]
+        recordPartial(layerNodeName, inputs: inputs, outputs: results, saving: savedTensors) { grads in
             func gradient(_ index: Int) -> Tensor? { grads[index].map(prepared) }
             let gradOutput = gradient(0) ?? Tensor.zeros(output.shape, dtype: compute, device: output.device)
             let gradInput = input.requiresGrad ? empty(x.shape) : nil
