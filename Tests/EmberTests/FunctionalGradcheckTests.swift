@@ -52,6 +52,17 @@ final class FunctionalGradcheckTests: XCTestCase {
     func testNormalisation() {
         let x = Tensor.randn([4, 3, 2, 2], dtype: .float64), w = Tensor.randn([3], dtype: .float64), b = Tensor.randn([3], dtype: .float64)
         gradcheck("batch norm", [x, w, b]) { F.batchNorm($0[0], runningMean: nil, runningVar: nil, weight: $0[1], bias: $0[2], training: true) }
+        // Evaluation: running statistics, PyTorch's per-channel scale and shift.
+        let runningMean = Tensor.randn([3], dtype: .float64), runningVar = Tensor.rand([3], dtype: .float64) + 0.5
+        gradcheck("batch norm eval", [x, w, b]) {
+            F.batchNorm($0[0], runningMean: runningMean, runningVar: runningVar, weight: $0[1], bias: $0[2], training: false)
+        }
+        let expected = (x - runningMean.view(1, 3, 1, 1)) / (runningVar.view(1, 3, 1, 1) + 1e-5).sqrt() * w.view(1, 3, 1, 1) + b.view(1, 3, 1, 1)
+        assertClose(F.batchNorm(x, runningMean: runningMean, runningVar: runningVar, weight: w, bias: b), expected.toArray(as: Double.self),
+                    tolerance: 1e-12)
+        assertClose(F.batchNorm(x, runningMean: runningMean, runningVar: runningVar),
+                    ((x - runningMean.view(1, 3, 1, 1)) / (runningVar.view(1, 3, 1, 1) + 1e-5).sqrt()).toArray(as: Double.self),
+                    tolerance: 1e-12)
         gradcheck("layer norm", [x, Tensor.randn([2, 2], dtype: .float64)]) { F.layerNorm($0[0], [2, 2], weight: $0[1]) }
         gradcheck("group norm", [Tensor.randn([2, 4, 3], dtype: .float64), Tensor.randn([4], dtype: .float64)]) {
             F.groupNorm($0[0], 2, weight: $0[1])

@@ -41,8 +41,10 @@ extension Tensor {
         let count = input.numel / Swift.max(channels, 1)
         check(!training || count > 1, "batch_norm", "Expected more than 1 value per channel when training, got input size "
               + "\(shapeText(input.shape))", file: file, line: line)
-        let normalized: Tensor, invStd: Tensor
-        if training || runningMean == nil {
+        let useBatchStats = training || runningMean == nil
+        // The normalised input, kept for backward (in evaluation only when the weight needs its gradient).
+        let normalized: Tensor?, invStd: Tensor, out: Tensor
+        if useBatchStats {
             let stats = input.standardized(over: dims, eps: eps)
             (normalized, invStd) = (stats.normalized, stats.invStd)
             if training, let rm = runningMean, let rv = runningVar {
@@ -53,25 +55,37 @@ extension Tensor {
                     rv.copy_(rv * (1 - factor) + unbiased * factor)
                 }
             }
+            out = noGrad { () -> Tensor in
+                var y = stats.normalized.distinctOutput(weight, bias)
+                if let w = weight { y = y * w.view(perChannel) }
+                if let b = bias { y = y + b.view(perChannel) }
+                return y.kernelInput(input.dtype)
+            }
         } else {
+            let mean = runningMean!.view(perChannel)
             invStd = noGrad { (runningVar!.view(perChannel) + eps).rsqrt() }
-            normalized = noGrad { (input - runningMean!.view(perChannel)) * invStd }
+            // PyTorch's inference kernel: y = x·α + β per channel, α = γ/√(var + ε), β = b − mean·α (two passes, not four).
+            out = noGrad { () -> Tensor in
+                let scale = weight.map { invStd * $0.view(perChannel) } ?? invStd
+                let shifted = mean * scale
+                let shift = bias.map { $0.view(perChannel) - shifted } ?? -shifted
+                return (input * scale + shift).kernelInput(input.dtype)
+            }
+            normalized = GradMode.isEnabled && weight?.requiresGrad == true ? noGrad { (input - mean) * invStd } : nil
         }
-        let out = noGrad { () -> Tensor in
-            var y = normalized.distinctOutput(weight, bias)
-            if let w = weight { y = y * w.view(perChannel) }
-            if let b = bias { y = y + b.view(perChannel) }
-            return y.kernelInput(input.dtype)
-        }
-        let useBatchStats = training || runningMean == nil
         let inputs = [input] + [weight, bias].compactMap { $0 }
         record("NativeBatchNormBackward0", inputs: inputs, outputs: [out]) { g in
             let gradNormalized = weight.map { g[0] * $0.view(perChannel) } ?? g[0]
             var grads: [Tensor?] = [input.requiresGrad
-                ? (useBatchStats ? standardizedGradient(gradNormalized, normalized: normalized, invStd: invStd, dims: dims)
+                ? (useBatchStats ? standardizedGradient(gradNormalized, normalized: normalized!, invStd: invStd, dims: dims)
                                  : gradNormalized * invStd)
                 : nil]
-            if let w = weight { grads.append(w.requiresGrad ? (g[0] * normalized).sum(dims: dims).reshape(w.shape) : nil) }
+            if let w = weight, w.requiresGrad {
+                let normalizedInput = normalized ?? (input - runningMean!.view(perChannel)) * invStd
+                grads.append((g[0] * normalizedInput).sum(dims: dims).reshape(w.shape))
+            } else if weight != nil {
+                grads.append(nil)
+            }
             if let b = bias { grads.append(b.requiresGrad ? g[0].sum(dims: dims).reshape(b.shape) : nil) }
             return grads
         }
