@@ -105,4 +105,32 @@ final class KernelTests: XCTestCase {
             XCTAssert(got[o] == best || (got[o].isNaN && best.isNaN), "value of window \(o): \(got[o]) vs \(best)")
         } } }
     }
+
+    /// Padded windows (the C loop over a plane framed by -inf), with dilation, ceil mode, NaNs and windows whose real
+    /// values are all -inf (PyTorch then keeps the window's first position inside the plane).
+    func testPaddedMaxPoolMatchesPyTorchsLoop() {
+        let (planes, h, w) = (3, 11, 14)
+        var values = Tensor.randn([1, planes, h, w]).toArray(as: Float.self)
+        for i in stride(from: 5, to: values.count, by: 61) { values[i] = .nan }
+        for row in 0..<4 { for column in 0..<5 { values[row * w + column] = -.infinity } }   // plane 0's top-left corner
+        let x = Tensor(values, shape: [1, planes, h, w])
+        for (k, s, pad, dilation, ceil) in [(3, 2, 1, 1, false), (3, 1, 1, 1, false), (2, 2, 1, 1, true), (3, 2, 1, 2, false), (5, 3, 2, 1, true)] {
+            let (output, indices) = F.maxPool2dWithIndices(x, IntPair(k), stride: IntPair(s), padding: IntPair(pad), dilation: IntPair(dilation),
+                                                           ceilMode: ceil)
+            let outH = output.shape[2], outW = output.shape[3]
+            let got = output.toArray(as: Float.self), gotIndices = indices.toArray(as: Int64.self)
+            for p in 0..<planes { for oy in 0..<outH { for ox in 0..<outW {
+                var best = -Float.infinity, at = -1
+                for i in 0..<k { for j in 0..<k {
+                    let (iy, jx) = (oy * s - pad + i * dilation, ox * s - pad + j * dilation)
+                    guard iy >= 0 && iy < h && jx >= 0 && jx < w else { continue }
+                    let v = values[p * h * w + iy * w + jx]
+                    if at < 0 || v > best || v.isNaN { best = v; at = iy * w + jx }
+                } }
+                let o = (p * outH + oy) * outW + ox, label = "window \(o), kernel \(k) stride \(s) padding \(pad) dilation \(dilation)"
+                XCTAssertEqual(gotIndices[o], Int64(at), "index of \(label)")
+                XCTAssert(got[o] == best || (got[o].isNaN && best.isNaN), "value of \(label): \(got[o]) vs \(best)")
+            } } }
+        }
+    }
 }

@@ -4,52 +4,77 @@ import CEmberKernels
 /// The max of each window and its flat index in the plane.
 struct MaxPoolForward: FloatTypeVisitor {
     let input: KernelOperand, output: KernelOperand, indices: KernelOperand, planes: Int, g: PoolGeometry
+
     func visit<T: FloatScalar>(_: T.Type) {
         let x = input.pointer(as: T.self), y = output.pointer(as: T.self), ix = indices.pointer(as: Int64.self), g = self.g
-        let inside = g.padH == 0 && g.padW == 0 && (g.outH - 1) * g.strideH + (g.kernelH - 1) * g.dilationH < g.height
-            && (g.outW - 1) * g.strideW + (g.kernelW - 1) * g.dilationW < g.width
-        let window = ember_pool_window(width: Int64(g.width), outH: Int64(g.outH), outW: Int64(g.outW),
+        // With padding, the C loop runs over a copy of the plane framed by -inf (when every window fits in the frame).
+        let (paddedH, paddedW) = (g.height + 2 * g.padH, g.width + 2 * g.padW)
+        let fits = (g.outH - 1) * g.strideH + (g.kernelH - 1) * g.dilationH < paddedH
+            && (g.outW - 1) * g.strideW + (g.kernelW - 1) * g.dilationW < paddedW
+        let padded = g.padH > 0 || g.padW > 0
+        let window = ember_pool_window(width: Int64(paddedW), outH: Int64(g.outH), outW: Int64(g.outW),
                                        kernelH: Int64(g.kernelH), kernelW: Int64(g.kernelW), strideH: Int64(g.strideH),
                                        strideW: Int64(g.strideW), dilationH: Int64(g.dilationH), dilationW: Int64(g.dilationW))
         withUnsafePointer(to: window) { window in
             parallelFor(planes, grain: 1) { range in
-                if inside {
-                    // Every window lies inside the plane: the branch-free C loop.
+                guard fits else {
                     for p in range {
-                        let plane = x + p * g.height * g.width, o = p * g.outH * g.outW
-                        if T.self == Float.self {
-                            ember_max_pool_plane_f32(UnsafeRawPointer(plane).assumingMemoryBound(to: Float.self),
-                                                     UnsafeMutableRawPointer(y + o).assumingMemoryBound(to: Float.self), ix + o, window)
-                        } else {
-                            ember_max_pool_plane_f64(UnsafeRawPointer(plane).assumingMemoryBound(to: Double.self),
-                                                     UnsafeMutableRawPointer(y + o).assumingMemoryBound(to: Double.self), ix + o, window)
-                        }
+                        let o = p * g.outH * g.outW
+                        for k in 0..<g.outH * g.outW { (y[o + k], ix[o + k]) = maxWindow(x + p * g.height * g.width, k) }
                     }
                     return
                 }
-                for p in range {
-                    let plane = x + p * g.height * g.width
-                    for oy in 0..<g.outH {
-                        for ox in 0..<g.outW {
-                            var best = -T.infinity, at = -1
-                            for ki in 0..<g.kernelH {
-                                let iy = oy * g.strideH - g.padH + ki * g.dilationH
-                                if iy < 0 || iy >= g.height { continue }
-                                for kj in 0..<g.kernelW {
-                                    let jx = ox * g.strideW - g.padW + kj * g.dilationW
-                                    if jx < 0 || jx >= g.width { continue }
-                                    let v = plane[iy * g.width + jx]
-                                    if v > best || v.isNaN || at < 0 { best = v; at = iy * g.width + jx; if v.isNaN { break } }
-                                }
+                withScratch(T.self, padded ? paddedH * paddedW : 0) { frame in
+                    if padded { frame.update(repeating: -.infinity, count: paddedH * paddedW) }
+                    for p in range {
+                        let plane = x + p * g.height * g.width, o = p * g.outH * g.outW
+                        if padded {
+                            for row in 0..<g.height {
+                                (frame + (row + g.padH) * paddedW + g.padW).update(from: plane + row * g.width, count: g.width)
                             }
-                            let o = (p * g.outH + oy) * g.outW + ox
-                            y[o] = best
-                            ix[o] = Int64(at)
+                        }
+                        let source = padded ? UnsafePointer(frame) : UnsafePointer(plane)
+                        if T.self == Float.self {
+                            ember_max_pool_plane_f32(UnsafeRawPointer(source).assumingMemoryBound(to: Float.self),
+                                                     UnsafeMutableRawPointer(y + o).assumingMemoryBound(to: Float.self), ix + o, window)
+                        } else {
+                            ember_max_pool_plane_f64(UnsafeRawPointer(source).assumingMemoryBound(to: Double.self),
+                                                     UnsafeMutableRawPointer(y + o).assumingMemoryBound(to: Double.self), ix + o, window)
+                        }
+                        guard padded else { continue }
+                        // Positions in the frame back to the plane; a max left on the frame (every value of the window
+                        // -inf) takes the window's first position inside the plane, as PyTorch's loop does.
+                        for k in 0..<g.outH * g.outW {
+                            let (py, px) = Int(ix[o + k]).quotientAndRemainder(dividingBy: paddedW)
+                            let (iy, jx) = (py - g.padH, px - g.padW)
+                            if iy >= 0 && iy < g.height && jx >= 0 && jx < g.width {
+                                ix[o + k] = Int64(iy * g.width + jx)
+                            } else {
+                                (y[o + k], ix[o + k]) = maxWindow(plane, k)
+                            }
                         }
                     }
                 }
             }
         }
+    }
+
+    /// The max of output `o`'s window over `plane` and its flat position, by PyTorch's loop: from -inf at the
+    /// window's first position inside the plane, taking a value when it is larger or NaN (-1 for an empty window).
+    private func maxWindow<T: FloatScalar>(_ plane: UnsafeMutablePointer<T>, _ o: Int) -> (T, Int64) {
+        let (oy, ox) = o.quotientAndRemainder(dividingBy: g.outW)
+        var best = -T.infinity, at = -1
+        for ki in 0..<g.kernelH {
+            let iy = oy * g.strideH - g.padH + ki * g.dilationH
+            if iy < 0 || iy >= g.height { continue }
+            for kj in 0..<g.kernelW {
+                let jx = ox * g.strideW - g.padW + kj * g.dilationW
+                if jx < 0 || jx >= g.width { continue }
+                let v = plane[iy * g.width + jx]
+                if at < 0 || v > best || v.isNaN { best = v; at = iy * g.width + jx }
+            }
+        }
+        return (best, Int64(at))
     }
 }
 
