@@ -42,6 +42,10 @@ extension Tensor {
         check(!training || count > 1, "batch_norm", "Expected more than 1 value per channel when training, got input size "
               + "\(shapeText(input.shape))", file: file, line: line)
         let useBatchStats = training || runningMean == nil
+        /// x̂ = (x − running mean) / √(running var + ε), without a graph.
+        func normalizedByRunningStatistics() -> Tensor {
+            noGrad { (input - runningMean!.view(perChannel)) * (runningVar!.view(perChannel) + eps).rsqrt() }
+        }
         // The normalised input, kept for backward (in evaluation only when the weight needs its gradient).
         let normalized: Tensor?, invStd: Tensor, out: Tensor
         if useBatchStats {
@@ -71,7 +75,7 @@ extension Tensor {
                 let shift = bias.map { $0.view(perChannel) - shifted } ?? -shifted
                 return (input * scale + shift).kernelInput(input.dtype)
             }
-            normalized = GradMode.isEnabled && weight?.requiresGrad == true ? noGrad { (input - mean) * invStd } : nil
+            normalized = GradMode.isEnabled && weight?.requiresGrad == true ? normalizedByRunningStatistics() : nil
         }
         let inputs = [input] + [weight, bias].compactMap { $0 }
         record("NativeBatchNormBackward0", inputs: inputs, outputs: [out]) { g in
@@ -81,7 +85,7 @@ extension Tensor {
                                  : gradNormalized * invStd)
                 : nil]
             if let w = weight, w.requiresGrad {
-                let normalizedInput = normalized ?? (input - runningMean!.view(perChannel)) * invStd
+                let normalizedInput = normalized ?? normalizedByRunningStatistics()
                 grads.append((g[0] * normalizedInput).sum(dims: dims).reshape(w.shape))
             } else if weight != nil {
                 grads.append(nil)

@@ -5,15 +5,8 @@
 /// A [rows, columns] matrix of a 4-d operand at (b1, b2), rows at stride `strides[2]`, columns contiguous.
 private func pairMatrix<T>(_ operand: KernelOperand, _ b1: Int, _ b2: Int, _: T.Type, transposed: Bool = false) -> MatrixOperand<T> {
     let strides = operand.strides
-    let pointer = UnsafePointer(operand.pointer(as: T.self) + b1 * strides[0] + b2 * strides[1])
-    return transposed ? MatrixOperand(pointer: pointer, rowStride: 1, columnStride: strides[2])
-        : MatrixOperand(pointer: pointer, rowStride: strides[2], columnStride: 1)
-}
-
-/// A contiguous matrix's GEMM operand.
-private func dense<T>(_ pointer: UnsafeMutablePointer<T>, columns: Int, transposed: Bool = false) -> MatrixOperand<T> {
-    transposed ? MatrixOperand(pointer: UnsafePointer(pointer), rowStride: 1, columnStride: columns)
-        : MatrixOperand(pointer: UnsafePointer(pointer), rowStride: columns, columnStride: 1)
+    return MatrixOperand(operand.pointer(as: T.self) + b1 * strides[0] + b2 * strides[1], leadingDimension: strides[2],
+                         transposed: transposed)
 }
 
 struct AttentionForward: FloatTypeVisitor {
@@ -46,7 +39,7 @@ struct AttentionForward: FloatTypeVisitor {
                     }
                     softmaxRow(row, row, s)
                 }
-                gemm(dense(p, columns: s), pairMatrix(value, b1, b2, T.self), outBase + pair * l * ev, m: l, n: ev, k: s)
+                gemm(MatrixOperand(p, leadingDimension: s), pairMatrix(value, b1, b2, T.self), outBase + pair * l * ev, m: l, n: ev, k: s)
             }
         }
     }
@@ -67,7 +60,7 @@ struct AttentionBackward: FloatTypeVisitor {
                     let (b1, b2) = pair.quotientAndRemainder(dividingBy: plan.heads)
                     let p = probabilitiesBase + pair * l * s, dO = pairMatrix(gradOutput, b1, b2, T.self)
                     if let gradValue {
-                        gemm(dense(p, columns: s, transposed: true), dO, gradValue.pointer(as: T.self) + pair * s * ev, m: s, n: ev, k: l)
+                        gemm(MatrixOperand(p, leadingDimension: s, transposed: true), dO, gradValue.pointer(as: T.self) + pair * s * ev, m: s, n: ev, k: l)
                     }
                     guard gradQuery != nil || gradKey != nil else { continue }
                     gemm(dO, pairMatrix(value, b1, b2, T.self, transposed: true), dS, m: l, n: s, k: ev)
@@ -78,11 +71,11 @@ struct AttentionBackward: FloatTypeVisitor {
                         for j in 0..<s { dRow[j] = pRow[j] * (dRow[j] - dot) * scale }
                     }
                     if let gradQuery {
-                        gemm(dense(dS, columns: s), pairMatrix(key, b1, b2, T.self), gradQuery.pointer(as: T.self) + pair * l * e,
+                        gemm(MatrixOperand(dS, leadingDimension: s), pairMatrix(key, b1, b2, T.self), gradQuery.pointer(as: T.self) + pair * l * e,
                              m: l, n: e, k: s)
                     }
                     if let gradKey {
-                        gemm(dense(dS, columns: s, transposed: true), pairMatrix(query, b1, b2, T.self),
+                        gemm(MatrixOperand(dS, leadingDimension: s, transposed: true), pairMatrix(query, b1, b2, T.self),
                              gradKey.pointer(as: T.self) + pair * s * e, m: s, n: e, k: l)
                     }
                 }

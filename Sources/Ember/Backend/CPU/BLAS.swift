@@ -8,6 +8,15 @@ struct MatrixOperand<T> {
     let columnStride: Int
 }
 
+extension MatrixOperand {
+    /// The row-major matrix at `pointer` whose rows lie `leadingDimension` elements apart (columns contiguous), or
+    /// its transpose when `transposed`.
+    init(_ pointer: UnsafeMutablePointer<T>, leadingDimension: Int, transposed: Bool = false) {
+        self.init(pointer: UnsafePointer(pointer), rowStride: transposed ? 1 : leadingDimension,
+                  columnStride: transposed ? leadingDimension : 1)
+    }
+}
+
 /// OpenBLAS runs single-threaded inside Ember: Ember's own pool splits large products, so BLAS threads
 /// never compete with the pool's workers (two spinning pools on the same cores cost more than they save).
 private let blasConfigured: Bool = {

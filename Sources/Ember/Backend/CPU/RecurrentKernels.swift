@@ -36,12 +36,6 @@ private func transpose<T>(_ m: UnsafeMutablePointer<T>, rows: Int, columns: Int,
 /// A contiguous operand's typed address, or nil.
 private func address<T>(_ operand: KernelOperand?, _: T.Type) -> UnsafeMutablePointer<T>? { operand?.pointer(as: T.self) }
 
-/// A row-major [rows, columns] matrix at `pointer` as a GEMM operand, transposed when asked.
-private func matrix<T>(_ pointer: UnsafeMutablePointer<T>, columns: Int, transposed: Bool = false) -> MatrixOperand<T> {
-    transposed ? MatrixOperand(pointer: UnsafePointer(pointer), rowStride: 1, columnStride: columns)
-        : MatrixOperand(pointer: UnsafePointer(pointer), rowStride: columns, columnStride: 1)
-}
-
 /// The forward pass of `RecurrentPlan` over float32 or float64 operands.
 struct RecurrentForward: FloatTypeVisitor {
     let plan: RecurrentPlan
@@ -61,10 +55,10 @@ struct RecurrentForward: FloatTypeVisitor {
         // GRU's pre-activations.
         withScratch(T.self, hidden * width + (separateHidden ? (steps + 1) * batch * width : 0)) { scratch in
             let transposedHh = scratch, gates = separateHidden ? scratch + hidden * width : keep
-            let hiddenGates = gates + steps * batch * width
+            let hiddenGates = separateHidden ? gates + steps * batch * width : nil
             let wIh = weights.inputHidden.pointer(as: T.self), wHh = weights.hiddenHidden.pointer(as: T.self)
             transpose(wHh, rows: width, columns: hidden, into: transposedHh)
-            gemm(matrix(input.pointer(as: T.self), columns: plan.inputSize), matrix(wIh, columns: plan.inputSize, transposed: true),
+            gemm(MatrixOperand(input.pointer(as: T.self), leadingDimension: plan.inputSize), MatrixOperand(wIh, leadingDimension: plan.inputSize, transposed: true),
                  gates, m: steps * batch, n: width, k: plan.inputSize)
             addBiases(to: gates, rows: steps * batch, T.self)
             let cell = RecurrentCellStep<T>(plan: plan, hiddenBias: separateHidden ? address(weights.hiddenBias, T.self) : nil)
@@ -74,8 +68,8 @@ struct RecurrentForward: FloatTypeVisitor {
                 let hPrevious = previous.map { out + $0 * stateCount } ?? h0.pointer(as: T.self)
                 let cPrevious = cellStates.flatMap { states in previous.map { states + $0 * stateCount } } ?? address(c0, T.self)
                 let stepGates = gates + t * batch * width
-                gemm(matrix(hPrevious, columns: hidden), matrix(transposedHh, columns: width),
-                     separateHidden ? hiddenGates : stepGates, m: batch, n: width, k: hidden, accumulate: !separateHidden)
+                gemm(MatrixOperand(hPrevious, leadingDimension: hidden), MatrixOperand(transposedHh, leadingDimension: width),
+                     hiddenGates ?? stepGates, m: batch, n: width, k: hidden, accumulate: !separateHidden)
                 cell.forward(gates: stepGates, hiddenGates: hiddenGates, hPrevious: hPrevious, cPrevious: cPrevious,
                              saved: keep + t * batch * plan.savedWidth, h: out + t * stateCount, c: cellStates.map { $0 + t * stateCount })
             }
@@ -129,24 +123,24 @@ struct RecurrentBackward: FloatTypeVisitor {
                 cell.backward(saved: keep + t * batch * plan.savedWidth, c: cellStates.map { $0 + t * stateCount },
                               hPrevious: hPrevious, cPrevious: cPrevious, gradOutput: gradOut + t * stateCount, carry: carry,
                               cellCarry: cellCarry, inputSide: inputSide + t * batch * width, hiddenSide: hiddenSide + t * batch * width)
-                gemm(matrix(hiddenSide + t * batch * width, columns: width), matrix(wHh, columns: hidden), carry,
+                gemm(MatrixOperand(hiddenSide + t * batch * width, leadingDimension: width), MatrixOperand(wHh, leadingDimension: hidden), carry,
                      m: batch, n: hidden, k: width, accumulate: true)
             }
             let x = input.pointer(as: T.self)
             if let gradInput {
-                gemm(matrix(inputSide, columns: width), matrix(weights.inputHidden.pointer(as: T.self), columns: inputSize),
+                gemm(MatrixOperand(inputSide, leadingDimension: width), MatrixOperand(weights.inputHidden.pointer(as: T.self), leadingDimension: inputSize),
                      gradInput.pointer(as: T.self), m: rows, n: inputSize, k: width)
             }
             guard let gradWeights else { return }
-            gemm(matrix(inputSide, columns: width, transposed: true), matrix(x, columns: inputSize),
+            gemm(MatrixOperand(inputSide, leadingDimension: width, transposed: true), MatrixOperand(x, leadingDimension: inputSize),
                  gradWeights.inputHidden.pointer(as: T.self), m: width, n: inputSize, k: rows)
             // Σ_t dGates_tᵀ · h_{t-1}: the steps whose previous state is an output in one product, then the first step.
             let gradHh = gradWeights.hiddenHidden.pointer(as: T.self)
             let first = plan.step(0), laterGates = hiddenSide + (plan.reverse ? 0 : batch * width)
             let laterStates = out + (plan.reverse ? stateCount : 0)
-            gemm(matrix(laterGates, columns: width, transposed: true), matrix(laterStates, columns: hidden), gradHh,
+            gemm(MatrixOperand(laterGates, leadingDimension: width, transposed: true), MatrixOperand(laterStates, leadingDimension: hidden), gradHh,
                  m: width, n: hidden, k: (steps - 1) * batch)
-            gemm(matrix(hiddenSide + first * batch * width, columns: width, transposed: true), matrix(h0.pointer(as: T.self), columns: hidden),
+            gemm(MatrixOperand(hiddenSide + first * batch * width, leadingDimension: width, transposed: true), MatrixOperand(h0.pointer(as: T.self), leadingDimension: hidden),
                  gradHh, m: width, n: hidden, k: batch, accumulate: true)
             let inputBias = address(gradWeights.inputBias, T.self), hiddenBias = address(gradWeights.hiddenBias, T.self)
             if let inputBias { columnSums(inputSide, rows: rows, columns: width, into: inputBias) }
@@ -186,7 +180,7 @@ private struct RecurrentCellStep<T: FloatScalar> {
     /// From the gate pre-activations `gates` (for GRU: of the input side, with the hidden side's product in
     /// `hiddenGates`, its bias not yet added) and the previous state, writes `saved`, `h` and, for LSTM, `c`.
     /// The orders of operations are those of PyTorch's cells.
-    func forward(gates: UnsafeMutablePointer<T>, hiddenGates: UnsafeMutablePointer<T>, hPrevious: UnsafeMutablePointer<T>,
+    func forward(gates: UnsafeMutablePointer<T>, hiddenGates: UnsafeMutablePointer<T>?, hPrevious: UnsafeMutablePointer<T>,
                  cPrevious: UnsafeMutablePointer<T>?, saved: UnsafeMutablePointer<T>, h: UnsafeMutablePointer<T>,
                  c: UnsafeMutablePointer<T>?) {
         let (hidden, width, savedWidth) = (plan.hiddenSize, plan.gateWidth, plan.savedWidth)
@@ -207,7 +201,7 @@ private struct RecurrentCellStep<T: FloatScalar> {
                     tanh(cOut, hOut, hidden)
                     for j in 0..<hidden { hOut[j] = o[j] * hOut[j] }
                 case .gru:
-                    let gx = gates + row * width, gh = hiddenGates + row * width, hp = hPrevious + row * hidden
+                    let gx = gates + row * width, gh = hiddenGates! + row * width, hp = hPrevious + row * hidden
                     if let hiddenBias { for j in 0..<width { gh[j] += hiddenBias[j] } }
                     for j in 0..<2 * hidden { keep[j] = gx[j] + gh[j] }
                     sigmoid(keep, 2 * hidden)

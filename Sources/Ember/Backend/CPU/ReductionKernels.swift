@@ -167,7 +167,7 @@ func middleSumKernel(_ x: KernelOperand, outer: Int, k: Int, inner: Int, _ out: 
                     while position < range.upperBound {
                         let block = position / inner, column = position % inner
                         let width = Swift.min(inner - column, range.upperBound - position, tile)
-                        if T.self == Float.self && T.Accumulator.self == Double.self {
+                        if T.self == Float.self {
                             // The AVX2 loop: the same float64 sums in the same row order, four lanes at a time.
                             ember_column_sums_f32(UnsafeRawPointer(p + block * k * inner + column).assumingMemoryBound(to: Float.self),
                                                   k, inner, width,

@@ -1,6 +1,6 @@
 // The GPU's backend: copies, casts, fills, every pointwise family, the sums, maxima and minima of rows, sums over a
-// middle axis and the Adam step run as Ember's generated CUDA kernels; the primitives that have no kernel yet run on the host, their operands
-// copied there and their outputs back.
+// middle axis and the Adam step run as Ember's generated CUDA kernels; the primitives that have no kernel yet run on
+// the host, their operands copied there and their outputs back.
 
 /// Runs the op vocabulary on a CUDA device: each primitive with a generated kernel (`CUDAKernelSources`) launches
 /// it through `launcher` over the operands' own layouts; the others compute on the host from copies of the
