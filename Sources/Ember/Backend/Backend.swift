@@ -97,6 +97,11 @@ protocol Backend: AnyObject {
     func adaptiveAvgPool(_ source: KernelOperand, planes: Int, height: Int, width: Int, outH: Int, outW: Int, backward: Bool,
                          into destination: KernelOperand)
 
+    // MARK: Fourier transforms
+
+    /// The transforms `transform` describes, from contiguous `source` into contiguous `destination`.
+    func fourierTransform(_ transform: FourierTransform, _ source: KernelOperand, into destination: KernelOperand)
+
     // MARK: Attention
 
     /// softmax(Q·Kᵀ·scale + mask)·V for every (batch, head) pair: the probabilities into contiguous [B1, B2, L, S],

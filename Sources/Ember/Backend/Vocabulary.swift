@@ -167,3 +167,17 @@ struct AttentionPlan {
     /// Query i attends to keys j <= i only.
     let isCausal: Bool
 }
+
+/// A batch of discrete Fourier transforms along contiguous rows: `batch` rows of `length` points each.
+struct FourierTransform {
+    enum Kind {
+        /// Complex rows [batch, length, 2] to complex rows, forward (negative exponent) or inverse (positive).
+        case complexToComplex(inverse: Bool)
+        /// Real rows [batch, length] to their one-sided transform [batch, length/2 + 1, 2].
+        case realToComplex
+    }
+    let kind: Kind
+    let batch: Int, length: Int
+    /// The factor every output is multiplied by (the `norm` of `torch.fft`).
+    let scale: Double
+}

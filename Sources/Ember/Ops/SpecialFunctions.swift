@@ -6,6 +6,25 @@ import RealModule
 
 /// The scalar special functions, in double precision.
 enum Special {
+    /// I₀(x), the modified Bessel function of the first kind of order 0: its power series Σ (x/2)^2k / (k!)², whose
+    /// terms are all positive, summed until they no longer change the sum (as accurate as Cephes' Chebyshev form).
+    static func besselI0(_ x: Double) -> Double { besselSeries(x, order: 0) }
+    /// I₁(x), the order-1 function, Σ (x/2)^(2k+1) / (k!·(k+1)!); odd in x.
+    static func besselI1(_ x: Double) -> Double { besselSeries(x, order: 1) }
+
+    private static func besselSeries(_ x: Double, order: Int) -> Double {
+        if x.isNaN { return x }
+        if x.isInfinite { return order == 0 ? .infinity : x }
+        let quarterSquare = x * x / 4
+        var term = order == 0 ? 1 : x / 2, sum = term, k = 1.0
+        while term > sum * 1e-17 {
+            term *= quarterSquare / (k * (k + Double(order)))
+            sum += term
+            k += 1
+        }
+        return sum
+    }
+
     /// ψ(x), the logarithmic derivative of Γ (Cephes' psi): reflection below 0, recurrence up to 10, then the
     /// asymptotic series. ψ(0) is -inf and ψ at negative integers NaN, as PyTorch.
     static func digamma(_ x: Double) -> Double {
@@ -163,6 +182,17 @@ extension Tensor {
             record(name, inputs: [self], outputs: [out], saving: [SavedTensor(self)]) { [self] g in [g[0] * derivative(self)] }
         }
         return out
+    }
+
+    /// The modified Bessel function I₀ (`torch.i0`).
+    public func i0() -> Tensor { special("I0Backward0", Special.besselI0) { $0.specialI1() } }
+    /// The modified Bessel function I₁ (`torch.special.i1`).
+    public func specialI1() -> Tensor {
+        special("SpecialI1Backward0", Special.besselI1) { x in
+            // I₁' = I₀ - I₁/x, and 1/2 at 0.
+            let ratio = x.specialI1() / x
+            return x.i0() - Tensor.where(x .== 0, Tensor(0.5).to(ratio.dtype), ratio)
+        }
     }
 
     /// log |Γ(x)| (`torch.lgamma`).

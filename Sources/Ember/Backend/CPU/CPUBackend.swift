@@ -100,6 +100,10 @@ final class CPUBackend: Backend {
                                                 width: width, outH: outH, outW: outW, backward: backward))
     }
 
+    func fourierTransform(_ transform: FourierTransform, _ source: KernelOperand, into destination: KernelOperand) {
+        source.dtype.visitFloat(FourierTransformKernel(transform: transform, source: source, destination: destination))
+    }
+
     func attention(_ plan: AttentionPlan, query: KernelOperand, key: KernelOperand, value: KernelOperand, mask: KernelOperand?,
                    probabilities: KernelOperand, into out: KernelOperand) {
         query.dtype.visitFloat(AttentionForward(plan: plan, query: query, key: key, value: value, mask: mask,

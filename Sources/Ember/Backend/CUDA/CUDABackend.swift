@@ -210,6 +210,10 @@ final class CUDABackend: Backend {
         }
     }
 
+    func fourierTransform(_ transform: FourierTransform, _ source: KernelOperand, into destination: KernelOperand) {
+        runOnHost([destination, source], written: [0]) { CPUBackend.host.fourierTransform(transform, $0[1]!, into: $0[0]!) }
+    }
+
     func attention(_ plan: AttentionPlan, query: KernelOperand, key: KernelOperand, value: KernelOperand, mask: KernelOperand?,
                    probabilities: KernelOperand, into out: KernelOperand) {
         runOnHost([probabilities, out, query, key, value, mask], written: [0, 1]) {

@@ -1,0 +1,123 @@
+// Fourier transforms of tensors: the short-time Fourier transform (`torch.stft`) and the frequency helpers of
+// `torch.fft`. Complex values are carried as real pairs in a trailing dimension of 2, the layout of
+// `torch.view_as_real`; the transforms themselves run in the backend (`fourierTransform`).
+import Foundation
+
+/// The frequency helpers of `torch.fft`.
+public enum FFT {
+    /// The sample frequencies of an n-point transform with sample spacing `d`: [0, 1, …, -2, -1] / (d·n)
+    /// (`torch.fft.fftfreq`).
+    public static func fftfreq(_ n: Int, d: Double = 1, dtype: DType = defaultFloatDType, device: Device = .cpu) -> Tensor {
+        let result = Tensor.arange(Double(0), Double(n), dtype: dtype, device: device)
+        let negative = (n + 1) / 2
+        if negative < n { result.narrow(0, start: negative, length: n - negative).sub_(Tensor(Double(n))) }
+        return result * (1 / (Double(n) * d))
+    }
+
+    /// The non-negative sample frequencies of an n-point real transform: [0, 1, …, n/2] / (d·n)
+    /// (`torch.fft.rfftfreq`).
+    public static func rfftfreq(_ n: Int, d: Double = 1, dtype: DType = defaultFloatDType, device: Device = .cpu) -> Tensor {
+        Tensor.arange(Double(0), Double(n / 2 + 1), dtype: dtype, device: device) * (1 / (Double(n) * d))
+    }
+
+    /// Moves the zero frequency to the centre of `dims` (all when nil) (`torch.fft.fftshift`).
+    public static func fftshift(_ input: Tensor, dim dims: [Int]? = nil) -> Tensor {
+        shifted(input, dims) { $0 / 2 }
+    }
+
+    /// The inverse of `fftshift` (`torch.fft.ifftshift`).
+    public static func ifftshift(_ input: Tensor, dim dims: [Int]? = nil) -> Tensor {
+        shifted(input, dims) { ($0 + 1) / 2 }
+    }
+
+    private static func shifted(_ input: Tensor, _ dims: [Int]?, by shift: (Int) -> Int) -> Tensor {
+        let dims = (dims ?? Array(0..<input.dim)).map { normalizeDim($0, rank: input.dim, op: "fftshift", file: #fileID, line: #line) }
+        return input.roll(dims.map { shift(input.shape[$0]) }, dims: dims)
+    }
+}
+
+extension Tensor {
+    /// The short-time Fourier transform of a signal [time] or a batch of them [batch, time] (`torch.stft`), as
+    /// real pairs: [batch, nFFT/2 + 1, frames, 2] (`onesided`) or [batch, nFFT, frames, 2]. Frames of `nFFT`
+    /// samples every `hopLength` (default nFFT/4) are multiplied by `window` (`winLength` long, default nFFT,
+    /// centred in the frame; ones when nil), after padding the signal by nFFT/2 on both sides with `padMode` when
+    /// `center`. `normalized` multiplies by nFFT^-1/2. Complex results (`returnComplex: true`) need complex dtypes,
+    /// which Ember does not have yet: pass `returnComplex: false`.
+    public func stft(nFFT: Int, hopLength: Int? = nil, winLength: Int? = nil, window: Tensor? = nil, center: Bool = true,
+                     padMode: PaddingMode = .reflect, normalized: Bool = false, onesided: Bool = true, returnComplex: Bool,
+                     file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        let op = "stft"
+        check(!returnComplex, op, "complex results are not supported yet (Ember has no complex dtypes); pass returnComplex: false "
+              + "for real pairs [..., 2], as torch.view_as_real gives", file: file, line: line)
+        check(dim == 1 || dim == 2, op, "expected a 1D or 2D tensor, but got a tensor of shape \(shapeText(shape))", file: file, line: line)
+        check(dtype == .float32 || dtype == .float64, op, "expected a float32 or float64 signal, but got \(dtype)", file: file, line: line)
+        let hop = hopLength ?? nFFT / 4, windowLength = winLength ?? nFFT
+        var signal = dim == 1 ? unsqueeze(0) : self
+        if center {
+            let padding = nFFT / 2
+            signal = Tensor.pad(signal.unsqueeze(0), [padding, padding], mode: padMode, file: file, line: line).squeeze(0)
+        }
+        let length = signal.shape[1]
+        check(nFFT > 0 && nFFT <= length, op, "expected 0 < n_fft <= \(length), but got n_fft=\(nFFT)", file: file, line: line)
+        check(hop > 0, op, "expected hop_length > 0, but got hop_length=\(hop)", file: file, line: line)
+        check(windowLength > 0 && windowLength <= nFFT, op, "expected 0 < win_length <= n_fft, but got win_length=\(windowLength)",
+              file: file, line: line)
+        if let window {
+            check(window.dim == 1 && window.shape[0] == windowLength, op, "expected a 1D window tensor of size equal to win_length="
+                  + "\(windowLength), but got window with size \(shapeText(window.shape))", file: file, line: line)
+            check(window.device == device, op, "expected the window on \(device), but it is on \(window.device)", file: file, line: line)
+        }
+        var frames = signal.unfold(1, nFFT, hop)
+        if var window {
+            if windowLength < nFFT {
+                let left = (nFFT - windowLength) / 2
+                window = Tensor.pad(window, [left, nFFT - windowLength - left], value: 0)
+            }
+            frames = frames * window
+        }
+        var spectrum = frames.realFourierPairs(scale: normalized ? 1 / Double(nFFT).squareRoot() : 1)
+        if !onesided {
+            let bins = nFFT / 2 + 1
+            let mirrored = spectrum.narrow(2, start: 1, length: nFFT - bins).flip([2]) * Tensor([1, -1] as [Double]).to(spectrum.dtype)
+            spectrum = Tensor.cat([spectrum, mirrored], dim: 2)
+        }
+        let result = spectrum.transpose(1, 2)
+        return dim == 1 ? result.squeeze(0) : result
+    }
+
+    /// The one-sided discrete Fourier transform of the last dimension of a real tensor times `scale`, as real pairs
+    /// [..., n/2 + 1, 2] (`torch.fft.rfft` under `viewAsReal`).
+    func realFourierPairs(scale: Double) -> Tensor {
+        let n = shape.last!, rows = numel / Swift.max(n, 1)
+        let input = contiguous()
+        let out = Tensor(uninitializedShape: Array(shape.dropLast()) + [n / 2 + 1, 2], dtype: dtype, backend: backend)
+        if out.numel > 0 {
+            backend.fourierTransform(FourierTransform(kind: .realToComplex, batch: rows, length: n, scale: scale), input.operand,
+                                     into: out.operand)
+        }
+        let inputShape = shape
+        record("FftR2CBackward0", inputs: [self], outputs: [out]) { g in
+            // The adjoint: the gradient's bins, zero above n/2, through the unscaled inverse; its real part.
+            let bins = g[0].shape[g[0].dim - 2]
+            let padded = Tensor.pad(g[0], [0, 0, 0, n - bins], value: 0)
+            return [padded.complexFourierPairs(inverse: true, scale: scale).select(-1, 0).reshape(inputShape)]
+        }
+        return out
+    }
+
+    /// The discrete Fourier transform (or its unscaled inverse) of the complex values [..., n, 2] along the
+    /// second-to-last dimension, times `scale` (`torch.fft.fft`/`ifft` under `viewAsReal`).
+    func complexFourierPairs(inverse: Bool, scale: Double) -> Tensor {
+        let n = shape[dim - 2], rows = numel / Swift.max(2 * n, 1)
+        let input = contiguous()
+        let out = Tensor(uninitializedShape: shape, dtype: dtype, backend: backend)
+        if out.numel > 0 {
+            backend.fourierTransform(FourierTransform(kind: .complexToComplex(inverse: inverse), batch: rows, length: n, scale: scale),
+                                     input.operand, into: out.operand)
+        }
+        record("FftC2CBackward0", inputs: [self], outputs: [out]) { g in
+            [g[0].complexFourierPairs(inverse: !inverse, scale: scale)]
+        }
+        return out
+    }
+}

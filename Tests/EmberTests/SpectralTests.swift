@@ -1,0 +1,118 @@
+// The Fourier transforms against a plain DFT (every radix, Bluestein, float and double), their gradients by
+// finite differences, `stft` and the windows against PyTorch's values (Fixtures/make_spectral_cases.py).
+@testable import Ember
+import Foundation
+import XCTest
+
+/// A deterministic test signal: two tones and a little structured noise.
+func testSignal(_ count: Int, phase: Double = 0) -> [Double] {
+    (0..<count).map { i in
+        let t = Double(i)
+        return sin(0.05 * t + phase) + 0.5 * sin(0.31 * t + 1) + 0.25 * (Double((i * 7919) % 101) / 50.5 - 1)
+    }
+}
+
+final class SpectralTests: XCTestCase {
+    /// X_k = Σ_j x_j·exp(∓2πi·jk/n), in double, as (re, im) pairs.
+    private func naiveDFT(_ values: [(Double, Double)], inverse: Bool = false) -> [(Double, Double)] {
+        let n = values.count, sign = inverse ? 1.0 : -1.0
+        return (0..<n).map { k in
+            var (re, im) = (0.0, 0.0)
+            for (j, v) in values.enumerated() {
+                let angle = sign * 2 * Double.pi * Double((j * k) % n) / Double(n)
+                re += v.0 * cos(angle) - v.1 * sin(angle)
+                im += v.0 * sin(angle) + v.1 * cos(angle)
+            }
+            return (re, im)
+        }
+    }
+
+    private func assertPairs(_ actual: Tensor, _ expected: [(Double, Double)], tolerance: Double, _ message: String,
+                             file: StaticString = #filePath, line: UInt = #line) {
+        let values = actual.toArray(as: Double.self)
+        XCTAssertEqual(values.count, 2 * expected.count, message, file: file, line: line)
+        let scale = expected.reduce(1.0) { Swift.max($0, Swift.abs($1.0), Swift.abs($1.1)) }
+        for (k, e) in expected.enumerated() {
+            let error = Swift.max(Swift.abs(values[2 * k] - e.0), Swift.abs(values[2 * k + 1] - e.1))
+            if error > tolerance * scale {
+                XCTFail("\(message): bin \(k): (\(values[2 * k]), \(values[2 * k + 1])) != \(e)", file: file, line: line)
+                return
+            }
+        }
+    }
+
+    /// Lengths that take each path: radices 4, 2, 3, 5, the generic radix (7, 11, 49), Bluestein (large primes,
+    /// and a prime squared), even and odd real transforms, and torchaudio's default 400.
+    private let lengths = [1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 16, 25, 30, 49, 60, 97, 101, 128, 210, 256, 400, 509, 1009, 1021,
+                           2 * 1009, 61 * 61]
+
+    func testComplexTransformsMatchTheDefinition() {
+        for n in lengths {
+            let signal = testSignal(2 * n)
+            let values = (0..<n).map { (signal[2 * $0], signal[2 * $0 + 1]) }
+            let pairs = Tensor(values.flatMap { [$0.0, $0.1] }, shape: [n, 2])
+            for inverse in [false, true] {
+                let expected = naiveDFT(values, inverse: inverse)
+                assertPairs(pairs.complexFourierPairs(inverse: inverse, scale: 1), expected, tolerance: 1e-12,
+                            "float64 n=\(n) inverse=\(inverse)")
+                assertPairs(pairs.float().complexFourierPairs(inverse: inverse, scale: 1), expected, tolerance: 3e-6,
+                            "float32 n=\(n) inverse=\(inverse)")
+            }
+        }
+    }
+
+    func testRealTransformsMatchTheDefinition() {
+        for n in lengths {
+            let signal = testSignal(n)
+            let expected = Array(naiveDFT(signal.map { ($0, 0) }).prefix(n / 2 + 1))
+            let x = Tensor(signal, shape: [n])
+            assertPairs(x.realFourierPairs(scale: 1), expected, tolerance: 1e-12, "float64 n=\(n)")
+            assertPairs(x.float().realFourierPairs(scale: 1), expected, tolerance: 3e-6, "float32 n=\(n)")
+        }
+    }
+
+    func testBatchedTransformsTransformEveryRowAndScale() {
+        let n = 24, signal = testSignal(3 * n)
+        let x = Tensor(signal, shape: [3, n])
+        let out = x.realFourierPairs(scale: 0.5)
+        XCTAssertEqual(out.shape, [3, n / 2 + 1, 2])
+        for row in 0..<3 {
+            let expected = naiveDFT(signal[(row * n)..<((row + 1) * n)].map { ($0 * 0.5, 0) }).prefix(n / 2 + 1)
+            assertPairs(out[row], Array(expected), tolerance: 1e-12, "row \(row)")
+        }
+    }
+
+    /// A prime too large for the definition: the transform of an impulse at j is exp(-2πi·jk/n).
+    func testLargePrimeLengthTransformsAnImpulse() {
+        let n = 100_003, j = 12_345
+        var signal = [Double](repeating: 0, count: n)
+        signal[j] = 1
+        let out = Tensor(signal, shape: [n]).realFourierPairs(scale: 1).toArray(as: Double.self)
+        for k in [0, 1, 2, 999, 50_001] {
+            let angle = -2 * Double.pi * Double((j * k) % n) / Double(n)
+            XCTAssertEqual(out[2 * k], cos(angle), accuracy: 1e-9, "bin \(k)")
+            XCTAssertEqual(out[2 * k + 1], sin(angle), accuracy: 1e-9, "bin \(k)")
+        }
+    }
+
+    func testTransformGradientsMatchFiniteDifferences() {
+        for n in [1, 5, 8, 9, 12] {
+            let x = Tensor(testSignal(2 * n), shape: [2, n])
+            gradcheck("rfft n=\(n)", [x]) { $0[0].realFourierPairs(scale: 0.3) }
+            let pairs = Tensor(testSignal(4 * n), shape: [2, n, 2])
+            gradcheck("fft n=\(n)", [pairs]) { $0[0].complexFourierPairs(inverse: false, scale: 1) }
+            gradcheck("ifft n=\(n)", [pairs]) { $0[0].complexFourierPairs(inverse: true, scale: 0.5) }
+        }
+        XCTAssertEqual(Tensor(testSignal(8), shape: [8]).requiresGrad_().realFourierPairs(scale: 1).gradFn?.name, "FftR2CBackward0")
+    }
+
+    func testSTFTGradientsMatchFiniteDifferences() {
+        let signal = Tensor(testSignal(40), shape: [2, 20])
+        let window = Tensor.hannWindow(6, dtype: .float64)
+        gradcheck("stft", [signal]) { $0[0].stft(nFFT: 8, hopLength: 3, winLength: 6, window: window, returnComplex: false) }
+        gradcheck("stft reflect two-sided normalized", [signal]) {
+            $0[0].stft(nFFT: 7, hopLength: 2, center: true, padMode: .reflect, normalized: true, onesided: false, returnComplex: false)
+        }
+        gradcheck("stft no centre", [signal[0]]) { $0[0].stft(nFFT: 8, center: false, returnComplex: false) }
+    }
+}
