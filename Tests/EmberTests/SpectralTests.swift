@@ -115,4 +115,87 @@ final class SpectralTests: XCTestCase {
         }
         gradcheck("stft no centre", [signal[0]]) { $0[0].stft(nFFT: 8, center: false, returnComplex: false) }
     }
+
+    // MARK: Against PyTorch
+
+    /// PyTorch 2.15's values for the cases below (Fixtures/make_spectral_cases.py).
+    static let reference: [String: [Double]] = {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/spectral_cases.json")
+        let object = try! JSONSerialization.jsonObject(with: Data(contentsOf: url)) as! [String: [NSNumber]]
+        return object.mapValues { $0.map(\.doubleValue) }
+    }()
+
+    /// Compares with the reference, the tolerance relative to the largest reference magnitude.
+    private func assertMatchesPyTorch(_ name: String, _ result: Tensor, tolerance: Double = 1e-6, line: UInt = #line) {
+        guard let expected = Self.reference[name], let shape = Self.reference[name + ".shape"] else {
+            return XCTFail("no reference case \(name)", line: line)
+        }
+        XCTAssertEqual(result.shape, shape.map { Int($0) }, name, line: line)
+        let values = result.toArray(as: Double.self)
+        guard values.count == expected.count else { return XCTFail("\(name): \(values.count) values", line: line) }
+        let scale = expected.reduce(1.0) { Swift.max($0, Swift.abs($1)) }
+        let worst = zip(values, expected).map { Swift.abs($0 - $1) }.max() ?? 0
+        XCTAssertLessThanOrEqual(worst, tolerance * scale, "\(name): largest difference \(worst)", line: line)
+    }
+
+    /// float32 results within 1e-5 of the largest value (rounding differs in long sums), float64 within 1e-12.
+    private func assertSTFT(_ name: String, _ x: Tensor, line: UInt = #line, _ transform: (Tensor) -> Tensor) {
+        let input = x.detach().requiresGrad_()
+        let y = transform(input)
+        let tolerance = x.dtype == .float64 ? 1e-12 : 1e-5
+        assertMatchesPyTorch(name, y, tolerance: tolerance, line: line)
+        let weights = Tensor.linspace(-1, 1, steps: y.numel, dtype: y.dtype).view(y.shape)
+        (y * weights).sum().backward()
+        assertMatchesPyTorch(name + ".grad", input.grad!, tolerance: tolerance, line: line)
+    }
+
+    func testSTFTMatchesPyTorch() {
+        let x = Tensor(testSignal(600), shape: [2, 300]).float()
+        assertSTFT("stft_hann", x) { $0.stft(nFFT: 64, hopLength: 16, window: Tensor.hannWindow(64), returnComplex: false) }
+        assertSTFT("stft_short_window", x[0]) {
+            $0.stft(nFFT: 50, hopLength: 12, winLength: 30, window: Tensor.hammingWindow(30), returnComplex: false)
+        }
+        assertSTFT("stft_no_window_twosided", x) { $0.stft(nFFT: 45, normalized: true, onesided: false, returnComplex: false) }
+        assertSTFT("stft_no_centre", x.double()) {
+            $0.stft(nFFT: 100, hopLength: 25, window: Tensor.hannWindow(100, dtype: .float64), center: false, returnComplex: false)
+        }
+        assertSTFT("stft_constant_pad", x) { $0.stft(nFFT: 32, window: Tensor.blackmanWindow(32), padMode: .constant, returnComplex: false) }
+        assertSTFT("stft_400", Tensor(testSignal(4000), shape: [4000]).float()) {
+            $0.stft(nFFT: 400, hopLength: 200, window: Tensor.hannWindow(400), returnComplex: false)
+        }
+    }
+
+    func testWindowsMatchPyTorch() {
+        for n in [0, 1, 2, 7, 64, 400] {
+            for periodic in [true, false] {
+                let suffix = "\(n)_\(periodic ? "periodic" : "symmetric")"
+                assertMatchesPyTorch("hann_" + suffix, Tensor.hannWindow(n, periodic: periodic), tolerance: 1e-7)
+                assertMatchesPyTorch("hamming_" + suffix, Tensor.hammingWindow(n, periodic: periodic), tolerance: 1e-7)
+                assertMatchesPyTorch("blackman_" + suffix, Tensor.blackmanWindow(n, periodic: periodic), tolerance: 2.4e-7)
+                assertMatchesPyTorch("bartlett_" + suffix, Tensor.bartlettWindow(n, periodic: periodic), tolerance: 1e-7)
+                assertMatchesPyTorch("kaiser_" + suffix, Tensor.kaiserWindow(n, periodic: periodic, beta: 8.6, dtype: .float64),
+                                     tolerance: 1e-14)
+            }
+        }
+        XCTAssertEqual(Tensor.hannWindow(4, dtype: .float64).dtype, .float64)
+    }
+
+    func testFrequencyHelpersMatchPyTorch() {
+        for n in [1, 8, 9] {
+            assertMatchesPyTorch("fftfreq_\(n)", FFT.fftfreq(n, d: 0.1), tolerance: 1e-7)
+            assertMatchesPyTorch("rfftfreq_\(n)", FFT.rfftfreq(n, d: 0.1), tolerance: 1e-7)
+        }
+        let grid = Tensor.arange(Double(0), Double(30)).view(5, 6)
+        assertMatchesPyTorch("fftshift", FFT.fftshift(grid), tolerance: 0)
+        assertMatchesPyTorch("ifftshift", FFT.ifftshift(grid), tolerance: 0)
+        assertMatchesPyTorch("fftshift_dim1", FFT.fftshift(grid, dim: [1]), tolerance: 0)
+    }
+
+    func testBesselFunctionsMatchPyTorch() {
+        let x = Tensor([-30.0, -2.5, 0.0, 0.5, 1.0, 3.0, 12.0, 50.0])
+        assertMatchesPyTorch("i0", x.i0(), tolerance: 1e-14)
+        assertMatchesPyTorch("i1", x.specialI1(), tolerance: 1e-14)
+        gradcheck("i0", [Tensor([-2.5, 0.0, 0.5, 3.0])]) { $0[0].i0() }
+        gradcheck("i1", [Tensor([-2.5, 0.0, 0.5, 3.0])]) { $0[0].specialI1() }
+    }
 }

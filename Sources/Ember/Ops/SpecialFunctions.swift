@@ -14,15 +14,16 @@ enum Special {
 
     private static func besselSeries(_ x: Double, order: Int) -> Double {
         if x.isNaN { return x }
-        if x.isInfinite { return order == 0 ? .infinity : x }
-        let quarterSquare = x * x / 4
-        var term = order == 0 ? 1 : x / 2, sum = term, k = 1.0
+        let magnitude = Swift.abs(x)
+        if magnitude.isInfinite { return order == 0 ? .infinity : x }
+        let quarterSquare = magnitude * magnitude / 4
+        var term = order == 0 ? 1 : magnitude / 2, sum = term, k = 1.0
         while term > sum * 1e-17 {
             term *= quarterSquare / (k * (k + Double(order)))
             sum += term
             k += 1
         }
-        return sum
+        return order == 1 && x < 0 ? -sum : sum
     }
 
     /// ψ(x), the logarithmic derivative of Γ (Cephes' psi): reflection below 0, recurrence up to 10, then the
