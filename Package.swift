@@ -9,6 +9,7 @@ let package = Package(
     products: [
         .library(name: "Ember", targets: ["Ember"]),
         .library(name: "EmberVision", targets: ["EmberVision"]),
+        .library(name: "EmberAudio", targets: ["EmberAudio"]),
         .executable(name: "ember", targets: ["ember"]),
         .executable(name: "ember-bench", targets: ["ember-bench"]),
     ] + examples.map { .executable(name: $0, targets: [$0]) },
@@ -45,6 +46,11 @@ let package = Package(
             dependencies: ["Ember", "CEmberVision", .product(name: "OrderedCollections", package: "swift-collections")],
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
+        .target(
+            name: "EmberAudio",
+            dependencies: ["Ember"],
+            swiftSettings: [.swiftLanguageMode(.v5)]
+        ),
         .executableTarget(
             name: "ember",
             dependencies: ["Ember", "EmberVision", "CBLAS", .product(name: "ArgumentParser", package: "swift-argument-parser")],
@@ -69,6 +75,12 @@ let package = Package(
         .testTarget(
             name: "EmberVisionTests",
             dependencies: ["Ember", "EmberVision", "CEmberVision", "ember", .product(name: "OrderedCollections", package: "swift-collections")],
+            exclude: ["Fixtures"],
+            swiftSettings: [.swiftLanguageMode(.v5)]
+        ),
+        .testTarget(
+            name: "EmberAudioTests",
+            dependencies: ["Ember", "EmberAudio"],
             exclude: ["Fixtures"],
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),

@@ -1,0 +1,192 @@
+// torchaudio.functional: the computations behind the transforms, written with Ember's tensor ops in the order
+// torchaudio writes them, so that the numbers agree and gradients flow where torchaudio's do.
+import Ember
+import Foundation
+
+/// How a spectrogram is normalised (torchaudio's `normalized`: a Bool or "window"/"frame_length"). A Boolean
+/// literal works too: `true` is `.window`, `false` is `.none`.
+public enum SpectrogramNormalization: Sendable, ExpressibleByBooleanLiteral {
+    /// Not normalised.
+    case none
+    /// Divided by the window's L2 norm.
+    case window
+    /// Divided by √nFFT (the frame length).
+    case frameLength
+
+    public init(booleanLiteral value: Bool) { self = value ? .window : .none }
+}
+
+/// The mel scale's formula (torchaudio's `mel_scale`).
+public enum MelScaleKind: String, Sendable {
+    /// 2595·log10(1 + f/700).
+    case htk
+    /// Linear below 1 kHz, logarithmic above (Slaney's Auditory Toolbox).
+    case slaney
+}
+
+/// Whether mel filters are area-normalised (torchaudio's `norm="slaney"`).
+public enum MelNorm: String, Sendable {
+    /// Each triangle divided by the width of its mel band.
+    case slaney
+}
+
+/// The normalisation of the DCT matrix of MFCCs (torchaudio's `norm="ortho"`).
+public enum DCTNorm: String, Sendable {
+    /// An orthonormal DCT-II.
+    case ortho
+}
+
+/// What a spectrogram holds, for the decibel conversion (torchaudio's `stype`).
+public enum SpectrumType: String, Sendable {
+    /// Squared magnitudes: 10·log10.
+    case power
+    /// Magnitudes: 20·log10.
+    case magnitude
+}
+
+/// The interpolation window of `resample` (torchaudio's `resampling_method`).
+public enum ResamplingMethod: String, Sendable {
+    /// A sinc filter under a Hann window.
+    case sincInterpHann = "sinc_interp_hann"
+    /// A sinc filter under a Kaiser window.
+    case sincInterpKaiser = "sinc_interp_kaiser"
+}
+
+/// The functional forms of the transforms (`torchaudio.functional`).
+public enum AudioFunctional {
+    /// The spectrogram of waveforms [..., time] (`torchaudio.functional.spectrogram`): [..., nFFT/2 + 1, frames] of
+    /// magnitudes raised to `power`. With `power` nil the complex spectrum comes as real pairs [..., freq, frames, 2]
+    /// (`torch.view_as_real` of torchaudio's complex result), as Ember has no complex dtypes yet.
+    public static func spectrogram(_ waveform: Tensor, pad: Int, window: Tensor, nFFT: Int, hopLength: Int, winLength: Int,
+                                   power: Double?, normalized: SpectrogramNormalization, center: Bool = true,
+                                   padMode: PaddingMode = .reflect, onesided: Bool = true) -> Tensor {
+        var waveform = waveform
+        if pad > 0 { waveform = F.pad(waveform, [pad, pad], mode: .constant) }
+        let shape = waveform.shape
+        let packed = waveform.reshape(-1, shape.last!)
+        var spectrum = packed.stft(nFFT: nFFT, hopLength: hopLength, winLength: winLength, window: window, center: center,
+                                   padMode: padMode, normalized: normalized == .frameLength, onesided: onesided, returnComplex: false)
+        spectrum = spectrum.reshape(Array(shape.dropLast()) + Array(spectrum.shape.suffix(3)))
+        if normalized == .window { spectrum = spectrum / window.pow(2).sum().sqrt() }
+        guard let power else { return spectrum }
+        if power == 2 { return spectrum.pow(2).sum(dim: -1) }
+        let magnitude = pairMagnitude(spectrum)
+        return power == 1 ? magnitude : magnitude.pow(power)
+    }
+
+    /// |z| of complex values held as real pairs [..., 2], with the gradient PyTorch gives `abs` of a complex tensor
+    /// (zero at z = 0, where the square root's derivative is not finite).
+    static func pairMagnitude(_ pairs: Tensor) -> Tensor {
+        let squared = pairs.pow(2).sum(dim: -1)
+        let isZero = squared .== 0
+        let zero = Tensor.zeros([], dtype: squared.dtype, device: squared.device)
+        return Tensor.where(isZero, zero, Tensor.where(isZero, zero + 1, squared).sqrt())
+    }
+
+    /// Decibels from a power or amplitude spectrogram (`torchaudio.functional.amplitude_to_DB`):
+    /// multiplier·log10(max(x, amin)) - multiplier·dbMultiplier, floored at `topDB` below the maximum of each
+    /// spectrogram (the last three dimensions together, as torchaudio).
+    public static func amplitudeToDB(_ x: Tensor, multiplier: Double, amin: Double, dbMultiplier: Double, topDB: Double? = nil) -> Tensor {
+        var db = x.clamp(min: amin).log10() * multiplier
+        db = db - multiplier * dbMultiplier
+        guard let topDB else { return db }
+        let shape = db.shape
+        let packedChannels = db.dim > 2 ? shape[shape.count - 3] : 1
+        let packed = db.reshape(-1, packedChannels, shape[shape.count - 2], shape[shape.count - 1])
+        let floor = packed.amax(dims: [-3, -2, -1]) - topDB
+        return packed.maximum(floor.view(-1, 1, 1, 1)).reshape(shape)
+    }
+
+    /// The inverse of `amplitudeToDB`: ref·(10^(0.1·x))^power (`torchaudio.functional.DB_to_amplitude`).
+    public static func dbToAmplitude(_ x: Tensor, ref: Double, power: Double) -> Tensor {
+        Tensor(10.0).pow(x * 0.1).pow(power) * ref
+    }
+
+    /// Hz to mels on `scale`.
+    static func hzToMel(_ frequency: Double, scale: MelScaleKind) -> Double {
+        if scale == .htk { return 2595 * log10(1 + frequency / 700) }
+        let linearStep = 200.0 / 3, minLogHz = 1000.0, minLogMel = minLogHz / linearStep, logStep = log(6.4) / 27
+        return frequency >= minLogHz ? minLogMel + log(frequency / minLogHz) / logStep : frequency / linearStep
+    }
+
+    /// Mels to Hz on `scale`, elementwise.
+    static func melToHz(_ mels: Tensor, scale: MelScaleKind) -> Tensor {
+        if scale == .htk { return (Tensor(10.0).pow(mels / 2595) - 1) * 700 }
+        let linearStep = 200.0 / 3, minLogHz = 1000.0, minLogMel = minLogHz / linearStep, logStep = log(6.4) / 27
+        let linear = mels * linearStep
+        let logarithmic = ((mels - minLogMel) * logStep).exp() * minLogHz
+        return Tensor.where(mels .>= minLogMel, logarithmic, linear)
+    }
+
+    /// The triangular mel filter bank [nFreqs, nMels] (`torchaudio.functional.melscale_fbanks`).
+    public static func melscaleFbanks(nFreqs: Int, fMin: Double, fMax: Double, nMels: Int, sampleRate: Int, norm: MelNorm? = nil,
+                                      melScale: MelScaleKind = .htk) -> Tensor {
+        let allFreqs = Tensor.linspace(0, Double(sampleRate / 2), steps: nFreqs)
+        let mels = Tensor.linspace(hzToMel(fMin, scale: melScale), hzToMel(fMax, scale: melScale), steps: nMels + 2)
+        let points = melToHz(mels, scale: melScale)
+        var bank = triangularFilterbank(allFreqs, points)
+        if norm == .slaney {
+            let widths = points.narrow(0, start: 2, length: nMels) - points.narrow(0, start: 0, length: nMels)
+            bank = bank * (2.0 / widths).unsqueeze(0)
+        }
+        return bank
+    }
+
+    /// The linear triangular filter bank [nFreqs, nFilter] (`torchaudio.functional.linear_fbanks`).
+    public static func linearFbanks(nFreqs: Int, fMin: Double, fMax: Double, nFilter: Int, sampleRate: Int) -> Tensor {
+        triangularFilterbank(Tensor.linspace(0, Double(sampleRate / 2), steps: nFreqs),
+                             Tensor.linspace(fMin, fMax, steps: nFilter + 2))
+    }
+
+    /// Triangles rising from each point to the next and falling to the one after: [frequencies, points - 2].
+    private static func triangularFilterbank(_ frequencies: Tensor, _ points: Tensor) -> Tensor {
+        let n = points.size(0)
+        let difference = points.narrow(0, start: 1, length: n - 1) - points.narrow(0, start: 0, length: n - 1)
+        let slopes = points.unsqueeze(0) - frequencies.unsqueeze(1)
+        let down = (slopes.narrow(1, start: 0, length: n - 2) * -1.0) / difference.narrow(0, start: 0, length: n - 2)
+        let up = slopes.narrow(1, start: 2, length: n - 2) / difference.narrow(0, start: 1, length: n - 2)
+        return Tensor.zeros(1).maximum(down.minimum(up))
+    }
+
+    /// The DCT-II matrix [nMels, nMFCC] that MFCC right-multiplies (`torchaudio.functional.create_dct`).
+    public static func createDCT(nMFCC: Int, nMels: Int, norm: DCTNorm?) -> Tensor {
+        let n = Tensor.arange(Double(0), Double(nMels))
+        let k = Tensor.arange(Double(0), Double(nMFCC)).unsqueeze(1)
+        var dct = ((n + 0.5) * (Double.pi / Double(nMels)) * k).cos()
+        if norm == .ortho {
+            dct[0] = dct[0] * (1 / 2.0.squareRoot())
+            dct = dct * (2 / Double(nMels)).squareRoot()
+        } else {
+            dct = dct * 2
+        }
+        return dct.t().contiguous()
+    }
+
+    /// μ-law companding of a signal in [-1, 1] to integers 0 … channels-1, int64 (`mu_law_encoding`).
+    public static func muLawEncoding(_ x: Tensor, quantizationChannels: Int) -> Tensor {
+        let x = x.dtype.isFloatingPoint ? x : x.float()
+        let mu = Tensor(Double(quantizationChannels - 1)).to(x.dtype)
+        let companded = x.sign() * (mu * x.abs()).log1p() / mu.log1p()
+        return ((companded + 1) / 2 * mu + 0.5).to(.int64)
+    }
+
+    /// The inverse of `muLawEncoding`: integers 0 … channels-1 back to [-1, 1] (`mu_law_decoding`).
+    public static func muLawDecoding(_ xMu: Tensor, quantizationChannels: Int) -> Tensor {
+        let xMu = xMu.dtype.isFloatingPoint ? xMu : xMu.float()
+        let mu = Tensor(Double(quantizationChannels - 1)).to(xMu.dtype)
+        let x = xMu / mu * 2 - 1.0
+        return x.sign() * ((x.abs() * mu.log1p()).exp() - 1.0) / mu
+    }
+
+    /// Band-limited resampling of waveforms [..., time] from `origFreq` to `newFreq` Hz (`torchaudio.functional.resample`):
+    /// a windowed-sinc filter bank applied as a strided convolution; the filters are built in the waveform's dtype.
+    public static func resample(_ waveform: Tensor, origFreq: Int, newFreq: Int, lowpassFilterWidth: Int = 6, rolloff: Double = 0.99,
+                                resamplingMethod: ResamplingMethod = .sincInterpHann, beta: Double? = nil) -> Tensor {
+        precondition(origFreq > 0 && newFreq > 0, "resample: Original frequency and desired frequency should be positive")
+        if origFreq == newFreq { return waveform }
+        precondition(waveform.dtype.isFloatingPoint, "resample: Expected floating point type for waveform tensor, but received \(waveform.dtype)")
+        let resampler = SincResampler(origFreq: origFreq, newFreq: newFreq, lowpassFilterWidth: lowpassFilterWidth, rolloff: rolloff,
+                                      method: resamplingMethod, beta: beta)
+        return resampler.apply(waveform, filters: resampler.filters(dtype: waveform.dtype, phaseDType: waveform.dtype).to(waveform.device))
+    }
+}

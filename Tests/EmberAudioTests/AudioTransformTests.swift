@@ -1,0 +1,133 @@
+// EmberAudio's transforms and functional forms against torchaudio 2.11's values and input gradients
+// (Fixtures/make_audio_cases.py builds the same waveforms).
+import Ember
+@testable import EmberAudio
+import Foundation
+import XCTest
+
+/// The fixture script's waveform: per channel a chirp, a harmonic and structured noise, in [-1, 1].
+func chirpWaveform(channels: Int, count: Int, rate: Double = 16000) -> Tensor {
+    var values: [Double] = []
+    for c in 0..<channels {
+        for i in 0..<count {
+            let t = Double(i) / rate
+            values.append(0.6 * sin(2 * Double.pi * Double(200 + 150 * c) * t * (1 + 2 * t))
+                          + 0.25 * sin(2 * Double.pi * 1800 * t + Double(c)) + 0.1 * (Double((i * 7919 + c * 104_729) % 211) / 105.5 - 1))
+        }
+    }
+    return Tensor(values, shape: [channels, count]).float()
+}
+
+final class AudioTransformTests: XCTestCase {
+    static let reference: [String: [Double]] = {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/torchaudio_cases.json")
+        let object = try! JSONSerialization.jsonObject(with: Data(contentsOf: url)) as! [String: [NSNumber]]
+        return object.mapValues { $0.map(\.doubleValue) }
+    }()
+
+    let x = chirpWaveform(channels: 2, count: 2000)
+
+    /// Compares with torchaudio, within `tolerance` of the largest reference magnitude.
+    private func assertMatches(_ name: String, _ result: Tensor, tolerance: Double = 1e-5, line: UInt = #line) {
+        guard let expected = Self.reference[name], let shape = Self.reference[name + ".shape"] else {
+            return XCTFail("no reference case \(name)", line: line)
+        }
+        XCTAssertEqual(result.shape, shape.map { Int($0) }, name, line: line)
+        let values = result.toArray(as: Double.self)
+        guard values.count == expected.count else { return XCTFail("\(name): \(values.count) values", line: line) }
+        let scale = expected.reduce(1e-30) { Swift.max($0, Swift.abs($1)) }
+        let worst = zip(values, expected).map { Swift.abs($0 - $1) }.max() ?? 0
+        XCTAssertLessThanOrEqual(worst, tolerance * scale, "\(name): largest difference \(worst) (scale \(scale))", line: line)
+    }
+
+    /// The output and the input gradient of a fixed weighting of it, as the fixture computes them.
+    private func assertCase(_ name: String, _ input: Tensor, tolerance: Double = 1e-5, line: UInt = #line,
+                            _ transform: (Tensor) -> Tensor) {
+        let leaf = input.detach().requiresGrad_()
+        let y = transform(leaf)
+        assertMatches(name, y, tolerance: tolerance, line: line)
+        guard Self.reference[name + ".grad"] != nil else { return }
+        let weights = Tensor.linspace(-1, 1, steps: y.numel, dtype: y.dtype).view(y.shape)
+        (y * weights).sum().backward()
+        assertMatches(name + ".grad", leaf.grad!, tolerance: tolerance, line: line)
+    }
+
+    func testSpectrogramMatchesTorchaudio() {
+        assertCase("spectrogram", x) { Spectrogram()($0) }
+        assertCase("spectrogram_power1_hamming", x) {
+            Spectrogram(nFFT: 256, hopLength: 64, windowFn: { Tensor.hammingWindow($0) }, power: 1)($0)
+        }
+        assertCase("spectrogram_complex", x[0]) { Spectrogram(nFFT: 128, power: nil)($0) }
+        assertCase("spectrogram_window_norm", x) { Spectrogram(nFFT: 200, winLength: 160, pad: 7, normalized: true)($0) }
+        assertCase("spectrogram_frame_norm", x) {
+            Spectrogram(nFFT: 100, power: 0.5, normalized: .frameLength, center: false)($0)
+        }
+        assertCase("spectrogram_4d", x.view(1, 2, 1, 2000)[.ellipsis, 0..<500]) { Spectrogram(nFFT: 64, hopLength: 20)($0) }
+    }
+
+    func testFilterBanksMatchTorchaudio() {
+        assertMatches("fbanks_htk", AudioFunctional.melscaleFbanks(nFreqs: 201, fMin: 0, fMax: 8000, nMels: 40, sampleRate: 16000))
+        assertMatches("fbanks_slaney", AudioFunctional.melscaleFbanks(nFreqs: 257, fMin: 20, fMax: 7600, nMels: 64, sampleRate: 16000,
+                                                                      norm: .slaney, melScale: .slaney))
+        assertMatches("fbanks_slaney_scale_only", AudioFunctional.melscaleFbanks(nFreqs: 129, fMin: 300, fMax: 3000, nMels: 10,
+                                                                                 sampleRate: 8000, melScale: .slaney))
+        assertMatches("linear_fbanks", AudioFunctional.linearFbanks(nFreqs: 65, fMin: 100, fMax: 4000, nFilter: 12, sampleRate: 8000))
+        assertMatches("dct_ortho", AudioFunctional.createDCT(nMFCC: 13, nMels: 40, norm: .ortho))
+        assertMatches("dct_none", AudioFunctional.createDCT(nMFCC: 5, nMels: 8, norm: nil))
+    }
+
+    func testMelSpectrogramAndMFCCMatchTorchaudio() {
+        assertCase("melspectrogram", x) { MelSpectrogram()($0) }
+        assertCase("melspectrogram_custom", x) {
+            MelSpectrogram(sampleRate: 22050, nFFT: 512, hopLength: 128, fMin: 20, fMax: 7600, nMels: 40, power: 1, norm: .slaney,
+                           melScale: .slaney)($0)
+        }
+        // Decibels of float32 powers near the top-dB floor: 1e-4 of the largest coefficient.
+        assertCase("mfcc", x, tolerance: 1e-4) { MFCC()($0) }
+        assertCase("mfcc_melkwargs", x, tolerance: 1e-4) {
+            MFCC(nMFCC: 13, melkwargs: MelSpectrogramOptions(nFFT: 400, hopLength: 160, nMels: 23, center: false))($0)
+        }
+        assertCase("mfcc_log_nonorm", x, tolerance: 1e-4) { MFCC(nMFCC: 20, norm: nil, logMels: true, melkwargs: MelSpectrogramOptions(nMels: 32))($0) }
+    }
+
+    func testDecibelsMatchTorchaudio() {
+        let spec = Spectrogram(nFFT: 64)(x)
+        assertCase("db_power", spec) { AmplitudeToDB()($0) }
+        assertCase("db_magnitude_top", spec.sqrt()) { AmplitudeToDB(stype: .magnitude, topDB: 40)($0) }
+        assertCase("db_top_2d", spec[0]) { AmplitudeToDB(topDB: 30)($0) }
+        assertCase("db_top_4d", Tensor.stack([spec, spec * 3]).view(2, 2, 33, -1)) { AmplitudeToDB(topDB: 20)($0) }
+        assertMatches("db_to_amplitude", AudioFunctional.dbToAmplitude(AmplitudeToDB()(spec), ref: 2, power: 0.5))
+    }
+
+    func testMuLawMatchesTorchaudio() {
+        assertMatches("mulaw_encode", MuLawEncoding()(x), tolerance: 0)
+        assertMatches("mulaw_encode_512", MuLawEncoding(quantizationChannels: 512)(x), tolerance: 0)
+        XCTAssertEqual(MuLawEncoding()(x).dtype, .int64)
+        assertMatches("mulaw_decode", MuLawDecoding()(MuLawEncoding()(x)), tolerance: 1e-6)
+        assertMatches("mulaw_decode_512", MuLawDecoding(quantizationChannels: 512)(Tensor.arange(512)), tolerance: 1e-6)
+    }
+
+    func testResampleMatchesTorchaudio() {
+        assertCase("resample_down", x) { Resample(origFreq: 16000, newFreq: 8000)($0) }
+        assertCase("resample_up", x[.all, 0..<1000]) { Resample(origFreq: 8000, newFreq: 16000)($0) }
+        assertCase("resample_44100_16000", x[.all, 0..<2205]) { Resample(origFreq: 44100, newFreq: 16000)($0) }
+        assertCase("resample_kaiser", x) { Resample(origFreq: 16000, newFreq: 12000, resamplingMethod: .sincInterpKaiser)($0) }
+        assertCase("resample_kaiser_beta", x[0]) {
+            Resample(origFreq: 48000, newFreq: 32000, resamplingMethod: .sincInterpKaiser, lowpassFilterWidth: 10, rolloff: 0.9, beta: 8)($0)
+        }
+        assertMatches("resample_kernel", Resample(origFreq: 16000, newFreq: 12000).kernel!, tolerance: 1e-7)
+        assertCase("resample_functional_f64", x.double()[.all, 0..<800], tolerance: 1e-12) {
+            AudioFunctional.resample($0, origFreq: 16000, newFreq: 11025)
+        }
+        assertCase("resample_functional_f32", x[.all, 0..<300]) { AudioFunctional.resample($0, origFreq: 3, newFreq: 2, lowpassFilterWidth: 4) }
+        XCTAssertTrue(Resample(origFreq: 8000, newFreq: 8000)(x) === x)
+    }
+
+    func testModulesAreNamedAndSavedAsTorchaudios() {
+        XCTAssertEqual(Array(MFCC().stateDict().keys), ["dct_mat", "MelSpectrogram.spectrogram.window", "MelSpectrogram.mel_scale.fb"])
+        XCTAssertEqual(Array(Resample(origFreq: 2, newFreq: 3).stateDict().keys), ["kernel"])
+        XCTAssertEqual(Array(Resample().stateDict().keys), [])
+        XCTAssertEqual(MelSpectrogram().description, "MelSpectrogram(\n  (spectrogram): Spectrogram()\n  (mel_scale): MelScale()\n)")
+        XCTAssertEqual(MelScale().fb!.shape, [201, 128])
+    }
+}

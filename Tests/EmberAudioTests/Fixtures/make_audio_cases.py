@@ -1,0 +1,82 @@
+"""Writes torchaudio_cases.json: torchaudio 2.11's transforms and functional forms (with their input gradients
+where they are differentiable) on the synthetic waveforms AudioTransformTests builds. Run with PyTorch and
+torchaudio:
+
+    python Tests/EmberAudioTests/Fixtures/make_audio_cases.py
+"""
+import json
+import math
+import os
+
+import torch
+torch.version.cuda = None  # the CPU transforms only; skips torchaudio's CUDA build check
+import torchaudio.functional as AF
+import torchaudio.transforms as T
+
+def waveform(channels, count, rate=16000):
+    """A chirp with a harmonic and structured noise per channel, in [-1, 1]."""
+    rows = []
+    for c in range(channels):
+        row = []
+        for i in range(count):
+            t = i / rate
+            row.append(0.6 * math.sin(2 * math.pi * (200 + 150 * c) * t * (1 + 2 * t))
+                       + 0.25 * math.sin(2 * math.pi * 1800 * t + c) + 0.1 * (((i * 7919 + c * 104729) % 211) / 105.5 - 1))
+        rows.append(row)
+    return torch.tensor(rows, dtype=torch.float64).float()
+
+out = {}
+def put(name, t):
+    values = t.detach().double().flatten().tolist()
+    if t.dtype != torch.float64:  # float32 values need 9 significant digits
+        values = [float(f"{v:.9g}") for v in values]
+    out[name] = values; out[name + ".shape"] = list(t.shape)
+
+def case(name, transform, x):
+    """The transform's output and the gradient of a fixed weighting of it."""
+    x = x.detach().clone().requires_grad_(x.is_floating_point())
+    y = transform(x)
+    put(name, y)
+    if x.requires_grad and y.requires_grad:
+        weights = torch.linspace(-1, 1, y.numel(), dtype=y.dtype).view(y.shape)
+        (y * weights).sum().backward()
+        put(name + ".grad", x.grad)
+
+x = waveform(2, 2000)
+case("spectrogram", T.Spectrogram(), x)
+case("spectrogram_power1_hamming", T.Spectrogram(n_fft=256, hop_length=64, power=1.0, window_fn=torch.hamming_window), x)
+case("spectrogram_complex", lambda w: torch.view_as_real(T.Spectrogram(n_fft=128, power=None)(w)), x[0])
+case("spectrogram_window_norm", T.Spectrogram(n_fft=200, win_length=160, normalized=True, pad=7), x)
+case("spectrogram_frame_norm", T.Spectrogram(n_fft=100, normalized="frame_length", center=False, power=0.5), x)
+case("spectrogram_4d", T.Spectrogram(n_fft=64, hop_length=20), x.view(1, 2, 1, 2000)[..., :500])
+put("fbanks_htk", AF.melscale_fbanks(201, 0.0, 8000.0, 40, 16000))
+put("fbanks_slaney", AF.melscale_fbanks(257, 20.0, 7600.0, 64, 16000, norm="slaney", mel_scale="slaney"))
+put("fbanks_slaney_scale_only", AF.melscale_fbanks(129, 300.0, 3000.0, 10, 8000, mel_scale="slaney"))
+put("linear_fbanks", AF.linear_fbanks(65, 100.0, 4000.0, 12, 8000))
+case("melspectrogram", T.MelSpectrogram(), x)
+case("melspectrogram_custom", T.MelSpectrogram(sample_rate=22050, n_fft=512, hop_length=128, n_mels=40, f_min=20.0, f_max=7600.0,
+                                               norm="slaney", mel_scale="slaney", power=1.0), x)
+case("mfcc", T.MFCC(), x)
+case("mfcc_melkwargs", T.MFCC(n_mfcc=13, melkwargs={"n_fft": 400, "hop_length": 160, "n_mels": 23, "center": False}), x)
+case("mfcc_log_nonorm", T.MFCC(n_mfcc=20, log_mels=True, norm=None, melkwargs={"n_mels": 32}), x)
+put("dct_ortho", AF.create_dct(13, 40, "ortho")); put("dct_none", AF.create_dct(5, 8, None))
+spec = T.Spectrogram(n_fft=64)(x).detach()
+case("db_power", T.AmplitudeToDB(), spec)
+case("db_magnitude_top", T.AmplitudeToDB(stype="magnitude", top_db=40.0), spec.sqrt())
+case("db_top_2d", T.AmplitudeToDB(top_db=30.0), spec[0])
+case("db_top_4d", T.AmplitudeToDB(top_db=20.0), torch.stack([spec, spec * 3]).view(2, 2, 33, -1))
+put("db_to_amplitude", AF.DB_to_amplitude(T.AmplitudeToDB()(spec), 2.0, 0.5))
+put("mulaw_encode", T.MuLawEncoding()(x)); put("mulaw_encode_512", T.MuLawEncoding(512)(x))
+put("mulaw_decode", T.MuLawDecoding()(T.MuLawEncoding()(x))); put("mulaw_decode_512", T.MuLawDecoding(512)(torch.arange(512)))
+case("resample_down", T.Resample(16000, 8000), x)
+case("resample_up", T.Resample(8000, 16000), x[:, :1000])
+case("resample_44100_16000", T.Resample(44100, 16000), x[:, :2205])
+case("resample_kaiser", T.Resample(16000, 12000, resampling_method="sinc_interp_kaiser"), x)
+case("resample_kaiser_beta", T.Resample(48000, 32000, resampling_method="sinc_interp_kaiser", beta=8.0, lowpass_filter_width=10,
+                                        rolloff=0.9), x[0])
+put("resample_kernel", T.Resample(16000, 12000).kernel)
+case("resample_functional_f64", lambda w: AF.resample(w, 16000, 11025), x.double()[:, :800])
+case("resample_functional_f32", lambda w: AF.resample(w, 3, 2, lowpass_filter_width=4), x[:, :300])
+
+with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "torchaudio_cases.json"), "w") as f:
+    json.dump(out, f)
