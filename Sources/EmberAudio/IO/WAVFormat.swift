@@ -21,6 +21,11 @@ public struct AudioMetadata: Equatable, Sendable, CustomStringConvertible {
     public let bitsPerSample: Int
     public let encoding: AudioEncoding
 
+    public init(sampleRate: Int, numFrames: Int, numChannels: Int, bitsPerSample: Int, encoding: AudioEncoding) {
+        (self.sampleRate, self.numFrames, self.numChannels) = (sampleRate, numFrames, numChannels)
+        (self.bitsPerSample, self.encoding) = (bitsPerSample, encoding)
+    }
+
     public var description: String {
         "AudioMetaData(sample_rate=\(sampleRate), num_frames=\(numFrames), num_channels=\(numChannels), "
             + "bits_per_sample=\(bitsPerSample), encoding=\(encoding.rawValue))"
