@@ -58,7 +58,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "ember-bench",
-            dependencies: ["Ember", "EmberVision", "CBLAS", .product(name: "OrderedCollections", package: "swift-collections")],
+            dependencies: ["Ember", "EmberVision", "EmberAudio", "CBLAS", .product(name: "OrderedCollections", package: "swift-collections")],
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
         .testTarget(

@@ -71,6 +71,9 @@ def main():
     if wanted("models"):
         models()
 
+    if wanted("spectral"):
+        spectral()
+
 
 class CIFARNet(torch.nn.Module):
     def __init__(self):
@@ -168,6 +171,24 @@ def models():
     x, y = torch.randn(16, 3, 224, 224), torch.randint(0, 1000, (16,))
     report("resnet18 train step batch 16", measure(lambda: step(model, optimizer, loss_fn, x, y), batch_seconds=2, batches=5) * 1e3,
            "ms")
+
+
+def spectral():
+    torch.manual_seed(0)
+    for n, batch in [(256, 64), (400, 64), (512, 64), (1024, 64), (4096, 64), (100003, 2)]:
+        x = torch.randn(batch, n)
+        seconds = measure(lambda: torch.stft(x, n, hop_length=n, center=False, return_complex=True), batch_seconds=0.3, batches=5)
+        report(f"rfft {n} batch {batch}", seconds * 1e6, "us")
+    speech, window = torch.randn(1, 160000), torch.hann_window(400)
+    report("stft 400/160 10 s 16 kHz",
+           measure(lambda: torch.stft(speech, 400, 160, window=window, return_complex=True), batch_seconds=0.3, batches=5) * 1e3, "ms")
+    try:
+        torch.version.cuda = None  # the CPU transforms only; skips torchaudio's CUDA build check
+        import torchaudio
+    except ImportError:
+        return
+    mel = torchaudio.transforms.MelSpectrogram()
+    report("MelSpectrogram() 10 s 16 kHz", measure(lambda: mel(speech), batch_seconds=0.3, batches=5) * 1e3, "ms")
 
 
 if __name__ == "__main__":

@@ -103,6 +103,10 @@ if wanted("training") { runTrainingBenchmarks() }
 
 runModelBenchmarks()
 
+// MARK: Fourier transforms
+
+if wanted("spectral") { runSpectralBenchmarks() }
+
 // MARK: Checkpoints
 
 if wanted("checkpoint") { runCheckpointBenchmarks() }

@@ -97,6 +97,11 @@ final class PortingFormsTests: XCTestCase {
         let windows = Tensor.arange(7, dtype: .float64).unfold(0, 3, 2)
         XCTAssertEqual(windows.shape, [3, 3])
         XCTAssertEqual(values(windows), [0, 1, 2, 2, 3, 4, 4, 5, 6])
+        // overlapping windows add their gradients; a middle dimension; a transposed (strided) input; a scalar
+        gradcheck("Tensor.unfold", [Tensor.randn([3, 9, 2], dtype: .float64)]) { $0[0].unfold(1, 4, 2) }
+        gradcheck("Tensor.unfold strided", [Tensor.randn([5, 4], dtype: .float64)]) { $0[0].t().unfold(-1, 2, 1) }
+        gradcheck("Tensor.unfold scalar", [Tensor(2.0)]) { $0[0].unfold(0, 1, 1) }
+        XCTAssertEqual(Tensor.arange(7, dtype: .float64).requiresGrad_().unfold(0, 3, 2).gradFn?.name, "UnfoldBackward0")
     }
 
     func testLeastSquaresSolvesTallSystemsAndReportsByDriver() {

@@ -127,13 +127,23 @@ extension Tensor {
         let length = dim == 0 ? 1 : shape[d]
         check(size <= length, "unfold", "maximum size for tensor at dimension \(d) is \(length) but size is \(size)", file: file, line: line)
         check(step > 0, "unfold", "step is \(step) but must be > 0", file: file, line: line)
+        guard dim > 0 else {
+            return recordView(makeView(shape: [size], strides: [1], offset: storageOffset), "UnfoldBackward0") { $0.sum() }
+        }
+        let windows = (length - size) / step + 1
         var windowShape = shape, windowStrides = strides
-        let stride = dim == 0 ? 1 : strides[d]
-        if dim > 0 { windowShape[d] = (length - size) / step + 1; windowStrides[d] = stride * step }
-        let (viewShape, viewStrides) = (windowShape + [size], windowStrides + [stride])
-        let out = noGrad { asStrided(viewShape, viewStrides, file: file, line: line) }
-        recordRecomputed("UnfoldBackward0", inputs: [self], output: out) { $0[0].asStrided(viewShape, viewStrides) }
-        return out
+        windowShape[d] = windows
+        windowStrides[d] = strides[d] * step
+        let out = makeView(shape: windowShape + [size], strides: windowStrides + [strides[d]], offset: storageOffset)
+        let inputShape = shape
+        return recordView(out, "UnfoldBackward0") { g in
+            // Each window's elements go back to positions w·step + e along `d`, overlapping windows adding up.
+            let positions = (0..<windows).flatMap { w in (0..<size).map { Int64(w * step + $0) } }
+            var mergedShape = inputShape
+            mergedShape[d] = windows * size
+            let merged = g.movedim(-1, d + 1).reshape(mergedShape)
+            return Tensor.zeros(inputShape, dtype: g.dtype, device: g.device).indexAdd(d, Tensor(positions).placed(on: g.device), merged)
+        }
     }
 }
 
