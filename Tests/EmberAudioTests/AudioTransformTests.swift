@@ -123,6 +123,27 @@ final class AudioTransformTests: XCTestCase {
         XCTAssertTrue(Resample(origFreq: 8000, newFreq: 8000)(x) === x)
     }
 
+    func testAugmentationsMatchTorchaudio() {
+        // exact values, so that the masks compare exactly
+        let grid = Tensor.arange(Double(0), Double(2 * 33 * 63)).view(2, 33, 63) + 1
+        let grid4 = Tensor.stack([grid, grid * 2]).view(2, 2, 33, 63)
+        Ember.manualSeed(3)
+        assertMatches("freq_mask", FrequencyMasking(freqMaskParam: 20)(grid), tolerance: 0)
+        Ember.manualSeed(4)
+        assertMatches("time_mask_iid", TimeMasking(timeMaskParam: 15, iidMasks: true)(grid4), tolerance: 0)
+        Ember.manualSeed(5)
+        assertMatches("time_mask_p", TimeMasking(timeMaskParam: 40, p: 0.2)(grid, maskValue: 5), tolerance: 0)
+        Ember.manualSeed(6)
+        assertMatches("freq_mask_iid", FrequencyMasking(freqMaskParam: 10, iidMasks: true)(grid4, maskValue: -1), tolerance: 0)
+        XCTAssertEqual(Int((grid .!= FrequencyMasking(freqMaskParam: 20)(grid)).sum().item()) % 63, 0, "whole bins masked")
+        assertCase("vol_amplitude", x * 3) { Vol(gain: 0.5)($0) }
+        assertCase("vol_db", x) { Vol(gain: -3, gainType: .db)($0) }
+        assertCase("vol_power", x) { Vol(gain: 2, gainType: .power)($0) }
+        for shape in [FadeShape.linear, .exponential, .logarithmic, .quarterSine, .halfSine] {
+            assertCase("fade_" + shape.rawValue, x) { Fade(fadeInLen: 300, fadeOutLen: 500, fadeShape: shape)($0) }
+        }
+    }
+
     func testModulesAreNamedAndSavedAsTorchaudios() {
         XCTAssertEqual(Array(MFCC().stateDict().keys), ["dct_mat", "MelSpectrogram.spectrogram.window", "MelSpectrogram.mel_scale.fb"])
         XCTAssertEqual(Array(Resample(origFreq: 2, newFreq: 3).stateDict().keys), ["kernel"])

@@ -80,6 +80,19 @@ final class PortingFormsTests: XCTestCase {
         XCTAssertEqual(getDefaultDtype(), .float32)
     }
 
+    func testPythonBitwiseOperatorsCombineMasksAndIntegers() {
+        let x = Tensor([-1.0, 0.5, 1.5, 3.0])
+        XCTAssertEqual(((x .> 0) & (x .< 2)).toArray(as: Bool.self), [false, true, true, false])
+        XCTAssertEqual(((x .< 0) | (x .> 2)).toArray(as: Bool.self), [true, false, false, true])
+        XCTAssertEqual(((x .> 0) ^ (x .> 1)).toArray(as: Bool.self), [false, true, false, false])
+        XCTAssertEqual((~(x .> 0)).toArray(as: Bool.self), [true, false, false, false])
+        let n = Tensor([Int64(12), 5]), m = Tensor([Int64(10), 3])
+        XCTAssertEqual((n & m).toArray(as: Int64.self), [8, 1])
+        XCTAssertEqual((n | m).toArray(as: Int64.self), [14, 7])
+        XCTAssertEqual((n ^ m).toArray(as: Int64.self), [6, 6])
+        XCTAssertEqual((~n).toArray(as: Int64.self), [-13, -6])
+    }
+
     func testUnfoldAndFoldAreEachOthersTranspose() {
         Ember.manualSeed(12)
         let image = Tensor.randn([2, 3, 5, 4], dtype: .float64)

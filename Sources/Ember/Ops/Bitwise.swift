@@ -28,6 +28,13 @@ extension Tensor {
         return Tensor.combining(kernelInput(.int64), Tensor(Int64(-1)), .xor, shape: shape).to(dtype)   // ~x = x ^ -1
     }
 
+    /// `a & b`, `a | b`, `a ^ b`, `~a`: Python's operators on integer and boolean tensors (masks combine as
+    /// `(x .> 0) & (x .< 1)`).
+    public static func & (lhs: Tensor, rhs: Tensor) -> Tensor { lhs.bitwiseAnd(rhs) }
+    public static func | (lhs: Tensor, rhs: Tensor) -> Tensor { lhs.bitwiseOr(rhs) }
+    public static func ^ (lhs: Tensor, rhs: Tensor) -> Tensor { lhs.bitwiseXor(rhs) }
+    public static prefix func ~ (operand: Tensor) -> Tensor { operand.bitwiseNot() }
+
     /// Applies `operation` to the operands as int64 after broadcasting, giving the promoted integer dtype
     /// (the values of narrower integers wrap back when converted, as C's operators do; a bool is x != 0).
     private func bitwise(_ other: Tensor, _ operation: BitwiseOp, _ op: String, file: StaticString, line: UInt) -> Tensor {

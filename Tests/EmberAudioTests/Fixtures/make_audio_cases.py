@@ -78,5 +78,17 @@ put("resample_kernel", T.Resample(16000, 12000).kernel)
 case("resample_functional_f64", lambda w: AF.resample(w, 16000, 11025), x.double()[:, :800])
 case("resample_functional_f32", lambda w: AF.resample(w, 3, 2, lowpass_filter_width=4), x[:, :300])
 
+grid = torch.arange(2 * 33 * 63, dtype=torch.float32).view(2, 33, 63) + 1  # exact values: masks compare exactly
+grid4 = torch.stack([grid, grid * 2]).view(2, 2, 33, 63)
+torch.manual_seed(3); put("freq_mask", T.FrequencyMasking(20)(grid))
+torch.manual_seed(4); put("time_mask_iid", T.TimeMasking(15, iid_masks=True)(grid4))
+torch.manual_seed(5); put("time_mask_p", T.TimeMasking(40, p=0.2)(grid, 5.0))
+torch.manual_seed(6); put("freq_mask_iid", T.FrequencyMasking(10, iid_masks=True)(grid4, -1.0))
+case("vol_amplitude", T.Vol(0.5), x * 3)
+case("vol_db", T.Vol(-3.0, "db"), x)
+case("vol_power", T.Vol(2.0, "power"), x)
+for shape in ["linear", "exponential", "logarithmic", "quarter_sine", "half_sine"]:
+    case("fade_" + shape, T.Fade(300, 500, shape), x)
+
 with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "torchaudio_cases.json"), "w") as f:
     json.dump(out, f)

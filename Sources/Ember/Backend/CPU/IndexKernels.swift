@@ -62,6 +62,11 @@ struct TakeKernel: ScalarTypeVisitor {
     func visit<T: TensorScalar>(_ type: T.Type) {
         let src = source.pointer(as: T.self), dst = out.pointer(as: T.self)
         let innerCount = block.count
+        if block.shape.allSatisfy({ $0 == 1 }) {
+            // One element per base (an index on the last dimensions): a plain gather.
+            for (b, base) in bases.enumerated() { dst[b] = src[base] }
+            return
+        }
         let contiguousInner = Layout.rowMajorStrides(block.shape)
         for (b, base) in bases.enumerated() {
             let row = dst + b * innerCount
@@ -78,6 +83,10 @@ struct PutKernel: ScalarTypeVisitor {
         let innerCount = block.count
         let contiguousInner = Layout.rowMajorStrides(block.shape)
         let accumulate = self.accumulate
+        if block.shape.allSatisfy({ $0 == 1 }) {
+            for (b, base) in bases.enumerated() { dst[base] = accumulate ? T(fromDouble: dst[base].doubleValue + src[b].doubleValue) : src[b] }
+            return
+        }
         for (b, base) in bases.enumerated() {
             let row = src + b * innerCount
             forEachOffset(block.shape, [contiguousInner, block.strides]) { o in

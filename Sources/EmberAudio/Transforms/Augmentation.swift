@@ -1,0 +1,172 @@
+// Augmentations: SpecAugment's frequency and time masks (drawing from Ember's generator as torchaudio draws from
+// torch's, so a seed masks the same bands), volume and fades.
+import Ember
+import Foundation
+
+extension AudioFunctional {
+    /// Masks one band [v₀, v₀ + v) of `axis` (one of the last two) in every spectrogram alike, v drawn from
+    /// uniform(0, maxV) and v₀ from uniform(0, size - v), maxV = maskParam (or at most p·size)
+    /// (`torchaudio.functional.mask_along_axis`).
+    public static func maskAlongAxis(_ specgram: Tensor, maskParam: Int, maskValue: Double, axis: Int, p: Double = 1) -> Tensor {
+        let dim = specgram.dim
+        precondition(dim >= 2, "mask_along_axis: Spectrogram must have at least two dimensions (time and frequency) (\(dim) given).")
+        precondition(axis == dim - 2 || axis == dim - 1, "mask_along_axis: Only Frequency and Time masking are supported "
+                     + "(axis \(dim - 2) and axis \(dim - 1) supported; \(axis) given).")
+        precondition(p >= 0 && p <= 1, "mask_along_axis: The value of p must be between 0.0 and 1.0 (\(p) given).")
+        let size = specgram.size(axis)
+        let maskParam = p == 1 ? maskParam : Swift.min(maskParam, Int(Double(size) * p))
+        if maskParam < 1 { return specgram }
+        let value = Tensor.rand(1) * Double(maskParam)
+        let minValue = Tensor.rand(1) * (Double(size) - value)
+        let start = minValue.long().item(), end = start + value.long().item()  // item() is a Double
+        let positions = Tensor.arange(Double(0), Double(size), dtype: specgram.dtype, device: specgram.device)
+        var mask = (positions .>= start) & (positions .< end)
+        if axis == dim - 2 { mask = mask.unsqueeze(-1) }
+        return specgram.maskedFill(mask, maskValue)
+    }
+
+    /// Masks a band of `axis` (one of the last two) drawn independently for every example and channel of
+    /// spectrograms [..., freq, time] with at least 3 dimensions (`torchaudio.functional.mask_along_axis_iid`).
+    public static func maskAlongAxisIID(_ specgrams: Tensor, maskParam: Int, maskValue: Double, axis: Int, p: Double = 1) -> Tensor {
+        let dim = specgrams.dim
+        precondition(dim >= 3, "mask_along_axis_iid: Spectrogram must have at least three dimensions (\(dim) given).")
+        precondition(axis == dim - 2 || axis == dim - 1, "mask_along_axis_iid: Only Frequency and Time masking are supported "
+                     + "(axis \(dim - 2) and axis \(dim - 1) supported; \(axis) given).")
+        precondition(p >= 0 && p <= 1, "mask_along_axis_iid: The value of p must be between 0.0 and 1.0 (\(p) given).")
+        let size = specgrams.size(axis)
+        let maskParam = p == 1 ? maskParam : Swift.min(maskParam, Int(Double(size) * p))
+        if maskParam < 1 { return specgrams }
+        let batchShape = Array(specgrams.shape.prefix(dim - 2))
+        let value = Tensor.rand(batchShape, dtype: specgrams.dtype, device: specgrams.device) * Double(maskParam)
+        let minValue = Tensor.rand(batchShape, dtype: specgrams.dtype, device: specgrams.device) * (Double(size) - value)
+        let start = minValue.long().unsqueeze(-1).unsqueeze(-1), end = (minValue.long() + value.long()).unsqueeze(-1).unsqueeze(-1)
+        let positions = Tensor.arange(Double(0), Double(size), dtype: specgrams.dtype, device: specgrams.device)
+        let moved = specgrams.transpose(axis, -1)
+        return moved.maskedFill((positions .>= start) & (positions .< end), maskValue).transpose(axis, -1)
+    }
+
+    /// The waveform amplified by `gainDB` decibels (`torchaudio.functional.gain`).
+    public static func gain(_ waveform: Tensor, gainDB: Double = 1) -> Tensor {
+        gainDB == 0 ? waveform : waveform * pow(10, gainDB / 20)
+    }
+}
+
+/// SpecAugment's frequency masking of spectrograms [..., freq, time] (`torchaudio.transforms.FrequencyMasking`).
+public final class FrequencyMasking: Module {
+    public let freqMaskParam: Int, iidMasks: Bool
+
+    /// - Parameter iidMasks: a different mask for each example and channel (inputs of 3 or more dimensions).
+    public init(freqMaskParam: Int, iidMasks: Bool = false) {
+        (self.freqMaskParam, self.iidMasks) = (freqMaskParam, iidMasks)
+        super.init()
+    }
+
+    public override func forward(_ specgram: Tensor) -> Tensor { callAsFunction(specgram, maskValue: 0) }
+
+    /// Masks with `maskValue`.
+    public func callAsFunction(_ specgram: Tensor, maskValue: Double) -> Tensor {
+        axisMasked(specgram, maskParam: freqMaskParam, maskValue: maskValue, axis: specgram.dim - 2, iid: iidMasks, p: 1)
+    }
+}
+
+/// SpecAugment's time masking of spectrograms [..., freq, time], at most `p` of the frames
+/// (`torchaudio.transforms.TimeMasking`).
+public final class TimeMasking: Module {
+    public let timeMaskParam: Int, iidMasks: Bool, p: Double
+
+    public init(timeMaskParam: Int, iidMasks: Bool = false, p: Double = 1) {
+        precondition(p >= 0 && p <= 1, "TimeMasking: The value of p must be between 0.0 and 1.0 (\(p) given).")
+        (self.timeMaskParam, self.iidMasks, self.p) = (timeMaskParam, iidMasks, p)
+        super.init()
+    }
+
+    public override func forward(_ specgram: Tensor) -> Tensor { callAsFunction(specgram, maskValue: 0) }
+
+    /// Masks with `maskValue`.
+    public func callAsFunction(_ specgram: Tensor, maskValue: Double) -> Tensor {
+        axisMasked(specgram, maskParam: timeMaskParam, maskValue: maskValue, axis: specgram.dim - 1, iid: iidMasks, p: p)
+    }
+}
+
+private func axisMasked(_ specgram: Tensor, maskParam: Int, maskValue: Double, axis: Int, iid: Bool, p: Double) -> Tensor {
+    iid && specgram.dim >= 3
+        ? AudioFunctional.maskAlongAxisIID(specgram, maskParam: maskParam, maskValue: maskValue, axis: axis, p: p)
+        : AudioFunctional.maskAlongAxis(specgram, maskParam: maskParam, maskValue: maskValue, axis: axis, p: p)
+}
+
+/// How `Vol`'s gain is given (torchaudio's `gain_type`).
+public enum GainType: String, Sendable {
+    /// An amplitude ratio.
+    case amplitude
+    /// A power ratio.
+    case power
+    /// Decibels.
+    case db
+}
+
+/// The waveform's volume changed by `gain` and clamped to [-1, 1] (`torchaudio.transforms.Vol`).
+public final class Vol: Module {
+    public let gain: Double, gainType: GainType
+
+    public init(gain: Double, gainType: GainType = .amplitude) {
+        precondition(gainType == .db || gain >= 0, "Vol: If gain_type = amplitude or power, gain must be positive.")
+        (self.gain, self.gainType) = (gain, gainType)
+        super.init()
+    }
+
+    public override func forward(_ waveform: Tensor) -> Tensor {
+        let scaled: Tensor
+        switch gainType {
+        case .amplitude: scaled = waveform * gain
+        case .db: scaled = AudioFunctional.gain(waveform, gainDB: gain)
+        case .power: scaled = AudioFunctional.gain(waveform, gainDB: 10 * log10(gain))
+        }
+        return scaled.clamp(min: -1, max: 1)
+    }
+}
+
+/// The curve of a fade (torchaudio's `fade_shape`).
+public enum FadeShape: String, Sendable {
+    case linear, exponential, logarithmic
+    case quarterSine = "quarter_sine"
+    case halfSine = "half_sine"
+}
+
+/// A fade-in over the first `fadeInLen` and a fade-out over the last `fadeOutLen` samples (`torchaudio.transforms.Fade`).
+public final class Fade: Module {
+    public let fadeInLen: Int, fadeOutLen: Int, fadeShape: FadeShape
+
+    public init(fadeInLen: Int = 0, fadeOutLen: Int = 0, fadeShape: FadeShape = .linear) {
+        (self.fadeInLen, self.fadeOutLen, self.fadeShape) = (fadeInLen, fadeOutLen, fadeShape)
+        super.init()
+    }
+
+    public override func forward(_ waveform: Tensor) -> Tensor {
+        let length = waveform.size(-1), device = waveform.device
+        return fadeIn(length).to(device) * fadeOut(length).to(device) * waveform
+    }
+
+    private func fadeIn(_ length: Int) -> Tensor {
+        var fade = Tensor.linspace(0, 1, steps: fadeInLen)
+        switch fadeShape {
+        case .linear: break
+        case .exponential: fade = Tensor(2.0).pow(fade - 1) * fade
+        case .logarithmic: fade = (fade + 0.1).log10() + 1
+        case .quarterSine: fade = (fade * Double.pi / 2).sin()
+        case .halfSine: fade = (fade * Double.pi - Double.pi / 2).sin() / 2 + 0.5
+        }
+        return Tensor.cat([fade, Tensor.ones(length - fadeInLen)]).clamp(min: 0, max: 1)
+    }
+
+    private func fadeOut(_ length: Int) -> Tensor {
+        var fade = Tensor.linspace(0, 1, steps: fadeOutLen)
+        switch fadeShape {
+        case .linear: fade = -fade + 1
+        case .exponential: fade = Tensor(2.0).pow(-fade) * (1 - fade)
+        case .logarithmic: fade = (1.1 - fade).log10() + 1
+        case .quarterSine: fade = (fade * Double.pi / 2 + Double.pi / 2).sin()
+        case .halfSine: fade = (fade * Double.pi + Double.pi / 2).sin() / 2 + 0.5
+        }
+        return Tensor.cat([Tensor.ones(length - fadeOutLen), fade]).clamp(min: 0, max: 1)
+    }
+}
