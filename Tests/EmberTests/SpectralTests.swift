@@ -71,14 +71,25 @@ final class SpectralTests: XCTestCase {
         }
     }
 
+    /// 19 rows: two groups of eight SIMD lanes and three rows alone; even, odd and Bluestein lengths.
     func testBatchedTransformsTransformEveryRowAndScale() {
-        let n = 24, signal = testSignal(3 * n)
-        let x = Tensor(signal, shape: [3, n])
-        let out = x.realFourierPairs(scale: 0.5)
-        XCTAssertEqual(out.shape, [3, n / 2 + 1, 2])
-        for row in 0..<3 {
-            let expected = naiveDFT(signal[(row * n)..<((row + 1) * n)].map { ($0 * 0.5, 0) }).prefix(n / 2 + 1)
-            assertPairs(out[row], Array(expected), tolerance: 1e-12, "row \(row)")
+        let rows = 19
+        for n in [24, 25, 97] {
+            let signal = testSignal(2 * rows * n)
+            let real = Tensor(Array(signal.prefix(rows * n)), shape: [rows, n])
+            let pairs = Tensor(signal, shape: [rows, n, 2])
+            for dtype in [DType.float64, .float32] {
+                let tolerance = dtype == .float64 ? 1e-12 : 3e-6
+                let out = real.to(dtype).realFourierPairs(scale: 0.5)
+                XCTAssertEqual(out.shape, [rows, n / 2 + 1, 2])
+                let complexOut = pairs.to(dtype).complexFourierPairs(inverse: true, scale: 2)
+                for row in 0..<rows {
+                    let values = signal[(row * n)..<((row + 1) * n)].map { ($0 * 0.5, 0.0) }
+                    assertPairs(out[row], Array(naiveDFT(values).prefix(n / 2 + 1)), tolerance: tolerance, "rfft n=\(n) row \(row)")
+                    let complexRow = (0..<n).map { (2 * signal[2 * (row * n + $0)], 2 * signal[2 * (row * n + $0) + 1]) }
+                    assertPairs(complexOut[row], naiveDFT(complexRow, inverse: true), tolerance: tolerance, "ifft n=\(n) row \(row)")
+                }
+            }
         }
     }
 

@@ -5,7 +5,7 @@ import Foundation
 
 /// A complex number as the kernels hold it: the real part, then the imaginary part. Two stored properties of one
 /// type lie in memory as C's `T[2]`, the layout of `viewAsReal`, so kernels bind tensor memory to this type.
-struct ComplexValue<T: FloatScalar> {
+struct ComplexValue<T: FloatScalar>: FourierElement {
     var x: T, y: T
 
     @inline(__always) init(_ x: T, _ y: T) { (self.x, self.y) = (x, y) }
@@ -14,7 +14,6 @@ struct ComplexValue<T: FloatScalar> {
 
     @inline(__always) static func + (a: ComplexValue, b: ComplexValue) -> ComplexValue { ComplexValue(a.x + b.x, a.y + b.y) }
     @inline(__always) static func - (a: ComplexValue, b: ComplexValue) -> ComplexValue { ComplexValue(a.x - b.x, a.y - b.y) }
-    @inline(__always) static func += (a: inout ComplexValue, b: ComplexValue) { a = a + b }
     @inline(__always) static func * (a: T, b: ComplexValue) -> ComplexValue { ComplexValue(a * b.x, a * b.y) }
     @inline(__always) static func *= (a: inout ComplexValue, b: T) { a = b * a }
 
@@ -26,6 +25,43 @@ struct ComplexValue<T: FloatScalar> {
     @inline(__always) var timesMinusI: ComplexValue { ComplexValue(y, -x) }
     /// The complex conjugate.
     @inline(__always) var conjugate: ComplexValue { ComplexValue(x, -y) }
+}
+
+/// What the passes compute on: one complex value (`ComplexValue`), or one value of each of several transforms, a
+/// SIMD lane each (`ComplexLanes`), so that a batch of transforms runs in vector arithmetic.
+protocol FourierElement {
+    associatedtype Real: FloatScalar
+    static var zero: Self { get }
+    static func + (a: Self, b: Self) -> Self
+    static func - (a: Self, b: Self) -> Self
+    /// Scaled by a real number.
+    static func * (a: Real, b: Self) -> Self
+    /// Multiplied by the complex number `w`.
+    func times(_ w: ComplexValue<Real>) -> Self
+    /// Multiplied by -i.
+    var timesMinusI: Self { get }
+    var conjugate: Self { get }
+}
+
+extension FourierElement {
+    @inline(__always) static func += (a: inout Self, b: Self) { a = a + b }
+}
+
+/// The values of eight transforms at one position, real and imaginary parts one lane per transform.
+struct ComplexLanes<T: FloatScalar & SIMDScalar>: FourierElement {
+    typealias Lanes = SIMD8<T>
+    var x: Lanes, y: Lanes
+
+    static var zero: ComplexLanes { ComplexLanes(x: .zero, y: .zero) }
+
+    @inline(__always) static func + (a: ComplexLanes, b: ComplexLanes) -> ComplexLanes { ComplexLanes(x: a.x + b.x, y: a.y + b.y) }
+    @inline(__always) static func - (a: ComplexLanes, b: ComplexLanes) -> ComplexLanes { ComplexLanes(x: a.x - b.x, y: a.y - b.y) }
+    @inline(__always) static func * (a: T, b: ComplexLanes) -> ComplexLanes { ComplexLanes(x: a * b.x, y: a * b.y) }
+    @inline(__always) func times(_ w: ComplexValue<T>) -> ComplexLanes {
+        ComplexLanes(x: x * w.x - y * w.y, y: x * w.y + y * w.x)
+    }
+    @inline(__always) var timesMinusI: ComplexLanes { ComplexLanes(x: y, y: -x) }
+    @inline(__always) var conjugate: ComplexLanes { ComplexLanes(x: x, y: -y) }
 }
 
 /// exp(-2πi·numerator/denominator), computed in double from an exactly reduced fraction.
@@ -156,8 +192,8 @@ final class FourierPlan<T: FloatScalar> {
         return 2 * bluestein.padded.length + bluestein.padded.scratchCount
     }
 
-    /// Transforms `data` (`length` complex values) in place; `scratch` holds `scratchCount` values.
-    func forward(_ data: UnsafeMutablePointer<ComplexValue<T>>, scratch: UnsafeMutablePointer<ComplexValue<T>>) {
+    /// Transforms `data` (`length` values) in place; `scratch` holds `scratchCount` values.
+    func forward<C: FourierElement>(_ data: UnsafeMutablePointer<C>, scratch: UnsafeMutablePointer<C>) where C.Real == T {
         if let bluestein { return forwardBluestein(bluestein, data, scratch: scratch) }
         var source = data, destination = scratch
         for stage in stages {
@@ -168,14 +204,14 @@ final class FourierPlan<T: FloatScalar> {
     }
 
     /// The inverse transform without scaling, in place.
-    func inverse(_ data: UnsafeMutablePointer<ComplexValue<T>>, scratch: UnsafeMutablePointer<ComplexValue<T>>) {
-        for i in 0..<length { data[i].y = -data[i].y }
+    func inverse<C: FourierElement>(_ data: UnsafeMutablePointer<C>, scratch: UnsafeMutablePointer<C>) where C.Real == T {
+        for i in 0..<length { data[i] = data[i].conjugate }
         forward(data, scratch: scratch)
-        for i in 0..<length { data[i].y = -data[i].y }
+        for i in 0..<length { data[i] = data[i].conjugate }
     }
 
-    private func forwardBluestein(_ plan: Bluestein, _ data: UnsafeMutablePointer<ComplexValue<T>>,
-                                  scratch: UnsafeMutablePointer<ComplexValue<T>>) {
+    private func forwardBluestein<C: FourierElement>(_ plan: Bluestein, _ data: UnsafeMutablePointer<C>,
+                                                     scratch: UnsafeMutablePointer<C>) where C.Real == T {
         let m = plan.padded.length
         let work = scratch, inner = scratch + m
         for k in 0..<length { work[k] = data[k].times(plan.chirp[k]) }
@@ -189,7 +225,8 @@ final class FourierPlan<T: FloatScalar> {
     }
 
     /// y[q + s·(p·j + k)] = (Σ_r x[q + s·(j + r·m)]·ω_p^{rk})·ω_span^{jk}: one decimation-in-frequency pass.
-    private static func run(_ stage: Stage, _ x: UnsafeMutablePointer<ComplexValue<T>>, _ y: UnsafeMutablePointer<ComplexValue<T>>) {
+    private static func run<C: FourierElement>(_ stage: Stage, _ x: UnsafeMutablePointer<C>, _ y: UnsafeMutablePointer<C>)
+        where C.Real == T {
         let p = stage.radix, s = stage.stride, m = stage.span / p
         stage.twiddles.withUnsafeBufferPointer { twiddles in
             switch p {
@@ -247,12 +284,12 @@ final class FourierPlan<T: FloatScalar> {
                 }
             default:
                 stage.roots.withUnsafeBufferPointer { roots in
-                    withUnsafeTemporaryAllocation(of: ComplexValue<T>.self, capacity: p) { a in
+                    withUnsafeTemporaryAllocation(of: C.self, capacity: p) { a in
                         for j in 0..<m {
                             for q in 0..<s {
                                 for r in 0..<p { a[r] = x[q + s * (j + r * m)] }
                                 for k in 0..<p {
-                                    var sum = ComplexValue<T>.zero
+                                    var sum = C.zero
                                     var t = 0
                                     for r in 0..<p {
                                         sum += a[r].times(roots[t])
@@ -276,7 +313,7 @@ final class RealFourierPlan<T: FloatScalar> {
     let length: Int
     let complex: FourierPlan<T>
     /// exp(-2πi·k/n) for k <= n/2 (even lengths).
-    private let untangle: [ComplexValue<T>]
+    let untangle: [ComplexValue<T>]
 
     init(length: Int) {
         self.length = length
@@ -309,6 +346,47 @@ final class RealFourierPlan<T: FloatScalar> {
             let z = work[k == half ? 0 : k], mirror = work[k == 0 ? 0 : half - k].conjugate
             let even = one * (z + mirror), odd = (one * (z - mirror)).timesMinusI
             output[k] = even + odd.times(untangle[k])
+        }
+    }
+}
+
+extension RealFourierPlan where T: SIMDScalar {
+    /// Lane values of scratch memory `forwardEight` needs.
+    var laneScratchCount: Int { complex.length + complex.scratchCount }
+
+    /// `forward` of eight rows at once, one per SIMD lane: row r of `input` at `input + r·inputRowStride`, its
+    /// transform at `output + r·outputRowStride`.
+    func forwardEight(_ input: UnsafePointer<T>, inputRowStride: Int, into output: UnsafeMutablePointer<ComplexValue<T>>,
+                      outputRowStride: Int, scratch: UnsafeMutablePointer<ComplexLanes<T>>) {
+        let lanes = ComplexLanes<T>.Lanes.scalarCount
+        let work = scratch, inner = scratch + complex.length
+        let isEven = length % 2 == 0, count = complex.length
+        for j in 0..<count {
+            var value = ComplexLanes<T>.zero
+            for lane in 0..<lanes {
+                let row = input + lane * inputRowStride
+                if isEven {
+                    value.x[lane] = row[2 * j]
+                    value.y[lane] = row[2 * j + 1]
+                } else {
+                    value.x[lane] = row[j]
+                }
+            }
+            work[j] = value
+        }
+        complex.forward(work, scratch: inner)
+        func store(_ value: ComplexLanes<T>, at k: Int) {
+            for lane in 0..<lanes { output[lane * outputRowStride + k] = ComplexValue(value.x[lane], value.y[lane]) }
+        }
+        guard isEven else {
+            for k in 0...(length / 2) { store(work[k], at: k) }
+            return
+        }
+        let half = count, one = T(1) / 2
+        for k in 0...half {
+            let z = work[k == half ? 0 : k], mirror = work[k == 0 ? 0 : half - k].conjugate
+            let even = one * (z + mirror), odd = (one * (z - mirror)).timesMinusI
+            store(even + odd.times(untangle[k]), at: k)
         }
     }
 }
