@@ -44,16 +44,17 @@ struct FourierTransformKernel: FloatTypeVisitor {
                 var row = rows.lowerBound
                 withScratch(ComplexLanes<T>.self, n + plan.scratchCount) { scratch in
                     while row + lanes <= rows.upperBound {
-                        let work = scratch, source = complexInput + row * n, out = output + row * n
+                        let work = scratch, source = input + 2 * row * n
+                        let out = UnsafeMutableRawPointer(output + row * n).assumingMemoryBound(to: T.self)
                         for j in 0..<n {
-                            for lane in 0..<lanes {
-                                work[j].x[lane] = source[lane * n + j].x
-                                work[j].y[lane] = source[lane * n + j].y
-                            }
+                            let real: ComplexLanes<T>.Lanes = ComplexLanes.gather(source, rowStride: 2 * n, 2 * j)
+                            let imaginary: ComplexLanes<T>.Lanes = ComplexLanes.gather(source, rowStride: 2 * n, 2 * j + 1)
+                            work[j] = ComplexLanes(x: real, y: imaginary)
                         }
                         apply(work, scratch + n)
                         for j in 0..<n {
-                            for lane in 0..<lanes { out[lane * n + j] = ComplexValue(work[j].x[lane], work[j].y[lane]) }
+                            ComplexLanes.scatter(work[j].x, to: out, rowStride: 2 * n, 2 * j)
+                            ComplexLanes.scatter(work[j].y, to: out, rowStride: 2 * n, 2 * j + 1)
                         }
                         row += lanes
                     }

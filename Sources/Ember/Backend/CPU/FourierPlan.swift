@@ -62,6 +62,17 @@ struct ComplexLanes<T: FloatScalar & SIMDScalar>: FourierElement {
     }
     @inline(__always) var timesMinusI: ComplexLanes { ComplexLanes(x: y, y: -x) }
     @inline(__always) var conjugate: ComplexLanes { ComplexLanes(x: x, y: -y) }
+
+    /// Element `i` of eight rows `rowStride` apart, as one vector (built at once: setting lanes one by one is slow).
+    @inline(__always) static func gather(_ base: UnsafePointer<T>, rowStride s: Int, _ i: Int) -> Lanes {
+        Lanes(base[i], base[s + i], base[2 * s + i], base[3 * s + i], base[4 * s + i], base[5 * s + i], base[6 * s + i], base[7 * s + i])
+    }
+
+    /// Writes the lanes of `value` to element `i` of eight rows `rowStride` apart.
+    @inline(__always) static func scatter(_ value: Lanes, to base: UnsafeMutablePointer<T>, rowStride s: Int, _ i: Int) {
+        (base[i], base[s + i], base[2 * s + i], base[3 * s + i]) = (value[0], value[1], value[2], value[3])
+        (base[4 * s + i], base[5 * s + i], base[6 * s + i], base[7 * s + i]) = (value[4], value[5], value[6], value[7])
+    }
 }
 
 /// exp(-2πi·numerator/denominator), computed in double from an exactly reduced fraction.
@@ -358,25 +369,22 @@ extension RealFourierPlan where T: SIMDScalar {
     /// transform at `output + r·outputRowStride`.
     func forwardEight(_ input: UnsafePointer<T>, inputRowStride: Int, into output: UnsafeMutablePointer<ComplexValue<T>>,
                       outputRowStride: Int, scratch: UnsafeMutablePointer<ComplexLanes<T>>) {
-        let lanes = ComplexLanes<T>.Lanes.scalarCount
         let work = scratch, inner = scratch + complex.length
         let isEven = length % 2 == 0, count = complex.length
         for j in 0..<count {
-            var value = ComplexLanes<T>.zero
-            for lane in 0..<lanes {
-                let row = input + lane * inputRowStride
-                if isEven {
-                    value.x[lane] = row[2 * j]
-                    value.y[lane] = row[2 * j + 1]
-                } else {
-                    value.x[lane] = row[j]
-                }
+            if isEven {
+                let real: ComplexLanes<T>.Lanes = ComplexLanes.gather(input, rowStride: inputRowStride, 2 * j)
+                let imaginary: ComplexLanes<T>.Lanes = ComplexLanes.gather(input, rowStride: inputRowStride, 2 * j + 1)
+                work[j] = ComplexLanes(x: real, y: imaginary)
+            } else {
+                work[j] = ComplexLanes(x: ComplexLanes.gather(input, rowStride: inputRowStride, j), y: .zero)
             }
-            work[j] = value
         }
         complex.forward(work, scratch: inner)
+        let outputReals = UnsafeMutableRawPointer(output).assumingMemoryBound(to: T.self)
         func store(_ value: ComplexLanes<T>, at k: Int) {
-            for lane in 0..<lanes { output[lane * outputRowStride + k] = ComplexValue(value.x[lane], value.y[lane]) }
+            ComplexLanes.scatter(value.x, to: outputReals, rowStride: 2 * outputRowStride, 2 * k)
+            ComplexLanes.scatter(value.y, to: outputReals, rowStride: 2 * outputRowStride, 2 * k + 1)
         }
         guard isEven else {
             for k in 0...(length / 2) { store(work[k], at: k) }
