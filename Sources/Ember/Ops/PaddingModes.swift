@@ -22,7 +22,7 @@ extension Tensor {
         let op = "pad(\(mode.rawValue))"
         check(pad.count % 2 == 0 && pad.count / 2 <= input.dim, op, "Padding length must be divisible by 2 and at most twice "
               + "the input's dimensions (pad \(pad), input \(shapeText(input.shape)))", file: file, line: line)
-        let positions = (0..<(pad.count / 2)).map { i -> (dim: Int, index: Tensor) in
+        let positions = (0..<(pad.count / 2)).map { i -> (dim: Int, index: [Int64]) in
             let d = input.dim - 1 - i, n = input.shape[d], before = pad[2 * i], after = pad[2 * i + 1]
             let length = n + before + after
             check(length >= 0 && (n > 0 || length == 0), op, "padded size of dimension \(d) is invalid (\(length))", file: file, line: line)
@@ -39,9 +39,9 @@ extension Tensor {
                 default: return Int64(((i % n) + n) % n)
                 }
             }
-            return (d, Tensor(index).placed(on: input.device))
+            return (d, index)
         }
-        let out = noGrad { positions.reduce(input) { x, p in x.indexSelect(p.dim, p.index) } }
+        let out = noGrad { positions.reduce(input) { x, p in x.selectingRuns(p.dim, p.index) } }
         if needsGrad(input) {
             let k = pad.count / 2
             let name = mode == .circular ? "CopySlices"
@@ -51,11 +51,36 @@ extension Tensor {
                 var grad = g[0], shape = out.shape
                 for p in positions.reversed() {
                     shape[p.dim] = input.shape[p.dim]
-                    grad = Tensor.zeros(shape, dtype: grad.dtype, device: grad.device).indexAdd(p.dim, p.index, grad)
+                    let index = Tensor(p.index).placed(on: grad.device)
+                    grad = Tensor.zeros(shape, dtype: grad.dtype, device: grad.device).indexAdd(p.dim, index, grad)
                 }
                 return [grad]
             }
         }
         return out
+    }
+
+    /// `indexSelect(dim, index)` for an index made of runs stepping by +1, -1 or 0 (what the padding modes read):
+    /// one slice per run (flipped, or one element expanded), joined by one `cat` — block copies instead of a
+    /// gather per element.
+    private func selectingRuns(_ dim: Int, _ index: [Int64]) -> Tensor {
+        var pieces: [Tensor] = [], start = 0
+        while start < index.count {
+            let step = start + 1 < index.count && Swift.abs(index[start + 1] - index[start]) <= 1 ? index[start + 1] - index[start] : 1
+            var end = start + 1
+            while end < index.count && index[end] - index[end - 1] == step { end += 1 }
+            let first = Int(index[start]), count = end - start
+            switch step {
+            case 1: pieces.append(narrow(dim, start: first, length: count))
+            case -1: pieces.append(narrow(dim, start: first - count + 1, length: count).flip([dim]))
+            default:
+                var shape = self.shape
+                shape[dim] = count
+                pieces.append(narrow(dim, start: first, length: 1).expand(shape))
+            }
+            start = end
+        }
+        if pieces.isEmpty { return narrow(dim, start: 0, length: 0).clone() }
+        return pieces.count == 1 ? pieces[0].clone() : Tensor.cat(pieces, dim: dim)
     }
 }

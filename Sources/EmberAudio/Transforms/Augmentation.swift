@@ -8,13 +8,8 @@ extension AudioFunctional {
     /// uniform(0, maxV) and v₀ from uniform(0, size - v), maxV = maskParam (or at most p·size)
     /// (`torchaudio.functional.mask_along_axis`).
     public static func maskAlongAxis(_ specgram: Tensor, maskParam: Int, maskValue: Double, axis: Int, p: Double = 1) -> Tensor {
-        let dim = specgram.dim
-        precondition(dim >= 2, "mask_along_axis: Spectrogram must have at least two dimensions (time and frequency) (\(dim) given).")
-        precondition(axis == dim - 2 || axis == dim - 1, "mask_along_axis: Only Frequency and Time masking are supported "
-                     + "(axis \(dim - 2) and axis \(dim - 1) supported; \(axis) given).")
-        precondition(p >= 0 && p <= 1, "mask_along_axis: The value of p must be between 0.0 and 1.0 (\(p) given).")
-        let size = specgram.size(axis)
-        let maskParam = p == 1 ? maskParam : Swift.min(maskParam, Int(Double(size) * p))
+        let dim = specgram.dim, size = specgram.size(axis)
+        let maskParam = checkedMaskParam("mask_along_axis", maskParam, rank: dim, minimumRank: 2, axis: axis, size: size, p: p)
         if maskParam < 1 { return specgram }
         let value = Tensor.rand(1) * Double(maskParam)
         let minValue = Tensor.rand(1) * (Double(size) - value)
@@ -28,13 +23,8 @@ extension AudioFunctional {
     /// Masks a band of `axis` (one of the last two) drawn independently for every example and channel of
     /// spectrograms [..., freq, time] with at least 3 dimensions (`torchaudio.functional.mask_along_axis_iid`).
     public static func maskAlongAxisIID(_ specgrams: Tensor, maskParam: Int, maskValue: Double, axis: Int, p: Double = 1) -> Tensor {
-        let dim = specgrams.dim
-        precondition(dim >= 3, "mask_along_axis_iid: Spectrogram must have at least three dimensions (\(dim) given).")
-        precondition(axis == dim - 2 || axis == dim - 1, "mask_along_axis_iid: Only Frequency and Time masking are supported "
-                     + "(axis \(dim - 2) and axis \(dim - 1) supported; \(axis) given).")
-        precondition(p >= 0 && p <= 1, "mask_along_axis_iid: The value of p must be between 0.0 and 1.0 (\(p) given).")
-        let size = specgrams.size(axis)
-        let maskParam = p == 1 ? maskParam : Swift.min(maskParam, Int(Double(size) * p))
+        let dim = specgrams.dim, size = specgrams.size(axis)
+        let maskParam = checkedMaskParam("mask_along_axis_iid", maskParam, rank: dim, minimumRank: 3, axis: axis, size: size, p: p)
         if maskParam < 1 { return specgrams }
         let batchShape = Array(specgrams.shape.prefix(dim - 2))
         let value = Tensor.rand(batchShape, dtype: specgrams.dtype, device: specgrams.device) * Double(maskParam)
@@ -43,6 +33,16 @@ extension AudioFunctional {
         let positions = Tensor.arange(Double(0), Double(size), dtype: specgrams.dtype, device: specgrams.device)
         let moved = specgrams.transpose(axis, -1)
         return moved.maskedFill((positions .>= start) & (positions .< end), maskValue).transpose(axis, -1)
+    }
+
+    /// The largest mask length, maskParam or at most p·size, after torchaudio's checks of the arguments.
+    private static func checkedMaskParam(_ op: String, _ maskParam: Int, rank: Int, minimumRank: Int, axis: Int, size: Int,
+                                         p: Double) -> Int {
+        precondition(rank >= minimumRank, "\(op): Spectrogram must have at least \(minimumRank) dimensions (\(rank) given).")
+        precondition(axis == rank - 2 || axis == rank - 1, "\(op): Only Frequency and Time masking are supported "
+                     + "(axis \(rank - 2) and axis \(rank - 1) supported; \(axis) given).")
+        precondition(p >= 0 && p <= 1, "\(op): The value of p must be between 0.0 and 1.0 (\(p) given).")
+        return p == 1 ? maskParam : Swift.min(maskParam, Int(Double(size) * p))
     }
 
     /// The waveform amplified by `gainDB` decibels (`torchaudio.functional.gain`).
