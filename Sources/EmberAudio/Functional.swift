@@ -3,21 +3,21 @@
 import Ember
 import Foundation
 
-/// How a spectrogram is normalised (torchaudio's `normalized`: a Bool or "window"/"frame_length"). A Boolean
-/// literal works too: `true` is `.window`, `false` is `.none`.
-public enum SpectrogramNormalization: Sendable, ExpressibleByBooleanLiteral {
+/// How a spectrogram is normalised (torchaudio's `normalized`: a Bool or "window"/"frame_length"). Boolean
+/// literals work too: `true` is `.window`, `false` is `.none`.
+public enum SpectrogramNormalization: String, StringOption, Sendable, ExpressibleByBooleanLiteral {
     /// Not normalised.
     case none
     /// Divided by the window's L2 norm.
     case window
     /// Divided by √nFFT (the frame length).
-    case frameLength
+    case frameLength = "frame_length"
 
     public init(booleanLiteral value: Bool) { self = value ? .window : .none }
 }
 
 /// The mel scale's formula (torchaudio's `mel_scale`).
-public enum MelScaleKind: String, Sendable {
+public enum MelScaleKind: String, StringOption, Sendable {
     /// 2595·log10(1 + f/700).
     case htk
     /// Linear below 1 kHz, logarithmic above (Slaney's Auditory Toolbox).
@@ -25,19 +25,19 @@ public enum MelScaleKind: String, Sendable {
 }
 
 /// Whether mel filters are area-normalised (torchaudio's `norm="slaney"`).
-public enum MelNorm: String, Sendable {
+public enum MelNorm: String, StringOption, Sendable {
     /// Each triangle divided by the width of its mel band.
     case slaney
 }
 
 /// The normalisation of the DCT matrix of MFCCs (torchaudio's `norm="ortho"`).
-public enum DCTNorm: String, Sendable {
+public enum DCTNorm: String, StringOption, Sendable {
     /// An orthonormal DCT-II.
     case ortho
 }
 
 /// What a spectrogram holds, for the decibel conversion (torchaudio's `stype`).
-public enum SpectrumType: String, Sendable {
+public enum SpectrumType: String, StringOption, Sendable {
     /// Squared magnitudes: 10·log10.
     case power
     /// Magnitudes: 20·log10.
@@ -45,7 +45,7 @@ public enum SpectrumType: String, Sendable {
 }
 
 /// The interpolation window of `resample` (torchaudio's `resampling_method`).
-public enum ResamplingMethod: String, Sendable {
+public enum ResamplingMethod: String, StringOption, Sendable {
     /// A sinc filter under a Hann window.
     case sincInterpHann = "sinc_interp_hann"
     /// A sinc filter under a Kaiser window.

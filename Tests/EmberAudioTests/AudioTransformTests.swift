@@ -144,6 +144,18 @@ final class AudioTransformTests: XCTestCase {
         }
     }
 
+    func testOptionsTakeTorchaudiosStrings() {
+        let spec = Spectrogram(nFFT: 64, normalized: "frame_length")(x)
+        XCTAssertTrue(spec.equal(Spectrogram(nFFT: 64, normalized: .frameLength)(x)))
+        XCTAssertTrue(AmplitudeToDB(stype: "magnitude", topDB: 60)(spec).equal(AmplitudeToDB(stype: .magnitude, topDB: 60)(spec)))
+        XCTAssertTrue(MelScale(nMels: 20, nSTFT: 33, norm: "slaney", melScale: "slaney").fb!.equal(
+            MelScale(nMels: 20, nSTFT: 33, norm: .slaney, melScale: .slaney).fb!))
+        XCTAssertTrue(Resample(origFreq: 3, newFreq: 2, resamplingMethod: "sinc_interp_kaiser").kernel!.equal(
+            Resample(origFreq: 3, newFreq: 2, resamplingMethod: .sincInterpKaiser).kernel!))
+        XCTAssertTrue(Fade(fadeInLen: 10, fadeShape: "half_sine")(x).equal(Fade(fadeInLen: 10, fadeShape: .halfSine)(x)))
+        XCTAssertTrue(F.pad(x, [3, 2], mode: "reflect").equal(F.pad(x, [3, 2], mode: .reflect)))
+    }
+
     func testModulesAreNamedAndSavedAsTorchaudios() {
         XCTAssertEqual(Array(MFCC().stateDict().keys), ["dct_mat", "MelSpectrogram.spectrogram.window", "MelSpectrogram.mel_scale.fb"])
         XCTAssertEqual(Array(Resample(origFreq: 2, newFreq: 3).stateDict().keys), ["kernel"])

@@ -2,7 +2,7 @@
 // each padded dimension reads the input at computed positions; the gradient adds back to those positions.
 
 /// How `F.pad` fills the border.
-public enum PaddingMode: String, Sendable {
+public enum PaddingMode: String, StringOption, Sendable {
     /// A constant value.
     case constant
     /// The input mirrored at its edge, the edge itself not repeated.

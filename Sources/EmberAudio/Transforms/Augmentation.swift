@@ -95,7 +95,7 @@ private func axisMasked(_ specgram: Tensor, maskParam: Int, maskValue: Double, a
 }
 
 /// How `Vol`'s gain is given (torchaudio's `gain_type`).
-public enum GainType: String, Sendable {
+public enum GainType: String, StringOption, Sendable {
     /// An amplitude ratio.
     case amplitude
     /// A power ratio.
@@ -126,7 +126,7 @@ public final class Vol: Module {
 }
 
 /// The curve of a fade (torchaudio's `fade_shape`).
-public enum FadeShape: String, Sendable {
+public enum FadeShape: String, StringOption, Sendable {
     case linear, exponential, logarithmic
     case quarterSine = "quarter_sine"
     case halfSine = "half_sine"
