@@ -136,6 +136,15 @@ final class AudioTransformTests: XCTestCase {
         Ember.manualSeed(6)
         assertMatches("freq_mask_iid", FrequencyMasking(freqMaskParam: 10, iidMasks: true)(grid4, maskValue: -1), tolerance: 0)
         XCTAssertEqual(Int((grid .!= FrequencyMasking(freqMaskParam: 20)(grid)).sum().item()) % 63, 0, "whole bins masked")
+        Ember.manualSeed(7)
+        assertMatches("specaugment_iid", SpecAugment(nTimeMasks: 2, timeMaskParam: 10, nFreqMasks: 2, freqMaskParam: 5)(grid4), tolerance: 0)
+        Ember.manualSeed(8)
+        assertMatches("specaugment_zero", SpecAugment(nTimeMasks: 1, timeMaskParam: 20, nFreqMasks: 3, freqMaskParam: 4, iidMasks: false,
+                                                      p: 0.5, zeroMasking: true)(grid), tolerance: 0)
+        let spec = Spectrogram(nFFT: 64)(x)
+        assertCase("deltas", spec) { ComputeDeltas()($0) }
+        assertCase("deltas_reflect", spec[0]) { ComputeDeltas(winLength: 7, mode: .reflect)($0) }
+        assertCase("preemphasis", x) { AudioFunctional.preemphasis($0, coeff: 0.9) }
         assertCase("vol_amplitude", x * 3) { Vol(gain: 0.5)($0) }
         assertCase("vol_db", x) { Vol(gain: -3, gainType: .db)($0) }
         assertCase("vol_power", x) { Vol(gain: 2, gainType: .power)($0) }

@@ -170,3 +170,69 @@ public final class Fade: Module {
         return Tensor.cat([Tensor.ones(length - fadeOutLen), fade]).clamp(min: 0, max: 1)
     }
 }
+
+/// SpecAugment: `nTimeMasks` time masks then `nFreqMasks` frequency masks, filled with the spectrogram's mean (zero
+/// with `zeroMasking`), independent per example and channel with `iidMasks` (`torchaudio.transforms.SpecAugment`).
+public final class SpecAugment: Module {
+    public let nTimeMasks: Int, timeMaskParam: Int, nFreqMasks: Int, freqMaskParam: Int
+    public let iidMasks: Bool, p: Double, zeroMasking: Bool
+
+    public init(nTimeMasks: Int, timeMaskParam: Int, nFreqMasks: Int, freqMaskParam: Int, iidMasks: Bool = true, p: Double = 1,
+                zeroMasking: Bool = false) {
+        (self.nTimeMasks, self.timeMaskParam, self.nFreqMasks, self.freqMaskParam) = (nTimeMasks, timeMaskParam, nFreqMasks, freqMaskParam)
+        (self.iidMasks, self.p, self.zeroMasking) = (iidMasks, p, zeroMasking)
+        super.init()
+    }
+
+    public override func forward(_ specgram: Tensor) -> Tensor {
+        let maskValue = zeroMasking ? 0 : specgram.mean().item()
+        let timeDim = specgram.dim - 1, iid = iidMasks && specgram.dim > 2
+        var masked = specgram
+        for _ in 0..<nTimeMasks {
+            masked = axisMasked(masked, maskParam: timeMaskParam, maskValue: maskValue, axis: timeDim, iid: iid, p: p)
+        }
+        for _ in 0..<nFreqMasks {
+            masked = axisMasked(masked, maskParam: freqMaskParam, maskValue: maskValue, axis: timeDim - 1, iid: iid, p: p)
+        }
+        return masked
+    }
+}
+
+extension AudioFunctional {
+    /// Delta coefficients of spectrograms [..., freq, time] along time: Σₖ k·(x[t+k] - x[t-k]) / (2·Σₖ k²) for
+    /// k ≤ (winLength - 1)/2, the edges padded by `mode` (`torchaudio.functional.compute_deltas`).
+    public static func computeDeltas(_ specgram: Tensor, winLength: Int = 5, mode: PaddingMode = .replicate) -> Tensor {
+        precondition(winLength >= 3, "compute_deltas: Window length should be greater than or equal to 3. Found win_length \(winLength)")
+        let shape = specgram.shape
+        let rows = specgram.reshape(1, -1, shape.last!)
+        let n = (winLength - 1) / 2
+        let denominator = Double(n * (n + 1) * (2 * n + 1)) / 3
+        let padded = F.pad(rows, [n, n], mode: mode)
+        let kernel = Tensor.arange(Double(-n), Double(n + 1), dtype: specgram.dtype, device: specgram.device)
+            .view(1, 1, -1).expand([rows.size(1), 1, 2 * n + 1])
+        return (F.conv1d(padded, kernel, groups: rows.size(1)) / denominator).reshape(shape)
+    }
+
+    /// The waveform [..., time] with y[t] = x[t] - coeff·x[t-1] (`torchaudio.functional.preemphasis`).
+    public static func preemphasis(_ waveform: Tensor, coeff: Double = 0.97) -> Tensor {
+        let length = waveform.size(-1)
+        guard length > 1 else { return waveform.clone() }
+        let head = waveform.narrow(-1, start: 0, length: 1)
+        let rest = waveform.narrow(-1, start: 1, length: length - 1) - waveform.narrow(-1, start: 0, length: length - 1) * coeff
+        return Tensor.cat([head, rest], dim: -1)
+    }
+}
+
+/// Delta coefficients of spectrograms along time (`torchaudio.transforms.ComputeDeltas`).
+public final class ComputeDeltas: Module {
+    public let winLength: Int, mode: PaddingMode
+
+    public init(winLength: Int = 5, mode: PaddingMode = .replicate) {
+        (self.winLength, self.mode) = (winLength, mode)
+        super.init()
+    }
+
+    public override func forward(_ specgram: Tensor) -> Tensor {
+        AudioFunctional.computeDeltas(specgram, winLength: winLength, mode: mode)
+    }
+}

@@ -89,6 +89,11 @@ case("vol_db", T.Vol(-3.0, "db"), x)
 case("vol_power", T.Vol(2.0, "power"), x)
 for shape in ["linear", "exponential", "logarithmic", "quarter_sine", "half_sine"]:
     case("fade_" + shape, T.Fade(300, 500, shape), x)
+torch.manual_seed(7); put("specaugment_iid", T.SpecAugment(2, 10, 2, 5)(grid4))
+torch.manual_seed(8); put("specaugment_zero", T.SpecAugment(1, 20, 3, 4, iid_masks=False, zero_masking=True, p=0.5)(grid))
+case("deltas", T.ComputeDeltas(), spec)
+case("deltas_reflect", T.ComputeDeltas(win_length=7, mode="reflect"), spec[0])
+case("preemphasis", lambda w: AF.preemphasis(w, 0.9), x)
 
 with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "torchaudio_cases.json"), "w") as f:
     json.dump(out, f)
