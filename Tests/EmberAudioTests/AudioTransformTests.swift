@@ -90,6 +90,18 @@ final class AudioTransformTests: XCTestCase {
         assertCase("mfcc_log_nonorm", x, tolerance: 1e-4) { MFCC(nMFCC: 20, norm: nil, logMels: true, melkwargs: MelSpectrogramOptions(nMels: 32))($0) }
     }
 
+    func testLFCCAndInverseMelScaleMatchTorchaudio() {
+        assertCase("lfcc", x, tolerance: 1e-4) { LFCC()($0) }
+        assertCase("lfcc_custom", x, tolerance: 1e-4) {
+            LFCC(nFilter: 64, nLFCC: 20, logLf: true, spectrogram: Spectrogram(nFFT: 256, hopLength: 128))($0)
+        }
+        XCTAssertEqual(Array(LFCC().stateDict().keys), ["filter_mat", "dct_mat", "Spectrogram.window"])
+        let mel = MelScale(nMels: 40)(Spectrogram()(x))
+        // least squares through OpenBLAS's LAPACK here and MKL's in PyTorch: 1e-4 of the largest value
+        assertMatches("inverse_mel", InverseMelScale(nSTFT: 201, nMels: 40)(mel), tolerance: 1e-4)
+        assertMatches("inverse_mel_gelsd", InverseMelScale(nSTFT: 201, nMels: 40, driver: "gelsd")(mel), tolerance: 1e-4)
+    }
+
     func testDecibelsMatchTorchaudio() {
         let spec = Spectrogram(nFFT: 64)(x)
         assertCase("db_power", spec) { AmplitudeToDB()($0) }

@@ -173,3 +173,76 @@ public final class MFCC: Module {
         return mel.transpose(-1, -2).matmul(dctMat!).transpose(-1, -2)
     }
 }
+
+/// Mel spectrograms [..., nMels, time] back to linear spectrograms [..., nSTFT, time] by least squares against the
+/// mel filters, negative values clipped (`torchaudio.transforms.InverseMelScale`).
+public final class InverseMelScale: Module {
+    public let nSTFT: Int, nMels: Int, sampleRate: Int, fMin: Double, fMax: Double
+    public let norm: MelNorm?
+    public let melScale: MelScaleKind
+    /// The LAPACK driver of the least squares: "gels", "gelsy", "gelsd" or "gelss".
+    public let driver: String
+    @Buffer public var fb: Tensor?
+
+    public init(nSTFT: Int, nMels: Int = 128, sampleRate: Int = 16000, fMin: Double = 0, fMax: Double? = nil, norm: MelNorm? = nil,
+                melScale: MelScaleKind = .htk, driver: String = "gels") {
+        let fMax = fMax ?? Double(sampleRate / 2)
+        precondition(fMin <= fMax, "InverseMelScale: Require f_min: \(fMin) <= f_max: \(fMax)")
+        precondition(["gels", "gelsy", "gelsd", "gelss"].contains(driver),
+                     "InverseMelScale: driver must be one of [\"gels\", \"gelsy\", \"gelsd\", \"gelss\"]. Found \(driver).")
+        (self.nSTFT, self.nMels, self.sampleRate, self.fMin, self.fMax) = (nSTFT, nMels, sampleRate, fMin, fMax)
+        (self.norm, self.melScale, self.driver) = (norm, melScale, driver)
+        super.init()
+        fb = AudioFunctional.melscaleFbanks(nFreqs: nSTFT, fMin: fMin, fMax: fMax, nMels: nMels, sampleRate: sampleRate, norm: norm,
+                                            melScale: melScale)
+    }
+
+    public override func forward(_ melspec: Tensor) -> Tensor {
+        let shape = melspec.shape
+        precondition(shape.count >= 2 && shape[shape.count - 2] == nMels,
+                     "InverseMelScale: Expected an input with \(nMels) mel bins. Found: \(shape.count >= 2 ? shape[shape.count - 2] : 0)")
+        let packed = melspec.reshape(-1, nMels, shape.last!)
+        let solution = Tensor.lstsq(fb!.t().unsqueeze(0), packed, driver: driver).solution.relu()
+        return solution.reshape(Array(shape.dropLast(2)) + [nSTFT, shape.last!])
+    }
+}
+
+/// Linear-frequency cepstral coefficients of waveforms [..., time]: [..., nLFCC, time] (`torchaudio.transforms.LFCC`):
+/// the DCT-II of the decibel (or, with `logLf`, log) spectrogram through `nFilter` linear triangular filters.
+public final class LFCC: Module {
+    public let sampleRate: Int, nFilter: Int, fMin: Double, fMax: Double, nLFCC: Int, dctType: Int
+    public let norm: DCTNorm?
+    public let logLf: Bool
+    public let topDB = 80.0
+    public let amplitudeToDB: AmplitudeToDB
+    public let spectrogram: Spectrogram
+    @Buffer public var filterMat: Tensor?
+    @Buffer public var dctMat: Tensor?
+
+    /// - Parameter spectrogram: the spectrogram to start from (torchaudio's `speckwargs`), `Spectrogram()` when nil.
+    public init(sampleRate: Int = 16000, nFilter: Int = 128, fMin: Double = 0, fMax: Double? = nil, nLFCC: Int = 40, dctType: Int = 2,
+                norm: DCTNorm? = .ortho, logLf: Bool = false, spectrogram: Spectrogram? = nil) {
+        precondition(dctType == 2, "LFCC: DCT type not supported: \(dctType)")
+        (self.sampleRate, self.nFilter, self.fMin, self.fMax) = (sampleRate, nFilter, fMin, fMax ?? Double(sampleRate / 2))
+        (self.nLFCC, self.dctType, self.norm, self.logLf) = (nLFCC, dctType, norm, logLf)
+        amplitudeToDB = AmplitudeToDB(stype: .power, topDB: topDB)
+        self.spectrogram = spectrogram ?? Spectrogram()
+        precondition(nLFCC <= self.spectrogram.nFFT, "LFCC: Cannot select more LFCC coefficients than # fft bins")
+        super.init()
+        filterMat = AudioFunctional.linearFbanks(nFreqs: self.spectrogram.nFFT / 2 + 1, fMin: fMin, fMax: self.fMax, nFilter: nFilter,
+                                                 sampleRate: sampleRate)
+        dctMat = AudioFunctional.createDCT(nMFCC: nLFCC, nMels: nFilter, norm: norm)
+    }
+
+    /// torchaudio's attribute names: `amplitude_to_DB`, `Spectrogram`, `filter_mat`, `dct_mat`.
+    public override var members: [(name: String, member: Member)] {
+        [("amplitude_to_DB", .module(amplitudeToDB)), ("Spectrogram", .module(spectrogram)), ("filter_mat", .buffer(filterMat)),
+         ("dct_mat", .buffer(dctMat))]
+    }
+
+    public override func forward(_ waveform: Tensor) -> Tensor {
+        var specgram = spectrogram(waveform).transpose(-1, -2).matmul(filterMat!).transpose(-1, -2)
+        specgram = logLf ? (specgram + 1e-6).log() : amplitudeToDB(specgram)
+        return specgram.transpose(-1, -2).matmul(dctMat!).transpose(-1, -2)
+    }
+}

@@ -94,6 +94,11 @@ torch.manual_seed(8); put("specaugment_zero", T.SpecAugment(1, 20, 3, 4, iid_mas
 case("deltas", T.ComputeDeltas(), spec)
 case("deltas_reflect", T.ComputeDeltas(win_length=7, mode="reflect"), spec[0])
 case("preemphasis", lambda w: AF.preemphasis(w, 0.9), x)
+case("lfcc", T.LFCC(), x)
+case("lfcc_custom", T.LFCC(n_filter=64, n_lfcc=20, log_lf=True, speckwargs={"n_fft": 256, "hop_length": 128}), x)
+mel40 = T.MelScale(n_mels=40)(T.Spectrogram()(x)).detach()
+put("inverse_mel", T.InverseMelScale(n_stft=201, n_mels=40)(mel40))
+put("inverse_mel_gelsd", T.InverseMelScale(n_stft=201, n_mels=40, driver="gelsd")(mel40))
 
 with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "torchaudio_cases.json"), "w") as f:
     json.dump(out, f)
