@@ -102,20 +102,24 @@ public enum AudioFunctional {
         Tensor(10.0).pow(x * 0.1).pow(power) * ref
     }
 
+    /// Slaney's mel scale: linear at `linearStep` Hz per mel up to `minLogHz`, logarithmic by `logStep` above.
+    private enum Slaney {
+        static let linearStep = 200.0 / 3, minLogHz = 1000.0, minLogMel = minLogHz / linearStep, logStep = log(6.4) / 27
+    }
+
     /// Hz to mels on `scale`.
     static func hzToMel(_ frequency: Double, scale: MelScaleKind) -> Double {
         if scale == .htk { return 2595 * log10(1 + frequency / 700) }
-        let linearStep = 200.0 / 3, minLogHz = 1000.0, minLogMel = minLogHz / linearStep, logStep = log(6.4) / 27
-        return frequency >= minLogHz ? minLogMel + log(frequency / minLogHz) / logStep : frequency / linearStep
+        return frequency >= Slaney.minLogHz ? Slaney.minLogMel + log(frequency / Slaney.minLogHz) / Slaney.logStep
+            : frequency / Slaney.linearStep
     }
 
     /// Mels to Hz on `scale`, elementwise.
     static func melToHz(_ mels: Tensor, scale: MelScaleKind) -> Tensor {
         if scale == .htk { return (Tensor(10.0).pow(mels / 2595) - 1) * 700 }
-        let linearStep = 200.0 / 3, minLogHz = 1000.0, minLogMel = minLogHz / linearStep, logStep = log(6.4) / 27
-        let linear = mels * linearStep
-        let logarithmic = ((mels - minLogMel) * logStep).exp() * minLogHz
-        return Tensor.where(mels .>= minLogMel, logarithmic, linear)
+        let linear = mels * Slaney.linearStep
+        let logarithmic = ((mels - Slaney.minLogMel) * Slaney.logStep).exp() * Slaney.minLogHz
+        return Tensor.where(mels .>= Slaney.minLogMel, logarithmic, linear)
     }
 
     /// The triangular mel filter bank [nFreqs, nMels] (`torchaudio.functional.melscale_fbanks`).
@@ -160,6 +164,18 @@ public enum AudioFunctional {
             dct = dct * 2
         }
         return dct.t().contiguous()
+    }
+
+    /// Spectrograms [..., freq, time] through `matrix` [freq, out]: [..., out, time] (a filter bank or a DCT applied
+    /// along the frequency axis, as torchaudio's transforms apply theirs).
+    static func alongFrequency(_ specgram: Tensor, _ matrix: Tensor) -> Tensor {
+        specgram.transpose(-1, -2).matmul(matrix).transpose(-1, -2)
+    }
+
+    /// The cepstral coefficients of filtered spectrograms, MFCC's and LFCC's last step: the DCT (`dct`) of their log
+    /// (offset by 1e-6) when `logarithmic`, else of their decibels (`decibels`).
+    static func cepstrum(_ filtered: Tensor, logarithmic: Bool, decibels: AmplitudeToDB, dct: Tensor) -> Tensor {
+        alongFrequency(logarithmic ? (filtered + 1e-6).log() : decibels(filtered), dct)
     }
 
     /// μ-law companding of a signal in [-1, 1] to integers 0 … channels-1, int64 (`mu_law_encoding`).

@@ -180,4 +180,10 @@ struct FourierTransform {
     let batch: Int, length: Int
     /// The factor every output is multiplied by (the `norm` of `torch.fft`).
     let scale: Double
+
+    /// Complex values per output row: length/2 + 1 from real rows, `length` from complex ones.
+    var outputLength: Int {
+        if case .realToComplex = kind { return length / 2 + 1 }
+        return length
+    }
 }

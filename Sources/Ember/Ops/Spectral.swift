@@ -65,7 +65,7 @@ extension Tensor {
         if let window {
             check(window.dim == 1 && window.shape[0] == windowLength, op, "expected a 1D window tensor of size equal to win_length="
                   + "\(windowLength), but got window with size \(shapeText(window.shape))", file: file, line: line)
-            check(window.device == device, op, "expected the window on \(device), but it is on \(window.device)", file: file, line: line)
+            Tensor.checkSameDevice(self, window, op: op, file: file, line: line)
         }
         var frames = signal.unfold(1, nFFT, hop)
         if var window {

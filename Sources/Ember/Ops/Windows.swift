@@ -42,11 +42,7 @@ extension Tensor {
                                     device: Device = .cpu) -> Tensor {
         window("kaiser_window", windowLength, periodic, dtype, device) { k, n in
             let alpha = Double(n - 1) / 2
-            let values = (0..<n).map { i -> Double in
-                let ratio = (Double(i) - alpha) / alpha
-                return Special.besselI0(beta * (1 - ratio * ratio).squareRoot()) / Special.besselI0(beta)
-            }
-            return Tensor(values, shape: [n]).to(k.dtype)
+            return ((1 - ((k - alpha) / alpha).pow(2)).sqrt() * beta).i0() / Special.besselI0(beta)
         }
     }
 

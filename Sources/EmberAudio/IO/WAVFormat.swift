@@ -76,15 +76,11 @@ struct WAVLayout {
                           Int(littleEndian16(fmt, 14)))
             } else if id == "data" {
                 guard let format else { throw AudioError(.corrupt, "the data chunk comes before any fmt chunk") }
-                let metadata = try checked(format)
+                let metadata = try checked(format, dataBytes: length)
                 guard body + length <= size else {
                     throw AudioError(.truncated, "the data chunk claims \(length) bytes but the file holds \(size - body) after its header")
                 }
-                let frameSize = metadata.numChannels * metadata.bitsPerSample / 8
-                return WAVLayout(metadata: AudioMetadata(sampleRate: metadata.sampleRate, numFrames: length / frameSize,
-                                                         numChannels: metadata.numChannels, bitsPerSample: metadata.bitsPerSample,
-                                                         encoding: metadata.encoding),
-                                 dataOffset: body)
+                return WAVLayout(metadata: metadata, dataOffset: body)
             }
             guard body + length <= size else {
                 throw AudioError(.truncated, "the \(id.debugDescription) chunk claims \(length) bytes past the end of the file")
@@ -94,8 +90,10 @@ struct WAVLayout {
         throw AudioError(format == nil ? .corrupt : .truncated, "the file has no \(format == nil ? "fmt" : "data") chunk")
     }
 
-    /// The metadata a fmt chunk describes, with zero frames, or the reason it is unusable.
-    private static func checked(_ format: (tag: Int, channels: Int, rate: Int, blockAlign: Int, bits: Int)) throws -> AudioMetadata {
+    /// The metadata a fmt chunk describes for `dataBytes` of samples (whole frames; a partial last one is dropped),
+    /// or the reason it is unusable.
+    private static func checked(_ format: (tag: Int, channels: Int, rate: Int, blockAlign: Int, bits: Int),
+                                dataBytes: Int) throws -> AudioMetadata {
         guard format.channels > 0 else { throw AudioError(.corrupt, "the fmt chunk says the file has 0 channels") }
         guard format.rate > 0 && format.rate <= maximumSampleRate else {
             throw AudioError(.corrupt, "the fmt chunk gives an impossible sample rate of \(format.rate) Hz")
@@ -114,8 +112,8 @@ struct WAVLayout {
             throw AudioError(.corrupt, "the fmt chunk's block align \(format.blockAlign) does not match \(format.channels) channels "
                              + "of \(format.bits) bits")
         }
-        return AudioMetadata(sampleRate: format.rate, numFrames: 0, numChannels: format.channels, bitsPerSample: format.bits,
-                             encoding: encoding)
+        return AudioMetadata(sampleRate: format.rate, numFrames: dataBytes / format.blockAlign, numChannels: format.channels,
+                             bitsPerSample: format.bits, encoding: encoding)
     }
 
     /// The bytes of a WAV file holding `frameBytes` of samples in the format `metadata` describes: plain PCM or

@@ -55,7 +55,7 @@ public final class MelScale: Module {
     }
 
     public override func forward(_ specgram: Tensor) -> Tensor {
-        specgram.transpose(-1, -2).matmul(fb!).transpose(-1, -2)
+        AudioFunctional.alongFrequency(specgram, fb!)
     }
 }
 
@@ -168,9 +168,7 @@ public final class MFCC: Module {
     }
 
     public override func forward(_ waveform: Tensor) -> Tensor {
-        var mel = melSpectrogram(waveform)
-        mel = logMels ? (mel + 1e-6).log() : amplitudeToDB(mel)
-        return mel.transpose(-1, -2).matmul(dctMat!).transpose(-1, -2)
+        AudioFunctional.cepstrum(melSpectrogram(waveform), logarithmic: logMels, decibels: amplitudeToDB, dct: dctMat!)
     }
 }
 
@@ -241,8 +239,7 @@ public final class LFCC: Module {
     }
 
     public override func forward(_ waveform: Tensor) -> Tensor {
-        var specgram = spectrogram(waveform).transpose(-1, -2).matmul(filterMat!).transpose(-1, -2)
-        specgram = logLf ? (specgram + 1e-6).log() : amplitudeToDB(specgram)
-        return specgram.transpose(-1, -2).matmul(dctMat!).transpose(-1, -2)
+        let filtered = AudioFunctional.alongFrequency(spectrogram(waveform), filterMat!)
+        return AudioFunctional.cepstrum(filtered, logarithmic: logLf, decibels: amplitudeToDB, dct: dctMat!)
     }
 }

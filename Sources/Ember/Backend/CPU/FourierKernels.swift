@@ -13,60 +13,71 @@ struct FourierTransformKernel: FloatTypeVisitor {
     private func run<T: FloatScalar & SIMDScalar>(_: T.Type) {
         let n = transform.length, scale = T(transform.scale), lanes = ComplexLanes<T>.Lanes.scalarCount
         let output = UnsafeMutableRawPointer(destination.pointer(as: T.self)).bindMemory(to: ComplexValue<T>.self, capacity: 1)
-        let input = source.pointer(as: T.self)
+        let outputReals = destination.pointer(as: T.self), input = UnsafePointer(source.pointer(as: T.self))
+        // The input's (real, imaginary) pairs: a complex row, or a packed even-length real one.
+        let complexInput = UnsafeRawPointer(input).bindMemory(to: ComplexValue<T>.self, capacity: 1)
         let grain = Swift.max(lanes, 4096 / Swift.max(n, 1))
+        /// Runs `lanesBody(row, scratch)` for each group of eight rows of `rows` from `row`, then `rowBody(row, scratch)` for
+        /// each row left, with `count` values of scratch memory.
+        func groups(_ rows: Range<Int>, count: Int, lanesBody: (Int, UnsafeMutablePointer<ComplexLanes<T>>) -> Void,
+                    rowBody: (Int, UnsafeMutablePointer<ComplexValue<T>>) -> Void) {
+            var row = rows.lowerBound
+            withScratch(ComplexLanes<T>.self, count) { scratch in
+                while row + lanes <= rows.upperBound {
+                    lanesBody(row, scratch)
+                    row += lanes
+                }
+            }
+            withScratch(ComplexValue<T>.self, count) { scratch in
+                for row in row..<rows.upperBound { rowBody(row, scratch) }
+            }
+        }
+        let outputRow = transform.outputLength
+        /// Multiplies the outputs of `rows` by the scale.
+        func scaled(_ rows: Range<Int>) {
+            if scale != 1 { for k in (rows.lowerBound * outputRow)..<(rows.upperBound * outputRow) { output[k] *= scale } }
+        }
         switch transform.kind {
         case .realToComplex:
-            let plan = FourierPlans.realPlan(T.self, length: n), bins = n / 2 + 1
+            let plan = FourierPlans.realPlan(T.self, length: n), values = plan.complex.length
             parallelFor(transform.batch, grain: grain) { rows in
-                var row = rows.lowerBound
-                withScratch(ComplexLanes<T>.self, plan.laneScratchCount) { scratch in
-                    while row + lanes <= rows.upperBound {
-                        plan.forwardEight(input + row * n, inputRowStride: n, into: output + row * bins, outputRowStride: bins,
-                                          scratch: scratch)
-                        row += lanes
+                groups(rows, count: values + plan.scratchCount, lanesBody: { row, work in
+                    let rowInput = input + row * n
+                    if plan.packsPairs {
+                        for j in 0..<values { work[j] = ComplexLanes.gather(rowInput, rowStride: n, complexAt: j) }
+                    } else {
+                        for j in 0..<values { work[j] = ComplexLanes.gather(rowInput, rowStride: n, realAt: j) }
                     }
-                }
-                withScratch(ComplexValue<T>.self, plan.scratchCount) { scratch in
-                    for row in row..<rows.upperBound {
-                        plan.forward(input + row * n, inputStride: 1, into: output + row * bins, scratch: scratch)
+                    let rowOutput = outputReals + 2 * row * outputRow
+                    plan.transform(work, scratch: work + values) { $0.scatter(to: rowOutput, rowStride: 2 * outputRow, complexAt: $1) }
+                }, rowBody: { row, work in
+                    let rowInput = input + row * n
+                    if plan.packsPairs {
+                        work.update(from: complexInput + row * values, count: values)
+                    } else {
+                        for j in 0..<values { work[j] = ComplexValue(rowInput[j], 0) }
                     }
-                }
-                if scale != 1 { for k in (rows.lowerBound * bins)..<(rows.upperBound * bins) { output[k] *= scale } }
+                    let rowOutput = output + row * outputRow
+                    plan.transform(work, scratch: work + values) { rowOutput[$1] = $0 }
+                })
+                scaled(rows)
             }
         case .complexToComplex(let inverse):
             let plan = FourierPlans.plan(T.self, length: n)
-            let complexInput = UnsafeMutableRawPointer(input).bindMemory(to: ComplexValue<T>.self, capacity: 1)
             func apply<C: FourierElement>(_ data: UnsafeMutablePointer<C>, _ scratch: UnsafeMutablePointer<C>) where C.Real == T {
                 if inverse { plan.inverse(data, scratch: scratch) } else { plan.forward(data, scratch: scratch) }
             }
             parallelFor(transform.batch, grain: grain) { rows in
-                var row = rows.lowerBound
-                withScratch(ComplexLanes<T>.self, n + plan.scratchCount) { scratch in
-                    while row + lanes <= rows.upperBound {
-                        let work = scratch, source = input + 2 * row * n
-                        let out = UnsafeMutableRawPointer(output + row * n).assumingMemoryBound(to: T.self)
-                        for j in 0..<n {
-                            let real: ComplexLanes<T>.Lanes = ComplexLanes.gather(source, rowStride: 2 * n, 2 * j)
-                            let imaginary: ComplexLanes<T>.Lanes = ComplexLanes.gather(source, rowStride: 2 * n, 2 * j + 1)
-                            work[j] = ComplexLanes(x: real, y: imaginary)
-                        }
-                        apply(work, scratch + n)
-                        for j in 0..<n {
-                            ComplexLanes.scatter(work[j].x, to: out, rowStride: 2 * n, 2 * j)
-                            ComplexLanes.scatter(work[j].y, to: out, rowStride: 2 * n, 2 * j + 1)
-                        }
-                        row += lanes
-                    }
-                }
-                withScratch(ComplexValue<T>.self, plan.scratchCount) { scratch in
-                    for row in row..<rows.upperBound {
-                        let out = output + row * n
-                        if out != complexInput + row * n { out.update(from: complexInput + row * n, count: n) }
-                        apply(out, scratch)
-                    }
-                }
-                if scale != 1 { for k in (rows.lowerBound * n)..<(rows.upperBound * n) { output[k] *= scale } }
+                groups(rows, count: n + plan.scratchCount, lanesBody: { row, work in
+                    for j in 0..<n { work[j] = ComplexLanes.gather(input + 2 * row * n, rowStride: 2 * n, complexAt: j) }
+                    apply(work, work + n)
+                    for j in 0..<n { work[j].scatter(to: outputReals + 2 * row * n, rowStride: 2 * n, complexAt: j) }
+                }, rowBody: { row, scratch in
+                    let rowOutput = output + row * n
+                    if rowOutput != complexInput + row * n { rowOutput.update(from: complexInput + row * n, count: n) }
+                    apply(rowOutput, scratch)
+                })
+                scaled(rows)
             }
         }
     }

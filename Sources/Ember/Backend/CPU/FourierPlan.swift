@@ -64,21 +64,37 @@ struct ComplexLanes<T: FloatScalar & SIMDScalar>: FourierElement {
     @inline(__always) var conjugate: ComplexLanes { ComplexLanes(x: x, y: -y) }
 
     /// Element `i` of eight rows `rowStride` apart, as one vector (built at once: setting lanes one by one is slow).
-    @inline(__always) static func gather(_ base: UnsafePointer<T>, rowStride s: Int, _ i: Int) -> Lanes {
+    @inline(__always) private static func gather(_ base: UnsafePointer<T>, rowStride s: Int, _ i: Int) -> Lanes {
         Lanes(base[i], base[s + i], base[2 * s + i], base[3 * s + i], base[4 * s + i], base[5 * s + i], base[6 * s + i], base[7 * s + i])
     }
 
     /// Writes the lanes of `value` to element `i` of eight rows `rowStride` apart.
-    @inline(__always) static func scatter(_ value: Lanes, to base: UnsafeMutablePointer<T>, rowStride s: Int, _ i: Int) {
+    @inline(__always) private static func scatter(_ value: Lanes, to base: UnsafeMutablePointer<T>, rowStride s: Int, _ i: Int) {
         (base[i], base[s + i], base[2 * s + i], base[3 * s + i]) = (value[0], value[1], value[2], value[3])
         (base[4 * s + i], base[5 * s + i], base[6 * s + i], base[7 * s + i]) = (value[4], value[5], value[6], value[7])
+    }
+
+    /// Complex value `j` of eight rows of interleaved (real, imaginary) pairs, `rowStride` reals apart.
+    @inline(__always) static func gather(_ base: UnsafePointer<T>, rowStride: Int, complexAt j: Int) -> ComplexLanes {
+        ComplexLanes(x: gather(base, rowStride: rowStride, 2 * j), y: gather(base, rowStride: rowStride, 2 * j + 1))
+    }
+
+    /// Real value `j` of eight rows `rowStride` apart, as complex values with zero imaginary parts.
+    @inline(__always) static func gather(_ base: UnsafePointer<T>, rowStride: Int, realAt j: Int) -> ComplexLanes {
+        ComplexLanes(x: gather(base, rowStride: rowStride, j), y: .zero)
+    }
+
+    /// Writes the lanes to complex value `j` of eight rows of interleaved pairs, `rowStride` reals apart.
+    @inline(__always) func scatter(to base: UnsafeMutablePointer<T>, rowStride: Int, complexAt j: Int) {
+        ComplexLanes.scatter(x, to: base, rowStride: rowStride, 2 * j)
+        ComplexLanes.scatter(y, to: base, rowStride: rowStride, 2 * j + 1)
     }
 }
 
 /// exp(-2πi·numerator/denominator), computed in double from an exactly reduced fraction.
-private func unitRoot(_ numerator: Int, _ denominator: Int) -> (cos: Double, sin: Double) {
+private func unitRoot<T: FloatScalar>(_ numerator: Int, _ denominator: Int) -> ComplexValue<T> {
     let angle = -2 * Double.pi * Double(numerator % denominator) / Double(denominator)
-    return (cos(angle), sin(angle))
+    return ComplexValue(T(cos(angle)), T(sin(angle)))
 }
 
 /// The forward transform X_k = Σ_j x_j·exp(-2πi·jk/n) of one length, in place on interleaved complex values.
@@ -123,18 +139,8 @@ final class FourierPlan<T: FloatScalar> {
         for radix in factors {
             let span = length / stride
             let m = span / radix
-            var twiddles: [ComplexValue<T>] = []
-            twiddles.reserveCapacity(m * (radix - 1))
-            for j in 0..<m {
-                for k in 1..<radix {
-                    let w = unitRoot(j * k, span)
-                    twiddles.append(ComplexValue(T(w.cos), T(w.sin)))
-                }
-            }
-            let roots = radix > 5 ? (0..<radix).map { t -> ComplexValue<T> in
-                let w = unitRoot(t, radix)
-                return ComplexValue(T(w.cos), T(w.sin))
-            } : []
+            let twiddles: [ComplexValue<T>] = (0..<m).flatMap { j in (1..<radix).map { k in unitRoot(j * k, span) } }
+            let roots: [ComplexValue<T>] = radix > 5 ? (0..<radix).map { unitRoot($0, radix) } : []
             stages.append(Stage(radix: radix, span: span, stride: stride, twiddles: twiddles, roots: roots))
             stride *= radix
         }
@@ -181,10 +187,7 @@ final class FourierPlan<T: FloatScalar> {
     private static func makeBluestein(length n: Int, paddedLength: Int) -> Bluestein {
         let padded = FourierPlan<T>(length: paddedLength)
         // k² mod 2n keeps the chirp's angle exact for large k.
-        let chirp = (0..<n).map { k -> ComplexValue<T> in
-            let w = unitRoot((k * k) % (2 * n), 2 * n)
-            return ComplexValue(T(w.cos), T(w.sin))
-        }
+        let chirp: [ComplexValue<T>] = (0..<n).map { unitRoot(($0 * $0) % (2 * n), 2 * n) }
         var filter = [ComplexValue<T>](repeating: .zero, count: paddedLength)
         let scale = T(1) / T(paddedLength)
         for k in 0..<n {
@@ -324,108 +327,63 @@ final class RealFourierPlan<T: FloatScalar> {
     let length: Int
     let complex: FourierPlan<T>
     /// exp(-2πi·k/n) for k <= n/2 (even lengths).
-    let untangle: [ComplexValue<T>]
+    private let untangle: [ComplexValue<T>]
 
     init(length: Int) {
         self.length = length
         let isEven = length % 2 == 0
         complex = FourierPlans.plan(T.self, length: isEven ? length / 2 : length)
-        untangle = isEven ? (0...length / 2).map { k in
-            let w = unitRoot(k, length)
-            return ComplexValue(T(w.cos), T(w.sin))
-        } : []
+        untangle = isEven ? (0...length / 2).map { unitRoot($0, length) } : []
     }
 
-    /// Complex values of scratch memory `forward` needs.
-    var scratchCount: Int { complex.length + complex.scratchCount }
+    /// Values of scratch memory `transform` needs, beyond the `complex.length` it transforms.
+    var scratchCount: Int { complex.scratchCount }
 
-    /// Writes X_0 … X_{n/2} of the real values `input` (stride `inputStride`) to `output`.
-    func forward(_ input: UnsafePointer<T>, inputStride: Int, into output: UnsafeMutablePointer<ComplexValue<T>>,
-                 scratch: UnsafeMutablePointer<ComplexValue<T>>) {
-        let work = scratch, inner = scratch + complex.length
-        guard length % 2 == 0 else {
-            for j in 0..<length { work[j] = ComplexValue(input[j * inputStride], 0) }
-            complex.forward(work, scratch: inner)
-            output.update(from: work, count: length / 2 + 1)
+    /// Whether `work` is loaded with the pairs (x₂ⱼ, x₂ⱼ₊₁) (even lengths) or with (xⱼ, 0) (odd ones).
+    var packsPairs: Bool { length % 2 == 0 }
+
+    /// Transforms the `complex.length` values `work` was loaded with (as `packsPairs` says) and hands X_k for each
+    /// k <= n/2 to `store`.
+    @inline(__always)
+    func transform<C: FourierElement>(_ work: UnsafeMutablePointer<C>, scratch: UnsafeMutablePointer<C>, _ store: (C, Int) -> Void)
+        where C.Real == T {
+        complex.forward(work, scratch: scratch)
+        guard packsPairs else {
+            for k in 0...(length / 2) { store(work[k], k) }
             return
         }
-        let half = length / 2
-        for j in 0..<half { work[j] = ComplexValue(input[2 * j * inputStride], input[(2 * j + 1) * inputStride]) }
-        complex.forward(work, scratch: inner)
-        let one = T(1) / 2
+        let half = complex.length, one = T(1) / 2
         for k in 0...half {
             let z = work[k == half ? 0 : k], mirror = work[k == 0 ? 0 : half - k].conjugate
             let even = one * (z + mirror), odd = (one * (z - mirror)).timesMinusI
-            output[k] = even + odd.times(untangle[k])
+            store(even + odd.times(untangle[k]), k)
         }
     }
 }
 
-extension RealFourierPlan where T: SIMDScalar {
-    /// Lane values of scratch memory `forwardEight` needs.
-    var laneScratchCount: Int { complex.length + complex.scratchCount }
-
-    /// `forward` of eight rows at once, one per SIMD lane: row r of `input` at `input + r·inputRowStride`, its
-    /// transform at `output + r·outputRowStride`.
-    func forwardEight(_ input: UnsafePointer<T>, inputRowStride: Int, into output: UnsafeMutablePointer<ComplexValue<T>>,
-                      outputRowStride: Int, scratch: UnsafeMutablePointer<ComplexLanes<T>>) {
-        let work = scratch, inner = scratch + complex.length
-        let isEven = length % 2 == 0, count = complex.length
-        for j in 0..<count {
-            if isEven {
-                let real: ComplexLanes<T>.Lanes = ComplexLanes.gather(input, rowStride: inputRowStride, 2 * j)
-                let imaginary: ComplexLanes<T>.Lanes = ComplexLanes.gather(input, rowStride: inputRowStride, 2 * j + 1)
-                work[j] = ComplexLanes(x: real, y: imaginary)
-            } else {
-                work[j] = ComplexLanes(x: ComplexLanes.gather(input, rowStride: inputRowStride, j), y: .zero)
-            }
-        }
-        complex.forward(work, scratch: inner)
-        let outputReals = UnsafeMutableRawPointer(output).assumingMemoryBound(to: T.self)
-        func store(_ value: ComplexLanes<T>, at k: Int) {
-            ComplexLanes.scatter(value.x, to: outputReals, rowStride: 2 * outputRowStride, 2 * k)
-            ComplexLanes.scatter(value.y, to: outputReals, rowStride: 2 * outputRowStride, 2 * k + 1)
-        }
-        guard isEven else {
-            for k in 0...(length / 2) { store(work[k], at: k) }
-            return
-        }
-        let half = count, one = T(1) / 2
-        for k in 0...half {
-            let z = work[k == half ? 0 : k], mirror = work[k == 0 ? 0 : half - k].conjugate
-            let even = one * (z + mirror), odd = (one * (z - mirror)).timesMinusI
-            store(even + odd.times(untangle[k]), at: k)
-        }
-    }
-}
-
-/// The plans built so far, one per (type, length, kind), shared by every thread.
+/// The plans built so far, one per (type, length, kind), shared by every thread. The lock is recursive: building a
+/// real plan takes a complex one.
 enum FourierPlans {
-    private static let lock = NSLock()
-    nonisolated(unsafe) private static var complexPlans: [String: AnyObject] = [:]
+    private struct Key: Hashable {
+        let type: ObjectIdentifier, length: Int, isReal: Bool
+    }
+    private static let lock = NSRecursiveLock()
+    nonisolated(unsafe) private static var plans: [Key: AnyObject] = [:]
 
-    private static func cached<P: AnyObject>(_ key: String, _ make: () -> P) -> P {
+    private static func cached<P: AnyObject>(_ key: Key, _ make: () -> P) -> P {
         lock.lock()
         defer { lock.unlock() }
-        if let plan = complexPlans[key] as? P { return plan }
+        if let plan = plans[key] as? P { return plan }
         let plan = make()
-        complexPlans[key] = plan
+        plans[key] = plan
         return plan
     }
 
     static func plan<T: FloatScalar>(_: T.Type, length: Int) -> FourierPlan<T> {
-        cached("c\(T.self)\(length)") { FourierPlan<T>(length: length) }
+        cached(Key(type: ObjectIdentifier(T.self), length: length, isReal: false)) { FourierPlan<T>(length: length) }
     }
 
     static func realPlan<T: FloatScalar>(_: T.Type, length: Int) -> RealFourierPlan<T> {
-        if let plan: RealFourierPlan<T> = lookup("r\(T.self)\(length)") { return plan }
-        let plan = RealFourierPlan<T>(length: length)  // built outside the lock: it takes a complex plan
-        return cached("r\(T.self)\(length)") { plan }
-    }
-
-    private static func lookup<P: AnyObject>(_ key: String) -> P? {
-        lock.lock()
-        defer { lock.unlock() }
-        return complexPlans[key] as? P
+        cached(Key(type: ObjectIdentifier(T.self), length: length, isReal: true)) { RealFourierPlan<T>(length: length) }
     }
 }
