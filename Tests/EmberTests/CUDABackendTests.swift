@@ -192,7 +192,7 @@ final class CUDABackendTests: XCTestCase {
         defer { results.deallocate() }
         DispatchQueue.concurrentPerform(iterations: commands.count) { results[$0] = (try? runProcess("/usr/bin/env", commands[$0]))?.status ?? -1 }
         XCTAssertEqual(Array(results), Array(repeating: 0, count: commands.count), "a module did not compile for the host")
-        let link = try runProcess("/usr/bin/env", ["c++", "-shared", "-o", "\(folder)/libcuda.so.1", "\(folder)/fake.o"]
+        let link = try runProcess("/usr/bin/env", ["c++", "-shared", "-pthread", "-o", "\(folder)/libcuda.so.1", "\(folder)/fake.o"]
                                   + modules.map { "\(folder)/\($0.name).o" } + ["-ldl"])
         XCTAssertEqual(link.status, 0, link.output)
 
@@ -249,8 +249,8 @@ final class CUDABackendTests: XCTestCase {
 }
 
 /// Runs generated kernels compiled for the host: each module once per test run, by the system's C++ compiler, into a
-/// shared library with a thunk per kernel that calls it with the values the driver's argument array points at. One
-/// "thread" (block 0 of a grid of one) runs each kernel's grid-stride loop over every element.
+/// shared library with a thunk per kernel that runs it over the shim's grid with the values the driver's argument
+/// array points at.
 final class HostKernelLauncher: CUDAKernelLauncher {
     let includeFolder: String
     private let lock = NSLock()
@@ -272,25 +272,53 @@ final class HostKernelLauncher: CUDAKernelLauncher {
         return launchedKernels
     }
 
-    /// What the host compiler needs to read a module: no execution-space keywords, one block of one thread, and
-    /// a caller of any kernel from an array of pointers to its arguments.
+    /// What the host compiler needs to read a module: no execution-space keywords, and a grid of three blocks of
+    /// eight threads, each block's threads real threads that meet at `__syncthreads()` and share its `__shared__`
+    /// arrays (the blocks run one after another), so the block-cooperative reductions are checked as a GPU runs them.
+    /// `ember_launch(kernel, arguments…)` runs a kernel over that grid; `ember_call` does so from an array of
+    /// pointers to its arguments, as the driver reads them.
     static let shim = """
         #include <cmath>
         #include <cstdio>
+        #include <barrier>
+        #include <thread>
+        #include <vector>
         #include <utility>
         #include <type_traits>
         using namespace std;
         #define __global__
         #define __device__
         #define __forceinline__ inline
-        #define __shared__
-        #define __syncthreads()
+        #define __shared__ static
         struct EmberHostDim { unsigned x; };
-        static const EmberHostDim blockIdx = {0}, threadIdx = {0}, blockDim = {1}, gridDim = {1};
+        namespace {
+        thread_local EmberHostDim blockIdx = {0}, threadIdx = {0};
+        const EmberHostDim blockDim = {8}, gridDim = {3};
+        barrier<>* ember_block_barrier;
+        }
+        #define __syncthreads() ember_block_barrier->arrive_and_wait()
+        namespace {   // each module's own copy, also when several are linked into one library
+        template <typename T> inline T atomicAdd(T* address, T value) {
+            T old = *address, updated;
+            do { updated = old + value; } while (!__atomic_compare_exchange(address, &old, &updated, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST));
+            return old;
+        }
+        template <typename... A, typename... V> void ember_launch(void (*f)(A...), V... values) {
+            for (unsigned b = 0; b < gridDim.x; ++b) {
+                barrier<> block(blockDim.x);
+                ember_block_barrier = &block;
+                vector<thread> threads;
+                for (unsigned t = 0; t < blockDim.x; ++t) {
+                    threads.emplace_back([=] { blockIdx.x = b; threadIdx.x = t; f(values...); });
+                }
+                for (auto& thread : threads) thread.join();
+            }
+        }
         template <typename... A, size_t... I> void ember_call(void (*f)(A...), void** p, index_sequence<I...>) {
-            f(*static_cast<remove_reference_t<A>*>(p[I])...);
+            ember_launch(f, *static_cast<remove_reference_t<A>*>(p[I])...);
         }
         template <typename... A> void ember_call(void (*f)(A...), void** p) { ember_call(f, p, index_sequence_for<A...>{}); }
+        }
 
         """
 
@@ -313,7 +341,7 @@ final class HostKernelLauncher: CUDAKernelLauncher {
 
     /// The compiler and its flags for host kernels.
     static func compileCommand(_ includeFolder: String) -> [String] {
-        ["c++", "-std=c++17", "-O1", "-fPIC", "-w", "-I", includeFolder]
+        ["c++", "-std=c++20", "-O1", "-fPIC", "-w", "-pthread", "-I", includeFolder]
     }
 
     private func load(_ module: CUDAKernelModule) -> UnsafeMutableRawPointer {

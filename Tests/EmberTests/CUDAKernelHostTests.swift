@@ -1,5 +1,5 @@
 // The generated CUDA C computes what Ember's CPU kernels compute: the pointwise modules, compiled for the host by
-// the system's C++ compiler (each kernel's grid-stride loop run by one "thread"), on edge values — negative zero,
+// the system's C++ compiler (each kernel run over the shim's grid of host threads), on edge values — negative zero,
 // infinities, NaN, division by zero, the integer extremes — compared with the CPU backend's primitives.
 @testable import Ember
 import Foundation
@@ -89,7 +89,7 @@ final class CUDAKernelHostTests: XCTestCase {
         for function in functions {
             let parameters = (0..<4).map { literal($0 < function.parameters.count ? function.parameters[$0] : 0) }
             let arguments = (["\(count)", "layout", "out"] + inputs.indices.map { "x\($0)" } + parameters).joined(separator: ", ")
-            main += "    \(CUDAKernelSources.kernelName(function, dtype))(\(arguments));\n"
+            main += "    ember_launch(\(CUDAKernelSources.kernelName(function, dtype)), \(arguments));\n"
             main += "    for (int i = 0; i < \(count); ++i) printf(\"%.17g \", (double)out[i]);\n    printf(\"\\n\");\n"
         }
         let lines = try runOnHost(module.source + main + "    return 0;\n}\n", name: module.name)
@@ -124,7 +124,7 @@ final class CUDAKernelHostTests: XCTestCase {
         let folder = URL(fileURLWithPath: try CUDATests.temporaryFolder(self))
         let sourceFile = folder.appendingPathComponent("\(name).cpp"), program = folder.appendingPathComponent(name)
         try (HostKernelLauncher.shim + source).write(to: sourceFile, atomically: true, encoding: .utf8)
-        let compile = try runProcess("/usr/bin/env", ["c++", "-std=c++17", "-O1", "-o", program.path, sourceFile.path])
+        let compile = try runProcess("/usr/bin/env", ["c++", "-std=c++20", "-O1", "-pthread", "-o", program.path, sourceFile.path])
         guard compile.status == 0 else {
             XCTFail("\(name) does not compile for the host:\n\(compile.output.prefix(3000))")
             return []
