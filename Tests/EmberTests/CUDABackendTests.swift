@@ -99,32 +99,59 @@ final class CUDABackendTests: XCTestCase {
         }
     }
 
-    /// Reductions accumulate in double on the GPU, so a float32 sum is the exact sum rounded once (the CPU's float
-    /// lanes may differ from it in the last bits): each result must be within one float32 ulp of the float64 reduction.
-    func testSumsMaximaAndMinimaAreKernels() throws {
+    /// Reductions accumulate in double on the GPU, so a float32 reduction is the exact one rounded once (the CPU's
+    /// float lanes may differ from it in the last bits): each result must be within one float32 ulp of the float64
+    /// reduction (plus 1e-6 for softmax and log-softmax, computed in float32 as on the CPU; and for float64, sums
+    /// taken in another order, within 1e-13 of the row's magnitude).
+    func testRowReductionsAndTransformsAreKernels() throws {
         let launcher = try requireLauncher()
         Ember.manualSeed(5)
         for dtype in [DType.float32, .float64] {
             let x = (Tensor.randn([37, 300]) * 100).to(dtype)
             x[3, 7] = Tensor(Double.nan).to(dtype)
             x[5] = Tensor.full([300], -Double.infinity).to(dtype)
-            let device = x.to(Self.device)
-            for (name, reduce) in [("sum", { (t: Tensor) in t.sum(dim: 1) }), ("max", { $0.amax(dim: 1) }),
-                                   ("min", { $0.amin(dim: 1) }), ("l1 norm", { $0.norm(p: 1, dim: 1) }),
-                                   ("whole sum", { $0.sum() }), ("empty rows", { $0[.all, 0..<0].sum(dim: 1) }),
-                                   ("middle axis sum", { $0.reshape([37, 20, 15]).sum(dim: 1) }),
-                                   ("column sums", { $0.sum(dim: 0) })] {
-                let got = reduce(device).cpu().to(.float64).toArray(as: Double.self)
-                let want = reduce(x.to(.float64)).toArray(as: Double.self)
-                XCTAssertEqual(got.count, want.count)
-                for (g, w) in zip(got, want) where !(g.isNaN && w.isNaN) && g != w {
-                    let ulp = dtype == .float32 ? Double(Float(w).ulp) : w.ulp
-                    XCTAssertLessThanOrEqual(abs(g - w), ulp, "\(name) \(dtype): \(g) vs \(w)")
+            x[6, 0..<150] = Tensor.full([150], Double.infinity).to(dtype)
+            let small = (Tensor.rand([9, 41]) + 0.5).to(dtype)   // products that stay finite, rows shorter than a block's grid
+            small[2, 5] = Tensor(Double.nan).to(dtype)
+            let cases: [(String, Tensor, Double, (Tensor) -> Tensor)] = [
+                ("sum", x, 0, { $0.sum(dim: 1) }), ("max", x, 0, { $0.amax(dim: 1) }), ("min", x, 0, { $0.amin(dim: 1) }),
+                ("whole sum", x, 0, { $0.sum() }), ("empty rows", x, 0, { $0[.all, 0..<0].sum(dim: 1) }),
+                ("middle axis sum", x, 0, { $0.reshape([37, 20, 15]).sum(dim: 1) }), ("column sums", x, 0, { $0.sum(dim: 0) }),
+                ("prod", small, 0, { $0.prod(dim: 1) }), ("logsumexp", x, 0, { $0.logsumexp(dim: 1) }),
+                ("variance", x, 0, { $0.var(dim: 1) }), ("biased variance", small, 0, { $0.var(dim: 1, unbiased: false) })]
+                + [0, 1, 2, 3, Double.infinity, -.infinity].map { p in ("\(p)-norm", small, 0, { $0.norm(p: p, dim: 1) }) }
+                + [("softmax", x, 1e-6, { $0.softmax(dim: 1) }), ("log softmax", x, 1e-6, { $0.logSoftmax(dim: 1) }),
+                   ("softmax of short rows", small, 1e-6, { $0.softmax(dim: 0) }), ("cumsum", x, 0, { $0.cumsum(dim: 1) }),
+                   ("cumprod", small, 0, { $0.cumprod(dim: 1) }), ("logcumsumexp", x, 0, { $0.logcumsumexp(dim: 1) })]
+            for (name, input, slack, reduce) in cases {
+                let got = reduce(input.to(Self.device)).cpu().to(.float64).toArray(as: Double.self)
+                let want = reduce(input.to(.float64)).toArray(as: Double.self)
+                let magnitude = input.to(.float64).abs().nanToNum(posinf: 0, neginf: 0).max().item()
+                XCTAssertEqual(got.count, want.count, name)
+                for (index, (g, w)) in zip(got, want).enumerated() where !(g.isNaN && w.isNaN) && g != w {
+                    let tolerance = dtype == .float32 ? Double(Float(w).ulp) + slack : 1e-13 * Swift.max(magnitude * 300, 1)
+                    XCTAssertLessThanOrEqual(Swift.abs(g - w), tolerance, "\(name) \(dtype) element \(index): \(g) vs \(w)")
                 }
             }
-            for stem in ["row_sum", "row_max", "row_min", "row_sum_abs", "middle_sum"] {
+            for stem in ["row_sum", "row_max", "row_min", "row_prod", "row_logsumexp", "row_variance", "row_count_nonzero",
+                         "row_norm2", "row_norm", "row_max_abs", "row_min_abs", "middle_sum", "softmax", "log_softmax", "cumsum",
+                         "cumprod", "logcumsumexp"] {
                 XCTAssertTrue(launcher.kernels.contains("\(stem)_\(dtype)"), "\(stem)_\(dtype) was not launched")
             }
+        }
+    }
+
+    /// Arg max and min give the CPU's values and first indices, NaN counting as the extreme, for every arithmetic dtype.
+    func testArgMaxAndMinAreKernels() throws {
+        Ember.manualSeed(3)
+        let base = Tensor.randint(-5, 6, [23, 70]).to(.float64)
+        base[4, 9] = Tensor(Double.nan)
+        base[4, 50] = Tensor(Double.nan)
+        for dtype in [DType.float32, .float64, .int64, .int32, .int8, .uint8] {
+            let x = dtype == .uint8 ? (base + 5).nanToNum(nan: 0).to(dtype) : dtype.isFloatingPoint ? base.to(dtype) : base.nanToNum(nan: 0).to(dtype)
+            try assertSame("argmax \(dtype)", [x]) { $0[0].argmax(dim: 1) }
+            try assertSame("argmin \(dtype)", [x]) { $0[0].argmin(dim: 0) }
+            try assertSame("max values \(dtype)", [x]) { $0[0].max(dim: 1).values }
         }
     }
 

@@ -135,6 +135,16 @@ final class CUDATests: XCTestCase {
         XCTAssertEqual(ArithmeticUnaryOp.clamp(min: nil, max: 4).cuda.parameters, [0, 1, 0, 4])
         XCTAssertEqual(CUDAKernelSources.arithmeticBinary(.int64).kernels.count, ArithmeticBinaryOp.cudaKernelCases.count)
         XCTAssertEqual(CUDAKernelSources.cast(from: .float16).kernels.count, 9)
+        let reductions = Set(CUDAKernelSources.reductions(.float64).kernels)
+        let rowReductions: [RowReduction] = [.sum, .prod, .max, .min, .logsumexp, .sumAbs, .norm(0), .norm(1), .norm(2), .norm(.infinity),
+                                             .norm(-.infinity), .norm(3.5), .variance(correction: 1)]
+        for op in rowReductions {
+            XCTAssertTrue(reductions.contains(CUDAKernelSources.rowReductionKernel(op).name + "_float64"), "\(op)")
+        }
+        let transforms = Set(CUDAKernelSources.rowTransforms(.float32).kernels)
+        for op in [RowTransform.softmax, .logSoftmax, .cumsum, .cumprod, .logcumsumexp] {
+            XCTAssertTrue(transforms.contains(CUDAKernelSources.rowTransformKernel(op) + "_float32"), "\(op)")
+        }
     }
 
     // MARK: Helpers

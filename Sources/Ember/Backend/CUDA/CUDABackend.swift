@@ -1,5 +1,5 @@
-// The GPU's backend: copies, casts, fills, every pointwise family, the sums, maxima and minima of rows, sums over a
-// middle axis and the Adam step run as Ember's generated CUDA kernels; the primitives that have no kernel yet run on
+// The GPU's backend: copies, casts, fills, every pointwise family, the row reductions, arg extremes and transforms,
+// sums over a middle axis and the Adam step run as Ember's generated CUDA kernels; the primitives that have no kernel yet run on
 // the host, their operands copied there and their outputs back.
 
 /// Runs the op vocabulary on a CUDA device: each primitive with a generated kernel (`CUDAKernelSources`) launches
@@ -100,17 +100,12 @@ final class CUDABackend: Backend {
         CUDAKernelArgument.withParameters(arguments) { launcher.launch(module.name, of: module, work: .elements(param.numel), arguments: $0) }
     }
 
-    // MARK: On the host, until these get kernels
+    // MARK: Rows
 
     func reduceRows(_ op: RowReduction, _ x: KernelOperand, rows: Int, k: Int, into out: KernelOperand) {
-        guard let (name, initial) = CUDAKernelSources.rowReductionKernel(op), let module = modules["reduce_\(x.dtype)"] else {
-            return runOnHost([out, x], written: [0]) { CPUBackend.host.reduceRows(op, $0[1]!, rows: rows, k: k, into: $0[0]!) }
-        }
-        guard rows > 0 else { return }
-        let arguments: [CUDAKernelArgument] = [.int64(Int64(rows)), .int64(Int64(k)), .address(x.address), .address(out.address),
-                                               .double(initial)]
-        CUDAKernelArgument.withParameters(arguments) {
-            launcher.launch("\(name)_\(x.dtype)", of: module, work: .rows(rows), arguments: $0)
+        let (name, parameter) = CUDAKernelSources.rowReductionKernel(op)
+        run(rows: "reduce_\(x.dtype)", "\(name)_\(x.dtype)", rows: rows, k: k, [x, out], parameters: [parameter]) {
+            CPUBackend.host.reduceRows(op, $0[0], rows: rows, k: k, into: $0[1])
         }
     }
 
@@ -127,14 +122,31 @@ final class CUDABackend: Backend {
     }
 
     func argExtremeRows(_ x: KernelOperand, rows: Int, k: Int, isMax: Bool, values: KernelOperand, indices: KernelOperand) {
-        runOnHost([values, indices, x], written: [0, 1]) {
-            CPUBackend.host.argExtremeRows($0[2]!, rows: rows, k: k, isMax: isMax, values: $0[0]!, indices: $0[1]!)
+        run(rows: "arg_extreme_\(x.dtype)", "arg_\(isMax ? "max" : "min")_\(x.dtype)", rows: rows, k: k, [x, values, indices]) {
+            CPUBackend.host.argExtremeRows($0[0], rows: rows, k: k, isMax: isMax, values: $0[1], indices: $0[2])
         }
     }
 
     func transformRows(_ op: RowTransform, _ x: KernelOperand, rows: Int, k: Int, into out: KernelOperand) {
-        runOnHost([out, x], written: [0]) { CPUBackend.host.transformRows(op, $0[1]!, rows: rows, k: k, into: $0[0]!) }
+        run(rows: "row_transform_\(x.dtype)", "\(CUDAKernelSources.rowTransformKernel(op))_\(x.dtype)", rows: rows, k: k, [x, out]) {
+            CPUBackend.host.transformRows(op, $0[0], rows: rows, k: k, into: $0[1])
+        }
     }
+
+    /// Launches a row kernel `(rows, k, operands…, parameters…)` with a block per row, or runs `onHost` on host
+    /// copies of `operands` (all but the first written) when `module` has no such kernel.
+    private func run(rows module: String, _ kernel: String, rows: Int, k: Int, _ operands: [KernelOperand], parameters: [Double] = [],
+                     onHost: ([KernelOperand]) -> Void) {
+        guard let source = modules[module], source.kernels.contains(kernel) else {
+            return runOnHost(operands, written: Array(1..<operands.count)) { onHost($0.map { $0! }) }
+        }
+        guard rows > 0 else { return }
+        let arguments: [CUDAKernelArgument] = [.int64(Int64(rows)), .int64(Int64(k))] + operands.map { .address($0.address) }
+            + parameters.map { .double($0) }
+        CUDAKernelArgument.withParameters(arguments) { launcher.launch(kernel, of: source, work: .rows(rows), arguments: $0) }
+    }
+
+    // MARK: On the host, until these get kernels
 
     func sortRows(_ x: KernelOperand, rows: Int, k: Int, descending: Bool, values: KernelOperand, indices: KernelOperand) {
         runOnHost([values, indices, x], written: [0, 1]) {

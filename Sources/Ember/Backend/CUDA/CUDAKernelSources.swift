@@ -48,6 +48,7 @@ enum CUDAKernelSources {
             + arithmeticTypes.map { arithmeticBinary($0) } + floatTypes.map { floatBinary($0) }
             + arithmeticTypes.map { compare($0) } + [bitwise()] + allTypes.map { cast(from: $0) }
             + [fill(), select()] + floatTypes.map { adam($0) } + floatTypes.map { reductions($0) }
+            + floatTypes.map { rowTransforms($0) } + arithmeticTypes.map { argExtremes($0) }
     }
 
     /// The kernel name of `function` for `dtype` (`leaky_relu_float32`).
@@ -123,73 +124,14 @@ enum CUDAKernelSources {
             """)])
     }
 
-    /// The kernel stem and starting value of a row reduction that has a kernel, or nil.
-    static func rowReductionKernel(_ op: RowReduction) -> (name: String, initial: Double)? {
-        switch op {
-        case .sum: return ("row_sum", 0)
-        case .sumAbs: return ("row_sum_abs", 0)
-        case .max: return ("row_max", -.infinity)
-        case .min: return ("row_min", .infinity)
-        default: return nil
-        }
-    }
-
-    /// `reduce_<dtype>`: `row_sum`, `row_sum_abs`, `row_max`, `row_min` of a contiguous [rows, k] operand, one block
-    /// per row (grid-stride over rows): each thread folds a strided share of the row in double from `initial`, then
-    /// the block combines the partial results in shared memory; a NaN wins a maximum or minimum, as on the CPU. And
-    /// `middle_sum`: out[o, i] = Σ_j x[o, j, i] over a contiguous [outer, k, inner] operand, a thread per output
-    /// summing in double in j's order, as the CPU does (neighbouring threads read neighbouring columns).
-    static func reductions(_ dtype: DType) -> CUDAKernelModule {
-        let t = cType(dtype)
-        let reductions = [("row_sum", "v", "a + b"), ("row_sum_abs", "fabs(v)", "a + b"),
-                          ("row_max", "v", "isnan(a) ? a : (isnan(b) || b > a ? b : a)"),
-                          ("row_min", "v", "isnan(a) ? a : (isnan(b) || b < a ? b : a)")]
-        let middleSum = """
-            extern "C" __global__ void middle_sum_\(dtype)(long long outer, long long k, long long inner, const \(t)* __restrict__ x,
-                                                    \(t)* __restrict__ out) {
-                for (long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x; i < outer * inner; i += (long long)gridDim.x * blockDim.x) {
-                    long long block = i / inner, column = i - block * inner;
-                    const \(t)* p = x + block * k * inner + column;
-                    double sum = 0;
-                    for (long long j = 0; j < k; ++j) sum += (double)p[j * inner];
-                    out[i] = (\(t))sum;
-                }
-            }
-
-            """
-        return module("reduce_\(dtype)", [("middle_sum_\(dtype)", middleSum)] + reductions.map { name, map, combine in
-            ("\(name)_\(dtype)", """
-            __device__ __forceinline__ double \(name)_combine(double a, double b) { return \(combine); }
-            extern "C" __global__ void \(name)_\(dtype)(long long rows, long long k, const \(t)* __restrict__ x, \(t)* __restrict__ out,
-                                                   double initial) {
-                __shared__ double partial[\(CUDADriverLauncher.threadsPerBlock)];
-                for (long long r = blockIdx.x; r < rows; r += gridDim.x) {
-                    double acc = initial;
-                    for (long long j = threadIdx.x; j < k; j += blockDim.x) {
-                        double v = (double)x[r * k + j];
-                        acc = \(name)_combine(acc, \(map));
-                    }
-                    partial[threadIdx.x] = acc;
-                    __syncthreads();
-                    for (unsigned s = blockDim.x / 2; s > 0; s >>= 1) {
-                        if (threadIdx.x < s) partial[threadIdx.x] = \(name)_combine(partial[threadIdx.x], partial[threadIdx.x + s]);
-                        __syncthreads();
-                    }
-                    if (threadIdx.x == 0) out[r] = (\(t))partial[0];
-                    __syncthreads();
-                }
-            }
-
-            """)
-        })
-    }
-
     // MARK: Assembly
 
-    /// A module of `kernels`; `withHalves` adds float16 and bfloat16 (their CUDA headers and conversions).
-    private static func module(_ name: String, withHalves: Bool = false,
-                               _ kernels: [(name: String, source: String)]) -> CUDAKernelModule {
-        CUDAKernelModule(name: name, source: prelude + (withHalves ? halfPrelude : "") + kernels.map(\.source).joined(separator: "\n"),
+    /// A module of `kernels`; `withHalves` adds float16 and bfloat16 (their CUDA headers and conversions), `prefix`
+    /// what its kernels share.
+    static func module(_ name: String, withHalves: Bool = false, prefix: String = "",
+                       _ kernels: [(name: String, source: String)]) -> CUDAKernelModule {
+        CUDAKernelModule(name: name, source: prelude + (withHalves ? halfPrelude : "") + prefix
+                                             + kernels.map(\.source).joined(separator: "\n"),
                          kernels: kernels.map(\.name))
     }
 
@@ -250,9 +192,14 @@ enum CUDAKernelSources {
 
         """
 
-    /// What every module starts with: the layout argument, offsets, conversions and the integer-safe arithmetic
+    /// What every module starts with: C's INFINITY and NAN (NVRTC has no math.h), the layout argument, offsets, conversions and the integer-safe arithmetic
     /// the CPU kernels define (wrapping integers, division by zero giving 0, PyTorch's floor division).
     static let prelude = """
+        #ifndef INFINITY
+        #define INFINITY __longlong_as_double(0x7ff0000000000000LL)
+        #define NAN __longlong_as_double(0x7ff8000000000000LL)
+        #endif
+
         struct EmberLayout {
             int rank;
             int contiguous;
