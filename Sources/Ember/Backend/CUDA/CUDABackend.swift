@@ -146,33 +146,85 @@ final class CUDABackend: Backend {
         CUDAKernelArgument.withParameters(arguments) { launcher.launch(kernel, of: source, work: .rows(rows), arguments: $0) }
     }
 
-    // MARK: On the host, until these get kernels
-
     func sortRows(_ x: KernelOperand, rows: Int, k: Int, descending: Bool, values: KernelOperand, indices: KernelOperand) {
         runOnHost([values, indices, x], written: [0, 1]) {
             CPUBackend.host.sortRows($0[2]!, rows: rows, k: k, descending: descending, values: $0[0]!, indices: $0[1]!)
         }
     }
 
+    // MARK: Indexing
+
     func gather(_ input: KernelOperand, index: KernelOperand, dim: Int, into out: KernelOperand) -> Int64? {
-        runOnHost([out, input, index], written: [0]) { CPUBackend.host.gather($0[1]!, index: $0[2]!, dim: dim, into: $0[0]!) }
+        run(along: "gather_\(input.dtype)", dim: dim, [out, input], indexed: 1, index: index) {
+            CPUBackend.host.gather($0[1], index: $0[2], dim: dim, into: $0[0])
+        }
     }
 
     func scatter(_ source: KernelOperand, index: KernelOperand, dim: Int, accumulate: Bool, into target: KernelOperand) -> Int64? {
-        runOnHost([target, source, index], written: [0]) {
-            CPUBackend.host.scatter($0[1]!, index: $0[2]!, dim: dim, accumulate: accumulate, into: $0[0]!)
+        run(along: "scatter\(accumulate ? "_add" : "")_\(target.dtype)", dim: dim, [target, source], indexed: 0, index: index) {
+            CPUBackend.host.scatter($0[1], index: $0[2], dim: dim, accumulate: accumulate, into: $0[0])
         }
+    }
+
+    /// Launches a gather or scatter kernel over index's positions (`CUDAKernelSources.indexing`) with `operands`
+    /// ([written, read]; the one at `indexed` is addressed along `dim` by the index) and gives the index it found
+    /// outside the dimension, if any (waiting for the kernel to read it back); runs `onHost` on host copies of
+    /// operands + [index] when there is no such kernel.
+    private func run(along kernel: String, dim: Int, _ operands: [KernelOperand], indexed: Int, index: KernelOperand,
+                     onHost: ([KernelOperand]) -> Int64?) -> Int64? {
+        var strides = operands.map(\.strides)
+        strides[indexed][dim] = 0
+        guard let module = modules["index_\(operands[0].dtype)"], module.kernels.contains(kernel),
+              let layout = CUDAKernelLayout(shape: index.shape, strides: strides + [index.strides], contiguous: false) else {
+            return runOnHost(operands + [index], written: [0]) { onHost($0.map { $0! }) }
+        }
+        guard index.numel > 0 else { return nil }
+        let outside = deviceBuffer([0, 0])
+        let arguments: [CUDAKernelArgument] = [.int64(Int64(index.numel)), .layout(layout)] + operands.map { .address($0.address) }
+            + [.address(index.address), .int64(Int64(operands[indexed].strides[dim])), .int64(Int64(operands[indexed].shape[dim])),
+               .address(outside.pointer)]
+        CUDAKernelArgument.withParameters(arguments) { launcher.launch(kernel, of: module, work: .elements(index.numel), arguments: $0) }
+        var report: (found: Int64, index: Int64) = (0, 0)
+        withUnsafeMutableBytes(of: &report) { allocator.copyToHost(outside.pointer, to: $0.baseAddress!, byteCount: 16) }
+        return report.found != 0 ? report.index : nil
     }
 
     func take(_ source: KernelOperand, bases: [Int], block: Layout, into out: KernelOperand) {
-        runOnHost([out, source], written: [0]) { CPUBackend.host.take($0[1]!, bases: bases, block: block, into: $0[0]!) }
+        run(block: "take_\(source.dtype)", bases: bases, block: block, [source, out]) {
+            CPUBackend.host.take($0[0], bases: bases, block: block, into: $0[1])
+        }
     }
 
     func put(_ values: KernelOperand, bases: [Int], block: Layout, accumulate: Bool, into target: KernelOperand) {
-        runOnHost([target, values], written: [0]) {
-            CPUBackend.host.put($0[1]!, bases: bases, block: block, accumulate: accumulate, into: $0[0]!)
+        run(block: "put\(accumulate ? "_add" : "")_\(target.dtype)", bases: bases, block: block, [values, target]) {
+            CPUBackend.host.put($0[0], bases: bases, block: block, accumulate: accumulate, into: $0[1])
         }
     }
+
+    /// Launches a take or put kernel over every (base, block element) with the bases copied to the device; runs
+    /// `onHost` on host copies of [read, written] when there is no such kernel.
+    private func run(block kernel: String, bases: [Int], block: Layout, _ operands: [KernelOperand], onHost: ([KernelOperand]) -> Void) {
+        guard let module = modules["index_\(operands[1].dtype)"], module.kernels.contains(kernel),
+              let layout = CUDAKernelLayout(shape: block.shape, strides: [block.strides], contiguous: block.isContiguous) else {
+            return runOnHost(operands, written: [1]) { onHost($0.map { $0! }) }
+        }
+        let count = bases.count * block.count
+        guard count > 0 else { return }
+        let deviceBases = deviceBuffer(bases.map { Int64($0) })
+        let arguments: [CUDAKernelArgument] = [.int64(Int64(count)), .layout(layout), .int64(Int64(block.count)),
+                                               .address(deviceBases.pointer)] + operands.map { .address($0.address) }
+        CUDAKernelArgument.withParameters(arguments) { launcher.launch(kernel, of: module, work: .elements(count), arguments: $0) }
+    }
+
+    /// `words` in device memory, freed when the storage is released (after the kernels queued before that point:
+    /// the allocator hands memory out in stream order).
+    private func deviceBuffer(_ words: [Int64]) -> Storage {
+        let storage = Storage(byteCount: words.count * 8, backend: self)
+        words.withUnsafeBytes { allocator.copyFromHost($0.baseAddress!, to: storage.pointer, byteCount: $0.count) }
+        return storage
+    }
+
+    // MARK: On the host, until these get kernels
 
     func batchedMatrixProduct(_ a: KernelOperand, _ b: KernelOperand, into out: KernelOperand) {
         runOnHost([out, a, b], written: [0]) { CPUBackend.host.batchedMatrixProduct($0[1]!, $0[2]!, into: $0[0]!) }

@@ -69,10 +69,15 @@ struct CUDAKernelLayout {
     /// allows; nil when more than `maxDims` dimensions remain.
     init?(out: KernelOperand, inputs: [KernelOperand]) {
         let shape = out.shape, count = out.numel
-        let contiguous = out.isContiguous && inputs.allSatisfy { $0.isContiguous && $0.numel == count }
-        let loop = StridedLoop(shape: shape, strides: [out.strides]
-                               + inputs.map { Layout.broadcastStrides(shape: $0.shape, strides: $0.strides, to: shape) })
-        guard loop.shape.count <= CUDAKernelSources.maxDims else { return nil }
+        self.init(shape: shape, strides: [out.strides] + inputs.map { Layout.broadcastStrides(shape: $0.shape, strides: $0.strides, to: shape) },
+                  contiguous: out.isContiguous && inputs.allSatisfy { $0.isContiguous && $0.numel == count })
+    }
+
+    /// Positions of `shape` with each operand's `strides` (at most `maxOperands`), merged where all allow; `contiguous`
+    /// when every operand is row-major over the shape. Nil when more than `maxDims` dimensions remain.
+    init?(shape: [Int], strides: [[Int]], contiguous: Bool) {
+        let loop = StridedLoop(shape: shape, strides: strides)
+        guard loop.shape.count <= CUDAKernelSources.maxDims, strides.count <= CUDAKernelSources.maxOperands else { return nil }
         var words = [Int64](repeating: 0, count: CUDAKernelLayout.byteCount / 8)
         words[0] = Int64(loop.shape.count) | (contiguous ? 1 << 32 : 0)   // rank, then contiguous, little-endian
         for (d, size) in loop.shape.enumerated() { words[1 + d] = Int64(size) }
