@@ -205,6 +205,40 @@ final class CUDABackendTests: XCTestCase {
         XCTAssertNil(backend.gather(x.operand, index: Tensor([[0, 3]] as [[Int64]]).to(Self.device).operand, dim: 1, into: out[0..<1].operand))
     }
 
+    /// Max, average and adaptive average pooling, forward and backward, give the CPU's exact values: padding,
+    /// dilation, strides, ceil mode, the divisor rules, bins that overlap and bins wider than the input; NaN and
+    /// ties in the max windows, and overlapping windows whose gradients add up.
+    func testPoolingRunsAsKernelsWithTheCPUsValues() throws {
+        let launcher = try requireLauncher()
+        Ember.manualSeed(4)
+        for dtype in [DType.float32, .float64] {
+            let x = (Tensor.randn([2, 3, 9, 11]) * 4).round().to(dtype)   // rounded: ties in the max windows
+            x[0, 1, 2, 3] = Tensor(Double.nan).to(dtype)
+            let cases: [(String, (Tensor) -> Tensor)] = [
+                ("max pool", { F.maxPool2d($0, 3, stride: 2, padding: 1) }),
+                ("max pool dilated, ceil mode", { F.maxPool2d($0, [2, 3], stride: [2, 1], padding: [1, 1], dilation: [2, 2], ceilMode: true) }),
+                ("max pool indices", { F.maxPool2dWithIndices($0, 3, stride: 2, padding: 1).indices.to(dtype) }),
+                ("avg pool", { F.avgPool2d($0, 3, stride: 2, padding: 1) }),
+                ("avg pool without padding in the count, ceil mode", { F.avgPool2d($0, [3, 2], stride: 2, padding: 1, ceilMode: true, countIncludePad: false) }),
+                ("avg pool divisor override", { F.avgPool2d($0, 2, divisorOverride: 3) }),
+                ("adaptive avg pool down", { F.adaptiveAvgPool2d($0, [4, 5]) }),
+                ("adaptive avg pool up", { F.adaptiveAvgPool2d($0, [13, 17]) })]
+            for (name, pool) in cases {
+                try assertSame("\(name) \(dtype)", [x]) { pool($0[0]) }
+                guard !name.hasSuffix("indices") else { continue }
+                try assertSame("\(name) backward \(dtype)", [x.nanToNum(nan: 0)]) { inputs in
+                    let input = inputs[0].detach().requiresGrad_()
+                    let y = pool(input)
+                    (y * Tensor.arange(0, Double(y.numel)).view(y.shape).to(dtype).to(input.device)).sum().backward()
+                    return input.grad!
+                }
+            }
+        }
+        for stem in ["max_pool", "max_pool_backward", "avg_pool", "avg_pool_backward", "adaptive_avg_pool", "adaptive_avg_pool_backward"] {
+            XCTAssertTrue(launcher.kernels.contains("\(stem)_float64"), "\(stem)_float64 was not launched")
+        }
+    }
+
     func testTheAdamStepIsOneKernelWithTheCPUsValues() throws {
         let launcher = try requireLauncher()
         for dtype in [DType.float32, .float64] {

@@ -245,33 +245,54 @@ final class CUDABackend: Backend {
         }
     }
 
+    // MARK: Pooling
+
     func maxPool(_ input: KernelOperand, planes: Int, _ g: PoolGeometry, into out: KernelOperand, indices: KernelOperand) {
-        runOnHost([out, indices, input], written: [0, 1]) {
-            CPUBackend.host.maxPool($0[2]!, planes: planes, g, into: $0[0]!, indices: $0[1]!)
+        run(pool: "max_pool", g, count: out.numel, [input, out, indices]) {
+            CPUBackend.host.maxPool($0[0], planes: planes, g, into: $0[1], indices: $0[2])
         }
     }
 
     func maxPoolBackward(_ gradOutput: KernelOperand, indices: KernelOperand, planes: Int, _ g: PoolGeometry,
                          into gradInput: KernelOperand) {
-        runOnHost([gradInput, gradOutput, indices], written: [0]) {
-            CPUBackend.host.maxPoolBackward($0[1]!, indices: $0[2]!, planes: planes, g, into: $0[0]!)
+        run(pool: "max_pool_backward", g, count: gradInput.numel, [gradOutput, indices, gradInput]) {
+            CPUBackend.host.maxPoolBackward($0[0], indices: $0[1], planes: planes, g, into: $0[2])
         }
     }
 
     func avgPool(_ source: KernelOperand, planes: Int, _ g: PoolGeometry, countIncludePad: Bool, divisorOverride: Int?,
                  backward: Bool, into destination: KernelOperand) {
-        runOnHost([destination, source], written: [0]) {
-            CPUBackend.host.avgPool($0[1]!, planes: planes, g, countIncludePad: countIncludePad, divisorOverride: divisorOverride,
-                                    backward: backward, into: $0[0]!)
+        run(pool: backward ? "avg_pool_backward" : "avg_pool", g, count: destination.numel, [source, destination],
+            parameters: [countIncludePad ? 1 : 0, Int64(divisorOverride ?? 0)]) {
+            CPUBackend.host.avgPool($0[0], planes: planes, g, countIncludePad: countIncludePad, divisorOverride: divisorOverride,
+                                    backward: backward, into: $0[1])
         }
     }
 
     func adaptiveAvgPool(_ source: KernelOperand, planes: Int, height: Int, width: Int, outH: Int, outW: Int, backward: Bool,
                          into destination: KernelOperand) {
-        runOnHost([destination, source], written: [0]) {
-            CPUBackend.host.adaptiveAvgPool($0[1]!, planes: planes, height: height, width: width, outH: outH, outW: outW,
-                                            backward: backward, into: $0[0]!)
+        let g = PoolGeometry(height: height, width: width, outH: outH, outW: outW, kernelH: 1, kernelW: 1, strideH: 1, strideW: 1,
+                             padH: 0, padW: 0, dilationH: 1, dilationW: 1)
+        run(pool: backward ? "adaptive_avg_pool_backward" : "adaptive_avg_pool", g, count: destination.numel, [source, destination]) {
+            CPUBackend.host.adaptiveAvgPool($0[0], planes: planes, height: height, width: width, outH: outH, outW: outW,
+                                            backward: backward, into: $0[1])
         }
+    }
+
+    /// Launches `kernel` of the pooling module (`CUDAKernelSources.pooling`) over `count` elements with the geometry,
+    /// `parameters` and `operands` (the last one written); runs `onHost` on host copies when the dtype has none.
+    private func run(pool kernel: String, _ g: PoolGeometry, count: Int, _ operands: [KernelOperand], parameters: [Int64] = [],
+                     onHost: ([KernelOperand]) -> Void) {
+        let dtype = operands[0].dtype
+        guard let module = modules["pool_\(dtype)"] else {
+            return runOnHost(operands, written: [operands.count - 1]) { onHost($0.map { $0! }) }
+        }
+        guard count > 0 else { return }
+        let geometry = [g.height, g.width, g.outH, g.outW, g.kernelH, g.kernelW, g.strideH, g.strideW, g.padH, g.padW, g.dilationH,
+                        g.dilationW].map { Int64($0) }
+        let arguments: [CUDAKernelArgument] = [.int64(Int64(count)), .words(geometry)] + parameters.map { .int64($0) }
+            + operands.map { .address($0.address) }
+        CUDAKernelArgument.withParameters(arguments) { launcher.launch("\(kernel)_\(dtype)", of: module, work: .elements(count), arguments: $0) }
     }
 
     func fourierTransform(_ transform: FourierTransform, _ source: KernelOperand, into destination: KernelOperand) {

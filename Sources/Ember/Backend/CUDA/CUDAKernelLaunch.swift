@@ -26,6 +26,8 @@ enum CUDAKernelArgument {
     case address(UnsafeRawPointer?)
     /// `EmberLayout`, by value.
     case layout(CUDAKernelLayout)
+    /// A struct of 8-byte fields (`long long`, `double`), by value.
+    case words([Int64])
 
     /// Calls `body` with the driver's `kernelParams` for `arguments`: each value in an 8-byte aligned slot of one
     /// buffer on the stack, and a pointer to each slot.
@@ -41,6 +43,7 @@ enum CUDAKernelArgument {
                     case .double(let value): slot.storeBytes(of: value, as: Double.self)
                     case .address(let value): slot.storeBytes(of: value, as: UnsafeRawPointer?.self)
                     case .layout(let layout): layout.words.withUnsafeBytes { slot.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+                    case .words(let words): words.withUnsafeBytes { slot.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
                     }
                     pointers[index] = slot
                     slot += argument.byteCount
@@ -52,8 +55,11 @@ enum CUDAKernelArgument {
 
     /// The bytes of the C parameter.
     private var byteCount: Int {
-        if case .layout = self { return CUDAKernelLayout.byteCount }
-        return 8
+        switch self {
+        case .layout: return CUDAKernelLayout.byteCount
+        case .words(let words): return 8 * words.count
+        default: return 8
+        }
     }
 }
 
