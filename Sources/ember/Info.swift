@@ -19,6 +19,9 @@ struct Info: ParsableCommand {
                   + "\(gpu.multiProcessorCount) multiprocessors, \(gpu.totalMemory >> 20) MiB")
         }
         if let reason = cuda.unavailableReason { print("  cuda: not available: \(reason)") }
+        if cuda.isAvailable, let reason = cuda.cublasUnavailableReason {
+            print("  cuBLAS: not available, matrix products run on the host: \(reason)")
+        }
         if let version = cuda.driverVersion { print("CUDA driver: \(version)") }
     }
 }

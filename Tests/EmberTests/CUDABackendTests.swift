@@ -9,13 +9,25 @@ import XCTest
 final class CUDABackendTests: XCTestCase {
     static let device = Device.privateUse(7)
 
-    /// The backend, registered once: host memory counted by an emulated allocator, host-compiled kernels.
+    /// The backend, registered once: host memory counted by an emulated allocator, host-compiled kernels, and the
+    /// fake cuBLAS (Fixtures/FakeCUDA/fake_cublas.c) for matrix products.
     static let launcher: HostKernelLauncher? = {
         guard let include = (try? CUDATests.loadNVRTC())?.includeFolder,
               FileManager.default.fileExists(atPath: include + "/nv/target") else { return nil }
         let launcher = HostKernelLauncher(includeFolder: include)
-        Backends.register(CUDABackend(device: device, allocator: EmulatedDevice(device), launcher: launcher))
+        let blas = try! CUBLASSession(CUBLAS(searching: [fakeCUBLASFolder]), context: nil)
+        Backends.register(CUDABackend(device: device, allocator: EmulatedDevice(device), launcher: launcher, blas: blas))
         return launcher
+    }()
+
+    /// A folder holding `libcublas.so.13` built from Fixtures/FakeCUDA/fake_cublas.c.
+    static let fakeCUBLASFolder: String = {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ember-fake-cublas-\(getpid())").path
+        try! FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/FakeCUDA/fake_cublas.c").path
+        let compile = try! runProcess("/usr/bin/env", ["cc", "-shared", "-fPIC", "-O1", "-o", folder + "/libcublas.so.13", source])
+        precondition(compile.status == 0, "cc could not build the fake cuBLAS: \(compile.output)")
+        return folder
     }()
 
     private func requireLauncher() throws -> HostKernelLauncher {
@@ -239,6 +251,91 @@ final class CUDABackendTests: XCTestCase {
         }
     }
 
+    /// Matrix products go to cuBLAS (here the fake one, a reference GEMM that refuses a wrong leading dimension) in
+    /// every orientation cuBLAS reads without a copy: row- and column-major operands, batches, a broadcast batch,
+    /// a linear layer's forward and backward; float32 without TF32 unless `allowTF32`.
+    func testMatrixProductsGoThroughCUBLASInEveryOrientation() throws {
+        _ = try requireLauncher()
+        let library = try XCTUnwrap(dlopen(Self.fakeCUBLASFolder + "/libcublas.so.13", RTLD_NOW | RTLD_NOLOAD))
+        typealias Counter = @convention(c) () -> Int32
+        let calls = unsafeBitCast(dlsym(library, "fake_cublas_calls"), to: Counter.self)
+        let lastCompute = unsafeBitCast(dlsym(library, "fake_cublas_last_compute"), to: Counter.self)
+        Ember.manualSeed(2)
+        for dtype in [DType.float32, .float64] {
+            let a = Tensor.randn([4, 5, 7], dtype: dtype), b = Tensor.randn([4, 7, 3], dtype: dtype)
+            let cases: [(String, [Tensor], ([Tensor]) -> Tensor)] = [
+                ("matrix product", [a[0], b[0]], { $0[0].matmul($0[1]) }),
+                ("transposed left", [a[0].t().contiguous(), b[0]], { $0[0].t().matmul($0[1]) }),
+                ("transposed right", [a[0], b[0].t().contiguous()], { $0[0].matmul($0[1].t()) }),
+                ("both transposed", [a[0].t().contiguous(), b[0].t().contiguous()], { $0[0].t().matmul($0[1].t()) }),
+                ("row times matrix", [a[0][0..<1], b[0]], { $0[0].matmul($0[1]) }),
+                ("matrix times column", [a[0], b[0][.all, 0..<1]], { $0[0].matmul($0[1]) }),
+                ("batched", [a, b], { $0[0].matmul($0[1]) }),
+                ("batched, transposed", [a.transpose(1, 2).contiguous(), b], { $0[0].transpose(1, 2).matmul($0[1].transpose(1, 2).transpose(1, 2)) }),
+                ("broadcast batch", [a, b[0]], { $0[0].matmul($0[1]) }),
+                ("empty inner dimension", [a[0][.all, 0..<0], b[0][0..<0]], { $0[0].matmul($0[1]) }),
+                ("linear layer backward", [a[0], b[0].t().contiguous()], { inputs in
+                    let x = inputs[0].detach().requiresGrad_(), w = inputs[1].detach().requiresGrad_()
+                    (F.linear(x, w) * F.linear(x, w)).sum().backward()
+                    return Tensor.cat([x.grad!.reshape([-1]), w.grad!.reshape([-1])])
+                })]
+            for (name, inputs, product) in cases {
+                let before = calls()
+                let want = product(inputs).to(.float64).toArray(as: Double.self)
+                let got = product(inputs.map { $0.to(Self.device) }).cpu().to(.float64).toArray(as: Double.self)
+                XCTAssertEqual(got.count, want.count, name)
+                let tolerance = dtype == .float32 ? 1e-5 : 1e-12
+                for (g, w) in zip(got, want) where Swift.abs(g - w) > tolerance * Swift.max(1, Swift.abs(w)) {
+                    XCTFail("\(name) \(dtype): \(g) on the CUDA backend, \(w) on the CPU")
+                    break
+                }
+                if name != "empty inner dimension" { XCTAssertGreaterThan(calls(), before, "\(name) did not call cuBLAS") }
+            }
+            XCTAssertEqual(lastCompute(), dtype == .float32 ? 68 : 70, "CUBLAS_COMPUTE_32F (no TF32) or CUBLAS_COMPUTE_64F")
+        }
+        Ember.cuda.allowTF32 = true
+        defer { Ember.cuda.allowTF32 = false }
+        _ = Tensor.ones([2, 2]).to(Self.device).matmul(Tensor.ones([2, 2]).to(Self.device))
+        XCTAssertEqual(lastCompute(), 77, "allowTF32 asks for CUBLAS_COMPUTE_32F_FAST_TF32")
+    }
+
+    /// Convolutions (forward and transposed, groups, strides, padding, dilation, 1-d) run as im2col, batched cuBLAS
+    /// products per group and col2im: values and the input, weight and bias gradients within float rounding of the CPU's.
+    func testConvolutionsRunAsIm2colAndCUBLASProducts() throws {
+        let launcher = try requireLauncher()
+        Ember.manualSeed(8)
+        for dtype in [DType.float32, .float64] {
+            let cases: [(String, Tensor, Tensor, (Tensor, Tensor, Tensor) -> Tensor)] = [
+                ("conv2d", Tensor.randn([2, 4, 9, 8]), Tensor.randn([6, 2, 3, 3]), { F.conv2d($0, $1, $2, stride: 2, padding: 1, groups: 2) }),
+                ("conv2d dilated", Tensor.randn([3, 3, 10, 7]), Tensor.randn([5, 3, 2, 3]), { F.conv2d($0, $1, $2, stride: [1, 2], padding: 2, dilation: [2, 1]) }),
+                ("conv1d", Tensor.randn([2, 3, 17]), Tensor.randn([4, 3, 5]), { F.conv1d($0, $1, $2, stride: 3, padding: 2) }),
+                ("transposed conv2d", Tensor.randn([2, 4, 5, 6]), Tensor.randn([4, 3, 3, 2]),
+                 { F.convTranspose2d($0, $1, $2, stride: 2, padding: 1, outputPadding: 1, groups: 2) }),
+                ("transposed conv2d dilated", Tensor.randn([1, 2, 4, 4]), Tensor.randn([2, 5, 2, 3]),
+                 { F.convTranspose2d($0, $1, $2, stride: [2, 1], padding: [0, 1], dilation: [1, 2]) })]
+            for (name, x, w, conv) in cases {
+                let outChannels = name.hasPrefix("transposed") ? w.shape[1] * (name == "transposed conv2d" ? 2 : 1) : w.shape[0]
+                let bias = Tensor.randn([outChannels])
+                let runs = [Device.cpu, Self.device].map { device -> [[Double]] in
+                    let (xi, wi, bi) = (x.to(dtype).to(device).detach().requiresGrad_(), w.to(dtype).to(device).detach().requiresGrad_(),
+                                        bias.to(dtype).to(device).detach().requiresGrad_())
+                    let y = conv(xi, wi, bi)
+                    (y * y).sum().backward()
+                    return [y, xi.grad!, wi.grad!, bi.grad!].map { $0.cpu().to(.float64).toArray(as: Double.self) }
+                }
+                for (part, (got, want)) in zip(["output", "input gradient", "weight gradient", "bias gradient"], zip(runs[1], runs[0])) {
+                    XCTAssertEqual(got.count, want.count, "\(name) \(part)")
+                    let scale = want.map(Swift.abs).max() ?? 1, tolerance = dtype == .float32 ? 1e-5 : 1e-12
+                    for (index, (g, w)) in zip(got, want).enumerated() where Swift.abs(g - w) > tolerance * Swift.max(1, scale) {
+                        XCTFail("\(name) \(dtype) \(part) element \(index): \(g) on the CUDA backend, \(w) on the CPU")
+                        break
+                    }
+                }
+            }
+            XCTAssertTrue(launcher.kernels.isSuperset(of: ["im2col_\(dtype)", "col2im_\(dtype)"]))
+        }
+    }
+
     func testTheAdamStepIsOneKernelWithTheCPUsValues() throws {
         let launcher = try requireLauncher()
         for dtype in [DType.float32, .float64] {
@@ -307,7 +404,7 @@ final class CUDABackendTests: XCTestCase {
                                   + modules.map { "\(folder)/\($0.name).o" } + ["-ldl"])
         XCTAssertEqual(link.status, 0, link.output)
 
-        let runtime = CUDARuntime(searching: [folder] + CUDALibrarySearch.folders(), kernelCacheFolder: nil)
+        let runtime = CUDARuntime(searching: [folder, Self.fakeCUBLASFolder] + CUDALibrarySearch.folders(), kernelCacheFolder: nil)
         XCTAssertTrue(runtime.isAvailable, runtime.unavailableReason ?? "")
         let gpu = Device.cuda(3)
         _ = try runtime.backend(0, serving: gpu)
@@ -448,10 +545,14 @@ final class HostKernelLauncher: CUDAKernelLauncher {
         lock.unlock()
     }
 
-    /// `module` as C++ for the host, with a `<kernel>_host(void **arguments)` thunk per kernel.
+    /// `module` as C++ for the host, with a `<kernel>_host(void **arguments)` thunk per kernel. The module's code sits in
+    /// a namespace of its own (its #includes before it), so that modules linked into one library (the fake driver's)
+    /// keep their own instances of the helpers they share by name.
     static func hostSource(_ module: CUDAKernelModule) -> String {
-        shim + module.source + "\n" + module.kernels.map { "extern \"C\" void \($0)_host(void** p) { ember_call(\($0), p); }" }
-            .joined(separator: "\n") + "\n"
+        let lines = module.source.split(separator: "\n", omittingEmptySubsequences: false)
+        let includes = lines.filter { $0.hasPrefix("#include") }, code = lines.filter { !$0.hasPrefix("#include") }
+        return shim + includes.joined(separator: "\n") + "\nnamespace ember_\(module.name) {\n" + code.joined(separator: "\n") + "\n"
+            + module.kernels.map { "extern \"C\" void \($0)_host(void** p) { ember_call(\($0), p); }" }.joined(separator: "\n") + "\n}\n"
     }
 
     /// The compiler and its flags for host kernels.

@@ -1,4 +1,4 @@
-// The C prototypes Ember calls in the CUDA driver and NVRTC, as function-pointer types: Ember resolves them with
+// The C prototypes Ember calls in the CUDA driver, NVRTC and cuBLAS, as function-pointer types: Ember resolves them with
 // dlsym at run time, so it builds without CUDA headers and runs without a GPU. Types and values follow cuda.h and
 // nvrtc.h of CUDA 13.
 #ifndef CCUDA_H
@@ -65,5 +65,25 @@ typedef nvrtcResult (*PFN_nvrtcGetCUBINSize)(nvrtcProgram program, size_t *size)
 typedef nvrtcResult (*PFN_nvrtcGetCUBIN)(nvrtcProgram program, char *cubin);
 typedef nvrtcResult (*PFN_nvrtcGetPTXSize)(nvrtcProgram program, size_t *size);
 typedef nvrtcResult (*PFN_nvrtcGetPTX)(nvrtcProgram program, char *ptx);
+
+// cuBLAS (libcublas.so.13).
+typedef int cublasStatus_t;
+typedef struct cublasContext *cublasHandle_t;
+#define CUBLAS_STATUS_SUCCESS 0
+#define CUBLAS_OP_N 0
+#define CUBLAS_OP_T 1
+#define CUDA_R_32F 0
+#define CUDA_R_64F 1
+#define CUBLAS_COMPUTE_32F 68
+#define CUBLAS_COMPUTE_32F_FAST_TF32 77
+#define CUBLAS_COMPUTE_64F 70
+#define CUBLAS_GEMM_DEFAULT -1
+typedef cublasStatus_t (*PFN_cublasCreate)(cublasHandle_t *handle);
+typedef const char *(*PFN_cublasGetStatusString)(cublasStatus_t status);
+typedef cublasStatus_t (*PFN_cublasGemmStridedBatchedEx)(cublasHandle_t handle, int transa, int transb, int m, int n, int k,
+                                                        const void *alpha, const void *A, int Atype, int lda, long long strideA,
+                                                        const void *B, int Btype, int ldb, long long strideB, const void *beta,
+                                                        void *C, int Ctype, int ldc, long long strideC, int batchCount,
+                                                        int computeType, int algo);
 
 #endif

@@ -99,6 +99,10 @@ struct ConvolutionPlan {
         }
     }
 
+    /// The rows and columns of one group's weight matrix as the GEMMs read it.
+    var weightRows: Int { transposed ? inChannels / groups : outChannels / groups }
+    var weightCols: Int { (transposed ? outChannels : inChannels) / groups * kernelH * kernelW }
+
     /// im2col geometry of the image side that has the larger spatial size (the output, when transposed).
     var geometry: ConvolutionGeometry {
         let channels = (transposed ? outChannels : inChannels) / groups

@@ -53,6 +53,20 @@ struct Layout {
         return (r, c)
     }
 
+    /// How a BLAS reads the matrix in the last two dimensions (`rows` × `columns`), in row-major terms: with a unit
+    /// column stride it is read as it is, its leading dimension the row stride; with a unit row stride, transposed,
+    /// its leading dimension the column stride. Nil when neither stride is 1.
+    func blasOrientation(rows: Int, columns: Int) -> (transposed: Bool, leading: Int)? {
+        Layout.blasOrientation(rowStride: matrixStrides.row, columnStride: matrixStrides.column, rows: rows, columns: columns)
+    }
+
+    /// `blasOrientation` of a matrix with these strides.
+    static func blasOrientation(rowStride r: Int, columnStride c: Int, rows: Int, columns: Int) -> (transposed: Bool, leading: Int)? {
+        if c == 1 && (r >= Swift.max(columns, 1) || rows == 1) { return (false, Swift.max(r, columns, 1)) }
+        if r == 1 && (c >= Swift.max(rows, 1) || columns == 1) { return (true, Swift.max(c, rows, 1)) }
+        return nil
+    }
+
     /// Row-major strides of a contiguous tensor of this shape.
     static func rowMajorStrides(_ shape: [Int]) -> [Int] {
         var strides = [Int](repeating: 1, count: shape.count)

@@ -69,9 +69,8 @@ private func gemmBlock<T: FloatScalar>(_ a: MatrixOperand<T>, _ b: MatrixOperand
     // CBLAS row-major: an operand with unit column stride is "no transpose" with lda = row stride;
     // one with unit row stride is "transpose" with lda = column stride.
     func layout(_ op: MatrixOperand<T>, rows: Int, cols: Int) -> (CBLAS_TRANSPOSE, Int32)? {
-        if op.columnStride == 1 && (op.rowStride >= Swift.max(cols, 1) || rows == 1) { return (CblasNoTrans, Int32(Swift.max(op.rowStride, cols, 1))) }
-        if op.rowStride == 1 && (op.columnStride >= Swift.max(rows, 1) || cols == 1) { return (CblasTrans, Int32(Swift.max(op.columnStride, rows, 1))) }
-        return nil
+        Layout.blasOrientation(rowStride: op.rowStride, columnStride: op.columnStride, rows: rows, columns: cols)
+            .map { ($0.transposed ? CblasTrans : CblasNoTrans, Int32($0.leading)) }
     }
     guard let (ta, lda) = layout(a, rows: m, cols: k), let (tb, ldb) = layout(b, rows: k, cols: n) else {
         preconditionFailure("gemm: operands must have a unit stride")

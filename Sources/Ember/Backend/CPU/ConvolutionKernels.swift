@@ -47,10 +47,6 @@ func col2im<T: FloatScalar>(_ cols: UnsafePointer<T>, _ g: ConvolutionGeometry, 
 }
 
 private extension ConvolutionPlan {
-    /// The rows and columns of one group's weight matrix as the GEMMs read it.
-    var weightRows: Int { transposed ? inChannels / groups : outChannels / groups }
-    var weightCols: Int { (transposed ? outChannels : inChannels) / groups * kernelH * kernelW }
-
     /// Multiply-adds of one image's GEMMs, to size the share of images each thread takes.
     var workPerImage: Int { outChannels * geometry.columnRows * geometry.columnCount }
 

@@ -1,20 +1,24 @@
-// The GPU's backend: copies, casts, fills, every pointwise family, the row reductions, arg extremes and transforms,
-// sums over a middle axis and the Adam step run as Ember's generated CUDA kernels; the primitives that have no kernel yet run on
-// the host, their operands copied there and their outputs back.
+// The GPU's backend: copies, casts, fills, every pointwise family, row reductions, arg extremes and transforms, indexing,
+// pooling and the Adam step run as Ember's generated CUDA kernels, matrix products and convolutions through cuBLAS
+// (CUDAConvolution.swift); sorting, Fourier transforms, attention and the recurrent layers run on the host, their
+// operands copied there and their outputs back.
 
 /// Runs the op vocabulary on a CUDA device: each primitive with a generated kernel (`CUDAKernelSources`) launches
-/// it through `launcher` over the operands' own layouts; the others compute on the host from copies of the
-/// operands' storages, and their outputs are copied back — correct, with a round trip per call until they get
-/// kernels of their own.
+/// it through `launcher` over the operands' own layouts, products go to cuBLAS (`blas`); the others compute on the
+/// host from copies of the operands' storages, and their outputs are copied back — correct, with a round trip per
+/// call until they get kernels of their own.
 final class CUDABackend: Backend {
     let device: Device
     let allocator: DeviceAllocator
-    private let launcher: CUDAKernelLauncher
+    let launcher: CUDAKernelLauncher
     /// Every kernel module, by name, generated once.
-    private let modules: [String: CUDAKernelModule]
+    let modules: [String: CUDAKernelModule]
 
-    init(device: Device, allocator: DeviceAllocator, launcher: CUDAKernelLauncher) {
-        (self.device, self.allocator, self.launcher) = (device, allocator, launcher)
+    /// cuBLAS for the matrix products; nil when it could not be loaded (they then run on the host).
+    let blas: CUBLASSession?
+
+    init(device: Device, allocator: DeviceAllocator, launcher: CUDAKernelLauncher, blas: CUBLASSession?) {
+        (self.device, self.allocator, self.launcher, self.blas) = (device, allocator, launcher, blas)
         modules = Dictionary(uniqueKeysWithValues: CUDAKernelSources.all.map { ($0.name, $0) })
     }
 
@@ -226,23 +230,13 @@ final class CUDABackend: Backend {
 
     // MARK: On the host, until these get kernels
 
+    // MARK: Products and convolution
+
     func batchedMatrixProduct(_ a: KernelOperand, _ b: KernelOperand, into out: KernelOperand) {
+        guard out.numel > 0 else { return }
+        if a.shape[2] == 0 { return fill(out, with: 0) }
+        if let blas, blas.batchedProduct(a, b, into: out, device: device) { return }
         runOnHost([out, a, b], written: [0]) { CPUBackend.host.batchedMatrixProduct($0[1]!, $0[2]!, into: $0[0]!) }
-    }
-
-    func convolution(_ plan: ConvolutionPlan, input: KernelOperand, weight: KernelOperand, bias: KernelOperand?,
-                     into out: KernelOperand) {
-        runOnHost([out, input, weight, bias], written: [0]) {
-            CPUBackend.host.convolution(plan, input: $0[1]!, weight: $0[2]!, bias: $0[3], into: $0[0]!)
-        }
-    }
-
-    func convolutionBackward(_ plan: ConvolutionPlan, input: KernelOperand, weight: KernelOperand, gradOutput: KernelOperand,
-                             gradInput: KernelOperand?, gradWeight: KernelOperand?) {
-        runOnHost([gradInput, gradWeight, input, weight, gradOutput], written: [0, 1]) {
-            CPUBackend.host.convolutionBackward(plan, input: $0[2]!, weight: $0[3]!, gradOutput: $0[4]!, gradInput: $0[0],
-                                                gradWeight: $0[1])
-        }
     }
 
     // MARK: Pooling
@@ -339,7 +333,7 @@ final class CUDABackend: Backend {
 
     /// Runs `body` on host copies of `operands` (each storage copied whole, once, so views and in-place outputs
     /// keep sharing memory), then copies the storages of the operands at `written` back to the device.
-    private func runOnHost<R>(_ operands: [KernelOperand?], written: [Int], _ body: ([KernelOperand?]) -> R) -> R {
+    func runOnHost<R>(_ operands: [KernelOperand?], written: [Int], _ body: ([KernelOperand?]) -> R) -> R {
         var copies: [ObjectIdentifier: (device: Storage, host: Storage)] = [:]
         let hostOperands = operands.map { operand -> KernelOperand? in
             guard let operand else { return nil }

@@ -11,6 +11,8 @@ public enum CUDAError: Error, Equatable, CustomStringConvertible {
     case compilation(kernel: String, log: String)
     /// NVRTC failed outside compilation proper.
     case nvrtc(call: String, code: Int32, message: String)
+    /// A cuBLAS call returned an error status.
+    case cublas(call: String, status: Int32, message: String)
 
     public var description: String {
         switch self {
@@ -22,6 +24,8 @@ public enum CUDAError: Error, Equatable, CustomStringConvertible {
             return "NVRTC could not compile kernel \(kernel):\n\(log)"
         case let .nvrtc(call, code, message):
             return "\(call) failed: \(message) (code \(code))"
+        case let .cublas(call, status, message):
+            return "\(call) failed: \(message) (status \(status))"
         }
     }
 }

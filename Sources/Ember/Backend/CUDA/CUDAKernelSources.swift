@@ -49,7 +49,7 @@ enum CUDAKernelSources {
             + arithmeticTypes.map { compare($0) } + [bitwise()] + allTypes.map { cast(from: $0) }
             + [fill(), select()] + floatTypes.map { adam($0) } + floatTypes.map { reductions($0) }
             + floatTypes.map { rowTransforms($0) } + arithmeticTypes.map { argExtremes($0) } + allTypes.map { indexing($0) }
-            + floatTypes.map { pooling($0) }
+            + floatTypes.map { pooling($0) } + floatTypes.map { convolution($0) }
     }
 
     /// The kernel name of `function` for `dtype` (`leaky_relu_float32`).

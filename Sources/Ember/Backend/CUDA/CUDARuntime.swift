@@ -18,10 +18,23 @@ public final class CUDARuntime: @unchecked Sendable {
     private var backends: [Int: CUDABackend] = [:]
     private var current = 0
     private let lock = NSLock()
+    /// Where the libraries are searched.
+    private let folders: [String]
+    /// cuBLAS, or why it could not be loaded; loaded with the first GPU's backend.
+    private lazy var cublas = Result { () throws(CUDAError) in try CUBLAS(searching: folders) }
+
+    /// Whether float32 matrix products on a GPU may round their inputs to TF32 for speed
+    /// (`torch.backends.cuda.matmul.allow_tf32`); false by default, as in PyTorch.
+    public var allowTF32: Bool {
+        get { lock.lock(); defer { lock.unlock() }; return tf32 }
+        set { lock.lock(); defer { lock.unlock() }; tf32 = newValue }
+    }
+    private var tf32 = false
 
     /// Loads the driver and NVRTC from `folders` (then the system's search); compiled kernels are kept in
     /// `kernelCacheFolder` (nil: in memory only).
     init(searching folders: [String], kernelCacheFolder: URL? = CUDAKernelCache.defaultFolder()) {
+        self.folders = folders
         kernelCache = CUDAKernelCache(folder: kernelCacheFolder)
         state = Result { () throws(CUDAError) in
             let driver = try CUDADriver(searching: folders)
@@ -97,10 +110,18 @@ extension CUDARuntime {
         let allocator = try allocatorLocked(ordinal, driver)
         let launcher = try CUDADriverLauncher(driver: driver, context: allocator.context, ordinal: ordinal, nvrtc: nvrtc,
                                               cache: kernelCache)
-        let backend = CUDABackend(device: device ?? .cuda(ordinal), allocator: allocator, launcher: launcher)
+        let blas = (try? cublas.get()).flatMap { try? CUBLASSession($0, context: allocator.context) }
+        let backend = CUDABackend(device: device ?? .cuda(ordinal), allocator: allocator, launcher: launcher, blas: blas)
         if device == nil { backends[ordinal] = backend }
         Backends.register(backend)
         return backend
+    }
+
+    /// Why matrix products on a GPU run on the host (cuBLAS could not be loaded), or nil.
+    public var cublasUnavailableReason: String? {
+        lock.lock(); defer { lock.unlock() }
+        if case .failure(let error) = cublas { return error.description }
+        return nil
     }
 
     /// Why GPU `ordinal` cannot run ops, or nil.

@@ -1,0 +1,100 @@
+// cuBLAS, NVIDIA's BLAS for its GPUs: Ember's matrix products on a GPU, loaded at run time like the driver.
+import CCUDA
+import Foundation
+
+/// The cuBLAS library (`libcublas.so.13`, from the `nvidia-cublas` wheel or the system), opened once per process.
+final class CUBLAS {
+    let library: SharedLibrary
+    private let create: PFN_cublasCreate
+    private let getStatusString: PFN_cublasGetStatusString
+    private let gemmStridedBatched: PFN_cublasGemmStridedBatchedEx
+
+    /// Opens cuBLAS from `folders` (then the system's search) and resolves the entry points Ember calls.
+    init(searching folders: [String]) throws(CUDAError) {
+        let library = try CUDAError.loading { () throws(SharedLibraryError) in
+            try SharedLibrary.open(["libcublas.so.13", "libcublas.so.12", "libcublas.so"], in: folders)
+        }
+        func resolve<T>(_ symbol: String, _ type: T.Type) throws(CUDAError) -> T {
+            try CUDAError.loading { () throws(SharedLibraryError) in try library.function(symbol, as: type) }
+        }
+        self.library = library
+        create = try resolve("cublasCreate_v2", PFN_cublasCreate.self)
+        getStatusString = try resolve("cublasGetStatusString", PFN_cublasGetStatusString.self)
+        gemmStridedBatched = try resolve("cublasGemmStridedBatchedEx", PFN_cublasGemmStridedBatchedEx.self)
+    }
+
+    /// A handle for the current context; its work goes to the legacy default stream, in order with Ember's kernels.
+    func makeHandle() throws(CUDAError) -> cublasHandle_t {
+        var handle: cublasHandle_t?
+        try check(create(&handle), "cublasCreate_v2")
+        return handle!
+    }
+
+    /// The batched product out[b] = a[b]·b[b] of [batch, m, k] and [batch, k, n] float32 or float64 operands in
+    /// device memory, each matrix row- or column-major (`Layout.blasOrientation`; a batch stride may be 0), into
+    /// [batch, m, n] row-major matrices of out (any row and batch strides; a single column any layout); nil when an
+    /// operand's matrices have no unit stride. Float32 accumulates in float32 without
+    /// TF32 unless `allowTF32` (PyTorch's `torch.backends.cuda.matmul.allow_tf32`, off by default).
+    ///
+    /// cuBLAS is column-major, so it computes outᵀ = bᵀ·aᵀ: a row-major matrix read column-major is its transpose.
+    func batchedProduct(_ handle: cublasHandle_t, _ a: KernelOperand, _ b: KernelOperand, into out: KernelOperand,
+                        allowTF32: Bool) throws(CUDAError) -> Bool? {
+        let (batch, m, k, n) = (a.shape[0], a.shape[1], a.shape[2], b.shape[2])
+        guard let left = a.layout.blasOrientation(rows: m, columns: k), let right = b.layout.blasOrientation(rows: k, columns: n),
+              n == 1 || out.strides[2] == 1, a.dtype == .float32 || a.dtype == .float64 else { return nil }
+        let isFloat = a.dtype == .float32
+        let type = isFloat ? CUDA_R_32F : CUDA_R_64F
+        let compute = isFloat ? (allowTF32 ? CUBLAS_COMPUTE_32F_FAST_TF32 : CUBLAS_COMPUTE_32F) : CUBLAS_COMPUTE_64F
+        var (floatOne, floatZero, doubleOne, doubleZero) = (Float(1), Float(0), 1.0, 0.0)
+        let status = withUnsafePointer(to: &floatOne) { f1 in
+            withUnsafePointer(to: &floatZero) { f0 in
+                withUnsafePointer(to: &doubleOne) { d1 in
+                    withUnsafePointer(to: &doubleZero) { d0 in
+                        gemmStridedBatched(handle, right.transposed ? CUBLAS_OP_T : CUBLAS_OP_N, left.transposed ? CUBLAS_OP_T : CUBLAS_OP_N,
+                                           Int32(n), Int32(m), Int32(k), isFloat ? UnsafeRawPointer(f1) : UnsafeRawPointer(d1),
+                                           b.address, type, Int32(right.leading), Int64(b.strides[0]),
+                                           a.address, type, Int32(left.leading), Int64(a.strides[0]),
+                                           isFloat ? UnsafeRawPointer(f0) : UnsafeRawPointer(d0),
+                                           out.address, type, Int32(Swift.max(out.strides[1], n, 1)), Int64(out.strides[0]), Int32(batch), compute,
+                                           CUBLAS_GEMM_DEFAULT)
+                    }
+                }
+            }
+        }
+        try check(status, "cublasGemmStridedBatchedEx")
+        return true
+    }
+
+    private func check(_ status: cublasStatus_t, _ call: String) throws(CUDAError) {
+        guard status != CUBLAS_STATUS_SUCCESS else { return }
+        throw .cublas(call: call, status: status, message: getStatusString(status).map { String(cString: $0) } ?? "unknown status")
+    }
+}
+
+/// cuBLAS on one GPU: the library and a handle made in the GPU's context. A handle serves one thread at a time, so
+/// calls take a lock.
+final class CUBLASSession {
+    private let library: CUBLAS
+    private let handle: cublasHandle_t
+    private let context: CUDAContext?
+    private let lock = NSLock()
+
+    /// A handle in `context` (nil: whatever context is current, as on the tests' host devices).
+    init(_ library: CUBLAS, context: CUDAContext?) throws(CUDAError) {
+        context?.makeCurrent()
+        (self.library, self.context) = (library, context)
+        handle = try library.makeHandle()
+    }
+
+    /// `CUBLAS.batchedProduct` on this GPU, with `Ember.cuda.allowTF32`; false when cuBLAS cannot take the operands.
+    /// A cuBLAS failure stops, naming the call and its status.
+    func batchedProduct(_ a: KernelOperand, _ b: KernelOperand, into out: KernelOperand, device: Device) -> Bool {
+        lock.lock(); defer { lock.unlock() }
+        context?.makeCurrent()
+        do throws(CUDAError) {
+            return try library.batchedProduct(handle, a, b, into: out, allowTF32: CUDARuntime.shared.allowTF32) ?? false
+        } catch {
+            fail("\(device)", error.description)
+        }
+    }
+}
