@@ -336,6 +336,27 @@ final class CUDABackendTests: XCTestCase {
         }
     }
 
+    /// Sorting (and what is built on it: topk, argsort, median) runs as a kernel with the CPU's values and stable
+    /// indices for every arithmetic dtype: ties, NaN last ascending and first descending, rows of one element.
+    func testSortingIsAKernelWithTheCPUsOrder() throws {
+        let launcher = try requireLauncher()
+        Ember.manualSeed(6)
+        let base = Tensor.randint(-4, 5, [7, 33]).to(.float64)
+        base[2, 3] = Tensor(Double.nan)
+        base[2, 30] = Tensor(Double.nan)
+        for dtype in [DType.float32, .float64, .int64, .int32, .int8, .uint8] {
+            let x = dtype.isFloatingPoint ? base.to(dtype) : (base.nanToNum(nan: 0) + 4).to(dtype)
+            for descending in [false, true] {
+                try assertSame("sort values \(dtype) \(descending)", [x]) { $0[0].sort(dim: 1, descending: descending).values }
+                try assertSame("sort indices \(dtype) \(descending)", [x]) { $0[0].sort(dim: 1, descending: descending).indices }
+                try assertSame("sort along dim 0 \(dtype) \(descending)", [x]) { $0[0].sort(dim: 0, descending: descending).indices }
+            }
+            try assertSame("topk \(dtype)", [x]) { $0[0].topk(5, dim: 1).indices }
+            try assertSame("single elements \(dtype)", [x]) { $0[0][.all, 0..<1].sort(dim: 1).values }
+        }
+        XCTAssertTrue(launcher.kernels.contains("sort_float32"))
+    }
+
     func testTheAdamStepIsOneKernelWithTheCPUsValues() throws {
         let launcher = try requireLauncher()
         for dtype in [DType.float32, .float64] {

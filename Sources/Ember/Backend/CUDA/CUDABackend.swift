@@ -1,7 +1,7 @@
 // The GPU's backend: copies, casts, fills, every pointwise family, row reductions, arg extremes and transforms, indexing,
-// pooling and the Adam step run as Ember's generated CUDA kernels, matrix products and convolutions through cuBLAS
-// (CUDAConvolution.swift); sorting, Fourier transforms, attention and the recurrent layers run on the host, their
-// operands copied there and their outputs back.
+// sorting (rows up to 4096), pooling and the Adam step run as Ember's generated CUDA kernels, matrix products and
+// convolutions through cuBLAS (CUDAConvolution.swift); Fourier transforms, attention and the recurrent layers run on
+// the host, their operands copied there and their outputs back.
 
 /// Runs the op vocabulary on a CUDA device: each primitive with a generated kernel (`CUDAKernelSources`) launches
 /// it through `launcher` over the operands' own layouts, products go to cuBLAS (`blas`); the others compute on the
@@ -151,9 +151,15 @@ final class CUDABackend: Backend {
     }
 
     func sortRows(_ x: KernelOperand, rows: Int, k: Int, descending: Bool, values: KernelOperand, indices: KernelOperand) {
-        runOnHost([values, indices, x], written: [0, 1]) {
-            CPUBackend.host.sortRows($0[2]!, rows: rows, k: k, descending: descending, values: $0[0]!, indices: $0[1]!)
+        guard let module = modules["sort_\(x.dtype)"], k <= CUDAKernelSources.longestSortedRow else {
+            return runOnHost([values, indices, x], written: [0, 1]) {
+                CPUBackend.host.sortRows($0[2]!, rows: rows, k: k, descending: descending, values: $0[0]!, indices: $0[1]!)
+            }
         }
+        guard rows * k > 0 else { return }
+        let arguments: [CUDAKernelArgument] = [.int64(Int64(rows * k)), .int64(Int64(k)), .int64(descending ? 1 : 0), .address(x.address),
+                                               .address(values.address), .address(indices.address)]
+        CUDAKernelArgument.withParameters(arguments) { launcher.launch(module.name, of: module, work: .elements(rows * k), arguments: $0) }
     }
 
     // MARK: Indexing
@@ -228,9 +234,7 @@ final class CUDABackend: Backend {
         return storage
     }
 
-    // MARK: On the host, until these get kernels
-
-    // MARK: Products and convolution
+    // MARK: Products
 
     func batchedMatrixProduct(_ a: KernelOperand, _ b: KernelOperand, into out: KernelOperand) {
         guard out.numel > 0 else { return }
@@ -288,6 +292,8 @@ final class CUDABackend: Backend {
             + operands.map { .address($0.address) }
         CUDAKernelArgument.withParameters(arguments) { launcher.launch("\(kernel)_\(dtype)", of: module, work: .elements(count), arguments: $0) }
     }
+
+    // MARK: On the host, until these get kernels
 
     func fourierTransform(_ transform: FourierTransform, _ source: KernelOperand, into destination: KernelOperand) {
         runOnHost([destination, source], written: [0]) { CPUBackend.host.fourierTransform(transform, $0[1]!, into: $0[0]!) }

@@ -48,7 +48,8 @@ enum CUDAKernelSources {
             + arithmeticTypes.map { arithmeticBinary($0) } + floatTypes.map { floatBinary($0) }
             + arithmeticTypes.map { compare($0) } + [bitwise()] + allTypes.map { cast(from: $0) }
             + [fill(), select()] + floatTypes.map { adam($0) } + floatTypes.map { reductions($0) }
-            + floatTypes.map { rowTransforms($0) } + arithmeticTypes.map { argExtremes($0) } + allTypes.map { indexing($0) }
+            + floatTypes.map { rowTransforms($0) } + arithmeticTypes.map { argExtremes($0) } + arithmeticTypes.map { sorting($0) }
+            + allTypes.map { indexing($0) }
             + floatTypes.map { pooling($0) } + floatTypes.map { convolution($0) }
     }
 

@@ -1,5 +1,5 @@
 // The CUDA C of the row primitives: reductions, arg max/min and the row transforms (softmax, log-softmax, cumulative
-// sums, products and log-sum-exps) of a contiguous [rows, k] operand, one block of threads per row.
+// sums, products and log-sum-exps) of a contiguous [rows, k] operand, one block of threads per row; and sorting.
 
 extension CUDAKernelSources {
     /// The kernel stem of a row reduction and its scalar parameter (a norm's order, a variance's correction).
@@ -166,6 +166,36 @@ extension CUDAKernelSources {
 
             """)
         })
+    }
+
+    /// The longest row `sort_<dtype>` takes: each element counts the elements before it, k² comparisons a row.
+    static let longestSortedRow = 4096
+
+    /// `sort_<dtype>`: each row of a contiguous [rows, k] operand sorted stably, NaN last ascending and first descending
+    /// as on the CPU, with the int64 source indices. Called `(long long n, long long k, long long descending, x, values,
+    /// long long* indices)` over the n = rows·k elements: each thread finds its element's place by counting the
+    /// elements of its row that go before it, and writes it there (k at most `longestSortedRow`).
+    static func sorting(_ dtype: DType) -> CUDAKernelModule {
+        let t = cType(dtype)
+        return module("sort_\(dtype)", [("sort_\(dtype)", """
+            __device__ __forceinline__ bool sort_before_\(dtype)(\(t) a, long long ia, \(t) b, long long ib, bool descending) {
+                bool aNaN = ember_isnan(a), bNaN = ember_isnan(b);
+                if (aNaN || bNaN) return aNaN && bNaN ? ia < ib : (descending ? aNaN : bNaN);
+                if (a != b) return descending ? a > b : a < b;
+                return ia < ib;
+            }
+            extern "C" __global__ void sort_\(dtype)(long long n, long long k, long long descending, const \(t)* __restrict__ x,
+                                                 \(t)* __restrict__ values, long long* __restrict__ indices) {
+                for (long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x; i < n; i += (long long)gridDim.x * blockDim.x) {
+                    long long row = i / k * k, at = i - row, place = 0;
+                    \(t) v = x[i];
+                    for (long long j = 0; j < k; ++j) place += sort_before_\(dtype)(x[row + j], j, v, at, descending != 0);
+                    values[row + place] = v;
+                    indices[row + place] = at;
+                }
+            }
+
+            """)])
     }
 
     /// A reduction kernel: `body` sets `result` for the row `row` (k elements); thread 0 writes it.
