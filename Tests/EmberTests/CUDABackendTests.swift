@@ -378,7 +378,8 @@ final class CUDABackendTests: XCTestCase {
         }
     }
 
-    func testPrimitivesWithoutKernelsComputeOnTheHostAndTrainTheMNISTCNNAsTheCPU() throws {
+    /// The MNIST CNN trains on the backend (kernels, cuBLAS products and convolutions) as on the CPU.
+    func testTheMNISTCNNTrainsAsOnTheCPU() throws {
         _ = try requireLauncher()
         let host = trainMNISTCNN(on: .cpu), moved = trainMNISTCNN(on: Self.device)
         assertSameTraining(moved, host)
