@@ -69,14 +69,19 @@ extension CUDAKernelSources {
                     }
                     gradIn[i] += total;
             """)
-        let avgPool = kernel("avg_pool", "long long countIncludePad, long long divisorOverride, const \(t)* __restrict__ x, \(t)* __restrict__ y", """
+        /// y = the mean of the output's window (`window` sets y0, y1, x0, x1) over `divisor`.
+        func windowMean(_ window: String, divisor: String) -> String {
+            """
             \(output)
-                    \(avgWindow)
+                    \(window)
                     const \(t)* plane = x + p * g.height * g.width;
                     \(t) total = 0;
                     for (long long iy = y0; iy < y1; ++iy) for (long long jx = x0; jx < x1; ++jx) total += plane[iy * g.width + jx];
-                    y[i] = total / divisor;
-            """)
+                    y[i] = total / \(divisor);
+            """
+        }
+        let avgPool = kernel("avg_pool", "long long countIncludePad, long long divisorOverride, const \(t)* __restrict__ x, \(t)* __restrict__ y",
+                             windowMean(avgWindow, divisor: "divisor"))
         let avgPoolBackward = kernel("avg_pool_backward", """
             long long countIncludePad, long long divisorOverride, const \(t)* __restrict__ gradOut, \(t)* __restrict__ gradIn
             """, """
@@ -90,14 +95,8 @@ extension CUDAKernelSources {
                     }
                     gradIn[i] += total;
             """)
-        let adaptive = kernel("adaptive_avg_pool", "const \(t)* __restrict__ x, \(t)* __restrict__ y", """
-            \(output)
-                    \(adaptiveBin)
-                    const \(t)* plane = x + p * g.height * g.width;
-                    \(t) total = 0;
-                    for (long long iy = y0; iy < y1; ++iy) for (long long jx = x0; jx < x1; ++jx) total += plane[iy * g.width + jx];
-                    y[i] = total / (\(t))((y1 - y0) * (x1 - x0));
-            """)
+        let adaptive = kernel("adaptive_avg_pool", "const \(t)* __restrict__ x, \(t)* __restrict__ y",
+                              windowMean(adaptiveBin, divisor: "(\(t))((y1 - y0) * (x1 - x0))"))
         let adaptiveBackward = kernel("adaptive_avg_pool_backward", "const \(t)* __restrict__ gradOut, \(t)* __restrict__ gradIn", """
             \(input)
                     \(t) total = 0;
