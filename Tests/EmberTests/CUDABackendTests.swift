@@ -357,6 +357,40 @@ final class CUDABackendTests: XCTestCase {
         XCTAssertTrue(launcher.kernels.contains("sort_float32"))
     }
 
+    /// Scaled dot-product attention (strided heads, boolean, additive and causal masks, keys longer than queries) runs
+    /// as cuBLAS products and kernels: outputs and the query, key and value gradients within float rounding of the CPU's.
+    func testAttentionRunsAsCUBLASProductsAndKernels() throws {
+        let launcher = try requireLauncher()
+        Ember.manualSeed(12)
+        for dtype in [DType.float32, .float64] {
+            let q = Tensor.randn([2, 5, 3, 4]).transpose(1, 2), k = Tensor.randn([2, 3, 7, 4]), v = Tensor.randn([2, 3, 7, 6])
+            let keep = Tensor.rand([5, 7]) .> 0.3, bias = Tensor.randn([2, 1, 5, 7])
+            keep[.all, 0] = Tensor.ones([5], dtype: .bool)   // every query keeps a key
+            let cases: [(String, (Tensor, Tensor, Tensor, Device) -> Tensor)] = [
+                ("plain", { q, k, v, _ in F.scaledDotProductAttention(q, k, v) }),
+                ("boolean mask", { q, k, v, device in F.scaledDotProductAttention(q, k, v, attnMask: keep.to(device)) }),
+                ("additive mask", { q, k, v, device in F.scaledDotProductAttention(q, k, v, attnMask: bias.to(dtype).to(device), scale: 0.3) }),
+                ("causal", { q, k, v, _ in F.scaledDotProductAttention(q, k, v, isCausal: true) })]
+            for (name, attend) in cases {
+                let runs = [Device.cpu, Self.device].map { device -> [[Double]] in
+                    let inputs = [q, k, v].map { $0.to(dtype).to(device).detach().requiresGrad_() }
+                    let y = attend(inputs[0], inputs[1], inputs[2], device)
+                    (y * y).sum().backward()
+                    return ([y] + inputs.map { $0.grad! }).map { $0.cpu().to(.float64).toArray(as: Double.self) }
+                }
+                for (part, (got, want)) in zip(["output", "query gradient", "key gradient", "value gradient"], zip(runs[1], runs[0])) {
+                    XCTAssertEqual(got.count, want.count, "\(name) \(part)")
+                    let tolerance = dtype == .float32 ? 1e-5 : 1e-12
+                    for (index, (g, w)) in zip(got, want).enumerated() where Swift.abs(g - w) > tolerance * Swift.max(1, Swift.abs(w)) {
+                        XCTFail("\(name) \(dtype) \(part) element \(index): \(g) on the CUDA backend, \(w) on the CPU")
+                        break
+                    }
+                }
+            }
+            XCTAssertTrue(launcher.kernels.contains("softmax_\(dtype)"))
+        }
+    }
+
     func testTheAdamStepIsOneKernelWithTheCPUsValues() throws {
         let launcher = try requireLauncher()
         for dtype in [DType.float32, .float64] {

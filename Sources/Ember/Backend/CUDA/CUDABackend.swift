@@ -1,7 +1,7 @@
 // The GPU's backend: copies, casts, fills, every pointwise family, row reductions, arg extremes and transforms, indexing,
-// sorting (rows up to 4096), pooling and the Adam step run as Ember's generated CUDA kernels, matrix products and
-// convolutions through cuBLAS (CUDAConvolution.swift); Fourier transforms, attention and the recurrent layers run on
-// the host, their operands copied there and their outputs back.
+// sorting (rows up to 4096), pooling and the Adam step run as Ember's generated CUDA kernels, matrix products,
+// convolutions (CUDAConvolution.swift) and attention (CUDAAttention.swift) through cuBLAS; Fourier transforms and the
+// recurrent layers run on the host, their operands copied there and their outputs back.
 
 /// Runs the op vocabulary on a CUDA device: each primitive with a generated kernel (`CUDAKernelSources`) launches
 /// it through `launcher` over the operands' own layouts, products go to cuBLAS (`blas`); the others compute on the
@@ -297,22 +297,6 @@ final class CUDABackend: Backend {
 
     func fourierTransform(_ transform: FourierTransform, _ source: KernelOperand, into destination: KernelOperand) {
         runOnHost([destination, source], written: [0]) { CPUBackend.host.fourierTransform(transform, $0[1]!, into: $0[0]!) }
-    }
-
-    func attention(_ plan: AttentionPlan, query: KernelOperand, key: KernelOperand, value: KernelOperand, mask: KernelOperand?,
-                   probabilities: KernelOperand, into out: KernelOperand) {
-        runOnHost([probabilities, out, query, key, value, mask], written: [0, 1]) {
-            CPUBackend.host.attention(plan, query: $0[2]!, key: $0[3]!, value: $0[4]!, mask: $0[5], probabilities: $0[0]!, into: $0[1]!)
-        }
-    }
-
-    func attentionBackward(_ plan: AttentionPlan, query: KernelOperand, key: KernelOperand, value: KernelOperand,
-                           probabilities: KernelOperand, gradOutput: KernelOperand, gradQuery: KernelOperand?,
-                           gradKey: KernelOperand?, gradValue: KernelOperand?) {
-        runOnHost([gradQuery, gradKey, gradValue, query, key, value, probabilities, gradOutput], written: [0, 1, 2]) {
-            CPUBackend.host.attentionBackward(plan, query: $0[3]!, key: $0[4]!, value: $0[5]!, probabilities: $0[6]!,
-                                              gradOutput: $0[7]!, gradQuery: $0[0], gradKey: $0[1], gradValue: $0[2])
-        }
     }
 
     func recurrentForward(_ plan: RecurrentPlan, input: KernelOperand, h0: KernelOperand, c0: KernelOperand?,

@@ -47,18 +47,15 @@ extension CUDABackend {
         if let gradWeight {
             // Per image: dW[g] (+)= small[n, g] · cols[n, g]ᵀ (transposed: x · colsᵀ; forward: dOut · colsᵀ), then summed
             // over the batch and added.
-            let perImage = Tensor(storage: Storage(byteCount: plan.batch * gradWeight.numel * input.dtype.itemSize, backend: self),
-                                  layout: Layout(contiguous: [plan.batch, gradWeight.numel]), dtype: input.dtype)
+            let perImage = temporary([plan.batch, gradWeight.numel], input.dtype)
             shape.eachGroup(blas, device) { g in
                 (shape.image(small, group: g), shape.columns(cols, group: g).transposedMatrices,
                  shape.perImageWeight(perImage.operand, group: g))
             }
-            let total = Tensor(storage: Storage(byteCount: gradWeight.numel * input.dtype.itemSize, backend: self),
-                               layout: Layout(contiguous: [gradWeight.numel]), dtype: input.dtype)
+            let total = temporary([gradWeight.numel], input.dtype)
             sumMiddle(perImage.operand, outer: 1, k: plan.batch, inner: gradWeight.numel, into: total.operand)
-            let flat = Tensor(storage: gradWeight.storage, layout: Layout(shape: [gradWeight.numel], strides: [1],
-                                                                          offset: gradWeight.layout.offset), dtype: input.dtype)
-            arithmeticBinary(.add, flat.operand, total.operand, into: flat.operand)
+            let flat = gradWeight.view(offset: gradWeight.layout.offset, shape: [gradWeight.numel], strides: [1])
+            arithmeticBinary(.add, flat, total.operand, into: flat)
         }
         guard let gradInput else { return }
         if plan.transposed {
@@ -80,12 +77,11 @@ extension CUDABackend {
     /// out[n, c, …] += bias[c].
     private func addBias(_ bias: KernelOperand?, to out: KernelOperand, _ plan: ConvolutionPlan) {
         guard let bias else { return }
-        let channels = Tensor(storage: out.storage, layout: Layout(shape: [plan.batch, plan.outChannels, plan.outH * plan.outW],
-                                                                   strides: [plan.outChannels * plan.outH * plan.outW, plan.outH * plan.outW, 1],
-                                                                   offset: out.layout.offset), dtype: out.dtype)
-        let spread = Tensor(storage: bias.storage, layout: Layout(shape: [1, plan.outChannels, 1], strides: [0, bias.strides[0], 0],
-                                                                  offset: bias.layout.offset), dtype: bias.dtype)
-        arithmeticBinary(.add, channels.operand, spread.operand, into: channels.operand)
+        let plane = plan.outH * plan.outW
+        let channels = out.view(offset: out.layout.offset, shape: [plan.batch, plan.outChannels, plane],
+                                strides: [plan.outChannels * plane, plane, 1])
+        let spread = bias.view(offset: bias.layout.offset, shape: [1, plan.outChannels, 1], strides: [0, bias.strides[0], 0])
+        arithmeticBinary(.add, channels, spread, into: channels)
     }
 }
 
@@ -98,16 +94,14 @@ private struct ConvolutionShape {
     init(_ plan: ConvolutionPlan) { (self.plan, geometry) = (plan, plan.geometry) }
 
     /// Uninitialised columns for the whole batch.
-    func columns(on backend: Backend, dtype: DType) -> Tensor {
-        let shape = [plan.batch * plan.groups, geometry.columnRows, geometry.columnCount]
-        return Tensor(storage: Storage(byteCount: Layout.count(shape) * dtype.itemSize, backend: backend), layout: Layout(contiguous: shape),
-                      dtype: dtype)
+    func columns(on backend: CUDABackend, dtype: DType) -> Tensor {
+        backend.temporary([plan.batch * plan.groups, geometry.columnRows, geometry.columnCount], dtype)
     }
 
     /// Group g's columns of every image: [N, rows, columns].
     func columns(_ cols: Tensor, group g: Int) -> KernelOperand {
         let (rows, count) = (geometry.columnRows, geometry.columnCount)
-        return view(cols.storage, cols.dtype, offset: g * rows * count, [plan.batch, rows, count], [plan.groups * rows * count, count, 1])
+        return cols.operand.view(offset: g * rows * count, shape: [plan.batch, rows, count], strides: [plan.groups * rows * count, count, 1])
     }
 
     /// Group g's channels of the smaller image side's planes, which the GEMMs read directly (the output of a forward
@@ -116,22 +110,22 @@ private struct ConvolutionShape {
         let channels = plan.transposed ? plan.inChannels : plan.outChannels
         let plane = plan.transposed ? plan.height * plan.width : plan.outH * plan.outW
         let perGroup = channels / plan.groups
-        return view(image.storage, image.dtype, offset: image.layout.offset + g * perGroup * plane, [plan.batch, perGroup, plane],
-                    [channels * plane, plane, 1])
+        return image.view(offset: image.layout.offset + g * perGroup * plane, shape: [plan.batch, perGroup, plane],
+                          strides: [channels * plane, plane, 1])
     }
 
     /// Group g's weight matrix [weightRows, weightCols] for every image (batch stride 0), or its transpose.
     func weight(_ weight: KernelOperand, group g: Int, transposed: Bool) -> KernelOperand {
         let (rows, cols) = (plan.weightRows, plan.weightCols)
         let offset = weight.layout.offset + g * rows * cols
-        return transposed ? view(weight.storage, weight.dtype, offset: offset, [plan.batch, cols, rows], [0, 1, cols])
-            : view(weight.storage, weight.dtype, offset: offset, [plan.batch, rows, cols], [0, cols, 1])
+        return transposed ? weight.view(offset: offset, shape: [plan.batch, cols, rows], strides: [0, 1, cols])
+            : weight.view(offset: offset, shape: [plan.batch, rows, cols], strides: [0, cols, 1])
     }
 
     /// Group g's block of each image's weight gradient in a [N, weight count] tensor.
     func perImageWeight(_ perImage: KernelOperand, group g: Int) -> KernelOperand {
         let (rows, cols) = (plan.weightRows, plan.weightCols)
-        return view(perImage.storage, perImage.dtype, offset: g * rows * cols, [plan.batch, rows, cols], [plan.groups * rows * cols, cols, 1])
+        return perImage.view(offset: g * rows * cols, shape: [plan.batch, rows, cols], strides: [plan.groups * rows * cols, cols, 1])
     }
 
     /// Runs one batched product per group: `operands(g)` gives (a, b, out).
@@ -155,17 +149,5 @@ private struct ConvolutionShape {
         CUDAKernelArgument.withParameters(arguments) {
             backend.launcher.launch("\(kernel)_\(image.dtype)", of: module, work: .elements(count), arguments: $0)
         }
-    }
-
-    private func view(_ storage: Storage, _ dtype: DType, offset: Int, _ shape: [Int], _ strides: [Int]) -> KernelOperand {
-        Tensor(storage: storage, layout: Layout(shape: shape, strides: strides, offset: offset), dtype: dtype).operand
-    }
-}
-
-private extension KernelOperand {
-    /// The same [batch, rows, columns] matrices transposed: [batch, columns, rows].
-    var transposedMatrices: KernelOperand {
-        Tensor(storage: storage, layout: Layout(shape: [shape[0], shape[2], shape[1]], strides: [strides[0], strides[2], strides[1]],
-                                                offset: layout.offset), dtype: dtype).operand
     }
 }
