@@ -53,7 +53,8 @@ let package = Package(
         ),
         .executableTarget(
             name: "ember",
-            dependencies: ["Ember", "EmberVision", "CBLAS", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["Ember", "EmberVision", "CBLAS", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                           .product(name: "OrderedCollections", package: "swift-collections")],
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
         .executableTarget(

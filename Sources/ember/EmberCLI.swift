@@ -1,5 +1,6 @@
 // `ember`: the command-line program. `ember train mnist` trains the MNIST CNN end to end; `ember launch` runs a
-// program on several processes; `ember info` describes the build and the machine.
+// program on several processes; `ember info` describes the build and the machine; `ember inspect` lists a
+// checkpoint's tensors and `ember convert` writes its state dict in another format.
 import ArgumentParser
 import Ember
 
@@ -9,7 +10,7 @@ struct EmberCLI: ParsableCommand {
         commandName: "ember",
         abstract: "PyTorch, native in Swift: train and inspect models from the command line.",
         version: Ember.version,
-        subcommands: [Train.self, Launch.self, Info.self]
+        subcommands: [Train.self, Launch.self, Info.self, Inspect.self, Convert.self]
     )
 }
 

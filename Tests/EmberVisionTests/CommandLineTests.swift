@@ -175,6 +175,74 @@ final class CommandLineTests: XCTestCase {
         }
     }
 
+    /// The checkpoints PyTorch wrote, in the repository's golden copy.
+    static let goldenCheckpoints = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Golden/checkpoints").path
+
+    /// `ember inspect` lists every tensor of each format PyTorch wrote, with its shape, dtype and size, and the plain
+    /// values of a nested checkpoint under dotted keys.
+    func testInspectListsKeysShapesDtypesAndSizes() throws {
+        let cnn = try run(["inspect", Self.goldenCheckpoints + "/mnist_cnn.pt"])
+        XCTAssertEqual(cnn.status, 0, cnn.output)
+        let lines = cnn.output.split(separator: "\n").map { $0.split(separator: " ").joined(separator: " ") }
+        XCTAssertEqual(lines, ["key shape dtype bytes", "conv1.0.weight [16, 1, 5, 5] float32 1600", "conv1.0.bias [16] float32 64",
+                               "conv2.0.weight [32, 16, 5, 5] float32 51200", "conv2.0.bias [32] float32 128",
+                               "out.weight [10, 1568] float32 62720", "out.bias [10] float32 40", "6 tensors, 115752 bytes (113.0 KiB)"])
+        let nested = try run(["inspect", Self.goldenCheckpoints + "/nested.pt"])
+        XCTAssertEqual(nested.status, 0, nested.output)
+        XCTAssertTrue(nested.output.contains("weights.w") && nested.output.contains("\"run-a\""), nested.output)
+        let mixed = try run(["inspect", Self.goldenCheckpoints + "/mixed.safetensors"])
+        XCTAssertTrue(mixed.output.contains("bfloat16") && mixed.output.contains("int64"), mixed.output)
+        let missing = try run(["inspect", "/nonexistent-ember-checkpoint.pt"])
+        XCTAssertNotEqual(missing.status, 0)
+        XCTAssertTrue(missing.output.contains("no such file"), missing.output)
+    }
+
+    /// `ember convert` moves a state dict between .pt, .safetensors and .npz with the same keys and values, casts only
+    /// the floating-point tensors with --dtype, takes a nested dictionary with --key, and refuses what it cannot
+    /// write without leaving a file.
+    func testConvertMovesStateDictsBetweenFormats() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ember-convert-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let original: OrderedDictionary<String, Tensor> = try Ember.load(Self.goldenCheckpoints + "/mnist_cnn.pt")
+        var previous = Self.goldenCheckpoints + "/mnist_cnn.pt"
+        for name in ["cnn.safetensors", "cnn.npz", "cnn.pt"] {
+            let result = try run(["convert", previous, folder + "/" + name])
+            XCTAssertEqual(result.status, 0, result.output)
+            let converted: OrderedDictionary<String, Tensor> = try Ember.load(folder + "/" + name)
+            XCTAssertEqual(Array(converted.keys), Array(original.keys), name)
+            for (key, tensor) in original {
+                XCTAssertEqual(converted[key]!.toArray(as: Float.self), tensor.toArray(as: Float.self), "\(name) \(key)")
+            }
+            previous = folder + "/" + name
+        }
+        let half = try run(["convert", Self.goldenCheckpoints + "/mixed.safetensors", folder + "/half.safetensors", "--dtype", "float16"])
+        XCTAssertEqual(half.status, 0, half.output)
+        let mixed: OrderedDictionary<String, Tensor> = try Ember.load(Self.goldenCheckpoints + "/mixed.safetensors")
+        let halved: OrderedDictionary<String, Tensor> = try Ember.load(folder + "/half.safetensors")
+        for (key, tensor) in mixed {
+            let want = tensor.dtype.isFloatingPoint ? tensor.to(.float16) : tensor
+            XCTAssertEqual(halved[key]!.dtype, want.dtype, key)
+            XCTAssertEqual(halved[key]!.toArray(as: Double.self), want.toArray(as: Double.self), key)
+        }
+        let picked = try run(["convert", Self.goldenCheckpoints + "/nested.pt", folder + "/weights.npz", "--key", "weights"])
+        XCTAssertEqual(picked.status, 0, picked.output)
+        let weights: OrderedDictionary<String, Tensor> = try Ember.load(folder + "/weights.npz")
+        XCTAssertEqual(Array(weights.keys), ["w"])
+        let moments = try run(["convert", Self.goldenCheckpoints + "/adam_state.pt", folder + "/moments.safetensors", "--key", "state.0"])
+        XCTAssertEqual(moments.status, 0, moments.output)
+        let state: OrderedDictionary<String, Tensor> = try Ember.load(folder + "/moments.safetensors")
+        XCTAssertEqual(Array(state.keys), ["step", "exp_avg", "exp_avg_sq"])   // under the optimizer state's int key 0
+        for (arguments, message) in [(["nested.pt", "whole.pt"], "--key"), (["nested.pt", "bad.pt", "--key", "nope"], "no key nope"),
+                                     (["mnist_cnn.pt", "int.pt", "--dtype", "int32"], "floating-point dtype")] {
+            let refused = try run(["convert", Self.goldenCheckpoints + "/" + arguments[0], folder + "/" + arguments[1]] + arguments[2...])
+            XCTAssertNotEqual(refused.status, 0, arguments.joined(separator: " "))
+            XCTAssertTrue(refused.output.contains(message), refused.output)
+            XCTAssertFalse(FileManager.default.fileExists(atPath: folder + "/" + arguments[1]))
+        }
+    }
+
     /// A small MNIST-layout folder of real digits (300 training and 100 test images) in a temporary folder.
     func smallMNIST() throws -> String {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ember-cli-\(UUID().uuidString)").path
