@@ -25,6 +25,8 @@ struct TrainMNIST: ParsableCommand {
     @Flag(help: "Download MNIST into --data when its files are missing.") var download = false
     @Option(parsing: .unconditional, help: "Random seed (initialisation and shuffling).") var seed = 1
     @Option(help: "Continue the run saved in this checkpoint (the checkpoint.pt an earlier run wrote).") var resume: String?
+    @Option(help: "Also log to TensorBoard in this folder: the loss of every step, the test accuracy, the learning rate, weight histograms and the predictions of each epoch.")
+    var tensorboard: String?
     @Option(parsing: .unconditional, help: ArgumentHelp(
         "Processes training data-parallel (DistributedDataParallel over Open MPI, started through mpirun); each takes "
         + "--batch-size images per step, and rank 0 prints and writes the results. Ctrl-C stops the processes without saving."))
@@ -94,6 +96,7 @@ struct TrainMNIST: ParsableCommand {
             if isLeader { print("resuming \(resume): \(progress.completedEpochs) epochs and \(progress.step) steps done") }
         }
         let interrupt = InterruptFlag(catching: !distributed)
+        let board = try isLeader ? tensorboard.map { try SummaryWriter(logDir: $0) } : nil
 
         while progress.completedEpochs < epochs && !interrupt.isSet {
             let epoch = progress.completedEpochs + 1
@@ -125,6 +128,7 @@ struct TrainMNIST: ParsableCommand {
                 optimizer.step()
                 let value = loss.item()
                 progress.losses.append(value)
+                board?.addScalar("Loss/train", value, globalStep: progress.losses.count)
                 progress.step += 1
                 running += value
                 seen += 1
@@ -143,8 +147,16 @@ struct TrainMNIST: ParsableCommand {
             progress.accuracies.append(100 * Double(correct) / Double(total))
             print(String(format: "epoch %d: test accuracy %.2f%% (%d/%d), %.0f images/s",
                          epoch, progress.accuracies.last!, correct, total, imagesPerSecond))
-            try writeResults(model: model, optimizer: optimizer, progress: progress, testSet: testSet, device: device)
+            let grid = try writeResults(model: model, optimizer: optimizer, progress: progress, testSet: testSet, device: device)
+            if let board {
+                board.addScalar("Accuracy/test", progress.accuracies.last!, globalStep: epoch)
+                board.addScalar("LearningRate", optimizer.paramGroups[0].lr, globalStep: epoch)
+                for (name, parameter) in model.namedParameters() { board.addHistogram(name, parameter, globalStep: epoch) }
+                try board.addImage("Predictions", grid, globalStep: epoch)
+                try board.flush()
+            }
         }
+        try board?.close()
         if distributed { try Distributed.destroyProcessGroup() }
         if interrupt.isSet {
             print("")
@@ -170,8 +182,9 @@ struct TrainMNIST: ParsableCommand {
     }
 
     /// Writes the model's state dict (mnist_cnn.pt), the resumable checkpoint (checkpoint.pt), the training curves
-    /// and a grid of test digits with predictions, each atomically.
-    func writeResults(model: MNISTNet, optimizer: Adam, progress: TrainingProgress, testSet: MNIST, device: Device) throws {
+    /// and a grid of test digits with predictions, each atomically; gives the grid.
+    @discardableResult
+    func writeResults(model: MNISTNet, optimizer: Adam, progress: TrainingProgress, testSet: MNIST, device: Device) throws -> Tensor {
         let checkpoint = "\(out)/mnist_cnn.pt", resumable = "\(out)/checkpoint.pt"
         try Ember.save(model.stateDict(), to: checkpoint)
         try Ember.save(progress.checkpoint(model: model, optimizer: optimizer), to: resumable)
@@ -197,8 +210,10 @@ struct TrainMNIST: ParsableCommand {
         let predicted = noGrad { model(images.to(device)).argmax(dim: 1) }.toArray(as: Int.self)
         model.train()
         let labels = samples.map(\.1)
-        try writePNG(labelledGrid(images, predictions: predicted, labels: labels, columns: 8), to: grid)
+        let picture = labelledGrid(images, predictions: predicted, labels: labels, columns: 8)
+        try writePNG(picture, to: grid)
         print("wrote \(checkpoint), \(resumable), \(plot) and \(grid)")
+        return picture
     }
 }
 

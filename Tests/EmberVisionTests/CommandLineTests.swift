@@ -47,13 +47,23 @@ final class CommandLineTests: XCTestCase {
     func testTrainMNISTWritesCheckpointPlotAndPredictions() throws {
         let folder = try smallMNIST()
         let out = folder + "/run"
-        let result = try run(["train", "mnist", "--data", folder, "--out", out, "--epochs", "2", "--workers", "0"])
+        let result = try run(["train", "mnist", "--data", folder, "--out", out, "--epochs", "2", "--workers", "0",
+                              "--tensorboard", folder + "/board"])
         XCTAssertEqual(result.status, 0, result.output)
         XCTAssertTrue(result.output.contains("epoch 2/2 100%"), result.output)
         XCTAssertTrue(result.output.contains("img/s"))
         XCTAssertTrue(result.output.contains("epoch 2: test accuracy"), result.output)
         let state: OrderedDictionary<String, Tensor> = try Ember.load(out + "/mnist_cnn.pt")
         XCTAssertEqual(Array(state.keys), ["conv1.0.weight", "conv1.0.bias", "conv2.0.weight", "conv2.0.bias", "out.weight", "out.bias"])
+        // TensorBoard: the version event, the loss of each of the 2 × 6 steps, and per epoch the accuracy, the learning
+        // rate, a histogram per parameter and the predictions.
+        let boards = try FileManager.default.contentsOfDirectory(atPath: folder + "/board")
+        XCTAssertEqual(boards.count, 1)
+        let events = try SummaryWriterTests.events(folder + "/board/" + boards[0])
+        let tags = events.dropFirst().compactMap { $0.message(5)?.message(1)?.string(1) }
+        XCTAssertEqual(events.count, 1 + 12 + 2 * 9)
+        XCTAssertEqual(tags.filter { $0 == "Loss/train" }.count, 12)
+        XCTAssertEqual(Set(tags.filter { $0 != "Loss/train" }), Set(["Accuracy/test", "LearningRate", "Predictions"] + state.keys))
         let svg = try String(contentsOfFile: out + "/training.svg", encoding: .utf8)
         XCTAssertTrue(svg.contains("Training loss") && svg.contains("Test accuracy"))
         let grid = try readImage(out + "/predictions.png")
