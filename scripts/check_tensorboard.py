@@ -2,17 +2,20 @@
 
     python scripts/check_tensorboard.py LOGDIR [--checkpoint mnist_cnn.pt]
 
-Loads every event file under LOGDIR with `EventAccumulator` (nothing sampled away) and prints, per kind and tag,
-how many events TensorBoard read; TensorBoard drops a corrupt record and everything after it silently, so the
-counts are the check. With --checkpoint (the state dict `ember train mnist` wrote next to the log), each weight
+Loads the event files of LOGDIR and of every run folder below it (`addScalars`' series, `addHParams`' runs) with
+`EventAccumulator` (nothing sampled away) and prints, per run, kind and tag, how many events TensorBoard read;
+TensorBoard drops a corrupt record and everything after it silently, so the counts are the check. The hparams
+plugin's summaries are parsed with TensorBoard's own `HParamsPluginData`. With --checkpoint (the state dict `ember train mnist` wrote next to the log), each weight
 histogram of the last step is compared with `torch.utils.tensorboard.summary.make_histogram` of that weight.
 Needs the `tensorboard` and `torch` packages.
 """
 import argparse
+import os
 import sys
 
 import numpy as np
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+from tensorboard.plugins.hparams.plugin_data_pb2 import HParamsPluginData
 
 
 def main():
@@ -21,17 +24,32 @@ def main():
     parser.add_argument("--checkpoint")
     args = parser.parse_args()
 
-    accumulator = EventAccumulator(args.logdir, size_guidance={"scalars": 0, "histograms": 0, "images": 0, "tensors": 0})
-    accumulator.Reload()
-    tags = accumulator.Tags()
     total = 0
-    for kind in ("scalars", "histograms", "images", "tensors"):
-        for tag in tags.get(kind, []):
-            events = getattr(accumulator, {"scalars": "Scalars", "histograms": "Histograms", "images": "Images",
-                                           "tensors": "Tensors"}[kind])(tag)
-            total += len(events)
-            print(f"{kind:10} {tag:24} {len(events):6} events, last step {events[-1].step}")
+    accumulators = {}
+    for folder, _, files in sorted(os.walk(args.logdir)):
+        if not any(name.startswith("events.out.tfevents.") for name in files):
+            continue
+        accumulator = EventAccumulator(folder, size_guidance={"scalars": 0, "histograms": 0, "images": 0, "tensors": 0})
+        accumulator.Reload()
+        run = os.path.relpath(folder, args.logdir)
+        accumulators[run] = accumulator
+        tags = accumulator.Tags()
+        for kind in ("scalars", "histograms", "images", "tensors"):
+            for tag in tags.get(kind, []):
+                events = getattr(accumulator, kind.capitalize())(tag)
+                total += len(events)
+                print(f"{run:10} {kind:10} {tag:24} {len(events):6} events, last step {events[-1].step}")
+        try:
+            hparams = accumulator.PluginTagToContent("hparams")
+        except KeyError:  # no hparams summaries in this run
+            hparams = {}
+        for tag, content in hparams.items():
+            total += 1
+            data = HParamsPluginData.FromString(content)
+            print(f"{run:10} hparams    {tag:32} {data.WhichOneof('data')}: "
+                  + " ".join(str(data).split())[:160])
     print(f"{total} events read by TensorBoard")
+    accumulator = accumulators["."]
 
     if args.checkpoint:
         import torch

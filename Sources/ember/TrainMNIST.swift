@@ -25,7 +25,7 @@ struct TrainMNIST: ParsableCommand {
     @Flag(help: "Download MNIST into --data when its files are missing.") var download = false
     @Option(parsing: .unconditional, help: "Random seed (initialisation and shuffling).") var seed = 1
     @Option(help: "Continue the run saved in this checkpoint (the checkpoint.pt an earlier run wrote).") var resume: String?
-    @Option(help: "Also log to TensorBoard in this folder: the loss of every step, the test accuracy, the learning rate, weight histograms and the predictions of each epoch.")
+    @Option(help: "Also log to TensorBoard in this folder: the loss of every step, the test accuracy, the learning rate, weight histograms and the predictions of each epoch, and the run's hyperparameters.")
     var tensorboard: String?
     @Option(parsing: .unconditional, help: ArgumentHelp(
         "Processes training data-parallel (DistributedDataParallel over Open MPI, started through mpirun); each takes "
@@ -155,6 +155,10 @@ struct TrainMNIST: ParsableCommand {
                 try board.addImage("Predictions", grid, globalStep: epoch)
                 try board.flush()
             }
+        }
+        if let board, let accuracy = progress.accuracies.last {
+            try board.addHParams(["lr": .number(lr), "batch_size": .number(Double(batchSize)), "epochs": .number(Double(epochs)),
+                                  "seed": .number(Double(seed))], ["hparam/accuracy": accuracy], runName: "hparams")
         }
         try board?.close()
         if distributed { try Distributed.destroyProcessGroup() }

@@ -56,9 +56,10 @@ final class CommandLineTests: XCTestCase {
         let state: OrderedDictionary<String, Tensor> = try Ember.load(out + "/mnist_cnn.pt")
         XCTAssertEqual(Array(state.keys), ["conv1.0.weight", "conv1.0.bias", "conv2.0.weight", "conv2.0.bias", "out.weight", "out.bias"])
         // TensorBoard: the version event, the loss of each of the 2 × 6 steps, and per epoch the accuracy, the learning
-        // rate, a histogram per parameter and the predictions.
-        let boards = try FileManager.default.contentsOfDirectory(atPath: folder + "/board")
-        XCTAssertEqual(boards.count, 1)
+        // rate, a histogram per parameter and the predictions; the hyperparameters in a run folder of their own.
+        let boards = try FileManager.default.contentsOfDirectory(atPath: folder + "/board").sorted()
+        XCTAssertEqual(boards.count, 2)
+        XCTAssertEqual(boards.last, "hparams")
         let events = try SummaryWriterTests.events(folder + "/board/" + boards[0])
         let tags = events.dropFirst().compactMap { $0.message(5)?.message(1)?.string(1) }
         XCTAssertEqual(events.count, 1 + 12 + 2 * 9)

@@ -112,6 +112,39 @@ final class SummaryWriterTests: XCTestCase {
         }
     }
 
+    /// The hparams plugin's three summaries and the metrics, in a run folder of their own, as PyTorch writes them.
+    func testHParamsAreThePluginsThreeSummariesAndTheMetrics() throws {
+        let folder = try temporaryFolder()
+        let writer = try SummaryWriter(logDir: folder)
+        try writer.addHParams(["lr": 0.01, "optimizer": "adam", "layers": 0], ["accuracy": 0.9, "loss": 0],
+                              hparamDomainDiscrete: ["optimizer": ["adam", "sgd"]], runName: "trial")
+        try writer.close()
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder + "/trial")
+        XCTAssertEqual(files.count, 1)
+        let events = try Self.events(folder + "/trial/" + files[0])
+        XCTAssertEqual(events.count, 1 + 3 + 2)
+        let values = events.dropFirst().compactMap { $0.message(5)?.message(1) }
+        XCTAssertEqual(values.map { $0.string(1) ?? "" }, ["_hparams_/experiment", "_hparams_/session_start_info",
+                                                          "_hparams_/session_end_info", "accuracy", "loss"])
+        for value in values.prefix(3) { XCTAssertEqual(value.message(9)?.message(1)?.string(1), "hparams") }
+        let contents = values.prefix(3).map { try? ProtoMessage($0.message(9)?.message(1)?.bytes(2) ?? []) }
+        // Experiment (2): hparam infos (4) with name (1), type (4: FLOAT64 3, STRING 1), the discrete domain (5);
+        // metric infos (5) by tag.
+        let experiment = try XCTUnwrap(contents[0]?.message(2))
+        let infos = experiment.all(4).map { try! ProtoMessage($0) }
+        XCTAssertEqual(infos.map { $0.string(1) ?? "" }, ["lr", "optimizer", "layers"])
+        XCTAssertEqual(infos.map { $0.integer(4) }, [3, 1, 3])
+        XCTAssertEqual(infos[1].message(5).map { $0.all(1).map { try! ProtoMessage($0).string(3) ?? "" } }, ["adam", "sgd"])
+        XCTAssertEqual(experiment.all(5).map { try! ProtoMessage($0).message(1)?.string(2) ?? "" }, ["accuracy", "loss"])
+        // Session start (3): the hparams map, a zero written as a number all the same.
+        let entries = try XCTUnwrap(contents[1]?.message(3)).all(1).map { try! ProtoMessage($0) }
+        XCTAssertEqual(entries.map { $0.string(1) ?? "" }, ["lr", "optimizer", "layers"])
+        XCTAssertEqual(entries[0].message(2)?.double(2), 0.01)
+        XCTAssertEqual(entries[1].message(2)?.string(3), "adam")
+        XCTAssertEqual(entries[2].message(2)?.has(2), true, "number_value 0 is present (a oneof)")
+        XCTAssertEqual(contents[2]?.message(4)?.integer(1), 1, "STATUS_SUCCESS")
+    }
+
     // MARK: Reading event files
 
     /// The events of a file, each record's two masked CRC-32Cs checked.
@@ -193,10 +226,13 @@ struct ProtoMessage {
         }
     }
 
+    func has(_ field: Int) -> Bool { fields[field] != nil }
     func integer(_ field: Int) -> UInt64 { fields[field]?.first?.value ?? 0 }
     func double(_ field: Int) -> Double { Double(bitPattern: fields[field]?.first?.value ?? 0) }
     func float(_ field: Int) -> Float { Float(bitPattern: UInt32(fields[field]?.first?.value ?? 0)) }
     func bytes(_ field: Int) -> [UInt8]? { fields[field]?.first?.bytes }
+    /// Every occurrence of a length-delimited field (a repeated message).
+    func all(_ field: Int) -> [[UInt8]] { fields[field]?.map(\.bytes) ?? [] }
     func string(_ field: Int) -> String? { bytes(field).map { String(decoding: $0, as: UTF8.self) } }
     func message(_ field: Int) -> ProtoMessage? { bytes(field).flatMap { try? ProtoMessage($0) } }
     func packedDoubles(_ field: Int) -> [Double] {

@@ -25,9 +25,9 @@ struct ProtocolBuffer {
         varint(UInt64(bitPattern: value))
     }
 
-    /// A double field.
-    mutating func double(_ field: Int, _ value: Double) {
-        guard value.bitPattern != 0 else { return }
+    /// A double field; `always` writes 0 too (a member of a oneof, which has presence).
+    mutating func double(_ field: Int, _ value: Double, always: Bool = false) {
+        guard always || value.bitPattern != 0 else { return }
         key(field, 1)
         withUnsafeBytes(of: value.bitPattern.littleEndian) { bytes.append(contentsOf: $0) }
     }
@@ -39,16 +39,16 @@ struct ProtocolBuffer {
         withUnsafeBytes(of: value.bitPattern.littleEndian) { bytes.append(contentsOf: $0) }
     }
 
-    /// A bytes field.
-    mutating func data(_ field: Int, _ value: [UInt8]) {
-        guard !value.isEmpty else { return }
+    /// A bytes field; `always` writes an empty one too (a member of a oneof).
+    mutating func data(_ field: Int, _ value: [UInt8], always: Bool = false) {
+        guard always || !value.isEmpty else { return }
         key(field, 2)
         varint(UInt64(value.count))
         bytes.append(contentsOf: value)
     }
 
-    /// A string field (UTF-8).
-    mutating func string(_ field: Int, _ value: String) { data(field, Array(value.utf8)) }
+    /// A string field (UTF-8); `always` writes an empty one too (a member of a oneof).
+    mutating func string(_ field: Int, _ value: String, always: Bool = false) { data(field, Array(value.utf8), always: always) }
 
     /// An embedded message field.
     mutating func message(_ field: Int, _ build: (inout ProtocolBuffer) -> Void) {

@@ -120,6 +120,19 @@ public final class SummaryWriter {
         }
     }
 
+    /// A value holding only a plugin's metadata (the hparams plugin's summaries).
+    func addPluginSummary(_ tag: String, plugin: String, content: [UInt8], globalStep: Int?) {
+        add(to: file, step: globalStep, walltime: nil) { value in
+            value.string(1, tag)
+            value.message(9) { metadata in
+                metadata.message(1) { data in
+                    data.string(1, plugin)
+                    data.data(2, content)
+                }
+            }
+        }
+    }
+
     /// Writes every queued event to disk (`flush`).
     ///
     /// - Throws: `SummaryWriterError` for this write or an earlier one that failed.
