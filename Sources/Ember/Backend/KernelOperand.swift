@@ -39,3 +39,15 @@ struct KernelOperand {
         owner.storage.pointer.assumingMemoryBound(to: T.self) + owner.layout.offset
     }
 }
+
+extension KernelOperand {
+    /// The same memory under another layout.
+    func view(offset: Int, shape: [Int], strides: [Int]) -> KernelOperand {
+        Tensor(storage: storage, layout: Layout(shape: shape, strides: strides, offset: offset), dtype: dtype).operand
+    }
+
+    /// The same [batch, rows, columns] matrices transposed: [batch, columns, rows].
+    var transposedMatrices: KernelOperand {
+        view(offset: layout.offset, shape: [shape[0], shape[2], shape[1]], strides: [strides[0], strides[2], strides[1]])
+    }
+}

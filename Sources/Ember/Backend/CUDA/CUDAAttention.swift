@@ -1,5 +1,6 @@
 // Scaled dot-product attention on a GPU, composed of the backend's own pieces: batched cuBLAS products per batch
-// entry (over its heads), the scale, causal and given masks as pointwise kernels, softmax as a row kernel.
+// entry (over its heads, the scale as the product's alpha), the causal and given masks as pointwise kernels, softmax as
+// a row kernel.
 
 extension CUDABackend {
     func attention(_ plan: AttentionPlan, query: KernelOperand, key: KernelOperand, value: KernelOperand, mask: KernelOperand?,
@@ -11,10 +12,8 @@ extension CUDABackend {
             }
         }
         let dtype = query.dtype
-        // P = softmax(Q·Kᵀ·scale + masks), row by row.
-        pairs.products(blas, device) { b in (pairs.matrices(query, b), pairs.matrices(key, b).transposedMatrices, pairs.scores(probabilities, b)) }
-        let scores = pairs.rowsOf(probabilities)
-        arithmeticBinary(.multiply, scores, scalar(plan.scale, dtype), into: scores)
+        // P = softmax(Q·Kᵀ·scale + masks), row by row; the scale in the product.
+        blas.products(plan.batch, scale: plan.scale, op: "attention", device: device) { b in (pairs.matrices(query, b), pairs.matrices(key, b).transposedMatrices, pairs.scores(probabilities, b)) }
         if plan.isCausal {
             // Query i attends to keys j ≤ i: the later keys' scores become -inf.
             let (l, s) = (plan.queryLength, plan.keyLength)
@@ -33,7 +32,7 @@ extension CUDABackend {
         }
         transformRows(.softmax, probabilities, rows: plan.batch * plan.heads * plan.queryLength, k: plan.keyLength, into: probabilities)
         // out = P·V.
-        pairs.products(blas, device) { b in (pairs.scores(probabilities, b), pairs.matrices(value, b), pairs.contiguous(out, b, columns: plan.valueEmbedding)) }
+        blas.products(plan.batch, op: "attention", device: device) { b in (pairs.scores(probabilities, b), pairs.matrices(value, b), pairs.contiguous(out, b, columns: plan.valueEmbedding)) }
     }
 
     func attentionBackward(_ plan: AttentionPlan, query: KernelOperand, key: KernelOperand, value: KernelOperand,
@@ -49,28 +48,27 @@ extension CUDABackend {
         let dtype = query.dtype
         if let gradValue {
             // dV = Pᵀ·dO.
-            pairs.products(blas, device) { b in
+            blas.products(plan.batch, op: "attention", device: device) { b in
                 (pairs.scores(probabilities, b).transposedMatrices, pairs.matrices(gradOutput, b), pairs.contiguous(gradValue, b, columns: plan.valueEmbedding))
             }
         }
         guard gradQuery != nil || gradKey != nil else { return }
-        // dS = P ⊙ (dO·Vᵀ − rowsum(P ⊙ dO·Vᵀ)) · scale.
+        // dS = P ⊙ (dO·Vᵀ − rowsum(P ⊙ dO·Vᵀ)); its scale goes into the products with K and Q.
         let shape = [plan.batch * plan.heads * plan.queryLength, plan.keyLength]
         let gradScores = temporary(shape, dtype), weighted = temporary(shape, dtype), dots = temporary([shape[0], 1], dtype)
-        pairs.products(blas, device) { b in (pairs.matrices(gradOutput, b), pairs.matrices(value, b).transposedMatrices, pairs.scores(gradScores.operand, b)) }
+        blas.products(plan.batch, op: "attention", device: device) { b in (pairs.matrices(gradOutput, b), pairs.matrices(value, b).transposedMatrices, pairs.scores(gradScores.operand, b)) }
         let rows = pairs.rowsOf(probabilities)
         arithmeticBinary(.multiply, rows, gradScores.operand, into: weighted.operand)
         reduceRows(.sum, weighted.operand, rows: shape[0], k: shape[1], into: dots.operand)
         arithmeticBinary(.subtract, gradScores.operand, dots.operand, into: gradScores.operand)
         arithmeticBinary(.multiply, rows, gradScores.operand, into: gradScores.operand)
-        arithmeticBinary(.multiply, gradScores.operand, scalar(plan.scale, dtype), into: gradScores.operand)
         if let gradQuery {
-            // dQ = dS·K.
-            pairs.products(blas, device) { b in (pairs.scores(gradScores.operand, b), pairs.matrices(key, b), pairs.contiguous(gradQuery, b, columns: plan.embedding)) }
+            // dQ = dS·K·scale.
+            blas.products(plan.batch, scale: plan.scale, op: "attention", device: device) { b in (pairs.scores(gradScores.operand, b), pairs.matrices(key, b), pairs.contiguous(gradQuery, b, columns: plan.embedding)) }
         }
         if let gradKey {
-            // dK = dSᵀ·Q.
-            pairs.products(blas, device) { b in
+            // dK = dSᵀ·Q·scale.
+            blas.products(plan.batch, scale: plan.scale, op: "attention", device: device) { b in
                 (pairs.scores(gradScores.operand, b).transposedMatrices, pairs.matrices(query, b), pairs.contiguous(gradKey, b, columns: plan.embedding))
             }
         }
@@ -101,15 +99,6 @@ private struct AttentionPairs {
         plan.batch * plan.heads * plan.queryLength * plan.keyLength > 0 && plan.embedding > 0
     }
 
-    /// Runs `operands(b)`'s product (a, b, out) for each batch entry b.
-    func products(_ blas: CUBLASSession, _ device: Device, _ operands: (Int) -> (KernelOperand, KernelOperand, KernelOperand)) {
-        for b in 0..<plan.batch {
-            let (x, y, out) = operands(b)
-            let done = blas.batchedProduct(x, y, into: out, device: device)
-            precondition(done, "attention: cuBLAS refused a product of views it reads without copies")
-        }
-    }
-
     /// Batch entry b of a [batch, heads, rows, columns] operand with any strides: [heads, rows, columns].
     func matrices(_ x: KernelOperand, _ b: Int) -> KernelOperand {
         x.view(offset: x.layout.offset + b * x.strides[0], shape: Array(x.shape[1...]), strides: Array(x.strides[1...]))
@@ -133,17 +122,5 @@ private struct AttentionPairs {
     func spread(_ x: KernelOperand) -> KernelOperand {
         let (h, l, s) = (plan.heads, plan.queryLength, plan.keyLength)
         return x.view(offset: x.layout.offset, shape: [plan.batch, h, l, s], strides: [h * l * s, l * s, s, 1])
-    }
-}
-
-extension KernelOperand {
-    /// The same memory under another layout.
-    func view(offset: Int, shape: [Int], strides: [Int]) -> KernelOperand {
-        Tensor(storage: storage, layout: Layout(shape: shape, strides: strides, offset: offset), dtype: dtype).operand
-    }
-
-    /// The same [batch, rows, columns] matrices transposed: [batch, columns, rows].
-    var transposedMatrices: KernelOperand {
-        view(offset: layout.offset, shape: [shape[0], shape[2], shape[1]], strides: [strides[0], strides[2], strides[1]])
     }
 }

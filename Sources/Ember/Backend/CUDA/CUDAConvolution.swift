@@ -14,7 +14,7 @@ extension CUDABackend {
         let cols = shape.columns(on: self, dtype: input.dtype)
         if plan.transposed {
             // cols[n, g] = W[g]ᵀ · x[n, g], folded onto the output (zero or the bias first).
-            shape.eachGroup(blas, device) { g in
+            blas.products(plan.groups, op: "convolution", device: device) { g in
                 (shape.weight(weight, group: g, transposed: true), shape.image(input, group: g), shape.columns(cols, group: g))
             }
             fill(out, with: 0)
@@ -23,7 +23,7 @@ extension CUDABackend {
         } else {
             // out[n, g] = W[g] · cols[n, g], plus the bias.
             shape.launch("im2col", module, self, cols: cols.operand, image: input)
-            shape.eachGroup(blas, device) { g in
+            blas.products(plan.groups, op: "convolution", device: device) { g in
                 (shape.weight(weight, group: g, transposed: false), shape.columns(cols, group: g), shape.image(out, group: g))
             }
             addBias(bias, to: out, plan)
@@ -48,7 +48,7 @@ extension CUDABackend {
             // Per image: dW[g] (+)= small[n, g] · cols[n, g]ᵀ (transposed: x · colsᵀ; forward: dOut · colsᵀ), then summed
             // over the batch and added.
             let perImage = temporary([plan.batch, gradWeight.numel], input.dtype)
-            shape.eachGroup(blas, device) { g in
+            blas.products(plan.groups, op: "convolution", device: device) { g in
                 (shape.image(small, group: g), shape.columns(cols, group: g).transposedMatrices,
                  shape.perImageWeight(perImage.operand, group: g))
             }
@@ -60,13 +60,13 @@ extension CUDABackend {
         guard let gradInput else { return }
         if plan.transposed {
             // dx[n, g] = W[g] · cols[n, g].
-            shape.eachGroup(blas, device) { g in
+            blas.products(plan.groups, op: "convolution", device: device) { g in
                 (shape.weight(weight, group: g, transposed: false), shape.columns(cols, group: g), shape.image(gradInput, group: g))
             }
         } else {
             // dCols[n, g] = W[g]ᵀ · dOut[n, g], folded back onto the input.
             let gradCols = shape.columns(on: self, dtype: input.dtype)
-            shape.eachGroup(blas, device) { g in
+            blas.products(plan.groups, op: "convolution", device: device) { g in
                 (shape.weight(weight, group: g, transposed: true), shape.image(gradOutput, group: g),
                  shape.columns(gradCols, group: g))
             }
@@ -126,15 +126,6 @@ private struct ConvolutionShape {
     func perImageWeight(_ perImage: KernelOperand, group g: Int) -> KernelOperand {
         let (rows, cols) = (plan.weightRows, plan.weightCols)
         return perImage.view(offset: g * rows * cols, shape: [plan.batch, rows, cols], strides: [plan.groups * rows * cols, cols, 1])
-    }
-
-    /// Runs one batched product per group: `operands(g)` gives (a, b, out).
-    func eachGroup(_ blas: CUBLASSession, _ device: Device, _ operands: (Int) -> (KernelOperand, KernelOperand, KernelOperand)) {
-        for g in 0..<plan.groups {
-            let (a, b, out) = operands(g)
-            let done = blas.batchedProduct(a, b, into: out, device: device)
-            precondition(done, "convolution: cuBLAS refused a product of views it reads without copies")
-        }
     }
 
     /// Launches `im2col` (image → cols) or `col2im` (cols added into image) over the whole batch.
