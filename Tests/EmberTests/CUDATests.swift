@@ -281,4 +281,73 @@ final class DataParallelTests: XCTestCase {
         XCTAssertEqual(Array(parallel.stateDict().keys), ["module.0.weight", "module.0.bias", "module.2.weight", "module.2.bias"])
         XCTAssertTrue(parallel.description.hasPrefix("DataParallel(\n  (module): Sequential(\n"), parallel.description)
     }
+
+    /// Two emulated devices stand for two GPUs: DataParallel's replication is the same on any devices.
+    static let gpus = [EmulatedDevice.register(.privateUse(1)), EmulatedDevice.register(.privateUse(2))]
+
+    /// The same model twice, with equal weights: one on the first emulated device, one on the CPU as the reference.
+    private func twins(_ make: () -> Module) throws -> (onDevice: Module, reference: Module) {
+        let reference = make().double()
+        let onDevice = make().double()
+        try onDevice.loadStateDict(reference.stateDict())
+        return (onDevice.to(Self.gpus[0].device), reference)
+    }
+
+    func testReplicasGiveTheWholeBatchsOutputsAndGradients() throws {
+        Ember.manualSeed(0)
+        let (net, reference) = try twins { Sequential(Linear(3, 4), Tanh(), Linear(4, 2)) }
+        let parameters = net.parameters()
+        let parallel = DataParallel(net, devices: Self.gpus.map(\.device))
+        XCTAssertEqual(parallel.deviceIDs, [1, 2])
+        XCTAssertEqual(parallel.outputDevice, 1)
+        let copiesBefore = Self.gpus[1].copiesFromHost
+        let x = Tensor.randn([5, 3], dtype: .float64)
+        let y = parallel(x)
+        XCTAssertEqual(y.device, Self.gpus[0].device)
+        XCTAssertEqual(y.shape, [5, 2])
+        let expected = reference(x)
+        assertClose(y.cpu(), expected.toArray(as: Double.self), tolerance: 1e-14)
+        XCTAssertEqual(Self.gpus[1].copiesFromHost - copiesBefore, 5, "the second chunk and four parameters copied to the second device")
+        (y * y).sum().backward()
+        (expected * expected).sum().backward()
+        XCTAssertTrue(zip(net.parameters(), parameters).allSatisfy { $0 === $1 }, "the module keeps its own parameters")
+        for (mine, theirs) in zip(net.parameters(), reference.parameters()) {
+            XCTAssertEqual(mine.grad?.device, Self.gpus[0].device)
+            assertClose(mine.grad!.cpu(), theirs.grad!.toArray(as: Double.self), tolerance: 1e-12)
+        }
+    }
+
+    func testRecurrentWeightsAreReplicatedAndAShortBatchUsesFewerDevices() throws {
+        Ember.manualSeed(1)
+        let (gru, reference) = try twins { GRU(3, 4, batchFirst: true) }
+        let parallel = DataParallel(gru, devices: Self.gpus.map(\.device), outputDevice: Self.gpus[1].device)
+        let x = Tensor.randn([3, 2, 3], dtype: .float64)
+        let y = parallel(x)
+        XCTAssertEqual(y.device, Self.gpus[1].device)
+        assertClose(y.cpu(), reference(x).toArray(as: Double.self), tolerance: 1e-14)
+        y.sum().backward()
+        reference(x).sum().backward()
+        for (mine, theirs) in zip(gru.parameters(), reference.parameters()) {
+            assertClose(mine.grad!.cpu(), theirs.grad!.toArray(as: Double.self), tolerance: 1e-12)
+        }
+        let single = Tensor.randn([1, 2, 3], dtype: .float64)
+        let copiesBefore = Self.gpus[1].copiesFromHost
+        assertClose(parallel(single).cpu(), reference(single).toArray(as: Double.self), tolerance: 1e-14)
+        XCTAssertEqual(Self.gpus[1].copiesFromHost, copiesBefore + 1, "one chunk: only the output moves to the second device")
+    }
+
+    func testScalarOutputsAreGatheredIntoAVector() throws {
+        final class Loss: Module {
+            let linear = Linear(2, 1)
+            override func forward(_ input: Tensor) -> Tensor { linear(input).sum() }
+        }
+        Ember.manualSeed(2)
+        let (loss, reference) = try twins { Loss() }
+        let parallel = DataParallel(loss, devices: Self.gpus.map(\.device))
+        let x = Tensor.randn([4, 2], dtype: .float64)
+        let perReplica = parallel(x)
+        XCTAssertEqual(perReplica.shape, [2])
+        let halves = x.chunk(2)
+        assertClose(perReplica.cpu(), halves.map { reference($0).item() }, tolerance: 1e-14)
+    }
 }

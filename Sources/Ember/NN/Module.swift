@@ -2,35 +2,59 @@
 // stored properties by reflection and named as PyTorch names them.
 @_exported import OrderedCollections
 
+/// A tensor a module stores, set without the wrappers' rules: `DataParallel` puts a replica's copies in place for one
+/// forward pass and the originals back.
+protocol TensorSlot: AnyObject {
+    var tensor: Tensor? { get set }
+}
+
 /// A learnable tensor of a module (`nn.Parameter`): `@Parameter var weight: Tensor`.
 @propertyWrapper
-public final class Parameter {
+public final class Parameter: TensorSlot {
+    private var value: Tensor
     public var wrappedValue: Tensor {
-        didSet { if !wrappedValue.requiresGrad && wrappedValue.dtype.isFloatingPoint { wrappedValue.requiresGrad = true } }
+        get { value }
+        set {
+            value = newValue
+            if !newValue.requiresGrad && newValue.dtype.isFloatingPoint { newValue.requiresGrad = true }
+        }
     }
     public init(wrappedValue: Tensor) {
-        self.wrappedValue = wrappedValue
+        value = wrappedValue
         if !wrappedValue.requiresGrad && wrappedValue.dtype.isFloatingPoint && wrappedValue.isLeaf { wrappedValue.requiresGrad = true }
+    }
+    var tensor: Tensor? {
+        get { value }
+        set { value = newValue! }
     }
 }
 
 /// A learnable tensor that a layer may not have (`bias=False`): `@OptionalParameter var bias: Tensor?`.
 @propertyWrapper
-public final class OptionalParameter {
+public final class OptionalParameter: TensorSlot {
+    var tensor: Tensor?
     public var wrappedValue: Tensor? {
-        didSet { if let t = wrappedValue, !t.requiresGrad, t.isLeaf { t.requiresGrad = true } }
+        get { tensor }
+        set {
+            tensor = newValue
+            if let t = newValue, !t.requiresGrad, t.isLeaf { t.requiresGrad = true }
+        }
     }
     public init(wrappedValue: Tensor?) {
-        self.wrappedValue = wrappedValue
+        tensor = wrappedValue
         if let t = wrappedValue, !t.requiresGrad, t.isLeaf, t.dtype.isFloatingPoint { t.requiresGrad = true }
     }
 }
 
 /// Module state that is saved but not learned (`register_buffer`): `@Buffer var runningMean: Tensor`.
 @propertyWrapper
-public final class Buffer {
+public final class Buffer: TensorSlot {
     public var wrappedValue: Tensor?
     public init(wrappedValue: Tensor?) { self.wrappedValue = wrappedValue }
+    var tensor: Tensor? {
+        get { wrappedValue }
+        set { wrappedValue = newValue }
+    }
 }
 
 /// Why `loadStateDict` refused a state dict.
@@ -124,6 +148,18 @@ open class Module: CustomStringConvertible, ForwardCallable {
             }
         }
         return result
+    }
+
+    /// Where this module's own parameters and buffers are stored (its children's not included): the wrappers
+    /// among its stored properties; a module that stores them otherwise overrides this.
+    func tensorSlots() -> [TensorSlot] {
+        var slots: [TensorSlot] = []
+        var mirror: Mirror? = Mirror(reflecting: self)
+        while let m = mirror {
+            slots += m.children.compactMap { $0.value as? TensorSlot }
+            mirror = m.superclassMirror
+        }
+        return slots
     }
 
     /// `hiddenSize` → `hidden_size`; names that are already PyTorch-style are unchanged.

@@ -9,7 +9,7 @@ open class RecurrentBase: Module {
     public let cell: Cell
     public let inputSize: Int, hiddenSize: Int, numLayers: Int, hasBias: Bool, batchFirst: Bool, dropout: Double, bidirectional: Bool
     /// The parameters in PyTorch's order, by name.
-    public private(set) var weights: [(name: String, tensor: Tensor)] = []
+    public fileprivate(set) var weights: [(name: String, tensor: Tensor)] = []
 
     init(cell: Cell, inputSize: Int, hiddenSize: Int, numLayers: Int, bias: Bool, batchFirst: Bool, dropout: Double,
          bidirectional: Bool) {
@@ -35,6 +35,8 @@ open class RecurrentBase: Module {
     }
 
     open override var members: [(name: String, member: Member)] { weights.map { ($0.name, .parameter($0.tensor)) } }
+
+    override func tensorSlots() -> [TensorSlot] { weights.indices.map { RecurrentWeightSlot(owner: self, index: $0) } }
 
     /// The parameter named `name` (`weight_ih_l0`…).
     public func parameter(_ name: String) -> Tensor? { weights.first { $0.name == name }?.tensor }
@@ -204,5 +206,18 @@ open class GRU: RecurrentBase {
     /// `output, h_n = gru(x)`, starting from zeros.
     public func callAsFunction(_ input: Tensor, file: StaticString = #fileID, line: UInt = #line) -> (output: Tensor, hidden: Tensor) {
         callAsFunction(input, nil, file: file, line: line)
+    }
+}
+
+/// One of a recurrent layer's weights, as a slot `DataParallel` can fill.
+private final class RecurrentWeightSlot: TensorSlot {
+    unowned let owner: RecurrentBase
+    let index: Int
+
+    init(owner: RecurrentBase, index: Int) { (self.owner, self.index) = (owner, index) }
+
+    var tensor: Tensor? {
+        get { owner.weights[index].tensor }
+        set { owner.weights[index].tensor = newValue! }
     }
 }
