@@ -37,30 +37,25 @@ let package = Package(
                 .product(name: "RealModule", package: "swift-numerics"),
                 .product(name: "OrderedCollections", package: "swift-collections"),
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
-            ],
-            swiftSettings: [.swiftLanguageMode(.v5)]
+            ]
         ),
         .target(name: "CEmberVision", linkerSettings: [.linkedLibrary("png"), .linkedLibrary("jpeg"), .linkedLibrary("z")]),
         .target(
             name: "EmberVision",
-            dependencies: ["Ember", "CEmberVision", .product(name: "OrderedCollections", package: "swift-collections")],
-            swiftSettings: [.swiftLanguageMode(.v5)]
+            dependencies: ["Ember", "CEmberVision", .product(name: "OrderedCollections", package: "swift-collections")]
         ),
         .target(
             name: "EmberAudio",
-            dependencies: ["Ember"],
-            swiftSettings: [.swiftLanguageMode(.v5)]
+            dependencies: ["Ember"]
         ),
         .executableTarget(
             name: "ember",
-            dependencies: ["Ember", "EmberVision", "CBLAS", .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                           .product(name: "OrderedCollections", package: "swift-collections")],
-            swiftSettings: [.swiftLanguageMode(.v5)]
+            dependencies: ["Ember", "EmberVision", "CBLAS", "CEmberKernels", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                           .product(name: "OrderedCollections", package: "swift-collections")]
         ),
         .executableTarget(
             name: "ember-bench",
-            dependencies: ["Ember", "EmberVision", "EmberAudio", "CBLAS", .product(name: "OrderedCollections", package: "swift-collections")],
-            swiftSettings: [.swiftLanguageMode(.v5)]
+            dependencies: ["Ember", "EmberVision", "EmberAudio", "CBLAS", .product(name: "OrderedCollections", package: "swift-collections")]
         ),
         .testTarget(
             name: "EmberTests",
@@ -70,28 +65,23 @@ let package = Package(
                 .product(name: "OrderedCollections", package: "swift-collections"),
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ],
-            exclude: ["FuzzRegressions", "Fixtures"],
-            swiftSettings: [.swiftLanguageMode(.v5)]
+            exclude: ["FuzzRegressions", "Fixtures"]
         ),
         .testTarget(
             name: "EmberVisionTests",
             dependencies: ["Ember", "EmberVision", "CEmberVision", "ember", .product(name: "OrderedCollections", package: "swift-collections")],
-            exclude: ["Fixtures"],
-            swiftSettings: [.swiftLanguageMode(.v5)]
+            exclude: ["Fixtures"]
         ),
         .testTarget(
             name: "EmberAudioTests",
             dependencies: ["Ember", "EmberAudio"],
-            exclude: ["Fixtures"],
-            swiftSettings: [.swiftLanguageMode(.v5)]
+            exclude: ["Fixtures"]
         ),
         .testTarget(
             name: "GoldenTests",
-            dependencies: ["Ember"],
-            swiftSettings: [.swiftLanguageMode(.v5)]
+            dependencies: ["Ember"]
         ),
     ] + examples.map {
-        .executableTarget(name: $0, dependencies: ["Ember", "EmberVision"], path: "Examples/\($0)",
-                          swiftSettings: [.swiftLanguageMode(.v5)])
+        .executableTarget(name: $0, dependencies: ["Ember", "EmberVision"], path: "Examples/\($0)")
     }
 )

@@ -12,7 +12,7 @@ func report(_ name: String, _ value: Double, _ unit: String) {
     } else {
         print(name.padding(toLength: 34, withPad: " ", startingAt: 0) + String(format: "%12.3f  %@", value, unit))
     }
-    fflush(stdout)
+    fflush(nil)
 }
 
 /// Whether `--only` selects `group`: a prefix of it ("models" runs every "models-…"), or nothing given.
@@ -67,8 +67,9 @@ if wanted("matmul") {
 
 /// The machine's bandwidth for c = a + b over float32 arrays, with plain loops on every core.
 func streamBandwidth(_ n: Int) -> Double {
-    let a = UnsafeMutablePointer<Float>.allocate(capacity: n), b = UnsafeMutablePointer<Float>.allocate(capacity: n)
-    let c = UnsafeMutablePointer<Float>.allocate(capacity: n)
+    // Each thread writes its own part of c.
+    nonisolated(unsafe) let a = UnsafeMutablePointer<Float>.allocate(capacity: n), b = UnsafeMutablePointer<Float>.allocate(capacity: n)
+    nonisolated(unsafe) let c = UnsafeMutablePointer<Float>.allocate(capacity: n)
     defer { a.deallocate(); b.deallocate(); c.deallocate() }
     a.initialize(repeating: 1, count: n); b.initialize(repeating: 2, count: n); c.initialize(repeating: 0, count: n)
     let threads = Ember.numThreads

@@ -3,6 +3,7 @@
 // digits with predictions (PNG); Ctrl-C stops after the current step and saves the same, and `--resume`
 // continues a run exactly where it stopped.
 import ArgumentParser
+import CEmberKernels
 import Ember
 import EmberVision
 import Foundation
@@ -48,7 +49,7 @@ struct TrainMNIST: ParsableCommand {
     }
 
     func run() throws {
-        setvbuf(stdout, nil, _IOLBF, 0)
+        ember_line_buffer_stdout()
         let distributed = nproc > 1
         if distributed && ProcessInfo.processInfo.environment["OMPI_COMM_WORLD_SIZE"] == nil {
             // Start the ranks: this command again, once per process, under mpirun.

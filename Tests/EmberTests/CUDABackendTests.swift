@@ -4,6 +4,7 @@
 @testable import Ember
 import EmberVision
 import Foundation
+import Synchronization
 import XCTest
 
 final class CUDABackendTests: XCTestCase {
@@ -452,10 +453,12 @@ final class CUDABackendTests: XCTestCase {
             commands.append(HostKernelLauncher.compileCommand(launcher.includeFolder)
                             + ["-c", "-o", "\(folder)/\(module.name).o", "\(folder)/\(module.name).cpp"])
         }
-        let results = UnsafeMutableBufferPointer<Int32>.allocate(capacity: commands.count)
-        defer { results.deallocate() }
-        DispatchQueue.concurrentPerform(iterations: commands.count) { results[$0] = (try? runProcess("/usr/bin/env", commands[$0]))?.status ?? -1 }
-        XCTAssertEqual(Array(results), Array(repeating: 0, count: commands.count), "a module did not compile for the host")
+        let statuses = Mutex([Int32](repeating: -1, count: commands.count))
+        DispatchQueue.concurrentPerform(iterations: commands.count) { [commands] index in
+            let status = (try? runProcess("/usr/bin/env", commands[index]))?.status ?? -1
+            statuses.withLock { $0[index] = status }
+        }
+        XCTAssertEqual(statuses.withLock { $0 }, Array(repeating: 0, count: commands.count), "a module did not compile for the host")
         let link = try runProcess("/usr/bin/env", ["c++", "-shared", "-pthread", "-o", "\(folder)/libcuda.so.1", "\(folder)/fake.o"]
                                   + modules.map { "\(folder)/\($0.name).o" } + ["-ldl"])
         XCTAssertEqual(link.status, 0, link.output)
@@ -515,7 +518,7 @@ final class CUDABackendTests: XCTestCase {
 /// Runs generated kernels compiled for the host: each module once per test run, by the system's C++ compiler, into a
 /// shared library with a thunk per kernel that runs it over the shim's grid with the values the driver's argument
 /// array points at.
-final class HostKernelLauncher: CUDAKernelLauncher {
+final class HostKernelLauncher: CUDAKernelLauncher, @unchecked Sendable {   // state guarded by lock
     let includeFolder: String
     private let lock = NSLock()
     private var libraries: [String: UnsafeMutableRawPointer] = [:]

@@ -6,7 +6,7 @@ import XCTest
 
 /// Failing expressions, each written on the line its entry records.
 enum ErrorProbes {
-    static let all: [String: (line: UInt, run: () -> Void)] = [
+    nonisolated(unsafe) static let all: [String: (line: UInt, run: () -> Void)] = [   // immutable
         "broadcast": (#line, { _ = Tensor.zeros(2, 3).add(Tensor.zeros(4)) }),
         "dtype": (#line, { _ = Tensor.zeros(2, 3).mm(Tensor.zeros([3, 2], dtype: .float64)) }),
         "matmulShapes": (#line, { _ = Tensor.zeros(2, 3).matmul(Tensor.zeros(4, 5)) }),

@@ -6,7 +6,7 @@ import XCTest
 
 final class VisionModelTests: XCTestCase {
     /// One ResNet-18 for all tests (building one draws 11 million random numbers: seconds in a debug build).
-    static let resnet = resnet18(numClasses: 10)
+    nonisolated(unsafe) static let resnet = resnet18(numClasses: 10)   // only read by these tests
 
     func parameterCount(_ model: Module) -> Int { model.parameters().reduce(0) { $0 + $1.numel } }
 

@@ -2,6 +2,7 @@
 // stops the process (a failed precondition, a memory error) or hangs fails alone and the others still report.
 import Dispatch
 import Foundation
+import Synchronization
 
 enum IsolatedCaseRunner {
     /// How long a case may run before it counts as hung.
@@ -56,16 +57,13 @@ enum IsolatedCaseRunner {
         #if os(Linux)
         let workers = Swift.max(1, Swift.min(ProcessInfo.processInfo.activeProcessorCount, 8, files.count))
         let chunkSize = (files.count + workers - 1) / Swift.max(workers, 1)
-        var results = [[(name: String, result: CaseOutcome)]](repeating: [], count: workers)
-        let lock = NSLock()
+        let results = Mutex([[(name: String, result: CaseOutcome)]](repeating: [], count: workers))
         DispatchQueue.concurrentPerform(iterations: workers) { w in
             let chunk = Array(files[Swift.min(w * chunkSize, files.count)..<Swift.min((w + 1) * chunkSize, files.count)])
             let outcomes = runInWorkers(chunk, environment: environment)
-            lock.lock()
-            results[w] = outcomes
-            lock.unlock()
+            results.withLock { $0[w] = outcomes }
         }
-        return results.flatMap { $0 }
+        return results.withLock { $0.flatMap { $0 } }
         #else
         return files.map(runCaseFile)   // elsewhere the cases run in this process
         #endif

@@ -95,7 +95,7 @@ enum OpTable {
     typealias Register = (_ names: String, _ signature: String, _ body: @escaping (OpCall) throws -> [Tensor]) -> Void
 
     /// Every entry by name; `names` may list aliases (`clamp clip`).
-    static let entries: [String: OpEntry] = {
+    nonisolated(unsafe) static let entries: [String: OpEntry] = {   // immutable once built
         var table: [String: OpEntry] = [:]
         let register: Register = { names, signature, body in
             let entry = OpEntry(parameters: signature.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }

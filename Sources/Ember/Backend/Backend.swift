@@ -5,7 +5,7 @@ import Foundation
 
 /// The memory of one device: allocation, and copies to, from and within it. Addresses it hands out are the
 /// device's own; only a host allocator's can be read by the CPU.
-public protocol DeviceAllocator: AnyObject {
+public protocol DeviceAllocator: AnyObject, Sendable {
     /// `byteCount` bytes on the device, or nil when the device has no memory for them.
     func allocate(_ byteCount: Int) -> UnsafeMutableRawPointer?
     /// Returns memory from `allocate`.
@@ -19,7 +19,7 @@ public protocol DeviceAllocator: AnyObject {
 /// One device's implementation of what tensors need from it (`torch.device`'s backend): memory, and the
 /// primitives of the op vocabulary. Every operand a primitive receives lives on this backend's device; outputs
 /// are allocated by the op (contiguous unless said otherwise) and written, never allocated, by the primitive.
-protocol Backend: AnyObject {
+protocol Backend: AnyObject, Sendable {
     /// The device this backend serves.
     var device: Device { get }
     /// Its memory.

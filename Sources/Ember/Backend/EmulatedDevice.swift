@@ -11,7 +11,7 @@ import Foundation
 /// let emulated = EmulatedDevice.register(.privateUse(0))
 /// let model = MNISTNet().to(emulated.device)
 /// ```
-public final class EmulatedDevice: DeviceAllocator {
+public final class EmulatedDevice: DeviceAllocator, @unchecked Sendable {   // counts guarded by lock
     /// The device this emulates.
     public let device: Device
     private let lock = NSLock()

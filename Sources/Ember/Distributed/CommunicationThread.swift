@@ -3,7 +3,7 @@
 import Foundation
 
 /// Runs jobs one at a time, in the order they were submitted, on a thread of its own.
-final class CommunicationThread {
+final class CommunicationThread: @unchecked Sendable {   // state guarded by condition
     typealias Job = () throws(DistributedError) -> Void
     private let condition = NSCondition()
     private var jobs: [(work: Work, job: Job)] = []

@@ -8,7 +8,7 @@ typealias MPIHandle = UnsafeMutableRawPointer
 /// The MPI entry points and Open MPI's predefined handles Ember uses, resolved from `libmpi.so.40` (Open MPI 3 to 5).
 /// In C the predefined handles are macros taking the address of a library object (`MPI_COMM_WORLD` is
 /// `&ompi_mpi_comm_world`), which Swift cannot import; here they are those objects' addresses.
-final class MPILibrary {
+final class MPILibrary: @unchecked Sendable {   // immutable after init: entry points and handle addresses
     typealias InitThread = @convention(c) (UnsafeMutableRawPointer?, UnsafeMutableRawPointer?, Int32,
                                            UnsafeMutablePointer<Int32>) -> Int32
     typealias Flag = @convention(c) (UnsafeMutablePointer<Int32>) -> Int32
@@ -64,7 +64,7 @@ final class MPILibrary {
     /// `MPI_THREAD_MULTIPLE`.
     static let threadMultiple: Int32 = 3
     /// `MPI_IN_PLACE` in Open MPI.
-    static let inPlace = UnsafeMutableRawPointer(bitPattern: 1)!
+    nonisolated(unsafe) static let inPlace = UnsafeMutableRawPointer(bitPattern: 1)!
 
     /// Opens Open MPI (globally: its components resolve symbols of `libmpi`) and resolves what Ember calls.
     init() throws(SharedLibraryError) {
@@ -108,7 +108,7 @@ final class MPILibrary {
         guard code != 0 else { return }
         var text = [CChar](repeating: 0, count: 512)
         var length: Int32 = 0
-        let message = errorString(code, &text, &length) == 0 ? String(cString: text) : "MPI error \(code)"
+        let message = errorString(code, &text, &length) == 0 ? String(nulTerminated: text) : "MPI error \(code)"
         throw .mpi(call: call, code: code, message: message)
     }
 }

@@ -3,7 +3,7 @@
 import Foundation
 
 /// A source of random numbers (`torch.Generator`). `Generator.default` backs `Tensor.rand` and friends.
-public final class Generator {
+public final class Generator: @unchecked Sendable {   // state read and written under lock
     private var engine: MersenneTwister
     /// The seed this generator was last seeded with (`initial_seed()`).
     public private(set) var initialSeed: UInt64
@@ -18,7 +18,7 @@ public final class Generator {
     }
 
     /// The generator used when none is given (`torch.default_generator`).
-    nonisolated(unsafe) public static let `default` = Generator()
+    public static let `default` = Generator()
 
     /// Reseeds the generator (`manual_seed`).
     public func manualSeed(_ seed: UInt64) {

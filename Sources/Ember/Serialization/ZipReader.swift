@@ -66,7 +66,7 @@ final class ZipReader {
     /// A compressed entry through ZIPFoundation (whose own CRC-32 is skipped: it is a byte loop on Linux).
     private func inflate(_ entry: ZipEntry, into destination: UnsafeMutableRawPointer) throws {
         do {
-            if archive == nil { archive = try Archive(url: url, accessMode: .read) }
+            if archive == nil { archive = try Archive(url: url, accessMode: .read, pathEncoding: nil) }
             guard let archive, let found = archive[entry.name] else {
                 throw CheckpointError(.corrupt, "entry '\(entry.name)' cannot be found")
             }

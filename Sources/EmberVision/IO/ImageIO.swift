@@ -51,7 +51,7 @@ private func decode(_ bytes: [UInt8], name: String, with decoder: Decoder) throw
     var message = [CChar](repeating: 0, count: 256)
     let status = bytes.withUnsafeBufferPointer { decoder($0.baseAddress, $0.count, &image, &message, message.count) }
     guard status == 0, let pixels = image.pixels else {
-        let text = String(cString: message)
+        let text = String(nulTerminated: message)
         // libpng's and libjpeg's words for data that stops short (ours for libjpeg's warning)
         let truncated = ["beyond end of data", "ends early", "Premature end"].contains { text.contains($0) }
         throw VisionError(truncated ? .truncated : .corrupt, "\(name): cannot decode the image (\(text))")
@@ -75,7 +75,7 @@ private func encode(_ image: Tensor, format: String, channels allowed: [Int], wi
     let status = interleaved.withUnsafeBufferPointer(as: UInt8.self) { pixels in
         encoder(pixels.baseAddress!, Int32(chw.shape[2]), Int32(chw.shape[1]), Int32(chw.shape[0]), &out, &count, &message, message.count)
     }
-    guard status == 0, let out else { throw VisionError(.corrupt, "cannot encode \(format): \(String(cString: message))") }
+    guard status == 0, let out else { throw VisionError(.corrupt, "cannot encode \(format): \(String(nulTerminated: message))") }
     defer { ember_image_free(out) }
     return Array(UnsafeBufferPointer(start: out, count: count))
 }
@@ -103,7 +103,7 @@ func gunzip(_ bytes: [UInt8], name: String) throws -> [UInt8] {
     var message = [CChar](repeating: 0, count: 256)
     let status = bytes.withUnsafeBufferPointer { ember_gunzip($0.baseAddress, $0.count, &out, &count, &message, message.count) }
     guard status == 0, let out else {
-        let text = String(cString: message)
+        let text = String(nulTerminated: message)
         throw VisionError(text.contains("truncated") ? .truncated : .corrupt, "\(name): \(text)")
     }
     defer { ember_image_free(out) }

@@ -3,7 +3,7 @@ import CCUDA
 import Foundation
 
 /// The cuBLAS library (`libcublas.so.13`, from the `nvidia-cublas` wheel or the system), opened once per process.
-final class CUBLAS {
+final class CUBLAS: @unchecked Sendable {   // immutable after init: entry points
     let library: SharedLibrary
     private let create: PFN_cublasCreate
     private let getStatusString: PFN_cublasGetStatusString
@@ -73,7 +73,7 @@ final class CUBLAS {
 
 /// cuBLAS on one GPU: the library and a handle made in the GPU's context. A handle serves one thread at a time, so
 /// calls take a lock.
-final class CUBLASSession {
+final class CUBLASSession: @unchecked Sendable {   // the handle is used under lock
     private let library: CUBLAS
     private let handle: cublasHandle_t
     private let context: CUDAContext?

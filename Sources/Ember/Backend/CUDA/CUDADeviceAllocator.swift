@@ -30,7 +30,7 @@ final class CUDADriverMemory: DeviceMemory {
 
 /// A GPU's primary context (the one the driver shares with every library in the process), made current on the
 /// calling thread before each driver call that needs it.
-final class CUDAContext {
+final class CUDAContext: @unchecked Sendable {   // immutable: the driver and a context handle
     private let driver: CUDADriver
     private let context: CUcontext
 
@@ -49,7 +49,7 @@ final class CUDAContext {
 
 /// Tensors' memory on one GPU: blocks of the device's caching allocator, and synchronous copies through the driver.
 /// A driver failure while copying stops with the driver's message (the tensor's bytes would be wrong otherwise).
-final class CUDADeviceAllocator: DeviceAllocator {
+final class CUDADeviceAllocator: DeviceAllocator, @unchecked Sendable {   // cache and lastFailure guarded by lock
     let ordinal: Int
     /// The GPU's primary context.
     let context: CUDAContext

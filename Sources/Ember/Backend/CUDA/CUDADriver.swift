@@ -3,7 +3,7 @@ import CCUDA
 
 /// The entry points of the CUDA driver Ember calls, resolved once from `libcuda.so.1`; a missing one makes the
 /// driver unusable (the reason names it).
-final class CUDADriver {
+final class CUDADriver: @unchecked Sendable {   // immutable after init: entry points
     let library: SharedLibrary
     let getErrorString: PFN_cuGetErrorString
     let getErrorName: PFN_cuGetErrorName
@@ -101,7 +101,7 @@ final class CUDADriver {
         var bytes = 0
         try check(deviceTotalMem(&bytes, device), "cuDeviceTotalMem_v2")
         return CUDADeviceProperties(
-            name: String(cString: name),
+            name: String(nulTerminated: name),
             major: try attribute(CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR),
             minor: try attribute(CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR),
             multiProcessorCount: try attribute(CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT),

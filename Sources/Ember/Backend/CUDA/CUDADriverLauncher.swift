@@ -7,7 +7,7 @@ import Foundation
 /// from the kernel cache) and loaded once (`cuModuleLoadData`); each kernel is looked up once. Launches go to the
 /// legacy default stream, so they run in order, and every copy to or from the host waits for them. A failure
 /// stops with the driver's or NVRTC's message, naming the kernel.
-final class CUDADriverLauncher: CUDAKernelLauncher {
+final class CUDADriverLauncher: CUDAKernelLauncher, @unchecked Sendable {   // modules and functions guarded by lock
     /// Threads per block of a grid-stride kernel.
     static let threadsPerBlock = 256
 

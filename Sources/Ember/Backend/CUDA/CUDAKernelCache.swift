@@ -5,7 +5,7 @@ import Foundation
 /// version, in memory and in a folder (`EMBER_KERNEL_CACHE`, else `~/.cache/ember/kernels`). A file records its
 /// whole key, which is compared on reading, so neither a hash collision nor a file from another version is ever
 /// loaded; an unreadable or damaged file is compiled again and replaced.
-final class CUDAKernelCache {
+final class CUDAKernelCache: @unchecked Sendable {   // images and compilations guarded by lock
     /// Where compiled modules are kept across processes; nil keeps them in memory only.
     let folder: URL?
     private var images: [String: [UInt8]] = [:]

@@ -2,7 +2,7 @@
 
 /// Runs compiled kernels: the CUDA driver on a GPU. `CUDABackend` decides what to launch; a launcher only loads
 /// modules and starts kernels, so the tests can run the same generated sources compiled for the host.
-protocol CUDAKernelLauncher: AnyObject {
+protocol CUDAKernelLauncher: AnyObject, Sendable {
     /// Starts `kernel` of `module` over `work` (grid-stride loops cover it all whatever the grid), with `arguments[i]`
     /// pointing at the value of the kernel's i-th C parameter.
     func launch(_ kernel: String, of module: CUDAKernelModule, work: CUDAKernelWork, arguments: UnsafeMutablePointer<UnsafeMutableRawPointer?>)

@@ -3,7 +3,7 @@ import CCUDA
 import Foundation
 
 /// The NVRTC library, loaded from the CUDA search folders, compiling Ember's generated kernel sources.
-final class NVRTC {
+final class NVRTC: @unchecked Sendable {   // immutable after init: entry points
     let library: SharedLibrary
     /// Where `cuda_fp16.h` and `cuda_bf16.h` are (the `nvidia-cuda-runtime` wheel's `include`), if found.
     let includeFolder: String?
@@ -69,7 +69,7 @@ final class NVRTC {
         _ = getProgramLogSize(program, &logSize)
         var logBytes = [CChar](repeating: 0, count: max(logSize, 1))
         _ = getProgramLog(program, &logBytes)
-        let log = String(cString: logBytes).trimmingCharacters(in: .whitespacesAndNewlines)
+        let log = String(nulTerminated: logBytes).trimmingCharacters(in: .whitespacesAndNewlines)
         guard status == NVRTC_SUCCESS else { throw .compilation(kernel: name, log: log) }
         let isCUBIN = architecture.hasPrefix("sm_")
         var size = 0
