@@ -11,7 +11,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 CUDA_TOOLS = .venv/cuda-tools
 CUDA_WHEELS = nvidia-cuda-nvrtc==13.0.* nvidia-cuda-runtime==13.0.* nvidia-cuda-crt==13.0.* nvidia-cuda-cccl==13.0.*
 
-.PHONY: deps cuda-tools train bench test build release clean
+.PHONY: deps cuda-tools train bench test docs build release clean
 
 ## Installs the system libraries Ember links against (OpenBLAS through pkg-config) and Open MPI.
 deps:
@@ -38,6 +38,15 @@ bench: deps
 ## All tests, golden cases included; the CUDA kernels are compiled with the NVRTC of cuda-tools.
 test: deps cuda-tools
 	EMBER_CUDA_PATH="$$(echo $(CURDIR)/$(CUDA_TOOLS)/lib/python3*/site-packages/nvidia/cu13)" EMBER_REQUIRE_NVRTC=1 $(SWIFT) test
+
+## The documentation of each library (DocC catalogs and doc comments) into .build/docs/<library>; a warning fails.
+docs: deps
+	rm -rf .build/docs && mkdir -p .build/docs
+	for library in Ember EmberVision EmberAudio; do \
+		$(SWIFT) package --allow-writing-to-directory .build/docs generate-documentation --target $$library \
+			--output-path .build/docs/$$library --warnings-as-errors --experimental-documentation-coverage \
+			--coverage-summary-level brief || exit 1; \
+	done
 
 build: deps
 	$(SWIFT) build

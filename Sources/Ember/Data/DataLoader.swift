@@ -6,17 +6,32 @@ import Foundation
 /// dataset whose `element(at:)` throws is read with `try loader.forEachBatch { … }` instead, which
 /// rethrows the first error of any worker. The loader can be iterated again for each epoch.
 public final class DataLoader<D: Dataset, Batch>: Sequence {
+    /// The dataset batches are read from.
     public let dataset: D
+    /// Samples per batch (the last may be shorter unless `dropLast`).
     public let batchSize: Int
+    /// The index lists of one epoch's batches.
     public let batchSampler: BatchSampler
+    /// Threads that load batches ahead of the loop (0: on the loop's thread).
     public let numWorkers: Int
+    /// Batches each worker loads ahead.
     public let prefetchFactor: Int
     let collate: ([D.Element]) throws -> Batch
 
+    /// A loader of `dataset` (`DataLoader(dataset, batch_size=…, shuffle=…, …)`).
+    ///
     /// - Parameters:
+    ///   - dataset: the samples.
+    ///   - batchSize: samples per batch.
     ///   - shuffle: a new random order each epoch, drawn from the default generator as PyTorch does.
     ///   - sampler: the order of samples (overrides `shuffle`); `batchSampler` overrides both and `batchSize`.
+    ///   - batchSampler: the index lists of the batches themselves.
     ///   - numWorkers: threads that load and collate batches ahead of the loop (0: on the loop's thread).
+    ///   - dropLast: whether a last, shorter batch is left out.
+    ///   - prefetchFactor: batches each worker loads ahead (at least 1).
+    ///   - file: the caller's file, named by the error of a negative `numWorkers`.
+    ///   - line: the caller's line.
+    ///   - collate: turns a batch's samples into the batch (`collate_fn`).
     public init(_ dataset: D, batchSize: Int = 1, shuffle: Bool = false, sampler: Sampler? = nil,
                 batchSampler: BatchSampler? = nil, numWorkers: Int = 0, dropLast: Bool = false, prefetchFactor: Int = 2,
                 file: StaticString = #fileID, line: UInt = #line, collate: @escaping ([D.Element]) throws -> Batch) {

@@ -96,7 +96,8 @@ extension ForwardCallable {
 /// The base class of neural-network layers and models (`nn.Module`). Subclass it and override `forward`;
 /// stored properties of type `Module`, `[Module]`, `@Parameter`, `@OptionalParameter` and `@Buffer`
 /// are found automatically, in declaration order, and named after the property (camelCase becomes
-/// PyTorch's snake_case: `runningMean` → `running_mean`).
+/// PyTorch's snake_case: `runningMean` → `running_mean`). Like a tensor, a module is not `Sendable`
+/// (<doc:ThreadSafety>).
 @dynamicMemberLookup
 open class Module: CustomStringConvertible, ForwardCallable {
     /// Whether the module is in training mode (`training`).

@@ -3,7 +3,8 @@
 /// An n-dimensional array with automatic differentiation (`torch.Tensor`).
 ///
 /// A `Tensor` is a reference: views (`view`, `transpose`, slicing…) share storage with their base,
-/// and in-place operations (`add_`, `x += y`) are seen through every view.
+/// and in-place operations (`add_`, `x += y`) are seen through every view. It is not `Sendable`: threads may
+/// read a tensor together, but one that writes it must have it alone (<doc:ThreadSafety>).
 // Stored properties here and on autograd nodes skip Swift's run-time exclusivity checks
 // (`@exclusivity(unchecked)`): every op reads them, and the checks cost more than a small op itself.
 public final class Tensor {

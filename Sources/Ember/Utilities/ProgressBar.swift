@@ -22,6 +22,9 @@ public final class ProgressBar {
     private let output: (String) -> Void
 
     /// - Parameters:
+    ///   - total: the count of steps that fills the bar.
+    ///   - label: printed before the bar (`epoch 1/3`).
+    ///   - unit: what the rate counts (`img` gives `img/s`).
     ///   - width: characters of the bar itself.
     ///   - output: where lines go; standard error by default.
     public init(total: Int, label: String = "", unit: String = "it", width: Int = 30,

@@ -55,7 +55,9 @@ extension AudioFunctional {
 public final class FrequencyMasking: Module {
     public let freqMaskParam: Int, iidMasks: Bool
 
-    /// - Parameter iidMasks: a different mask for each example and channel (inputs of 3 or more dimensions).
+    /// - Parameters:
+    ///   - freqMaskParam: the widest mask, in frequencies; each width is drawn from [0, freqMaskParam).
+    ///   - iidMasks: a different mask for each example and channel (inputs of 3 or more dimensions).
     public init(freqMaskParam: Int, iidMasks: Bool = false) {
         (self.freqMaskParam, self.iidMasks) = (freqMaskParam, iidMasks)
         super.init()

@@ -14,8 +14,16 @@ public final class Spectrogram: Module {
     @Buffer public var window: Tensor?
 
     /// - Parameters:
-    ///   - winLength: the window's length, nFFT when nil; `hopLength` defaults to winLength / 2.
+    ///   - nFFT: the Fourier transform's size; nFFT / 2 + 1 frequencies come out.
+    ///   - winLength: the window's length, nFFT when nil.
+    ///   - hopLength: samples between frames, winLength / 2 when nil.
+    ///   - pad: zeros added on both sides of the waveform first.
     ///   - windowFn: makes the window from its length (`window_fn`; pass a closure for `wkwargs`).
+    ///   - power: the exponent of the magnitude (2: power, 1: magnitude); nil keeps the complex spectrum.
+    ///   - normalized: scales by the window's norm (`true`, `.window`) or by the frame length (`.frameLength`).
+    ///   - center: pads each side by nFFT / 2, so frame t is centred on sample t · hopLength.
+    ///   - padMode: how that padding is made.
+    ///   - onesided: only the non-negative frequencies.
     public init(nFFT: Int = 400, winLength: Int? = nil, hopLength: Int? = nil, pad: Int = 0,
                 windowFn: (Int) -> Tensor = { Tensor.hannWindow($0) }, power: Double? = 2, normalized: SpectrogramNormalization = false,
                 center: Bool = true, padMode: PaddingMode = .reflect, onesided: Bool = true) {
@@ -42,7 +50,14 @@ public final class MelScale: Module {
     public let melScale: MelScaleKind
     @Buffer public var fb: Tensor?
 
-    /// - Parameter fMax: the highest frequency, sampleRate / 2 when nil.
+    /// - Parameters:
+    ///   - nMels: mel filters, the output's frequencies.
+    ///   - sampleRate: the waveform's sample rate.
+    ///   - fMin: the lowest frequency.
+    ///   - fMax: the highest frequency, sampleRate / 2 when nil.
+    ///   - nSTFT: the input's frequencies (nFFT / 2 + 1).
+    ///   - norm: `.slaney` divides each filter by its width in Hz; nil leaves the filters' peaks at 1.
+    ///   - melScale: the htk or Slaney mel scale.
     public init(nMels: Int = 128, sampleRate: Int = 16000, fMin: Double = 0, fMax: Double? = nil, nSTFT: Int = 201,
                 norm: MelNorm? = nil, melScale: MelScaleKind = .htk) {
         let fMax = fMax ?? Double(sampleRate / 2)
@@ -150,7 +165,13 @@ public final class MFCC: Module {
     public let melSpectrogram: MelSpectrogram
     @Buffer public var dctMat: Tensor?
 
-    /// - Parameter melkwargs: the mel spectrogram's arguments (its defaults when nil).
+    /// - Parameters:
+    ///   - sampleRate: the waveform's sample rate.
+    ///   - nMFCC: the coefficients kept.
+    ///   - dctType: the DCT's type; only 2, as torchaudio.
+    ///   - norm: the DCT's normalisation (`.ortho`), or none.
+    ///   - logMels: the log of the mel spectrogram (plus 1e-6) instead of its decibels.
+    ///   - melkwargs: the mel spectrogram's arguments (its defaults when nil).
     public init(sampleRate: Int = 16000, nMFCC: Int = 40, dctType: Int = 2, norm: DCTNorm? = .ortho, logMels: Bool = false,
                 melkwargs: MelSpectrogramOptions? = nil) {
         precondition(dctType == 2, "MFCC: DCT type not supported: \(dctType)")
@@ -217,7 +238,16 @@ public final class LFCC: Module {
     @Buffer public var filterMat: Tensor?
     @Buffer public var dctMat: Tensor?
 
-    /// - Parameter spectrogram: the spectrogram to start from (torchaudio's `speckwargs`), `Spectrogram()` when nil.
+    /// - Parameters:
+    ///   - sampleRate: the waveform's sample rate.
+    ///   - nFilter: the linear triangular filters.
+    ///   - fMin: the lowest frequency.
+    ///   - fMax: the highest frequency, sampleRate / 2 when nil.
+    ///   - nLFCC: the coefficients kept.
+    ///   - dctType: the DCT's type; only 2, as torchaudio.
+    ///   - norm: the DCT's normalisation (`.ortho`), or none.
+    ///   - logLf: the log of the filtered spectrogram (plus 1e-6) instead of its decibels.
+    ///   - spectrogram: the spectrogram to start from (torchaudio's `speckwargs`), `Spectrogram()` when nil.
     public init(sampleRate: Int = 16000, nFilter: Int = 128, fMin: Double = 0, fMax: Double? = nil, nLFCC: Int = 40, dctType: Int = 2,
                 norm: DCTNorm? = .ortho, logLf: Bool = false, spectrogram: Spectrogram? = nil) {
         precondition(dctType == 2, "LFCC: DCT type not supported: \(dctType)")

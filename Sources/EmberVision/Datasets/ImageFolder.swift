@@ -22,6 +22,9 @@ public struct ImageFolder: Dataset {
     public let loader: (String) throws -> Tensor
 
     /// - Parameters:
+    ///   - root: the folder with one subfolder of images per class; classes are the subfolders' names, sorted.
+    ///   - transform: applied to each image.
+    ///   - targetTransform: applied to each class index.
     ///   - loader: reads a file (by path); by default `readImage` converted to RGB, as torchvision's
     ///     default loader converts to RGB.
     ///   - isValidFile: which files to take (by path); by default those with a PNG or JPEG extension.

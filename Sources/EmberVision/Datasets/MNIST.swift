@@ -58,6 +58,8 @@ public struct IDXImageDataset<Files: IDXImageFiles>: TorchvisionDataset {
     /// - Parameters:
     ///   - root: the folder that holds `MNIST/raw/` (`FashionMNIST/raw/`).
     ///   - train: the training images, or else the test images.
+    ///   - transform: applied to each image.
+    ///   - targetTransform: applied to each label.
     ///   - download: fetch missing files from the mirrors (checked against their MD5).
     public init(root: String, train: Bool = true, transform: (any Transform)? = nil,
                 targetTransform: ((Int) -> Int)? = nil, download: Bool = false) throws {

@@ -64,7 +64,9 @@ public final class ResNet: Module {
     public var fc: Linear
 
     /// - Parameters:
+    ///   - block: the residual block: basic (ResNet-18, -34) or bottleneck (ResNet-50).
     ///   - layers: blocks per stage ([2, 2, 2, 2] for ResNet-18).
+    ///   - numClasses: outputs of the final linear layer.
     ///   - zeroInitResidual: start each block's last batch norm at zero, so blocks begin as identities.
     public init(block: Block, layers: [Int], numClasses: Int = 1000, zeroInitResidual: Bool = false) {
         precondition(layers.count == 4, "ResNet: layers must give the blocks of 4 stages, got \(layers)")
