@@ -174,18 +174,31 @@ extension DType {
 }
 
 extension F {
+    /// clamp(x, minVal, maxVal) (`F.hardtanh`).
     public static func hardtanh(_ x: Tensor, minVal: Double = -1, maxVal: Double = 1) -> Tensor { x.hardtanh(minVal: minVal, maxVal: maxVal) }
+    /// min(max(x, 0), 6) (`F.relu6`).
     public static func relu6(_ x: Tensor) -> Tensor { x.relu6() }
+    /// x · hardsigmoid(x) (`F.hardswish`).
     public static func hardswish(_ x: Tensor) -> Tensor { x.hardswish() }
+    /// A piecewise-linear sigmoid: clamp(x / 6 + 1/2, 0, 1) (`F.hardsigmoid`).
     public static func hardsigmoid(_ x: Tensor) -> Tensor { x.hardsigmoid() }
+    /// x·tanh(softplus(x)) (`F.mish`).
     public static func mish(_ x: Tensor) -> Tensor { x.mish() }
+    /// log(sigmoid(x)), computed stably (`F.logsigmoid`).
     public static func logsigmoid(_ x: Tensor) -> Tensor { x.logSigmoid() }
+    /// SELU: scale·(max(0, x) + min(0, α·(exp(x) − 1))) with the self-normalising constants (`F.selu`).
     public static func selu(_ x: Tensor) -> Tensor { x.selu() }
+    /// CELU: max(0, x) + min(0, α·(exp(x/α) − 1)) (`F.celu`).
     public static func celu(_ x: Tensor, alpha: Double = 1) -> Tensor { x.celu(alpha: alpha) }
+    /// x / (1 + |x|) (`F.softsign`).
     public static func softsign(_ x: Tensor) -> Tensor { x.softsign() }
+    /// x − tanh(x) (`F.tanhshrink`).
     public static func tanhshrink(_ x: Tensor) -> Tensor { x.tanhshrink() }
+    /// Zero where |x| ≤ λ, else x (`F.hardshrink`).
     public static func hardshrink(_ x: Tensor, lambd: Double = 0.5) -> Tensor { x.hardshrink(lambd: lambd) }
+    /// x − λ above λ, x + λ below −λ, else zero (`F.softshrink`).
     public static func softshrink(_ x: Tensor, lambd: Double = 0.5) -> Tensor { x.softshrink(lambd: lambd) }
+    /// x where x > threshold, else `value` (`F.threshold`).
     public static func threshold(_ x: Tensor, _ threshold: Double, _ value: Double) -> Tensor { x.threshold(threshold, value) }
 }
 

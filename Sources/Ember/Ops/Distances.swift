@@ -167,19 +167,30 @@ extension Tensor {
 }
 
 extension F {
+    /// The p-norm distances between each row of two batches of row sets (`torch.cdist`).
     public static func cdist(_ x1: Tensor, _ x2: Tensor, p: Double = 2) -> Tensor { Tensor.cdist(x1, x2, p: p) }
+    /// The p-norm distances between every pair of rows, as the upper triangle (`F.pdist`).
     public static func pdist(_ x: Tensor, p: Double = 2) -> Tensor { x.pdist(p: p) }
+    /// The p-norm distance between corresponding rows (`F.pairwise_distance`).
     public static func pairwiseDistance(_ x1: Tensor, _ x2: Tensor, p: Double = 2, eps: Double = 1e-6, keepdim: Bool = false) -> Tensor {
         Tensor.pairwiseDistance(x1, x2, p: p, eps: eps, keepdim: keepdim)
     }
+    /// The cosine of the angle between `x1` and `x2` along `dim` (`F.cosine_similarity`).
     public static func cosineSimilarity(_ x1: Tensor, _ x2: Tensor, dim: Int = 1, eps: Double = 1e-8) -> Tensor {
         Tensor.cosineSimilarity(x1, x2, dim: dim, eps: eps)
     }
+    /// Divides by the p-norm along `dim` (at least `eps`) (`F.normalize`).
     public static func normalize(_ x: Tensor, p: Double = 2, dim: Int = 1, eps: Double = 1e-12) -> Tensor { x.normalize(p: p, dim: dim, eps: eps) }
+    /// The gated linear unit: the first half of `dim` times the sigmoid of the second (`F.glu`).
     public static func glu(_ x: Tensor, dim: Int = -1) -> Tensor { x.glu(dim: dim) }
+    /// x for x ≥ 0, else weight·x with a learned weight per channel (`F.prelu`).
     public static func prelu(_ x: Tensor, _ weight: Tensor) -> Tensor { x.prelu(weight) }
+    /// softmax(−x) along `dim` (`F.softmin`).
     public static func softmin(_ x: Tensor, dim: Int) -> Tensor { x.softmin(dim: dim) }
+    /// Rearranges [N, C·r², H, W] into [N, C, H·r, W·r] (`F.pixel_shuffle`).
     public static func pixelShuffle(_ x: Tensor, _ upscaleFactor: Int) -> Tensor { x.pixelShuffle(upscaleFactor) }
+    /// Rearranges [N, C, H·r, W·r] into [N, C·r², H, W] (`F.pixel_unshuffle`).
     public static func pixelUnshuffle(_ x: Tensor, _ downscaleFactor: Int) -> Tensor { x.pixelUnshuffle(downscaleFactor) }
+    /// Shuffles channels across `groups`, as ShuffleNet does (`F.channel_shuffle`).
     public static func channelShuffle(_ x: Tensor, _ groups: Int) -> Tensor { x.channelShuffle(groups) }
 }

@@ -48,6 +48,7 @@ extension Tensor {
 }
 
 extension F {
+    /// Sums, means or maxima of bags of embedding rows, without materialising the rows (`F.embedding_bag`).
     public static func embeddingBag(_ input: Tensor, _ weight: Tensor, offsets: Tensor? = nil, mode: EmbeddingBagMode = .mean,
                                     perSampleWeights: Tensor? = nil, includeLastOffset: Bool = false, paddingIdx: Int? = nil) -> Tensor {
         Tensor.embeddingBag(input, weight, offsets: offsets, mode: mode, perSampleWeights: perSampleWeights,

@@ -118,36 +118,45 @@ extension Tensor {
 }
 
 extension F {
+    /// The two-class logistic loss of scores against targets ±1 (`F.soft_margin_loss`).
     public static func softMarginLoss(_ input: Tensor, _ target: Tensor, reduction: Reduction = .mean) -> Tensor {
         Tensor.softMarginLoss(input, target, reduction: reduction)
     }
+    /// The loss of ranking `x1` above `x2` (target 1) or below (−1) by a margin (`F.margin_ranking_loss`).
     public static func marginRankingLoss(_ input1: Tensor, _ input2: Tensor, _ target: Tensor, margin: Double = 0,
                                          reduction: Reduction = .mean) -> Tensor {
         Tensor.marginRankingLoss(input1, input2, target, margin: margin, reduction: reduction)
     }
+    /// The hinge loss of distances whose targets say similar (1) or dissimilar (−1) (`F.hinge_embedding_loss`).
     public static func hingeEmbeddingLoss(_ input: Tensor, _ target: Tensor, margin: Double = 1, reduction: Reduction = .mean) -> Tensor {
         Tensor.hingeEmbeddingLoss(input, target, margin: margin, reduction: reduction)
     }
+    /// The loss of pairs that should be similar (target 1) or dissimilar (−1) by cosine similarity (`F.cosine_embedding_loss`).
     public static func cosineEmbeddingLoss(_ input1: Tensor, _ input2: Tensor, _ target: Tensor, margin: Double = 0,
                                            reduction: Reduction = .mean) -> Tensor {
         Tensor.cosineEmbeddingLoss(input1, input2, target, margin: margin, reduction: reduction)
     }
+    /// The negative log-likelihood of targets under Gaussians of the given means and variances (`F.gaussian_nll_loss`).
     public static func gaussianNLLLoss(_ input: Tensor, _ target: Tensor, _ variance: Tensor, full: Bool = false, eps: Double = 1e-6,
                                        reduction: Reduction = .mean) -> Tensor {
         Tensor.gaussianNLLLoss(input, target, variance, full: full, eps: eps, reduction: reduction)
     }
+    /// The negative log-likelihood of targets under Poisson distributions (`F.poisson_nll_loss`).
     public static func poissonNLLLoss(_ input: Tensor, _ target: Tensor, logInput: Bool = true, full: Bool = false, eps: Double = 1e-8,
                                       reduction: Reduction = .mean) -> Tensor {
         Tensor.poissonNLLLoss(input, target, logInput: logInput, full: full, eps: eps, reduction: reduction)
     }
+    /// The loss of anchors closer to positives than to negatives by a margin (`F.triplet_margin_loss`).
     public static func tripletMarginLoss(_ anchor: Tensor, _ positive: Tensor, _ negative: Tensor, margin: Double = 1, p: Double = 2,
                                          eps: Double = 1e-6, swap: Bool = false, reduction: Reduction = .mean) -> Tensor {
         Tensor.tripletMarginLoss(anchor, positive, negative, margin: margin, p: p, eps: eps, swap: swap, reduction: reduction)
     }
+    /// The multi-label one-versus-all logistic loss (`F.multilabel_soft_margin_loss`).
     public static func multilabelSoftMarginLoss(_ input: Tensor, _ target: Tensor, weight: Tensor? = nil,
                                                 reduction: Reduction = .mean) -> Tensor {
         Tensor.multilabelSoftMarginLoss(input, target, weight: weight, reduction: reduction)
     }
+    /// The multi-class hinge loss of scores against class indices (`F.multi_margin_loss`).
     public static func multiMarginLoss(_ input: Tensor, _ target: Tensor, p: Int = 1, margin: Double = 1, weight: Tensor? = nil,
                                        reduction: Reduction = .mean) -> Tensor {
         Tensor.multiMarginLoss(input, target, p: p, margin: margin, weight: weight, reduction: reduction)

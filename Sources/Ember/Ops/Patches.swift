@@ -148,9 +148,11 @@ extension Tensor {
 }
 
 extension F {
+    /// Extracts sliding local blocks of a batched image as columns (`F.unfold`).
     public static func unfold(_ input: Tensor, kernelSize: IntPair, dilation: IntPair = 1, padding: IntPair = 0, stride: IntPair = 1) -> Tensor {
         Tensor.unfold(input, kernelSize: kernelSize, dilation: dilation, padding: padding, stride: stride)
     }
+    /// Sums sliding local blocks back into a batched image, the inverse of `unfold` (`F.fold`).
     public static func fold(_ input: Tensor, outputSize: IntPair, kernelSize: IntPair, dilation: IntPair = 1, padding: IntPair = 0,
                             stride: IntPair = 1) -> Tensor {
         Tensor.fold(input, outputSize: outputSize, kernelSize: kernelSize, dilation: dilation, padding: padding, stride: stride)

@@ -202,6 +202,7 @@ private struct PoolWindows {
 }
 
 extension F {
+    /// A 3-d convolution (cross-correlation) of [N, C, D, H, W] inputs (`F.conv3d`).
     public static func conv3d(_ x: Tensor, _ weight: Tensor, _ bias: Tensor? = nil, stride: Triple = 1, padding: Triple = 0,
                               dilation: Triple = 1, groups: Int = 1, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         Tensor.conv3d(x, weight, bias, stride: stride, padding: padding, dilation: dilation, groups: groups, file: file, line: line)
@@ -211,23 +212,28 @@ extension F {
                               dilation: Triple = 1, groups: Int = 1, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         Tensor.conv3d(x, weight, bias, stride: stride, padding: padding, dilation: dilation, groups: groups, file: file, line: line)
     }
+    /// A 1-d transposed convolution, the gradient of `conv1d` with respect to its input (`F.conv_transpose1d`).
     public static func convTranspose1d(_ x: Tensor, _ weight: Tensor, _ bias: Tensor? = nil, stride: Int = 1, padding: Int = 0,
                                        outputPadding: Int = 0, groups: Int = 1, dilation: Int = 1) -> Tensor {
         Tensor.convTranspose1d(x, weight, bias, stride: stride, padding: padding, outputPadding: outputPadding, groups: groups,
                                dilation: dilation)
     }
+    /// Max pooling over windows of the last dimension (`F.max_pool1d`).
     public static func maxPool1d(_ x: Tensor, _ kernelSize: Int, stride: Int? = nil, padding: Int = 0, dilation: Int = 1,
                                  ceilMode: Bool = false) -> Tensor {
         Tensor.maxPool1d(x, kernelSize: kernelSize, stride: stride, padding: padding, dilation: dilation, ceilMode: ceilMode)
     }
+    /// Average pooling over windows of the last dimension (`F.avg_pool1d`).
     public static func avgPool1d(_ x: Tensor, _ kernelSize: Int, stride: Int? = nil, padding: Int = 0, ceilMode: Bool = false,
                                  countIncludePad: Bool = true) -> Tensor {
         Tensor.avgPool1d(x, kernelSize: kernelSize, stride: stride, padding: padding, ceilMode: ceilMode, countIncludePad: countIncludePad)
     }
+    /// Max pooling over windows of the last three dimensions (`F.max_pool3d`).
     public static func maxPool3d(_ x: Tensor, _ kernelSize: Triple, stride: Triple? = nil, padding: Triple = 0, dilation: Triple = 1,
                                  ceilMode: Bool = false) -> Tensor {
         Tensor.maxPool3d(x, kernelSize: kernelSize, stride: stride, padding: padding, dilation: dilation, ceilMode: ceilMode)
     }
+    /// Average pooling over windows of the last three dimensions (`F.avg_pool3d`).
     public static func avgPool3d(_ x: Tensor, _ kernelSize: Triple, stride: Triple? = nil, padding: Triple = 0, ceilMode: Bool = false,
                                  countIncludePad: Bool = true, divisorOverride: Int? = nil) -> Tensor {
         Tensor.avgPool3d(x, kernelSize: kernelSize, stride: stride, padding: padding, ceilMode: ceilMode,
