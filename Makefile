@@ -39,14 +39,16 @@ bench: deps
 test: deps cuda-tools
 	EMBER_CUDA_PATH="$$(echo $(CURDIR)/$(CUDA_TOOLS)/lib/python3*/site-packages/nvidia/cu13)" EMBER_REQUIRE_NVRTC=1 $(SWIFT) test
 
-## The documentation of each library (DocC catalogs and doc comments) into .build/docs/<library>; a warning fails.
+## The documentation of each library (DocC catalogs and doc comments) into .build/docs/<library>; a warning, or a
+## public symbol without documentation, fails.
 docs: deps
 	rm -rf .build/docs && mkdir -p .build/docs
 	for library in Ember EmberVision EmberAudio; do \
 		$(SWIFT) package --allow-writing-to-directory .build/docs generate-documentation --target $$library \
-			--output-path .build/docs/$$library --warnings-as-errors --experimental-documentation-coverage \
+			--output-path .build/docs/$$library --warnings-as-errors --experimental-skip-synthesized-symbols --experimental-documentation-coverage \
 			--coverage-summary-level brief || exit 1; \
 	done
+	python3 scripts/check_doc_coverage.py .build/docs Ember EmberVision EmberAudio
 
 build: deps
 	$(SWIFT) build

@@ -2,6 +2,7 @@
 
 /// An audio file that could not be read or written.
 public struct AudioError: Error, CustomStringConvertible, Equatable {
+    /// What kind of failure.
     public enum Kind: Equatable, Sendable {
         /// The file is not there.
         case missingFile
@@ -15,16 +16,20 @@ public struct AudioError: Error, CustomStringConvertible, Equatable {
         case unsupported
     }
 
+    /// What kind of failure.
     public let kind: Kind
+    /// What went wrong, in a sentence.
     public let message: String
     /// The file concerned.
     public let path: String?
 
+    /// An error of `kind`, with a message and the file it concerns.
     public init(_ kind: Kind, _ message: String, path: String? = nil) {
         self.kind = kind
         self.message = message
         self.path = path
     }
 
+    /// What went wrong, and the file.
     public var description: String { path.map { "\(message) (\($0))" } ?? message }
 }

@@ -13,6 +13,7 @@ public enum SpectrogramNormalization: String, StringOption, Sendable, Expressibl
     /// Divided by √nFFT (the frame length).
     case frameLength = "frame_length"
 
+    /// `true` normalises by the window, as torchaudio's `normalized=True`; `false` does not.
     public init(booleanLiteral value: Bool) { self = value ? .window : .none }
 }
 

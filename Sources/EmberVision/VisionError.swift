@@ -2,6 +2,7 @@
 
 /// A data set, image file or download that could not be used.
 public struct VisionError: Error, CustomStringConvertible, Equatable {
+    /// What kind of failure.
     public enum Kind: Equatable, Sendable {
         /// A file or folder is not there.
         case missingFile
@@ -17,16 +18,20 @@ public struct VisionError: Error, CustomStringConvertible, Equatable {
         case download
     }
 
+    /// What kind of failure.
     public let kind: Kind
+    /// What went wrong, in a sentence.
     public let message: String
     /// The file or folder concerned, when one is (the missing file of a `.missingFile` error).
     public let path: String?
 
+    /// An error of `kind`, with a message and the file it concerns.
     public init(_ kind: Kind, _ message: String, path: String? = nil) {
         self.kind = kind
         self.message = message
         self.path = path
     }
 
+    /// What went wrong.
     public var description: String { message }
 }

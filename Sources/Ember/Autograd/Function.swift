@@ -32,7 +32,9 @@ public final class FunctionContext {
 /// let y = MyReLU.apply(x)
 /// ```
 public protocol Function {
+    /// The output of `input`; save what backward needs in `ctx`.
     static func forward(_ ctx: FunctionContext, _ input: Tensor) -> Tensor
+    /// The gradient with respect to the input, given the gradient with respect to the output.
     static func backward(_ ctx: FunctionContext, _ gradOutput: Tensor) -> Tensor
     /// Several inputs and outputs; by default calls the one-tensor forms.
     static func forward(_ ctx: FunctionContext, _ inputs: [Tensor]) -> [Tensor]
@@ -41,9 +43,11 @@ public protocol Function {
 }
 
 extension Function {
+    /// Calls the multi-input form with one input.
     public static func forward(_ ctx: FunctionContext, _ input: Tensor) -> Tensor {
         forward(ctx, [input])[0]
     }
+    /// Calls the multi-input form with one gradient.
     public static func backward(_ ctx: FunctionContext, _ gradOutput: Tensor) -> Tensor {
         backward(ctx, [gradOutput])[0]!
     }

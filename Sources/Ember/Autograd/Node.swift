@@ -2,7 +2,9 @@
 
 /// An edge of the graph: the node that receives a gradient, and which of its outputs it belongs to.
 public struct Edge {
+    /// The node the gradient flows to.
     public let node: Node
+    /// Which of that node's inputs the gradient is for.
     public let inputNumber: Int
 }
 
@@ -78,6 +80,7 @@ public class Node: CustomStringConvertible {
         saved = []
     }
 
+    /// The node's name in angle brackets, as PyTorch prints a `grad_fn`.
     public var description: String { "<\(name)>" }
 
     /// Stops with PyTorch's message if a saved tensor was modified in place or the graph was freed;

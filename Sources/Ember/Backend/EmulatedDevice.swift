@@ -30,6 +30,7 @@ public final class EmulatedDevice: DeviceAllocator, @unchecked Sendable {   // c
     public var liveBytes: Int { locked { counts.liveBytes } }
     /// Copies from the device to the host so far, and their bytes.
     public var copiesToHost: Int { locked { counts.copiesToHost } }
+    /// Bytes copied from the device to the host so far.
     public var bytesToHost: Int { locked { counts.bytesToHost } }
     /// Copies from the host to the device so far.
     public var copiesFromHost: Int { locked { counts.copiesFromHost } }

@@ -115,6 +115,7 @@ struct ConvolutionPlan {
 
 /// The cell of a recurrent layer: Elman with tanh or ReLU, LSTM (gates i, f, g, o) or GRU (gates r, z, n).
 public enum RecurrentCell: Sendable {
+    /// The cell of `nn.RNN` (tanh or ReLU), `nn.LSTM` or `nn.GRU`.
     case tanh, relu, lstm, gru
 
     /// Gates per hidden unit: the rows of `weight_ih` are `gates × hiddenSize`.

@@ -60,12 +60,14 @@ public final class DataLoader<D: Dataset, Batch>: Sequence {
     /// An iterator whose `next()` throws what loading threw.
     public func makeThrowingIterator() -> ThrowingIterator { ThrowingIterator(self) }
 
+    /// An iterator over one epoch's batches; it stops the program if a sample cannot be loaded (use `forEachBatch` for datasets that throw).
     public func makeIterator() -> Iterator { Iterator(inner: makeThrowingIterator()) }
 
     /// The iterator of `for batch in loader`; a loading error stops the program with its message
     /// (use `forEachBatch` for datasets that can fail).
     public struct Iterator: IteratorProtocol {
         var inner: ThrowingIterator
+        /// The next batch, or nil at the end of the epoch.
         public mutating func next() -> Batch? {
             do { return try inner.next() } catch { fatalError("DataLoader: loading a batch failed: \(error)") }
         }
@@ -92,6 +94,7 @@ public final class DataLoader<D: Dataset, Batch>: Sequence {
                 : nil
         }
 
+        /// The next batch, nil at the end of the epoch; throws the first error of loading.
         public mutating func next() throws -> Batch? {
             guard position < batches.count else { return nil }
             defer { position += 1 }
@@ -154,20 +157,29 @@ final class Prefetcher<Value>: @unchecked Sendable {
 /// arrays and string-keyed dictionaries collate element by element. Tuples of 2 to 4 such values
 /// collate component by component (`for (x, y) in loader`).
 public protocol Collatable {
+    /// What a batch of these values becomes.
     associatedtype Collated
+    /// The batch of `items` (`default_collate`).
     static func collate(_ items: [Self]) -> Collated
 }
 
 /// Stacks tensors into a batch along a new first dimension (`default_collate` for tensors).
 public func collateTensors(_ items: [Tensor]) -> Tensor { Tensor.stack(items, dim: 0) }
 
+/// Tensors stack along a new first dimension.
 extension Tensor: Collatable { public static func collate(_ items: [Tensor]) -> Tensor { collateTensors(items) } }
+/// Integers become an int64 tensor.
 extension Int: Collatable { public static func collate(_ items: [Int]) -> Tensor { Tensor(items.map(Int64.init)) } }
+/// Doubles become a float64 tensor.
 extension Double: Collatable { public static func collate(_ items: [Double]) -> Tensor { Tensor(items) } }
+/// Floats become a float32 tensor.
 extension Float: Collatable { public static func collate(_ items: [Float]) -> Tensor { Tensor(items) } }
+/// Booleans become a bool tensor.
 extension Bool: Collatable { public static func collate(_ items: [Bool]) -> Tensor { Tensor(items) } }
+/// Strings stay a list.
 extension String: Collatable { public static func collate(_ items: [String]) -> [String] { items } }
 
+/// Arrays collate position by position, as PyTorch collates tuples and lists.
 extension Array: Collatable where Element: Collatable {
     /// Position k of the batch collates position k of every sample.
     public static func collate(_ items: [[Element]]) -> [Element.Collated] {
@@ -175,6 +187,7 @@ extension Array: Collatable where Element: Collatable {
     }
 }
 
+/// Dictionaries collate key by key.
 extension Dictionary: Collatable where Key == String, Value: Collatable {
     /// Each key of the batch collates that key of every sample.
     public static func collate(_ items: [[String: Value]]) -> [String: Value.Collated] {

@@ -2,6 +2,7 @@
 
 /// An indexable collection of samples (`torch.utils.data.Dataset`).
 public protocol Dataset {
+    /// One sample.
     associatedtype Element
     /// The number of samples (`len(dataset)`).
     var count: Int { get }
@@ -19,6 +20,7 @@ extension Dataset {
 /// tensors, a sample is that many rows — a tuple, so `for (x, y) in DataLoader(TensorDataset(a, b), batchSize: 30)`
 /// destructures; `TensorDataset(tensors:)` takes any number and gives arrays of rows.
 public struct TensorDataset<Element>: Dataset {
+    /// The `tensors` argument it was made with.
     public let tensors: [Tensor]
     private let rows: ([Tensor], Int) -> Element
 
@@ -35,30 +37,35 @@ public struct TensorDataset<Element>: Dataset {
 }
 
 extension TensorDataset where Element == Tensor {
+    /// `TensorDataset(…)`, with PyTorch's arguments and defaults.
     public init(_ a: Tensor, file: StaticString = #fileID, line: UInt = #line) {
         self.init([a], file: file, line: line) { t, i in t[0][i] }
     }
 }
 
 extension TensorDataset where Element == (Tensor, Tensor) {
+    /// `TensorDataset(…)`, with PyTorch's arguments and defaults.
     public init(_ a: Tensor, _ b: Tensor, file: StaticString = #fileID, line: UInt = #line) {
         self.init([a, b], file: file, line: line) { t, i in (t[0][i], t[1][i]) }
     }
 }
 
 extension TensorDataset where Element == (Tensor, Tensor, Tensor) {
+    /// `TensorDataset(…)`, with PyTorch's arguments and defaults.
     public init(_ a: Tensor, _ b: Tensor, _ c: Tensor, file: StaticString = #fileID, line: UInt = #line) {
         self.init([a, b, c], file: file, line: line) { t, i in (t[0][i], t[1][i], t[2][i]) }
     }
 }
 
 extension TensorDataset where Element == (Tensor, Tensor, Tensor, Tensor) {
+    /// `TensorDataset(…)`, with PyTorch's arguments and defaults.
     public init(_ a: Tensor, _ b: Tensor, _ c: Tensor, _ d: Tensor, file: StaticString = #fileID, line: UInt = #line) {
         self.init([a, b, c, d], file: file, line: line) { t, i in (t[0][i], t[1][i], t[2][i], t[3][i]) }
     }
 }
 
 extension TensorDataset where Element == [Tensor] {
+    /// `TensorDataset(…)`, with PyTorch's arguments and defaults.
     public init(tensors: [Tensor], file: StaticString = #fileID, line: UInt = #line) {
         self.init(tensors, file: file, line: line) { t, i in t.map { $0[i] } }
     }
@@ -66,8 +73,11 @@ extension TensorDataset where Element == [Tensor] {
 
 /// The samples of `dataset` at `indices` (`Subset`).
 public struct Subset<Base: Dataset>: Dataset {
+    /// The `dataset` argument it was made with.
     public let dataset: Base
+    /// The `indices` argument it was made with.
     public let indices: [Int]
+    /// `Subset(…)`, with PyTorch's arguments and defaults.
     public init(_ dataset: Base, indices: [Int]) { (self.dataset, self.indices) = (dataset, indices) }
     public var count: Int { indices.count }
     public subscript(index: Int) -> Base.Element { dataset[indices[index]] }
@@ -76,9 +86,11 @@ public struct Subset<Base: Dataset>: Dataset {
 
 /// Several datasets one after another (`ConcatDataset`).
 public struct ConcatDataset<Base: Dataset>: Dataset {
+    /// The `datasets` argument it was made with.
     public let datasets: [Base]
     private let ends: [Int]
 
+    /// `ConcatDataset(…)`, with PyTorch's arguments and defaults.
     public init(_ datasets: [Base]) {
         self.datasets = datasets
         var total = 0

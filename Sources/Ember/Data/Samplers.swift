@@ -11,6 +11,7 @@ public protocol Sampler: AnyObject {
 /// `0..<count` in order (`SequentialSampler`).
 public final class SequentialSampler: Sampler {
     public let count: Int
+    /// `SequentialSampler(…)`, with PyTorch's arguments and defaults.
     public init(count: Int) { self.count = count }
     public func epochIndices() -> [Int] { Array(0..<count) }
 }
@@ -21,9 +22,11 @@ func drawSeed(_ generator: Generator) -> UInt64 { generator.withLock { $0.random
 /// A random permutation each epoch, or draws with replacement (`RandomSampler`). Without a generator
 /// of its own, each epoch seeds a fresh one from the default generator, as PyTorch does.
 public final class RandomSampler: Sampler {
+    /// The `size`, `replacement` and `num_samples` arguments it was made with.
     public let size: Int, replacement: Bool, numSamples: Int
     let generator: Generator?
 
+    /// `RandomSampler(…)`, with PyTorch's arguments and defaults.
     public init(count: Int, replacement: Bool = false, numSamples: Int? = nil, generator: Generator? = nil) {
         (size, self.replacement, self.numSamples, self.generator) = (count, replacement, numSamples ?? count, generator)
     }
@@ -52,8 +55,10 @@ public final class RandomSampler: Sampler {
 
 /// A random permutation of given indices each epoch (`SubsetRandomSampler`).
 public final class SubsetRandomSampler: Sampler {
+    /// The `indices` argument it was made with.
     public let indices: [Int]
     let generator: Generator
+    /// `SubsetRandomSampler(…)`, with PyTorch's arguments and defaults.
     public init(indices: [Int], generator: Generator = .default) { (self.indices, self.generator) = (indices, generator) }
     public var count: Int { indices.count }
     public func epochIndices() -> [Int] {
@@ -63,8 +68,10 @@ public final class SubsetRandomSampler: Sampler {
 
 /// Indices drawn with probability proportional to `weights` (`WeightedRandomSampler`).
 public final class WeightedRandomSampler: Sampler {
+    /// The `weights`, `num_samples` and `replacement` arguments it was made with.
     public let weights: Tensor, numSamples: Int, replacement: Bool
     let generator: Generator
+    /// `WeightedRandomSampler(…)`, with PyTorch's arguments and defaults.
     public init(weights: [Double], numSamples: Int, replacement: Bool = true, generator: Generator = .default) {
         (self.weights, self.numSamples, self.replacement, self.generator) = (Tensor(weights, shape: [weights.count]), numSamples, replacement, generator)
     }
@@ -77,7 +84,9 @@ public final class WeightedRandomSampler: Sampler {
 /// The share of a dataset one process of `numReplicas` sees (`DistributedSampler`): every replica gets
 /// the same number of indices (padded by repetition unless `dropLast`), shuffled by `seed + epoch`.
 public final class DistributedSampler: Sampler {
+    /// The `size`, `num_replicas`, `rank`, `shuffle`, `seed` and `drop_last` arguments it was made with.
     public let size: Int, numReplicas: Int, rank: Int, shuffle: Bool, seed: UInt64, dropLast: Bool
+    /// The epoch `setEpoch(_:)` set last; it seeds the shuffle.
     public private(set) var epoch = 0
 
     /// The share of `count` items for `rank` of `numReplicas`; both default to the running process group's rank and
@@ -121,7 +130,9 @@ public final class DistributedSampler: Sampler {
 
 /// Groups a sampler's indices into batches (`BatchSampler`).
 public final class BatchSampler {
+    /// The `sampler`, `batch_size` and `drop_last` arguments it was made with.
     public let sampler: Sampler, batchSize: Int, dropLast: Bool
+    /// `BatchSampler(…)`, with PyTorch's arguments and defaults.
     public init(_ sampler: Sampler, batchSize: Int, dropLast: Bool = false, file: StaticString = #fileID, line: UInt = #line) {
         check(batchSize > 0, "BatchSampler", "batch_size should be a positive integer value, but got batch_size=\(batchSize)",
               file: file, line: line)

@@ -26,7 +26,10 @@ public enum Distributed {
 
     /// How a reducing collective combines the ranks' values (`ReduceOp`). `average` divides the sum by the number of
     /// ranks (integers truncate); bool tensors take `sum` and `max` as *or*, `product` and `min` as *and*.
-    public enum ReduceOp: Sendable { case sum, product, min, max, average }
+    public enum ReduceOp: Sendable {
+        /// The sum, the product, the minimum, the maximum or the mean of the ranks' tensors.
+        case sum, product, min, max, average
+    }
 
     private static let lock = NSLock()
     nonisolated(unsafe) private static var current: ProcessGroup?

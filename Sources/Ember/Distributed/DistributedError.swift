@@ -17,6 +17,7 @@ public enum DistributedError: Error, Equatable, CustomStringConvertible {
     /// `ember launch` (or `Distributed.launch`) could not start the processes.
     case launch(String)
 
+    /// What went wrong, in a sentence.
     public var description: String {
         switch self {
         case let .unavailable(backend, reason):

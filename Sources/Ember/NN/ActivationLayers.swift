@@ -8,6 +8,7 @@ private func applied(to input: Tensor, inplace: Bool, _ f: (Tensor) -> Tensor) -
 
 /// `max(x, 0)` (`nn.ReLU`).
 open class ReLU: Module {
+    /// Whether the result overwrites the input (`inplace=True`).
     public let inplace: Bool
     /// With `inplace`, the input is overwritten (`relu_`), as PyTorch's `ReLU(inplace=True)` does.
     public init(inplace: Bool = false) { self.inplace = inplace; super.init() }
@@ -17,7 +18,9 @@ open class ReLU: Module {
 
 /// `nn.LeakyReLU`.
 open class LeakyReLU: Module {
+    /// The `negative_slope` and `inplace` arguments it was made with.
     public let negativeSlope: Double, inplace: Bool
+    /// `LeakyReLU(…)`, with PyTorch's arguments and defaults.
     public init(negativeSlope: Double = 0.01, inplace: Bool = false) {
         (self.negativeSlope, self.inplace) = (negativeSlope, inplace)
         super.init()
@@ -32,7 +35,9 @@ open class LeakyReLU: Module {
 
 /// `nn.ELU`.
 open class ELU: Module {
+    /// The `alpha` and `inplace` arguments it was made with.
     public let alpha: Double, inplace: Bool
+    /// `ELU(…)`, with PyTorch's arguments and defaults.
     public init(alpha: Double = 1, inplace: Bool = false) { (self.alpha, self.inplace) = (alpha, inplace); super.init() }
     open override func forward(_ input: Tensor) -> Tensor { applied(to: input, inplace: inplace) { $0.elu(alpha: alpha) } }
     open override var extraDescription: String { "alpha=\(pythonFloat(alpha))" + (inplace ? ", inplace=True" : "") }
@@ -40,7 +45,9 @@ open class ELU: Module {
 
 /// `nn.GELU`, exact (`"none"`) or with the tanh approximation.
 open class GELU: Module {
+    /// The `approximate` argument it was made with.
     public let approximate: String
+    /// `GELU(…)`, with PyTorch's arguments and defaults.
     public init(approximate: String = "none") { self.approximate = approximate; super.init() }
     open override func forward(_ input: Tensor) -> Tensor { input.gelu(approximate: approximate) }
     open override var extraDescription: String { "approximate='\(approximate)'" }
@@ -48,7 +55,9 @@ open class GELU: Module {
 
 /// `nn.SiLU`.
 open class SiLU: Module {
+    /// Whether the result overwrites the input (`inplace=True`).
     public let inplace: Bool
+    /// `SiLU(…)`, with PyTorch's arguments and defaults.
     public init(inplace: Bool = false) { self.inplace = inplace; super.init() }
     open override func forward(_ input: Tensor) -> Tensor { applied(to: input, inplace: inplace) { $0.silu() } }
     open override var extraDescription: String { inplace ? "inplace=True" : "" }
@@ -56,7 +65,9 @@ open class SiLU: Module {
 
 /// `nn.Softplus`.
 open class Softplus: Module {
+    /// The `beta` and `threshold` arguments it was made with.
     public let beta: Double, threshold: Double
+    /// `Softplus(…)`, with PyTorch's arguments and defaults.
     public init(beta: Double = 1, threshold: Double = 20) { (self.beta, self.threshold) = (beta, threshold); super.init() }
     open override func forward(_ input: Tensor) -> Tensor { input.softplus(beta: beta, threshold: threshold) }
     open override var extraDescription: String { "beta=\(pythonFloat(beta)), threshold=\(pythonFloat(threshold))" }
@@ -64,19 +75,23 @@ open class Softplus: Module {
 
 /// `nn.Tanh`.
 open class Tanh: Module {
+    /// `Tanh(…)`, with PyTorch's arguments and defaults.
     public override init() { super.init() }
     open override func forward(_ input: Tensor) -> Tensor { input.tanh() }
 }
 
 /// `nn.Sigmoid`.
 open class Sigmoid: Module {
+    /// `Sigmoid(…)`, with PyTorch's arguments and defaults.
     public override init() { super.init() }
     open override func forward(_ input: Tensor) -> Tensor { input.sigmoid() }
 }
 
 /// `nn.Softmax` along `dim`.
 open class Softmax: Module {
+    /// The `dim` argument it was made with.
     public let dim: Int
+    /// `Softmax(…)`, with PyTorch's arguments and defaults.
     public init(dim: Int) { self.dim = dim; super.init() }
     /// `Softmax(1)`.
     public convenience init(_ dim: Int) { self.init(dim: dim) }
@@ -86,7 +101,9 @@ open class Softmax: Module {
 
 /// `nn.LogSoftmax` along `dim`.
 open class LogSoftmax: Module {
+    /// The `dim` argument it was made with.
     public let dim: Int
+    /// `LogSoftmax(…)`, with PyTorch's arguments and defaults.
     public init(dim: Int) { self.dim = dim; super.init() }
     /// `LogSoftmax(1)`.
     public convenience init(_ dim: Int) { self.init(dim: dim) }
@@ -96,7 +113,9 @@ open class LogSoftmax: Module {
 
 /// Zeroes elements with probability `p` in training mode (`nn.Dropout`).
 open class Dropout: Module {
+    /// The `p` and `inplace` arguments it was made with.
     public let p: Double, inplace: Bool
+    /// `Dropout(…)`, with PyTorch's arguments and defaults.
     public init(_ p: Double = 0.5, inplace: Bool = false) { (self.p, self.inplace) = (p, inplace); super.init() }
     /// `Dropout(p=0.2)`.
     public convenience init(p: Double, inplace: Bool = false) { self.init(p, inplace: inplace) }
@@ -108,7 +127,9 @@ open class Dropout: Module {
 
 /// Zeroes whole channels with probability `p` in training mode (`nn.Dropout2d`).
 open class Dropout2d: Module {
+    /// The `p` and `inplace` arguments it was made with.
     public let p: Double, inplace: Bool
+    /// `Dropout2d(…)`, with PyTorch's arguments and defaults.
     public init(_ p: Double = 0.5, inplace: Bool = false) { (self.p, self.inplace) = (p, inplace); super.init() }
     /// `Dropout2d(p=0.2)`.
     public convenience init(p: Double, inplace: Bool = false) { self.init(p, inplace: inplace) }
@@ -120,9 +141,12 @@ open class Dropout2d: Module {
 
 /// A lookup table of `numEmbeddings` vectors (`nn.Embedding`), initialised N(0, 1) with the padding row zero.
 open class Embedding: Module {
+    /// The learnable `weight`.
     @Parameter public var weight: Tensor
+    /// The `num_embeddings`, `embedding_dim` and `padding_idx` arguments it was made with.
     public let numEmbeddings: Int, embeddingDim: Int, paddingIdx: Int?
 
+    /// `Embedding(…)`, with PyTorch's arguments and defaults.
     public init(_ numEmbeddings: Int, _ embeddingDim: Int, paddingIdx: Int? = nil) {
         (self.numEmbeddings, self.embeddingDim) = (numEmbeddings, embeddingDim)
         self.paddingIdx = paddingIdx.map { $0 < 0 ? $0 + numEmbeddings : $0 }
@@ -140,7 +164,9 @@ open class Embedding: Module {
 
 /// `nn.Hardtanh`: clamps to `[minVal, maxVal]`.
 open class Hardtanh: Module {
+    /// The `min_val`, `max_val` and `inplace` arguments it was made with.
     public let minVal: Double, maxVal: Double, inplace: Bool
+    /// `Hardtanh(…)`, with PyTorch's arguments and defaults.
     public init(minVal: Double = -1, maxVal: Double = 1, inplace: Bool = false) {
         (self.minVal, self.maxVal, self.inplace) = (minVal, maxVal, inplace)
         super.init()
@@ -155,12 +181,14 @@ open class Hardtanh: Module {
 
 /// `nn.ReLU6`: `min(max(x, 0), 6)`.
 open class ReLU6: Hardtanh {
+    /// `ReLU6(…)`, with PyTorch's arguments and defaults.
     public init(inplace: Bool = false) { super.init(minVal: 0, maxVal: 6, inplace: inplace) }
     open override var extraDescription: String { inplace ? "inplace=True" : "" }
 }
 
 /// An activation without parameters: `nn.Hardswish`, `nn.Hardsigmoid`, `nn.Mish`, `nn.SELU`… share it.
 open class ElementwiseActivation: Module {
+    /// Whether the result overwrites the input (`inplace=True`).
     public let inplace: Bool
     let function: (Tensor) -> Tensor
     init(inplace: Bool = false, _ function: @escaping (Tensor) -> Tensor) {
@@ -171,27 +199,48 @@ open class ElementwiseActivation: Module {
 }
 
 /// `nn.Hardswish`.
-open class Hardswish: ElementwiseActivation { public init(inplace: Bool = false) { super.init(inplace: inplace) { $0.hardswish() } } }
+open class Hardswish: ElementwiseActivation {
+    /// `Hardswish(…)`, with PyTorch's arguments and defaults.
+    public init(inplace: Bool = false) { super.init(inplace: inplace) { $0.hardswish() } }
+}
 /// `nn.Hardsigmoid`.
-open class Hardsigmoid: ElementwiseActivation { public init(inplace: Bool = false) { super.init(inplace: inplace) { $0.hardsigmoid() } } }
+open class Hardsigmoid: ElementwiseActivation {
+    /// `Hardsigmoid(…)`, with PyTorch's arguments and defaults.
+    public init(inplace: Bool = false) { super.init(inplace: inplace) { $0.hardsigmoid() } }
+}
 /// `nn.Mish`.
-open class Mish: ElementwiseActivation { public init(inplace: Bool = false) { super.init(inplace: inplace) { $0.mish() } } }
+open class Mish: ElementwiseActivation {
+    /// `Mish(…)`, with PyTorch's arguments and defaults.
+    public init(inplace: Bool = false) { super.init(inplace: inplace) { $0.mish() } }
+}
 /// `nn.LogSigmoid`.
-open class LogSigmoid: ElementwiseActivation { public init() { super.init { $0.logSigmoid() } } }
+open class LogSigmoid: ElementwiseActivation {
+    /// `LogSigmoid(…)`, with PyTorch's arguments and defaults.
+    public init() { super.init { $0.logSigmoid() } }
+}
 /// `nn.Softsign`.
-open class Softsign: ElementwiseActivation { public init() { super.init { $0.softsign() } } }
+open class Softsign: ElementwiseActivation {
+    /// `Softsign(…)`, with PyTorch's arguments and defaults.
+    public init() { super.init { $0.softsign() } }
+}
 /// `nn.Tanhshrink`.
-open class Tanhshrink: ElementwiseActivation { public init() { super.init { $0.tanhshrink() } } }
+open class Tanhshrink: ElementwiseActivation {
+    /// `Tanhshrink(…)`, with PyTorch's arguments and defaults.
+    public init() { super.init { $0.tanhshrink() } }
+}
 
 /// `nn.SELU`.
 open class SELU: ElementwiseActivation {
+    /// `SELU(…)`, with PyTorch's arguments and defaults.
     public init(inplace: Bool = false) { super.init(inplace: inplace) { $0.selu() } }
     open override var extraDescription: String { inplace ? "inplace=True" : "" }
 }
 
 /// `nn.CELU`.
 open class CELU: ElementwiseActivation {
+    /// The `alpha` argument it was made with.
     public let alpha: Double
+    /// `CELU(…)`, with PyTorch's arguments and defaults.
     public init(alpha: Double = 1, inplace: Bool = false) {
         self.alpha = alpha
         super.init(inplace: inplace) { $0.celu(alpha: alpha) }
@@ -201,7 +250,9 @@ open class CELU: ElementwiseActivation {
 
 /// `nn.Hardshrink`.
 open class Hardshrink: ElementwiseActivation {
+    /// The `lambd` argument it was made with.
     public let lambd: Double
+    /// `Hardshrink(…)`, with PyTorch's arguments and defaults.
     public init(lambd: Double = 0.5) {
         self.lambd = lambd
         super.init { $0.hardshrink(lambd: lambd) }
@@ -211,7 +262,9 @@ open class Hardshrink: ElementwiseActivation {
 
 /// `nn.Softshrink`.
 open class Softshrink: ElementwiseActivation {
+    /// The `lambd` argument it was made with.
     public let lambd: Double
+    /// `Softshrink(…)`, with PyTorch's arguments and defaults.
     public init(lambd: Double = 0.5) {
         self.lambd = lambd
         super.init { $0.softshrink(lambd: lambd) }
@@ -221,7 +274,9 @@ open class Softshrink: ElementwiseActivation {
 
 /// `nn.Threshold`: `x` where `x > threshold`, else `value`.
 open class Threshold: ElementwiseActivation {
+    /// The `threshold` and `value` arguments it was made with.
     public let threshold: Double, value: Double
+    /// `Threshold(…)`, with PyTorch's arguments and defaults.
     public init(_ threshold: Double, _ value: Double, inplace: Bool = false) {
         (self.threshold, self.value) = (threshold, value)
         super.init(inplace: inplace) { $0.threshold(threshold, value) }
@@ -233,8 +288,11 @@ open class Threshold: ElementwiseActivation {
 
 /// `nn.PReLU`: a learnt negative slope, one for all channels or one per channel, initialised to `initialValue`.
 open class PReLU: Module {
+    /// The learnable `weight`.
     @Parameter public var weight: Tensor
+    /// The `num_parameters` argument it was made with.
     public let numParameters: Int
+    /// `PReLU(…)`, with PyTorch's arguments and defaults.
     public init(numParameters: Int = 1, initialValue: Double = 0.25, dtype: DType = defaultFloatDType) {
         self.numParameters = numParameters
         weight = Tensor.full([numParameters], initialValue, dtype: dtype)
@@ -246,7 +304,9 @@ open class PReLU: Module {
 
 /// `nn.GLU`: the first half along `dim` gated by the sigmoid of the second.
 open class GLU: Module {
+    /// The `dim` argument it was made with.
     public let dim: Int
+    /// `GLU(…)`, with PyTorch's arguments and defaults.
     public init(dim: Int = -1) { self.dim = dim; super.init() }
     open override func forward(_ input: Tensor) -> Tensor { input.glu(dim: dim) }
     open override var extraDescription: String { "dim=\(dim)" }
@@ -254,7 +314,9 @@ open class GLU: Module {
 
 /// `nn.Softmin`: `softmax(-x)` along `dim`.
 open class Softmin: Module {
+    /// The `dim` argument it was made with.
     public let dim: Int
+    /// `Softmin(…)`, with PyTorch's arguments and defaults.
     public init(dim: Int) { self.dim = dim; super.init() }
     open override func forward(_ input: Tensor) -> Tensor { input.softmin(dim: dim) }
     open override var extraDescription: String { "dim=\(dim)" }
@@ -262,9 +324,12 @@ open class Softmin: Module {
 
 /// `nn.EmbeddingBag`: an embedding table whose rows are summed, averaged or maxed per bag of indices.
 open class EmbeddingBag: Module {
+    /// The learnable `weight`.
     @Parameter public var weight: Tensor
+    /// The `num_embeddings`, `embedding_dim`, `mode`, `include_last_offset` and `padding_idx` arguments it was made with.
     public let numEmbeddings: Int, embeddingDim: Int, mode: EmbeddingBagMode, includeLastOffset: Bool, paddingIdx: Int?
 
+    /// `EmbeddingBag(…)`, with PyTorch's arguments and defaults.
     public init(_ numEmbeddings: Int, _ embeddingDim: Int, mode: EmbeddingBagMode = .mean, includeLastOffset: Bool = false,
                 paddingIdx: Int? = nil) {
         (self.numEmbeddings, self.embeddingDim, self.mode, self.includeLastOffset) = (numEmbeddings, embeddingDim, mode, includeLastOffset)

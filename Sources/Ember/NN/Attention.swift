@@ -16,11 +16,16 @@ func transformerFeedForward(_ x: Tensor, _ linear1: Linear, _ dropout: Dropout, 
 
 /// Multi-head attention with a packed input projection (`nn.MultiheadAttention`).
 open class MultiheadAttention: Module {
+    /// The learnable `in_proj_weight`.
     @Parameter public var inProjWeight: Tensor
+    /// The learnable `in_proj_bias`.
     @OptionalParameter public var inProjBias: Tensor?
+    /// The `out_proj` submodule.
     public let outProj: Linear
+    /// The `embed_dim`, `num_heads`, `dropout` and `batch_first` arguments it was made with.
     public let embedDim: Int, numHeads: Int, dropout: Double, batchFirst: Bool
 
+    /// `MultiheadAttention(…)`, with PyTorch's arguments and defaults.
     public init(_ embedDim: Int, _ numHeads: Int, dropout: Double = 0, bias: Bool = true, batchFirst: Bool = false) {
         precondition(embedDim % numHeads == 0, "MultiheadAttention: embed_dim must be divisible by num_heads")
         (self.embedDim, self.numHeads, self.dropout, self.batchFirst) = (embedDim, numHeads, dropout, batchFirst)
@@ -120,15 +125,24 @@ open class MultiheadAttention: Module {
 /// Self-attention and a feed-forward block, each with a residual connection and layer norm
 /// (`nn.TransformerEncoderLayer`, post-norm unless `normFirst`).
 open class TransformerEncoderLayer: Module {
+    /// The `self_attn` submodule.
     public let selfAttn: MultiheadAttention
+    /// The `linear1` submodule.
     public let linear1: Linear
+    /// The `dropout` submodule.
     public let dropout: Dropout
+    /// The `linear2` submodule.
     public let linear2: Linear
+    /// The `norm1` and `norm2` submodules.
     public let norm1: LayerNorm, norm2: LayerNorm
+    /// The `dropout1` and `dropout2` submodules.
     public let dropout1: Dropout, dropout2: Dropout
+    /// The `d_model`, `nhead`, `dim_feedforward`, `dropout_rate` and `activation` arguments it was made with.
     public let dModel: Int, nhead: Int, dimFeedforward: Int, dropoutRate: Double, activation: String
+    /// The `layer_norm_eps`, `batch_first` and `norm_first` arguments it was made with.
     public let layerNormEps: Double, batchFirst: Bool, normFirst: Bool
 
+    /// `TransformerEncoderLayer(…)`, with PyTorch's arguments and defaults.
     public init(dModel: Int, nhead: Int, dimFeedforward: Int = 2048, dropout: Double = 0.1, activation: String = "relu",
                 layerNormEps: Double = 1e-5, batchFirst: Bool = false, normFirst: Bool = false) {
         (self.dModel, self.nhead, self.dimFeedforward, self.dropoutRate, self.activation) = (dModel, nhead, dimFeedforward, dropout, activation)
@@ -183,15 +197,19 @@ open class TransformerEncoderLayer: Module {
 
 /// A stack of `numLayers` copies of an encoder layer (`nn.TransformerEncoder`), with an optional final norm.
 open class TransformerEncoder: Module {
+    /// The `layers` submodule.
     public let layers: ModuleList
+    /// The `norm` submodule.
     public let norm: Module?
 
+    /// `TransformerEncoder(…)`, with PyTorch's arguments and defaults.
     public init(_ encoderLayer: TransformerEncoderLayer, numLayers: Int, norm: Module? = nil) {
         layers = ModuleList((0..<numLayers).map { _ in encoderLayer.copy() })
         self.norm = norm
         super.init()
     }
 
+    /// `src` through every layer, with an attention mask and a key padding mask.
     public func callAsFunction(_ src: Tensor, mask: Tensor? = nil, srcKeyPaddingMask: Tensor? = nil) -> Tensor {
         var x = src
         for case let layer as TransformerEncoderLayer in layers.items { x = layer(x, mask: mask, srcKeyPaddingMask: srcKeyPaddingMask) }

@@ -24,11 +24,16 @@ private func convolutionDescription(_ inChannels: Int, _ outChannels: Int, kerne
 
 /// 2-d convolution (`nn.Conv2d`). Weight [out, in/groups, kH, kW].
 open class Conv2d: Module {
+    /// The learnable `weight`.
     @Parameter public var weight: Tensor
+    /// The learnable `bias`.
     @OptionalParameter public var bias: Tensor?
+    /// The `in_channels`, `out_channels` and `groups` arguments it was made with.
     public let inChannels: Int, outChannels: Int, groups: Int
+    /// The `kernel_size`, `stride`, `padding` and `dilation` arguments it was made with.
     public let kernelSize: IntPair, stride: IntPair, padding: ConvPadding, dilation: IntPair
 
+    /// `Conv2d(…)`, with PyTorch's arguments and defaults.
     public init(_ inChannels: Int, _ outChannels: Int, kernelSize: IntPair, stride: IntPair = 1, padding: ConvPadding = 0,
                 dilation: IntPair = 1, groups: Int = 1, bias: Bool = true) {
         precondition(inChannels % groups == 0 && outChannels % groups == 0, "Conv2d: in_channels and out_channels must be divisible by groups")
@@ -60,10 +65,14 @@ open class Conv2d: Module {
 
 /// 1-d convolution (`nn.Conv1d`). Weight [out, in/groups, k].
 open class Conv1d: Module {
+    /// The learnable `weight`.
     @Parameter public var weight: Tensor
+    /// The learnable `bias`.
     @OptionalParameter public var bias: Tensor?
+    /// The `in_channels`, `out_channels`, `kernel_size`, `stride`, `padding`, `dilation` and `groups` arguments it was made with.
     public let inChannels: Int, outChannels: Int, kernelSize: Int, stride: Int, padding: Int, dilation: Int, groups: Int
 
+    /// `Conv1d(…)`, with PyTorch's arguments and defaults.
     public init(_ inChannels: Int, _ outChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0, dilation: Int = 1,
                 groups: Int = 1, bias: Bool = true) {
         (self.inChannels, self.outChannels, self.kernelSize) = (inChannels, outChannels, kernelSize)
@@ -87,11 +96,16 @@ open class Conv1d: Module {
 
 /// Transposed 2-d convolution (`nn.ConvTranspose2d`). Weight [in, out/groups, kH, kW].
 open class ConvTranspose2d: Module {
+    /// The learnable `weight`.
     @Parameter public var weight: Tensor
+    /// The learnable `bias`.
     @OptionalParameter public var bias: Tensor?
+    /// The `in_channels`, `out_channels` and `groups` arguments it was made with.
     public let inChannels: Int, outChannels: Int, groups: Int
+    /// The `kernel_size`, `stride`, `padding`, `output_padding` and `dilation` arguments it was made with.
     public let kernelSize: IntPair, stride: IntPair, padding: IntPair, outputPadding: IntPair, dilation: IntPair
 
+    /// `ConvTranspose2d(…)`, with PyTorch's arguments and defaults.
     public init(_ inChannels: Int, _ outChannels: Int, kernelSize: IntPair, stride: IntPair = 1, padding: IntPair = 0,
                 outputPadding: IntPair = 0, groups: Int = 1, bias: Bool = true, dilation: IntPair = 1) {
         (self.inChannels, self.outChannels, self.groups) = (inChannels, outChannels, groups)
@@ -116,11 +130,16 @@ open class ConvTranspose2d: Module {
 
 /// 3-d convolution (`nn.Conv3d`). Weight [out, in/groups, kD, kH, kW].
 open class Conv3d: Module {
+    /// The learnable `weight`.
     @Parameter public var weight: Tensor
+    /// The learnable `bias`.
     @OptionalParameter public var bias: Tensor?
+    /// The `in_channels`, `out_channels` and `groups` arguments it was made with.
     public let inChannels: Int, outChannels: Int, groups: Int
+    /// The `kernel_size`, `stride`, `padding` and `dilation` arguments it was made with.
     public let kernelSize: Triple, stride: Triple, padding: Triple, dilation: Triple
 
+    /// `Conv3d(…)`, with PyTorch's arguments and defaults.
     public init(_ inChannels: Int, _ outChannels: Int, kernelSize: Triple, stride: Triple = 1, padding: Triple = 0,
                 dilation: Triple = 1, groups: Int = 1, bias: Bool = true) {
         precondition(inChannels % groups == 0 && outChannels % groups == 0, "Conv3d: in_channels and out_channels must be divisible by groups")
@@ -145,11 +164,16 @@ open class Conv3d: Module {
 
 /// Transposed 1-d convolution (`nn.ConvTranspose1d`). Weight [in, out/groups, k].
 open class ConvTranspose1d: Module {
+    /// The learnable `weight`.
     @Parameter public var weight: Tensor
+    /// The learnable `bias`.
     @OptionalParameter public var bias: Tensor?
+    /// The `in_channels`, `out_channels`, `kernel_size`, `stride`, `padding`, `output_padding` and `groups` arguments it was made with.
     public let inChannels: Int, outChannels: Int, kernelSize: Int, stride: Int, padding: Int, outputPadding: Int, groups: Int
+    /// The `dilation` argument it was made with.
     public let dilation: Int
 
+    /// `ConvTranspose1d(…)`, with PyTorch's arguments and defaults.
     public init(_ inChannels: Int, _ outChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0, outputPadding: Int = 0,
                 groups: Int = 1, bias: Bool = true, dilation: Int = 1) {
         (self.inChannels, self.outChannels, self.kernelSize, self.stride) = (inChannels, outChannels, kernelSize, stride)

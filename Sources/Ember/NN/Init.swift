@@ -29,9 +29,11 @@ public enum Init {
         return tensor
     }
 
+    /// Fills `tensor` from U(a, b) (`nn.init.uniform_`).
     @discardableResult public static func uniform_(_ tensor: Tensor, a: Double = 0, b: Double = 1) -> Tensor {
         fill(tensor) { $0.uniform_(from: a, to: b) }
     }
+    /// Fills `tensor` from N(mean, std²) (`nn.init.normal_`).
     @discardableResult public static func normal_(_ tensor: Tensor, mean: Double = 0, std: Double = 1) -> Tensor {
         fill(tensor) { $0.normal_(mean: mean, std: std) }
     }
@@ -41,8 +43,11 @@ public enum Init {
     @discardableResult public static func normal_(_ tensor: Tensor, _ mean: Double, _ std: Double) -> Tensor {
         normal_(tensor, mean: mean, std: std)
     }
+    /// Fills `tensor` with `value` (`nn.init.constant_`).
     @discardableResult public static func constant_(_ tensor: Tensor, _ value: Double) -> Tensor { fill(tensor) { $0.fill_(value) } }
+    /// Fills `tensor` with ones (`nn.init.ones_`).
     @discardableResult public static func ones_(_ tensor: Tensor) -> Tensor { constant_(tensor, 1) }
+    /// Fills `tensor` with zeros (`nn.init.zeros_`).
     @discardableResult public static func zeros_(_ tensor: Tensor) -> Tensor { constant_(tensor, 0) }
 
     /// The identity in a 2-d tensor (`eye_`).
@@ -65,19 +70,24 @@ public enum Init {
         }
     }
 
+    /// Glorot's uniform initialisation: U(−a, a) with a = gain·√(6 / (fan_in + fan_out)) (`nn.init.xavier_uniform_`).
     @discardableResult public static func xavierUniform_(_ tensor: Tensor, gain: Double = 1) -> Tensor {
         let (fanIn, fanOut) = fanInAndFanOut(tensor)
         let bound = 3.0.squareRoot() * gain * (2.0 / Double(fanIn + fanOut)).squareRoot()
         return uniform_(tensor, a: -bound, b: bound)
     }
 
+    /// Glorot's normal initialisation: std = gain·√(2 / (fan_in + fan_out)) (`nn.init.xavier_normal_`).
     @discardableResult public static func xavierNormal_(_ tensor: Tensor, gain: Double = 1) -> Tensor {
         let (fanIn, fanOut) = fanInAndFanOut(tensor)
         return normal_(tensor, mean: 0, std: gain * (2.0 / Double(fanIn + fanOut)).squareRoot())
     }
 
     /// Which fan Kaiming initialisation preserves.
-    public enum FanMode: String { case fanIn = "fan_in", fanOut = "fan_out" }
+    public enum FanMode: String {
+        /// `mode="fan_in"` or `mode="fan_out"`.
+        case fanIn = "fan_in", fanOut = "fan_out"
+    }
 
     private static func kaimingStd(_ tensor: Tensor, a: Double, mode: FanMode, nonlinearity: String) -> Double {
         let (fanIn, fanOut) = fanInAndFanOut(tensor)
@@ -85,12 +95,14 @@ public enum Init {
         return calculateGain(nonlinearity, param: a) / Double(fan).squareRoot()
     }
 
+    /// He's uniform initialisation: U(−b, b) with b = gain·√(3 / fan) (`nn.init.kaiming_uniform_`).
     @discardableResult public static func kaimingUniform_(_ tensor: Tensor, a: Double = 0, mode: FanMode = .fanIn,
                                                           nonlinearity: String = "leaky_relu") -> Tensor {
         let bound = 3.0.squareRoot() * kaimingStd(tensor, a: a, mode: mode, nonlinearity: nonlinearity)
         return uniform_(tensor, a: -bound, b: bound)
     }
 
+    /// He's normal initialisation: std = gain / √fan (`nn.init.kaiming_normal_`).
     @discardableResult public static func kaimingNormal_(_ tensor: Tensor, a: Double = 0, mode: FanMode = .fanIn,
                                                          nonlinearity: String = "leaky_relu") -> Tensor {
         normal_(tensor, mean: 0, std: kaimingStd(tensor, a: a, mode: mode, nonlinearity: nonlinearity))

@@ -13,10 +13,14 @@ func pythonBool(_ value: Bool) -> String { value ? "True" : "False" }
 
 /// `y = x·Wᵀ + b` (`nn.Linear`). Weight [out, in]; both initialised as PyTorch does.
 open class Linear: Module {
+    /// The learnable `weight`.
     @Parameter public var weight: Tensor
+    /// The learnable `bias`.
     @OptionalParameter public var bias: Tensor?
+    /// The `in_features` and `out_features` arguments it was made with.
     public let inFeatures: Int, outFeatures: Int
 
+    /// `Linear(…)`, with PyTorch's arguments and defaults.
     public init(_ inFeatures: Int, _ outFeatures: Int, bias: Bool = true, dtype: DType = defaultFloatDType) {
         self.inFeatures = inFeatures
         self.outFeatures = outFeatures
@@ -45,10 +49,14 @@ open class Linear: Module {
 
 /// `y = x1ᵀ A x2 + b` (`nn.Bilinear`). Weight [out, in1, in2].
 open class Bilinear: Module {
+    /// The learnable `weight`.
     @Parameter public var weight: Tensor
+    /// The learnable `bias`.
     @OptionalParameter public var bias: Tensor?
+    /// The `in1_features`, `in2_features` and `out_features` arguments it was made with.
     public let in1Features: Int, in2Features: Int, outFeatures: Int
 
+    /// `Bilinear(…)`, with PyTorch's arguments and defaults.
     public init(_ in1Features: Int, _ in2Features: Int, _ outFeatures: Int, bias: Bool = true) {
         (self.in1Features, self.in2Features, self.outFeatures) = (in1Features, in2Features, outFeatures)
         let bound = 1 / Double(in1Features).squareRoot()
@@ -72,13 +80,16 @@ open class Bilinear: Module {
 
 /// Returns its input (`nn.Identity`).
 open class Identity: Module {
+    /// `Identity(…)`, with PyTorch's arguments and defaults.
     public override init() { super.init() }
     open override func forward(_ input: Tensor) -> Tensor { input }
 }
 
 /// Merges dimensions `startDim` through `endDim` (`nn.Flatten`).
 open class Flatten: Module {
+    /// The `start_dim` and `end_dim` arguments it was made with.
     public let startDim: Int, endDim: Int
+    /// `Flatten(…)`, with PyTorch's arguments and defaults.
     public init(startDim: Int = 1, endDim: Int = -1) { (self.startDim, self.endDim) = (startDim, endDim); super.init() }
     open override func forward(_ input: Tensor) -> Tensor { input.flatten(startDim: startDim, endDim: endDim) }
     open override var extraDescription: String { "start_dim=\(startDim), end_dim=\(endDim)" }
@@ -86,7 +97,9 @@ open class Flatten: Module {
 
 /// Splits dimension `dim` into `sizes` (`nn.Unflatten`).
 open class Unflatten: Module {
+    /// The `dim` and `sizes` arguments it was made with.
     public let dim: Int, sizes: [Int]
+    /// `Unflatten(…)`, with PyTorch's arguments and defaults.
     public init(dim: Int, sizes: [Int]) { (self.dim, self.sizes) = (dim, sizes); super.init() }
     open override func forward(_ input: Tensor) -> Tensor {
         let d = dim < 0 ? dim + input.dim : dim

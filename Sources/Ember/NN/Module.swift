@@ -12,6 +12,7 @@ protocol TensorSlot: AnyObject {
 @propertyWrapper
 public final class Parameter: TensorSlot {
     private var value: Tensor
+    /// The parameter's tensor; a floating-point tensor set here is made to require gradients.
     public var wrappedValue: Tensor {
         get { value }
         set {
@@ -19,6 +20,7 @@ public final class Parameter: TensorSlot {
             if !newValue.requiresGrad && newValue.dtype.isFloatingPoint { newValue.requiresGrad = true }
         }
     }
+    /// Wraps the initial tensor, which is made to require gradients (`nn.Parameter(tensor)`).
     public init(wrappedValue: Tensor) {
         value = wrappedValue
         if !wrappedValue.requiresGrad && wrappedValue.dtype.isFloatingPoint && wrappedValue.isLeaf { wrappedValue.requiresGrad = true }
@@ -33,6 +35,7 @@ public final class Parameter: TensorSlot {
 @propertyWrapper
 public final class OptionalParameter: TensorSlot {
     var tensor: Tensor?
+    /// The parameter's tensor, or nil; a tensor set here is made to require gradients.
     public var wrappedValue: Tensor? {
         get { tensor }
         set {
@@ -40,6 +43,7 @@ public final class OptionalParameter: TensorSlot {
             if let t = newValue, !t.requiresGrad, t.isLeaf { t.requiresGrad = true }
         }
     }
+    /// Wraps the initial tensor, or nil for a layer without it.
     public init(wrappedValue: Tensor?) {
         tensor = wrappedValue
         if let t = wrappedValue, !t.requiresGrad, t.isLeaf, t.dtype.isFloatingPoint { t.requiresGrad = true }
@@ -49,7 +53,9 @@ public final class OptionalParameter: TensorSlot {
 /// Module state that is saved but not learned (`register_buffer`): `@Buffer var runningMean: Tensor`.
 @propertyWrapper
 public final class Buffer: TensorSlot {
+    /// The buffer's tensor, or nil.
     public var wrappedValue: Tensor?
+    /// Wraps the initial tensor, or nil (`register_buffer`).
     public init(wrappedValue: Tensor?) { self.wrappedValue = wrappedValue }
     var tensor: Tensor? {
         get { wrappedValue }
@@ -59,12 +65,16 @@ public final class Buffer: TensorSlot {
 
 /// Why `loadStateDict` refused a state dict.
 public struct StateDictError: Error, CustomStringConvertible {
+    /// The module's keys the state dict lacks.
     public let missingKeys: [String]
+    /// The state dict's keys the module lacks.
     public let unexpectedKeys: [String]
     /// Keys whose tensor has another shape: (key, expected, found).
     public let mismatchedShapes: [(key: String, expected: [Int], found: [Int])]
+    /// The type of the module that refused it.
     public let moduleName: String
 
+    /// The keys missing from, unexpected in and of another shape in the state dict, as PyTorch words them.
     public var description: String {
         var parts: [String] = []
         if !missingKeys.isEmpty { parts.append("Missing key(s) in state_dict: " + missingKeys.map { "\"\($0)\"" }.joined(separator: ", ") + ".") }
@@ -81,6 +91,7 @@ public struct StateDictError: Error, CustomStringConvertible {
 /// on `Module`, so a subclass may declare its own `callAsFunction(_:)` with another result — `lstm(x)` giving
 /// `(output, state)`, a VAE giving `(reconstruction, mu, logvar)` — and calls on that type pick it.
 public protocol ForwardCallable: AnyObject {
+    /// The module's output for `input`.
     func forward(_ input: Tensor) -> Tensor
 }
 
@@ -103,6 +114,7 @@ open class Module: CustomStringConvertible, ForwardCallable {
     /// Whether the module is in training mode (`training`).
     public private(set) var isTraining = true
 
+    /// A module with no members of its own; subclasses declare theirs as stored properties.
     public init() {}
 
     /// The computation of the module; override it.
@@ -117,9 +129,13 @@ open class Module: CustomStringConvertible, ForwardCallable {
 
     /// What a stored property holds, as the module tree sees it.
     public enum Member {
+        /// A parameter, or nil when the layer has none of that name (`bias=False`).
         case parameter(Tensor?)
+        /// A buffer, or nil when unset.
         case buffer(Tensor?)
+        /// A submodule.
         case module(Module)
+        /// A list of submodules, by their keys.
         case modules([(String, Module)])
     }
 

@@ -3,11 +3,17 @@
 /// The parameters and running statistics batch and instance normalisation share (PyTorch's `_NormBase`):
 /// per-channel weight and bias when `affine`, running mean, variance and batch count when `trackRunningStats`.
 open class NormBase: Module {
+    /// The learnable `weight`.
     @OptionalParameter public var weight: Tensor?
+    /// The learnable `bias`.
     @OptionalParameter public var bias: Tensor?
+    /// The `running_mean` buffer, saved in the state dict.
     @Buffer public var runningMean: Tensor?
+    /// The `running_var` buffer, saved in the state dict.
     @Buffer public var runningVar: Tensor?
+    /// The `num_batches_tracked` buffer, saved in the state dict.
     @Buffer public var numBatchesTracked: Tensor?
+    /// The `num_features`, `eps`, `momentum`, `affine` and `track_running_stats` arguments it was made with.
     public let numFeatures: Int, eps: Double, momentum: Double?, affine: Bool, trackRunningStats: Bool
 
     init(_ numFeatures: Int, eps: Double, momentum: Double?, affine: Bool, trackRunningStats: Bool) {
@@ -65,6 +71,7 @@ extension F {
 
 /// Batch normalisation of [N, C] or [N, C, L] inputs (`nn.BatchNorm1d`).
 open class BatchNorm1d: BatchNorm {
+    /// `BatchNorm1d(…)`, with PyTorch's arguments and defaults.
     public init(_ numFeatures: Int, eps: Double = 1e-5, momentum: Double? = 0.1, affine: Bool = true, trackRunningStats: Bool = true) {
         super.init(numFeatures, eps: eps, momentum: momentum, affine: affine, trackRunningStats: trackRunningStats, ranks: [2, 3])
     }
@@ -72,6 +79,7 @@ open class BatchNorm1d: BatchNorm {
 
 /// Batch normalisation of [N, C, H, W] inputs (`nn.BatchNorm2d`).
 open class BatchNorm2d: BatchNorm {
+    /// `BatchNorm2d(…)`, with PyTorch's arguments and defaults.
     public init(_ numFeatures: Int, eps: Double = 1e-5, momentum: Double? = 0.1, affine: Bool = true, trackRunningStats: Bool = true) {
         super.init(numFeatures, eps: eps, momentum: momentum, affine: affine, trackRunningStats: trackRunningStats, ranks: [4])
     }
@@ -79,6 +87,7 @@ open class BatchNorm2d: BatchNorm {
 
 /// Batch normalisation of [N, C, D, H, W] inputs (`nn.BatchNorm3d`).
 open class BatchNorm3d: BatchNorm {
+    /// `BatchNorm3d(…)`, with PyTorch's arguments and defaults.
     public init(_ numFeatures: Int, eps: Double = 1e-5, momentum: Double? = 0.1, affine: Bool = true, trackRunningStats: Bool = true) {
         super.init(numFeatures, eps: eps, momentum: momentum, affine: affine, trackRunningStats: trackRunningStats, ranks: [5])
     }
@@ -86,16 +95,21 @@ open class BatchNorm3d: BatchNorm {
 
 /// Layer normalisation over the trailing `normalizedShape` dimensions (`nn.LayerNorm`).
 open class LayerNorm: Module {
+    /// The learnable `weight`.
     @OptionalParameter public var weight: Tensor?
+    /// The learnable `bias`.
     @OptionalParameter public var bias: Tensor?
+    /// The `normalized_shape`, `eps` and `elementwise_affine` arguments it was made with.
     public let normalizedShape: [Int], eps: Double, elementwiseAffine: Bool
 
+    /// `LayerNorm(…)`, with PyTorch's arguments and defaults.
     public init(_ normalizedShape: [Int], eps: Double = 1e-5, elementwiseAffine: Bool = true, bias: Bool = true) {
         (self.normalizedShape, self.eps, self.elementwiseAffine) = (normalizedShape, eps, elementwiseAffine)
         weight = elementwiseAffine ? Tensor.ones(normalizedShape) : nil
         self.bias = elementwiseAffine && bias ? Tensor.zeros(normalizedShape) : nil
         super.init()
     }
+    /// `LayerNorm(…)`, with PyTorch's arguments and defaults.
     public convenience init(_ size: Int, eps: Double = 1e-5, elementwiseAffine: Bool = true, bias: Bool = true) {
         self.init([size], eps: eps, elementwiseAffine: elementwiseAffine, bias: bias)
     }
@@ -110,10 +124,14 @@ open class LayerNorm: Module {
 
 /// Group normalisation (`nn.GroupNorm`).
 open class GroupNorm: Module {
+    /// The learnable `weight`.
     @OptionalParameter public var weight: Tensor?
+    /// The learnable `bias`.
     @OptionalParameter public var bias: Tensor?
+    /// The `num_groups`, `num_channels`, `eps` and `affine` arguments it was made with.
     public let numGroups: Int, numChannels: Int, eps: Double, affine: Bool
 
+    /// `GroupNorm(…)`, with PyTorch's arguments and defaults.
     public init(_ numGroups: Int, _ numChannels: Int, eps: Double = 1e-5, affine: Bool = true) {
         precondition(numChannels % numGroups == 0, "GroupNorm: num_channels must be divisible by num_groups")
         (self.numGroups, self.numChannels, self.eps, self.affine) = (numGroups, numChannels, eps, affine)
@@ -178,6 +196,7 @@ open class InstanceNorm: NormBase {
 
 /// `nn.InstanceNorm1d`: inputs [N, C, L] or [C, L].
 open class InstanceNorm1d: InstanceNorm {
+    /// `InstanceNorm1d(…)`, with PyTorch's arguments and defaults.
     public init(_ numFeatures: Int, eps: Double = 1e-5, momentum: Double = 0.1, affine: Bool = false, trackRunningStats: Bool = false) {
         super.init(numFeatures, eps: eps, momentum: momentum, affine: affine, trackRunningStats: trackRunningStats, spatialRank: 1)
     }
@@ -185,6 +204,7 @@ open class InstanceNorm1d: InstanceNorm {
 
 /// `nn.InstanceNorm2d`: inputs [N, C, H, W] or [C, H, W].
 open class InstanceNorm2d: InstanceNorm {
+    /// `InstanceNorm2d(…)`, with PyTorch's arguments and defaults.
     public init(_ numFeatures: Int, eps: Double = 1e-5, momentum: Double = 0.1, affine: Bool = false, trackRunningStats: Bool = false) {
         super.init(numFeatures, eps: eps, momentum: momentum, affine: affine, trackRunningStats: trackRunningStats, spatialRank: 2)
     }
@@ -192,6 +212,7 @@ open class InstanceNorm2d: InstanceNorm {
 
 /// `nn.InstanceNorm3d`: inputs [N, C, D, H, W] or [C, D, H, W].
 open class InstanceNorm3d: InstanceNorm {
+    /// `InstanceNorm3d(…)`, with PyTorch's arguments and defaults.
     public init(_ numFeatures: Int, eps: Double = 1e-5, momentum: Double = 0.1, affine: Bool = false, trackRunningStats: Bool = false) {
         super.init(numFeatures, eps: eps, momentum: momentum, affine: affine, trackRunningStats: trackRunningStats, spatialRank: 3)
     }

@@ -6,7 +6,9 @@ open class RecurrentBase: Module {
     /// The cell kind (`RecurrentCell`).
     public typealias Cell = RecurrentCell
 
+    /// The `cell` argument it was made with.
     public let cell: Cell
+    /// The `input_size`, `hidden_size`, `num_layers`, `has_bias`, `batch_first`, `dropout` and `bidirectional` arguments it was made with.
     public let inputSize: Int, hiddenSize: Int, numLayers: Int, hasBias: Bool, batchFirst: Bool, dropout: Double, bidirectional: Bool
     /// The parameters in PyTorch's order, by name.
     public fileprivate(set) var weights: [(name: String, tensor: Tensor)] = []
@@ -122,6 +124,7 @@ open class RNN: RecurrentBase {
         self.init(inputSize, hiddenSize, numLayers: numLayers, nonlinearity: nonlinearity, bias: bias, batchFirst: batchFirst, dropout: dropout,
                   bidirectional: bidirectional)
     }
+    /// `RNN(…)`, with PyTorch's arguments and defaults.
     public init(_ inputSize: Int, _ hiddenSize: Int, numLayers: Int = 1, nonlinearity: String = "tanh", bias: Bool = true,
                 batchFirst: Bool = false, dropout: Double = 0, bidirectional: Bool = false) {
         super.init(cell: nonlinearity == "relu" ? .relu : .tanh, inputSize: inputSize, hiddenSize: hiddenSize, numLayers: numLayers,
@@ -158,6 +161,7 @@ open class LSTM: RecurrentBase {
         self.init(inputSize, hiddenSize, numLayers: numLayers, bias: bias, batchFirst: batchFirst, dropout: dropout,
                   bidirectional: bidirectional)
     }
+    /// `LSTM(…)`, with PyTorch's arguments and defaults.
     public init(_ inputSize: Int, _ hiddenSize: Int, numLayers: Int = 1, bias: Bool = true, batchFirst: Bool = false,
                 dropout: Double = 0, bidirectional: Bool = false) {
         super.init(cell: .lstm, inputSize: inputSize, hiddenSize: hiddenSize, numLayers: numLayers, bias: bias,
@@ -191,6 +195,7 @@ open class GRU: RecurrentBase {
         self.init(inputSize, hiddenSize, numLayers: numLayers, bias: bias, batchFirst: batchFirst, dropout: dropout,
                   bidirectional: bidirectional)
     }
+    /// `GRU(…)`, with PyTorch's arguments and defaults.
     public init(_ inputSize: Int, _ hiddenSize: Int, numLayers: Int = 1, bias: Bool = true, batchFirst: Bool = false,
                 dropout: Double = 0, bidirectional: Bool = false) {
         super.init(cell: .gru, inputSize: inputSize, hiddenSize: hiddenSize, numLayers: numLayers, bias: bias,

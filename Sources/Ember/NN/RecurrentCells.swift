@@ -3,10 +3,15 @@
 /// The shared part of the cells: `weight_ih` [gates·H, input], `weight_hh` [gates·H, H] and the optional
 /// biases, all initialised U(-1/√H, 1/√H) in that order, as PyTorch does.
 open class RecurrentCellBase: Module {
+    /// The learnable `weight_ih`.
     @Parameter public var weightIh: Tensor
+    /// The learnable `weight_hh`.
     @Parameter public var weightHh: Tensor
+    /// The learnable `bias_ih`.
     @OptionalParameter public var biasIh: Tensor?
+    /// The learnable `bias_hh`.
     @OptionalParameter public var biasHh: Tensor?
+    /// The `input_size` and `hidden_size` arguments it was made with.
     public let inputSize: Int, hiddenSize: Int
     let cell: RecurrentCell
 
@@ -55,9 +60,11 @@ open class HiddenStateCell: RecurrentCellBase {
 
 /// An Elman RNN cell, `h' = tanh(x W_ihᵀ + b_ih + h W_hhᵀ + b_hh)` (`nn.RNNCell`).
 public final class RNNCell: HiddenStateCell {
+    /// `RNNCell(…)`, with PyTorch's arguments and defaults.
     public init(_ inputSize: Int, _ hiddenSize: Int, bias: Bool = true, nonlinearity: String = "tanh") {
         super.init(cell: nonlinearity == "relu" ? .relu : .tanh, inputSize: inputSize, hiddenSize: hiddenSize, bias: bias)
     }
+    /// `RNNCell(…)`, with PyTorch's arguments and defaults.
     public convenience init(inputSize: Int, hiddenSize: Int, bias: Bool = true, nonlinearity: String = "tanh") {
         self.init(inputSize, hiddenSize, bias: bias, nonlinearity: nonlinearity)
     }
@@ -65,17 +72,21 @@ public final class RNNCell: HiddenStateCell {
 
 /// A GRU cell (`nn.GRUCell`).
 public final class GRUCell: HiddenStateCell {
+    /// `GRUCell(…)`, with PyTorch's arguments and defaults.
     public init(_ inputSize: Int, _ hiddenSize: Int, bias: Bool = true) {
         super.init(cell: .gru, inputSize: inputSize, hiddenSize: hiddenSize, bias: bias)
     }
+    /// `GRUCell(…)`, with PyTorch's arguments and defaults.
     public convenience init(inputSize: Int, hiddenSize: Int, bias: Bool = true) { self.init(inputSize, hiddenSize, bias: bias) }
 }
 
 /// An LSTM cell (`nn.LSTMCell`): `cell(x, (h, c))` gives the next `(h, c)`.
 public final class LSTMCell: RecurrentCellBase {
+    /// `LSTMCell(…)`, with PyTorch's arguments and defaults.
     public init(_ inputSize: Int, _ hiddenSize: Int, bias: Bool = true) {
         super.init(cell: .lstm, inputSize: inputSize, hiddenSize: hiddenSize, bias: bias)
     }
+    /// `LSTMCell(…)`, with PyTorch's arguments and defaults.
     public convenience init(inputSize: Int, hiddenSize: Int, bias: Bool = true) { self.init(inputSize, hiddenSize, bias: bias) }
 
     /// The next `(h, c)`; the state defaults to zeros.

@@ -4,16 +4,26 @@
 /// Self-attention over the target, attention over the encoder's memory, and a feed-forward block, each with
 /// a residual connection and layer norm (`nn.TransformerDecoderLayer`, post-norm unless `normFirst`).
 open class TransformerDecoderLayer: Module {
+    /// The `self_attn` submodule.
     public let selfAttn: MultiheadAttention
+    /// The `multihead_attn` submodule.
     public let multiheadAttn: MultiheadAttention
+    /// The `linear1` submodule.
     public let linear1: Linear
+    /// The `dropout` submodule.
     public let dropout: Dropout
+    /// The `linear2` submodule.
     public let linear2: Linear
+    /// The `norm1`, `norm2` and `norm3` submodules.
     public let norm1: LayerNorm, norm2: LayerNorm, norm3: LayerNorm
+    /// The `dropout1`, `dropout2` and `dropout3` submodules.
     public let dropout1: Dropout, dropout2: Dropout, dropout3: Dropout
+    /// The `d_model`, `nhead`, `dim_feedforward`, `dropout_rate` and `activation` arguments it was made with.
     public let dModel: Int, nhead: Int, dimFeedforward: Int, dropoutRate: Double, activation: String
+    /// The `layer_norm_eps`, `batch_first` and `norm_first` arguments it was made with.
     public let layerNormEps: Double, batchFirst: Bool, normFirst: Bool
 
+    /// `TransformerDecoderLayer(…)`, with PyTorch's arguments and defaults.
     public init(dModel: Int, nhead: Int, dimFeedforward: Int = 2048, dropout: Double = 0.1, activation: String = "relu",
                 layerNormEps: Double = 1e-5, batchFirst: Bool = false, normFirst: Bool = false) {
         (self.dModel, self.nhead, self.dimFeedforward, self.dropoutRate, self.activation) = (dModel, nhead, dimFeedforward, dropout, activation)
@@ -73,15 +83,19 @@ open class TransformerDecoderLayer: Module {
 
 /// A stack of `numLayers` copies of a decoder layer (`nn.TransformerDecoder`), with an optional final norm.
 open class TransformerDecoder: Module {
+    /// The `layers` submodule.
     public let layers: ModuleList
+    /// The `norm` submodule.
     public let norm: Module?
 
+    /// `TransformerDecoder(…)`, with PyTorch's arguments and defaults.
     public init(_ decoderLayer: TransformerDecoderLayer, numLayers: Int, norm: Module? = nil) {
         layers = ModuleList((0..<numLayers).map { _ in decoderLayer.copy() })
         self.norm = norm
         super.init()
     }
 
+    /// `tgt` through every layer, attending to `memory`, with masks.
     public func callAsFunction(_ tgt: Tensor, _ memory: Tensor, tgtMask: Tensor? = nil, memoryMask: Tensor? = nil,
                                tgtKeyPaddingMask: Tensor? = nil, memoryKeyPaddingMask: Tensor? = nil) -> Tensor {
         var x = tgt
@@ -101,10 +115,14 @@ open class TransformerDecoder: Module {
 /// The encoder–decoder transformer of "Attention Is All You Need" (`nn.Transformer`): an encoder stack
 /// and a decoder stack, each with a final layer norm; every matrix re-initialised Xavier-uniform.
 open class Transformer: Module {
+    /// The `encoder` submodule.
     public let encoder: TransformerEncoder
+    /// The `decoder` submodule.
     public let decoder: TransformerDecoder
+    /// The `d_model`, `nhead` and `batch_first` arguments it was made with.
     public let dModel: Int, nhead: Int, batchFirst: Bool
 
+    /// `Transformer(…)`, with PyTorch's arguments and defaults.
     public init(dModel: Int = 512, nhead: Int = 8, numEncoderLayers: Int = 6, numDecoderLayers: Int = 6, dimFeedforward: Int = 2048,
                 dropout: Double = 0.1, activation: String = "relu", layerNormEps: Double = 1e-5, batchFirst: Bool = false,
                 normFirst: Bool = false) {

@@ -31,8 +31,11 @@ extension Tensor {
     /// `a & b`, `a | b`, `a ^ b`, `~a`: Python's operators on integer and boolean tensors (masks combine as
     /// `(x .> 0) & (x .< 1)`).
     public static func & (lhs: Tensor, rhs: Tensor) -> Tensor { lhs.bitwiseAnd(rhs) }
+    /// Elementwise bitwise or (`torch.bitwise_or`; logical or for bool).
     public static func | (lhs: Tensor, rhs: Tensor) -> Tensor { lhs.bitwiseOr(rhs) }
+    /// Elementwise bitwise exclusive or (`torch.bitwise_xor`).
     public static func ^ (lhs: Tensor, rhs: Tensor) -> Tensor { lhs.bitwiseXor(rhs) }
+    /// Elementwise bitwise not (`torch.bitwise_not`; logical not for bool).
     public static prefix func ~ (operand: Tensor) -> Tensor { operand.bitwiseNot() }
 
     /// Applies `operation` to the operands as int64 after broadcasting, giving the promoted integer dtype

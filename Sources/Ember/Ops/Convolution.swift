@@ -2,18 +2,25 @@
 
 /// A size given as one number for every spatial dimension or one per dimension (`stride: 2`, `stride: [2, 1]`).
 public struct IntPair: ExpressibleByIntegerLiteral, ExpressibleByArrayLiteral, Equatable, Sendable, CustomStringConvertible {
+    /// The `first` and `second` arguments it was made with.
     public let first: Int, second: Int
     /// Whether it was given as one number (PyTorch prints it back the way it was given).
     public let isScalar: Bool
+    /// Two sizes, `(first, second)`.
     public init(_ first: Int, _ second: Int) { self.first = first; self.second = second; isScalar = false }
+    /// The same size in both dimensions, printed as one number.
     public init(_ value: Int) { first = value; second = value; isScalar = true }
+    /// A literal `3`: the same size in both dimensions.
     public init(integerLiteral value: Int) { self.init(value) }
+    /// A literal `[3, 5]`: one size per dimension (`[3]` is both).
     public init(arrayLiteral elements: Int...) { self.init(elements) }
+    /// One size for both dimensions, or one for each.
     public init(_ values: [Int]) {
         precondition(values.count == 1 || values.count == 2, "expected 1 or 2 sizes, got \(values)")
         if values.count == 1 { self.init(values[0]) } else { self.init(values[0], values[1]) }
     }
     var array: [Int] { [first, second] }
+    /// Whether both entries are equal.
     public static func == (lhs: IntPair, rhs: IntPair) -> Bool { lhs.first == rhs.first && lhs.second == rhs.second }
     /// `2` or `(3, 2)`, as Python prints what was given.
     public var description: String { isScalar ? "\(first)" : "(\(first), \(second))" }
@@ -23,12 +30,18 @@ public struct IntPair: ExpressibleByIntegerLiteral, ExpressibleByArrayLiteral, E
 
 /// Convolution padding: explicit sizes, `"same"` (output as large as the input at stride 1) or `"valid"` (none).
 public enum ConvPadding: ExpressibleByIntegerLiteral, ExpressibleByArrayLiteral, ExpressibleByStringLiteral, Equatable, Sendable {
+    /// The same padding on both sides of each dimension.
     case explicit(IntPair)
+    /// `padding="same"`: the output as large as the input (stride 1).
     case same
+    /// `padding="valid"`: no padding.
     case valid
 
+    /// A literal `1`: the same padding on both sides of each dimension.
     public init(integerLiteral value: Int) { self = .explicit(IntPair(value, value)) }
+    /// A literal `[1, 2]`: the padding of each dimension.
     public init(arrayLiteral elements: Int...) { self = .explicit(IntPair(elements)) }
+    /// `"same"` or `"valid"`, as PyTorch spells them; another string stops.
     public init(stringLiteral value: String) {
         switch value {
         case "same": self = .same

@@ -2,7 +2,10 @@
 // summed, averaged or maxed without materialising the per-index rows as a batch of bags.
 
 /// How `embeddingBag` combines the rows of one bag.
-public enum EmbeddingBagMode: String, Sendable { case sum, mean, max }
+public enum EmbeddingBagMode: String, Sendable {
+    /// The sum, the mean or the elementwise maximum of a bag's rows.
+    case sum, mean, max
+}
 
 extension Tensor {
     /// The reduction of `weight`'s rows named by each bag of `input`: the rows of a 2-d input, or the spans of a

@@ -30,6 +30,7 @@ extension Tensor {
     @discardableResult public func pow_(_ exponent: Double, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         assignInPlace("pow_", file: file, line: line) { $0.pow(exponent) }
     }
+    /// Raises to the powers in `exponent` in place (`pow_`).
     @_disfavoredOverload
     @discardableResult public func pow_(_ exponent: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         assignInPlace("pow_", file: file, line: line) { $0.pow(exponent, file: file, line: line) }
@@ -39,6 +40,7 @@ extension Tensor {
     @discardableResult public func remainder_(_ other: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         assignInPlace("remainder_", file: file, line: line) { $0.remainder(other, file: file, line: line) }
     }
+    /// The remainder of division by `other`, with the divisor's sign, in place (`remainder_`).
     @discardableResult public func remainder_(_ other: Double, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         remainder_(other.wrappedTensor, file: file, line: line)
     }
@@ -47,6 +49,7 @@ extension Tensor {
     @discardableResult public func fmod_(_ other: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         assignInPlace("fmod_", file: file, line: line) { $0.fmod(other, file: file, line: line) }
     }
+    /// The remainder of division by `other`, with the dividend's sign, in place (`fmod_`).
     @discardableResult public func fmod_(_ other: Double, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         fmod_(other.wrappedTensor, file: file, line: line)
     }

@@ -15,6 +15,7 @@ public enum TensorIndex: ExpressibleByIntegerLiteral {
     /// An int64 index tensor or a bool mask (advanced indexing).
     case tensor(Tensor)
 
+    /// A literal integer index.
     public init(integerLiteral value: Int) { self = .index(value) }
 
     /// A Swift range (`1..<3`, `2...`, `..<(-1)`) by `step`.
@@ -28,11 +29,13 @@ public enum TensorIndex: ExpressibleByIntegerLiteral {
 /// `..<(-1)`, `...4`), a stride, an index or mask tensor, or a `TensorIndex` (`.all`, `.ellipsis`, `.newAxis`,
 /// `.range(0, n, step: 2)`).
 public protocol TensorIndexExpression {
+    /// The index term this value stands for.
     var tensorIndex: TensorIndex { get }
 }
 
 /// The value behind `.all`, `.ellipsis`, `.newAxis`, `.range(…)` and `.tensor(…)` in a subscript list.
 public struct TensorIndexTerm: TensorIndexExpression {
+    /// The index term.
     public let tensorIndex: TensorIndex
 }
 
@@ -59,19 +62,31 @@ extension TensorIndexExpression where Self == TensorIndexTerm {
     public static func tensor(_ t: Tensor) -> TensorIndexTerm { TensorIndexTerm(tensorIndex: .tensor(t)) }
 }
 
+/// A term is its own index.
 extension TensorIndex: TensorIndexExpression { public var tensorIndex: TensorIndex { self } }
+/// An integer picks one position and removes the dimension.
 extension Int: TensorIndexExpression { public var tensorIndex: TensorIndex { .index(self) } }
+/// An integer or bool tensor indexes as PyTorch's advanced indexing does.
 extension Tensor: TensorIndexExpression { public var tensorIndex: TensorIndex { .tensor(self) } }
+/// `a..<b` is the slice `a:b`.
 extension Range<Int>: TensorIndexExpression { public var tensorIndex: TensorIndex { .slice(start: lowerBound, end: upperBound, step: 1) } }
+/// `a...` is the slice `a:`.
 extension PartialRangeFrom<Int>: TensorIndexExpression { public var tensorIndex: TensorIndex { .slice(start: lowerBound, end: nil, step: 1) } }
+/// `..<b` is the slice `:b`.
 extension PartialRangeUpTo<Int>: TensorIndexExpression { public var tensorIndex: TensorIndex { .slice(start: nil, end: upperBound, step: 1) } }
+/// `a...b` is the slice `a:b+1` (`a...-1` runs to the end).
 extension ClosedRange<Int>: TensorIndexExpression {
+    /// The slice from `lowerBound` through `upperBound`.
     public var tensorIndex: TensorIndex { .slice(start: lowerBound, end: upperBound == -1 ? nil : upperBound + 1, step: 1) }
 }
+/// `...b` is the slice `:b+1` (`...-1` is everything).
 extension PartialRangeThrough<Int>: TensorIndexExpression {
+    /// The slice from the start through `upperBound`.
     public var tensorIndex: TensorIndex { .slice(start: nil, end: upperBound == -1 ? nil : upperBound + 1, step: 1) }
 }
+/// `stride(from:to:by:)` picks those positions.
 extension StrideTo<Int>: TensorIndexExpression { public var tensorIndex: TensorIndex { Array(self).stridedSlice } }
+/// `stride(from:through:by:)` picks those positions.
 extension StrideThrough<Int>: TensorIndexExpression { public var tensorIndex: TensorIndex { Array(self).stridedSlice } }
 
 extension Array where Element == Int {
@@ -531,25 +546,32 @@ public func `where`(_ condition: Tensor, _ x: Tensor, _ y: Tensor) -> Tensor { T
 /// tensor, indexed from 0 as PyTorch indexes `w[a:b]` (unlike `ArraySlice`, it does not keep its parent's
 /// indices). A 0-d tensor has no first dimension to iterate.
 extension Tensor: RandomAccessCollection {
+    /// A position along the first dimension.
     public typealias Index = Int
+    /// The positions along the first dimension.
     public typealias Indices = Range<Int>
+    /// A slice along the first dimension is a tensor (a view).
     public typealias SubSequence = Tensor
 
     // The collection's element and slice accessors; `x[i]` and `x[a..<b]` in code pick the subscripts that
     // also take the caller's location.
+    /// The view at `position` of the first dimension (`x[i]`).
     @_disfavoredOverload public subscript(_ position: Int) -> Tensor {
         get { getItem([.index(position)]) }
         set { setItem([.index(position)], newValue) }
     }
+    /// The view of `bounds` along the first dimension (`x[a:b]`).
     @_disfavoredOverload public subscript(_ bounds: Range<Int>) -> Tensor {
         get { getItem([.range(bounds)]) }
         set { setItem([.range(bounds)], newValue) }
     }
 
+    /// Iterates the first dimension, as iterating a tensor does in Python.
     public struct Iterator: IteratorProtocol {
         let tensor: Tensor
         var position = 0
 
+        /// The next view along the first dimension.
         public mutating func next() -> Tensor? {
             guard position < tensor.shape[0] else { return nil }
             defer { position += 1 }
@@ -557,8 +579,10 @@ extension Tensor: RandomAccessCollection {
         }
     }
 
+    /// An iterator over the first dimension.
     public func makeIterator() -> Iterator { Iterator(tensor: self, position: startIndex) }
 
+    /// The first index, 0.
     public var startIndex: Int { 0 }
 
     /// The length of the first dimension (`len(w)`).

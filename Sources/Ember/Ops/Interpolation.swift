@@ -5,9 +5,13 @@
 /// Sizes for each spatial dimension, given as one number for all or one per dimension (`size: 4`, `[2, 4, 4]`),
 /// with `nil` where a dimension keeps its input size (`(None, 7)`).
 public struct SpatialSize: ExpressibleByIntegerLiteral, ExpressibleByArrayLiteral, Equatable, Sendable, CustomStringConvertible {
+    /// The `values` argument it was made with.
     public let values: [Int?]
+    /// Sizes per dimension; nil keeps the input's size there.
     public init(_ values: [Int?]) { self.values = values }
+    /// A literal `7`: the same size in every dimension.
     public init(integerLiteral value: Int) { values = [value] }
+    /// A literal `[7, nil]`: sizes per dimension.
     public init(arrayLiteral elements: Int?...) { values = elements }
 
     /// As PyTorch prints the argument: `2`, or `(1, None, 2)`.

@@ -2,6 +2,7 @@
 
 /// How a loss combines its elements (`reduction=`).
 public enum Reduction: String, Sendable {
+    /// How a loss reduces over the batch (`reduction="mean"`, `"sum"`, `"none"`).
     case mean, sum, none
     /// KL divergence only: the sum divided by the batch size.
     case batchMean = "batchmean"

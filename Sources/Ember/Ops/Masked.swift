@@ -16,19 +16,23 @@ public enum Masked {
     private static func lowest(_ input: Tensor) -> Double { input.dtype.isFloatingPoint ? -.infinity : input.dtype.integerRange.lowerBound }
     private static func highest(_ input: Tensor) -> Double { input.dtype.isFloatingPoint ? .infinity : input.dtype.integerRange.upperBound }
 
+    /// The sum of the elements `mask` keeps (`torch.masked._ops.sum`).
     public static func sum(_ input: Tensor, dims: [Int]? = nil, keepdim: Bool = false, dtype: DType? = nil, mask: Tensor? = nil) -> Tensor {
         combined(input, mask, 0).sum(dims: allDims(input, dims), keepdim: keepdim, dtype: dtype)
     }
 
+    /// The product of the elements `mask` keeps.
     public static func prod(_ input: Tensor, dims: [Int]? = nil, keepdim: Bool = false, mask: Tensor? = nil) -> Tensor {
         allDims(input, dims).map { $0 < 0 ? $0 + input.dim : $0 }.sorted().reversed()
             .reduce(combined(input, mask, 1)) { $0.prod(dim: $1, keepdim: keepdim) }
     }
 
+    /// The maximum of the elements `mask` keeps.
     public static func amax(_ input: Tensor, dims: [Int]? = nil, keepdim: Bool = false, mask: Tensor? = nil) -> Tensor {
         combined(input, mask, lowest(input)).amax(dims: allDims(input, dims), keepdim: keepdim)
     }
 
+    /// The minimum of the elements `mask` keeps.
     public static func amin(_ input: Tensor, dims: [Int]? = nil, keepdim: Bool = false, mask: Tensor? = nil) -> Tensor {
         combined(input, mask, highest(input)).amin(dims: allDims(input, dims), keepdim: keepdim)
     }
@@ -50,9 +54,12 @@ public enum Masked {
         return sum(input, dims: dims, keepdim: keepdim, dtype: dtype, mask: inside) / count
     }
 
+    /// The cumulative sum along `dim`, with the masked-out elements counted as 0.
     public static func cumsum(_ input: Tensor, dim: Int, mask: Tensor? = nil) -> Tensor { combined(input, mask, 0).cumsum(dim: dim) }
+    /// The cumulative product along `dim`, with the masked-out elements counted as 1.
     public static func cumprod(_ input: Tensor, dim: Int, mask: Tensor? = nil) -> Tensor { combined(input, mask, 1).cumprod(dim: dim) }
 
+    /// The log-sum-exp of the elements `mask` keeps.
     public static func logsumexp(_ input: Tensor, dims: [Int]? = nil, keepdim: Bool = false, mask: Tensor? = nil) -> Tensor {
         combined(input, mask, lowest(input)).logsumexp(dims: allDims(input, dims), keepdim: keepdim)
     }
@@ -62,12 +69,15 @@ public enum Masked {
         combined(input, mask, ord == -.infinity ? .infinity : 0).norm(p: ord, dims: allDims(input, dims), keepdim: keepdim)
     }
 
+    /// The softmax along `dim` over the elements `mask` keeps; the others come out 0.
     public static func softmax(_ input: Tensor, dim: Int, mask: Tensor? = nil) -> Tensor {
         combined(input, mask, lowest(input)).softmax(dim: dim)
     }
+    /// The log-softmax along `dim` over the elements `mask` keeps.
     public static func logSoftmax(_ input: Tensor, dim: Int, mask: Tensor? = nil) -> Tensor {
         combined(input, mask, lowest(input)).logSoftmax(dim: dim)
     }
+    /// The softmin along `dim` over the elements `mask` keeps.
     public static func softmin(_ input: Tensor, dim: Int, mask: Tensor? = nil) -> Tensor {
         combined(input, mask, highest(input)).softmin(dim: dim)
     }

@@ -4,14 +4,19 @@
 /// The order of a matrix norm (`ord` of `torch.linalg.matrix_norm`): Frobenius, nuclear, or ±1 (largest
 /// column sum), ±2 (singular values), ±∞ (largest row sum); the negative orders take the minimum.
 public enum MatrixNormOrder: Hashable, Sendable, ExpressibleByIntegerLiteral, ExpressibleByFloatLiteral {
+    /// The Frobenius norm (`"fro"`).
     case fro
+    /// The nuclear norm, the sum of singular values (`"nuc"`).
     case nuc
+    /// A numeric order: ±1, ±2 or ±∞.
     case p(Double)
 
     /// The ∞-norm: the largest sum of absolute values along a row.
     public static let infinity = MatrixNormOrder.p(.infinity)
 
+    /// A literal order: `ord=2`.
     public init(integerLiteral value: Int) { self = .p(Double(value)) }
+    /// A literal order: `ord=.infinity` or `-.infinity`.
     public init(floatLiteral value: Double) { self = .p(value) }
 }
 

@@ -6,26 +6,32 @@ public protocol ScalarOperand {
     var wrappedTensor: Tensor { get }
 }
 
+/// A Double operand is a weakly typed scalar, as a Python float.
 extension Double: ScalarOperand { public var wrappedTensor: Tensor { .wrapped(self) } }
+/// A Float operand is a weakly typed scalar, as a Python float.
 extension Float: ScalarOperand { public var wrappedTensor: Tensor { .wrapped(Double(self)) } }
+/// An Int operand is a weakly typed scalar, as a Python int.
 extension Int: ScalarOperand { public var wrappedTensor: Tensor { .wrapped(self) } }
 
 /// Number literals where a tensor is expected stand for Python numbers, as PyTorch reads them: `x[i] = 1`,
 /// `x[mask] = 0.5`, `Tensor.where(c, 1, 0)`. They rank below real tensors in type promotion, so
 /// `Tensor.where(c, x, 0)` keeps `x`'s dtype.
 extension Tensor: ExpressibleByIntegerLiteral, ExpressibleByFloatLiteral, ExpressibleByBooleanLiteral {
+    /// A 0-d int64 tensor from a literal, as `torch.tensor(3)`.
     public convenience init(integerLiteral value: Int) {
         self.init(uninitializedShape: [], dtype: .int64)
         storage.pointer.storeBytes(of: Int64(value), as: Int64.self)
         isWrappedNumber = true
     }
 
+    /// A 0-d tensor of the default float dtype from a literal, as `torch.tensor(0.5)`.
     public convenience init(floatLiteral value: Double) {
         self.init(uninitializedShape: [], dtype: .float64)
         storage.pointer.storeBytes(of: value, as: Double.self)
         isWrappedNumber = true
     }
 
+    /// A 0-d bool tensor from a literal.
     public convenience init(booleanLiteral value: Bool) {
         self.init(uninitializedShape: [], dtype: .bool)
         storage.pointer.storeBytes(of: value, as: Bool.self)
@@ -34,42 +40,74 @@ extension Tensor: ExpressibleByIntegerLiteral, ExpressibleByFloatLiteral, Expres
 }
 
 extension Tensor {
+    /// Elementwise sum, broadcasting (`torch.add`).
     public static func + (lhs: Tensor, rhs: Tensor) -> Tensor { lhs.add(rhs) }
+    /// Elementwise difference, broadcasting (`torch.sub`).
     public static func - (lhs: Tensor, rhs: Tensor) -> Tensor { lhs.sub(rhs) }
+    /// Elementwise product, broadcasting (`torch.mul`).
     public static func * (lhs: Tensor, rhs: Tensor) -> Tensor { lhs.mul(rhs) }
+    /// Elementwise true division, broadcasting (`torch.div`).
     public static func / (lhs: Tensor, rhs: Tensor) -> Tensor { lhs.div(rhs) }
+    /// The negation (`torch.neg`).
     public static prefix func - (x: Tensor) -> Tensor { x.neg() }
 
+    /// Adds a scalar, keeping the tensor's dtype as PyTorch's type promotion does.
     public static func + <S: ScalarOperand>(lhs: Tensor, rhs: S) -> Tensor { lhs.add(rhs.wrappedTensor) }
+    /// Subtracts a scalar.
     public static func - <S: ScalarOperand>(lhs: Tensor, rhs: S) -> Tensor { lhs.sub(rhs.wrappedTensor) }
+    /// Multiplies by a scalar.
     public static func * <S: ScalarOperand>(lhs: Tensor, rhs: S) -> Tensor { lhs.mul(rhs.wrappedTensor) }
+    /// Divides by a scalar.
     public static func / <S: ScalarOperand>(lhs: Tensor, rhs: S) -> Tensor { lhs.div(rhs.wrappedTensor) }
+    /// A scalar plus a tensor.
     public static func + <S: ScalarOperand>(lhs: S, rhs: Tensor) -> Tensor { lhs.wrappedTensor.add(rhs) }
+    /// A scalar minus a tensor.
     public static func - <S: ScalarOperand>(lhs: S, rhs: Tensor) -> Tensor { lhs.wrappedTensor.sub(rhs) }
+    /// A scalar times a tensor.
     public static func * <S: ScalarOperand>(lhs: S, rhs: Tensor) -> Tensor { lhs.wrappedTensor.mul(rhs) }
+    /// A scalar divided by a tensor.
     public static func / <S: ScalarOperand>(lhs: S, rhs: Tensor) -> Tensor { lhs.wrappedTensor.div(rhs) }
 
     /// In place: `lhs.add_(rhs)`.
     public static func += (lhs: Tensor, rhs: Tensor) { lhs.add_(rhs) }
+    /// Subtracts in place (`sub_`).
     public static func -= (lhs: Tensor, rhs: Tensor) { lhs.sub_(rhs) }
+    /// Multiplies in place (`mul_`).
     public static func *= (lhs: Tensor, rhs: Tensor) { lhs.mul_(rhs) }
+    /// Divides in place (`div_`).
     public static func /= (lhs: Tensor, rhs: Tensor) { lhs.div_(rhs) }
+    /// Adds a scalar in place.
     public static func += <S: ScalarOperand>(lhs: Tensor, rhs: S) { lhs.add_(rhs.wrappedTensor) }
+    /// Subtracts a scalar in place.
     public static func -= <S: ScalarOperand>(lhs: Tensor, rhs: S) { lhs.sub_(rhs.wrappedTensor) }
+    /// Multiplies by a scalar in place.
     public static func *= <S: ScalarOperand>(lhs: Tensor, rhs: S) { lhs.mul_(rhs.wrappedTensor) }
+    /// Divides by a scalar in place.
     public static func /= <S: ScalarOperand>(lhs: Tensor, rhs: S) { lhs.div_(rhs.wrappedTensor) }
 
+    /// Elementwise `==`, a bool tensor (`torch.eq`).
     public static func .== (lhs: Tensor, rhs: Tensor) -> Tensor { lhs.eq(rhs) }
+    /// Elementwise `!=`, a bool tensor (`torch.ne`).
     public static func .!= (lhs: Tensor, rhs: Tensor) -> Tensor { lhs.ne(rhs) }
+    /// Elementwise `<`, a bool tensor (`torch.lt`).
     public static func .< (lhs: Tensor, rhs: Tensor) -> Tensor { lhs.lt(rhs) }
+    /// Elementwise `<=`, a bool tensor (`torch.le`).
     public static func .<= (lhs: Tensor, rhs: Tensor) -> Tensor { lhs.le(rhs) }
+    /// Elementwise `>`, a bool tensor (`torch.gt`).
     public static func .> (lhs: Tensor, rhs: Tensor) -> Tensor { lhs.gt(rhs) }
+    /// Elementwise `>=`, a bool tensor (`torch.ge`).
     public static func .>= (lhs: Tensor, rhs: Tensor) -> Tensor { lhs.ge(rhs) }
+    /// Elementwise `==` with a scalar.
     public static func .== <S: ScalarOperand>(lhs: Tensor, rhs: S) -> Tensor { lhs.eq(rhs.wrappedTensor) }
+    /// Elementwise `!=` with a scalar.
     public static func .!= <S: ScalarOperand>(lhs: Tensor, rhs: S) -> Tensor { lhs.ne(rhs.wrappedTensor) }
+    /// Elementwise `<` with a scalar.
     public static func .< <S: ScalarOperand>(lhs: Tensor, rhs: S) -> Tensor { lhs.lt(rhs.wrappedTensor) }
+    /// Elementwise `<=` with a scalar.
     public static func .<= <S: ScalarOperand>(lhs: Tensor, rhs: S) -> Tensor { lhs.le(rhs.wrappedTensor) }
+    /// Elementwise `>` with a scalar.
     public static func .> <S: ScalarOperand>(lhs: Tensor, rhs: S) -> Tensor { lhs.gt(rhs.wrappedTensor) }
+    /// Elementwise `>=` with a scalar.
     public static func .>= <S: ScalarOperand>(lhs: Tensor, rhs: S) -> Tensor { lhs.ge(rhs.wrappedTensor) }
 
     // MARK: In place

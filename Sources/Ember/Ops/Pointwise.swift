@@ -90,7 +90,10 @@ extension Tensor {
     }
 
     /// Rounding of `div`: none (true division), toward zero, or toward negative infinity.
-    public enum RoundingMode: String { case trunc, floor }
+    public enum RoundingMode: String {
+        /// Rounds the quotient towards zero, or down.
+        case trunc, floor
+    }
 
     /// Elementwise quotient (`torch.div`); integers divide to float unless a rounding mode is given.
     public func div(_ other: Tensor, roundingMode: RoundingMode? = nil,

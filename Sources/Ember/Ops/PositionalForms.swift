@@ -179,6 +179,7 @@ extension Tensor {
     public func moveaxis(_ source: Int, _ destination: Int, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         movedim(source, destination, file: file, line: line)
     }
+    /// Moves the dimensions `source` to the positions `destination` (`torch.moveaxis`).
     public func moveaxis(_ source: [Int], _ destination: [Int], file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         movedim(source, destination, file: file, line: line)
     }

@@ -175,6 +175,7 @@ extension Tensor {
     public func amax(dims: [Int], keepdim: Bool = false, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         reduceExtreme(dims, keepdim: keepdim, isMax: true, name: "AmaxBackward0", file: file, line: line)
     }
+    /// The maximum along `dim`, without indices (`amax`).
     public func amax(dim: Int, keepdim: Bool = false, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         amax(dims: [dim], keepdim: keepdim, file: file, line: line)
     }
@@ -182,6 +183,7 @@ extension Tensor {
     public func amin(dims: [Int], keepdim: Bool = false, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         reduceExtreme(dims, keepdim: keepdim, isMax: false, name: "AminBackward0", file: file, line: line)
     }
+    /// The minimum along `dim`, without indices (`amin`).
     public func amin(dim: Int, keepdim: Bool = false, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         amin(dims: [dim], keepdim: keepdim, file: file, line: line)
     }
@@ -317,6 +319,7 @@ extension Tensor {
         }
         return out
     }
+    /// The p-norm along `dim` (`norm(p, dim)`).
     public func norm(p: Double = 2, dim: Int, keepdim: Bool = false, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         norm(p: p, dims: [dim], keepdim: keepdim, file: file, line: line)
     }
@@ -335,6 +338,7 @@ extension Tensor {
         }
         return out
     }
+    /// log Σ exp along `dim`, computed stably (`logsumexp`).
     public func logsumexp(dim: Int, keepdim: Bool = false, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         logsumexp(dims: [dim], keepdim: keepdim, file: file, line: line)
     }

@@ -4,7 +4,10 @@
 // extrema, products of the other members for prod).
 
 /// How `scatterReduce`/`indexReduce` combine the values that land on one position.
-public enum ScatterReduction: String, Sendable { case sum, prod, mean, amax, amin }
+public enum ScatterReduction: String, Sendable {
+    /// The sum, product, mean, maximum or minimum of the values at a position (`reduce="sum"`…).
+    case sum, prod, mean, amax, amin
+}
 
 extension Tensor {
     /// A copy with the values of `source` combined into the positions `index` names along `dim`

@@ -64,6 +64,7 @@ extension Tensor {
             $0.reshape(inputShape)
         }
     }
+    /// The same values in another shape, sharing storage; -1 infers one size (`view`).
     public func view(_ shape: Int..., file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         view(shape, file: file, line: line)
     }
@@ -79,6 +80,7 @@ extension Tensor {
         return recordView(copy.makeView(shape: newShape, strides: Layout.rowMajorStrides(newShape), offset: 0),
                           "UnsafeViewBackward0") { $0.reshape(inputShape) }
     }
+    /// The same values in another shape: a view when the strides allow, else a copy (`reshape`).
     public func reshape(_ shape: Int..., file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         reshape(shape, file: file, line: line)
     }
@@ -129,6 +131,7 @@ extension Tensor {
         return recordView(makeView(shape: order.map { shape[$0] }, strides: order.map { strides[$0] }, offset: storageOffset),
                           "PermuteBackward0") { $0.permute(inverse) }
     }
+    /// The dimensions in the order `dims` gives, as a view (`permute`).
     public func permute(_ dims: Int..., file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         permute(dims, file: file, line: line)
     }
@@ -161,6 +164,7 @@ extension Tensor {
             $0.sumTo(input)
         }
     }
+    /// A view that repeats size-1 dimensions to `sizes` without copying; -1 keeps a size (`expand`).
     public func expand(_ sizes: Int..., file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         expand(sizes, file: file, line: line)
     }
@@ -175,6 +179,7 @@ extension Tensor {
         return narrow(dim, start: Int(start.item()), length: length, file: file, line: line)
     }
 
+    /// The view of `length` positions from `start` along `dim` (`narrow`).
     public func narrow(_ dim: Int, start: Int, length: Int, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         let d = normalizeDim(dim, rank: self.dim, op: "narrow", file: file, line: line)
         let begin = start < 0 ? start + shape[d] : start
@@ -287,6 +292,7 @@ extension Tensor {
         reshape([-1]).roll([shift], dims: [0], file: file, line: line).reshape(shape)
     }
 
+    /// The elements shifted by `shifts` along `dims`, wrapping around (`roll`).
     public func roll(_ shifts: [Int], dims: [Int], file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         check(shifts.count == dims.count, "roll", "shifts and dims must align (got \(shifts.count) and \(dims.count))",
               file: file, line: line)
@@ -326,6 +332,7 @@ extension Tensor {
                 .reshape(padded).sumTo(input)
         }
     }
+    /// The tensor tiled `repeats` times along each dimension (`repeat`).
     public func `repeat`(_ repeats: Int..., file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         self.repeat(repeats, file: file, line: line)
     }

@@ -167,6 +167,7 @@ enum Special {
 
 /// The orthogonal polynomials of `torch.special`.
 public enum OrthogonalPolynomial: Sendable {
+    /// The polynomial families of `torch.special`: Chebyshev T, U, V, W, Hermite H (physicists') and He (probabilists'), Laguerre L, Legendre P.
     case chebyshevT, chebyshevU, chebyshevV, chebyshevW, hermiteH, hermiteHe, laguerreL, legendreP
 }
 

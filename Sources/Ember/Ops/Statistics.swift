@@ -293,7 +293,10 @@ extension Tensor {
 
 extension Tensor {
     /// How `quantile` reads between two order statistics.
-    public enum QuantileInterpolation: String, Sendable { case linear, lower, higher, midpoint, nearest }
+    public enum QuantileInterpolation: String, Sendable {
+        /// Between the two nearest values: linearly, the lower, the higher, their midpoint, or the nearer.
+        case linear, lower, higher, midpoint, nearest
+    }
 
     /// The `q`-quantiles (0 ≤ q ≤ 1) along `dim`, or of all elements; a row with NaN gives NaN
     /// (`torch.quantile`). A 1-d `q` adds a leading dimension of its length.

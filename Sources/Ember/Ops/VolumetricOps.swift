@@ -4,18 +4,24 @@
 
 /// Three sizes for the three spatial dimensions, or one for all (`kernelSize: 2`, `stride: [1, 2, 2]`).
 public struct Triple: ExpressibleByIntegerLiteral, ExpressibleByArrayLiteral, Equatable, Sendable, CustomStringConvertible {
+    /// The `values` argument it was made with.
     public let values: [Int]
     /// Whether one size was given for all three (printed as PyTorch prints an int argument).
     let isUniformLiteral: Bool
+    /// One size for all three dimensions, or one for each.
     public init(_ values: [Int]) {
         precondition(values.count == 1 || values.count == 3, "expected 1 or 3 sizes, got \(values)")
         self.values = values.count == 1 ? [Int](repeating: values[0], count: 3) : values
         isUniformLiteral = values.count == 1
     }
+    /// A literal `3`: the same size in all three dimensions.
     public init(integerLiteral value: Int) { self.init([value]) }
+    /// A literal `[1, 3, 3]`: one size per dimension.
     public init(arrayLiteral elements: Int...) { self.init(elements) }
     subscript(_ d: Int) -> Int { values[d] }
+    /// Whether all three entries are equal.
     public static func == (a: Triple, b: Triple) -> Bool { a.values == b.values }
+    /// One number when all three are equal, else the triple, as PyTorch prints a layer's sizes.
     public var description: String { isUniformLiteral ? "\(values[0])" : tupleDescription }
     /// The sizes as a Python tuple, `(1, 2, 2)`.
     var tupleDescription: String { "(" + values.map(String.init).joined(separator: ", ") + ")" }

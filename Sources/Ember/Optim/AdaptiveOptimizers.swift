@@ -3,6 +3,7 @@ import Foundation
 
 /// Adam with the infinity norm (`optim.Adamax`).
 public final class Adamax: Optimizer {
+    /// `Adamax(…)`, with PyTorch's arguments and defaults.
     public convenience init(_ params: [Tensor], lr: Double = 2e-3, betas: (Double, Double) = (0.9, 0.999), eps: Double = 1e-8,
                             weightDecay: Double = 0, maximize: Bool = false, file: StaticString = #fileID, line: UInt = #line) {
         self.init([ParamGroup(params: params)], lr: lr, betas: betas, eps: eps, weightDecay: weightDecay, maximize: maximize,
@@ -35,6 +36,7 @@ public final class Adamax: Optimizer {
 
 /// Adam with Nesterov momentum and momentum decay (`optim.NAdam`).
 public final class NAdam: Optimizer {
+    /// `NAdam(…)`, with PyTorch's arguments and defaults.
     public convenience init(_ params: [Tensor], lr: Double = 2e-3, betas: (Double, Double) = (0.9, 0.999), eps: Double = 1e-8,
                             weightDecay: Double = 0, momentumDecay: Double = 4e-3, decoupledWeightDecay: Bool = false,
                             maximize: Bool = false, file: StaticString = #fileID, line: UInt = #line) {
@@ -84,6 +86,7 @@ public final class NAdam: Optimizer {
 
 /// Adam with the variance of the adaptive learning rate rectified (`optim.RAdam`).
 public final class RAdam: Optimizer {
+    /// `RAdam(…)`, with PyTorch's arguments and defaults.
     public convenience init(_ params: [Tensor], lr: Double = 1e-3, betas: (Double, Double) = (0.9, 0.999), eps: Double = 1e-8,
                             weightDecay: Double = 0, decoupledWeightDecay: Bool = false, maximize: Bool = false,
                             file: StaticString = #fileID, line: UInt = #line) {
@@ -132,6 +135,7 @@ public final class RAdam: Optimizer {
 
 /// Adadelta (`optim.Adadelta`).
 public final class Adadelta: Optimizer {
+    /// `Adadelta(…)`, with PyTorch's arguments and defaults.
     public convenience init(_ params: [Tensor], lr: Double = 1, rho: Double = 0.9, eps: Double = 1e-6, weightDecay: Double = 0,
                             maximize: Bool = false, file: StaticString = #fileID, line: UInt = #line) {
         self.init([ParamGroup(params: params)], lr: lr, rho: rho, eps: eps, weightDecay: weightDecay, maximize: maximize,

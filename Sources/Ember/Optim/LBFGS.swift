@@ -12,17 +12,22 @@
 ///         return loss
 ///     }
 public final class LBFGS: Optimizer {
+    /// The `max_iter`, `max_eval`, `tolerance_grad`, `tolerance_change` and `history_size` arguments it was made with.
     public let maxIter: Int, maxEval: Int, toleranceGrad: Double, toleranceChange: Double, historySize: Int
     /// `"strong_wolfe"` or nil (a fixed step of `lr`).
     public let lineSearchFn: String?
+    /// The `maximize` argument it was made with.
     public let maximize: Bool
     private var params: [Tensor] { paramGroups[0].params }
 
     // The state carried from one step to the next (`state[params[0]]` in PyTorch).
     private var direction: Tensor?, stepLength = 0.0, previousFlatGrad: Tensor?, previousLoss = 0.0
     private var oldDirections: [Tensor] = [], oldSteps: [Tensor] = [], inverseCurvatures: [Double] = [], hessianDiagonal = 1.0
+    /// Iterations and function evaluations so far (`state["n_iter"]`, `state["func_evals"]`).
     public private(set) var iterations = 0, functionEvaluations = 0
 
+    /// `LBFGS(params, lr=1, max_iter=20, …)`, with PyTorch's arguments and defaults.
+    ///
     /// - Precondition: `lineSearchFn` is nil or `"strong_wolfe"`.
     public init(_ params: [Tensor], lr: Double = 1, maxIter: Int = 20, maxEval: Int? = nil, toleranceGrad: Double = 1e-7,
                 toleranceChange: Double = 1e-9, historySize: Int = 100, lineSearchFn: String? = nil, maximize: Bool = false,

@@ -3,16 +3,21 @@
 /// Parameters that share hyperparameters (`param_groups[i]`). `lr` is the common one; the others are
 /// read by name (`momentum`, `weight_decay`, `beta1`…) with the optimizer's defaults filled in.
 public final class ParamGroup {
+    /// The group's parameters (`params`).
     public var params: [Tensor]
+    /// The group's learning rate (`lr`), which schedulers change.
     public var lr: Double
+    /// The group's other hyperparameters by PyTorch's names (`momentum`, `weight_decay`…).
     public var options: [String: Double]
 
+    /// A group of `params`; options it leaves out take the optimizer's defaults.
     public init(params: [Tensor], lr: Double? = nil, options: [String: Double] = [:]) {
         self.params = params
         self.lr = lr ?? .nan
         self.options = options
     }
 
+    /// A hyperparameter by name, `lr` included (`param_group["momentum"]`).
     public subscript(option: String) -> Double? {
         get { option == "lr" ? lr : options[option] }
         set { if option == "lr" { lr = newValue ?? lr } else { options[option] = newValue } }
@@ -21,13 +26,18 @@ public final class ParamGroup {
 
 /// A value in a parameter group written as a dictionary literal: the parameters or a number.
 public protocol ParamGroupValue {}
+/// A group's parameter list.
 extension Array: ParamGroupValue where Element == Tensor {}
+/// A hyperparameter's value.
 extension Double: ParamGroupValue {}
+/// A hyperparameter's value, as a whole number.
 extension Int: ParamGroupValue {}
+/// A flag such as `nesterov` or `amsgrad`.
 extension Bool: ParamGroupValue {}
 
 /// Groups as PyTorch code writes them: `SGD([["params": base.parameters()], ["params": head.parameters(), "lr": 1e-3]], lr: 1e-2)`.
 extension ParamGroup: ExpressibleByDictionaryLiteral {
+    /// A group as PyTorch code writes one: `["params": head.parameters(), "lr": 1e-3]`.
     public convenience init(dictionaryLiteral elements: (String, any ParamGroupValue)...) {
         var params: [Tensor] = [], lr: Double?, options: [String: Double] = [:]
         for (key, value) in elements {
@@ -50,8 +60,11 @@ extension ParamGroup: ExpressibleByDictionaryLiteral {
 
 /// What an optimizer keeps per parameter between steps (`state[p]`): buffers and a step count.
 public final class ParameterState {
+    /// The steps taken for this parameter (`state[p]["step"]`).
     public var step = 0
+    /// The buffers by PyTorch's names (`momentum_buffer`, `exp_avg`, `exp_avg_sq`…).
     public var buffers: [String: Tensor] = [:]
+    /// A buffer by name.
     public subscript(name: String) -> Tensor? {
         get { buffers[name] }
         set { buffers[name] = newValue }
@@ -60,6 +73,7 @@ public final class ParameterState {
 
 /// The base class of optimizers (`torch.optim.Optimizer`).
 open class Optimizer {
+    /// The parameter groups (`param_groups`).
     public var paramGroups: [ParamGroup]
     /// Per-parameter state, by parameter identity.
     public internal(set) var state: [ObjectIdentifier: ParameterState] = [:]
@@ -181,7 +195,9 @@ open class Optimizer {
 
 /// An optimizer's state in PyTorch's layout: `state` by parameter index and `param_groups`.
 public struct OptimizerStateDict {
+    /// The per-parameter state by the parameter's index across the groups.
     public var state: [Int: [String: Tensor]]
+    /// Each group's hyperparameters.
     public var paramGroups: [[String: Double]]
     /// The parameter indices of each group (`param_groups[i]["params"]`).
     public var groupParams: [[Int]]
@@ -189,6 +205,8 @@ public struct OptimizerStateDict {
 
 /// Why `Optimizer.loadStateDict` refused a state dict.
 public struct OptimizerStateError: Error, CustomStringConvertible {
+    /// Why, in a sentence.
     public let message: String
+    /// The reason, prefixed with "optimizer state dict".
     public var description: String { "optimizer state dict: \(message)" }
 }

@@ -3,6 +3,7 @@ import Foundation
 
 /// Stochastic gradient descent with momentum, dampening, Nesterov, weight decay and maximize (`optim.SGD`).
 public final class SGD: Optimizer {
+    /// `SGD(…)`, with PyTorch's arguments and defaults.
     public convenience init(_ params: [Tensor], lr: Double = 1e-3, momentum: Double = 0, dampening: Double = 0,
                             weightDecay: Double = 0, nesterov: Bool = false, maximize: Bool = false,
                             file: StaticString = #fileID, line: UInt = #line) {
@@ -45,6 +46,7 @@ public final class SGD: Optimizer {
 public class Adam: Optimizer {
     let decoupled: Bool
 
+    /// `Adam(…)`, with PyTorch's arguments and defaults.
     public convenience init(_ params: [Tensor], lr: Double = 1e-3, betas: (Double, Double) = (0.9, 0.999), eps: Double = 1e-8,
                             weightDecay: Double = 0, amsgrad: Bool = false, maximize: Bool = false,
                             file: StaticString = #fileID, line: UInt = #line) {
@@ -115,6 +117,7 @@ public class Adam: Optimizer {
 
 /// Adam with decoupled weight decay (`optim.AdamW`; weight decay defaults to 0.01).
 public final class AdamW: Adam {
+    /// `AdamW(…)`, with PyTorch's arguments and defaults.
     public convenience init(_ params: [Tensor], lr: Double = 1e-3, betas: (Double, Double) = (0.9, 0.999), eps: Double = 1e-8,
                             weightDecay: Double = 1e-2, amsgrad: Bool = false, maximize: Bool = false,
                             file: StaticString = #fileID, line: UInt = #line) {
@@ -132,6 +135,7 @@ public final class AdamW: Adam {
 
 /// RMSprop, optionally centered and with momentum (`optim.RMSprop`).
 public final class RMSprop: Optimizer {
+    /// `RMSprop(…)`, with PyTorch's arguments and defaults.
     public convenience init(_ params: [Tensor], lr: Double = 1e-2, alpha: Double = 0.99, eps: Double = 1e-8, weightDecay: Double = 0,
                             momentum: Double = 0, centered: Bool = false, file: StaticString = #fileID, line: UInt = #line) {
         self.init([ParamGroup(params: params)], lr: lr, alpha: alpha, eps: eps, weightDecay: weightDecay, momentum: momentum,
@@ -182,6 +186,7 @@ public final class RMSprop: Optimizer {
 
 /// Adagrad (`optim.Adagrad`).
 public final class Adagrad: Optimizer {
+    /// `Adagrad(…)`, with PyTorch's arguments and defaults.
     public convenience init(_ params: [Tensor], lr: Double = 1e-2, lrDecay: Double = 0, weightDecay: Double = 0,
                             initialAccumulatorValue: Double = 0, eps: Double = 1e-10, file: StaticString = #fileID, line: UInt = #line) {
         self.init([ParamGroup(params: params)], lr: lr, lrDecay: lrDecay, weightDecay: weightDecay,

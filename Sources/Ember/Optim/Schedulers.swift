@@ -4,8 +4,11 @@ import Foundation
 /// The base of epoch-based schedulers (`LRScheduler`): it sets every group's lr for epoch 0 on creation
 /// and for the next epoch on each `step()`.
 open class LRScheduler {
+    /// The optimizer whose learning rates this scheduler sets.
     public let optimizer: Optimizer
+    /// The epoch of the last `step()` (`last_epoch`), -1 before the first.
     public private(set) var lastEpoch = -1
+    /// Each group's learning rate when the scheduler was made (`base_lrs`).
     public let baseLRs: [Double]
 
     init(_ optimizer: Optimizer) {
@@ -31,7 +34,9 @@ open class LRScheduler {
 
 /// Multiplies the lr by `gamma` every `stepSize` epochs (`StepLR`).
 public final class StepLR: LRScheduler {
+    /// The `step_size` and `gamma` arguments it was made with.
     public let stepSize: Int, gamma: Double
+    /// `StepLR(…)`, with PyTorch's arguments and defaults.
     public init(_ optimizer: Optimizer, stepSize: Int, gamma: Double = 0.1) {
         (self.stepSize, self.gamma) = (stepSize, gamma)
         super.init(optimizer)
@@ -44,7 +49,9 @@ public final class StepLR: LRScheduler {
 
 /// Multiplies the lr by `gamma` at each milestone epoch (`MultiStepLR`).
 public final class MultiStepLR: LRScheduler {
+    /// The `milestones` and `gamma` arguments it was made with.
     public let milestones: [Int], gamma: Double
+    /// `MultiStepLR(…)`, with PyTorch's arguments and defaults.
     public init(_ optimizer: Optimizer, milestones: [Int], gamma: Double = 0.1) {
         (self.milestones, self.gamma) = (milestones, gamma)
         super.init(optimizer)
@@ -58,7 +65,9 @@ public final class MultiStepLR: LRScheduler {
 
 /// Multiplies the lr by `gamma` every epoch (`ExponentialLR`).
 public final class ExponentialLR: LRScheduler {
+    /// The `gamma` argument it was made with.
     public let gamma: Double
+    /// `ExponentialLR(…)`, with PyTorch's arguments and defaults.
     public init(_ optimizer: Optimizer, gamma: Double) {
         self.gamma = gamma
         super.init(optimizer)
@@ -68,7 +77,9 @@ public final class ExponentialLR: LRScheduler {
 
 /// Cosine annealing from the base lr to `etaMin` over `tMax` epochs (`CosineAnnealingLR`).
 public final class CosineAnnealingLR: LRScheduler {
+    /// The `t_max` and `eta_min` arguments it was made with.
     public let tMax: Int, etaMin: Double
+    /// `CosineAnnealingLR(…)`, with PyTorch's arguments and defaults.
     public init(_ optimizer: Optimizer, tMax: Int, etaMin: Double = 0) {
         (self.tMax, self.etaMin) = (tMax, etaMin)
         super.init(optimizer)
@@ -87,7 +98,9 @@ public final class CosineAnnealingLR: LRScheduler {
 
 /// An lr given by a function of the epoch times the base lr (`LambdaLR`).
 public final class LambdaLR: LRScheduler {
+    /// The `lambda` argument it was made with.
     public let lambda: (Int) -> Double
+    /// `LambdaLR(…)`, with PyTorch's arguments and defaults.
     public init(_ optimizer: Optimizer, lrLambda: @escaping (Int) -> Double) {
         lambda = lrLambda
         super.init(optimizer)
@@ -98,9 +111,12 @@ public final class LambdaLR: LRScheduler {
 /// The 1cycle policy: warm up to `maxLR`, then anneal far below the start, cycling momentum
 /// the other way (`OneCycleLR`, cosine annealing, two phases).
 public final class OneCycleLR: LRScheduler {
+    /// The `total_steps`, `max_lr`, `pct_start`, `div_factor` and `final_div_factor` arguments it was made with.
     public let totalSteps: Int, maxLR: Double, pctStart: Double, divFactor: Double, finalDivFactor: Double
+    /// The `cycle_momentum`, `base_momentum` and `max_momentum` arguments it was made with.
     public let cycleMomentum: Bool, baseMomentum: Double, maxMomentum: Double
 
+    /// `OneCycleLR(…)`, with PyTorch's arguments and defaults.
     public init(_ optimizer: Optimizer, maxLR: Double, totalSteps: Int, pctStart: Double = 0.3, cycleMomentum: Bool = true,
                 baseMomentum: Double = 0.85, maxMomentum: Double = 0.95, divFactor: Double = 25, finalDivFactor: Double = 1e4) {
         (self.totalSteps, self.maxLR, self.pctStart, self.divFactor, self.finalDivFactor) = (totalSteps, maxLR, pctStart, divFactor, finalDivFactor)
@@ -144,14 +160,24 @@ public final class OneCycleLR: LRScheduler {
 
 /// Cuts the lr by `factor` when a metric stops improving for `patience` epochs (`ReduceLROnPlateau`).
 public final class ReduceLROnPlateau {
-    public enum Mode: String { case min, max }
+    /// Whether the metric should go down (`min`: a loss) or up (`max`: an accuracy).
+    public enum Mode: String {
+        /// The metric should go down (`min`) or up (`max`).
+        case min, max
+    }
+    /// The optimizer whose learning rates this scheduler sets.
     public let optimizer: Optimizer
+    /// The arguments it was made with, by PyTorch's names (`relativeThreshold`: `threshold_mode="rel"`).
     public let mode: Mode, factor: Double, patience: Int, threshold: Double, relativeThreshold: Bool
+    /// The `cooldown`, `min_lr` and `eps` arguments it was made with.
     public let cooldown: Int, minLR: Double, eps: Double
+    /// The best metric so far.
     public private(set) var best: Double
+    /// Epochs since the metric last improved (`num_bad_epochs`).
     public private(set) var badEpochs = 0
     private var cooldownCounter = 0
 
+    /// `ReduceLROnPlateau(…)`, with PyTorch's arguments and defaults.
     public init(_ optimizer: Optimizer, mode: Mode = .min, factor: Double = 0.1, patience: Int = 10, threshold: Double = 1e-4,
                 thresholdMode: String = "rel", cooldown: Int = 0, minLR: Double = 0, eps: Double = 1e-8) {
         precondition(factor < 1, "ReduceLROnPlateau: factor should be < 1.0")

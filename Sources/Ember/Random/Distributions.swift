@@ -139,6 +139,7 @@ extension Tensor {
         t.requiresGrad = requiresGrad
         return t
     }
+    /// Uniform samples in [0, 1) of the given shape (`torch.rand`), drawn as PyTorch draws them.
     public static func rand(_ shape: Int..., dtype: DType = defaultFloatDType, requiresGrad: Bool = false,
                             file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         rand(shape, dtype: dtype, requiresGrad: requiresGrad, file: file, line: line)
@@ -153,6 +154,7 @@ extension Tensor {
         t.requiresGrad = requiresGrad
         return t
     }
+    /// Standard normal samples of the given shape (`torch.randn`), drawn as PyTorch draws them.
     public static func randn(_ shape: Int..., dtype: DType = defaultFloatDType, requiresGrad: Bool = false,
                              file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         randn(shape, dtype: dtype, requiresGrad: requiresGrad, file: file, line: line)
@@ -170,6 +172,7 @@ extension Tensor {
         Tensor(requestedShape: shape, dtype: dtype, zeroed: false, op: "randint", file: file, line: line)
             .random_(low, high, generator: generator, file: file, line: line).placed(on: device, file: file, line: line)
     }
+    /// Integers uniform in [0, high) of the given shape (`torch.randint(high, size)`).
     public static func randint(_ high: Int, _ shape: [Int], dtype: DType = .int64, device: Device = .cpu) -> Tensor {
         randint(0, high, shape, dtype: dtype, device: device)
     }

@@ -148,5 +148,6 @@ extension Ember {
     public static func setRngState(_ state: Tensor, file: StaticString = #fileID, line: UInt = #line) {
         Generator.default.setState(state, file: file, line: line)
     }
+    /// Seeds the default generator (`torch.manual_seed`), so the same seed gives PyTorch's numbers.
     public static func manualSeed(_ seed: Int) { Generator.default.manualSeed(UInt64(bitPattern: Int64(seed))) }
 }

@@ -20,7 +20,9 @@ public struct CheckpointError: Error, CustomStringConvertible, Equatable {
         case typeMismatch
     }
 
+    /// What kind of failure.
     public let kind: Kind
+    /// What went wrong, in a sentence.
     public let message: String
     /// The file, when known.
     public internal(set) var path: String?
@@ -31,5 +33,6 @@ public struct CheckpointError: Error, CustomStringConvertible, Equatable {
         self.path = path
     }
 
+    /// The file (when known) and what is wrong with it.
     public var description: String { path.map { "\($0): \(message)" } ?? message }
 }

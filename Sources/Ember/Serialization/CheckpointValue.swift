@@ -6,16 +6,25 @@ import OrderedCollections
 /// (`{"epoch": 3, "model": model.state_dict(), "optimizer": …}`) — numbers, strings, lists, tuples and
 /// dictionaries around tensors.
 public indirect enum CheckpointValue {
+    /// Python's `None`.
     case none
+    /// A bool.
     case bool(Bool)
+    /// An int.
     case int(Int)
+    /// A float.
     case double(Double)
+    /// A string.
     case string(String)
+    /// A `bytes` value.
     case bytes([UInt8])
+    /// A list.
     case list([CheckpointValue])
+    /// A tuple.
     case tuple([CheckpointValue])
     /// A dictionary in insertion order. Keys are usually strings, or ints (an optimizer's `state`).
     case dict([(key: CheckpointValue, value: CheckpointValue)])
+    /// A tensor.
     case tensor(Tensor)
 
     /// The value under a string key of a dictionary.
@@ -24,7 +33,9 @@ public indirect enum CheckpointValue {
         return pairs.first { if case .string(key) = $0.key { return true } else { return false } }?.value
     }
 
+    /// The tensor, if this is one.
     public var tensor: Tensor? { if case .tensor(let t) = self { t } else { nil } }
+    /// The string, if this is one.
     public var string: String? { if case .string(let s) = self { s } else { nil } }
     /// The value of an int or a bool (Python's bools are ints).
     public var int: Int? {
@@ -63,11 +74,17 @@ public indirect enum CheckpointValue {
 
 extension CheckpointValue: ExpressibleByIntegerLiteral, ExpressibleByFloatLiteral, ExpressibleByBooleanLiteral,
     ExpressibleByStringLiteral, ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral {
+    /// An int from a literal.
     public init(integerLiteral value: Int) { self = .int(value) }
+    /// A float from a literal.
     public init(floatLiteral value: Double) { self = .double(value) }
+    /// A bool from a literal.
     public init(booleanLiteral value: Bool) { self = .bool(value) }
+    /// A string from a literal.
     public init(stringLiteral value: String) { self = .string(value) }
+    /// A list from a literal.
     public init(arrayLiteral elements: CheckpointValue...) { self = .list(elements) }
+    /// A dictionary from a literal, keeping its order.
     public init(dictionaryLiteral elements: (CheckpointValue, CheckpointValue)...) {
         self = .dict(elements.map { (key: $0.0, value: $0.1) })
     }
@@ -112,6 +129,7 @@ private func namedTensors(_ value: CheckpointValue) throws -> [(String, Tensor)]
     }
 }
 
+/// A state dict is a dictionary of tensors.
 extension OrderedDictionary: CheckpointConvertible where Key == String, Value == Tensor {
     public var checkpointValue: CheckpointValue { .dict(map { (key: .string($0.key), value: .tensor($0.value)) }) }
     public init(checkpointValue: CheckpointValue) throws {
@@ -120,6 +138,7 @@ extension OrderedDictionary: CheckpointConvertible where Key == String, Value ==
     }
 }
 
+/// A dictionary of tensors, saved with its keys sorted.
 extension Dictionary: CheckpointConvertible where Key == String, Value == Tensor {
     /// Sorted by key, so the same dictionary always writes the same file.
     public var checkpointValue: CheckpointValue {

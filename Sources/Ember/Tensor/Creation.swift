@@ -1,11 +1,16 @@
 // Making tensors: from Swift values and arrays, and the factory functions (zeros, ones, arange…).
 import RealModule
 
+/// Swift's `Int` is a 64-bit integer scalar.
 extension Int: TensorScalar {
+    /// int64.
     public static var dtype: DType { .int64 }
     @inline(__always) public init(fromDouble value: Double) { self = Int(saturatingInt64(value)) }
+    /// The value of an Int64, converted as PyTorch casts (wrapping into narrower integers).
     @inline(__always) public init(fromInt64 value: Int64) { self = Int(value) }
+    /// The value as a Double.
     @inline(__always) public var doubleValue: Double { Double(self) }
+    /// The value as an Int64.
     @inline(__always) public var int64Value: Int64 { Int64(self) }
 }
 
@@ -75,6 +80,7 @@ extension Tensor {
         t.requiresGrad = requiresGrad
         return t
     }
+    /// A tensor of zeros (`torch.zeros`).
     public static func zeros(_ shape: Int..., dtype: DType = defaultFloatDType, device: Device = .cpu, requiresGrad: Bool = false,
                              file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         zeros(shape, dtype: dtype, device: device, requiresGrad: requiresGrad, file: file, line: line)
@@ -85,6 +91,7 @@ extension Tensor {
                             file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         full(shape, 1, dtype: dtype, device: device, requiresGrad: requiresGrad, op: "ones", file: file, line: line)
     }
+    /// A tensor of ones (`torch.ones`).
     public static func ones(_ shape: Int..., dtype: DType = defaultFloatDType, device: Device = .cpu, requiresGrad: Bool = false,
                             file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         ones(shape, dtype: dtype, device: device, requiresGrad: requiresGrad, file: file, line: line)
@@ -97,6 +104,7 @@ extension Tensor {
         t.requiresGrad = requiresGrad
         return t
     }
+    /// A tensor whose values are not set (`torch.empty`).
     public static func empty(_ shape: Int..., dtype: DType = defaultFloatDType, device: Device = .cpu, requiresGrad: Bool = false,
                              file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         empty(shape, dtype: dtype, device: device, requiresGrad: requiresGrad, file: file, line: line)
@@ -143,13 +151,16 @@ extension Tensor {
         let values = (0..<count).map { start + Double($0) * step }
         return Tensor(values, shape: [count]).to(dtype).placed(on: device, file: file, line: line)
     }
+    /// 0, 1, … up to `end` (exclusive) in a floating-point dtype (`torch.arange(end)` with a float).
     public static func arange(_ end: Double, dtype: DType = defaultFloatDType, device: Device = .cpu) -> Tensor {
         arange(0, end, dtype: dtype, device: device)
     }
+    /// `start`, `start + step`, … up to `end` (exclusive), int64 (`torch.arange(start, end, step)`).
     public static func arange(_ start: Int, _ end: Int, step: Int = 1, dtype: DType = .int64, device: Device = .cpu,
                               file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         arange(Double(start), Double(end), step: Double(step), dtype: dtype, device: device, file: file, line: line)
     }
+    /// 0, 1, … up to `end` (exclusive), int64 (`torch.arange(end)`).
     public static func arange(_ end: Int, dtype: DType = .int64, device: Device = .cpu) -> Tensor {
         arange(0, end, dtype: dtype, device: device)
     }

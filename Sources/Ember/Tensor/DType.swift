@@ -2,6 +2,7 @@
 
 /// The element type of a tensor (`torch.dtype`).
 public enum DType: Int, CaseIterable, Sendable, CustomStringConvertible {
+    /// PyTorch's dtypes of the same names (`torch.bool`, `torch.uint8` … `torch.float64`).
     case bool, uint8, int8, int32, int64, float16, bfloat16, float32, float64
 
     /// Bytes per element.
@@ -40,6 +41,7 @@ public enum DType: Int, CaseIterable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// PyTorch's name: `float32`.
     public var description: String { name }
 
     /// The dtype with the given PyTorch name (`"float32"`, `"int64"`…), or nil.

@@ -3,12 +3,17 @@ import Foundation
 
 /// PyTorch's print options (`torch.set_printoptions`).
 public struct PrintOptions: Sendable {
+    /// Digits after the point (`precision`).
     public var precision = 4
+    /// Elements above which a tensor prints summarised (`threshold`).
     public var threshold = 1000
+    /// Elements shown at each end of a summarised dimension (`edgeitems`).
     public var edgeItems = 3
+    /// Characters per line (`linewidth`).
     public var lineWidth = 80
     /// nil: choose scientific notation automatically.
     public var sciMode: Bool? = nil
+    /// PyTorch's defaults: precision 4, threshold 1000, 3 edge items, 80 characters per line.
     public init() {}
 
     /// The options `description` uses.
@@ -173,12 +178,20 @@ extension Tensor: CustomStringConvertible {
 
 /// A tensor's shape as `torch.Size`: a collection of Ints that prints as `Size([2, 3])`.
 public struct Size: RandomAccessCollection, Equatable, ExpressibleByArrayLiteral, CustomStringConvertible, Sendable {
+    /// The `dimensions` argument it was made with.
     public let dimensions: [Int]
+    /// The sizes `dimensions`.
     public init(_ dimensions: [Int]) { self.dimensions = dimensions }
+    /// A literal `[2, 3]`.
     public init(arrayLiteral elements: Int...) { dimensions = elements }
+    /// The first dimension's index, 0.
     public var startIndex: Int { 0 }
+    /// The number of dimensions.
     public var endIndex: Int { dimensions.count }
+    /// The size of dimension `position`.
     public subscript(position: Int) -> Int { dimensions[position] }
+    /// `Size([2, 3])`, as PyTorch prints `torch.Size`.
     public var description: String { "Size([" + dimensions.map(String.init).joined(separator: ", ") + "])" }
+    /// Whether the sizes equal `rhs`.
     public static func == (lhs: Size, rhs: [Int]) -> Bool { lhs.dimensions == rhs }
 }

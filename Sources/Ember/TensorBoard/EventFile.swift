@@ -5,6 +5,7 @@ import Foundation
 
 /// What goes wrong writing TensorBoard logs: a folder or file that cannot be created or written.
 public struct SummaryWriterError: Error, CustomStringConvertible {
+    /// What went wrong, in a sentence.
     public let description: String
     init(_ description: String) { self.description = description }
 }

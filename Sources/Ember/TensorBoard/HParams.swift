@@ -6,12 +6,18 @@ import OrderedCollections
 /// PyTorch logs it (Python's bools are ints).
 public enum HParamValue: Sendable, ExpressibleByFloatLiteral, ExpressibleByIntegerLiteral, ExpressibleByStringLiteral,
                          ExpressibleByBooleanLiteral {
+    /// A numeric hyperparameter.
     case number(Double)
+    /// A string hyperparameter.
     case string(String)
 
+    /// A number from a literal.
     public init(floatLiteral value: Double) { self = .number(value) }
+    /// A number from a literal.
     public init(integerLiteral value: Int) { self = .number(Double(value)) }
+    /// A string from a literal.
     public init(stringLiteral value: String) { self = .string(value) }
+    /// A bool from a literal, logged as 1 or 0 as PyTorch logs it.
     public init(booleanLiteral value: Bool) { self = .number(value ? 1 : 0) }
 
     /// A `google.protobuf.Value`: number_value (2) or string_value (3), written even when 0 or empty (a oneof).

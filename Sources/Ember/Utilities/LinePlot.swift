@@ -4,13 +4,20 @@ import Foundation
 /// A line chart of one or more series against their step index, written as SVG: axes with ticks, a
 /// title, a legend. Made for training curves (`plot.add("train loss", losses)`).
 public struct LinePlot {
+    /// The title above the chart.
     public var title: String
+    /// The label under the x axis.
     public var xLabel: String
+    /// The label beside the y axis.
     public var yLabel: String
+    /// The series added so far, with their x values.
     public private(set) var series: [(name: String, values: [Double], xs: [Double])] = []
+    /// The SVG's width in pixels.
     public var width = 640.0
+    /// The SVG's height in pixels.
     public var height = 400.0
 
+    /// An empty chart with a title and axis labels.
     public init(title: String, xLabel: String = "step", yLabel: String = "") {
         self.title = title
         self.xLabel = xLabel

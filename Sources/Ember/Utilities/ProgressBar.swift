@@ -10,10 +10,13 @@ import Foundation
 /// bar.finish()
 /// ```
 public final class ProgressBar {
+    /// The count of steps that fills the bar.
     public let total: Int
+    /// Printed before the bar.
     public let label: String
     /// The name of what `units` counts in the rate (`img` gives `img/s`).
     public let unit: String
+    /// Steps done so far.
     public private(set) var done = 0
     private var units = 0
     private let start = DispatchTime.now()
@@ -21,6 +24,8 @@ public final class ProgressBar {
     private let width: Int
     private let output: (String) -> Void
 
+    /// A bar at 0 of `total` steps.
+    ///
     /// - Parameters:
     ///   - total: the count of steps that fills the bar.
     ///   - label: printed before the bar (`epoch 1/3`).

@@ -8,6 +8,7 @@ public enum SharedLibraryError: Error, Equatable, CustomStringConvertible {
     /// The library opened but lacks an entry point Ember needs (a library older than Ember needs).
     case symbolNotFound(symbol: String, library: String)
 
+    /// Which library or entry point is missing, and why.
     public var description: String {
         switch self {
         case let .libraryNotFound(library, searched, reason):

@@ -14,18 +14,24 @@ public enum AudioEncoding: String, Sendable {
 
 /// What `info` reads from an audio file's header (`torchaudio.info`'s `AudioMetaData`).
 public struct AudioMetadata: Equatable, Sendable, CustomStringConvertible {
+    /// Frames per second.
     public let sampleRate: Int
     /// Frames (one sample per channel) in the file.
     public let numFrames: Int
+    /// Channels per frame.
     public let numChannels: Int
+    /// Bits per sample as stored.
     public let bitsPerSample: Int
+    /// How samples are stored (`PCM_S`, `PCM_U`, `PCM_F`).
     public let encoding: AudioEncoding
 
+    /// The metadata of a file, as `torchaudio.info` returns it.
     public init(sampleRate: Int, numFrames: Int, numChannels: Int, bitsPerSample: Int, encoding: AudioEncoding) {
         (self.sampleRate, self.numFrames, self.numChannels) = (sampleRate, numFrames, numChannels)
         (self.bitsPerSample, self.encoding) = (bitsPerSample, encoding)
     }
 
+    /// torchaudio's spelling of the format: `AudioMetaData(sample_rate=…, …)`.
     public var description: String {
         "AudioMetaData(sample_rate=\(sampleRate), num_frames=\(numFrames), num_channels=\(numChannels), "
             + "bits_per_sample=\(bitsPerSample), encoding=\(encoding.rawValue))"

@@ -53,8 +53,11 @@ extension AudioFunctional {
 
 /// SpecAugment's frequency masking of spectrograms [..., freq, time] (`torchaudio.transforms.FrequencyMasking`).
 public final class FrequencyMasking: Module {
+    /// The `freq_mask_param` and `iid_masks` arguments it was made with.
     public let freqMaskParam: Int, iidMasks: Bool
 
+    /// `FrequencyMasking(…)`, with torchaudio's arguments and defaults.
+    ///
     /// - Parameters:
     ///   - freqMaskParam: the widest mask, in frequencies; each width is drawn from [0, freqMaskParam).
     ///   - iidMasks: a different mask for each example and channel (inputs of 3 or more dimensions).
@@ -63,6 +66,7 @@ public final class FrequencyMasking: Module {
         super.init()
     }
 
+    /// `specgram` with one frequency band masked to zero.
     public override func forward(_ specgram: Tensor) -> Tensor { callAsFunction(specgram, maskValue: 0) }
 
     /// Masks with `maskValue`.
@@ -74,14 +78,17 @@ public final class FrequencyMasking: Module {
 /// SpecAugment's time masking of spectrograms [..., freq, time], at most `p` of the frames
 /// (`torchaudio.transforms.TimeMasking`).
 public final class TimeMasking: Module {
+    /// The `time_mask_param`, `iid_masks` and `p` arguments it was made with.
     public let timeMaskParam: Int, iidMasks: Bool, p: Double
 
+    /// `TimeMasking(…)`, with torchaudio's arguments and defaults.
     public init(timeMaskParam: Int, iidMasks: Bool = false, p: Double = 1) {
         precondition(p >= 0 && p <= 1, "TimeMasking: The value of p must be between 0.0 and 1.0 (\(p) given).")
         (self.timeMaskParam, self.iidMasks, self.p) = (timeMaskParam, iidMasks, p)
         super.init()
     }
 
+    /// `specgram` with one time band masked to zero.
     public override func forward(_ specgram: Tensor) -> Tensor { callAsFunction(specgram, maskValue: 0) }
 
     /// Masks with `maskValue`.
@@ -108,14 +115,17 @@ public enum GainType: String, StringOption, Sendable {
 
 /// The waveform's volume changed by `gain` and clamped to [-1, 1] (`torchaudio.transforms.Vol`).
 public final class Vol: Module {
+    /// The `gain` and `gain_type` arguments it was made with.
     public let gain: Double, gainType: GainType
 
+    /// `Vol(…)`, with torchaudio's arguments and defaults.
     public init(gain: Double, gainType: GainType = .amplitude) {
         precondition(gainType == .db || gain >= 0, "Vol: If gain_type = amplitude or power, gain must be positive.")
         (self.gain, self.gainType) = (gain, gainType)
         super.init()
     }
 
+    /// `waveform` scaled by the gain, then clamped to [-1, 1].
     public override func forward(_ waveform: Tensor) -> Tensor {
         let scaled: Tensor
         switch gainType {
@@ -129,20 +139,26 @@ public final class Vol: Module {
 
 /// The curve of a fade (torchaudio's `fade_shape`).
 public enum FadeShape: String, StringOption, Sendable {
+    /// A linear, exponential or logarithmic ramp.
     case linear, exponential, logarithmic
+    /// A quarter of a sine period.
     case quarterSine = "quarter_sine"
+    /// Half a sine period.
     case halfSine = "half_sine"
 }
 
 /// A fade-in over the first `fadeInLen` and a fade-out over the last `fadeOutLen` samples (`torchaudio.transforms.Fade`).
 public final class Fade: Module {
+    /// The `fade_in_len`, `fade_out_len` and `fade_shape` arguments it was made with.
     public let fadeInLen: Int, fadeOutLen: Int, fadeShape: FadeShape
 
+    /// `Fade(…)`, with torchaudio's arguments and defaults.
     public init(fadeInLen: Int = 0, fadeOutLen: Int = 0, fadeShape: FadeShape = .linear) {
         (self.fadeInLen, self.fadeOutLen, self.fadeShape) = (fadeInLen, fadeOutLen, fadeShape)
         super.init()
     }
 
+    /// `waveform` with its fade-in and fade-out applied.
     public override func forward(_ waveform: Tensor) -> Tensor {
         let length = waveform.size(-1), device = waveform.device
         return fadeIn(length).to(device) * fadeOut(length).to(device) * waveform
@@ -176,9 +192,12 @@ public final class Fade: Module {
 /// SpecAugment: `nTimeMasks` time masks then `nFreqMasks` frequency masks, filled with the spectrogram's mean (zero
 /// with `zeroMasking`), independent per example and channel with `iidMasks` (`torchaudio.transforms.SpecAugment`).
 public final class SpecAugment: Module {
+    /// The `n_time_masks`, `time_mask_param`, `n_freq_masks` and `freq_mask_param` arguments it was made with.
     public let nTimeMasks: Int, timeMaskParam: Int, nFreqMasks: Int, freqMaskParam: Int
+    /// The `iid_masks`, `p` and `zero_masking` arguments it was made with.
     public let iidMasks: Bool, p: Double, zeroMasking: Bool
 
+    /// `SpecAugment(…)`, with torchaudio's arguments and defaults.
     public init(nTimeMasks: Int, timeMaskParam: Int, nFreqMasks: Int, freqMaskParam: Int, iidMasks: Bool = true, p: Double = 1,
                 zeroMasking: Bool = false) {
         (self.nTimeMasks, self.timeMaskParam, self.nFreqMasks, self.freqMaskParam) = (nTimeMasks, timeMaskParam, nFreqMasks, freqMaskParam)
@@ -186,6 +205,7 @@ public final class SpecAugment: Module {
         super.init()
     }
 
+    /// `specgram` with SpecAugment's time and frequency masks.
     public override func forward(_ specgram: Tensor) -> Tensor {
         let maskValue = zeroMasking ? 0 : specgram.mean().item()
         let timeDim = specgram.dim - 1, iid = iidMasks && specgram.dim > 2
@@ -227,13 +247,16 @@ extension AudioFunctional {
 
 /// Delta coefficients of spectrograms along time (`torchaudio.transforms.ComputeDeltas`).
 public final class ComputeDeltas: Module {
+    /// The `win_length` and `mode` arguments it was made with.
     public let winLength: Int, mode: PaddingMode
 
+    /// `ComputeDeltas(…)`, with torchaudio's arguments and defaults.
     public init(winLength: Int = 5, mode: PaddingMode = .replicate) {
         (self.winLength, self.mode) = (winLength, mode)
         super.init()
     }
 
+    /// The deltas of `specgram` along time.
     public override func forward(_ specgram: Tensor) -> Tensor {
         AudioFunctional.computeDeltas(specgram, winLength: winLength, mode: mode)
     }

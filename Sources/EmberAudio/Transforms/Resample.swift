@@ -62,14 +62,21 @@ func greatestCommonDivisor(_ a: Int, _ b: Int) -> Int { b == 0 ? a : greatestCom
 /// Resamples waveforms [..., time] from `origFreq` to `newFreq` Hz (`torchaudio.transforms.Resample`). The filters
 /// are built once, in float64 and kept in float32 (`dtype: .float64` keeps them in float64), as the `kernel` buffer.
 public final class Resample: Module {
+    /// The `orig_freq` and `new_freq` arguments it was made with.
     public let origFreq: Int, newFreq: Int
+    /// The `resampling_method` argument it was made with.
     public let resamplingMethod: ResamplingMethod
+    /// The `lowpass_filter_width` argument it was made with.
     public let lowpassFilterWidth: Int
+    /// The `rolloff` argument it was made with.
     public let rolloff: Double
+    /// The `beta` argument it was made with.
     public let beta: Double?
     private let resampler: SincResampler?
+    /// The `kernel` buffer, saved in the state dict.
     @Buffer public var kernel: Tensor?
 
+    /// `Resample(…)`, with torchaudio's arguments and defaults.
     public init(origFreq: Int = 16000, newFreq: Int = 16000, resamplingMethod: ResamplingMethod = .sincInterpHann,
                 lowpassFilterWidth: Int = 6, rolloff: Double = 0.99, beta: Double? = nil, dtype: DType? = nil) {
         precondition(origFreq > 0 && newFreq > 0, "Resample: Original frequency and desired frequency should be positive")
@@ -86,6 +93,7 @@ public final class Resample: Module {
         super.init()
     }
 
+    /// `waveform` [..., time] at the new rate.
     public override func forward(_ waveform: Tensor) -> Tensor {
         guard let resampler, let kernel else { return waveform }
         precondition(waveform.dtype.isFloatingPoint, "Resample: Expected floating point type for waveform tensor, but received \(waveform.dtype)")

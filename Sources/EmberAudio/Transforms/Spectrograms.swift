@@ -7,12 +7,19 @@ import Foundation
 /// window (default: periodic Hann of `winLength`) is the `window` buffer. With `power` nil the complex spectrum
 /// comes as real pairs [..., freq, frames, 2], as Ember has no complex dtypes yet.
 public final class Spectrogram: Module {
+    /// The `n_fft`, `win_length`, `hop_length` and `pad` arguments it was made with.
     public let nFFT: Int, winLength: Int, hopLength: Int, pad: Int
+    /// The `power` argument it was made with.
     public let power: Double?
+    /// The `normalized` argument it was made with.
     public let normalized: SpectrogramNormalization
+    /// The `center`, `pad_mode` and `onesided` arguments it was made with.
     public let center: Bool, padMode: PaddingMode, onesided: Bool
+    /// The `window` buffer, saved in the state dict.
     @Buffer public var window: Tensor?
 
+    /// `Spectrogram(…)`, with torchaudio's arguments and defaults.
+    ///
     /// - Parameters:
     ///   - nFFT: the Fourier transform's size; nFFT / 2 + 1 frequencies come out.
     ///   - winLength: the window's length, nFFT when nil.
@@ -36,6 +43,7 @@ public final class Spectrogram: Module {
         window = windowFn(self.winLength)
     }
 
+    /// The spectrogram of `waveform` [..., time].
     public override func forward(_ waveform: Tensor) -> Tensor {
         AudioFunctional.spectrogram(waveform, pad: pad, window: window!, nFFT: nFFT, hopLength: hopLength, winLength: winLength,
                                     power: power, normalized: normalized, center: center, padMode: padMode, onesided: onesided)
@@ -45,11 +53,17 @@ public final class Spectrogram: Module {
 /// Spectrograms [..., freq, time] to mel spectrograms [..., nMels, time] through triangular filters, the `fb`
 /// buffer [nSTFT, nMels] (`torchaudio.transforms.MelScale`).
 public final class MelScale: Module {
+    /// The `n_mels`, `sample_rate`, `f_min`, `f_max` and `n_stft` arguments it was made with.
     public let nMels: Int, sampleRate: Int, fMin: Double, fMax: Double, nSTFT: Int
+    /// The `norm` argument it was made with.
     public let norm: MelNorm?
+    /// The `mel_scale` argument it was made with.
     public let melScale: MelScaleKind
+    /// The `fb` buffer, saved in the state dict.
     @Buffer public var fb: Tensor?
 
+    /// `MelScale(…)`, with torchaudio's arguments and defaults.
+    ///
     /// - Parameters:
     ///   - nMels: mel filters, the output's frequencies.
     ///   - sampleRate: the waveform's sample rate.
@@ -69,6 +83,7 @@ public final class MelScale: Module {
                                             melScale: melScale)
     }
 
+    /// The mel spectrogram of `specgram` [..., freq, time].
     public override func forward(_ specgram: Tensor) -> Tensor {
         AudioFunctional.alongFrequency(specgram, fb!)
     }
@@ -76,10 +91,14 @@ public final class MelScale: Module {
 
 /// The mel spectrogram of waveforms [..., time]: a `Spectrogram` then a `MelScale` (`torchaudio.transforms.MelSpectrogram`).
 public final class MelSpectrogram: Module {
+    /// The `sample_rate`, `n_fft`, `win_length`, `hop_length` and `n_mels` arguments it was made with.
     public let sampleRate: Int, nFFT: Int, winLength: Int, hopLength: Int, nMels: Int
+    /// The `spectrogram` submodule.
     public let spectrogram: Spectrogram
+    /// The `mel_scale` submodule.
     public let melScale: MelScale
 
+    /// `MelSpectrogram(…)`, with torchaudio's arguments and defaults.
     public init(sampleRate: Int = 16000, nFFT: Int = 400, winLength: Int? = nil, hopLength: Int? = nil, fMin: Double = 0,
                 fMax: Double? = nil, pad: Int = 0, nMels: Int = 128, windowFn: (Int) -> Tensor = { Tensor.hannWindow($0) },
                 power: Double = 2, normalized: SpectrogramNormalization = false, center: Bool = true, padMode: PaddingMode = .reflect,
@@ -104,6 +123,7 @@ public final class MelSpectrogram: Module {
                   norm: options.norm, melScale: options.melScale)
     }
 
+    /// The mel spectrogram of `waveform` [..., time].
     public override func forward(_ waveform: Tensor) -> Tensor {
         melScale(spectrogram(waveform))
     }
@@ -111,19 +131,32 @@ public final class MelSpectrogram: Module {
 
 /// The arguments of a `MelSpectrogram` other than its sample rate, with its defaults (MFCC's `melkwargs`).
 public struct MelSpectrogramOptions {
+    /// The Fourier transform's size (`n_fft`).
     public var nFFT = 400
+    /// The window length and the hop, nFFT and winLength / 2 when nil.
     public var winLength: Int? = nil, hopLength: Int? = nil
+    /// The lowest frequency of the mel filters.
     public var fMin = 0.0
+    /// The highest frequency of the mel filters, sampleRate / 2 when nil.
     public var fMax: Double? = nil
+    /// Zeros padded on both sides, and the number of mel filters.
     public var pad = 0, nMels = 128
+    /// Makes the window from its length (`window_fn`).
     public var windowFn: (Int) -> Tensor = { Tensor.hannWindow($0) }
+    /// The exponent of the magnitude.
     public var power = 2.0
+    /// How frames are normalised.
     public var normalized: SpectrogramNormalization = false
+    /// Whether frames are centred on their samples.
     public var center = true
+    /// How the centring pads.
     public var padMode = PaddingMode.reflect
+    /// The mel filters' normalisation.
     public var norm: MelNorm? = nil
+    /// The mel scale.
     public var melScale = MelScaleKind.htk
 
+    /// `MelSpectrogramOptions(…)`, with torchaudio's arguments and defaults.
     public init(nFFT: Int = 400, winLength: Int? = nil, hopLength: Int? = nil, fMin: Double = 0, fMax: Double? = nil, pad: Int = 0,
                 nMels: Int = 128, windowFn: @escaping (Int) -> Tensor = { Tensor.hannWindow($0) }, power: Double = 2,
                 normalized: SpectrogramNormalization = false, center: Bool = true, padMode: PaddingMode = .reflect, norm: MelNorm? = nil,
@@ -137,10 +170,13 @@ public struct MelSpectrogramOptions {
 /// Power or amplitude spectrograms to decibels (`torchaudio.transforms.AmplitudeToDB`), floored `topDB` below
 /// each spectrogram's maximum when given.
 public final class AmplitudeToDB: Module {
+    /// The `stype` argument it was made with.
     public let stype: SpectrumType
+    /// The `top_db` argument it was made with.
     public let topDB: Double?
     let multiplier: Double, amin = 1e-10, dbMultiplier: Double
 
+    /// `AmplitudeToDB(…)`, with torchaudio's arguments and defaults.
     public init(stype: SpectrumType = .power, topDB: Double? = nil) {
         precondition(topDB.map { $0 >= 0 } ?? true, "AmplitudeToDB: top_db must be positive value")
         (self.stype, self.topDB) = (stype, topDB)
@@ -149,6 +185,7 @@ public final class AmplitudeToDB: Module {
         super.init()
     }
 
+    /// `x` in decibels, clamped `topDB` below its maximum when set.
     public override func forward(_ x: Tensor) -> Tensor {
         AudioFunctional.amplitudeToDB(x, multiplier: multiplier, amin: amin, dbMultiplier: dbMultiplier, topDB: topDB)
     }
@@ -157,14 +194,23 @@ public final class AmplitudeToDB: Module {
 /// Mel-frequency cepstral coefficients of waveforms [..., time]: [..., nMFCC, time] (`torchaudio.transforms.MFCC`):
 /// the DCT-II (`dct_mat` buffer) of the decibel (or, with `logMels`, log) mel spectrogram.
 public final class MFCC: Module {
+    /// The `sample_rate`, `n_mfcc` and `dct_type` arguments it was made with.
     public let sampleRate: Int, nMFCC: Int, dctType: Int
+    /// The `norm` argument it was made with.
     public let norm: DCTNorm?
+    /// The `log_mels` argument it was made with.
     public let logMels: Bool
+    /// The decibels' dynamic range, fixed at 80 as in torchaudio's MFCC.
     public let topDB = 80.0
+    /// The `amplitude_to_db` submodule.
     public let amplitudeToDB: AmplitudeToDB
+    /// The `mel_spectrogram` submodule.
     public let melSpectrogram: MelSpectrogram
+    /// The `dct_mat` buffer, saved in the state dict.
     @Buffer public var dctMat: Tensor?
 
+    /// `MFCC(…)`, with torchaudio's arguments and defaults.
+    ///
     /// - Parameters:
     ///   - sampleRate: the waveform's sample rate.
     ///   - nMFCC: the coefficients kept.
@@ -188,6 +234,7 @@ public final class MFCC: Module {
         [("amplitude_to_DB", .module(amplitudeToDB)), ("MelSpectrogram", .module(melSpectrogram)), ("dct_mat", .buffer(dctMat))]
     }
 
+    /// The MFCCs of `waveform` [..., time].
     public override func forward(_ waveform: Tensor) -> Tensor {
         AudioFunctional.cepstrum(melSpectrogram(waveform), logarithmic: logMels, decibels: amplitudeToDB, dct: dctMat!)
     }
@@ -196,13 +243,18 @@ public final class MFCC: Module {
 /// Mel spectrograms [..., nMels, time] back to linear spectrograms [..., nSTFT, time] by least squares against the
 /// mel filters, negative values clipped (`torchaudio.transforms.InverseMelScale`).
 public final class InverseMelScale: Module {
+    /// The `n_stft`, `n_mels`, `sample_rate`, `f_min` and `f_max` arguments it was made with.
     public let nSTFT: Int, nMels: Int, sampleRate: Int, fMin: Double, fMax: Double
+    /// The `norm` argument it was made with.
     public let norm: MelNorm?
+    /// The `mel_scale` argument it was made with.
     public let melScale: MelScaleKind
     /// The LAPACK driver of the least squares: "gels", "gelsy", "gelsd" or "gelss".
     public let driver: String
+    /// The `fb` buffer, saved in the state dict.
     @Buffer public var fb: Tensor?
 
+    /// `InverseMelScale(…)`, with torchaudio's arguments and defaults.
     public init(nSTFT: Int, nMels: Int = 128, sampleRate: Int = 16000, fMin: Double = 0, fMax: Double? = nil, norm: MelNorm? = nil,
                 melScale: MelScaleKind = .htk, driver: String = "gels") {
         let fMax = fMax ?? Double(sampleRate / 2)
@@ -216,6 +268,7 @@ public final class InverseMelScale: Module {
                                             melScale: melScale)
     }
 
+    /// The linear spectrogram whose mel spectrogram is closest to `melspec`, by least squares.
     public override func forward(_ melspec: Tensor) -> Tensor {
         let shape = melspec.shape
         precondition(shape.count >= 2 && shape[shape.count - 2] == nMels,
@@ -229,15 +282,25 @@ public final class InverseMelScale: Module {
 /// Linear-frequency cepstral coefficients of waveforms [..., time]: [..., nLFCC, time] (`torchaudio.transforms.LFCC`):
 /// the DCT-II of the decibel (or, with `logLf`, log) spectrogram through `nFilter` linear triangular filters.
 public final class LFCC: Module {
+    /// The `sample_rate`, `n_filter`, `f_min`, `f_max`, `n_lfcc` and `dct_type` arguments it was made with.
     public let sampleRate: Int, nFilter: Int, fMin: Double, fMax: Double, nLFCC: Int, dctType: Int
+    /// The `norm` argument it was made with.
     public let norm: DCTNorm?
+    /// The `log_lf` argument it was made with.
     public let logLf: Bool
+    /// The decibels' dynamic range, fixed at 80 as in torchaudio's LFCC.
     public let topDB = 80.0
+    /// The `amplitude_to_db` submodule.
     public let amplitudeToDB: AmplitudeToDB
+    /// The `spectrogram` submodule.
     public let spectrogram: Spectrogram
+    /// The `filter_mat` buffer, saved in the state dict.
     @Buffer public var filterMat: Tensor?
+    /// The `dct_mat` buffer, saved in the state dict.
     @Buffer public var dctMat: Tensor?
 
+    /// `LFCC(…)`, with torchaudio's arguments and defaults.
+    ///
     /// - Parameters:
     ///   - sampleRate: the waveform's sample rate.
     ///   - nFilter: the linear triangular filters.
@@ -268,6 +331,7 @@ public final class LFCC: Module {
          ("dct_mat", .buffer(dctMat))]
     }
 
+    /// The LFCCs of `waveform` [..., time].
     public override func forward(_ waveform: Tensor) -> Tensor {
         let filtered = AudioFunctional.alongFrequency(spectrogram(waveform), filterMat!)
         return AudioFunctional.cepstrum(filtered, logarithmic: logLf, decibels: amplitudeToDB, dct: dctMat!)

@@ -6,11 +6,13 @@ import Foundation
 /// images, 32×32, in ten classes, read from the binary version in `root/cifar-10-batches-bin/`.
 /// Samples are (uint8 [3, 32, 32] image through `transform`, class index).
 public struct CIFAR10: TorchvisionDataset {
+    /// The ten classes, by label.
     public static let classes = ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"]
     static let archive = RemoteFile(name: "cifar-10-binary.tar.gz", md5: "c32a1d4ab5d03f1284b67883e8d87530")
 
     let split: CIFARSplit
 
+    /// `CIFAR10(…)`, with torchvision's arguments and defaults.
     public init(root: String, train: Bool = true, transform: (any Transform)? = nil,
                 targetTransform: ((Int) -> Int)? = nil, download: Bool = false) throws {
         let files = train ? (1...5).map { "data_batch_\($0).bin" } : ["test_batch.bin"]
@@ -20,9 +22,13 @@ public struct CIFAR10: TorchvisionDataset {
 
     /// All images, uint8 [N, 3, 32, 32].
     public var data: Tensor { split.data }
+    /// The labels, by sample.
     public var targets: [Int] { split.targets }
+    /// The class names, by label.
     public var classes: [String] { Self.classes }
+    /// The number of images.
     public var count: Int { split.targets.count }
+    /// The image (after the transform) and the label of sample `index`.
     public subscript(index: Int) -> (Tensor, Int) { split[index] }
 }
 
@@ -35,6 +41,7 @@ public struct CIFAR100: TorchvisionDataset {
     /// The fine class names, from `fine_label_names.txt` when the folder has it.
     public let classes: [String]
 
+    /// `CIFAR100(…)`, with torchvision's arguments and defaults.
     public init(root: String, train: Bool = true, transform: (any Transform)? = nil,
                 targetTransform: ((Int) -> Int)? = nil, download: Bool = false) throws {
         split = try CIFARSplit(root: root, folder: "cifar-100-binary", files: [train ? "train.bin" : "test.bin"], archive: Self.archive,
@@ -43,9 +50,13 @@ public struct CIFAR100: TorchvisionDataset {
         classes = (try? String(contentsOfFile: names, encoding: .utf8))?.split(whereSeparator: \.isNewline).map(String.init) ?? []
     }
 
+    /// The images, uint8 [N, 32, 32, 3] as torchvision's `data`.
     public var data: Tensor { split.data }
+    /// The labels, by sample.
     public var targets: [Int] { split.targets }
+    /// The number of images.
     public var count: Int { split.targets.count }
+    /// The image (after the transform) and the label of sample `index`.
     public subscript(index: Int) -> (Tensor, Int) { split[index] }
 }
 

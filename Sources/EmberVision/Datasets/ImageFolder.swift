@@ -11,16 +11,23 @@ public struct ImageFolder: Dataset {
     /// The file extensions read (lowercased).
     public static let extensions = ["png", "jpg", "jpeg"]
 
+    /// The `root` argument it was made with.
     public let root: String
+    /// The `classes` argument it was made with.
     public let classes: [String]
+    /// The `class_to_index` argument it was made with.
     public let classToIndex: [String: Int]
     /// (path, class index) of every sample.
     public let samples: [(path: String, target: Int)]
+    /// The `transform` argument it was made with.
     public let transform: (any Transform)?
+    /// The `target_transform` argument it was made with.
     public let targetTransform: ((Int) -> Int)?
     /// Reads one file into an image tensor.
     public let loader: (String) throws -> Tensor
 
+    /// The images under `root`, one subfolder per class (`ImageFolder(root, …)`).
+    ///
     /// - Parameters:
     ///   - root: the folder with one subfolder of images per class; classes are the subfolders' names, sorted.
     ///   - transform: applied to each image.
@@ -66,7 +73,9 @@ public struct ImageFolder: Dataset {
         self.targetTransform = targetTransform
     }
 
+    /// The number of images.
     public var count: Int { samples.count }
+    /// The class index of each image.
     public var targets: [Int] { samples.map(\.target) }
 
     /// Reads, converts and transforms the sample at `index`.

@@ -15,27 +15,38 @@ public typealias FashionMNIST = IDXImageDataset<FashionMNISTFiles>
 public protocol IDXImageFiles {
     /// The folder under `root` (its `raw/` sub-folder holds the files).
     static var folder: String { get }
+    /// The class names, by label.
     static var classes: [String] { get }
+    /// Where the files can be downloaded from, tried in order.
     static var mirrors: [String] { get }
+    /// The four files and their MD5 sums.
     static var files: [RemoteFile] { get }
 }
 
+/// MNIST's handwritten digits.
 public enum MNISTFiles: IDXImageFiles {
     public static let folder = "MNIST"
+    /// The ten digits, as torchvision names them.
     public static let classes = ["0 - zero", "1 - one", "2 - two", "3 - three", "4 - four",
                                  "5 - five", "6 - six", "7 - seven", "8 - eight", "9 - nine"]
+    /// torchvision's mirrors.
     public static let mirrors = ["https://ossci-datasets.s3.amazonaws.com/mnist/", "http://yann.lecun.com/exdb/mnist/"]
+    /// The four files and their MD5 sums.
     public static let files = [RemoteFile(name: "train-images-idx3-ubyte.gz", md5: "f68b3c2dcbeaaa9fbdd348bbdeb94873"),
                                RemoteFile(name: "train-labels-idx1-ubyte.gz", md5: "d53e105ee54ea40749a09fcbcd1e9432"),
                                RemoteFile(name: "t10k-images-idx3-ubyte.gz", md5: "9fb629c4189551a2d022fa330f9573f3"),
                                RemoteFile(name: "t10k-labels-idx1-ubyte.gz", md5: "ec29112dd5afa0611ce80d1b7f02629c")]
 }
 
+/// Zalando's Fashion-MNIST: ten kinds of clothing in MNIST's format.
 public enum FashionMNISTFiles: IDXImageFiles {
     public static let folder = "FashionMNIST"
+    /// The ten kinds, as torchvision names them.
     public static let classes = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
                                  "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
+    /// torchvision's mirror.
     public static let mirrors = ["http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/"]
+    /// The four files and their MD5 sums.
     public static let files = [RemoteFile(name: "train-images-idx3-ubyte.gz", md5: "8d4fb7e6c68d591d4c3dfef9ec88bf0d"),
                                RemoteFile(name: "train-labels-idx1-ubyte.gz", md5: "25c81989df183df01b3e8a0aad5dffbe"),
                                RemoteFile(name: "t10k-images-idx3-ubyte.gz", md5: "bef4ecab320f06d8554ea6380940ec79"),
@@ -45,6 +56,7 @@ public enum FashionMNISTFiles: IDXImageFiles {
 /// A data set in MNIST's layout (`MNIST`, `FashionMNIST`): the images and labels of an IDX pair, held
 /// in memory.
 public struct IDXImageDataset<Files: IDXImageFiles>: TorchvisionDataset {
+    /// The class names, by label.
     public static var classes: [String] { Files.classes }
 
     /// All images, uint8 [N, H, W] (torchvision's `data`).
@@ -52,9 +64,13 @@ public struct IDXImageDataset<Files: IDXImageFiles>: TorchvisionDataset {
     /// All labels, int64 [N] (torchvision's `targets`).
     public let targets: Tensor
     let labels: [Int]
+    /// The `transform` argument it was made with.
     public let transform: (any Transform)?
+    /// The `target_transform` argument it was made with.
     public let targetTransform: ((Int) -> Int)?
 
+    /// The training or test split, read from `root` (`MNIST(root, train=…, …)`).
+    ///
     /// - Parameters:
     ///   - root: the folder that holds `MNIST/raw/` (`FashionMNIST/raw/`).
     ///   - train: the training images, or else the test images.
@@ -87,9 +103,12 @@ public struct IDXImageDataset<Files: IDXImageFiles>: TorchvisionDataset {
         self.targetTransform = targetTransform
     }
 
+    /// The class names, by label.
     public var classes: [String] { Files.classes }
+    /// The number of images.
     public var count: Int { labels.count }
 
+    /// The image (after the transform) and the label of sample `index`.
     public subscript(index: Int) -> (Tensor, Int) {
         let image = data[index].unsqueeze(0)
         return (transform?(image) ?? image, targetTransform?(labels[index]) ?? labels[index])

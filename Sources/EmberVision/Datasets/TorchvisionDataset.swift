@@ -4,6 +4,7 @@ import Ember
 /// A data set constructed as torchvision's are: `root`, `train`, `transform`, `targetTransform`,
 /// `download` (MNIST, FashionMNIST, CIFAR10, CIFAR100).
 public protocol TorchvisionDataset: Dataset {
+    /// Loads the split from `root`, downloading it first when asked.
     init(root: String, train: Bool, transform: (any Transform)?, targetTransform: ((Int) -> Int)?, download: Bool) throws
 }
 

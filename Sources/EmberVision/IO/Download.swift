@@ -8,8 +8,11 @@ import FoundationNetworking
 
 /// A file a data set needs, with its published MD5 checksum.
 public struct RemoteFile: Sendable {
+    /// The file's name on the mirrors.
     public let name: String
+    /// The published MD5 sum, in hex.
     public let md5: String
+    /// A file on a data set's mirrors, with its published MD5 sum.
     public init(name: String, md5: String) { (self.name, self.md5) = (name, md5) }
 }
 

@@ -3,11 +3,16 @@ import Ember
 
 /// Two 3×3 convolutions with a shortcut (`torchvision.models.resnet.BasicBlock`), for ResNet-18/34.
 public final class BasicBlock: Module {
+    /// Output channels per input channel of the block's last convolution.
     public static let expansion = 1
+    /// The block's layers, named as torchvision names them.
     public var conv1: Conv2d, bn1: BatchNorm2d, relu = ReLU(inplace: true)
+    /// The block's second convolution and its batch norm.
     public var conv2: Conv2d, bn2: BatchNorm2d
+    /// The 1×1 convolution and batch norm of the shortcut when the shape changes.
     public var downsample: Sequential?
 
+    /// `BasicBlock(…)`, with torchvision's arguments and defaults.
     public init(_ inPlanes: Int, _ planes: Int, stride: Int = 1, downsample: Sequential? = nil) {
         conv1 = Conv2d(inPlanes, planes, kernelSize: 3, stride: .init(stride), padding: 1, bias: false)
         bn1 = BatchNorm2d(planes)
@@ -17,6 +22,7 @@ public final class BasicBlock: Module {
         super.init()
     }
 
+    /// The block's output: the residual plus the shortcut, through ReLU.
     public override func forward(_ x: Tensor) -> Tensor {
         let out = bn2(conv2(relu(bn1(conv1(x)))))
         return relu(out + (downsample?(x) ?? x))
@@ -26,13 +32,20 @@ public final class BasicBlock: Module {
 /// 1×1, 3×3 and 1×1 convolutions with a shortcut (`torchvision.models.resnet.Bottleneck`, stride on
 /// the 3×3 as in ResNet v1.5), for ResNet-50.
 public final class Bottleneck: Module {
+    /// Output channels per input channel of the block's last convolution.
     public static let expansion = 4
+    /// The first 1×1 convolution and its batch norm.
     public var conv1: Conv2d, bn1: BatchNorm2d
+    /// The 3×3 convolution and its batch norm.
     public var conv2: Conv2d, bn2: BatchNorm2d
+    /// The last 1×1 convolution, widening by `expansion`, and its batch norm.
     public var conv3: Conv2d, bn3: BatchNorm2d
+    /// The ReLU between the layers.
     public var relu = ReLU(inplace: true)
+    /// The 1×1 convolution and batch norm of the shortcut when the shape changes.
     public var downsample: Sequential?
 
+    /// `Bottleneck(…)`, with torchvision's arguments and defaults.
     public init(_ inPlanes: Int, _ planes: Int, stride: Int = 1, downsample: Sequential? = nil) {
         conv1 = Conv2d(inPlanes, planes, kernelSize: 1, bias: false)
         bn1 = BatchNorm2d(planes)
@@ -44,6 +57,7 @@ public final class Bottleneck: Module {
         super.init()
     }
 
+    /// The block's output: the residual plus the shortcut, through ReLU.
     public override func forward(_ x: Tensor) -> Tensor {
         var out = relu(bn1(conv1(x)))
         out = relu(bn2(conv2(out)))
@@ -55,14 +69,25 @@ public final class Bottleneck: Module {
 /// A residual network (`torchvision.models.ResNet`): a 7×7 stem, four stages of blocks, global average
 /// pooling and a linear classifier. Build one with `resnet18`, `resnet34` or `resnet50`.
 public final class ResNet: Module {
-    public enum Block { case basic, bottleneck }
+    /// The residual block of a ResNet: two 3×3 convolutions, or the 1×1–3×3–1×1 bottleneck.
+    public enum Block {
+        /// Two 3×3 convolutions (ResNet-18, -34), or a 1×1–3×3–1×1 bottleneck (ResNet-50).
+        case basic, bottleneck
+    }
 
+    /// The stem: a 7×7 convolution with stride 2, its batch norm and ReLU.
     public var conv1: Conv2d, bn1: BatchNorm2d, relu = ReLU(inplace: true)
+    /// The stem's 3×3 max pooling with stride 2.
     public var maxpool = MaxPool2d(3, stride: 2, padding: 1)
+    /// The four stages of residual blocks.
     public var layer1: Sequential, layer2: Sequential, layer3: Sequential, layer4: Sequential
+    /// The global average pooling before the classifier.
     public var avgpool = AdaptiveAvgPool2d(1)
+    /// The classifier.
     public var fc: Linear
 
+    /// A ResNet of `block`s, as torchvision builds one (`ResNet(block, layers, num_classes)`).
+    ///
     /// - Parameters:
     ///   - block: the residual block: basic (ResNet-18, -34) or bottleneck (ResNet-50).
     ///   - layers: blocks per stage ([2, 2, 2, 2] for ResNet-18).
@@ -105,6 +130,7 @@ public final class ResNet: Module {
         }
     }
 
+    /// The logits of images [N, 3, H, W].
     public override func forward(_ x: Tensor) -> Tensor {
         var x = maxpool(relu(bn1(conv1(x))))
         x = layer4(layer3(layer2(layer1(x))))

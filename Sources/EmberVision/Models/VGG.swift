@@ -13,8 +13,11 @@ public final class VGG: Module {
         "E": [64, 64, nil, 128, 128, nil, 256, 256, 256, 256, nil, 512, 512, 512, 512, nil, 512, 512, 512, 512, nil],
     ]
 
+    /// The convolution blocks.
     public var features: Sequential
+    /// The average pooling to 7×7 (identity in the CIFAR variant).
     public var avgpool: Module
+    /// The fully connected layers.
     public var classifier: Sequential
 
     /// torchvision's VGG: `features`, `AdaptiveAvgPool2d(7)`, then 25088 → 4096 → 4096 → `numClasses`
@@ -55,6 +58,7 @@ public final class VGG: Module {
         return Sequential(layers)
     }
 
+    /// The logits of images [N, 3, H, W].
     public override func forward(_ x: Tensor) -> Tensor {
         classifier(avgpool(features(x)).flatten(startDim: 1))
     }

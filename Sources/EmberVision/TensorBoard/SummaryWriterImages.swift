@@ -1,6 +1,7 @@
 // `SummaryWriter.addImage` and `addImages` of tensors: PyTorch's conversion to 8-bit RGB, then PNG.
 import Ember
 
+/// Images as tensors, encoded to PNG by EmberVision.
 extension SummaryWriter {
     /// An image (`add_image`): `imgTensor` laid out as `dataformats` says ("CHW", "HWC" or "HW"), uint8 as it is,
     /// any other dtype scaled by 255; values clipped to 0…255 and truncated, one channel repeated into three, as

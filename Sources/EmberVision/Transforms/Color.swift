@@ -23,8 +23,11 @@ public func rgbToGrayscale(_ image: Tensor, outputChannels: Int = 1) -> Tensor {
 
 /// Converts to gray with 1 or 3 channels (`transforms.Grayscale`).
 public struct Grayscale: Transform {
+    /// The `num_output_channels` argument it was made with.
     public let numOutputChannels: Int
+    /// `Grayscale(…)`, with torchvision's arguments and defaults.
     public init(numOutputChannels: Int = 1) { self.numOutputChannels = numOutputChannels }
+    /// The image in grayscale, with `numOutputChannels` equal channels.
     public func callAsFunction(_ image: Tensor) -> Tensor { rgbToGrayscale(image, outputChannels: numOutputChannels) }
 }
 
@@ -107,11 +110,16 @@ private func hsvToRGB(_ h: Float, _ s: Float, _ v: Float) -> (Float, Float, Floa
 /// A number `b` for brightness, contrast or saturation draws the factor from [max(0, 1 − b), 1 + b];
 /// `hue: h` draws from [−h, h] with h ≤ 0.5.
 public struct ColorJitter: Transform {
+    /// The `brightness` argument it was made with.
     public let brightness: (Double, Double)?
+    /// The `contrast` argument it was made with.
     public let contrast: (Double, Double)?
+    /// The `saturation` argument it was made with.
     public let saturation: (Double, Double)?
+    /// The `hue` argument it was made with.
     public let hue: (Double, Double)?
 
+    /// `ColorJitter(…)`, with torchvision's arguments and defaults.
     public init(brightness: Double = 0, contrast: Double = 0, saturation: Double = 0, hue: Double = 0) {
         func around1(_ v: Double) -> (Double, Double)? { v == 0 ? nil : (Swift.max(0, 1 - v), 1 + v) }
         precondition(hue >= 0 && hue <= 0.5, "ColorJitter: hue must be in [0, 0.5], got \(hue)")
@@ -124,6 +132,7 @@ public struct ColorJitter: Transform {
         (self.brightness, self.contrast, self.saturation, self.hue) = (brightness, contrast, saturation, hue)
     }
 
+    /// The image with brightness, contrast, saturation and hue changed by random factors, in a random order.
     public func callAsFunction(_ image: Tensor) -> Tensor {
         let order = randomPermutation(4)
         let b = brightness.map { randomUniform($0.0, $0.1) }

@@ -5,6 +5,7 @@ import Foundation
 
 /// How resampling transforms interpolate (`InterpolationMode`).
 public enum Interpolation: Sendable {
+    /// How resizing and rotation sample (`InterpolationMode.NEAREST`, `BILINEAR`, `BICUBIC`).
     case nearest, bilinear, bicubic
 }
 
@@ -22,9 +23,13 @@ public enum PaddingMode: Sendable {
 
 /// An output size: one number for the smaller edge (aspect ratio kept) or exact height and width.
 public enum ImageSize: ExpressibleByIntegerLiteral, ExpressibleByArrayLiteral, Sendable {
+    /// The smaller edge becomes this long, keeping the aspect ratio (`size=256`).
     case smallerEdge(Int)
+    /// Exactly this height and width (`size=(h, w)`).
     case exact(height: Int, width: Int)
+    /// A literal `256`: the smaller edge's length.
     public init(integerLiteral value: Int) { self = .smallerEdge(value) }
+    /// A literal `[h, w]`: the exact size (`[n]`: the smaller edge's length).
     public init(arrayLiteral elements: Int...) { self.init(elements) }
     /// [size] or [height, width].
     public init(_ elements: [Int]) {
@@ -44,25 +49,34 @@ public enum ImageSize: ExpressibleByIntegerLiteral, ExpressibleByArrayLiteral, S
 /// A size as torchvision takes it, from a literal or a variable: an `Int` (the smaller edge; a square for
 /// crops), `[Int]` ([size] or [height, width]) or an `ImageSize` (`Resize(size)`, `CenterCrop([h, w])`).
 public protocol ImageSizeConvertible {
+    /// The size this value stands for.
     var imageSize: ImageSize { get }
 }
+/// A size is itself.
 extension ImageSize: ImageSizeConvertible { public var imageSize: ImageSize { self } }
+/// One number is the smaller edge's length.
 extension Int: ImageSizeConvertible { public var imageSize: ImageSize { .smallerEdge(self) } }
+/// `[h, w]` is the exact size; `[n]` the smaller edge's length.
 extension Array: ImageSizeConvertible where Element == Int { public var imageSize: ImageSize { ImageSize(self) } }
 
 /// Border widths: one number for all four sides (`padding: 4`), [left/right, top/bottom], or
 /// [left, top, right, bottom], as torchvision takes them.
 public struct ImagePadding: ExpressibleByIntegerLiteral, ExpressibleByArrayLiteral, Sendable, CustomStringConvertible {
+    /// The `left`, `top`, `right` and `bottom` arguments it was made with.
     public let left: Int, top: Int, right: Int, bottom: Int
 
+    /// Padding on each side.
     public init(left: Int, top: Int, right: Int, bottom: Int) {
         (self.left, self.top, self.right, self.bottom) = (left, top, right, bottom)
     }
 
+    /// A literal `4`: the same padding on every side.
     public init(integerLiteral value: Int) { self.init(left: value, top: value, right: value, bottom: value) }
 
+    /// A literal `[4]`, `[left/right, top/bottom]` or `[left, top, right, bottom]`, as torchvision reads a padding.
     public init(arrayLiteral values: Int...) { self.init(values) }
 
+    /// One, two or four numbers, as torchvision reads a padding; other counts stop naming the caller.
     public init(_ values: [Int], file: StaticString = #fileID, line: UInt = #line) {
         switch values.count {
         case 1: self.init(left: values[0], top: values[0], right: values[0], bottom: values[0])
@@ -72,6 +86,7 @@ public struct ImagePadding: ExpressibleByIntegerLiteral, ExpressibleByArrayLiter
         }
     }
 
+    /// `[left, top, right, bottom]`.
     public var description: String { "[\(left), \(top), \(right), \(bottom)]" }
 }
 
@@ -80,15 +95,21 @@ public struct ImagePadding: ExpressibleByIntegerLiteral, ExpressibleByArrayLiter
 /// Resizes to `size` (`transforms.Resize`): bilinear with torchvision's antialiasing when shrinking by
 /// default, or nearest. uint8 images are computed in float32 and rounded, as torchvision does.
 public struct Resize: Transform {
+    /// The `size` argument it was made with.
     public let size: ImageSize
+    /// The `interpolation` argument it was made with.
     public let interpolation: Interpolation
+    /// The `max_size` argument it was made with.
     public let maxSize: Int?
+    /// The `antialias` argument it was made with.
     public let antialias: Bool
 
+    /// `Resize(…)`, with torchvision's arguments and defaults.
     public init(_ size: some ImageSizeConvertible, interpolation: Interpolation = .bilinear, maxSize: Int? = nil, antialias: Bool = true) {
         (self.size, self.interpolation, self.maxSize, self.antialias) = (size.imageSize, interpolation, maxSize, antialias)
     }
 
+    /// The image resized.
     public func callAsFunction(_ image: Tensor) -> Tensor {
         let (height, width) = image.imageSize
         let (outHeight, outWidth) = outputSize(height: height, width: width)
@@ -237,18 +258,24 @@ private func mirror(_ i: Int, _ n: Int, _ mode: PaddingMode) -> Int {
 
 /// Pads the image (`transforms.Pad`).
 public struct Pad: Transform {
+    /// The `padding`, `fill` and `mode` arguments it was made with.
     public let padding: ImagePadding, fill: Double, mode: PaddingMode
+    /// `Pad(…)`, with torchvision's arguments and defaults.
     public init(_ padding: ImagePadding, fill: Double = 0, mode: PaddingMode = .constant) {
         (self.padding, self.fill, self.mode) = (padding, fill, mode)
     }
+    /// The image padded.
     public func callAsFunction(_ image: Tensor) -> Tensor { pad(image, padding, fill: fill, mode: mode) }
 }
 
 /// The central `size` region (`transforms.CenterCrop`), zero-padded first when the image is smaller.
 public struct CenterCrop: Transform {
+    /// The `size` argument it was made with.
     public let size: ImageSize
+    /// `CenterCrop(…)`, with torchvision's arguments and defaults.
     public init(_ size: some ImageSizeConvertible) { self.size = size.imageSize }
 
+    /// The centre crop of the image (padded first when it is smaller).
     public func callAsFunction(_ image: Tensor) -> Tensor {
         let (cropHeight, cropWidth) = size.dimensions
         var image = image
@@ -268,17 +295,24 @@ public struct CenterCrop: Transform {
 
 /// A random `size` region (`transforms.RandomCrop`), after optional padding.
 public struct RandomCrop: Transform {
+    /// The `size` argument it was made with.
     public let size: ImageSize
+    /// Padding added before cropping, or none.
     public let padding: ImagePadding?
+    /// The `pad_if_needed` argument it was made with.
     public let padIfNeeded: Bool
+    /// The `fill` argument it was made with.
     public let fill: Double
+    /// The `padding_mode` argument it was made with.
     public let paddingMode: PaddingMode
 
+    /// `RandomCrop(…)`, with torchvision's arguments and defaults.
     public init(_ size: some ImageSizeConvertible, padding: ImagePadding? = nil, padIfNeeded: Bool = false, fill: Double = 0,
                 paddingMode: PaddingMode = .constant) {
         (self.size, self.padding, self.padIfNeeded, self.fill, self.paddingMode) = (size.imageSize, padding, padIfNeeded, fill, paddingMode)
     }
 
+    /// A crop at a random position.
     public func callAsFunction(_ image: Tensor) -> Tensor {
         let (th, tw) = size.dimensions
         var image = image
@@ -299,26 +333,38 @@ public struct RandomCrop: Transform {
 
 /// Flips left–right with probability `p` (`transforms.RandomHorizontalFlip`).
 public struct RandomHorizontalFlip: Transform {
+    /// The `p` argument it was made with.
     public let p: Double
+    /// `RandomHorizontalFlip(…)`, with torchvision's arguments and defaults.
     public init(p: Double = 0.5) { self.p = p }
+    /// The image flipped left to right with probability `p`.
     public func callAsFunction(_ image: Tensor) -> Tensor { randomUniform() < p ? image.flip([-1]) : image }
 }
 
 /// Flips upside down with probability `p` (`transforms.RandomVerticalFlip`).
 public struct RandomVerticalFlip: Transform {
+    /// The `p` argument it was made with.
     public let p: Double
+    /// `RandomVerticalFlip(…)`, with torchvision's arguments and defaults.
     public init(p: Double = 0.5) { self.p = p }
+    /// The image flipped top to bottom with probability `p`.
     public func callAsFunction(_ image: Tensor) -> Tensor { randomUniform() < p ? image.flip([-2]) : image }
 }
 
 /// A random region of random area and aspect ratio, resized to `size` (`transforms.RandomResizedCrop`).
 public struct RandomResizedCrop: Transform {
+    /// The `size` argument it was made with.
     public let size: ImageSize
+    /// The `scale` argument it was made with.
     public let scale: (Double, Double)
+    /// The `ratio` argument it was made with.
     public let ratio: (Double, Double)
+    /// The `interpolation` argument it was made with.
     public let interpolation: Interpolation
+    /// The `antialias` argument it was made with.
     public let antialias: Bool
 
+    /// `RandomResizedCrop(…)`, with torchvision's arguments and defaults.
     public init(_ size: some ImageSizeConvertible, scale: (Double, Double) = (0.08, 1), ratio: (Double, Double) = (3.0 / 4, 4.0 / 3),
                 interpolation: Interpolation = .bilinear, antialias: Bool = true) {
         (self.size, self.scale, self.ratio, self.interpolation, self.antialias) = (size.imageSize, scale, ratio, interpolation, antialias)
@@ -348,6 +394,7 @@ public struct RandomResizedCrop: Transform {
         return ((height - h) / 2, (width - w) / 2, h, w)
     }
 
+    /// A crop of random area and aspect ratio, resized to `size`.
     public func callAsFunction(_ image: Tensor) -> Tensor {
         let r = region(height: image.imageSize.height, width: image.imageSize.width)
         let (outHeight, outWidth) = size.dimensions
@@ -361,10 +408,15 @@ public struct RandomResizedCrop: Transform {
 /// Rotates by a random angle in `degrees` (`transforms.RandomRotation`), counter-clockwise, about the
 /// centre (or `center`, in pixels), nearest-neighbour by default; pixels from outside are `fill`.
 public struct RandomRotation: Transform {
+    /// The `degrees` argument it was made with.
     public let degrees: (Double, Double)
+    /// The `interpolation` argument it was made with.
     public let interpolation: Interpolation
+    /// The `expand` argument it was made with.
     public let expand: Bool
+    /// The `center` argument it was made with.
     public let center: (Double, Double)?
+    /// The `fill` argument it was made with.
     public let fill: Double
 
     /// `degrees: 30` draws from [-30, 30].
@@ -373,11 +425,13 @@ public struct RandomRotation: Transform {
         self.init(degrees: (-degrees, degrees), interpolation: interpolation, expand: expand, center: center, fill: fill)
     }
 
+    /// `RandomRotation(…)`, with torchvision's arguments and defaults.
     public init(degrees: (Double, Double), interpolation: Interpolation = .nearest, expand: Bool = false,
                 center: (Double, Double)? = nil, fill: Double = 0) {
         (self.degrees, self.interpolation, self.expand, self.center, self.fill) = (degrees, interpolation, expand, center, fill)
     }
 
+    /// The image rotated by a random angle.
     public func callAsFunction(_ image: Tensor) -> Tensor {
         let angle = randomUniform(degrees.0, degrees.1)
         return rotate(image, angle: angle, interpolation: interpolation, expand: expand, center: center, fill: fill)

@@ -14,6 +14,7 @@ public enum CUDAError: Error, Equatable, CustomStringConvertible {
     /// A cuBLAS call returned an error status.
     case cublas(call: String, status: Int32, message: String)
 
+    /// What went wrong, in a sentence.
     public var description: String {
         switch self {
         case let .library(error):

@@ -205,13 +205,16 @@ final class CachingAllocator {
 
 /// A device out of memory even after its cache was emptied, described as PyTorch describes it.
 public struct CUDAMemoryError: Error, Equatable, CustomStringConvertible {
+    /// The GPU that ran out of memory.
     public let device: Int
     /// The bytes asked for (rounded as the allocator serves them).
     public let requested: Int
+    /// The GPU's total and free bytes at the time.
     public let total: Int, free: Int
     /// Bytes in tensors, and bytes the allocator holds from the driver.
     public let allocated: Int, reserved: Int
 
+    /// PyTorch's message: "CUDA out of memory. Tried to allocate …".
     public var description: String {
         "CUDA out of memory. Tried to allocate \(memorySize(requested)). GPU \(device) has a total capacity of "
             + "\(memorySize(total)) of which \(memorySize(free)) is free. Of the allocated memory \(memorySize(allocated)) "
