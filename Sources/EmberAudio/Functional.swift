@@ -75,6 +75,54 @@ public enum AudioFunctional {
         return power == 1 ? magnitude : magnitude.pow(power)
     }
 
+    /// The waveforms [..., time] of spectra given as real pairs [..., freq, frames, 2]
+    /// (`torchaudio.functional.inverse_spectrogram`): the window normalisation undone, then `Tensor.istft`. With
+    /// `length`, the result is `length` samples after `pad` is removed from both ends.
+    public static func inverseSpectrogram(_ spectrogram: Tensor, length: Int? = nil, pad: Int, window: Tensor, nFFT: Int, hopLength: Int,
+                                          winLength: Int, normalized: SpectrogramNormalization, center: Bool = true,
+                                          onesided: Bool = true) -> Tensor {
+        precondition(spectrogram.dim >= 3 && spectrogram.shape.last == 2,
+                     "inverse_spectrogram: expected a spectrum as real pairs [..., freq, frames, 2], got \(spectrogram.shape)")
+        var spectrum = spectrogram
+        if normalized == .window { spectrum = spectrum * window.pow(2).sum().sqrt() }
+        let shape = spectrum.shape
+        let packed = spectrum.reshape([-1] + Array(shape.suffix(3)))
+        var waveform = packed.istft(nFFT: nFFT, hopLength: hopLength, winLength: winLength, window: window, center: center,
+                                    normalized: normalized == .frameLength, onesided: onesided, length: length.map { $0 + 2 * pad })
+        if length != nil && pad > 0 { waveform = waveform.narrow(1, start: pad, length: waveform.shape[1] - 2 * pad) }
+        return waveform.reshape(Array(shape.dropLast(3)) + [waveform.shape[1]])
+    }
+
+    /// A waveform [..., time] whose spectrogram is close to `specgram` [..., freq, frames], by the Griffin-Lim
+    /// algorithm with momentum (`torchaudio.functional.griffinlim`): phases start random (drawn from the default
+    /// generator as torchaudio draws a complex `torch.rand`, real and imaginary parts in turn) or all 1, and each of
+    /// `nIter` rounds inverts the magnitudes with the current phases and takes the phases of the result's spectrum.
+    public static func griffinlim(_ specgram: Tensor, window: Tensor, nFFT: Int, hopLength: Int, winLength: Int, power: Double,
+                                  nIter: Int, momentum: Double, length: Int?, randInit: Bool) -> Tensor {
+        precondition((0..<1).contains(momentum), "griffinlim: momentum must be in range [0, 1). Found: \(momentum)")
+        let momentum = momentum / (1 + momentum)
+        let shape = specgram.shape
+        let magnitudes = specgram.reshape([-1] + Array(shape.suffix(2))).pow(1 / power).unsqueeze(-1)
+        let pairsShape = magnitudes.shape.dropLast() + [2]
+        var angles = randInit ? Tensor.rand(Array(pairsShape), dtype: specgram.dtype, device: specgram.device)
+            : Tensor.cat([Tensor.ones(Array(magnitudes.shape), dtype: specgram.dtype, device: specgram.device),
+                          Tensor.zeros(Array(magnitudes.shape), dtype: specgram.dtype, device: specgram.device)], dim: -1)
+        func invert(_ phases: Tensor) -> Tensor {
+            (magnitudes * phases).istft(nFFT: nFFT, hopLength: hopLength, winLength: winLength, window: window, length: length)
+        }
+        var previous: Tensor? = nil
+        for _ in 0..<nIter {
+            let rebuilt = invert(angles).stft(nFFT: nFFT, hopLength: hopLength, winLength: winLength, window: window, center: true,
+                                              padMode: .reflect, normalized: false, onesided: true, returnComplex: false)
+            angles = rebuilt
+            if momentum != 0, let previous { angles = angles - previous * momentum }
+            angles = angles / (pairMagnitude(angles) + 1e-16).unsqueeze(-1)
+            previous = rebuilt
+        }
+        let waveform = invert(angles)
+        return waveform.reshape(Array(shape.dropLast(2)) + [waveform.shape[1]])
+    }
+
     /// |z| of complex values held as real pairs [..., 2], with the gradient PyTorch gives `abs` of a complex tensor
     /// (zero at z = 0, where the square root's derivative is not finite).
     static func pairMagnitude(_ pairs: Tensor) -> Tensor {

@@ -165,6 +165,38 @@ final class AudioTransformTests: XCTestCase {
         }
     }
 
+    func testInverseTransformsMatchTorchaudio() {
+        let hamming = { (length: Int) in Tensor.hammingWindow(length) }
+        assertCase("istft", Spectrogram(nFFT: 128, hopLength: 32, power: nil)(x)) {
+            $0.istft(nFFT: 128, hopLength: 32, window: Tensor.hannWindow(128))
+        }
+        assertCase("istft_length_window", Spectrogram(nFFT: 128, winLength: 100, hopLength: 40, windowFn: hamming, power: nil,
+                                                      normalized: .frameLength)(x)) {
+            $0.istft(nFFT: 128, hopLength: 40, winLength: 100, window: hamming(100), normalized: true, length: 1990)
+        }
+        assertCase("istft_not_centered_padded", Spectrogram(nFFT: 64, hopLength: 16, windowFn: hamming, power: nil, center: false)(x)) {
+            $0.istft(nFFT: 64, hopLength: 16, window: hamming(64), center: false, length: 2100)
+        }
+        assertCase("istft_twosided", x[0].stft(nFFT: 64, hopLength: 16, window: Tensor.hannWindow(64), onesided: false, returnComplex: false)) {
+            $0.istft(nFFT: 64, hopLength: 16, window: Tensor.hannWindow(64), onesided: false)
+        }
+        assertCase("inverse_spectrogram", Spectrogram(nFFT: 128, power: nil)(x)) { InverseSpectrogram(nFFT: 128)($0) }
+        assertCase("inverse_spectrogram_pad_norm", Spectrogram(nFFT: 200, winLength: 160, pad: 7, power: nil, normalized: true)(x)) {
+            InverseSpectrogram(nFFT: 200, winLength: 160, pad: 7, normalized: true)($0, length: 2000)
+        }
+        // The round trip gives the waveform back.
+        let back = InverseSpectrogram(nFFT: 128)(Spectrogram(nFFT: 128, power: nil)(x), length: 2000)
+        XCTAssertLessThan((back - x).abs().max().item(), 1e-5)
+        Ember.manualSeed(9)
+        assertMatches("griffinlim", GriffinLim(nFFT: 128, nIter: 4)(Spectrogram(nFFT: 128)(x[.all, 0..<800])), tolerance: 1e-4)
+        Ember.manualSeed(10)
+        let magnitudes = Spectrogram(nFFT: 64, hopLength: 16, power: 1)(x.view(1, 2, 2000)[.ellipsis, 0..<700])
+        assertMatches("griffinlim_magnitude_plain", GriffinLim(nFFT: 64, nIter: 3, hopLength: 16, power: 1, momentum: 0, length: 700,
+                                                               randInit: false)(magnitudes), tolerance: 1e-4)
+        XCTAssertEqual(Array(InverseSpectrogram().stateDict().keys), ["window"])
+        XCTAssertEqual(Array(GriffinLim().stateDict().keys), ["window"])
+    }
+
     func testOptionsTakeTorchaudiosStrings() {
         let spec = Spectrogram(nFFT: 64, normalized: "frame_length")(x)
         XCTAssertTrue(spec.equal(Spectrogram(nFFT: 64, normalized: .frameLength)(x)))

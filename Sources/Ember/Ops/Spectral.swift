@@ -85,6 +85,79 @@ extension Tensor {
         return dim == 1 ? result.squeeze(0) : result
     }
 
+    /// The inverse short-time Fourier transform (`torch.istft`): the signal [length] or [batch, length] whose `stft`
+    /// is the spectrum `self`, given as real pairs [freq, frames, 2] or [batch, freq, frames, 2] (the layout of
+    /// `torch.view_as_real`; Ember has no complex dtypes yet). Each frame's inverse transform (of its first nFFT/2 + 1
+    /// bins, as `torch.fft.irfft` reads them) is multiplied by `window` and overlap-added every `hopLength` samples,
+    /// then divided by the overlap-added squared window; `center` trims nFFT/2 samples from each end, and `length`
+    /// trims or pads the result with zeros. `onesided` defaults to whether there are fewer than nFFT frequencies.
+    /// Stops with PyTorch's message where the window's overlap-add comes near zero, where the result could not be
+    /// divided by it.
+    public func istft(nFFT: Int, hopLength: Int? = nil, winLength: Int? = nil, window: Tensor? = nil, center: Bool = true,
+                      normalized: Bool = false, onesided: Bool? = nil, length: Int? = nil, returnComplex: Bool = false,
+                      file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        let op = "istft"
+        check(!returnComplex, op, "complex results are not supported (Ember has no complex dtypes); pass returnComplex: false",
+              file: file, line: line)
+        check((dim == 3 || dim == 4) && shape.last == 2, op, "expected a spectrum as real pairs [freq, frames, 2] or [batch, freq, "
+              + "frames, 2], but got a tensor of shape \(shapeText(shape))", file: file, line: line)
+        check(dtype == .float32 || dtype == .float64, op, "expected a float32 or float64 spectrum, but got \(dtype)", file: file, line: line)
+        let windowLength = winLength ?? nFFT, hop = hopLength ?? windowLength / 4
+        let spectrum = dim == 3 ? unsqueeze(0) : self
+        let bins = spectrum.shape[1], frameCount = spectrum.shape[2]
+        let isOnesided = onesided ?? (bins != nFFT)
+        if isOnesided {
+            check(bins == nFFT / 2 + 1, op, "expected the frequency dimension (3rd to the last) of the input tensor to match n_fft / 2 + 1 "
+                  + "when onesided=True, but got \(bins)", file: file, line: line)
+        } else {
+            check(bins == nFFT, op, "expected the frequency dimension (3rd to the last) of the input tensor to match n_fft when "
+                  + "onesided=False, but got \(bins)", file: file, line: line)
+        }
+        check(0 < hop && hop <= windowLength, op, "expected 0 < hop_length <= win_length", file: file, line: line)
+        check(0 < windowLength && windowLength <= nFFT, op, "expected 0 < win_length <= n_fft", file: file, line: line)
+        var frameWindow = Tensor.ones([windowLength], dtype: dtype, device: device)
+        if let window {
+            check(window.dim == 1 && window.shape[0] == windowLength, op, "expected a 1D window tensor of size equal to win_length="
+                  + "\(windowLength), but got window with size \(shapeText(window.shape))", file: file, line: line)
+            Tensor.checkSameDevice(self, window, op: op, file: file, line: line)
+            frameWindow = window
+        }
+        if windowLength < nFFT {
+            let left = (nFFT - windowLength) / 2
+            frameWindow = Tensor.pad(frameWindow, [left, nFFT - windowLength - left], value: 0)
+        }
+        // Each frame's samples [batch, frames, nFFT], windowed, then overlap-added along time.
+        let halfSpectrum = spectrum.narrow(1, start: 0, length: nFFT / 2 + 1).transpose(1, 2)
+        let frames = halfSpectrum.inverseRealFourierPairs(length: nFFT, scale: normalized ? 1 / Double(nFFT).squareRoot() : 1 / Double(nFFT))
+        let expectedLength = nFFT + hop * (frameCount - 1)
+        func overlapAdd(_ columns: Tensor) -> Tensor {
+            F.fold(columns.transpose(1, 2), outputSize: IntPair(1, expectedLength), kernelSize: IntPair(1, nFFT), stride: IntPair(1, hop))
+                .reshape(columns.shape[0], expectedLength)
+        }
+        var signal = overlapAdd(frames * frameWindow)
+        var envelope = overlapAdd(frameWindow.pow(2).expand(1, frameCount, nFFT))
+        let start = center ? nFFT / 2 : 0
+        let end = length.map { start + $0 } ?? (center ? expectedLength - nFFT / 2 : expectedLength)
+        let kept = Swift.max(0, Swift.min(end, expectedLength) - start)
+        signal = signal.narrow(1, start: start, length: kept)
+        envelope = envelope.narrow(1, start: start, length: kept)
+        let tooSmall = noGrad { kept > 0 && envelope.abs().min().item() < 1e-11 }
+        check(!tooSmall, op, "window overlap add min: 1", file: file, line: line)
+        signal = signal / envelope
+        if end > expectedLength { signal = Tensor.pad(signal, [0, end - expectedLength], value: 0) }
+        return dim == 3 ? signal.squeeze(0) : signal
+    }
+
+    /// The real signal of `length` samples whose one-sided transform is the pairs [..., bins, 2] along the
+    /// second-to-last dimension, times `scale` (`torch.fft.irfft` under `viewAsComplex`): the imaginary parts of
+    /// the zero and Nyquist bins are ignored, as in `irfft`.
+    func inverseRealFourierPairs(length n: Int, scale: Double) -> Tensor {
+        let bins = shape[dim - 2]
+        // The full Hermitian spectrum: bins n-1 … n/2+1 are the conjugates of bins 1 … (n-1)/2.
+        let mirrored = narrow(dim - 2, start: 1, length: n - bins).flip([dim - 2]) * Tensor([1, -1] as [Double]).to(dtype)
+        return Tensor.cat([self, mirrored], dim: dim - 2).complexFourierPairs(inverse: true, scale: scale).select(-1, 0)
+    }
+
     /// The one-sided discrete Fourier transform of the last dimension of a real tensor times `scale`, as real pairs
     /// [..., n/2 + 1, 2] (`torch.fft.rfft` under `viewAsReal`).
     func realFourierPairs(scale: Double) -> Tensor {

@@ -100,5 +100,27 @@ mel40 = T.MelScale(n_mels=40)(T.Spectrogram()(x)).detach()
 put("inverse_mel", T.InverseMelScale(n_stft=201, n_mels=40)(mel40))
 put("inverse_mel_gelsd", T.InverseMelScale(n_stft=201, n_mels=40, driver="gelsd")(mel40))
 
+pairs = lambda spectrum: torch.view_as_real(spectrum).detach().contiguous()
+complex_in = lambda f: lambda s: f(torch.view_as_complex(s))
+hann = torch.hann_window
+case("istft", complex_in(lambda s: torch.istft(s, 128, hop_length=32, window=hann(128))),
+     pairs(T.Spectrogram(n_fft=128, hop_length=32, power=None)(x)))
+case("istft_length_window", complex_in(lambda s: torch.istft(s, 128, hop_length=40, win_length=100, window=torch.hamming_window(100),
+                                                             normalized=True, length=1990)),
+     pairs(T.Spectrogram(n_fft=128, hop_length=40, win_length=100, window_fn=torch.hamming_window, power=None,
+                         normalized="frame_length")(x)))
+case("istft_not_centered_padded", complex_in(lambda s: torch.istft(s, 64, hop_length=16, window=torch.hamming_window(64), center=False,
+                                                                   length=2100)),
+     pairs(T.Spectrogram(n_fft=64, hop_length=16, window_fn=torch.hamming_window, power=None, center=False)(x)))
+case("istft_twosided", complex_in(lambda s: torch.istft(s, 64, hop_length=16, window=hann(64), onesided=False)),
+     pairs(torch.stft(x[0], 64, hop_length=16, window=hann(64), onesided=False, return_complex=True)))
+case("inverse_spectrogram", complex_in(T.InverseSpectrogram(n_fft=128)), pairs(T.Spectrogram(n_fft=128, power=None)(x)))
+case("inverse_spectrogram_pad_norm", complex_in(lambda s: T.InverseSpectrogram(n_fft=200, win_length=160, pad=7, normalized=True)(s, 2000)),
+     pairs(T.Spectrogram(n_fft=200, win_length=160, pad=7, normalized=True, power=None)(x)))
+torch.manual_seed(9); put("griffinlim", T.GriffinLim(n_fft=128, n_iter=4)(T.Spectrogram(n_fft=128)(x[:, :800])))
+torch.manual_seed(10); put("griffinlim_magnitude_plain", T.GriffinLim(n_fft=64, n_iter=3, hop_length=16, power=1.0, momentum=0,
+                                                                      rand_init=False, length=700)(
+    T.Spectrogram(n_fft=64, hop_length=16, power=1.0)(x.view(1, 2, 2000)[..., :700])))
+
 with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "torchaudio_cases.json"), "w") as f:
     json.dump(out, f)
