@@ -123,6 +123,32 @@ public enum AudioFunctional {
         return waveform.reshape(Array(shape.dropLast(2)) + [waveform.shape[1]])
     }
 
+    /// Spectra [..., freq, frames, 2] (complex values as real pairs) sped up by `rate` without changing their pitch
+    /// (`torchaudio.functional.phase_vocoder`): ceil(frames / rate) frames whose magnitudes interpolate the nearest
+    /// two and whose phases advance by the measured phase differences; `phaseAdvance` [freq, 1] is each bin's
+    /// expected advance per hop.
+    public static func phaseVocoder(_ specgrams: Tensor, rate: Double, phaseAdvance: Tensor) -> Tensor {
+        precondition(specgrams.dim >= 3 && specgrams.shape.last == 2,
+                     "phase_vocoder: expected spectra as real pairs [..., freq, frames, 2], got \(specgrams.shape)")
+        if rate == 1 { return specgrams }
+        let shape = specgrams.shape
+        let packed = specgrams.reshape([-1] + Array(shape.suffix(3)))
+        let timeSteps = Tensor.arange(0, Double(packed.shape[2]), step: rate, dtype: specgrams.dtype, device: specgrams.device)
+        let alphas = timeSteps - timeSteps.floor()
+        func angle(_ pairs: Tensor) -> Tensor { atan2(pairs.select(-1, 1), pairs.select(-1, 0)) }
+        let firstPhase = angle(packed.narrow(2, start: 0, length: 1))
+        let padded = F.pad(packed, [0, 0, 0, 2])
+        let before = padded.indexSelect(2, timeSteps.long()), after = padded.indexSelect(2, (timeSteps + 1).long())
+        var phase = angle(after) - angle(before) - phaseAdvance
+        let twoPi = 2 * Double.pi   // a Double: in one expression with a tensor, `2` would become a tensor literal
+        phase = phase - (phase / twoPi).round() * twoPi
+        phase = Tensor.cat([firstPhase, (phase + phaseAdvance).narrow(-1, start: 0, length: timeSteps.numel - 1)], dim: -1)
+        let accumulated = phase.cumsum(dim: -1)
+        let magnitude = alphas * pairMagnitude(after) + (1 - alphas) * pairMagnitude(before)
+        let stretched = Tensor.stack([magnitude * accumulated.cos(), magnitude * accumulated.sin()], dim: -1)
+        return stretched.reshape(Array(shape.dropLast(3)) + Array(stretched.shape.suffix(3)))
+    }
+
     /// |z| of complex values held as real pairs [..., 2], with the gradient PyTorch gives `abs` of a complex tensor
     /// (zero at z = 0, where the square root's derivative is not finite).
     static func pairMagnitude(_ pairs: Tensor) -> Tensor {

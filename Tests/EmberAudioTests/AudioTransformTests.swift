@@ -165,7 +165,7 @@ final class AudioTransformTests: XCTestCase {
         }
     }
 
-    func testInverseTransformsMatchTorchaudio() {
+    func testInverseTransformsAndTimeStretchMatchTorchaudio() {
         let hamming = { (length: Int) in Tensor.hammingWindow(length) }
         assertCase("istft", Spectrogram(nFFT: 128, hopLength: 32, power: nil)(x)) {
             $0.istft(nFFT: 128, hopLength: 32, window: Tensor.hannWindow(128))
@@ -193,6 +193,14 @@ final class AudioTransformTests: XCTestCase {
         let magnitudes = Spectrogram(nFFT: 64, hopLength: 16, power: 1)(x.view(1, 2, 2000)[.ellipsis, 0..<700])
         assertMatches("griffinlim_magnitude_plain", GriffinLim(nFFT: 64, nIter: 3, hopLength: 16, power: 1, momentum: 0, length: 700,
                                                                randInit: false)(magnitudes), tolerance: 1e-4)
+        let spectra = Tensor(Self.reference["time_stretch.input"]!, shape: Self.reference["time_stretch.input.shape"]!.map { Int($0) }).float()
+        // float32 phases accumulate to thousands of radians, where a last-place difference in atan2 moves the output
+        // by up to 1e-4 of its scale; in float64 the two agree to 1e-12.
+        assertCase("time_stretch", spectra, tolerance: 2e-5) { TimeStretch(hopLength: 32, nFreq: 65, fixedRate: 1.3)($0) }
+        assertCase("time_stretch_slower", spectra, tolerance: 1e-4) { TimeStretch(nFreq: 65)($0, overridingRate: 0.8) }
+        assertCase("time_stretch_f64", spectra.double(), tolerance: 1e-12) { TimeStretch(nFreq: 65).double()($0, overridingRate: 0.7) }
+        XCTAssertTrue(TimeStretch(nFreq: 65)(spectra, overridingRate: 1).equal(spectra), "rate 1 leaves the spectra as they are")
+        XCTAssertEqual(Array(TimeStretch().stateDict().keys), ["phase_advance"])
         XCTAssertEqual(Array(InverseSpectrogram().stateDict().keys), ["window"])
         XCTAssertEqual(Array(GriffinLim().stateDict().keys), ["window"])
     }

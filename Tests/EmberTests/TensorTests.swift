@@ -57,6 +57,21 @@ final class TensorTests: XCTestCase {
         XCTAssertEqual(Tensor([1, 2, 3, 4, 5, 6] as [Float], shape: [2, 3]).toArray(as: Float.self), a.toArray(as: Float.self))
         XCTAssertEqual(Tensor.eye(2, 3).toArray(as: Float.self), [1, 0, 0, 0, 1, 0])
         XCTAssertEqual(Tensor.arange(5, -3, step: -2).toArray(as: Int64.self), [5, 3, 1, -1])
+        // Fractional steps give PyTorch 2.15's bits (its AVX2 kernel's lanes and fused multiply-adds), not start + i·step.
+        let doubles = Tensor.arange(0, 40, step: 0.7, dtype: .float64).toArray(as: Double.self)
+        XCTAssertEqual([13, 25, 39, 53, 57].map { doubles[$0] }, [9.099999999999998, 17.499999999999996, 27.3, 37.1, 39.9])
+        XCTAssertNotEqual(doubles[39], 0.7 * 39)
+        let shifted = Tensor.arange(0.3, 100, step: 0.13, dtype: .float64).toArray(as: Double.self)
+        XCTAssertEqual(shifted.count, 767)
+        XCTAssertEqual([5, 100, 500, 766].map { shifted[$0] }, [0.9500000000000001, 13.3, 65.3, 99.88000000000001])
+        let floats = Tensor.arange(0, 40, step: 0.7, dtype: .float32).toArray(as: Float.self)
+        XCTAssertEqual([9, 18, 31, 57].map { floats[$0] }, [6.299999713897705, 12.59999942779541, 21.69999885559082, 39.900001525878906])
+        // linspace too: each half from its end with one fused multiply-add, in float32 for float32.
+        let spaced = Tensor.linspace(-3, 7.5, steps: 1001).toArray(as: Float.self)
+        XCTAssertEqual([60, 86, 103, 700, 999].map { spaced[$0] },
+                       [-2.370000123977661, -2.0970001220703125, -1.9185000658035278, 4.349999904632568, 7.489500045776367])
+        let spacedDoubles = Tensor.linspace(1.3, -2.9, steps: 77, dtype: .float64).toArray(as: Double.self)
+        XCTAssertEqual([3, 40, 70].map { spacedDoubles[$0] }, [1.1342105263157896, -0.9105263157894734, -2.568421052631579])
         XCTAssertEqual(Tensor.full([2], 7.5).toArray(as: Double.self), [7.5, 7.5])
         XCTAssertEqual(Tensor.zeros(0, 3).numel, 0)
         XCTAssertEqual(Tensor(3.5).dim, 0)

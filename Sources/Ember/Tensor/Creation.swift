@@ -142,13 +142,24 @@ extension Tensor {
 
     /// Values from `start` up to (not including) `end` in steps of `step` (`torch.arange`).
     /// Integer arguments give int64; pass a `dtype` or fractional bounds for floats.
+    ///
+    /// A fractional step gives PyTorch's bits, whose CPU kernel does not compute every value alike: it fills pairs of
+    /// AVX2 vectors (4 float64 or 8 float32 lanes), each lane `base + lane·step` from the vector's first value
+    /// `start + step·i` (float32: that first value rounded to float32 first), with fused multiply–adds, and the last
+    /// values that do not fill a pair as `start + step·i`.
     public static func arange(_ start: Double, _ end: Double, step: Double = 1, dtype: DType = defaultFloatDType,
                               device: Device = .cpu, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         check(step != 0, "arange", "step must be nonzero", file: file, line: line)
         check((end - start) / step >= 0, "arange", "upper bound and larger bound inconsistent with step sign",
               file: file, line: line)
         let count = Int(((end - start) / step).rounded(.up))
-        let values = (0..<count).map { start + Double($0) * step }
+        let lanes = dtype == .float64 ? 4 : (dtype == .float32 ? 8 : 1)
+        let vectorized = lanes == 1 ? 0 : count / (2 * lanes) * (2 * lanes)
+        let values = (0..<count).map { i -> Double in
+            guard i < vectorized else { return start.addingProduct(step, Double(i)) }
+            let lane = i % lanes, base = start.addingProduct(step, Double(i - lane))
+            return dtype == .float32 ? Double(Float(base)) + Double(lane) * step : base.addingProduct(Double(lane), step)
+        }
         return Tensor(values, shape: [count]).to(dtype).placed(on: device, file: file, line: line)
     }
     /// 0, 1, … up to `end` (exclusive) in a floating-point dtype (`torch.arange(end)` with a float).
@@ -168,12 +179,17 @@ extension Tensor {
     /// `steps` evenly spaced values from `start` to `end` inclusive (`torch.linspace`).
     public static func linspace(_ start: Double, _ end: Double, steps: Int, dtype: DType = defaultFloatDType,
                                 device: Device = .cpu) -> Tensor {
-        let step = steps > 1 ? (end - start) / Double(steps - 1) : 0
-        let half = steps / 2
-        // PyTorch fills the first half from the start and the second half from the end.
-        let values = steps == 1 ? [start]
-            : (0..<steps).map { i in i < half ? start + step * Double(i) : end - step * Double(steps - i - 1) }
-        return Tensor(values, shape: [steps]).to(dtype).placed(on: device)
+        // PyTorch fills the first half from the start and the second half from the end, each value one fused
+        // multiply-add, in float32 for float32 (the step too) and in double otherwise.
+        func values<T: BinaryFloatingPoint>(_ start: T, _ end: T) -> [Double] {
+            guard steps > 1 else { return steps == 1 ? [Double(start)] : [] }
+            let step = (end - start) / T(steps - 1), half = steps / 2
+            return (0..<steps).map { i in
+                Double(i < half ? start.addingProduct(step, T(i)) : end.addingProduct(-step, T(steps - i - 1)))
+            }
+        }
+        let filled = dtype == .float32 ? values(Float(start), Float(end)) : values(start, end)
+        return Tensor(filled, shape: [steps]).to(dtype).placed(on: device)
     }
 
     /// `base` raised to `steps` evenly spaced exponents from `start` to `end` (`torch.logspace`).

@@ -1,5 +1,5 @@
-// From spectrograms back to waveforms: torchaudio's InverseSpectrogram and GriffinLim as modules, with its defaults
-// and its `window` buffer.
+// From spectrograms back to waveforms, and spectrograms stretched in time: torchaudio's InverseSpectrogram, GriffinLim
+// and TimeStretch as modules, with its defaults and buffers.
 import Ember
 
 /// The waveforms [..., time] of complex spectra given as real pairs [..., freq, frames, 2], the inverse of
@@ -88,4 +88,37 @@ public final class GriffinLim: Module {
         AudioFunctional.griffinlim(specgram, window: window!, nFFT: nFFT, hopLength: hopLength, winLength: winLength, power: power,
                                    nIter: nIter, momentum: momentum, length: length, randInit: randInit)
     }
+}
+
+/// Complex spectra [..., freq, frames, 2] (real pairs) sped up by a rate without changing their pitch, by a phase
+/// vocoder (`torchaudio.transforms.TimeStretch`); `phase_advance` [nFreq, 1] is its buffer.
+public final class TimeStretch: Module {
+    /// The `fixed_rate` argument it was made with: the rate `forward` uses.
+    public let fixedRate: Double?
+    /// Each bin's expected phase advance per hop, π·hopLength·k / (nFreq - 1), saved in the state dict.
+    @Buffer public var phaseAdvance: Tensor?
+
+    /// `TimeStretch(…)`, with torchaudio's arguments and defaults.
+    ///
+    /// - Parameters:
+    ///   - hopLength: samples between the spectra's frames, nFFT / 2 when nil (nFFT = 2·(nFreq - 1)).
+    ///   - nFreq: the spectra's frequencies.
+    ///   - fixedRate: the rate `forward` stretches by; `rate > 1` speeds up.
+    public init(hopLength: Int? = nil, nFreq: Int = 201, fixedRate: Double? = nil) {
+        self.fixedRate = fixedRate
+        let hop = hopLength ?? (nFreq - 1)
+        super.init()
+        phaseAdvance = Tensor.linspace(0, Double.pi * Double(hop), steps: nFreq).unsqueeze(-1)
+    }
+
+    /// `specgrams` stretched by `overridingRate`, or by `fixedRate` when nil.
+    public func callAsFunction(_ specgrams: Tensor, overridingRate: Double?) -> Tensor {
+        guard let rate = overridingRate ?? fixedRate else {
+            preconditionFailure("TimeStretch: If no fixed_rate is specified, must pass a valid rate to the forward method.")
+        }
+        return AudioFunctional.phaseVocoder(specgrams, rate: rate, phaseAdvance: phaseAdvance!)
+    }
+
+    /// `specgrams` stretched by `fixedRate`.
+    public override func forward(_ specgrams: Tensor) -> Tensor { self(specgrams, overridingRate: nil) }
 }

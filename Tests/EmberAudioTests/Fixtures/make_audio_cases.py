@@ -117,6 +117,11 @@ case("istft_twosided", complex_in(lambda s: torch.istft(s, 64, hop_length=16, wi
 case("inverse_spectrogram", complex_in(T.InverseSpectrogram(n_fft=128)), pairs(T.Spectrogram(n_fft=128, power=None)(x)))
 case("inverse_spectrogram_pad_norm", complex_in(lambda s: T.InverseSpectrogram(n_fft=200, win_length=160, pad=7, normalized=True)(s, 2000)),
      pairs(T.Spectrogram(n_fft=200, win_length=160, pad=7, normalized=True, power=None)(x)))
+stretch_input = pairs(T.Spectrogram(n_fft=128, hop_length=32, power=None)(x))
+put("time_stretch.input", stretch_input)  # the phases of small bins are sensitive: the cases start from torchaudio's spectra
+case("time_stretch", complex_in(lambda s: torch.view_as_real(T.TimeStretch(hop_length=32, n_freq=65, fixed_rate=1.3)(s))), stretch_input)
+case("time_stretch_slower", complex_in(lambda s: torch.view_as_real(T.TimeStretch(n_freq=65)(s, 0.8))), stretch_input)
+case("time_stretch_f64", complex_in(lambda s: torch.view_as_real(T.TimeStretch(n_freq=65).double()(s, 0.7))), stretch_input.double())
 torch.manual_seed(9); put("griffinlim", T.GriffinLim(n_fft=128, n_iter=4)(T.Spectrogram(n_fft=128)(x[:, :800])))
 torch.manual_seed(10); put("griffinlim_magnitude_plain", T.GriffinLim(n_fft=64, n_iter=3, hop_length=16, power=1.0, momentum=0,
                                                                       rand_init=False, length=700)(
