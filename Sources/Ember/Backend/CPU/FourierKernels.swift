@@ -1,5 +1,6 @@
 // Batches of Fourier transforms: rows split across threads; each thread transforms eight rows at a time, one per
 // SIMD lane, and the rows left over one by one, with its own scratch memory.
+import CEmberKernels
 
 struct FourierTransformKernel: FloatTypeVisitor {
     let transform: FourierTransform
@@ -8,6 +9,32 @@ struct FourierTransformKernel: FloatTypeVisitor {
     func visit<T: FloatScalar>(_: T.Type) {
         // The lanes need SIMD scalars, which the float kernel types are.
         if T.self == Float.self { run(Float.self) } else { run(Double.self) }
+    }
+
+    /// Loads value j < count of eight rows `rowStride` reals apart into the lanes `work[j]`: interleaved complex pairs,
+    /// or reals with zero imaginary parts. Float32 rows are transposed eight at a time in C.
+    private func gather<T: FloatScalar & SIMDScalar>(_ work: UnsafeMutablePointer<ComplexLanes<T>>, _ rows: UnsafePointer<T>,
+                                                     rowStride: Int, count: Int, complex: Bool) {
+        if T.self == Float.self {
+            let source = UnsafeRawPointer(rows).assumingMemoryBound(to: Float.self)
+            let lanes = UnsafeMutableRawPointer(work).assumingMemoryBound(to: Float.self)
+            if complex { ember_fourier_gather_complex_f32(source, rowStride, count, lanes) } else { ember_fourier_gather_real_f32(source, rowStride, count, lanes) }
+        } else if complex {
+            for j in 0..<count { work[j] = ComplexLanes.gather(rows, rowStride: rowStride, complexAt: j) }
+        } else {
+            for j in 0..<count { work[j] = ComplexLanes.gather(rows, rowStride: rowStride, realAt: j) }
+        }
+    }
+
+    /// Writes the lanes `work[j]`, j < count, to complex value j of eight rows of interleaved pairs.
+    private func scatter<T: FloatScalar & SIMDScalar>(_ work: UnsafeMutablePointer<ComplexLanes<T>>, count: Int,
+                                                      to rows: UnsafeMutablePointer<T>, rowStride: Int) {
+        if T.self == Float.self {
+            ember_fourier_scatter_complex_f32(UnsafeRawPointer(work).assumingMemoryBound(to: Float.self), count,
+                                              UnsafeMutableRawPointer(rows).assumingMemoryBound(to: Float.self), rowStride)
+        } else {
+            for j in 0..<count { work[j].scatter(to: rows, rowStride: rowStride, complexAt: j) }
+        }
     }
 
     private func run<T: FloatScalar & SIMDScalar>(_: T.Type) {
@@ -41,15 +68,16 @@ struct FourierTransformKernel: FloatTypeVisitor {
         case .realToComplex:
             let plan = FourierPlans.realPlan(T.self, length: n), values = plan.complex.length
             parallelFor(transform.batch, grain: grain) { rows in
-                groups(rows, count: values + plan.scratchCount, lanesBody: { row, work in
-                    let rowInput = input + row * n
+                groups(rows, count: values + plan.scratchCount + outputRow, lanesBody: { row, work in
+                    let rowInput = input + row * n, rowOutput = outputReals + 2 * row * outputRow
                     if plan.packsPairs {
-                        for j in 0..<values { work[j] = ComplexLanes.gather(rowInput, rowStride: n, complexAt: j) }
+                        gather(work, rowInput, rowStride: n, count: values, complex: true)
                     } else {
-                        for j in 0..<values { work[j] = ComplexLanes.gather(rowInput, rowStride: n, realAt: j) }
+                        gather(work, rowInput, rowStride: n, count: values, complex: false)
                     }
-                    let rowOutput = outputReals + 2 * row * outputRow
-                    plan.transform(work, scratch: work + values) { $0.scatter(to: rowOutput, rowStride: 2 * outputRow, complexAt: $1) }
+                    let results = work + values + plan.scratchCount
+                    plan.transform(work, scratch: work + values) { results[$1] = $0 }
+                    scatter(results, count: outputRow, to: rowOutput, rowStride: 2 * outputRow)
                 }, rowBody: { row, work in
                     let rowInput = input + row * n
                     if plan.packsPairs {
@@ -69,9 +97,9 @@ struct FourierTransformKernel: FloatTypeVisitor {
             }
             parallelFor(transform.batch, grain: grain) { rows in
                 groups(rows, count: n + plan.scratchCount, lanesBody: { row, work in
-                    for j in 0..<n { work[j] = ComplexLanes.gather(input + 2 * row * n, rowStride: 2 * n, complexAt: j) }
+                    gather(work, input + 2 * row * n, rowStride: 2 * n, count: n, complex: true)
                     apply(work, work + n)
-                    for j in 0..<n { work[j].scatter(to: outputReals + 2 * row * n, rowStride: 2 * n, complexAt: j) }
+                    scatter(work, count: n, to: outputReals + 2 * row * n, rowStride: 2 * n)
                 }, rowBody: { row, scratch in
                     let rowOutput = output + row * n
                     if rowOutput != complexInput + row * n { rowOutput.update(from: complexInput + row * n, count: n) }

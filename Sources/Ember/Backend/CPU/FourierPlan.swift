@@ -1,6 +1,7 @@
 // The discrete Fourier transform of one length: a mixed-radix Stockham FFT (radices 4, 2, 3, 5 and a generic odd
 // radix), Bluestein's chirp-z algorithm when the length has a large prime factor, and the real transform of even
 // lengths through a complex one of half the length. Plans are built once per (length, type) and shared.
+import CEmberKernels
 import Foundation
 
 /// A complex number as the kernels hold it: the real part, then the imaginary part. Two stored properties of one
@@ -242,6 +243,11 @@ final class FourierPlan<T: FloatScalar> {
     private static func run<C: FourierElement>(_ stage: Stage, _ x: UnsafeMutablePointer<C>, _ y: UnsafeMutablePointer<C>)
         where C.Real == T {
         let p = stage.radix, s = stage.stride, m = stage.span / p
+        if C.self == ComplexLanes<Float>.self, stage.twiddles.withUnsafeBytes({ twiddles in
+            ember_fourier_pass_lanes_f32(Int32(p), s, m, twiddles.baseAddress?.assumingMemoryBound(to: Float.self),
+                                         UnsafeRawPointer(x).assumingMemoryBound(to: Float.self),
+                                         UnsafeMutableRawPointer(y).assumingMemoryBound(to: Float.self)) != 0
+        }) { return }   // eight float32 transforms at once in C with AVX, the same operations as below
         stage.twiddles.withUnsafeBufferPointer { twiddles in
             switch p {
             case 2:
