@@ -102,7 +102,8 @@ EMBER_AVX static inline void transpose8(__m256 *r) {
     r[6] = _mm256_permute2f128_ps(u2, u6, 0x31); r[7] = _mm256_permute2f128_ps(u3, u7, 0x31);
 }
 
-/// Eight floats from each row at `offset` become eight lanes of 8 consecutive floats of `work` per column.
+/// Four complex values (eight floats) of each of the eight rows at a time become four elements of lanes; `done` is
+/// how many values were moved (the rest are left to the caller's scalar loop).
 EMBER_AVX static void gather_avx(const float *rows, size_t stride, size_t count, float *work, size_t *done) {
     size_t j = 0;
     for (; j + 4 <= count; j += 4) {
@@ -114,6 +115,7 @@ EMBER_AVX static void gather_avx(const float *rows, size_t stride, size_t count,
     *done = j;
 }
 
+/// Eight reals of each row at a time become eight elements of lanes with zero imaginary parts.
 EMBER_AVX static void gather_real_avx(const float *rows, size_t stride, size_t count, float *work, size_t *done) {
     size_t j = 0;
     for (; j + 8 <= count; j += 8) {
@@ -128,6 +130,7 @@ EMBER_AVX static void gather_real_avx(const float *rows, size_t stride, size_t c
     *done = j;
 }
 
+/// The inverse of `gather_avx`: four elements of lanes at a time back to four complex values of each row.
 EMBER_AVX static void scatter_avx(const float *work, size_t count, float *rows, size_t stride, size_t *done) {
     size_t j = 0;
     for (; j + 4 <= count; j += 4) {
