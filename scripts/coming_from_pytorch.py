@@ -100,7 +100,7 @@ class Table:
     def spelled(self, parent, name, static=None):
         """Up to two signatures of `parent`'s `name`: static or instance members only when `static` says so."""
         titles = [title for title, is_static in self.symbols.get((parent, name), []) if static in (None, is_static)]
-        return sorted(set(titles), key=len)[:2]
+        return sorted(set(titles), key=lambda title: (len(title), title))[:2]
 
     def add(self, section, pytorch, cells):
         if cells:
@@ -114,15 +114,14 @@ class Table:
         assert self.symbols.get((parent, name)), f"{pytorch}: Ember has no {path}"
         return [spelling]
 
-    def function(self, section, pytorch, name, tensor_method=True):
-        """A torch function: Ember's global function, Tensor's static function or Tensor's method."""
-        swift = camel(name)
+    def function(self, section, pytorch, *names):
+        """A torch function: Ember's global function, Tensor's static function or Tensor's method, under the first of
+        `names` (in lowerCamelCase) that Ember has."""
         cells = self.renamed(pytorch)
-        cells += self.spelled("", swift)
-        if not cells:
-            cells += [f"Tensor.{t}" for t in self.spelled("Tensor", swift, static=True)]
-        if tensor_method and not cells:
-            cells += [f"x.{t}" for t in self.spelled("Tensor", swift, static=False)]
+        for swift in map(camel, names):
+            cells = cells or self.spelled("", swift)
+            cells = cells or [f"Tensor.{t}" for t in self.spelled("Tensor", swift, static=True)]
+            cells = cells or [f"x.{t}" for t in self.spelled("Tensor", swift, static=False)]
         self.add(section, pytorch, cells)
 
     def member(self, section, pytorch, parent, name, prefix):
@@ -154,9 +153,7 @@ def main():
             if prefix == "fft":
                 table.member("torch.linalg, torch.special, torch.fft", pytorch, "FFT", name, "FFT.")
             else:   # Tensor's methods: x.specialI1(), or the plain name (x.inverse(), x.eigh())
-                table.function("torch.linalg, torch.special, torch.fft", pytorch, f"{prefix}_{name}")
-                if pytorch not in dict(table.sections.get("torch.linalg, torch.special, torch.fft", [])):
-                    table.function("torch.linalg, torch.special, torch.fft", pytorch, name)
+                table.function("torch.linalg, torch.special, torch.fft", pytorch, f"{prefix}_{name}", name)
     for name in public_names(torch.Tensor):
         table.member("Tensor methods", f"torch.Tensor.{name}", "Tensor", name, "x.")
     for name in ("Parameter",) + tuple(n for n in public_names(torch.nn, True) if issubclass(getattr(torch.nn, n), torch.nn.Module)):

@@ -102,9 +102,9 @@ EMBER_AVX static inline void transpose8(__m256 *r) {
     r[6] = _mm256_permute2f128_ps(u2, u6, 0x31); r[7] = _mm256_permute2f128_ps(u3, u7, 0x31);
 }
 
-/// Four complex values (eight floats) of each of the eight rows at a time become four elements of lanes; `done` is
-/// how many values were moved (the rest are left to the caller's scalar loop).
-EMBER_AVX static void gather_avx(const float *rows, size_t stride, size_t count, float *work, size_t *done) {
+/// Four complex values (eight floats) of each of the eight rows at a time become four elements of lanes; returns how
+/// many values were moved (the rest are left to the caller's scalar loop).
+EMBER_AVX static size_t gather_avx(const float *rows, size_t stride, size_t count, float *work) {
     size_t j = 0;
     for (; j + 4 <= count; j += 4) {
         __m256 r[8];
@@ -112,11 +112,11 @@ EMBER_AVX static void gather_avx(const float *rows, size_t stride, size_t count,
         transpose8(r);
         for (int c = 0; c < 8; c++) _mm256_storeu_ps(work + 16 * j + 8 * c, r[c]);
     }
-    *done = j;
+    return j;
 }
 
 /// Eight reals of each row at a time become eight elements of lanes with zero imaginary parts.
-EMBER_AVX static void gather_real_avx(const float *rows, size_t stride, size_t count, float *work, size_t *done) {
+EMBER_AVX static size_t gather_real_avx(const float *rows, size_t stride, size_t count, float *work) {
     size_t j = 0;
     for (; j + 8 <= count; j += 8) {
         __m256 r[8];
@@ -127,11 +127,11 @@ EMBER_AVX static void gather_real_avx(const float *rows, size_t stride, size_t c
             _mm256_storeu_ps(work + 16 * (j + c) + 8, _mm256_setzero_ps());
         }
     }
-    *done = j;
+    return j;
 }
 
 /// The inverse of `gather_avx`: four elements of lanes at a time back to four complex values of each row.
-EMBER_AVX static void scatter_avx(const float *work, size_t count, float *rows, size_t stride, size_t *done) {
+EMBER_AVX static size_t scatter_avx(const float *work, size_t count, float *rows, size_t stride) {
     size_t j = 0;
     for (; j + 4 <= count; j += 4) {
         __m256 r[8];
@@ -139,7 +139,7 @@ EMBER_AVX static void scatter_avx(const float *work, size_t count, float *rows, 
         transpose8(r);
         for (int k = 0; k < 8; k++) _mm256_storeu_ps(rows + k * stride + 2 * j, r[k]);
     }
-    *done = j;
+    return j;
 }
 #endif
 
@@ -156,7 +156,7 @@ int ember_fourier_pass_lanes_f32(int radix, size_t stride, size_t m, const float
 void ember_fourier_gather_complex_f32(const float *rows, size_t rowStride, size_t count, float *work) {
     size_t j = 0;
 #if defined(__x86_64__)
-    if (ember_has_avx2()) gather_avx(rows, rowStride, count, work, &j);
+    if (ember_has_avx2()) j = gather_avx(rows, rowStride, count, work);
 #endif
     for (; j < count; j++) {
         for (int k = 0; k < 8; k++) {
@@ -169,7 +169,7 @@ void ember_fourier_gather_complex_f32(const float *rows, size_t rowStride, size_
 void ember_fourier_gather_real_f32(const float *rows, size_t rowStride, size_t count, float *work) {
     size_t j = 0;
 #if defined(__x86_64__)
-    if (ember_has_avx2()) gather_real_avx(rows, rowStride, count, work, &j);
+    if (ember_has_avx2()) j = gather_real_avx(rows, rowStride, count, work);
 #endif
     for (; j < count; j++) {
         for (int k = 0; k < 8; k++) {
@@ -182,7 +182,7 @@ void ember_fourier_gather_real_f32(const float *rows, size_t rowStride, size_t c
 void ember_fourier_scatter_complex_f32(const float *work, size_t count, float *rows, size_t rowStride) {
     size_t j = 0;
 #if defined(__x86_64__)
-    if (ember_has_avx2()) scatter_avx(work, count, rows, rowStride, &j);
+    if (ember_has_avx2()) j = scatter_avx(work, count, rows, rowStride);
 #endif
     for (; j < count; j++) {
         for (int k = 0; k < 8; k++) {

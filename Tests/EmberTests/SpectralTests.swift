@@ -197,6 +197,19 @@ final class SpectralTests: XCTestCase {
         }
     }
 
+    /// Without a window, a `winLength` shorter than nFFT still frames the signal: PyTorch centres a window of ones of
+    /// that length (torch.stft(x, 16, 4, win_length=8) equals the same call with window=torch.ones(8)), and istft too.
+    func testAShortWinLengthWithoutAWindowIsACentredWindowOfOnes() {
+        let x = Tensor(testSignal(64), shape: [64])
+        let implicit = x.stft(nFFT: 16, hopLength: 4, winLength: 8, center: false, returnComplex: false)
+        let ones = x.stft(nFFT: 16, hopLength: 4, winLength: 8, window: Tensor.ones([8], dtype: .float64), center: false, returnComplex: false)
+        XCTAssertEqual(implicit.toArray(as: Double.self), ones.toArray(as: Double.self))
+        XCTAssertNotEqual(implicit.toArray(as: Double.self), x.stft(nFFT: 16, hopLength: 4, center: false, returnComplex: false).toArray(as: Double.self))
+        let spectrum = x.stft(nFFT: 16, hopLength: 4, winLength: 8, returnComplex: false)
+        XCTAssertEqual(spectrum.istft(nFFT: 16, hopLength: 4, winLength: 8).toArray(as: Double.self),
+                       spectrum.istft(nFFT: 16, hopLength: 4, winLength: 8, window: Tensor.ones([8], dtype: .float64)).toArray(as: Double.self))
+    }
+
     func testWindowsMatchPyTorch() {
         for n in [0, 1, 2, 7, 64, 400] {
             for periodic in [true, false] {

@@ -40,7 +40,7 @@ extension Tensor {
     /// The short-time Fourier transform of a signal [time] or a batch of them [batch, time] (`torch.stft`), as
     /// real pairs: [batch, nFFT/2 + 1, frames, 2] (`onesided`) or [batch, nFFT, frames, 2]. Frames of `nFFT`
     /// samples every `hopLength` (default nFFT/4) are multiplied by `window` (`winLength` long, default nFFT,
-    /// centred in the frame; ones when nil), after padding the signal by nFFT/2 on both sides with `padMode` when
+    /// centred in the frame; ones of `winLength` when nil), after padding the signal by nFFT/2 on both sides with `padMode` when
     /// `center`. `normalized` multiplies by nFFT^-1/2. Complex results (`returnComplex: true`) need complex dtypes,
     /// which Ember does not have yet: pass `returnComplex: false`.
     public func stft(nFFT: Int, hopLength: Int? = nil, winLength: Int? = nil, window: Tensor? = nil, center: Bool = true,
@@ -62,26 +62,12 @@ extension Tensor {
         check(hop > 0, op, "expected hop_length > 0, but got hop_length=\(hop)", file: file, line: line)
         check(windowLength > 0 && windowLength <= nFFT, op, "expected 0 < win_length <= n_fft, but got win_length=\(windowLength)",
               file: file, line: line)
-        if let window {
-            check(window.dim == 1 && window.shape[0] == windowLength, op, "expected a 1D window tensor of size equal to win_length="
-                  + "\(windowLength), but got window with size \(shapeText(window.shape))", file: file, line: line)
-            Tensor.checkSameDevice(self, window, op: op, file: file, line: line)
-        }
         var frames = signal.unfold(1, nFFT, hop)
-        if var window {
-            if windowLength < nFFT {
-                let left = (nFFT - windowLength) / 2
-                window = Tensor.pad(window, [left, nFFT - windowLength - left], value: 0)
-            }
-            frames = frames * window
+        if let weights = frameWindow(window, length: windowLength, nFFT: nFFT, op: op, file: file, line: line) {
+            frames = frames * weights
         }
-        var spectrum = frames.realFourierPairs(scale: normalized ? 1 / Double(nFFT).squareRoot() : 1)
-        if !onesided {
-            let bins = nFFT / 2 + 1
-            let mirrored = spectrum.narrow(2, start: 1, length: nFFT - bins).flip([2]) * Tensor([1, -1] as [Double]).to(spectrum.dtype)
-            spectrum = Tensor.cat([spectrum, mirrored], dim: 2)
-        }
-        let result = spectrum.transpose(1, 2)
+        let spectrum = frames.realFourierPairs(scale: normalized ? 1 / Double(nFFT).squareRoot() : 1)
+        let result = (onesided ? spectrum : spectrum.hermitianExtension(toLength: nFFT)).transpose(1, 2)
         return dim == 1 ? result.squeeze(0) : result
     }
 
@@ -115,17 +101,8 @@ extension Tensor {
         }
         check(0 < hop && hop <= windowLength, op, "expected 0 < hop_length <= win_length", file: file, line: line)
         check(0 < windowLength && windowLength <= nFFT, op, "expected 0 < win_length <= n_fft", file: file, line: line)
-        var frameWindow = Tensor.ones([windowLength], dtype: dtype, device: device)
-        if let window {
-            check(window.dim == 1 && window.shape[0] == windowLength, op, "expected a 1D window tensor of size equal to win_length="
-                  + "\(windowLength), but got window with size \(shapeText(window.shape))", file: file, line: line)
-            Tensor.checkSameDevice(self, window, op: op, file: file, line: line)
-            frameWindow = window
-        }
-        if windowLength < nFFT {
-            let left = (nFFT - windowLength) / 2
-            frameWindow = Tensor.pad(frameWindow, [left, nFFT - windowLength - left], value: 0)
-        }
+        let weights = frameWindow(window, length: windowLength, nFFT: nFFT, op: op, file: file, line: line)
+            ?? Tensor.ones([nFFT], dtype: dtype, device: device)
         // Each frame's samples [batch, frames, nFFT], windowed, then overlap-added along time.
         let halfSpectrum = spectrum.narrow(1, start: 0, length: nFFT / 2 + 1).transpose(1, 2)
         let frames = halfSpectrum.inverseRealFourierPairs(length: nFFT, scale: normalized ? 1 / Double(nFFT).squareRoot() : 1 / Double(nFFT))
@@ -134,8 +111,8 @@ extension Tensor {
             F.fold(columns.transpose(1, 2), outputSize: IntPair(1, expectedLength), kernelSize: IntPair(1, nFFT), stride: IntPair(1, hop))
                 .reshape(columns.shape[0], expectedLength)
         }
-        var signal = overlapAdd(frames * frameWindow)
-        var envelope = overlapAdd(frameWindow.pow(2).expand(1, frameCount, nFFT))
+        var signal = overlapAdd(frames * weights)
+        var envelope = overlapAdd(weights.pow(2).expand(1, frameCount, nFFT))
         let start = center ? nFFT / 2 : 0
         let end = length.map { start + $0 } ?? (center ? expectedLength - nFFT / 2 : expectedLength)
         let kept = Swift.max(0, Swift.min(end, expectedLength) - start)
@@ -148,14 +125,37 @@ extension Tensor {
         return dim == 3 ? signal.squeeze(0) : signal
     }
 
+    /// The window each frame of `nFFT` samples is multiplied by (PyTorch's rule for `stft` and `istft`): `window`, or
+    /// ones when nil, `length` long and centred in the frame with zeros; nil when there is no window and it would be
+    /// all ones. Stops naming `op` when `window` is not 1-D of `length` or is on another device.
+    func frameWindow(_ window: Tensor?, length windowLength: Int, nFFT: Int, op: String, file: StaticString, line: UInt) -> Tensor? {
+        if let window {
+            check(window.dim == 1 && window.shape[0] == windowLength, op, "expected a 1D window tensor of size equal to win_length="
+                  + "\(windowLength), but got window with size \(shapeText(window.shape))", file: file, line: line)
+            Tensor.checkSameDevice(self, window, op: op, file: file, line: line)
+        } else if windowLength == nFFT {
+            return nil
+        }
+        let window = window ?? Tensor.ones([windowLength], dtype: dtype, device: device)
+        guard windowLength < nFFT else { return window }
+        let left = (nFFT - windowLength) / 2
+        return Tensor.pad(window, [left, nFFT - windowLength - left], value: 0)
+    }
+
+    /// The full spectrum of `length` bins whose first length/2 + 1 bins are the pairs [..., bins, 2] along the
+    /// second-to-last dimension: bins length-1 … length/2+1 are the conjugates of bins 1 … (length-1)/2, as the
+    /// transform of a real signal has them.
+    func hermitianExtension(toLength n: Int) -> Tensor {
+        let axis = dim - 2
+        let mirrored = narrow(axis, start: 1, length: n - shape[axis]).flip([axis]) * Tensor([1, -1] as [Double]).to(dtype)
+        return Tensor.cat([self, mirrored], dim: axis)
+    }
+
     /// The real signal of `length` samples whose one-sided transform is the pairs [..., bins, 2] along the
     /// second-to-last dimension, times `scale` (`torch.fft.irfft` under `viewAsComplex`): the imaginary parts of
     /// the zero and Nyquist bins are ignored, as in `irfft`.
     func inverseRealFourierPairs(length n: Int, scale: Double) -> Tensor {
-        let bins = shape[dim - 2]
-        // The full Hermitian spectrum: bins n-1 … n/2+1 are the conjugates of bins 1 … (n-1)/2.
-        let mirrored = narrow(dim - 2, start: 1, length: n - bins).flip([dim - 2]) * Tensor([1, -1] as [Double]).to(dtype)
-        return Tensor.cat([self, mirrored], dim: dim - 2).complexFourierPairs(inverse: true, scale: scale).select(-1, 0)
+        hermitianExtension(toLength: n).complexFourierPairs(inverse: true, scale: scale).select(-1, 0)
     }
 
     /// The one-sided discrete Fourier transform of the last dimension of a real tensor times `scale`, as real pairs

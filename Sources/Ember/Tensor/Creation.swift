@@ -153,12 +153,12 @@ extension Tensor {
         check((end - start) / step >= 0, "arange", "upper bound and larger bound inconsistent with step sign",
               file: file, line: line)
         let count = Int(((end - start) / step).rounded(.up))
-        let lanes = dtype == .float64 ? 4 : (dtype == .float32 ? 8 : 1)
+        let lanes = dtype == .float64 ? 4 : (dtype == .float32 ? 8 : 1), isFloat32 = dtype == .float32
         let vectorized = lanes == 1 ? 0 : count / (2 * lanes) * (2 * lanes)
         let values = (0..<count).map { i -> Double in
             guard i < vectorized else { return start.addingProduct(step, Double(i)) }
             let lane = i % lanes, base = start.addingProduct(step, Double(i - lane))
-            return dtype == .float32 ? Double(Float(base)) + Double(lane) * step : base.addingProduct(Double(lane), step)
+            return isFloat32 ? Double(Float(base)) + Double(lane) * step : base.addingProduct(Double(lane), step)
         }
         return Tensor(values, shape: [count]).to(dtype).placed(on: device, file: file, line: line)
     }

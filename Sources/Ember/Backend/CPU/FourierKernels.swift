@@ -18,7 +18,11 @@ struct FourierTransformKernel: FloatTypeVisitor {
         if T.self == Float.self {
             let source = UnsafeRawPointer(rows).assumingMemoryBound(to: Float.self)
             let lanes = UnsafeMutableRawPointer(work).assumingMemoryBound(to: Float.self)
-            if complex { ember_fourier_gather_complex_f32(source, rowStride, count, lanes) } else { ember_fourier_gather_real_f32(source, rowStride, count, lanes) }
+            if complex {
+                ember_fourier_gather_complex_f32(source, rowStride, count, lanes)
+            } else {
+                ember_fourier_gather_real_f32(source, rowStride, count, lanes)
+            }
         } else if complex {
             for j in 0..<count { work[j] = ComplexLanes.gather(rows, rowStride: rowStride, complexAt: j) }
         } else {
@@ -70,11 +74,7 @@ struct FourierTransformKernel: FloatTypeVisitor {
             parallelFor(transform.batch, grain: grain) { rows in
                 groups(rows, count: values + plan.scratchCount + outputRow, lanesBody: { row, work in
                     let rowInput = input + row * n, rowOutput = outputReals + 2 * row * outputRow
-                    if plan.packsPairs {
-                        gather(work, rowInput, rowStride: n, count: values, complex: true)
-                    } else {
-                        gather(work, rowInput, rowStride: n, count: values, complex: false)
-                    }
+                    gather(work, rowInput, rowStride: n, count: values, complex: plan.packsPairs)
                     let results = work + values + plan.scratchCount
                     plan.transform(work, scratch: work + values) { results[$1] = $0 }
                     scatter(results, count: outputRow, to: rowOutput, rowStride: 2 * outputRow)
