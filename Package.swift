@@ -37,6 +37,7 @@ let package = Package(
                 "CEmberKernels",
                 "CCUDA",
                 .product(name: "RealModule", package: "swift-numerics"),
+                .product(name: "ComplexModule", package: "swift-numerics"),
                 .product(name: "OrderedCollections", package: "swift-collections"),
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ]

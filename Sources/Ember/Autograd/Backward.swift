@@ -13,6 +13,7 @@ extension Tensor {
         } else {
             check(numel == 1, "backward", "grad can be implicitly created only for scalar outputs (shape \(shapeText(shape)))",
                   file: file, line: line)
+            check(!isComplex, "backward", "grad can be implicitly created only for real scalar outputs", file: file, line: line)
             seed = Tensor.ones(shape, dtype: dtype, device: device)
         }
         _ = Engine.run(roots: [self], gradients: [seed], retainGraph: retainGraph || createGraph, createGraph: createGraph,
@@ -37,6 +38,7 @@ public enum Autograd {
         let seeds = gradOutputs ?? outputs.map { output -> Tensor in
             check(output.numel == 1, "grad", "grad can be implicitly created only for scalar outputs (shape "
                   + "\(shapeText(output.shape)))", file: file, line: line)
+            check(!output.isComplex, "grad", "grad can be implicitly created only for real scalar outputs", file: file, line: line)
             return Tensor.ones(output.shape, dtype: output.dtype, device: output.device)
         }
         return Engine.run(roots: outputs, gradients: seeds, retainGraph: retainGraph ?? createGraph,

@@ -222,10 +222,10 @@ func recordPartial(_ name: String, inputs: [Tensor], outputs: [Tensor], saving s
                        backward: nil, partialBackward: backward), to: outputs)
 }
 
-/// Makes `node` the `grad_fn` of each floating-point output.
+/// Makes `node` the `grad_fn` of each floating-point or complex output.
 private func attach(_ node: ClosureNode, to outputs: [Tensor]) {
     if outputs.count > 1 { node.outputMeta = outputs.map { ($0.shape, $0.dtype, $0.device) } }
-    for (index, output) in outputs.enumerated() where output.dtype.isFloatingPoint {
+    for (index, output) in outputs.enumerated() where output.dtype.isDifferentiable {
         output.gradFn = node
         output.outputNumber = index
     }

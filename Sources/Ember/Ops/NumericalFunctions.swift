@@ -11,19 +11,17 @@ extension Tensor {
         return out
     }
 
-    /// The conjugate: the tensor itself for real dtypes (`torch.conj`, `resolve_conj`, `resolve_neg`).
-    public func conj() -> Tensor { self }
-    /// The real part: the tensor itself for real dtypes (`torch.real`).
-    public var real: Tensor { self }
-    /// The argument of each element: 0 for non-negative numbers, π for negative ones, NaN kept (`torch.angle`).
+    /// The argument of each element: 0 for non-negative numbers, π for negative ones, NaN kept; atan2(imag, real)
+    /// for complex numbers (`torch.angle`).
     public func angle() -> Tensor {
+        if isComplex { return complexAngle() }
         let type = dtype.floatingCounterpart
         let out = noGrad { Tensor.where(self .< 0, Tensor.full([], Double.pi, dtype: type), Tensor.zeros([], dtype: type)) + self.to(type) * 0 }
         if needsGrad(self) { record("AngleBackward0", inputs: [self], outputs: [out]) { g in [g[0] * 0] } }
         return out
     }
-    /// True everywhere: every element of a real tensor is real (`torch.isreal`).
-    public func isreal() -> Tensor { Tensor.ones(shape, dtype: .bool, device: device) }
+    /// Whether each element is real: true everywhere for real dtypes, imaginary part 0 for complex ones (`torch.isreal`).
+    public func isreal() -> Tensor { isComplex ? complexPart(1) .== 0 : Tensor.ones(shape, dtype: .bool, device: device) }
 
     /// A tensor of this shape filled with `value` (`torch.fill`); its gradient is zero.
     public func fill(_ value: Double) -> Tensor {

@@ -32,6 +32,9 @@ extension Tensor {
                            name: String, file: StaticString, line: UInt) -> Tensor {
         let shape = broadcastShape(a, b, op: name, file: file, line: line)
         let type = type ?? resultType(a, b)
+        if type.isComplex {
+            return complexArithmetic(a.kernelInput(type), b.kernelInput(type), op, shape: shape, name: name, file: file, line: line)
+        }
         let compute = type.computeType
         let out = Tensor.combining(a.kernelInput(compute), b.kernelInput(compute), op, shape: shape)
         return compute == type ? out : out.copied(as: type)
@@ -82,8 +85,8 @@ extension Tensor {
         if needsGrad(self, other) {
             record("MulBackward0", inputs: [self, other], outputs: [out],
                    saving: [SavedTensor(self), SavedTensor(other)]) { [self] g in
-                [self.requiresGrad ? (g[0] * other).sumTo(self) : nil,
-                 other.requiresGrad ? (g[0] * self).sumTo(other) : nil]
+                [self.requiresGrad ? (g[0] * other.conj()).sumTo(self) : nil,
+                 other.requiresGrad ? (g[0] * self.conj()).sumTo(other) : nil]
             }
         }
         return out
@@ -100,13 +103,13 @@ extension Tensor {
                     file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         let type = resultType(self, other)
         guard let mode = roundingMode else {
-            let floatType = type.isFloatingPoint ? type : defaultFloatDType
+            let floatType = type.isDifferentiable ? type : defaultFloatDType
             let out = Tensor.arithmetic(self, other, .divide, type: floatType, name: "div", file: file, line: line)
             if needsGrad(self, other) {
                 record("DivBackward0", inputs: [self, other], outputs: [out],
                        saving: [SavedTensor(self), SavedTensor(other)]) { [self] g in
-                    [self.requiresGrad ? (g[0] / other).sumTo(self) : nil,
-                     other.requiresGrad ? (-g[0] * self / (other * other)).sumTo(other) : nil]
+                    [self.requiresGrad ? (g[0] / other.conj()).sumTo(self) : nil,
+                     other.requiresGrad ? (-g[0] * self.conj() / (other * other).conj()).sumTo(other) : nil]
                 }
             }
             return out
@@ -226,6 +229,7 @@ extension Tensor {
     }
 
     func arithmeticUnary(_ op: ArithmeticUnaryOp) -> Tensor {
+        if isComplex, case .neg = op { return realPairs.applying(op).complexNumbers }
         let compute = dtype.computeType
         let out = kernelInput(compute).applying(op)
         return compute == dtype ? out : out.copied(as: dtype)
@@ -370,6 +374,7 @@ extension Tensor {
 
     /// `|x|` (`torch.abs`).
     public func abs() -> Tensor {
+        if isComplex { return complexAbs() }
         let out = arithmeticUnary(.abs)
         if needsGrad(self) {
             record("AbsBackward0", inputs: [self], outputs: [out], saving: [SavedTensor(self)]) { [self] g in
@@ -467,7 +472,9 @@ extension Tensor {
 
     func compare(_ other: Tensor, _ op: ComparisonOp, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         let shape = Tensor.broadcastShape(self, other, op: "\(op)", file: file, line: line)
-        let compute = resultType(self, other).computeType
+        let type = resultType(self, other)
+        if type.isComplex { return complexEquality(other, op, type: type, file: file, line: line) }
+        let compute = type.computeType
         return Tensor.comparing(kernelInput(compute), other.kernelInput(compute), op, shape: shape)
     }
 

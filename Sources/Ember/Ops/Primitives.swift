@@ -74,8 +74,11 @@ extension Tensor {
         result(x, y, shape, .bool) { $0.compare(op, $1, $2, into: $3) }
     }
 
-    /// condition ? x : y broadcast to `shape`; x and y share a dtype (any).
+    /// condition ? x : y broadcast to `shape`; x and y share a dtype (any; complex numbers are chosen as pairs).
     static func selecting(_ condition: Tensor, _ x: Tensor, _ y: Tensor, shape: [Int]) -> Tensor {
+        if x.isComplex {
+            return selecting(condition.unsqueeze(-1), x.realPairs, y.realPairs, shape: shape + [2]).complexNumbers
+        }
         let backend = condition.storage.isHost ? backend(of: x, y) : condition.storage.backend
         let out = Tensor(uninitializedShape: shape, dtype: x.dtype, backend: backend)
         backend.select(condition.operand(for: backend), x.operand(for: backend), y.operand(for: backend), into: out.borrowedOperand)

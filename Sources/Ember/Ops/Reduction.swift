@@ -42,6 +42,13 @@ extension Tensor {
 
     /// Sums without autograd in `dtype`, taking the streaming path when the reduced dims are one contiguous block.
     func sumKernel(_ plan: ReductionPlan, dtype: DType) -> Tensor {
+        if dtype.isComplex {
+            // The sums of the real pairs, the pair dimension kept.
+            if plan.dims.isEmpty { return copied(as: dtype) }
+            let pairs = kernelInput(dtype).realPairs
+            let pairPlan = pairs.reductionPlan(plan.dims, keepdim: plan.outShape.count == self.dim, op: "sum", file: #fileID, line: #line)
+            return pairs.sumKernel(pairPlan, dtype: dtype.realCounterpart).complexNumbers
+        }
         let compute = dtype.computeType
         if isContiguous, let first = plan.dims.first, plan.dims == Array(first...plan.dims.last!), plan.dims.last! < dim - 1 {
             let outer = shape[..<first].reduce(1, *), inner = shape[(plan.dims.last! + 1)...].reduce(1, *)
@@ -73,7 +80,7 @@ extension Tensor {
     private func reduceSum(_ dims: [Int]?, keepdim: Bool, dtype: DType?, name: String,
                            file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         let plan = reductionPlan(dims, keepdim: keepdim, op: "sum", file: file, line: line)
-        let type = dtype ?? (self.dtype.isFloatingPoint ? self.dtype : .int64)
+        let type = dtype ?? (self.dtype.isDifferentiable ? self.dtype : .int64)
         let out = sumKernel(plan, dtype: type)
         if needsGrad(self) {
             record(name, inputs: [self], outputs: [out]) { [self] g in [self.expandGrad(g[0], plan).to(self.dtype)] }
@@ -97,7 +104,7 @@ extension Tensor {
     }
 
     private func reduceMean(_ dims: [Int]?, keepdim: Bool, name: String, file: StaticString, line: UInt) -> Tensor {
-        check(dtype.isFloatingPoint, "mean", "mean(): could not infer output dtype. Input dtype must be either a "
+        check(dtype.isDifferentiable, "mean", "mean(): could not infer output dtype. Input dtype must be either a "
               + "floating point or complex dtype. Got: \(dtype.name.capitalized)", file: file, line: line)
         let plan = reductionPlan(dims, keepdim: keepdim, op: "mean", file: file, line: line)
         let count = Double(plan.k)

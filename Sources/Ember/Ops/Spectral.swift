@@ -1,5 +1,5 @@
 // Fourier transforms of tensors: the short-time Fourier transform (`torch.stft`) and the frequency helpers of
-// `torch.fft`. Complex values are carried as real pairs in a trailing dimension of 2, the layout of
+// `torch.fft`. Inside, complex values are carried as real pairs in a trailing dimension of 2, the layout of
 // `torch.view_as_real`; the transforms themselves run in the backend (`fourierTransform`).
 import Foundation
 
@@ -37,18 +37,16 @@ public enum FFT {
 }
 
 extension Tensor {
-    /// The short-time Fourier transform of a signal [time] or a batch of them [batch, time] (`torch.stft`), as
-    /// real pairs: [batch, nFFT/2 + 1, frames, 2] (`onesided`) or [batch, nFFT, frames, 2]. Frames of `nFFT`
+    /// The short-time Fourier transform of a signal [time] or a batch of them [batch, time] (`torch.stft`):
+    /// complex [batch, nFFT/2 + 1, frames] (`onesided`) or [batch, nFFT, frames] with `returnComplex`, else the
+    /// same as real pairs [..., 2] (`torch.view_as_real` of it). Frames of `nFFT`
     /// samples every `hopLength` (default nFFT/4) are multiplied by `window` (`winLength` long, default nFFT,
     /// centred in the frame; ones of `winLength` when nil), after padding the signal by nFFT/2 on both sides with `padMode` when
-    /// `center`. `normalized` multiplies by nFFT^-1/2. Complex results (`returnComplex: true`) need complex dtypes,
-    /// which Ember does not have yet: pass `returnComplex: false`.
+    /// `center`. `normalized` multiplies by nFFT^-1/2.
     public func stft(nFFT: Int, hopLength: Int? = nil, winLength: Int? = nil, window: Tensor? = nil, center: Bool = true,
                      padMode: PaddingMode = .reflect, normalized: Bool = false, onesided: Bool = true, returnComplex: Bool,
                      file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         let op = "stft"
-        check(!returnComplex, op, "complex results are not supported yet (Ember has no complex dtypes); pass returnComplex: false "
-              + "for real pairs [..., 2], as torch.view_as_real gives", file: file, line: line)
         check(dim == 1 || dim == 2, op, "expected a 1D or 2D tensor, but got a tensor of shape \(shapeText(shape))", file: file, line: line)
         check(dtype == .float32 || dtype == .float64, op, "expected a float32 or float64 signal, but got \(dtype)", file: file, line: line)
         let hop = hopLength ?? nFFT / 4, windowLength = winLength ?? nFFT
@@ -67,13 +65,14 @@ extension Tensor {
             frames = frames * weights
         }
         let spectrum = frames.realFourierPairs(scale: normalized ? 1 / Double(nFFT).squareRoot() : 1)
-        let result = (onesided ? spectrum : spectrum.hermitianExtension(toLength: nFFT)).transpose(1, 2)
+        let pairs = (onesided ? spectrum : spectrum.hermitianExtension(toLength: nFFT)).transpose(1, 2)
+        let result = returnComplex ? pairs.viewAsComplex() : pairs
         return dim == 1 ? result.squeeze(0) : result
     }
 
     /// The inverse short-time Fourier transform (`torch.istft`): the signal [length] or [batch, length] whose `stft`
-    /// is the spectrum `self`, given as real pairs [freq, frames, 2] or [batch, freq, frames, 2] (the layout of
-    /// `torch.view_as_real`; Ember has no complex dtypes yet). Each frame's inverse transform (of its first nFFT/2 + 1
+    /// is the spectrum `self`: complex [freq, frames] or [batch, freq, frames], or the same as real pairs [..., 2] (the
+    /// layout of `torch.view_as_real`). Each frame's inverse transform (of its first nFFT/2 + 1
     /// bins, as `torch.fft.irfft` reads them) is multiplied by `window` and overlap-added every `hopLength` samples,
     /// then divided by the overlap-added squared window; `center` trims nFFT/2 samples from each end, and `length`
     /// trims or pads the result with zeros. `onesided` defaults to whether there are fewer than nFFT frequencies.
@@ -83,10 +82,13 @@ extension Tensor {
                       normalized: Bool = false, onesided: Bool? = nil, length: Int? = nil, returnComplex: Bool = false,
                       file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         let op = "istft"
-        check(!returnComplex, op, "complex results are not supported (Ember has no complex dtypes); pass returnComplex: false",
-              file: file, line: line)
-        check((dim == 3 || dim == 4) && shape.last == 2, op, "expected a spectrum as real pairs [freq, frames, 2] or [batch, freq, "
-              + "frames, 2], but got a tensor of shape \(shapeText(shape))", file: file, line: line)
+        check(!returnComplex, op, "complex signals are not supported; pass returnComplex: false", file: file, line: line)
+        if isComplex {
+            return viewAsReal().istft(nFFT: nFFT, hopLength: hopLength, winLength: winLength, window: window, center: center,
+                                      normalized: normalized, onesided: onesided, length: length, file: file, line: line)
+        }
+        check((dim == 3 || dim == 4) && shape.last == 2, op, "expected a complex spectrum [freq, frames] or [batch, freq, frames], "
+              + "or its real pairs [..., 2], but got a tensor of shape \(shapeText(shape))", file: file, line: line)
         check(dtype == .float32 || dtype == .float64, op, "expected a float32 or float64 spectrum, but got \(dtype)", file: file, line: line)
         let windowLength = winLength ?? nFFT, hop = hopLength ?? windowLength / 4
         let spectrum = dim == 3 ? unsqueeze(0) : self

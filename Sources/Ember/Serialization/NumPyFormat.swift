@@ -10,7 +10,8 @@ enum NumPyFormat {
     /// NumPy's type strings. bfloat16 has none in NumPy itself; it is written as a 2-byte void ('<V2'),
     /// which `ml_dtypes` users view as bfloat16, and '<V2' reads back as bfloat16.
     static let descriptors: [DType: String] = [.float64: "<f8", .float32: "<f4", .float16: "<f2", .bfloat16: "<V2",
-                                               .int64: "<i8", .int32: "<i4", .int8: "|i1", .uint8: "|u1", .bool: "|b1"]
+                                               .int64: "<i8", .int32: "<i4", .int8: "|i1", .uint8: "|u1", .bool: "|b1",
+                                               .complex64: "<c8", .complex128: "<c16"]
 
     private static func dtype(for descriptor: String) throws -> DType {
         // '=' and '|' mean native / not applicable: little-endian here.

@@ -7,6 +7,7 @@
 let storageTypes: [String: DType] = [
     "FloatStorage": .float32, "DoubleStorage": .float64, "HalfStorage": .float16, "BFloat16Storage": .bfloat16,
     "LongStorage": .int64, "IntStorage": .int32, "CharStorage": .int8, "ByteStorage": .uint8, "BoolStorage": .bool,
+    "ComplexFloatStorage": .complex64, "ComplexDoubleStorage": .complex128,
 ]
 
 /// A storage named by a pickle's persistent id: its type, key and element count, and for the legacy

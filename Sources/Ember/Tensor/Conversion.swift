@@ -4,6 +4,7 @@ extension Tensor {
     /// Copies this tensor's elements (any layout) into a new contiguous tensor of `dtype` on its device.
     func copied(as dtype: DType) -> Tensor {
         let out = Tensor(uninitializedShape: shape, dtype: dtype, backend: backend)
+        if self.dtype.isComplex || dtype.isComplex { copyComplexValues(into: out); return out }
         backend.copy(borrowedOperand, into: out.borrowedOperand)
         return out
     }
@@ -11,6 +12,10 @@ extension Tensor {
     /// Writes this tensor's elements into `destination` (same shape, any layout and dtype, any device: from
     /// another device the elements travel through the allocators first, as `copy_` does in PyTorch).
     func copyElements(into destination: Tensor) {
+        if dtype.isComplex || destination.dtype.isComplex {
+            let source = storage.backend === destination.storage.backend ? self : noGrad { to(destination.device) }
+            return source.copyComplexValues(into: destination)
+        }
         let source = storage.backend === destination.storage.backend ? borrowedOperand : noGrad { to(destination.device) }.operand
         destination.backend.copy(source, into: destination.borrowedOperand)
     }
@@ -18,11 +23,12 @@ extension Tensor {
     /// This tensor in `other`'s dtype (and device) (`x.to(other)`).
     public func to(_ other: Tensor) -> Tensor { to(other.dtype) }
 
-    /// This tensor converted to `dtype`; itself when it already has it (`Tensor.to(dtype)`).
+    /// This tensor converted to `dtype`; itself when it already has it (`Tensor.to(dtype)`). Complex numbers
+    /// converted to a real dtype keep their real parts, as PyTorch's cast does.
     public func to(_ dtype: DType) -> Tensor {
         if dtype == self.dtype { return self }
         let out = copied(as: dtype)
-        if dtype.isFloatingPoint && self.dtype.isFloatingPoint {
+        if dtype.isDifferentiable && self.dtype.isDifferentiable {
             let sourceType = self.dtype
             record("ToCopyBackward0", inputs: [self], outputs: [out]) { grads in [grads[0].to(sourceType)] }
         }
@@ -123,10 +129,13 @@ extension Tensor {
         return Array(UnsafeBufferPointer(start: p, count: numel))
     }
 
-    /// The value of a one-element tensor as a Double (`item()`).
+    /// The value of a one-element real tensor as a Double (`item()`); for a complex one use
+    /// `toArray(as: Complex<Float>.self)`.
     public func item(file: StaticString = #fileID, line: UInt = #line) -> Double {
         check(numel == 1, "item", "a Tensor with \(numel) elements cannot be converted to Scalar (shape \(shapeText(shape)))",
               file: file, line: line)
+        check(!isComplex, "item", "a \(dtype) value is not a Double; read it with toArray(as: Complex<Float>.self) or "
+              + "Complex<Double>", file: file, line: line)
         if !storage.isHost { return noGrad { to(.cpu) }.item() }
         struct Read: ScalarTypeVisitor {
             let tensor: Tensor

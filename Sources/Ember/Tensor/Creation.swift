@@ -50,7 +50,9 @@ extension Tensor {
     public convenience init<T: TensorScalar>(_ value: T) { self.init([value], shape: []) }
 
     /// Sets every element of this tensor's view to `value` (no autograd, no version bump).
-    func fillStorage(_ value: Double) { backend.fill(borrowedOperand, with: value) }
+    func fillStorage(_ value: Double) {
+        if isComplex { fillComplex(value) } else { backend.fill(borrowedOperand, with: value) }
+    }
 
     /// A new contiguous tensor of a shape a user asked for: a negative size, a byte count that overflows, or
     /// more memory than the system gives stop with PyTorch's message, naming `op`, the shape and the caller.

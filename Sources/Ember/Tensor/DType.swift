@@ -4,6 +4,8 @@
 public enum DType: Int, CaseIterable, Sendable, CustomStringConvertible {
     /// PyTorch's dtypes of the same names (`torch.bool`, `torch.uint8` … `torch.float64`).
     case bool, uint8, int8, int32, int64, float16, bfloat16, float32, float64
+    /// Complex numbers of two float32s or two float64s, real part first (`torch.complex64`, `torch.complex128`).
+    case complex64, complex128
 
     /// Bytes per element.
     public var itemSize: Int {
@@ -11,7 +13,8 @@ public enum DType: Int, CaseIterable, Sendable, CustomStringConvertible {
         case .bool, .uint8, .int8: return 1
         case .float16, .bfloat16: return 2
         case .int32, .float32: return 4
-        case .int64, .float64: return 8
+        case .int64, .float64, .complex64: return 8
+        case .complex128: return 16
         }
     }
 
@@ -23,8 +26,27 @@ public enum DType: Int, CaseIterable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// Whether the type holds complex numbers.
+    public var isComplex: Bool { self == .complex64 || self == .complex128 }
+
     /// Whether the type holds integers (bool excluded).
-    public var isIntegral: Bool { !isFloatingPoint && self != .bool }
+    public var isIntegral: Bool { !isFloatingPoint && !isComplex && self != .bool }
+
+    /// Whether tensors of this type can take part in autograd: floating point and complex types.
+    var isDifferentiable: Bool { isFloatingPoint || isComplex }
+
+    /// The type of the real and imaginary parts of a complex type; a real type itself.
+    public var realCounterpart: DType {
+        switch self {
+        case .complex64: return .float32
+        case .complex128: return .float64
+        default: return self
+        }
+    }
+
+    /// The complex type whose parts have this floating-point type (float16 and bfloat16 widen to complex64, as
+    /// PyTorch's CPU promotes them); a complex type itself.
+    var complexCounterpart: DType { self == .float64 || self == .complex128 ? .complex128 : .complex64 }
 
     /// PyTorch's name, as printed after `dtype=`.
     public var name: String {
@@ -38,6 +60,8 @@ public enum DType: Int, CaseIterable, Sendable, CustomStringConvertible {
         case .bfloat16: return "bfloat16"
         case .float32: return "float32"
         case .float64: return "float64"
+        case .complex64: return "complex64"
+        case .complex128: return "complex128"
         }
     }
 
@@ -50,12 +74,16 @@ public enum DType: Int, CaseIterable, Sendable, CustomStringConvertible {
         self = match
     }
 
-    /// 0 for bool, 1 for integers, 2 for floating point: the categories of type promotion.
-    var category: Int { self == .bool ? 0 : (isFloatingPoint ? 2 : 1) }
+    /// 0 for bool, 1 for integers, 2 for floating point, 3 for complex: the categories of type promotion.
+    var category: Int { isComplex ? 3 : (self == .bool ? 0 : (isFloatingPoint ? 2 : 1)) }
 
     /// `torch.promote_types`: the smallest type both values fit in.
     public static func promote(_ a: DType, _ b: DType) -> DType {
         if a == b { return a }
+        if a.isComplex || b.isComplex {
+            // The complex type whose parts hold both operands' real values.
+            return promote(a.realCounterpart, b.realCounterpart).complexCounterpart
+        }
         if a.category != b.category { return a.category > b.category ? a : b }
         switch a.category {
         case 0: return .bool
@@ -71,8 +99,8 @@ public enum DType: Int, CaseIterable, Sendable, CustomStringConvertible {
         }
     }
 
-    /// The type floating-point math is done in for this type: itself if floating, else float32.
-    var floatingCounterpart: DType { isFloatingPoint ? self : .float32 }
+    /// The type floating-point math is done in for this type: itself if floating or complex, else float32.
+    var floatingCounterpart: DType { isDifferentiable ? self : .float32 }
 }
 
 /// The type PyTorch gives new floating-point tensors (`torch.get_default_dtype()`).

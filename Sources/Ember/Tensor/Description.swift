@@ -87,6 +87,38 @@ private struct ElementFormatter {
     }
 }
 
+/// Formats the elements of a real tensor with one `ElementFormatter`, or those of a complex tensor with one for the
+/// real parts and one for the imaginary parts (`_tensor_str`'s `formatter1` and `formatter2`).
+private struct TensorFormatter {
+    let real: ElementFormatter, imaginary: ElementFormatter?
+    let dtype: DType
+
+    init(shown: Tensor, options: PrintOptions) {
+        dtype = shown.dtype.realCounterpart
+        guard shown.isComplex else {
+            (real, imaginary) = (ElementFormatter(values: shown.toArray(as: Double.self), dtype: dtype, options: options), nil)
+            return
+        }
+        real = ElementFormatter(values: shown.complexPart(0).toArray(as: Double.self), dtype: dtype, options: options)
+        imaginary = ElementFormatter(values: shown.complexPart(1).toArray(as: Double.self), dtype: dtype, options: options)
+    }
+
+    /// Characters per element, as `_vector_str` counts them: both widths and the `j` for complex numbers.
+    var width: Int { real.maxWidth + (imaginary.map { $0.maxWidth + 1 } ?? 0) }
+
+    /// The text of each element of a 0-d or 1-d tensor: `1.5000-2.0000j` for a complex one (the imaginary part's
+    /// padding dropped, its sign or a `+` joining the parts).
+    func format(_ values: Tensor) -> [String] {
+        guard let imaginary else { return values.toArray(as: Double.self).map { real.format($0, dtype) } }
+        // The parts as stored: `Complex` reads both parts of a non-finite number as NaN.
+        return zip(values.complexPart(0).toArray(as: Double.self), values.complexPart(1).toArray(as: Double.self)).map { re, im in
+            let realText = real.format(re, dtype)
+            let imaginaryText = String((imaginary.format(im, dtype) + "j").drop(while: { $0 == " " }))
+            return imaginaryText.hasPrefix("+") || imaginaryText.hasPrefix("-") ? realText + imaginaryText : realText + "+" + imaginaryText
+        }
+    }
+}
+
 extension Tensor: CustomStringConvertible {
     /// The text `repr(tensor)` gives in PyTorch, without `torch.`: `tensor([1., 2.], requires_grad=True)`.
     public var description: String {
@@ -95,7 +127,7 @@ extension Tensor: CustomStringConvertible {
         let indent = prefix.count
         var suffixes: [String] = []
         if !storage.isHost { suffixes.append("device='\(device)'") }   // PyTorch's order: device, size, dtype, grad
-        let hasDefaultDType = [defaultFloatDType, .int64, .bool].contains(dtype)
+        let hasDefaultDType = [defaultFloatDType, defaultFloatDType.complexCounterpart, .int64, .bool].contains(dtype)
         var body: String
         if numel == 0 {
             if dim != 1 { suffixes.append("size=(" + shape.map(String.init).joined(separator: ", ") + (dim == 1 ? ",)" : ")")) }
@@ -129,8 +161,7 @@ extension Tensor: CustomStringConvertible {
         let summarize = numel > options.threshold
         let values = noGrad { (dtype == .float16 || dtype == .bfloat16) ? self.to(.float32) : self.detach() }
         let shown = summarize ? values.summarizedData(options.edgeItems) : values
-        let formatter = ElementFormatter(values: shown.toArray(as: Double.self), dtype: dtype, options: options)
-        return values.text(indent: indent, summarize: summarize, formatter: formatter, options: options, dtype: dtype)
+        return values.text(indent: indent, summarize: summarize, formatter: TensorFormatter(shown: shown, options: options), options: options)
     }
 
     private func summarizedData(_ edge: Int) -> Tensor {
@@ -142,18 +173,17 @@ extension Tensor: CustomStringConvertible {
         return Tensor.concatenate(rows.map { select(0, $0).summarizedData(edge).unsqueeze(0) }, dim: 0)
     }
 
-    private func text(indent: Int, summarize: Bool, formatter: ElementFormatter, options: PrintOptions, dtype: DType) -> String {
-        if dim == 0 { return formatter.format(item(), dtype) }
+    private func text(indent: Int, summarize: Bool, formatter: TensorFormatter, options: PrintOptions) -> String {
+        if dim == 0 { return formatter.format(self)[0] }
         let edge = options.edgeItems
         if dim == 1 {
-            let elementLength = formatter.maxWidth + 2
+            let elementLength = formatter.width + 2
             let perLine = Swift.max(1, (options.lineWidth - indent) / elementLength)
             var items: [String]
             if summarize && shape[0] > 2 * edge {
-                let head = slice(0, 0, edge, 1).toArray(as: Double.self), tail = slice(0, shape[0] - edge, shape[0], 1).toArray(as: Double.self)
-                items = head.map { formatter.format($0, dtype) } + [" ..."] + tail.map { formatter.format($0, dtype) }
+                items = formatter.format(slice(0, 0, edge, 1)) + [" ..."] + formatter.format(slice(0, shape[0] - edge, shape[0], 1))
             } else {
-                items = toArray(as: Double.self).map { formatter.format($0, dtype) }
+                items = formatter.format(self)
             }
             let lines = Swift.stride(from: 0, to: items.count, by: perLine).map {
                 items[$0..<Swift.min($0 + perLine, items.count)].joined(separator: ", ")
@@ -162,11 +192,11 @@ extension Tensor: CustomStringConvertible {
         }
         let rows: [String]
         if summarize && shape[0] > 2 * edge {
-            rows = (0..<edge).map { select(0, $0).text(indent: indent + 1, summarize: summarize, formatter: formatter, options: options, dtype: dtype) }
+            rows = (0..<edge).map { select(0, $0).text(indent: indent + 1, summarize: summarize, formatter: formatter, options: options) }
                 + ["..."]
-                + ((shape[0] - edge)..<shape[0]).map { select(0, $0).text(indent: indent + 1, summarize: summarize, formatter: formatter, options: options, dtype: dtype) }
+                + ((shape[0] - edge)..<shape[0]).map { select(0, $0).text(indent: indent + 1, summarize: summarize, formatter: formatter, options: options) }
         } else {
-            rows = (0..<shape[0]).map { select(0, $0).text(indent: indent + 1, summarize: summarize, formatter: formatter, options: options, dtype: dtype) }
+            rows = (0..<shape[0]).map { select(0, $0).text(indent: indent + 1, summarize: summarize, formatter: formatter, options: options) }
         }
         let separator = "," + String(repeating: "\n", count: dim - 1) + String(repeating: " ", count: indent + 1)
         return "[" + rows.joined(separator: separator) + "]"

@@ -25,8 +25,8 @@ public final class Tensor {
     public var requiresGrad: Bool {
         get { _requiresGrad || gradFn != nil }
         set {
-            if newValue && !dtype.isFloatingPoint {
-                fail("requiresGrad", "only Tensors of floating point dtype can require gradients (got \(dtype))")
+            if newValue && !dtype.isDifferentiable {
+                fail("requiresGrad", "only Tensors of floating point and complex dtype can require gradients (got \(dtype))")
             }
             if !newValue && gradFn != nil {
                 fail("requiresGrad", "you can only change requires_grad flags of leaf variables.")

@@ -19,6 +19,9 @@ extension DType {
         case .bfloat16: return visitor.visit(BFloat16.self)
         case .float32: return visitor.visit(Float.self)
         case .float64: return visitor.visit(Double.self)
+        case .complex64, .complex128:
+            // Complex tensors reach kernels as real pairs (`viewAsReal`); an op without a complex form stops here.
+            fail("complex", "this operation does not support \(self) tensors")
         }
     }
 }

@@ -32,6 +32,8 @@ enum CUDAKernelSources {
         case .bfloat16: return "__nv_bfloat16"
         case .float32: return "float"
         case .float64: return "double"
+        case .complex64: return "float2"
+        case .complex128: return "double2"
         }
     }
 
