@@ -39,6 +39,10 @@ enum ErrorProbes {
         "hookWithoutGrad": (#line, { Tensor.ones(2).registerHook { $0 } }),
         "recurrentDevices": (#line, { _ = LSTM(3, 4)(Tensor.zeros(2, 1, 3), (Tensor.zeros([1, 1, 4], device: TestDevice.device), Tensor.zeros(1, 1, 4))) }),
         "emptySequence": (#line, { _ = GRU(3, 4)(Tensor.zeros(0, 2, 3)) }),
+        "oddComplexStrides": (#line, { _ = Tensor.zeros(3, 3)[0..., 0..<2].viewAsComplex() }),
+        "complexBackward": (#line, { (Tensor.ones([2], dtype: .complex64).requiresGrad_() * 2).sum().backward() }),
+        "complexOrder": (#line, { _ = Tensor.ones([2], dtype: .complex64).lt(Tensor.zeros(2)) }),
+        "complexRFFT": (#line, { _ = FFT.rfft(Tensor.ones([4], dtype: .complex64)) }),
     ]
 }
 
@@ -120,6 +124,13 @@ final class ErrorMessageTests: XCTestCase {
     }
     func testEmptySequenceStopsWithPyTorchsMessage() throws {
         try expectStop("emptySequence", ["GRU:", "Expected sequence length to be larger than 0 in RNN"])
+    }
+
+    func testComplexMisuseStopsWithPyTorchsMessages() throws {
+        try expectStop("oddComplexStrides", ["view_as_complex:", "Tensor must have a stride divisible by 2 for all but last dimension"])
+        try expectStop("complexBackward", ["backward:", "grad can be implicitly created only for real scalar outputs"])
+        try expectStop("complexOrder", ["lt:", "not implemented for complex tensors (complex64)"])
+        try expectStop("complexRFFT", ["fft_rfft:", "rfft expects a real input tensor, but got complex64"])
     }
 
     func testHooksAndCallbacksMisusedStopWithPyTorchsMessages() throws {

@@ -222,6 +222,7 @@ extension Tensor {
 
     /// Runs a float kernel: integers compute in float32, 16-bit floats in float32 and round back.
     func floatUnary(_ op: FloatUnaryOp) -> Tensor {
+        if isComplex { fail("\(op)", "not implemented for complex tensors (\(dtype))") }
         let type = dtype.floatingCounterpart
         let compute = type.computeType
         let out = kernelInput(compute).applying(op)
@@ -229,7 +230,10 @@ extension Tensor {
     }
 
     func arithmeticUnary(_ op: ArithmeticUnaryOp) -> Tensor {
-        if isComplex, case .neg = op { return realPairs.applying(op).complexNumbers }
+        if isComplex {
+            guard case .neg = op else { fail("\(op)", "not implemented for complex tensors (\(dtype))") }
+            return realPairs.applying(op).complexNumbers
+        }
         let compute = dtype.computeType
         let out = kernelInput(compute).applying(op)
         return compute == dtype ? out : out.copied(as: dtype)
