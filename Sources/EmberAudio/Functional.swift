@@ -56,8 +56,7 @@ public enum ResamplingMethod: String, StringOption, Sendable {
 /// The functional forms of the transforms (`torchaudio.functional`).
 public enum AudioFunctional {
     /// The spectrogram of waveforms [..., time] (`torchaudio.functional.spectrogram`): [..., nFFT/2 + 1, frames] of
-    /// magnitudes raised to `power`. With `power` nil the complex spectrum comes as real pairs [..., freq, frames, 2]
-    /// (`torch.view_as_real` of torchaudio's complex result), as Ember has no complex dtypes yet.
+    /// magnitudes raised to `power`; with `power` nil, the complex spectrum.
     public static func spectrogram(_ waveform: Tensor, pad: Int, window: Tensor, nFFT: Int, hopLength: Int, winLength: Int,
                                    power: Double?, normalized: SpectrogramNormalization, center: Bool = true,
                                    padMode: PaddingMode = .reflect, onesided: Bool = true) -> Tensor {
@@ -69,21 +68,21 @@ public enum AudioFunctional {
                                    padMode: padMode, normalized: normalized == .frameLength, onesided: onesided, returnComplex: false)
         spectrum = spectrum.reshape(Array(shape.dropLast()) + Array(spectrum.shape.suffix(3)))
         if normalized == .window { spectrum = spectrum / window.pow(2).sum().sqrt() }
-        guard let power else { return spectrum }
+        guard let power else { return spectrum.viewAsComplex() }
         if power == 2 { return spectrum.pow(2).sum(dim: -1) }
         let magnitude = pairMagnitude(spectrum)
         return power == 1 ? magnitude : magnitude.pow(power)
     }
 
-    /// The waveforms [..., time] of spectra given as real pairs [..., freq, frames, 2]
-    /// (`torchaudio.functional.inverse_spectrogram`): the window normalisation undone, then `Tensor.istft`. With
-    /// `length`, the result is `length` samples after `pad` is removed from both ends.
+    /// The waveforms [..., time] of complex spectra [..., freq, frames] (`torchaudio.functional.inverse_spectrogram`):
+    /// the window normalisation undone, then `Tensor.istft`. With `length`, the result is `length` samples after `pad`
+    /// is removed from both ends.
     public static func inverseSpectrogram(_ spectrogram: Tensor, length: Int? = nil, pad: Int, window: Tensor, nFFT: Int, hopLength: Int,
                                           winLength: Int, normalized: SpectrogramNormalization, center: Bool = true,
                                           onesided: Bool = true) -> Tensor {
-        precondition(spectrogram.dim >= 3 && spectrogram.shape.last == 2,
-                     "inverse_spectrogram: expected a spectrum as real pairs [..., freq, frames, 2], got \(spectrogram.shape)")
-        var spectrum = spectrogram
+        precondition(spectrogram.isComplex && spectrogram.dim >= 2, "inverse_spectrogram: expected a complex spectrum [..., freq, "
+                     + "frames], got \(spectrogram.dtype) \(spectrogram.shape)")
+        var spectrum = spectrogram.viewAsReal()
         if normalized == .window { spectrum = spectrum * window.pow(2).sum().sqrt() }
         let shape = spectrum.shape
         let packed = spectrum.reshape([-1] + Array(shape.suffix(3)))
@@ -123,17 +122,17 @@ public enum AudioFunctional {
         return waveform.reshape(Array(shape.dropLast(2)) + [waveform.shape[1]])
     }
 
-    /// Spectra [..., freq, frames, 2] (complex values as real pairs) sped up by `rate` without changing their pitch
+    /// Complex spectra [..., freq, frames] sped up by `rate` without changing their pitch
     /// (`torchaudio.functional.phase_vocoder`): ceil(frames / rate) frames whose magnitudes interpolate the nearest
     /// two and whose phases advance by the measured phase differences; `phaseAdvance` [freq, 1] is each bin's
     /// expected advance per hop.
     public static func phaseVocoder(_ specgrams: Tensor, rate: Double, phaseAdvance: Tensor) -> Tensor {
-        precondition(specgrams.dim >= 3 && specgrams.shape.last == 2,
-                     "phase_vocoder: expected spectra as real pairs [..., freq, frames, 2], got \(specgrams.shape)")
+        precondition(specgrams.isComplex && specgrams.dim >= 2, "phase_vocoder: expected complex spectra [..., freq, frames], "
+                     + "got \(specgrams.dtype) \(specgrams.shape)")
         if rate == 1 { return specgrams }
-        let shape = specgrams.shape
-        let packed = specgrams.reshape([-1] + Array(shape.suffix(3)))
-        let timeSteps = Tensor.arange(0, Double(packed.shape[2]), step: rate, dtype: specgrams.dtype, device: specgrams.device)
+        let pairs = specgrams.viewAsReal(), shape = pairs.shape
+        let packed = pairs.reshape([-1] + Array(shape.suffix(3)))
+        let timeSteps = Tensor.arange(0, Double(packed.shape[2]), step: rate, dtype: pairs.dtype, device: pairs.device)
         let alphas = timeSteps - timeSteps.floor()
         func angle(_ pairs: Tensor) -> Tensor { atan2(pairs.select(-1, 1), pairs.select(-1, 0)) }
         let firstPhase = angle(packed.narrow(2, start: 0, length: 1))
@@ -146,7 +145,7 @@ public enum AudioFunctional {
         let accumulated = phase.cumsum(dim: -1)
         let magnitude = alphas * pairMagnitude(after) + (1 - alphas) * pairMagnitude(before)
         let stretched = Tensor.stack([magnitude * accumulated.cos(), magnitude * accumulated.sin()], dim: -1)
-        return stretched.reshape(Array(shape.dropLast(3)) + Array(stretched.shape.suffix(3)))
+        return stretched.reshape(Array(shape.dropLast(3)) + Array(stretched.shape.suffix(3))).viewAsComplex()
     }
 
     /// |z| of complex values held as real pairs [..., 2], with the gradient PyTorch gives `abs` of a complex tensor

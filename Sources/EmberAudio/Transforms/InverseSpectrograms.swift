@@ -2,7 +2,7 @@
 // and TimeStretch as modules, with its defaults and buffers.
 import Ember
 
-/// The waveforms [..., time] of complex spectra given as real pairs [..., freq, frames, 2], the inverse of
+/// The waveforms [..., time] of complex spectra [..., freq, frames], the inverse of
 /// `Spectrogram(power: nil)` with the same arguments (`torchaudio.transforms.InverseSpectrogram`).
 public final class InverseSpectrogram: Module {
     /// The `n_fft`, `win_length`, `hop_length` and `pad` arguments it was made with.
@@ -90,7 +90,7 @@ public final class GriffinLim: Module {
     }
 }
 
-/// Complex spectra [..., freq, frames, 2] (real pairs) sped up by a rate without changing their pitch, by a phase
+/// Complex spectra [..., freq, frames] sped up by a rate without changing their pitch, by a phase
 /// vocoder (`torchaudio.transforms.TimeStretch`); `phase_advance` [nFreq, 1] is its buffer.
 public final class TimeStretch: Module {
     /// The `fixed_rate` argument it was made with: the rate `forward` uses.

@@ -4,8 +4,7 @@ import Ember
 import Foundation
 
 /// The spectrogram of waveforms [..., time]: [..., nFFT/2 + 1, frames] (`torchaudio.transforms.Spectrogram`). The
-/// window (default: periodic Hann of `winLength`) is the `window` buffer. With `power` nil the complex spectrum
-/// comes as real pairs [..., freq, frames, 2], as Ember has no complex dtypes yet.
+/// window (default: periodic Hann of `winLength`) is the `window` buffer. With `power` nil it is the complex spectrum.
 public final class Spectrogram: Module {
     /// The `n_fft`, `win_length`, `hop_length` and `pad` arguments it was made with.
     public let nFFT: Int, winLength: Int, hopLength: Int, pad: Int
