@@ -114,6 +114,25 @@ final class SpectralTests: XCTestCase {
         }
     }
 
+    /// Frames read straight from the signal and windowed on the way into the transform (`stft` without autograd)
+    /// give the bits of the frames cut out with `unfold`, multiplied by the window and transformed: even and odd
+    /// lengths, hops shorter and longer than a frame, with and without a window, several signals, float32 and float64.
+    func testFramedTransformsGiveTheBitsOfFramesCutOut() {
+        for dtype in [DType.float32, .float64] {
+            for (n, hop) in [(1, 1), (7, 3), (16, 4), (45, 45), (64, 16), (64, 70), (400, 160)] {
+                let signal = Tensor(testSignal(3 * 1000), shape: [3, 1000]).to(dtype)
+                for window in [nil, Tensor.hannWindow(n, dtype: dtype)] {
+                    let fused = signal.framedRealFourierPairs(frameLength: n, hop: hop, window: window, scale: 0.25)
+                    let frames = signal.unfold(1, n, hop)
+                    let expected = (window.map { frames * $0 } ?? frames).realFourierPairs(scale: 0.25)
+                    XCTAssertEqual(fused.shape, expected.shape)
+                    XCTAssertEqual(fused.toArray(as: Double.self), expected.toArray(as: Double.self),
+                                   "\(dtype) n=\(n) hop=\(hop) window=\(window != nil)")
+                }
+            }
+        }
+    }
+
     /// A prime too large for the definition: the transform of an impulse at j is exp(-2πi·jk/n).
     func testLargePrimeLengthTransformsAnImpulse() {
         let n = 100_003, j = 12_345

@@ -99,8 +99,9 @@ protocol Backend: AnyObject, Sendable {
 
     // MARK: Fourier transforms
 
-    /// The transforms `transform` describes, from contiguous `source` into contiguous `destination`.
-    func fourierTransform(_ transform: FourierTransform, _ source: KernelOperand, into destination: KernelOperand)
+    /// The transforms `transform` describes, from contiguous `source` into contiguous `destination`; real input rows
+    /// are first multiplied by `window` (contiguous, one value per sample) when given.
+    func fourierTransform(_ transform: FourierTransform, _ source: KernelOperand, window: KernelOperand?, into destination: KernelOperand)
 
     // MARK: Attention
 

@@ -185,6 +185,9 @@ struct FourierTransform {
     let batch: Int, length: Int
     /// The factor every output is multiplied by (the `norm` of `torch.fft`).
     let scale: Double
+    /// Reals between the starts of consecutive real input rows, when not `length`: overlapping frames of one signal,
+    /// `hop` apart (`stft`).
+    var inputRowStride: Int? = nil
 
     /// Complex values per output row: length/2 + 1 from real rows, `length` from complex ones.
     var outputLength: Int {

@@ -60,11 +60,9 @@ extension Tensor {
         check(hop > 0, op, "expected hop_length > 0, but got hop_length=\(hop)", file: file, line: line)
         check(windowLength > 0 && windowLength <= nFFT, op, "expected 0 < win_length <= n_fft, but got win_length=\(windowLength)",
               file: file, line: line)
-        var frames = signal.unfold(1, nFFT, hop)
-        if let weights = frameWindow(window, length: windowLength, nFFT: nFFT, op: op, file: file, line: line) {
-            frames = frames * weights
-        }
-        let spectrum = frames.realFourierPairs(scale: normalized ? 1 / Double(nFFT).squareRoot() : 1)
+        let weights = frameWindow(window, length: windowLength, nFFT: nFFT, op: op, file: file, line: line)
+        let spectrum = signal.framedRealFourierPairs(frameLength: nFFT, hop: hop, window: weights,
+                                                     scale: normalized ? 1 / Double(nFFT).squareRoot() : 1)
         let pairs = (onesided ? spectrum : spectrum.hermitianExtension(toLength: nFFT)).transpose(1, 2)
         let result = returnComplex ? pairs.viewAsComplex() : pairs
         return dim == 1 ? result.squeeze(0) : result
@@ -160,6 +158,29 @@ extension Tensor {
         hermitianExtension(toLength: n).complexFourierPairs(inverse: true, scale: scale).select(-1, 0)
     }
 
+    /// The one-sided transforms of the frames of `frameLength` samples every `hop` samples of each row of a real
+    /// [batch, length] signal, each frame multiplied by `window` first, times `scale`: real pairs [batch, frames,
+    /// frameLength/2 + 1, 2]. Without autograd the frames go from the signal straight into the transform (one pass,
+    /// never copied out); with it, they are `unfold`ed and multiplied as separate ops, which give the same values.
+    func framedRealFourierPairs(frameLength n: Int, hop: Int, window: Tensor?, scale: Double) -> Tensor {
+        guard !needsGrad(self), window.map({ !needsGrad($0) && $0.dtype == dtype }) ?? true else {
+            let frames = unfold(1, n, hop)
+            return (window.map { frames * $0 } ?? frames).realFourierPairs(scale: scale)
+        }
+        let signal = contiguous(), weights = window?.contiguous(), frameCount = (shape[1] - n) / hop + 1
+        let out = Tensor(uninitializedShape: [shape[0], frameCount, n / 2 + 1, 2], dtype: dtype, backend: backend)
+        guard out.numel > 0 else { return out }
+        let transform = FourierTransform(kind: .realToComplex, batch: frameCount, length: n, scale: scale, inputRowStride: hop)
+        for row in 0..<shape[0] {
+            // One signal at a time: the frames of a signal are equally spaced, those of two signals need not be.
+            let samples = signal.makeView(shape: [shape[1]], strides: [1], offset: signal.storageOffset + row * shape[1])
+            let spectra = out.makeView(shape: Array(out.shape.dropFirst()), strides: Array(out.strides.dropFirst()),
+                                       offset: row * out.strides[0])
+            backend.fourierTransform(transform, samples.operand, window: weights?.operand, into: spectra.operand)
+        }
+        return out
+    }
+
     /// The one-sided discrete Fourier transform of the last dimension of a real tensor times `scale`, as real pairs
     /// [..., n/2 + 1, 2] (`torch.fft.rfft` under `viewAsReal`).
     func realFourierPairs(scale: Double) -> Tensor {
@@ -168,7 +189,7 @@ extension Tensor {
         let out = Tensor(uninitializedShape: Array(shape.dropLast()) + [n / 2 + 1, 2], dtype: dtype, backend: backend)
         if out.numel > 0 {
             backend.fourierTransform(FourierTransform(kind: .realToComplex, batch: rows, length: n, scale: scale), input.operand,
-                                     into: out.operand)
+                                     window: nil, into: out.operand)
         }
         let inputShape = shape
         record("FftR2CBackward0", inputs: [self], outputs: [out]) { g in
@@ -188,7 +209,7 @@ extension Tensor {
         let out = Tensor(uninitializedShape: shape, dtype: dtype, backend: backend)
         if out.numel > 0 {
             backend.fourierTransform(FourierTransform(kind: .complexToComplex(inverse: inverse), batch: rows, length: n, scale: scale),
-                                     input.operand, into: out.operand)
+                                     input.operand, window: nil, into: out.operand)
         }
         record("FftC2CBackward0", inputs: [self], outputs: [out]) { g in
             [g[0].complexFourierPairs(inverse: !inverse, scale: scale)]

@@ -100,8 +100,8 @@ final class CPUBackend: Backend {
                                                 width: width, outH: outH, outW: outW, backward: backward))
     }
 
-    func fourierTransform(_ transform: FourierTransform, _ source: KernelOperand, into destination: KernelOperand) {
-        source.dtype.visitFloat(FourierTransformKernel(transform: transform, source: source, destination: destination))
+    func fourierTransform(_ transform: FourierTransform, _ source: KernelOperand, window: KernelOperand?, into destination: KernelOperand) {
+        source.dtype.visitFloat(FourierTransformKernel(transform: transform, source: source, window: window, destination: destination))
     }
 
     func attention(_ plan: AttentionPlan, query: KernelOperand, key: KernelOperand, value: KernelOperand, mask: KernelOperand?,

@@ -4,7 +4,7 @@ import CEmberKernels
 
 struct FourierTransformKernel: FloatTypeVisitor {
     let transform: FourierTransform
-    let source: KernelOperand, destination: KernelOperand
+    let source: KernelOperand, window: KernelOperand?, destination: KernelOperand
 
     func visit<T: FloatScalar>(_: T.Type) {
         // The lanes need SIMD scalars, which the float kernel types are.
@@ -45,7 +45,7 @@ struct FourierTransformKernel: FloatTypeVisitor {
         let n = transform.length, scale = T(transform.scale), lanes = ComplexLanes<T>.Lanes.scalarCount
         let output = UnsafeMutableRawPointer(destination.pointer(as: T.self)).bindMemory(to: ComplexValue<T>.self, capacity: 1)
         let outputReals = destination.pointer(as: T.self), input = UnsafePointer(source.pointer(as: T.self))
-        // The input's (real, imaginary) pairs: a complex row, or a packed even-length real one.
+        // The input's (real, imaginary) pairs, for complex rows.
         let complexInput = UnsafeRawPointer(input).bindMemory(to: ComplexValue<T>.self, capacity: 1)
         let grain = Swift.max(lanes, 4096 / Swift.max(n, 1))
         /// Runs `lanesBody(row, scratch)` for each group of eight rows of `rows` from `row`, then `rowBody(row, scratch)` for
@@ -71,19 +71,32 @@ struct FourierTransformKernel: FloatTypeVisitor {
         switch transform.kind {
         case .realToComplex:
             let plan = FourierPlans.realPlan(T.self, length: n), values = plan.complex.length
+            let rowStride = transform.inputRowStride ?? n, weights = window.map { UnsafePointer($0.pointer(as: T.self)) }
+            /// Sample i of a row, multiplied by the window's.
+            func weighed(_ row: UnsafePointer<T>, _ i: Int) -> T { weights.map { row[i] * $0[i] } ?? row[i] }
             parallelFor(transform.batch, grain: grain) { rows in
                 groups(rows, count: values + plan.scratchCount + outputRow, lanesBody: { row, work in
-                    let rowInput = input + row * n, rowOutput = outputReals + 2 * row * outputRow
-                    gather(work, rowInput, rowStride: n, count: values, complex: plan.packsPairs)
+                    let rowInput = input + row * rowStride, rowOutput = outputReals + 2 * row * outputRow
+                    gather(work, rowInput, rowStride: rowStride, count: values, complex: plan.packsPairs)
+                    if let weights {
+                        // The same products as the samples times the window before the transform.
+                        for j in 0..<values {
+                            if plan.packsPairs {
+                                work[j].x *= weights[2 * j]
+                                work[j].y *= weights[2 * j + 1]
+                            } else {
+                                work[j].x *= weights[j]
+                            }
+                        }
+                    }
                     let results = work + values + plan.scratchCount
                     plan.transform(work, scratch: work + values) { results[$1] = $0 }
                     scatter(results, count: outputRow, to: rowOutput, rowStride: 2 * outputRow)
                 }, rowBody: { row, work in
-                    let rowInput = input + row * n
-                    if plan.packsPairs {
-                        work.update(from: complexInput + row * values, count: values)
-                    } else {
-                        for j in 0..<values { work[j] = ComplexValue(rowInput[j], 0) }
+                    let rowInput = input + row * rowStride
+                    for j in 0..<values {
+                        work[j] = plan.packsPairs ? ComplexValue(weighed(rowInput, 2 * j), weighed(rowInput, 2 * j + 1))
+                            : ComplexValue(weighed(rowInput, j), 0)
                     }
                     let rowOutput = output + row * outputRow
                     plan.transform(work, scratch: work + values) { rowOutput[$1] = $0 }

@@ -295,8 +295,10 @@ final class CUDABackend: Backend {
 
     // MARK: On the host, until these get kernels
 
-    func fourierTransform(_ transform: FourierTransform, _ source: KernelOperand, into destination: KernelOperand) {
-        runOnHost([destination, source], written: [0]) { CPUBackend.host.fourierTransform(transform, $0[1]!, into: $0[0]!) }
+    func fourierTransform(_ transform: FourierTransform, _ source: KernelOperand, window: KernelOperand?, into destination: KernelOperand) {
+        runOnHost([destination, source, window], written: [0]) {
+            CPUBackend.host.fourierTransform(transform, $0[1]!, window: $0[2], into: $0[0]!)
+        }
     }
 
     func recurrentForward(_ plan: RecurrentPlan, input: KernelOperand, h0: KernelOperand, c0: KernelOperand?,
