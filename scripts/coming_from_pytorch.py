@@ -19,6 +19,10 @@ import torch.nn.functional
 import torch.optim.lr_scheduler
 import torch.utils.data
 
+# Names of torch.linalg and torch.special whose plain spelling in Ember is another function (`Tensor.polar` is
+# `torch.polar`, not the polar decomposition).
+DIFFERENT_FUNCTIONS = {"torch.linalg.polar"}
+
 # Names Ember spells differently from their lowerCamelCase form: PyTorch name -> (Ember path, shown spelling).
 RENAMED = {
     "torch.tensor": ("Tensor/init", "Tensor([[1, 2], [3, 4]] as [[Float]])"),
@@ -150,6 +154,8 @@ def main():
     for module, prefix in ((torch.linalg, "linalg"), (torch.special, "special"), (torch.fft, "fft")):
         for name in public_names(module):
             pytorch = f"torch.{prefix}.{name}"
+            if pytorch in DIFFERENT_FUNCTIONS:
+                continue
             if prefix == "fft":
                 table.member("torch.linalg, torch.special, torch.fft", pytorch, "FFT", name, "FFT.")
             else:   # Tensor's methods: x.specialI1(), or the plain name (x.inverse(), x.eigh())
