@@ -160,14 +160,16 @@ extension Tensor {
 
     /// The one-sided transforms of the frames of `frameLength` samples every `hop` samples of each row of a real
     /// [batch, length] signal, each frame multiplied by `window` first, times `scale`: real pairs [batch, frames,
-    /// frameLength/2 + 1, 2]. Without autograd the frames go from the signal straight into the transform (one pass,
-    /// never copied out); with it, they are `unfold`ed and multiplied as separate ops, which give the same values.
+    /// frameLength/2 + 1, 2]. Without autograd, and with enough frames per signal to fill the transform's eight lanes,
+    /// the frames go from the signal straight into the transform (one pass, never copied out); otherwise they are
+    /// `unfold`ed and multiplied as separate ops, which give the same values.
     func framedRealFourierPairs(frameLength n: Int, hop: Int, window: Tensor?, scale: Double) -> Tensor {
-        guard !needsGrad(self), window.map({ !needsGrad($0) && $0.dtype == dtype }) ?? true else {
+        let frameCount = (shape[1] - n) / hop + 1
+        guard !needsGrad(self), window.map({ !needsGrad($0) && $0.dtype == dtype }) ?? true, frameCount >= 8 else {
             let frames = unfold(1, n, hop)
             return (window.map { frames * $0 } ?? frames).realFourierPairs(scale: scale)
         }
-        let signal = contiguous(), weights = window?.contiguous(), frameCount = (shape[1] - n) / hop + 1
+        let signal = contiguous(), weights = window?.contiguous()
         let out = Tensor(uninitializedShape: [shape[0], frameCount, n / 2 + 1, 2], dtype: dtype, backend: backend)
         guard out.numel > 0 else { return out }
         let transform = FourierTransform(kind: .realToComplex, batch: frameCount, length: n, scale: scale, inputRowStride: hop)
