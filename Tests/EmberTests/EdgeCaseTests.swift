@@ -230,4 +230,3 @@ final class EdgeCaseTests: XCTestCase {
         }
     }
 }
-
