@@ -69,7 +69,7 @@ public enum AudioFunctional {
         spectrum = spectrum.reshape(Array(shape.dropLast()) + Array(spectrum.shape.suffix(3)))
         if normalized == .window { spectrum = spectrum / window.pow(2).sum().sqrt() }
         guard let power else { return spectrum.viewAsComplex() }
-        if power == 2 { return spectrum.pow(2).sum(dim: -1) }
+        if power == 2 { return squaredMagnitude(spectrum) }
         let magnitude = pairMagnitude(spectrum)
         return power == 1 ? magnitude : magnitude.pow(power)
     }
@@ -148,10 +148,19 @@ public enum AudioFunctional {
         return stretched.reshape(Array(shape.dropLast(3)) + Array(stretched.shape.suffix(3))).viewAsComplex()
     }
 
+    /// re² + im² of complex values held as real pairs [..., freq, frames, 2]: computed frame-major, where an stft's
+    /// pairs lie contiguous so both parts are read in runs, and seen frequency-major again (a transposed view, as
+    /// PyTorch's result of a transposed spectrum is).
+    static func squaredMagnitude(_ pairs: Tensor) -> Tensor {
+        let frameMajor = pairs.transpose(-3, -2)
+        let real = frameMajor.select(-1, 0), imaginary = frameMajor.select(-1, 1)
+        return (real * real + imaginary * imaginary).transpose(-2, -1)
+    }
+
     /// |z| of complex values held as real pairs [..., 2], with the gradient PyTorch gives `abs` of a complex tensor
     /// (zero at z = 0, where the square root's derivative is not finite).
     static func pairMagnitude(_ pairs: Tensor) -> Tensor {
-        let squared = pairs.pow(2).sum(dim: -1)
+        let squared = squaredMagnitude(pairs)
         let isZero = squared .== 0
         let zero = Tensor.zeros([], dtype: squared.dtype, device: squared.device)
         return Tensor.where(isZero, zero, Tensor.where(isZero, zero + 1, squared).sqrt())
