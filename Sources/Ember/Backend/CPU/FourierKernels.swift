@@ -47,7 +47,8 @@ struct FourierTransformKernel: FloatTypeVisitor {
         let outputReals = destination.pointer(as: T.self), input = UnsafePointer(source.pointer(as: T.self))
         // The input's (real, imaginary) pairs, for complex rows.
         let complexInput = UnsafeRawPointer(input).bindMemory(to: ComplexValue<T>.self, capacity: 1)
-        let grain = Swift.max(lanes, 4096 / Swift.max(n, 1))
+        // Rows share the lanes in groups of eight; too few rows to fill them run one per thread when each is long.
+        let grain = transform.batch < lanes && n >= 4096 ? 1 : Swift.max(lanes, 4096 / Swift.max(n, 1))
         /// Runs `lanesBody(row, scratch)` for each group of eight rows of `rows` from `row`, then `rowBody(row, scratch)` for
         /// each row left, with `count` values of scratch memory.
         func groups(_ rows: Range<Int>, count: Int, lanesBody: (Int, UnsafeMutablePointer<ComplexLanes<T>>) -> Void,
