@@ -86,6 +86,25 @@ final class ComplexTests: XCTestCase {
         assertCase("complex64_mul", [a.to(.complex64), b.to(.complex64)], tolerance: 1e-6) { $0[0] * $0[1] }
     }
 
+    func testElementaryFunctionsAndProductsMatchPyTorch() {
+        let a = complexInput([3, 4], 0)
+        assertCase("exp", [a]) { $0[0].exp() }
+        assertCase("log", [a]) { $0[0].log() }
+        assertCase("sqrt", [a]) { $0[0].sqrt() }
+        assertCase("reciprocal", [a]) { $0[0].reciprocal() }
+        assertCase("pow2", [a]) { $0[0].pow(2) }
+        assertCase("pow_fraction", [a]) { $0[0].pow(0.75) }
+        assertCase("pow_half", [a]) { $0[0] ** 0.5 }
+        let m1 = complexInput([3, 5], 8), m2 = complexInput([5, 2], 9), m3 = complexInput([2, 3, 5], 10)
+        assertCase("matmul", [m1, m2]) { $0[0].matmul($0[1]) }
+        assertCase("mm", [m1, m2]) { $0[0].mm($0[1]) }
+        assertCase("matmul_of_real", [realInput([4, 3], 11), m1]) { $0[0].to(.complex128).matmul($0[1]) }
+        assertCase("matmul_batched", [m3, m2]) { $0[0].matmul($0[1]) }
+        assertCase("matmul_vector", [m1, complexInput([5], 12)]) { $0[0].matmul($0[1]) }
+        let axes = Tensor([Complex<Double>(-4, 0), Complex(-4, -0.0), Complex(0, 4), Complex(3, -4), Complex(0, 0)])
+        assertMatches("sqrt_axes", axes.sqrt(), tolerance: 1e-15)
+    }
+
     func testCastsComparisonsAndSpecialValuesMatchPyTorch() {
         let a = complexInput([3, 4], 0)
         assertMatches("equal", (a .== a.conj()).double(), tolerance: 0)

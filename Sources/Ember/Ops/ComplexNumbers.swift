@@ -124,6 +124,39 @@ extension Tensor {
         return out
     }
 
+    /// e^z = e^x·(cos y + i·sin y) for complex tensors.
+    func complexExp() -> Tensor {
+        let magnitude = real.exp(), y = imag()
+        return Tensor.complex(magnitude * y.cos(), magnitude * y.sin())
+    }
+
+    /// The principal logarithm log|z| + i·arg z for complex tensors.
+    func complexLog() -> Tensor { Tensor.complex(abs().log(), angle()) }
+
+    /// The principal square root for complex tensors (real part ≥ 0, the imaginary part's sign that of z's), by
+    /// C's `csqrt` formula: t = √((|x| + |z|)/2), then (t, y/2t) for x ≥ 0 and (|y|/2t, ±t) for x < 0.
+    func complexSqrt() -> Tensor {
+        let x = real, y = imag()
+        let t = ((x.abs() + abs()) / 2).sqrt()
+        let quotient = Tensor.where(t .== 0, Tensor.zeros([], dtype: t.dtype), y / (t * 2))
+        let nonNegative = x .>= 0
+        return Tensor.complex(Tensor.where(nonNegative, t, quotient.abs()), Tensor.where(nonNegative, quotient, t.copysign(y)))
+    }
+
+    /// z^p for complex tensors: z·z for p = 2, the principal root for ½, e^(p·log z) otherwise.
+    func complexPower(_ exponent: Double) -> Tensor {
+        if exponent == 2 { return self * self }
+        if exponent == 0.5 { return complexSqrt() }
+        return (complexLog() * exponent).complexExp()
+    }
+
+    /// The matrix product `product` of two complex operands, from four products of their real and imaginary parts:
+    /// (A + iB)(C + iD) = (AC - BD) + i(AD + BC).
+    func complexProduct(_ other: Tensor, _ product: (Tensor, Tensor) -> Tensor) -> Tensor {
+        let (ar, ai, br, bi) = (real, imag(), other.real, other.imag())
+        return Tensor.complex(product(ar, br) - product(ai, bi), product(ar, bi) + product(ai, br))
+    }
+
     // MARK: What the rest of Ember calls for complex operands
 
     /// Copies this tensor's values into `destination` (same shape and backend) when either is complex: complex to

@@ -28,6 +28,7 @@ extension Tensor {
               + "(\(shape[0])x\(shape[1]) and \(other.shape[0])x\(other.shape[1]))", file: file, line: line)
         check(dtype == other.dtype, "mm", "expected m1 and m2 to have the same dtype, but got: \(dtype) != \(other.dtype)",
               file: file, line: line)
+        if isComplex { return complexProduct(other) { $0.mm($1, file: file, line: line) } }
         let out = product(other, name: "MmBackward0")
         return out
     }
@@ -118,6 +119,7 @@ extension Tensor {
         let k1 = shape[dim - 1], k2 = other.dim == 1 ? other.shape[0] : other.shape[other.dim - 2]
         check(k1 == k2, "matmul", "mat1 and mat2 shapes cannot be multiplied (shapes \(shapeText(shape)) and "
               + "\(shapeText(other.shape)))", file: file, line: line)
+        if isComplex && other.isComplex { return complexProduct(other) { $0.matmul($1, file: file, line: line) } }
         switch (dim, other.dim) {
         case (1, 1): return dot(other, file: file, line: line)
         case (2, 1): return mv(other, file: file, line: line)

@@ -177,6 +177,11 @@ extension Tensor {
     public func pow(_ exponent: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         let shape = Tensor.broadcastShape(self, exponent, op: "pow", file: file, line: line)
         let type = resultType(self, exponent)
+        if type.isComplex {
+            // A real number exponent takes the forms `pow(Double)` has; others e^(exponent·log z).
+            let base = to(type)
+            return exponent.isWrappedNumber && !exponent.isComplex ? base.complexPower(exponent.item()) : (base.log() * exponent).exp()
+        }
         let out: Tensor
         if type.isFloatingPoint {
             let compute = type.computeType
@@ -200,6 +205,7 @@ extension Tensor {
 
     /// `self ** exponent` with a number exponent (`torch.pow`).
     public func pow(_ exponent: Double) -> Tensor {
+        if isComplex { return complexPower(exponent) }
         if !dtype.isFloatingPoint && exponent == exponent.rounded() && exponent >= 0 {
             var result = onesLike()
             for _ in 0..<Int(exponent) { result = Tensor.arithmetic(result, self, .multiply, name: "pow", file: #fileID, line: #line) }
@@ -256,15 +262,15 @@ extension Tensor {
     }
 
     /// `e ** x` (`torch.exp`).
-    public func exp() -> Tensor { unary(.exp, "ExpBackward0", savesOutput: true) { _, y in y } }
+    public func exp() -> Tensor { isComplex ? complexExp() : unary(.exp, "ExpBackward0", savesOutput: true) { _, y in y } }
     /// `e ** x - 1`, accurate near 0 (`torch.expm1`).
     public func expm1() -> Tensor { unary(.expm1, "Expm1Backward0", savesOutput: true) { _, y in y + 1 } }
-    /// Natural logarithm (`torch.log`).
-    public func log() -> Tensor { unary(.log, "LogBackward0") { x, _ in x.reciprocal() } }
+    /// Natural logarithm, the principal one for complex numbers (`torch.log`).
+    public func log() -> Tensor { isComplex ? complexLog() : unary(.log, "LogBackward0") { x, _ in x.reciprocal() } }
     /// `log(1 + x)`, accurate near 0 (`torch.log1p`).
     public func log1p() -> Tensor { unary(.log1p, "Log1PBackward0") { x, _ in (x + 1).reciprocal() } }
-    /// Square root (`torch.sqrt`).
-    public func sqrt() -> Tensor { unary(.sqrt, "SqrtBackward0", savesOutput: true) { _, y in 0.5 / y } }
+    /// Square root, the principal one for complex numbers (`torch.sqrt`).
+    public func sqrt() -> Tensor { isComplex ? complexSqrt() : unary(.sqrt, "SqrtBackward0", savesOutput: true) { _, y in 0.5 / y } }
     /// `1 / sqrt(x)` (`torch.rsqrt`).
     public func rsqrt() -> Tensor { unary(.rsqrt, "RsqrtBackward0", savesOutput: true) { _, y in -0.5 * y * y * y } }
     /// Sine (`torch.sin`).
@@ -276,7 +282,9 @@ extension Tensor {
         unary(.erf, "ErfBackward0") { x, _ in 1.1283791670955126 * (-(x * x)).exp() }
     }
     /// `1 / x` (`torch.reciprocal`).
-    public func reciprocal() -> Tensor { unary(.reciprocal, "ReciprocalBackward0", savesOutput: true) { _, y in -(y * y) } }
+    public func reciprocal() -> Tensor {
+        isComplex ? 1 / self : unary(.reciprocal, "ReciprocalBackward0", savesOutput: true) { _, y in -(y * y) }
+    }
 
     /// Hyperbolic tangent (`torch.tanh`).
     public func tanh() -> Tensor { fusedBackwardUnary(.tanh, "TanhBackward0", .tanhBackward) }
