@@ -169,6 +169,34 @@ final class ComplexTests: XCTestCase {
         assertCase("istft_complex", [spectrum]) { $0[0].istft(nFFT: 16, hopLength: 4, window: window) }
     }
 
+    /// Indexing by tensors moves complex numbers whole: each op gives what it gives each part, and the gradient of
+    /// the real pairs.
+    func testIndexingByTensorsMovesComplexNumbers() {
+        let z = complexInput([4, 5], 1.25), rows = Tensor([3, 0, 3] as [Int64]), mask = z.real .> 0
+        let index = Tensor([[0, 4], [2, 2], [1, 0], [4, 3]] as [[Int64]])
+        func sameAsParts(_ name: String, _ f: (Tensor) -> Tensor) {
+            let expected = Tensor.complex(f(z.real.contiguous()), f(z.imag().contiguous()))
+            XCTAssertEqual(f(z).viewAsReal().toArray(as: Double.self), expected.viewAsReal().toArray(as: Double.self), name)
+        }
+        sameAsParts("advanced index") { $0[rows] }
+        sameAsParts("advanced index of a column") { $0[.all, Tensor([1, 3] as [Int64])] }
+        sameAsParts("mask") { $0[mask] }
+        sameAsParts("gather") { $0.gather(1, index) }
+        sameAsParts("index select") { $0.indexSelect(0, rows) }
+        sameAsParts("scatter add") { $0.scatterAdd(1, index, $0.narrow(1, start: 0, length: 2)) }
+        sameAsParts("index put") { x in
+            let y = x.clone()
+            y[rows] = x[Tensor([0, 1, 2] as [Int64])] * 2
+            return y
+        }
+        // The gradient through an advanced index is the pairs' gradient.
+        let leaf = z.detach().requiresGrad_()
+        weighted(leaf[rows]).backward()
+        let pairs = z.viewAsReal().detach().requiresGrad_()
+        weighted(pairs[rows]).backward()
+        XCTAssertEqual(leaf.grad!.viewAsReal().toArray(as: Double.self), pairs.grad!.toArray(as: Double.self))
+    }
+
     func testStridedAndEmptyInputs() {
         let z = complexInput([6, 5], 0.25)
         // A transposed input transforms as its contiguous copy.

@@ -10,10 +10,7 @@ extension Tensor {
     // MARK: Views between complex numbers and real pairs
 
     /// The real pairs of a complex tensor as a view without autograd: shape + [2], in the real counterpart dtype.
-    var realPairs: Tensor {
-        Tensor(storage: storage, layout: Layout(shape: shape + [2], strides: strides.map { $0 * 2 } + [1], offset: storageOffset * 2),
-               dtype: dtype.realCounterpart)
-    }
+    var realPairs: Tensor { Tensor(storage: storage, layout: layout.realPairs, dtype: dtype.realCounterpart) }
 
     /// The complex numbers of real pairs [..., 2] (last stride 1, other strides and offset even) as a view without
     /// autograd.
@@ -215,5 +212,50 @@ extension Tensor {
         check(op == .eq || op == .ne, "\(op)", "not implemented for complex tensors (\(type))", file: file, line: line)
         let equal = noGrad { kernelInput(type).realPairs.eq(other.kernelInput(type).realPairs).all(dim: -1) }
         return op == .eq ? equal : equal.logicalNot()
+    }
+}
+
+extension Layout {
+    /// The layout of the real pairs of complex elements laid out as this: a trailing dimension of 2, in reals.
+    var realPairs: Layout { Layout(shape: shape + [2], strides: strides.map { $0 * 2 } + [1], offset: offset * 2) }
+}
+
+extension KernelOperand {
+    /// A complex operand's real pairs (`Tensor.realPairs`); a real operand itself.
+    var realPairs: KernelOperand {
+        dtype.isComplex ? Tensor(storage: storage, layout: layout.realPairs, dtype: dtype.realCounterpart).operand : self
+    }
+
+    /// An index operand read once for each part of a complex pair: a trailing dimension of 2 with stride 0.
+    var repeatedForPairs: KernelOperand {
+        Tensor(storage: storage, layout: Layout(shape: shape + [2], strides: strides + [0], offset: layout.offset), dtype: dtype).operand
+    }
+}
+
+/// The indexing primitives for elements of any dtype: complex elements move as their real pairs, so the backends'
+/// kernels only ever see real types.
+extension Backend {
+    /// `gather`, complex elements included.
+    func gatherElements(_ input: KernelOperand, index: KernelOperand, dim: Int, into out: KernelOperand) -> Int64? {
+        guard input.dtype.isComplex else { return gather(input, index: index, dim: dim, into: out) }
+        return gather(input.realPairs, index: index.repeatedForPairs, dim: dim, into: out.realPairs)
+    }
+
+    /// `scatter`, complex elements included (an accumulating scatter adds both parts).
+    func scatterElements(_ source: KernelOperand, index: KernelOperand, dim: Int, accumulate: Bool, into target: KernelOperand) -> Int64? {
+        guard source.dtype.isComplex else { return scatter(source, index: index, dim: dim, accumulate: accumulate, into: target) }
+        return scatter(source.realPairs, index: index.repeatedForPairs, dim: dim, accumulate: accumulate, into: target.realPairs)
+    }
+
+    /// `take`, complex elements included.
+    func takeElements(_ source: KernelOperand, bases: [Int], block: Layout, into out: KernelOperand) {
+        guard source.dtype.isComplex else { return take(source, bases: bases, block: block, into: out) }
+        take(source.realPairs, bases: bases.map { $0 * 2 }, block: block.realPairs, into: out.realPairs)
+    }
+
+    /// `put`, complex elements included.
+    func putElements(_ values: KernelOperand, bases: [Int], block: Layout, accumulate: Bool, into target: KernelOperand) {
+        guard values.dtype.isComplex else { return put(values, bases: bases, block: block, accumulate: accumulate, into: target) }
+        put(values.realPairs, bases: bases.map { $0 * 2 }, block: block.realPairs, accumulate: accumulate, into: target.realPairs)
     }
 }

@@ -265,7 +265,7 @@ extension Tensor {
         if advanced.isEmpty { return view }
         let plan = advancedPlan(view, advanced, file: file, line: line)
         let front = Tensor(uninitializedShape: plan.batchShape + plan.innerShape, dtype: dtype, backend: view.backend)
-        view.backend.take(view.asBase().operand, bases: plan.bases, block: plan.block, into: front.operand)
+        view.backend.takeElements(view.asBase().operand, bases: plan.bases, block: plan.block, into: front.operand)
         let out = plan.frontPermutation.map { front.permute($0).contiguous() } ?? front
         if needsGrad(view) {
             record("IndexBackward0", inputs: [view], outputs: [out]) { g in
@@ -278,7 +278,7 @@ extension Tensor {
                 let values = frontGrad.contiguous()
                 // Bases were computed against the view's offset; the zero tensor is contiguous like the view's shape.
                 let gradPlan = grad.advancedPlan(grad, advanced, file: file, line: line)
-                grad.backend.put(values.operand, bases: gradPlan.bases, block: gradPlan.block, accumulate: true, into: grad.asBase().operand)
+                grad.backend.putElements(values.operand, bases: gradPlan.bases, block: gradPlan.block, accumulate: true, into: grad.asBase().operand)
                 return [grad]
             }
         }
@@ -313,7 +313,7 @@ extension Tensor {
                 values = values.expand(plan.resultShape).permute(inverse)
             }
             let front = values.detach().expand(plan.batchShape + plan.innerShape).contiguous()
-            backend.put(front.operand, bases: plan.bases, block: plan.block, accumulate: false, into: asBase().operand)
+            backend.putElements(front.operand, bases: plan.bases, block: plan.block, accumulate: false, into: asBase().operand)
             let isMask = key.count == 1 && { if case .tensor(let t) = key[0] { return t.dtype == .bool }; return false }()
             name = isMask && value.numel == 1 && !value.requiresGrad ? "MaskedFillBackward0" : "IndexPutBackward0"
         }
@@ -344,7 +344,7 @@ extension Tensor {
               + "(input \(shapeText(shape)), index \(shapeText(index.shape)))", file: file, line: line)
         Tensor.checkSameDevice(self, index, op: "gather", file: file, line: line)
         let out = Tensor(uninitializedShape: index.shape, dtype: dtype, backend: backend)
-        if index.numel > 0, let v = backend.gather(source.operand, index: rows.operand, dim: d, into: out.reshape(rows.shape).operand) {
+        if index.numel > 0, let v = backend.gatherElements(source.operand, index: rows.operand, dim: d, into: out.reshape(rows.shape).operand) {
             fail("gather", "index \(v) is out of bounds for dimension with size \(source.shape[d])", file: file, line: line)
         }
         if needsGrad(self) {
@@ -396,7 +396,7 @@ extension Tensor {
         Tensor.checkSameDevice(self, index, op: op, file: file, line: line)
         Tensor.checkSameDevice(self, source, op: op, file: file, line: line)
         let out = copied(as: dtype)
-        if let v = backend.scatter(source.to(dtype).operand(for: backend), index: index.operand, dim: d, accumulate: accumulate,
+        if let v = backend.scatterElements(source.to(dtype).operand(for: backend), index: index.operand, dim: d, accumulate: accumulate,
                                    into: out.operand) {
             fail(op, "index \(v) is out of bounds for dimension with size \(shape[d])", file: file, line: line)
         }
