@@ -141,10 +141,15 @@ final class RecurrentKernelTests: XCTestCase {
         check(.lstm, steps: 4, batch: 2, inputSize: 3, hiddenSize: 5, reached: ["c"])
     }
 
-    /// float32 runs the vectorised sigmoid and tanh; they stay within a few ulp of the float64 reference.
+    /// float32 runs the vectorised sigmoid and tanh and the packed recurrent product; they stay within a few ulp of
+    /// the float64 reference. The shapes take the product's six-row tiles with one to five rows left, and its
+    /// 16-column panels whole and cut (gate widths 33 to 4·40).
     func testFloat32AgreesWithFloat64() {
         for kind in Kind.allCases {
             check(kind, steps: 35, batch: 4, inputSize: 16, hiddenSize: 40, layers: 2, dtype: .float32, tolerance: 2e-5)
+            for (batch, hidden) in [(7, 11), (9, 17), (11, 33), (6, 16), (20, 64)] {
+                check(kind, steps: 3, batch: batch, inputSize: 5, hiddenSize: hidden, dtype: .float32, tolerance: 2e-5)
+            }
         }
     }
 

@@ -25,7 +25,7 @@ private let blasConfigured: Bool = {
 }()
 
 /// Work (m·n·k) below which one thread computes the whole product.
-private let parallelGemmWork = 1 << 18
+let parallelGemmWork = 1 << 18
 
 /// C[m×n] = A[m×k] · B[k×n] (+ C when `accumulate`), C contiguous row-major with leading dimension n.
 /// Large products are split into row or column blocks across Ember's threads.

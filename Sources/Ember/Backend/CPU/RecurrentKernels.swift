@@ -63,15 +63,17 @@ struct RecurrentForward: FloatTypeVisitor {
             addBiases(to: gates, rows: steps * batch, T.self)
             let cell = RecurrentCellStep<T>(plan: plan, hiddenBias: separateHidden ? address(weights.hiddenBias, T.self) : nil)
             let out = output.pointer(as: T.self), cellStates = address(cells, T.self)
-            for index in 0..<steps {
-                let t = plan.step(index), previous = plan.previousStep(index)
-                let hPrevious = previous.map { out + $0 * stateCount } ?? h0.pointer(as: T.self)
-                let cPrevious = cellStates.flatMap { states in previous.map { states + $0 * stateCount } } ?? address(c0, T.self)
-                let stepGates = gates + t * batch * width
-                gemm(MatrixOperand(hPrevious, leadingDimension: hidden), MatrixOperand(transposedHh, leadingDimension: width),
-                     hiddenGates ?? stepGates, m: batch, n: width, k: hidden, accumulate: !separateHidden)
-                cell.forward(gates: stepGates, hiddenGates: hiddenGates, hPrevious: hPrevious, cPrevious: cPrevious,
-                             saved: keep + t * batch * plan.savedWidth, h: out + t * stateCount, c: cellStates.map { $0 + t * stateCount })
+            withPackedMatrix(MatrixOperand(transposedHh, leadingDimension: width), k: hidden, n: width) { recurrent in
+                for index in 0..<steps {
+                    let t = plan.step(index), previous = plan.previousStep(index)
+                    let hPrevious = previous.map { out + $0 * stateCount } ?? h0.pointer(as: T.self)
+                    let cPrevious = cellStates.flatMap { states in previous.map { states + $0 * stateCount } } ?? address(c0, T.self)
+                    let stepGates = gates + t * batch * width
+                    recurrent.product(MatrixOperand(hPrevious, leadingDimension: hidden), into: hiddenGates ?? stepGates, m: batch,
+                                      accumulate: !separateHidden)
+                    cell.forward(gates: stepGates, hiddenGates: hiddenGates, hPrevious: hPrevious, cPrevious: cPrevious,
+                                 saved: keep + t * batch * plan.savedWidth, h: out + t * stateCount, c: cellStates.map { $0 + t * stateCount })
+                }
             }
         }
     }
@@ -115,16 +117,18 @@ struct RecurrentBackward: FloatTypeVisitor {
             let cell = RecurrentCellStep<T>(plan: plan, hiddenBias: nil)
             let out = output.pointer(as: T.self), keep = saved.pointer(as: T.self), cellStates = address(cells, T.self)
             let wHh = weights.hiddenHidden.pointer(as: T.self), gradOut = gradOutput.pointer(as: T.self)
-            for index in (0..<steps).reversed() {
-                let t = plan.step(index), previous = plan.previousStep(index)
-                let hPrevious = previous.map { out + $0 * stateCount } ?? h0.pointer(as: T.self)
-                let cPrevious = cellStates.flatMap { states in previous.map { states + $0 * stateCount } } ?? address(c0, T.self)
-                // On return `carry` holds the direct part of the previous state's gradient (GRU) or zeros.
-                cell.backward(saved: keep + t * batch * plan.savedWidth, c: cellStates.map { $0 + t * stateCount },
-                              hPrevious: hPrevious, cPrevious: cPrevious, gradOutput: gradOut + t * stateCount, carry: carry,
-                              cellCarry: cellCarry, inputSide: inputSide + t * batch * width, hiddenSide: hiddenSide + t * batch * width)
-                gemm(MatrixOperand(hiddenSide + t * batch * width, leadingDimension: width), MatrixOperand(wHh, leadingDimension: hidden), carry,
-                     m: batch, n: hidden, k: width, accumulate: true)
+            withPackedMatrix(MatrixOperand(wHh, leadingDimension: hidden), k: width, n: hidden) { recurrent in
+                for index in (0..<steps).reversed() {
+                    let t = plan.step(index), previous = plan.previousStep(index)
+                    let hPrevious = previous.map { out + $0 * stateCount } ?? h0.pointer(as: T.self)
+                    let cPrevious = cellStates.flatMap { states in previous.map { states + $0 * stateCount } } ?? address(c0, T.self)
+                    // On return `carry` holds the direct part of the previous state's gradient (GRU) or zeros.
+                    cell.backward(saved: keep + t * batch * plan.savedWidth, c: cellStates.map { $0 + t * stateCount },
+                                  hPrevious: hPrevious, cPrevious: cPrevious, gradOutput: gradOut + t * stateCount, carry: carry,
+                                  cellCarry: cellCarry, inputSide: inputSide + t * batch * width, hiddenSide: hiddenSide + t * batch * width)
+                    recurrent.product(MatrixOperand(hiddenSide + t * batch * width, leadingDimension: width), into: carry, m: batch,
+                                      accumulate: true)
+                }
             }
             let x = input.pointer(as: T.self)
             if let gradInput {
