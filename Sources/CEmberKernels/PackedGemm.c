@@ -8,14 +8,22 @@
 
 size_t ember_packed_gemm_size_f32(size_t k, size_t n) { return k * ((n + PANEL - 1) / PANEL) * PANEL; }
 
-void ember_packed_gemm_pack_f32(const float *b, size_t ldb, size_t k, size_t n, float *packed) {
+void ember_packed_gemm_pack_f32(const float *b, size_t rowStride, size_t columnStride, size_t k, size_t n, float *packed) {
     for (size_t c0 = 0; c0 < n; c0 += PANEL) {
         size_t width = n - c0 < PANEL ? n - c0 : PANEL;
         float *panel = packed + (c0 / PANEL) * k * PANEL;
+        // Read along the unit stride: along rows of a row-major matrix, along columns of a transposed one.
+        if (columnStride == 1) {
+            for (size_t r = 0; r < k; r++) {
+                for (size_t j = 0; j < width; j++) panel[r * PANEL + j] = b[r * rowStride + c0 + j];
+            }
+        } else {
+            for (size_t j = 0; j < width; j++) {
+                for (size_t r = 0; r < k; r++) panel[r * PANEL + j] = b[r * rowStride + (c0 + j) * columnStride];
+            }
+        }
         for (size_t r = 0; r < k; r++) {
-            size_t j = 0;
-            for (; j < width; j++) panel[r * PANEL + j] = b[r * ldb + c0 + j];
-            for (; j < PANEL; j++) panel[r * PANEL + j] = 0;
+            for (size_t j = width; j < PANEL; j++) panel[r * PANEL + j] = 0;
         }
     }
 }

@@ -9,8 +9,9 @@
 /// Floats the packed form of a [k × n] matrix takes: k rows of each 16-column panel, the last panel zero-padded.
 size_t ember_packed_gemm_size_f32(size_t k, size_t n);
 
-/// Packs the row-major [k × n] matrix `b` (rows `ldb` floats apart) into `packed`.
-void ember_packed_gemm_pack_f32(const float *b, size_t ldb, size_t k, size_t n, float *packed);
+/// Packs the [k × n] matrix whose element (r, c) is b[r·rowStride + c·columnStride] into `packed` (one of the strides
+/// is 1: a row-major matrix, or the transpose of one).
+void ember_packed_gemm_pack_f32(const float *b, size_t rowStride, size_t columnStride, size_t k, size_t n, float *packed);
 
 /// Columns [panelBegin·16, min(panelEnd·16, n)) of C[m × n] = A[m × k] · B, plus C when `accumulate`: A row-major
 /// with rows `lda` floats apart, B packed by `ember_packed_gemm_pack_f32`, C row-major with rows `ldc` floats apart.

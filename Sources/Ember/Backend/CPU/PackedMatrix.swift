@@ -1,6 +1,6 @@
 // A right-hand matrix packed once for many products: the recurrent weight, multiplied by the hidden state at
 // every step of a sequence. float32 products run the packed kernel (`CEmberKernels/PackedGemm.c`); float64 ones,
-// and a matrix whose columns are not contiguous, go through BLAS as they are.
+// and a matrix with neither unit stride, go through BLAS as they are.
 import CEmberKernels
 
 /// B [k × n] ready for repeated products C = A · B.
@@ -27,9 +27,12 @@ struct PackedMatrix<T: FloatScalar> {
 
 /// Runs `body` with `matrix` [k × n] packed for repeated products (the panels live until `body` returns).
 func withPackedMatrix<T: FloatScalar, R>(_ matrix: MatrixOperand<T>, k: Int, n: Int, _ body: (PackedMatrix<T>) -> R) -> R {
-    guard T.self == Float.self, matrix.columnStride == 1 else { return body(PackedMatrix(matrix: matrix, k: k, n: n, panels: nil)) }
+    guard T.self == Float.self, matrix.columnStride == 1 || matrix.rowStride == 1 else {
+        return body(PackedMatrix(matrix: matrix, k: k, n: n, panels: nil))
+    }
     return withScratch(Float.self, ember_packed_gemm_size_f32(k, n)) { panels in
-        ember_packed_gemm_pack_f32(UnsafeRawPointer(matrix.pointer).assumingMemoryBound(to: Float.self), matrix.rowStride, k, n, panels)
+        ember_packed_gemm_pack_f32(UnsafeRawPointer(matrix.pointer).assumingMemoryBound(to: Float.self), matrix.rowStride,
+                                   matrix.columnStride, k, n, panels)
         return body(PackedMatrix(matrix: matrix, k: k, n: n, panels: UnsafePointer(panels)))
     }
 }

@@ -1,6 +1,6 @@
 // Recurrent layers as one kernel per sequence: the input side of every step in one GEMM, then per step one
-// GEMM of the hidden state and one fused pass over the cell's gates; backward keeps the gate gradients of
-// every step and forms the weight gradients with one GEMM each.
+// product of the hidden state and the recurrent weight (packed once per sequence) and one fused pass over the
+// cell's gates; backward keeps the gate gradients of every step and forms the weight gradients with one GEMM each.
 import CEmberKernels
 
 /// The logistic sigmoid of `count` values in place (vectorised for float32).
@@ -21,18 +21,6 @@ private func tanh<T: FloatScalar>(_ x: UnsafePointer<T>, _ out: UnsafeMutablePoi
     for j in 0..<count { out[j] = T.tanh(x[j]) }
 }
 
-/// out [columns, rows] = mᵀ for a row-major m [rows, columns], in cache-sized tiles.
-private func transpose<T>(_ m: UnsafeMutablePointer<T>, rows: Int, columns: Int, into out: UnsafeMutablePointer<T>) {
-    let tile = 32
-    for r0 in stride(from: 0, to: rows, by: tile) {
-        for c0 in stride(from: 0, to: columns, by: tile) {
-            for r in r0..<min(r0 + tile, rows) {
-                for c in c0..<min(c0 + tile, columns) { out[c * rows + r] = m[r * columns + c] }
-            }
-        }
-    }
-}
-
 /// A contiguous operand's typed address, or nil.
 private func address<T>(_ operand: KernelOperand?, _: T.Type) -> UnsafeMutablePointer<T>? { operand?.pointer(as: T.self) }
 
@@ -51,19 +39,17 @@ struct RecurrentForward: FloatTypeVisitor {
         // LSTM and RNN keep exactly their gates, so the pre-activations are formed in `saved` and activated in place;
         // GRU forms them in scratch memory, with the hidden side of each step apart (r scales its n part).
         let separateHidden = plan.cell == .gru
-        // Scratch: W_hhᵀ [H, gates·H] (every step's GEMM reads it untransposed, which BLAS packs faster), then
-        // GRU's pre-activations.
-        withScratch(T.self, hidden * width + (separateHidden ? (steps + 1) * batch * width : 0)) { scratch in
-            let transposedHh = scratch, gates = separateHidden ? scratch + hidden * width : keep
+        // Scratch: GRU's pre-activations.
+        withScratch(T.self, separateHidden ? (steps + 1) * batch * width : 0) { scratch in
+            let gates = separateHidden ? scratch : keep
             let hiddenGates = separateHidden ? gates + steps * batch * width : nil
             let wIh = weights.inputHidden.pointer(as: T.self), wHh = weights.hiddenHidden.pointer(as: T.self)
-            transpose(wHh, rows: width, columns: hidden, into: transposedHh)
             gemm(MatrixOperand(input.pointer(as: T.self), leadingDimension: plan.inputSize), MatrixOperand(wIh, leadingDimension: plan.inputSize, transposed: true),
                  gates, m: steps * batch, n: width, k: plan.inputSize)
             addBiases(to: gates, rows: steps * batch, T.self)
             let cell = RecurrentCellStep<T>(plan: plan, hiddenBias: separateHidden ? address(weights.hiddenBias, T.self) : nil)
             let out = output.pointer(as: T.self), cellStates = address(cells, T.self)
-            withPackedMatrix(MatrixOperand(transposedHh, leadingDimension: width), k: hidden, n: width) { recurrent in
+            withPackedMatrix(MatrixOperand(wHh, leadingDimension: hidden, transposed: true), k: hidden, n: width) { recurrent in
                 for index in 0..<steps {
                     let t = plan.step(index), previous = plan.previousStep(index)
                     let hPrevious = previous.map { out + $0 * stateCount } ?? h0.pointer(as: T.self)
