@@ -50,8 +50,8 @@ extension Tensor {
     public var real: Tensor { isComplex ? viewAsReal().select(-1, 0) : self }
 
     /// The imaginary parts of a complex tensor as a view (`torch.imag`); real tensors have none.
-    public func imag(file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        check(isComplex, "imag", "imag is not implemented for tensors with non-complex dtypes.", file: file, line: line)
+    public var imag: Tensor {
+        check(isComplex, "imag", "imag is not implemented for tensors with non-complex dtypes.", file: #fileID, line: #line)
         return viewAsReal().select(-1, 1)
     }
 
@@ -67,7 +67,7 @@ extension Tensor {
         }
         if needsGrad(real, imag) {
             record("ComplexBackward0", inputs: [real, imag], outputs: [out]) { g in
-                [real.requiresGrad ? g[0].real.sumTo(real) : nil, imag.requiresGrad ? g[0].imag().sumTo(imag) : nil]
+                [real.requiresGrad ? g[0].real.sumTo(real) : nil, imag.requiresGrad ? g[0].imag.sumTo(imag) : nil]
             }
         }
         return out
@@ -123,7 +123,7 @@ extension Tensor {
 
     /// e^z = e^x·(cos y + i·sin y) for complex tensors.
     func complexExp() -> Tensor {
-        let magnitude = real.exp(), y = imag()
+        let magnitude = real.exp(), y = imag
         return Tensor.complex(magnitude * y.cos(), magnitude * y.sin())
     }
 
@@ -133,7 +133,7 @@ extension Tensor {
     /// The principal square root for complex tensors (real part ≥ 0, the imaginary part's sign that of z's), by
     /// C's `csqrt` formula: t = √((|x| + |z|)/2), then (t, y/2t) for x ≥ 0 and (|y|/2t, ±t) for x < 0.
     func complexSqrt() -> Tensor {
-        let x = real, y = imag()
+        let x = real, y = imag
         let t = ((x.abs() + abs()) / 2).sqrt()
         let quotient = Tensor.where(t .== 0, Tensor.zeros([], dtype: t.dtype), y / (t * 2))
         let nonNegative = x .>= 0
@@ -150,7 +150,7 @@ extension Tensor {
     /// The matrix product `product` of two complex operands, from four products of their real and imaginary parts:
     /// (A + iB)(C + iD) = (AC - BD) + i(AD + BC).
     func complexProduct(_ other: Tensor, _ product: (Tensor, Tensor) -> Tensor) -> Tensor {
-        let (ar, ai, br, bi) = (real, imag(), other.real, other.imag())
+        let (ar, ai, br, bi) = (real, imag, other.real, other.imag)
         return Tensor.complex(product(ar, br) - product(ai, bi), product(ar, bi) + product(ai, br))
     }
 
