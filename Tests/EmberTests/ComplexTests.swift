@@ -145,6 +145,12 @@ final class ComplexTests: XCTestCase {
         assertCase("rfft_n20", [x]) { FFT.rfft($0[0], n: 20) }
         assertCase("irfft_n11", [z]) { FFT.irfft($0[0], n: 11) }
         assertCase("irfft_n30_dim0", [z]) { FFT.irfft($0[0], n: 30, dim: 0) }
+        for norm in [FFT.Norm.backward, .ortho, .forward] {
+            assertCase("hfft_\(norm.rawValue)", [z]) { FFT.hfft($0[0], norm: norm) }
+            assertCase("ihfft_\(norm.rawValue)", [x]) { FFT.ihfft($0[0], norm: norm) }
+        }
+        assertCase("hfft_n9_dim0", [z]) { FFT.hfft($0[0], n: 9, dim: 0) }
+        assertCase("ihfft_n7", [x]) { FFT.ihfft($0[0], n: 7) }
         assertCase("fft2", [z]) { FFT.fft2($0[0]) }
         assertCase("ifft2_s", [z]) { FFT.ifft2($0[0], s: [4, 10]) }
         assertCase("rfft2", [x]) { FFT.rfft2($0[0]) }

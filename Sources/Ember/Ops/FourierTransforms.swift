@@ -12,6 +12,15 @@ extension FFT {
         case ortho
         /// 1/n forward, none on the inverse.
         case forward
+
+        /// The same scaling seen from the other direction (`hfft` is `irfft` the other way round).
+        var opposite: Norm {
+            switch self {
+            case .backward: return .forward
+            case .forward: return .backward
+            case .ortho: return .ortho
+            }
+        }
     }
 
     /// The factor an n-point transform's outputs are multiplied by.
@@ -46,6 +55,20 @@ extension FFT {
     public static func irfft(_ input: Tensor, n: Int? = nil, dim: Int = -1, norm: Norm = .backward,
                              file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         inverseRealTransform(input, n: n, dim: dim, norm: norm, op: "fft_irfft", file: file, line: line)
+    }
+
+    /// The real signal of `n` samples (default 2·(bins - 1)) of a Hermitian-symmetric one given by its first half
+    /// (`torch.fft.hfft`): `irfft` of the conjugate, scaled by the opposite `norm`.
+    public static func hfft(_ input: Tensor, n: Int? = nil, dim: Int = -1, norm: Norm = .backward,
+                            file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        inverseRealTransform(complexInput(input, op: "fft_hfft", file: file, line: line).conj(), n: n, dim: dim,
+                             norm: norm.opposite, op: "fft_hfft", file: file, line: line)
+    }
+
+    /// The inverse of `hfft` (`torch.fft.ihfft`): the conjugate of `rfft`, scaled by the opposite `norm`.
+    public static func ihfft(_ input: Tensor, n: Int? = nil, dim: Int = -1, norm: Norm = .backward,
+                             file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        realTransform(input, n: n, dim: dim, norm: norm.opposite, op: "fft_ihfft", file: file, line: line).conj()
     }
 
     /// `fft` over the last two dimensions, or `dim` (`torch.fft.fft2`); `s` gives their lengths.

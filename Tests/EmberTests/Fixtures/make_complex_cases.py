@@ -27,14 +27,14 @@ out = {}
 def put(name, t):
     t = t.detach()
     if t.is_complex():
-        t = torch.view_as_real(t)
+        t = torch.view_as_real(t.resolve_conj())
     # JSON has no NaN or infinities: they are written as the strings JSONDecoder is told to read.
     out[name] = [v if math.isfinite(v) else str(v) for v in t.double().flatten().tolist()]
     out[name + ".shape"] = list(t.shape)
 
 def weighted(y):
     """A real number from every output value: the real pairs of a complex output weighted by -1 … 1."""
-    pairs = torch.view_as_real(y) if y.is_complex() else y
+    pairs = torch.view_as_real(y.resolve_conj()) if y.is_complex() else y
     return (pairs * torch.linspace(-1, 1, pairs.numel(), dtype=pairs.dtype).view(pairs.shape)).sum()
 
 def case(name, f, *inputs):
@@ -104,6 +104,11 @@ case("rfft_n9_dim0", lambda t: torch.fft.rfft(t, n=9, dim=0), x)
 case("rfft_n20", lambda t: torch.fft.rfft(t, n=20), x)
 case("irfft_n11", lambda t: torch.fft.irfft(t, n=11), z)
 case("irfft_n30_dim0", lambda t: torch.fft.irfft(t, n=30, dim=0), z)
+for norm in ["backward", "ortho", "forward"]:
+    case(f"hfft_{norm}", lambda t: torch.fft.hfft(t, norm=norm), z)
+    case(f"ihfft_{norm}", lambda t: torch.fft.ihfft(t, norm=norm), x)
+case("hfft_n9_dim0", lambda t: torch.fft.hfft(t, n=9, dim=0), z)
+case("ihfft_n7", lambda t: torch.fft.ihfft(t, n=7), x)
 case("fft2", lambda t: torch.fft.fft2(t), z)
 case("ifft2_s", lambda t: torch.fft.ifft2(t, s=(4, 10)), z)
 case("rfft2", lambda t: torch.fft.rfft2(t), x)
