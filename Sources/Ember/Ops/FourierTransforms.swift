@@ -99,18 +99,14 @@ extension FFT {
     public static func fftn(_ input: Tensor, s: [Int]? = nil, dim: [Int]? = nil, norm: Norm = .backward,
                             file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         let plan = dimensions(input, s: s, dim: dim, op: "fft_fftn", file: file, line: line)
-        return zip(plan.dims, plan.lengths).reduce(input) {
-            complexTransform($0, n: $1.1, dim: $1.0, norm: norm, inverse: false, op: "fft_fftn", file: file, line: line)
-        }
+        return complexTransforms(input, plan.dims[...], plan.lengths[...], norm: norm, inverse: false, op: "fft_fftn", file: file, line: line)
     }
 
     /// The inverse of `fftn` (`torch.fft.ifftn`).
     public static func ifftn(_ input: Tensor, s: [Int]? = nil, dim: [Int]? = nil, norm: Norm = .backward,
                              file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         let plan = dimensions(input, s: s, dim: dim, op: "fft_ifftn", file: file, line: line)
-        return zip(plan.dims, plan.lengths).reduce(input) {
-            complexTransform($0, n: $1.1, dim: $1.0, norm: norm, inverse: true, op: "fft_ifftn", file: file, line: line)
-        }
+        return complexTransforms(input, plan.dims[...], plan.lengths[...], norm: norm, inverse: true, op: "fft_ifftn", file: file, line: line)
     }
 
     /// `rfft` over the last dimension of `dim` and `fft` over the others (`torch.fft.rfftn`).
@@ -119,9 +115,8 @@ extension FFT {
         let plan = dimensions(input, s: s, dim: dim, op: "fft_rfftn", file: file, line: line)
         guard let last = plan.dims.last else { return input }
         let halfSpectrum = realTransform(input, n: plan.lengths.last.flatMap { $0 }, dim: last, norm: norm, op: "fft_rfftn", file: file, line: line)
-        return zip(plan.dims.dropLast(), plan.lengths.dropLast()).reduce(halfSpectrum) {
-            complexTransform($0, n: $1.1, dim: $1.0, norm: norm, inverse: false, op: "fft_rfftn", file: file, line: line)
-        }
+        return complexTransforms(halfSpectrum, plan.dims.dropLast(), plan.lengths.dropLast(), norm: norm, inverse: false, op: "fft_rfftn",
+                                 file: file, line: line)
     }
 
     /// The inverse of `rfftn` (`torch.fft.irfftn`): `ifft` over all but the last dimension of `dim`, `irfft` over
@@ -131,9 +126,8 @@ extension FFT {
         let op = "fft_irfftn"
         let plan = dimensions(input, s: s, dim: dim, op: op, file: file, line: line)
         guard let last = plan.dims.last else { return input }
-        let spectrum = zip(plan.dims.dropLast(), plan.lengths.dropLast()).reduce(input) {
-            complexTransform($0, n: $1.1, dim: $1.0, norm: norm, inverse: true, op: op, file: file, line: line)
-        }
+        let spectrum = complexTransforms(input, plan.dims.dropLast(), plan.lengths.dropLast(), norm: norm, inverse: true, op: op,
+                                         file: file, line: line)
         return inverseRealTransform(spectrum, n: plan.lengths.last.flatMap { $0 }, dim: last, norm: norm, op: op, file: file, line: line)
     }
 
@@ -150,6 +144,14 @@ extension FFT {
         check(s.count == dims.count, op, "When given, dim and shape arguments must have the same length (s \(s), dim \(dims))",
               file: file, line: line)
         return (dims, s.map { $0 == -1 ? nil : $0 })
+    }
+
+    /// `complexTransform` along each of `dims` in turn, to its length in `lengths` (nil: as it is).
+    private static func complexTransforms(_ input: Tensor, _ dims: ArraySlice<Int>, _ lengths: ArraySlice<Int?>, norm: Norm, inverse: Bool,
+                                          op: String, file: StaticString, line: UInt) -> Tensor {
+        zip(dims, lengths).reduce(input) {
+            complexTransform($0, n: $1.1, dim: $1.0, norm: norm, inverse: inverse, op: op, file: file, line: line)
+        }
     }
 
     /// `x` with its dimension `axis` cut to, or zero-padded at the end to, `length`.

@@ -73,32 +73,32 @@ struct FourierTransformKernel: FloatTypeVisitor {
         case .realToComplex:
             let plan = FourierPlans.realPlan(T.self, length: n), values = plan.complex.length
             let rowStride = transform.inputRowStride ?? n, weights = window.map { UnsafePointer($0.pointer(as: T.self)) }
-            /// Sample i of a row, multiplied by the window's.
-            func weighed(_ row: UnsafePointer<T>, _ i: Int) -> T { weights.map { row[i] * $0[i] } ?? row[i] }
+            /// Multiplies the `values` samples loaded at `work` by the window (the same products as the samples times
+            /// the window before the transform): two per value when the plan packs pairs, else one.
+            func applyWindow<E: FourierElement>(to work: UnsafeMutablePointer<E>) where E.Real == T {
+                guard let weights else { return }
+                if plan.packsPairs {
+                    for j in 0..<values { work[j] = work[j].scalingParts(weights[2 * j], weights[2 * j + 1]) }
+                } else {
+                    for j in 0..<values { work[j] = work[j].scalingParts(weights[j], 1) }
+                }
+            }
             parallelFor(transform.batch, grain: grain) { rows in
                 groups(rows, count: values + plan.scratchCount + outputRow, lanesBody: { row, work in
                     let rowInput = input + row * rowStride, rowOutput = outputReals + 2 * row * outputRow
                     gather(work, rowInput, rowStride: rowStride, count: values, complex: plan.packsPairs)
-                    if let weights {
-                        // The same products as the samples times the window before the transform.
-                        for j in 0..<values {
-                            if plan.packsPairs {
-                                work[j].x *= weights[2 * j]
-                                work[j].y *= weights[2 * j + 1]
-                            } else {
-                                work[j].x *= weights[j]
-                            }
-                        }
-                    }
+                    applyWindow(to: work)
                     let results = work + values + plan.scratchCount
                     plan.transform(work, scratch: work + values) { results[$1] = $0 }
                     scatter(results, count: outputRow, to: rowOutput, rowStride: 2 * outputRow)
                 }, rowBody: { row, work in
                     let rowInput = input + row * rowStride
-                    for j in 0..<values {
-                        work[j] = plan.packsPairs ? ComplexValue(weighed(rowInput, 2 * j), weighed(rowInput, 2 * j + 1))
-                            : ComplexValue(weighed(rowInput, j), 0)
+                    if plan.packsPairs {
+                        work.update(from: UnsafeRawPointer(rowInput).assumingMemoryBound(to: ComplexValue<T>.self), count: values)
+                    } else {
+                        for j in 0..<values { work[j] = ComplexValue(rowInput[j], 0) }
                     }
+                    applyWindow(to: work)
                     let rowOutput = output + row * outputRow
                     plan.transform(work, scratch: work + values) { rowOutput[$1] = $0 }
                 })

@@ -26,6 +26,7 @@ struct ComplexValue<T: FloatScalar>: FourierElement {
     @inline(__always) var timesMinusI: ComplexValue { ComplexValue(y, -x) }
     /// The complex conjugate.
     @inline(__always) var conjugate: ComplexValue { ComplexValue(x, -y) }
+    @inline(__always) func scalingParts(_ a: T, _ b: T) -> ComplexValue { ComplexValue(x * a, y * b) }
 }
 
 /// What the passes compute on: one complex value (`ComplexValue`), or one value of each of several transforms, a
@@ -42,6 +43,8 @@ protocol FourierElement {
     /// Multiplied by -i.
     var timesMinusI: Self { get }
     var conjugate: Self { get }
+    /// The real part multiplied by `a`, the imaginary part by `b` (a window over the samples packed in it).
+    func scalingParts(_ a: Real, _ b: Real) -> Self
 }
 
 extension FourierElement {
@@ -63,6 +66,7 @@ struct ComplexLanes<T: FloatScalar & SIMDScalar>: FourierElement {
     }
     @inline(__always) var timesMinusI: ComplexLanes { ComplexLanes(x: y, y: -x) }
     @inline(__always) var conjugate: ComplexLanes { ComplexLanes(x: x, y: -y) }
+    @inline(__always) func scalingParts(_ a: T, _ b: T) -> ComplexLanes { ComplexLanes(x: x * a, y: y * b) }
 
     /// Element `i` of eight rows `rowStride` apart, as one vector (built at once: setting lanes one by one is slow).
     @inline(__always) private static func gather(_ base: UnsafePointer<T>, rowStride s: Int, _ i: Int) -> Lanes {
