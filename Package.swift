@@ -65,6 +65,7 @@ let package = Package(
             dependencies: [
                 "Ember",
                 "EmberVision",
+                "CEmberKernels",
                 .product(name: "OrderedCollections", package: "swift-collections"),
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ],

@@ -13,6 +13,15 @@ int ember_has_avx2(void) {
     return cached;
 }
 
+int ember_has_avx512(void) {
+    static int cached = -1;
+    if (cached < 0) {
+        __builtin_cpu_init();
+        cached = __builtin_cpu_supports("avx512f");
+    }
+    return cached;
+}
+
 EMBER_AVX2 static __m256 apply8(ember_binary_op op, __m256 x, __m256 y) {
     switch (op) {
     case EMBER_ADD: return _mm256_add_ps(x, y);

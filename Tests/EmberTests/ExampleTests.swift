@@ -26,19 +26,24 @@ final class ExampleTests: XCTestCase {
     }
 
     /// Compares `label step value` lines with PyTorch's, within a relative tolerance (float32 sums over
-    /// 64×1000 products drift by a few ulps per step, so later, tiny losses agree to about 1 %).
-    private func assertLosses(_ output: String, _ expected: [(String, Int, Double)], file: StaticString = #filePath, line: UInt = #line) {
+    /// 64×1000 products drift by a few ulps per step, so later, tiny losses agree to about 1 %), or within
+    /// `loose` for the labels whose late steps are dominated by rounding (see `testTwoLayerNetFourWays`).
+    private func assertLosses(_ output: String, _ expected: [(String, Int, Double)], loose: [String: Double] = [:],
+                              file: StaticString = #filePath, line: UInt = #line) {
         let rows = output.split(separator: "\n").map { $0.split(separator: " ") }
         XCTAssertEqual(rows.count, expected.count, "line count", file: file, line: line)
         for (row, (label, step, value)) in zip(rows, expected) {
             XCTAssertEqual(String(row[0]), label, file: file, line: line)
             XCTAssertEqual(Int(row[1]), step, file: file, line: line)
             let got = Double(row[2]) ?? .nan
-            let tolerance = step == 99 ? 1e-4 : 3e-2   // a few ulps per step compound over 500 steps
+            let tolerance = step == 99 ? 1e-4 : step >= 399 ? loose[label] ?? 3e-2 : 3e-2   // a few ulps per step compound
             XCTAssertLessThan(Swift.abs(got - value) / value, tolerance, "\(label) \(step): \(got) vs PyTorch \(value)", file: file, line: line)
         }
     }
 
+    /// Adam divides each gradient by its running magnitude, so once the loss nears zero it magnifies rounding:
+    /// the same program in float64 gives 1.3839e-5 and 1.3855e-8 at steps 399 and 499, PyTorch's float32 run
+    /// is 3.5 % and 10 % above those, and a float32 run is only held to 15 % of PyTorch's there.
     func testTwoLayerNetFourWays() throws {
         assertLosses(try run("two-layer-net"), [
             ("tensors", 99, 427.8198547363281), ("tensors", 199, 1.4477567672729492), ("tensors", 299, 0.007434035185724497),
@@ -49,7 +54,7 @@ final class ExampleTests: XCTestCase {
             ("function", 399, 0.0016590590821579099), ("function", 499, 0.00015351442561950535),
             ("nn", 99, 44.3975830078125), ("nn", 199, 0.6346156001091003), ("nn", 299, 0.004245580639690161),
             ("nn", 399, 1.4329240002552979e-05), ("nn", 499, 1.5247868745404958e-08),
-        ])
+        ], loose: ["nn": 0.15])
     }
 
     func testAutogradBasicsPrintsWhatPyTorchPrints() throws {

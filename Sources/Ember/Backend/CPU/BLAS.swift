@@ -1,5 +1,7 @@
-// The one bridge to BLAS: OpenBLAS's CBLAS on Linux (Accelerate would slot in here on macOS).
+// The one bridge to BLAS: OpenBLAS's CBLAS on Linux (Accelerate would slot in here on macOS), and Ember's own
+// float32 GEMM on CPUs with AVX-512.
 import CBLAS
+import CEmberKernels
 
 /// A matrix operand for GEMM: a pointer and its row/column strides (one of them must be 1, or it is copied).
 struct MatrixOperand<T> {
@@ -63,9 +65,19 @@ func gemm<T: FloatScalar>(_ a: MatrixOperand<T>, _ b: MatrixOperand<T>, _ c: Uns
     }
 }
 
-/// One single-threaded BLAS call; C has leading dimension `ldc`.
+/// Whether float32 products run Ember's own AVX-512 GEMM rather than BLAS's: OpenBLAS's kernels depend on how it
+/// was built and on `OPENBLAS_CORETYPE`, and its AVX2 ones run at about half the speed on AVX-512 CPUs.
+private let ownFloatGemm = ember_gemm_f32_available() != 0
+
+/// One single-threaded product; C has leading dimension `ldc`.
 private func gemmBlock<T: FloatScalar>(_ a: MatrixOperand<T>, _ b: MatrixOperand<T>, _ c: UnsafeMutablePointer<T>,
                                        m: Int, n: Int, k: Int, ldc: Int, accumulate: Bool) {
+    if T.self == Float.self && ownFloatGemm {
+        ember_gemm_f32(m, n, k, UnsafeRawPointer(a.pointer).assumingMemoryBound(to: Float.self), a.rowStride, a.columnStride,
+                       UnsafeRawPointer(b.pointer).assumingMemoryBound(to: Float.self), b.rowStride, b.columnStride,
+                       UnsafeMutableRawPointer(c).assumingMemoryBound(to: Float.self), ldc, accumulate ? 1 : 0)
+        return
+    }
     // CBLAS row-major: an operand with unit column stride is "no transpose" with lda = row stride;
     // one with unit row stride is "transpose" with lda = column stride.
     func layout(_ op: MatrixOperand<T>, rows: Int, cols: Int) -> (CBLAS_TRANSPOSE, Int32)? {
