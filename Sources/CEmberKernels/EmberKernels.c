@@ -3,6 +3,11 @@
 #include "CPUFeatures.h"
 #include <math.h>
 
+/// The widest instruction set the kernels may use (2: AVX-512, 1: AVX2, 0: portable loops); tests lower it.
+static int capability_limit = 2;
+
+void ember_limit_cpu_capability(int level) { capability_limit = level; }
+
 #if defined(__x86_64__)
 int ember_has_avx2(void) {
     static int cached = -1;
@@ -10,7 +15,7 @@ int ember_has_avx2(void) {
         __builtin_cpu_init();
         cached = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
     }
-    return cached;
+    return cached && capability_limit >= 1;
 }
 
 int ember_has_avx512(void) {
@@ -19,7 +24,7 @@ int ember_has_avx512(void) {
         __builtin_cpu_init();
         cached = __builtin_cpu_supports("avx512f");
     }
-    return cached;
+    return cached && capability_limit >= 2;
 }
 
 EMBER_AVX2 static __m256 apply8(ember_binary_op op, __m256 x, __m256 y) {

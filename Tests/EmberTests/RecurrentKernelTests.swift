@@ -1,6 +1,7 @@
 // The fused recurrent layers (one kernel per sequence) against the same steps unrolled with the cells'
 // differentiable ops, forward and every gradient, on shapes that take each path: every cell, both directions,
 // several layers, no bias, one step, batch 1, hidden size 1, gradients reaching only the final states.
+import CEmberKernels
 import Ember
 import XCTest
 
@@ -142,12 +143,15 @@ final class RecurrentKernelTests: XCTestCase {
     }
 
     /// float32 runs the vectorised sigmoid and tanh and the packed recurrent product; they stay within a few ulp of
-    /// the float64 reference. The shapes take the product's six-row tiles with one to five rows left, and its
-    /// 16-column panels whole and cut (gate widths 33 to 4·40).
+    /// the float64 reference. The shapes take the product's tiles (14 rows with AVX-512, 6 with AVX2) whole and with
+    /// rows left, its 32-column panels and their 16-column halves whole and cut (gate widths 11 to 4·300), and
+    /// depths past one 256-row block. Each version of the kernels runs: AVX-512, AVX2 and the portable loops.
     func testFloat32AgreesWithFloat64() {
-        for kind in Kind.allCases {
+        defer { ember_limit_cpu_capability(2) }
+        for (capability, kind) in [2, 1, 0].flatMap({ level in Kind.allCases.map { (level, $0) } }) {
+            ember_limit_cpu_capability(Int32(capability))
             check(kind, steps: 35, batch: 4, inputSize: 16, hiddenSize: 40, layers: 2, dtype: .float32, tolerance: 2e-5)
-            for (batch, hidden) in [(7, 11), (9, 17), (11, 33), (6, 16), (20, 64)] {
+            for (batch, hidden) in [(7, 11), (9, 17), (11, 33), (6, 16), (20, 64), (15, 300)] {
                 check(kind, steps: 3, batch: batch, inputSize: 5, hiddenSize: hidden, dtype: .float32, tolerance: 2e-5)
             }
         }

@@ -12,6 +12,10 @@ typedef enum {
     EMBER_DIV = 3,
 } ember_binary_op;
 
+/// Keeps the kernels chosen at run time to at most AVX-512 (2), AVX2 (1) or their portable loops (0), so tests
+/// check every version on one machine. Call it while no kernel runs; Ember's own GEMM is chosen once, at first use.
+void ember_limit_cpu_capability(int level);
+
 /// out[i] = a[i] op b[i] for i < n. `out` may alias `a` or `b`.
 void ember_binary_f32(ember_binary_op op, const float *a, const float *b, float *out, size_t n);
 

@@ -1,5 +1,5 @@
 // A right-hand matrix packed once for many products: the recurrent weight, multiplied by the hidden state at
-// every step of a sequence. float32 products run the packed kernel (`CEmberKernels/PackedGemm.c`); float64 ones,
+// every step of a sequence. float32 products run the packed kernel (`CEmberKernels/Gemm.c`); float64 ones,
 // and a matrix with neither unit stride, go through BLAS as they are.
 import CEmberKernels
 
@@ -7,7 +7,7 @@ import CEmberKernels
 struct PackedMatrix<T: FloatScalar> {
     let matrix: MatrixOperand<T>
     let k: Int, n: Int
-    /// The 16-column panels of a float32 matrix, or nil.
+    /// The 32-column panels of a float32 matrix, or nil.
     let panels: UnsafePointer<Float>?
 
     /// C[m × n] = A · B (+ C when `accumulate`) for a row-major A[m × k] and a row-major C with rows n apart; the
@@ -18,7 +18,7 @@ struct PackedMatrix<T: FloatScalar> {
         }
         let lhs = UnsafeRawPointer(a.pointer).assumingMemoryBound(to: Float.self)
         let out = UnsafeMutableRawPointer(c).assumingMemoryBound(to: Float.self)
-        let panelCount = (n + 15) / 16, threads = Swift.min(cpuThreadCount, Swift.max(1, m * n * k / parallelGemmWork))
+        let panelCount = (n + 31) / 32, threads = Swift.min(cpuThreadCount, Swift.max(1, m * n * k / parallelGemmWork))
         parallelFor(panelCount, grain: (panelCount + threads - 1) / threads) { range in
             ember_packed_gemm_f32(lhs, a.rowStride, m, k, panels, n, range.lowerBound, range.upperBound, out, n, accumulate ? 1 : 0)
         }
