@@ -5,11 +5,15 @@ import Foundation
 enum CPUAllocator {
     /// Buffers below this size come straight from malloc, which already recycles small blocks well.
     static let cachedMinimum = 1 << 16
-    /// The most bytes kept idle in the cache; beyond it, freed buffers go back to the system.
-    nonisolated(unsafe) static var cacheLimit = 1 << 30
+    /// Bytes always allowed to wait idle in the cache. Beyond them the cache holds at most as much as the most
+    /// ever in use at once (a training step's peak, which the next step needs again), and freed buffers past that
+    /// go back to the system.
+    static let cacheFloor = 1 << 30
 
     nonisolated(unsafe) private static var freeLists: [Int: [UnsafeMutableRawPointer]] = [:]
     nonisolated(unsafe) private static var cachedBytes = 0
+    nonisolated(unsafe) private static var bytesInUse = 0
+    nonisolated(unsafe) private static var peakBytesInUse = 0
     private static let lock = NSLock()
 
     /// Rounds a request to the size class it is cached under (4 KiB pages).
@@ -30,14 +34,23 @@ enum CPUAllocator {
         guard byteCount >= cachedMinimum else { return malloc(Swift.max(byteCount, 1)) }
         let size = sizeClass(byteCount)
         lock.lock()
+        bytesInUse += size
+        peakBytesInUse = Swift.max(peakBytesInUse, bytesInUse)
         if let pointer = freeLists[size]?.popLast() {
             cachedBytes -= size
             lock.unlock()
             return pointer
         }
         lock.unlock()
+        // When the system is out of memory, the cached buffers go back to it and the request is tried once more.
         var pointer: UnsafeMutableRawPointer?
-        return posix_memalign(&pointer, 64, size) == 0 ? pointer : nil
+        if posix_memalign(&pointer, 64, size) == 0 { return pointer }
+        emptyCache()
+        if posix_memalign(&pointer, 64, size) == 0 { return pointer }
+        lock.lock()
+        bytesInUse -= size
+        lock.unlock()
+        return nil
     }
 
     /// Returns memory from `allocate`.
@@ -45,7 +58,8 @@ enum CPUAllocator {
         guard byteCount >= cachedMinimum else { pointer.deallocate(); return }
         let size = sizeClass(byteCount)
         lock.lock()
-        if cachedBytes + size <= cacheLimit {
+        bytesInUse -= size
+        if cachedBytes + size <= Swift.max(cacheFloor, peakBytesInUse) {
             freeLists[size, default: []].append(pointer)
             cachedBytes += size
             lock.unlock()
@@ -53,6 +67,13 @@ enum CPUAllocator {
         }
         lock.unlock()
         pointer.deallocate()
+    }
+
+    /// Bytes waiting in the cache.
+    static var cachedByteCount: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return cachedBytes
     }
 
     /// Releases every cached buffer to the system.

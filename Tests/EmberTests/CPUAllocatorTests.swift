@@ -1,0 +1,29 @@
+// The CPU caching allocator keeps what a step frees for the next step, up to the most the program ever had in use.
+@testable import Ember
+import XCTest
+
+final class CPUAllocatorTests: XCTestCase {
+    /// 1.5 GiB in 64 MiB buffers (address space only: nothing touches the pages), more than the 1 GiB always
+    /// cached: all of it waits in the cache after being freed, and the same buffers come back.
+    func testEverythingFreedUpToThePeakInUseIsKeptAndReused() {
+        let size = 64 << 20, count = 24
+        let before = CPUAllocator.cachedByteCount
+        let first = (0..<count).map { _ in CPUAllocator.allocate(size) }
+        for pointer in first { CPUAllocator.free(pointer, byteCount: size) }
+        XCTAssertEqual(CPUAllocator.cachedByteCount, before + size * count)
+        let second = (0..<count).map { _ in CPUAllocator.allocate(size) }
+        XCTAssertEqual(Set(second), Set(first))
+        XCTAssertEqual(CPUAllocator.cachedByteCount, before)
+        for pointer in second { CPUAllocator.free(pointer, byteCount: size) }
+        Ember.emptyCache()
+        XCTAssertEqual(CPUAllocator.cachedByteCount, 0)
+    }
+
+    /// Small buffers come from malloc and are never cached.
+    func testSmallBuffersAreNotCached() {
+        let before = CPUAllocator.cachedByteCount
+        let pointer = CPUAllocator.allocate(100)
+        CPUAllocator.free(pointer, byteCount: 100)
+        XCTAssertEqual(CPUAllocator.cachedByteCount, before)
+    }
+}
