@@ -128,6 +128,23 @@ protocol Backend: AnyObject, Sendable {
                            gradOutput: KernelOperand, gradH: KernelOperand?, gradC: KernelOperand?,
                            gradInput: KernelOperand?, gradH0: KernelOperand, gradC0: KernelOperand?, gradWeights: RecurrentWeights?)
 
+    // MARK: Normalisation
+
+    /// Per-channel mean and biased variance of a contiguous [batch, channels, inner] operand into [channels]
+    /// operands of its dtype; false when this backend leaves them to composed ops.
+    func channelStatistics(_ x: KernelOperand, _ shape: ChannelShape, mean: KernelOperand, variance: KernelOperand) -> Bool
+
+    /// out = x · scale[c] + shift[c] over contiguous [batch, channels, inner] operands; false when this backend leaves
+    /// it to composed ops.
+    func channelAffine(_ x: KernelOperand, _ shape: ChannelShape, scale: KernelOperand, shift: KernelOperand,
+                       into out: KernelOperand) -> Bool
+
+    /// BatchNorm's backward with batch statistics: sums[c] = Σ g and centredSums[c] = Σ g·(x − mean) per channel, and
+    /// the input gradient when `gradInput` is given; false when this backend leaves it to composed ops.
+    func batchNormBackward(_ shape: ChannelShape, gradOutput: KernelOperand, input: KernelOperand, mean: KernelOperand,
+                           invStd: KernelOperand, weight: KernelOperand?, sums: KernelOperand, centredSums: KernelOperand,
+                           gradInput: KernelOperand?) -> Bool
+
     // MARK: Optimizers
 
     /// One Adam/AdamW step over contiguous operands of one float dtype, in PyTorch's order of operations.

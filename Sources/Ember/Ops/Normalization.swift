@@ -42,51 +42,80 @@ extension Tensor {
         check(!training || count > 1, "batch_norm", "Expected more than 1 value per channel when training, got input size "
               + "\(shapeText(input.shape))", file: file, line: line)
         let useBatchStats = training || runningMean == nil
-        /// x̂ = (x − running mean) / √(running var + ε), without a graph.
-        func normalizedByRunningStatistics() -> Tensor {
-            noGrad { (input - runningMean!.view(perChannel)) * (runningVar!.view(perChannel) + eps).rsqrt() }
+        // Whole passes per channel where the backend has them (float32, contiguous), else composed tensor ops.
+        let shape = ChannelShape(batch: input.shape[0], channels: channels, inner: count / Swift.max(input.shape[0], 1))
+        let fused = input.numel > 0 && input.isContiguous && input.dtype == .float32
+            && [runningMean, runningVar, weight, bias].allSatisfy { $0 == nil || ($0!.dtype == .float32 && $0!.isContiguous) }
+        /// out = x·scale[c] + shift[c] in one pass, or nil where the backend has no such pass.
+        func channelAffine(scale: Tensor, shift: Tensor) -> Tensor? {
+            guard fused else { return nil }
+            let out = Tensor(uninitializedShape: input.shape, dtype: input.dtype, backend: input.backend)
+            let done = input.backend.channelAffine(input.operand, shape, scale: scale.contiguous().operand,
+                                                   shift: shift.contiguous().operand, into: out.operand)
+            return done ? out : nil
         }
-        // The normalised input, kept for backward (in evaluation only when the weight needs its gradient).
-        let normalized: Tensor?, invStd: Tensor, out: Tensor
+        /// x̂ = (x − mean) / √(var + ε) for per-channel `mean` and `invStd`, without a graph.
+        func normalized(mean: Tensor, invStd: Tensor) -> Tensor {
+            noGrad { (input - mean.view(perChannel)) * invStd.view(perChannel) }
+        }
+        // The statistics backward uses: the mean and 1/√(var + ε) per channel, and x̂ when it was materialised.
+        let mean: Tensor, invStd: Tensor, out: Tensor
+        var savedNormalized: Tensor?
         if useBatchStats {
-            let stats = input.standardized(over: dims, eps: eps)
-            (normalized, invStd) = (stats.normalized, stats.invStd)
+            let variance: Tensor
+            let statistics = fused ? Tensor(uninitializedShape: [2, channels], dtype: input.dtype, backend: input.backend) : nil
+            if let statistics, input.backend.channelStatistics(input.operand, shape, mean: statistics[0].operand,
+                                                               variance: statistics[1].operand) {
+                (mean, variance) = (statistics[0], statistics[1])
+                invStd = noGrad { (variance + eps).rsqrt() }
+            } else {
+                let stats = input.standardized(over: dims, eps: eps)
+                (mean, variance, invStd, savedNormalized) = (stats.mean.reshape([channels]), stats.variance.reshape([channels]),
+                                                             stats.invStd.reshape([channels]), stats.normalized)
+            }
             if training, let rm = runningMean, let rv = runningVar {
                 let factor = momentum ?? 1 / Double(batchesTracked)
                 noGrad {
-                    let unbiased = stats.variance.reshape([channels]) * (Double(count) / Double(Swift.max(count - 1, 1)))
-                    rm.copy_(rm * (1 - factor) + stats.mean.reshape([channels]) * factor)
+                    let unbiased = variance * (Double(count) / Double(Swift.max(count - 1, 1)))
+                    rm.copy_(rm * (1 - factor) + mean * factor)
                     rv.copy_(rv * (1 - factor) + unbiased * factor)
                 }
             }
             out = noGrad { () -> Tensor in
-                var y = stats.normalized.distinctOutput(weight, bias)
+                let scale = weight.map { invStd * $0 } ?? invStd
+                if let y = channelAffine(scale: scale, shift: bias.map { $0 - mean * scale } ?? -(mean * scale)) { return y }
+                var y = (savedNormalized ?? normalized(mean: mean, invStd: invStd)).distinctOutput(weight, bias)
                 if let w = weight { y = y * w.view(perChannel) }
                 if let b = bias { y = y + b.view(perChannel) }
                 return y.kernelInput(input.dtype)
             }
         } else {
-            let mean = runningMean!.view(perChannel)
-            invStd = noGrad { (runningVar!.view(perChannel) + eps).rsqrt() }
-            // PyTorch's inference kernel: y = x·α + β per channel, α = γ/√(var + ε), β = b − mean·α (two passes, not four).
+            // Copies, so that backward reads the statistics this forward used.
+            mean = noGrad { runningMean!.reshape([channels]).clone() }
+            invStd = noGrad { (runningVar!.reshape([channels]) + eps).rsqrt() }
+            // PyTorch's inference kernel: y = x·α + β per channel, α = γ/√(var + ε), β = b − mean·α (one pass).
             out = noGrad { () -> Tensor in
-                let scale = weight.map { invStd * $0.view(perChannel) } ?? invStd
-                let shifted = mean * scale
-                let shift = bias.map { $0.view(perChannel) - shifted } ?? -shifted
-                return (input * scale + shift).kernelInput(input.dtype)
+                let scale = weight.map { invStd * $0 } ?? invStd
+                let shift = bias.map { $0 - mean * scale } ?? -(mean * scale)
+                return channelAffine(scale: scale, shift: shift)
+                    ?? (input * scale.view(perChannel) + shift.view(perChannel)).kernelInput(input.dtype)
             }
-            normalized = GradMode.isEnabled && weight?.requiresGrad == true ? normalizedByRunningStatistics() : nil
         }
         let inputs = [input] + [weight, bias].compactMap { $0 }
         record("NativeBatchNormBackward0", inputs: inputs, outputs: [out]) { g in
+            if useBatchStats, fused, !GradMode.isEnabled,
+               let grads = fusedBatchNormBackward(g[0].contiguous(), input: input, shape: shape, mean: mean, invStd: invStd,
+                                                  weight: weight, bias: bias) {
+                return grads
+            }
             let gradNormalized = weight.map { g[0] * $0.view(perChannel) } ?? g[0]
             var grads: [Tensor?] = [input.requiresGrad
-                ? (useBatchStats ? standardizedGradient(gradNormalized, normalized: normalized!, invStd: invStd, dims: dims)
-                                 : gradNormalized * invStd)
+                ? (useBatchStats ? standardizedGradient(gradNormalized, normalized: savedNormalized ?? normalized(mean: mean, invStd: invStd),
+                                                        invStd: invStd.view(perChannel), dims: dims)
+                                 : gradNormalized * invStd.view(perChannel))
                 : nil]
             if let w = weight, w.requiresGrad {
-                let normalizedInput = normalized ?? normalizedByRunningStatistics()
-                grads.append((g[0] * normalizedInput).sum(dims: dims).reshape(w.shape))
+                grads.append((g[0] * (savedNormalized ?? normalized(mean: mean, invStd: invStd))).sum(dims: dims).reshape(w.shape))
             } else if weight != nil {
                 grads.append(nil)
             }
@@ -94,6 +123,21 @@ extension Tensor {
             return grads
         }
         return out
+    }
+
+    /// BatchNorm's gradients (input, then weight and bias where present) from the backend's two passes over a
+    /// contiguous float32 upstream gradient, or nil where the backend has none.
+    private static func fusedBatchNormBackward(_ gradOutput: Tensor, input: Tensor, shape: ChannelShape, mean: Tensor,
+                                               invStd: Tensor, weight: Tensor?, bias: Tensor?) -> [Tensor?]? {
+        let sums = Tensor(uninitializedShape: [2, shape.channels], dtype: input.dtype, backend: input.backend)
+        let gradInput = input.requiresGrad ? Tensor(uninitializedShape: input.shape, dtype: input.dtype, backend: input.backend) : nil
+        guard input.backend.batchNormBackward(shape, gradOutput: gradOutput.operand, input: input.operand, mean: mean.operand,
+                                              invStd: invStd.operand, weight: weight?.operand, sums: sums[0].operand,
+                                              centredSums: sums[1].operand, gradInput: gradInput?.operand) else { return nil }
+        var grads: [Tensor?] = [gradInput]
+        if let w = weight { grads.append(w.requiresGrad ? (sums[1] * invStd).reshape(w.shape) : nil) }
+        if let b = bias { grads.append(b.requiresGrad ? sums[0].reshape(b.shape) : nil) }
+        return grads
     }
 
     /// Layer normalisation over the trailing `normalizedShape` dimensions (`F.layer_norm`).

@@ -90,6 +90,16 @@ final class CUDABackend: Backend {
         CUDAKernelArgument.withParameters(arguments) { launcher.launch(kernel, of: source, work: .elements(out.numel), arguments: $0) }
     }
 
+    // Batch normalisation composes the GPU's pointwise and reduction kernels (the fused passes are the CPU's).
+    func channelStatistics(_ x: KernelOperand, _ shape: ChannelShape, mean: KernelOperand, variance: KernelOperand) -> Bool { false }
+
+    func channelAffine(_ x: KernelOperand, _ shape: ChannelShape, scale: KernelOperand, shift: KernelOperand,
+                       into out: KernelOperand) -> Bool { false }
+
+    func batchNormBackward(_ shape: ChannelShape, gradOutput: KernelOperand, input: KernelOperand, mean: KernelOperand,
+                           invStd: KernelOperand, weight: KernelOperand?, sums: KernelOperand, centredSums: KernelOperand,
+                           gradInput: KernelOperand?) -> Bool { false }
+
     func adamStep(_ step: AdamStep, param: KernelOperand, grad: KernelOperand, expAvg: KernelOperand, expAvgSq: KernelOperand,
                   maxExpAvgSq: KernelOperand?) {
         guard let module = modules["adam_\(param.dtype)"] else {
