@@ -1,4 +1,5 @@
-// Vectorised logistic sigmoid and tanh for float32, the nonlinearities of the fused recurrent cells.
+// Vectorised logistic sigmoid and tanh for float32, the nonlinearities of the fused recurrent cells, and the LSTM
+// cell's gate gradients.
 #include "EmberKernels.h"
 #include "CPUFeatures.h"
 #include <math.h>
@@ -82,4 +83,36 @@ void ember_tanh_f32(const float *x, float *out, size_t n) {
     if (ember_has_avx2()) { tanh_avx2(x, out, n); return; }
 #endif
     for (size_t i = 0; i < n; i++) out[i] = tanhf(x[i]);
+}
+
+/// LSTM's gate gradients for one row, in PyTorch's order of operations and without fused multiply-adds, so every
+/// version gives the bits the float64 path's arithmetic would in float32. The pointers do not overlap.
+static inline void lstm_gate_gradients(const float *restrict gates, const float *restrict cPrevious,
+                                       const float *restrict dh, float *restrict dc, float *restrict dGates, size_t n) {
+#pragma clang fp contract(off)
+    const float *i = gates, *f = gates + n, *g = gates + 2 * n, *o = gates + 3 * n;
+    for (size_t j = 0; j < n; j++) {
+        float t = dGates[3 * n + j];
+        float dcTotal = dc[j] + dh[j] * o[j] * (1 - t * t);
+        dGates[3 * n + j] = dh[j] * t * o[j] * (1 - o[j]);
+        dGates[j] = dcTotal * g[j] * i[j] * (1 - i[j]);
+        dGates[n + j] = dcTotal * cPrevious[j] * f[j] * (1 - f[j]);
+        dGates[2 * n + j] = dcTotal * i[j] * (1 - g[j] * g[j]);
+        dc[j] = dcTotal * f[j];
+    }
+}
+
+#if defined(__x86_64__)
+EMBER_AVX2 static void lstm_gate_gradients_avx2(const float *gates, const float *cPrevious, const float *dh, float *dc,
+                                                float *dGates, size_t n) {
+    lstm_gate_gradients(gates, cPrevious, dh, dc, dGates, n);
+}
+#endif
+
+void ember_lstm_gate_gradients_f32(const float *gates, const float *cPrevious, const float *dh, float *dc, float *dGates,
+                                   size_t n) {
+#if defined(__x86_64__)
+    if (ember_has_avx2()) { lstm_gate_gradients_avx2(gates, cPrevious, dh, dc, dGates, n); return; }
+#endif
+    lstm_gate_gradients(gates, cPrevious, dh, dc, dGates, n);
 }

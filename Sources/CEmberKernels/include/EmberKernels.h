@@ -41,6 +41,12 @@ void ember_sigmoid_f32(const float *x, float *out, size_t n);
 /// out[i] = tanh(x[i]) for i < n, within a few ulp of tanhf; `out` may alias `x`.
 void ember_tanh_f32(const float *x, float *out, size_t n);
 
+/// LSTM's gate gradients for one batch row of n hidden units: from the activated gates (i, f, g, o, each n wide), the
+/// previous cell state, the hidden-state gradient dh and the cell gradient dc carried from the next step (replaced by
+/// the previous step's), with tanh of the new cell state in dGates' output-gate quarter on entry.
+void ember_lstm_gate_gradients_f32(const float *gates, const float *cPrevious, const float *dh, float *dc, float *dGates,
+                                   size_t n);
+
 /// A spin-wait hint to the CPU (`pause` on x86).
 static inline void ember_cpu_relax(void) {
 #if defined(__x86_64__)

@@ -230,6 +230,11 @@ private struct RecurrentCellStep<T: FloatScalar> {
                     let cp = cPrevious! + row * hidden, dc = cellCarry! + row * hidden
                     let tanhC = dG + 3 * hidden   // scratch until the output gate's gradient overwrites it
                     tanh(c! + row * hidden, tanhC, hidden)
+                    if T.self == Float.self {
+                        let f = { (p: UnsafeMutablePointer<T>) in UnsafeMutableRawPointer(p).assumingMemoryBound(to: Float.self) }
+                        ember_lstm_gate_gradients_f32(f(keep), f(cp), f(dh), f(dc), f(dG), hidden)
+                        break
+                    }
                     for j in 0..<hidden {
                         let t = tanhC[j]
                         let dcTotal = dc[j] + dh[j] * o[j] * (1 - t * t)
