@@ -9,23 +9,21 @@ static int capability_limit = 2;
 void ember_limit_cpu_capability(int level) { capability_limit = level; }
 
 #if defined(__x86_64__)
-int ember_has_avx2(void) {
+/// The widest instruction set this CPU has (1: AVX2 with FMA, 2: those and AVX-512F, 0: neither), checked once; the
+/// compiler's checks include the OS saving the wider registers.
+static int cpu_level(void) {
     static int cached = -1;
     if (cached < 0) {
         __builtin_cpu_init();
-        cached = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+        int avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+        cached = avx2 ? (__builtin_cpu_supports("avx512f") ? 2 : 1) : 0;
     }
-    return cached && capability_limit >= 1;
+    return cached < capability_limit ? cached : capability_limit;
 }
 
-int ember_has_avx512(void) {
-    static int cached = -1;
-    if (cached < 0) {
-        __builtin_cpu_init();
-        cached = __builtin_cpu_supports("avx512f");
-    }
-    return cached && capability_limit >= 2;
-}
+int ember_has_avx2(void) { return cpu_level() >= 1; }
+
+int ember_has_avx512(void) { return cpu_level() >= 2; }
 
 EMBER_AVX2 static __m256 apply8(ember_binary_op op, __m256 x, __m256 y) {
     switch (op) {

@@ -5,6 +5,15 @@
 
 #define BLOCK 4096
 
+static inline void scale_shift(const float *x, float scale, float shift, float *out, size_t n) {
+    for (size_t i = 0; i < n; i++) out[i] = x[i] * scale + shift;
+}
+
+static inline void input_gradient(const float *g, const float *x, size_t n, float center, float gradMean, float k,
+                                  float factor, float *dx) {
+    for (size_t i = 0; i < n; i++) dx[i] = (g[i] - gradMean - (x[i] - center) * k) * factor;
+}
+
 #if defined(__x86_64__)
 /// The sum of a vector's eight lanes, in double precision.
 EMBER_AVX2 static double lanes_sum(__m256 v) {
@@ -58,14 +67,14 @@ EMBER_AVX2 static double centered_dot_avx2(const float *g, const float *x, size_
     return total;
 }
 
-// Elementwise loops the compiler vectorises for AVX2 under the target attribute.
+// The elementwise loops, vectorised for AVX2 by the compiler under the target attribute.
 EMBER_AVX2 static void scale_shift_avx2(const float *x, float scale, float shift, float *out, size_t n) {
-    for (size_t i = 0; i < n; i++) out[i] = x[i] * scale + shift;
+    scale_shift(x, scale, shift, out, n);
 }
 
 EMBER_AVX2 static void input_gradient_avx2(const float *g, const float *x, size_t n, float center, float gradMean,
                                            float k, float factor, float *dx) {
-    for (size_t i = 0; i < n; i++) dx[i] = (g[i] - gradMean - (x[i] - center) * k) * factor;
+    input_gradient(g, x, n, center, gradMean, k, factor, dx);
 }
 #endif
 
@@ -106,7 +115,7 @@ void ember_scale_shift_f32(const float *x, float scale, float shift, float *out,
 #if defined(__x86_64__)
     if (ember_has_avx2()) return scale_shift_avx2(x, scale, shift, out, n);
 #endif
-    for (size_t i = 0; i < n; i++) out[i] = x[i] * scale + shift;
+    scale_shift(x, scale, shift, out, n);
 }
 
 void ember_batch_norm_input_gradient_f32(const float *g, const float *x, size_t n, float center, float gradMean,
@@ -114,5 +123,5 @@ void ember_batch_norm_input_gradient_f32(const float *g, const float *x, size_t 
 #if defined(__x86_64__)
     if (ember_has_avx2()) return input_gradient_avx2(g, x, n, center, gradMean, k, factor, dx);
 #endif
-    for (size_t i = 0; i < n; i++) dx[i] = (g[i] - gradMean - (x[i] - center) * k) * factor;
+    input_gradient(g, x, n, center, gradMean, k, factor, dx);
 }

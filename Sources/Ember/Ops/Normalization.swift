@@ -46,32 +46,38 @@ extension Tensor {
         let shape = ChannelShape(batch: input.shape[0], channels: channels, inner: count / Swift.max(input.shape[0], 1))
         let fused = input.numel > 0 && input.isContiguous && input.dtype == .float32
             && [runningMean, runningVar, weight, bias].allSatisfy { $0 == nil || ($0!.dtype == .float32 && $0!.isContiguous) }
-        /// out = x·scale[c] + shift[c] in one pass, or nil where the backend has no such pass.
-        func channelAffine(scale: Tensor, shift: Tensor) -> Tensor? {
+        /// α = γ/√(var + ε) and β = b − mean·α per channel, so that y = x·α + β (PyTorch's inference form).
+        func coefficients(mean: Tensor, invStd: Tensor) -> (scale: Tensor, shift: Tensor) {
+            let scale = weight.map { invStd * $0 } ?? invStd
+            return (scale, bias.map { $0 - mean * scale } ?? -(mean * scale))
+        }
+        /// x·scale[c] + shift[c] in one pass, or nil where the backend has no such pass.
+        func channelAffine(_ coefficients: (scale: Tensor, shift: Tensor)) -> Tensor? {
             guard fused else { return nil }
             let out = Tensor(uninitializedShape: input.shape, dtype: input.dtype, backend: input.backend)
-            let done = input.backend.channelAffine(input.operand, shape, scale: scale.contiguous().operand,
-                                                   shift: shift.contiguous().operand, into: out.operand)
+            let done = input.backend.channelAffine(input.operand, shape, scale: coefficients.scale.contiguous().operand,
+                                                   shift: coefficients.shift.contiguous().operand, into: out.operand)
             return done ? out : nil
         }
         /// x̂ = (x − mean) / √(var + ε) for per-channel `mean` and `invStd`, without a graph.
         func normalized(mean: Tensor, invStd: Tensor) -> Tensor {
             noGrad { (input - mean.view(perChannel)) * invStd.view(perChannel) }
         }
-        // The statistics backward uses: the mean and 1/√(var + ε) per channel, and x̂ when it was materialised.
-        let mean: Tensor, invStd: Tensor, out: Tensor
-        var savedNormalized: Tensor?
+        // The statistics backward uses: the mean and 1/√(var + ε) per channel, x̂ when it was materialised, and whether
+        // the backend computed the statistics in its own passes (it then has the backward passes too).
+        let mean: Tensor, invStd: Tensor, out: Tensor, savedNormalized: Tensor?, statisticsInPasses: Bool
         if useBatchStats {
             let variance: Tensor
             let statistics = fused ? Tensor(uninitializedShape: [2, channels], dtype: input.dtype, backend: input.backend) : nil
             if let statistics, input.backend.channelStatistics(input.operand, shape, mean: statistics[0].operand,
                                                                variance: statistics[1].operand) {
-                (mean, variance) = (statistics[0], statistics[1])
+                (mean, variance, savedNormalized, statisticsInPasses) = (statistics[0], statistics[1], nil, true)
                 invStd = noGrad { (variance + eps).rsqrt() }
             } else {
                 let stats = input.standardized(over: dims, eps: eps)
                 (mean, variance, invStd, savedNormalized) = (stats.mean.reshape([channels]), stats.variance.reshape([channels]),
                                                              stats.invStd.reshape([channels]), stats.normalized)
+                statisticsInPasses = false
             }
             if training, let rm = runningMean, let rv = runningVar {
                 let factor = momentum ?? 1 / Double(batchesTracked)
@@ -82,8 +88,7 @@ extension Tensor {
                 }
             }
             out = noGrad { () -> Tensor in
-                let scale = weight.map { invStd * $0 } ?? invStd
-                if let y = channelAffine(scale: scale, shift: bias.map { $0 - mean * scale } ?? -(mean * scale)) { return y }
+                if statisticsInPasses, let y = channelAffine(coefficients(mean: mean, invStd: invStd)) { return y }
                 var y = (savedNormalized ?? normalized(mean: mean, invStd: invStd)).distinctOutput(weight, bias)
                 if let w = weight { y = y * w.view(perChannel) }
                 if let b = bias { y = y + b.view(perChannel) }
@@ -93,29 +98,30 @@ extension Tensor {
             // Copies, so that backward reads the statistics this forward used.
             mean = noGrad { runningMean!.reshape([channels]).clone() }
             invStd = noGrad { (runningVar!.reshape([channels]) + eps).rsqrt() }
-            // PyTorch's inference kernel: y = x·α + β per channel, α = γ/√(var + ε), β = b − mean·α (one pass).
+            (savedNormalized, statisticsInPasses) = (nil, false)
+            // PyTorch's inference kernel: y = x·α + β per channel (one pass).
             out = noGrad { () -> Tensor in
-                let scale = weight.map { invStd * $0 } ?? invStd
-                let shift = bias.map { $0 - mean * scale } ?? -(mean * scale)
-                return channelAffine(scale: scale, shift: shift)
+                let (scale, shift) = coefficients(mean: mean, invStd: invStd)
+                return channelAffine((scale, shift))
                     ?? (input * scale.view(perChannel) + shift.view(perChannel)).kernelInput(input.dtype)
             }
         }
         let inputs = [input] + [weight, bias].compactMap { $0 }
         record("NativeBatchNormBackward0", inputs: inputs, outputs: [out]) { g in
-            if useBatchStats, fused, !GradMode.isEnabled,
+            if statisticsInPasses, !GradMode.isEnabled,
                let grads = fusedBatchNormBackward(g[0].contiguous(), input: input, shape: shape, mean: mean, invStd: invStd,
                                                   weight: weight, bias: bias) {
                 return grads
             }
+            let needsNormalized = (input.requiresGrad && useBatchStats) || weight?.requiresGrad == true
+            let xHat = needsNormalized ? savedNormalized ?? normalized(mean: mean, invStd: invStd) : nil
             let gradNormalized = weight.map { g[0] * $0.view(perChannel) } ?? g[0]
             var grads: [Tensor?] = [input.requiresGrad
-                ? (useBatchStats ? standardizedGradient(gradNormalized, normalized: savedNormalized ?? normalized(mean: mean, invStd: invStd),
-                                                        invStd: invStd.view(perChannel), dims: dims)
+                ? (useBatchStats ? standardizedGradient(gradNormalized, normalized: xHat!, invStd: invStd.view(perChannel), dims: dims)
                                  : gradNormalized * invStd.view(perChannel))
                 : nil]
             if let w = weight, w.requiresGrad {
-                grads.append((g[0] * (savedNormalized ?? normalized(mean: mean, invStd: invStd))).sum(dims: dims).reshape(w.shape))
+                grads.append((g[0] * xHat!).sum(dims: dims).reshape(w.shape))
             } else if weight != nil {
                 grads.append(nil)
             }
