@@ -172,6 +172,14 @@ def models():
     report("resnet18 train step batch 16", measure(lambda: step(model, optimizer, loss_fn, x, y), batch_seconds=2, batches=5) * 1e3,
            "ms")
 
+    for channels, size in [(64, 56), (128, 28), (256, 14), (512, 7)]:
+        conv = torch.nn.Conv2d(channels, channels, 3, padding=1, bias=False)
+        single, batch = torch.randn(1, channels, size, size), torch.randn(16, channels, size, size, requires_grad=True)
+        with torch.no_grad():
+            report(f"conv3x3 {channels}ch {size}px eval batch 1", measure(lambda: conv(single), batch_seconds=0.3) * 1e3, "ms")
+        report(f"conv3x3 {channels}ch {size}px fwd+bwd batch 16",
+               measure(lambda: conv(batch).sum().backward(), batch_seconds=0.5, batches=5) * 1e3, "ms")
+
 
 def spectral():
     torch.manual_seed(0)

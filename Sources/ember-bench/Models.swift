@@ -1,5 +1,5 @@
 // Larger models, timed per step as Benchmarks/pytorch/bench.py times PyTorch: a recurrent layer, a transformer
-// encoder layer and ResNet-18 in evaluation and training.
+// encoder layer, ResNet-18 in evaluation and training, and ResNet-18's 3 × 3 convolutions on their own.
 import Ember
 import EmberVision
 
@@ -25,5 +25,15 @@ func runModelBenchmarks() {
         let x = Tensor.randn(16, 3, 224, 224), y = Tensor.randint(0, 1000, [16])
         let seconds = measure(batchSeconds: 2, batches: 5) { trainingStep(model, optimizer, lossFn.callAsFunction, x, y) }
         report("resnet18 train step batch 16", seconds * 1e3, "ms")
+    }
+    if wanted("models-conv") {
+        // One 3 × 3 convolution of each ResNet-18 stage: forward at batch 1, forward and backward at batch 16.
+        for (channels, size) in [(64, 56), (128, 28), (256, 14), (512, 7)] {
+            let conv = Conv2d(channels, channels, kernelSize: 3, padding: 1, bias: false)
+            let single = Tensor.randn(1, channels, size, size), batch = Tensor.randn(16, channels, size, size).requiresGrad_()
+            let forward = noGrad { measure(batchSeconds: 0.3) { blackHole(conv(single)) } }
+            report("conv3x3 \(channels)ch \(size)px eval batch 1", forward * 1e3, "ms")
+            report("conv3x3 \(channels)ch \(size)px fwd+bwd batch 16", measure(batchSeconds: 0.5, batches: 5) { conv(batch).sum().backward() } * 1e3, "ms")
+        }
     }
 }

@@ -109,6 +109,12 @@ struct ConvolutionForward: FloatTypeVisitor {
     let plan: ConvolutionPlan, x: KernelOperand, w: KernelOperand, bias: KernelOperand?, out: KernelOperand
 
     func visit<T: FloatScalar>(_: T.Type) {
+        if T.self == Float.self, let winograd = WinogradConvolution(forward: plan) {
+            let filters = UnsafePointer(w.pointer(as: Float.self))
+            return winograd.run(x.pointer(as: Float.self), weights: (filters, plan.inChannels * 9, 9, false),
+                                bias: bias.map { UnsafePointer($0.pointer(as: Float.self)) }, out.pointer(as: Float.self),
+                                accumulate: false)
+        }
         let g = plan.geometry
         let xp = x.pointer(as: T.self), wp = w.pointer(as: T.self), op = out.pointer(as: T.self)
         let bp = bias.map { UnsafePointer($0.pointer(as: T.self)) }
@@ -148,6 +154,13 @@ struct ConvolutionBackward: FloatTypeVisitor {
     let gradInput: KernelOperand?, gradWeight: KernelOperand?
 
     func visit<T: FloatScalar>(_: T.Type) {
+        if T.self == Float.self, let gradInput, let winograd = WinogradConvolution(inputGradientOf: plan) {
+            // The input gradient as a convolution of the output gradient; the weight gradient as below.
+            winograd.run(gradOut.pointer(as: Float.self), weights: (UnsafePointer(w.pointer(as: Float.self)), 9, plan.inChannels * 9, true),
+                         bias: nil, gradInput.pointer(as: Float.self), accumulate: true)
+            guard gradWeight != nil else { return }
+            return ConvolutionBackward(plan: plan, x: x, w: w, gradOut: gradOut, gradInput: nil, gradWeight: gradWeight).visit(T.self)
+        }
         let weightCount = plan.groups * plan.weightRows * plan.weightCols
         // Block 0 adds into the weight gradient itself, every other block into its own zeroed copy, summed in
         // block order at the end: the same bits on every run with the same thread count.

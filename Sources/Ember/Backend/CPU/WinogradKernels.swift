@@ -1,0 +1,136 @@
+// 3 × 3 convolutions at stride 1 by Winograd's F(4×4, 3×3): the filters, the input tiles and the products each
+// move into a transformed domain where a convolution is 36 GEMMs (one per transformed point) of a quarter of the
+// direct method's multiply-adds. The output tiles are formed a block of tile rows at a time, so the transformed
+// input and products of a block stay in cache between the transforms (`CEmberKernels/Winograd.c`) and the GEMMs.
+// The forward pass and the input gradient take this path for float32; the weight gradient stays im2col + GEMM.
+import CEmberKernels
+
+/// A float32, 3 × 3, stride-1, ungrouped convolution of a batch of [C, H, W] images into [K, outH, outW] ones,
+/// by Winograd's F(4×4, 3×3).
+///
+/// Rounding differs from the direct method's: the transforms scale values by up to 8 × 10 / 24 on each side, and the
+/// largest difference from a float64 convolution is a few times 1e-6 of the output's largest magnitude at 64
+/// to 512 channels (`WinogradTests` bounds it).
+struct WinogradConvolution {
+    let batch: Int, inChannels: Int, outChannels: Int
+    let height: Int, width: Int, outH: Int, outW: Int
+    let padTop: Int, padLeft: Int
+
+    /// Tiles down and across one output plane.
+    var tilesY: Int { (outH + 3) / 4 }
+    var tilesX: Int { (outW + 3) / 4 }
+
+    /// The forward convolution of `plan`, where Winograd applies and pays.
+    init?(forward plan: ConvolutionPlan) {
+        guard WinogradConvolution.applies(to: plan) else { return nil }
+        self.init(batch: plan.batch, inChannels: plan.inChannels, outChannels: plan.outChannels, height: plan.height,
+                  width: plan.width, outH: plan.outH, outW: plan.outW, padTop: plan.padding.first, padLeft: plan.padding.second)
+        guard pays else { return nil }
+    }
+
+    /// The input gradient of `plan` as the forward convolution of the output gradient by the flipped, transposed
+    /// filters (padding 2 − p on each side), where Winograd applies and pays.
+    init?(inputGradientOf plan: ConvolutionPlan) {
+        guard WinogradConvolution.applies(to: plan), plan.padding.first <= 2, plan.padding.second <= 2 else { return nil }
+        self.init(batch: plan.batch, inChannels: plan.outChannels, outChannels: plan.inChannels, height: plan.outH,
+                  width: plan.outW, outH: plan.height, outW: plan.width, padTop: 2 - plan.padding.first,
+                  padLeft: 2 - plan.padding.second)
+        guard pays else { return nil }
+    }
+
+    private init(batch: Int, inChannels: Int, outChannels: Int, height: Int, width: Int, outH: Int, outW: Int,
+                 padTop: Int, padLeft: Int) {
+        (self.batch, self.inChannels, self.outChannels) = (batch, inChannels, outChannels)
+        (self.height, self.width, self.outH, self.outW, self.padTop, self.padLeft) = (height, width, outH, outW, padTop, padLeft)
+    }
+
+    private static func applies(to plan: ConvolutionPlan) -> Bool {
+        !plan.transposed && plan.groups == 1 && plan.kernelH == 3 && plan.kernelW == 3 && plan.stride == IntPair(1, 1)
+            && plan.dilation == IntPair(1, 1) && plan.outH > 0 && plan.outW > 0
+    }
+
+    /// Whether the transforms cost less than the multiply-adds they save: enough channels on both sides for the
+    /// products to dominate, and enough tiles that the transformed filters (36 · C · K floats, 4 × the filters)
+    /// are read for more than a handful of tiles.
+    private var pays: Bool {
+        inChannels >= 16 && outChannels >= 16 && batch * tilesY * tilesX >= 16
+    }
+
+    /// Tile rows per block: about 96 tiles (at least one row), in a number of blocks that the threads share evenly
+    /// when there are enough to share.
+    private var rowsPerBlock: Int {
+        let rows = batch * tilesY, threads = cpuThreadCount
+        var blocks = (rows + Swift.max(1, 96 / tilesX) - 1) / Swift.max(1, 96 / tilesX)
+        if blocks >= threads { blocks = (blocks + threads - 1) / threads * threads }
+        return (rows + blocks - 1) / blocks
+    }
+
+    /// out = conv(x, w) + bias (or out += conv(x, w) when `accumulate`), where w's filter for output channel k and
+    /// input channel c starts at `weights.pointer + k·weights.outStride + c·weights.inStride`, flipped when
+    /// `weights.flip`; x is [batch, C, H, W] and out [batch, K, outH, outW], both contiguous.
+    func run(_ x: UnsafePointer<Float>, weights: (pointer: UnsafePointer<Float>, outStride: Int, inStride: Int, flip: Bool),
+             bias: UnsafePointer<Float>?, _ out: UnsafeMutablePointer<Float>, accumulate: Bool) {
+        let (channels, kernels) = (inChannels, outChannels)
+        withScratch(Float.self, 36 * kernels * channels) { u in
+            parallelFor(kernels, grain: Swift.max(1, 4096 / channels)) { range in
+                ember_winograd_weights_f32(weights.pointer, Int64(kernels), Int64(channels), Int64(weights.outStride),
+                                           Int64(weights.inStride), weights.flip ? 1 : 0, Int64(range.lowerBound),
+                                           Int64(range.upperBound), u)
+            }
+            let rows = batch * tilesY, blockRows = rowsPerBlock, blocks = (rows + blockRows - 1) / blockRows
+            let scratchCount = 36 * blockRows * tilesX * (channels + kernels)
+            let block = { (index: Int, scratch: UnsafeMutablePointer<Float>, parallel: Bool) in
+                let tileRows = (index * blockRows)..<Swift.min(rows, (index + 1) * blockRows)
+                self.compute(tileRows, u: UnsafePointer(u), x, bias, out, accumulate: accumulate, scratch: scratch, parallel: parallel)
+            }
+            if blocks >= cpuThreadCount {
+                // Enough blocks to share: each thread transforms and multiplies whole blocks on its own.
+                parallelFor(blocks, grain: 1) { range in
+                    withScratch(Float.self, scratchCount) { scratch in
+                        for index in range { block(index, scratch, false) }
+                    }
+                }
+            } else {
+                withScratch(Float.self, scratchCount) { scratch in
+                    for index in 0..<blocks { block(index, scratch, true) }
+                }
+            }
+        }
+    }
+
+    /// The shapes as the transforms take them.
+    private var geometry: ember_winograd_geometry {
+        ember_winograd_geometry(channels: Int64(inChannels), height: Int64(height), width: Int64(width),
+                                outChannels: Int64(outChannels), outH: Int64(outH), outW: Int64(outW),
+                                padTop: Int64(padTop), padLeft: Int64(padLeft), tilesY: Int64(tilesY), tilesX: Int64(tilesX))
+    }
+
+    /// One block of tile rows: the input transform, the 36 products and the output transform, each split across
+    /// threads when `parallel`.
+    private func compute(_ tileRows: Range<Int>, u: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ bias: UnsafePointer<Float>?,
+                         _ out: UnsafeMutablePointer<Float>, accumulate: Bool, scratch: UnsafeMutablePointer<Float>, parallel: Bool) {
+        let (channels, kernels) = (inChannels, outChannels)
+        let tiles = tileRows.count * tilesX
+        let v = scratch, m = scratch + 36 * channels * tiles
+        let (rowBegin, rowEnd) = (Int64(tileRows.lowerBound), Int64(tileRows.upperBound))
+        let split = { (count: Int, body: (Range<Int>) -> Void) in
+            if parallel { parallelFor(count, grain: 1, body) } else { body(0..<count) }
+        }
+        withUnsafePointer(to: geometry) { g in
+            split(channels) { range in
+                ember_winograd_input_f32(x, g, rowBegin, rowEnd, Int64(range.lowerBound), Int64(range.upperBound), v)
+            }
+            split(36) { range in
+                for point in range {
+                    gemm(MatrixOperand(pointer: u + point * kernels * channels, rowStride: channels, columnStride: 1),
+                         MatrixOperand(pointer: v + point * channels * tiles, rowStride: tiles, columnStride: 1),
+                         m + point * kernels * tiles, m: kernels, n: tiles, k: channels)
+                }
+            }
+            split(kernels) { range in
+                ember_winograd_output_f32(m, g, rowBegin, rowEnd, Int64(range.lowerBound), Int64(range.upperBound), bias,
+                                          accumulate ? 1 : 0, out)
+            }
+        }
+    }
+}
