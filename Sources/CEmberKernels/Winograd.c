@@ -40,6 +40,39 @@
         (o)[3] = difference12 + 8 * difference34 + m5;                                              \
     } while (0)
 
+/// t = A·y for four values y[0], y[step], y[2·step], y[3·step] (the output transform's adjoint along one dimension:
+/// an output gradient tile into the transformed domain).
+#define GRADIENT_TRANSFORM(t, y, step)                                                              \
+    do {                                                                                            \
+        const float y0 = (y)[0], y1 = (y)[(step)], y2 = (y)[2 * (step)], y3 = (y)[3 * (step)];    \
+        const float sum02 = y0 + y2, sum13 = y1 + y3, near = y0 + 4 * y2, far = 2 * y1 + 8 * y3;   \
+        (t)[0] = y0;                                                                                \
+        (t)[1] = sum02 + sum13;                                                                     \
+        (t)[2] = sum02 - sum13;                                                                     \
+        (t)[3] = near + far;                                                                        \
+        (t)[4] = near - far;                                                                        \
+        (t)[5] = y3;                                                                                \
+    } while (0)
+
+/// The transform of a window of `size` values into six: Bᵀ for the input's 6-wide windows, A for the output
+/// gradient's 4-wide tiles.
+#define WINDOW_TRANSFORM(t, d, step, size)                                                          \
+    do {                                                                                            \
+        if ((size) == 6) INPUT_TRANSFORM(t, d, step); else GRADIENT_TRANSFORM(t, d, step);          \
+    } while (0)
+
+/// r = Gᵀ·u for six values u[0], u[step], … u[5·step] (the filter transform's adjoint along one dimension: products
+/// back to a filter gradient).
+#define FILTER_GRADIENT_TRANSFORM(r, u, step)                                                       \
+    do {                                                                                            \
+        const float u0 = (u)[0], u1 = (u)[(step)], u2 = (u)[2 * (step)];                          \
+        const float u3 = (u)[3 * (step)], u4 = (u)[4 * (step)], u5 = (u)[5 * (step)];             \
+        const float sum12 = u1 + u2, sum34 = u3 + u4;                                               \
+        (r)[0] = u0 * 0.25f - sum12 * (1.0f / 6) + sum34 * (1.0f / 24);                             \
+        (r)[1] = (u2 - u1) * (1.0f / 6) + (u3 - u4) * (1.0f / 12);                                  \
+        (r)[2] = (sum34 - sum12) * (1.0f / 6) + u5;                                                 \
+    } while (0)
+
 /// t = G·g for three values g[0], g[step], g[2·step] (the filter transform along one dimension).
 #define FILTER_TRANSFORM(t, g, step)                                                                \
     do {                                                                                            \
@@ -88,13 +121,13 @@ EMBER_INLINE void weights_body(const float *w, int64_t outChannels, int64_t inCh
     }
 }
 
-/// rows[i][x] = plane[top + i][start + x] for x < length, zero outside the plane.
+/// rows[i][x] = plane[top + i][start + x] for i < count and x < length, zero outside the plane.
 static inline void padded_rows(const float *plane, int64_t height, int64_t width, int64_t top, int64_t start,
-                               int64_t length, float rows[6][ROW]) {
+                               int64_t length, int count, float rows[6][ROW]) {
     int64_t lower = start < 0 ? -start : 0, upper = width - start < length ? width - start : length;
     if (lower > length) lower = length;
     if (upper < lower) upper = lower;
-    for (int i = 0; i < 6; i++) {
+    for (int i = 0; i < count; i++) {
         const int64_t y = top + i;
         float *row = rows[i];
         if (y < 0 || y >= height) {
@@ -113,9 +146,13 @@ static inline int64_t run_length(const ember_winograd_geometry *g, int64_t t, in
     return rest < end - t ? rest : end - t;
 }
 
-EMBER_INLINE void input_body(const float *x, const ember_winograd_geometry *g, int64_t rowBegin, int64_t rowEnd,
-                             int64_t channelBegin, int64_t channelEnd, float *v) {
-    const int64_t tiles = (rowEnd - rowBegin) * g->tilesX, plane = g->height * g->width;
+/// The transformed windows of a block of tile rows, for channels [channelBegin, channelEnd) of `images` (`channels`
+/// planes of height × width each): windows of `size` × `size` values 4 apart, from row 4·tileRow − padTop and column
+/// 4·tx − padLeft (6 and the convolution's padding for the input; 4 and none for the output gradient).
+EMBER_INLINE void windows_body(const float *images, int64_t channels, int64_t height, int64_t width, int64_t padTop,
+                               int64_t padLeft, int size, const ember_winograd_geometry *g, int64_t rowBegin,
+                               int64_t rowEnd, int64_t channelBegin, int64_t channelEnd, float *target) {
+    const int64_t tiles = (rowEnd - rowBegin) * g->tilesX, plane = height * width, pointStride = channels * tiles;
     float rows[6][ROW], across[6][6][SEGMENT];
     for (int64_t c = channelBegin; c < channelEnd; c++) {
         for (int64_t first = 0; first < tiles; first += SEGMENT) {
@@ -125,26 +162,69 @@ EMBER_INLINE void input_body(const float *x, const ember_winograd_geometry *g, i
                 count = run_length(g, t, first + n);
                 const int64_t row = rowBegin + t / g->tilesX, tx = t % g->tilesX, s = t - first;
                 const int64_t image = row / g->tilesY, tileRow = row % g->tilesY;
-                padded_rows(x + (image * g->channels + c) * plane, g->height, g->width, 4 * tileRow - g->padTop,
-                            4 * tx - g->padLeft, 4 * count + 2, rows);
-                for (int i = 0; i < 6; i++) {
+                padded_rows(images + (image * channels + c) * plane, height, width, 4 * tileRow - padTop,
+                            4 * tx - padLeft, 4 * count + size - 4, size, rows);
+                for (int i = 0; i < size; i++) {
                     INDEPENDENT_ITERATIONS
                     for (int64_t q = 0; q < count; q++) {
                         float t6[6];
-                        INPUT_TRANSFORM(t6, rows[i] + 4 * q, 1);
+                        WINDOW_TRANSFORM(t6, rows[i] + 4 * q, 1, size);
                         for (int j = 0; j < 6; j++) across[i][j][s + q] = t6[j];
                     }
                 }
             }
-            float *target = v + c * tiles + first;
-            const int64_t pointStride = g->channels * tiles;
+            float *block = target + c * tiles + first;
             for (int j = 0; j < 6; j++) {
                 INDEPENDENT_ITERATIONS
                 for (int64_t q = 0; q < n; q++) {
                     float t6[6];
-                    INPUT_TRANSFORM(t6, &across[0][j][q], 6 * SEGMENT);
-                    for (int i = 0; i < 6; i++) target[(6 * i + j) * pointStride + q] = t6[i];
+                    WINDOW_TRANSFORM(t6, &across[0][j][q], 6 * SEGMENT, size);
+                    for (int i = 0; i < 6; i++) block[(6 * i + j) * pointStride + q] = t6[i];
                 }
+            }
+        }
+    }
+}
+
+EMBER_INLINE void input_body(const float *x, const ember_winograd_geometry *g, int64_t rowBegin, int64_t rowEnd,
+                             int64_t channelBegin, int64_t channelEnd, float *v) {
+    windows_body(x, g->channels, g->height, g->width, g->padTop, g->padLeft, 6, g, rowBegin, rowEnd, channelBegin,
+                 channelEnd, v);
+}
+
+EMBER_INLINE void output_gradient_body(const float *dy, const ember_winograd_geometry *g, int64_t rowBegin,
+                                       int64_t rowEnd, int64_t channelBegin, int64_t channelEnd, float *z) {
+    windows_body(dy, g->outChannels, g->outH, g->outW, 0, 0, 4, g, rowBegin, rowEnd, channelBegin, channelEnd, z);
+}
+
+EMBER_INLINE void filter_gradient_body(const float *du, int64_t outChannels, int64_t inChannels, int64_t outStride,
+                                       int64_t inStride, int64_t outBegin, int64_t outEnd, float *gw) {
+    const int64_t point = outChannels * inChannels;
+    float block[36][SEGMENT], across[6][3][SEGMENT], filters[9][SEGMENT];
+    for (int64_t k = outBegin; k < outEnd; k++) {
+        for (int64_t first = 0; first < inChannels; first += SEGMENT) {
+            const int64_t n = inChannels - first < SEGMENT ? inChannels - first : SEGMENT;
+            for (int p = 0; p < 36; p++) memcpy(block[p], du + p * point + k * inChannels + first, (size_t)n * sizeof(float));
+            // Gᵀ·dU·G: along the rows, then down the columns.
+            for (int i = 0; i < 6; i++) {
+                INDEPENDENT_ITERATIONS
+                for (int64_t c = 0; c < n; c++) {
+                    float r[3];
+                    FILTER_GRADIENT_TRANSFORM(r, &block[6 * i][c], SEGMENT);
+                    for (int j = 0; j < 3; j++) across[i][j][c] = r[j];
+                }
+            }
+            for (int j = 0; j < 3; j++) {
+                INDEPENDENT_ITERATIONS
+                for (int64_t c = 0; c < n; c++) {
+                    float r[3];
+                    FILTER_GRADIENT_TRANSFORM(r, &across[0][j][c], 3 * SEGMENT);
+                    for (int i = 0; i < 3; i++) filters[3 * i + j][c] = r[i];
+                }
+            }
+            for (int64_t c = 0; c < n; c++) {
+                float *filter = gw + k * outStride + (first + c) * inStride;
+                for (int q = 0; q < 9; q++) filter[q] += filters[q][c];
             }
         }
     }
@@ -205,6 +285,16 @@ EMBER_AVX2 static void input_avx2(const float *x, const ember_winograd_geometry 
     input_body(x, g, rowBegin, rowEnd, channelBegin, channelEnd, v);
 }
 
+EMBER_AVX2 static void output_gradient_avx2(const float *dy, const ember_winograd_geometry *g, int64_t rowBegin,
+                                            int64_t rowEnd, int64_t channelBegin, int64_t channelEnd, float *z) {
+    output_gradient_body(dy, g, rowBegin, rowEnd, channelBegin, channelEnd, z);
+}
+
+EMBER_AVX2 static void filter_gradient_avx2(const float *du, int64_t outChannels, int64_t inChannels, int64_t outStride,
+                                            int64_t inStride, int64_t outBegin, int64_t outEnd, float *gw) {
+    filter_gradient_body(du, outChannels, inChannels, outStride, inStride, outBegin, outEnd, gw);
+}
+
 EMBER_AVX2 static void output_avx2(const float *m, const ember_winograd_geometry *g, int64_t rowBegin, int64_t rowEnd,
                                    int64_t channelBegin, int64_t channelEnd, const float *bias, int accumulate,
                                    float *out) {
@@ -243,4 +333,26 @@ void ember_winograd_output_f32(const float *m, const ember_winograd_geometry *g,
     }
 #endif
     output_body(m, g, rowBegin, rowEnd, channelBegin, channelEnd, bias, accumulate, out);
+}
+
+void ember_winograd_output_gradient_f32(const float *dy, const ember_winograd_geometry *g, int64_t rowBegin,
+                                        int64_t rowEnd, int64_t channelBegin, int64_t channelEnd, float *z) {
+#if defined(__x86_64__)
+    if (ember_has_avx2()) {
+        output_gradient_avx2(dy, g, rowBegin, rowEnd, channelBegin, channelEnd, z);
+        return;
+    }
+#endif
+    output_gradient_body(dy, g, rowBegin, rowEnd, channelBegin, channelEnd, z);
+}
+
+void ember_winograd_filter_gradient_f32(const float *du, int64_t outChannels, int64_t inChannels, int64_t outStride,
+                                        int64_t inStride, int64_t outBegin, int64_t outEnd, float *gw) {
+#if defined(__x86_64__)
+    if (ember_has_avx2()) {
+        filter_gradient_avx2(du, outChannels, inChannels, outStride, inStride, outBegin, outEnd, gw);
+        return;
+    }
+#endif
+    filter_gradient_body(du, outChannels, inChannels, outStride, inStride, outBegin, outEnd, gw);
 }

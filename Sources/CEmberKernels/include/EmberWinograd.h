@@ -37,4 +37,15 @@ void ember_winograd_input_f32(const float *x, const ember_winograd_geometry *g, 
 void ember_winograd_output_f32(const float *m, const ember_winograd_geometry *g, int64_t rowBegin, int64_t rowEnd,
                                int64_t channelBegin, int64_t channelEnd, const float *bias, int accumulate, float *out);
 
+/// The weight gradient's side of a block: each output tile's 4 × 4 gradient (zero past the planes' edges) from the
+/// batch `dy` [N, K, outH, outW] into the transformed domain, z[ξ·K·T + k·T + t] = (A·dy·Aᵀ)[ξ], for output channels
+/// [channelBegin, channelEnd).
+void ember_winograd_output_gradient_f32(const float *dy, const ember_winograd_geometry *g, int64_t rowBegin,
+                                        int64_t rowEnd, int64_t channelBegin, int64_t channelEnd, float *z);
+
+/// Adds Gᵀ·dU·G, from du[ξ·outChannels·inChannels + k·inChannels + c] (the products' gradient summed over tiles),
+/// to the 3 × 3 filter gradient at gw[k·outStride + c·inStride …] for output channels k in [outBegin, outEnd).
+void ember_winograd_filter_gradient_f32(const float *du, int64_t outChannels, int64_t inChannels, int64_t outStride,
+                                        int64_t inStride, int64_t outBegin, int64_t outEnd, float *gw);
+
 #endif

@@ -154,13 +154,7 @@ struct ConvolutionBackward: FloatTypeVisitor {
     let gradInput: KernelOperand?, gradWeight: KernelOperand?
 
     func visit<T: FloatScalar>(_: T.Type) {
-        if T.self == Float.self, let gradInput, let winograd = WinogradConvolution(inputGradientOf: plan) {
-            // The input gradient as a convolution of the output gradient; the weight gradient as below.
-            winograd.run(gradOut.pointer(as: Float.self), weights: (UnsafePointer(w.pointer(as: Float.self)), 9, plan.inChannels * 9, true),
-                         bias: nil, gradInput.pointer(as: Float.self), accumulate: true)
-            guard gradWeight != nil else { return }
-            return ConvolutionBackward(plan: plan, x: x, w: w, gradOut: gradOut, gradInput: nil, gradWeight: gradWeight).visit(T.self)
-        }
+        if T.self == Float.self, winogradGradients() { return }
         let weightCount = plan.groups * plan.weightRows * plan.weightCols
         // Block 0 adds into the weight gradient itself, every other block into its own zeroed copy, summed in
         // block order at the end: the same bits on every run with the same thread count.
@@ -183,6 +177,29 @@ struct ConvolutionBackward: FloatTypeVisitor {
                 }
             }
         }
+    }
+
+    /// Computes by Winograd's method the gradients it applies to (float32 operands), the others as below; false when
+    /// it applies to neither.
+    private func winogradGradients() -> Bool {
+        let filters = UnsafePointer(w.pointer(as: Float.self))
+        var inputDone = false, weightDone = false
+        if let gradInput, let winograd = WinogradConvolution(inputGradientOf: plan) {
+            // The input gradient is the convolution of the output gradient by the flipped, transposed filters.
+            winograd.run(gradOut.pointer(as: Float.self), weights: (filters, 9, plan.inChannels * 9, true), bias: nil,
+                         gradInput.pointer(as: Float.self), accumulate: true)
+            inputDone = true
+        }
+        if let gradWeight, let winograd = WinogradConvolution(forward: plan) {
+            winograd.weightGradient(x.pointer(as: Float.self), gradOut: gradOut.pointer(as: Float.self),
+                                    into: gradWeight.pointer(as: Float.self))
+            weightDone = true
+        }
+        guard inputDone || weightDone else { return false }
+        let rest = ConvolutionBackward(plan: plan, x: x, w: w, gradOut: gradOut, gradInput: inputDone ? nil : gradInput,
+                                       gradWeight: weightDone ? nil : gradWeight)
+        if rest.gradInput != nil || rest.gradWeight != nil { rest.visit(Float.self) }
+        return true
     }
 
     /// Adds the gradients of `images` into the input gradient and into `gw`.

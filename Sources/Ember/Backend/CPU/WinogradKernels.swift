@@ -2,7 +2,7 @@
 // move into a transformed domain where a convolution is 36 GEMMs (one per transformed point) of a quarter of the
 // direct method's multiply-adds. The output tiles are formed a block of tile rows at a time, so the transformed
 // input and products of a block stay in cache between the transforms (`CEmberKernels/Winograd.c`) and the GEMMs.
-// The forward pass and the input gradient take this path for float32; the weight gradient stays im2col + GEMM.
+// The forward pass, the input gradient and the weight gradient all take this path for float32.
 import CEmberKernels
 
 /// A float32, 3 × 3, stride-1, ungrouped convolution of a batch of [C, H, W] images into [K, outH, outW] ones,
@@ -94,6 +94,41 @@ struct WinogradConvolution {
                 withScratch(Float.self, scratchCount) { scratch in
                     for index in 0..<blocks { block(index, scratch, true) }
                 }
+            }
+        }
+    }
+
+    /// gw += ∂(Σ out·gradOut)/∂w for this forward convolution of x, with gw laid out as the filters [K, C, 3, 3]:
+    /// dU[ξ] = Σ over tiles of (A·dy·Aᵀ)[ξ] ⊙ (Bᵀ·x·B)[ξ], as one GEMM per point and block of tile rows (blocks in
+    /// order, so the sum is the same on every run), then gw += Gᵀ·dU·G.
+    func weightGradient(_ x: UnsafePointer<Float>, gradOut: UnsafePointer<Float>, into gw: UnsafeMutablePointer<Float>) {
+        let (channels, kernels, point) = (inChannels, outChannels, inChannels * outChannels)
+        // About 256 tiles per block: each product sums over a block's tiles.
+        let rows = batch * tilesY, blockRows = Swift.max(1, 256 / tilesX), blocks = (rows + blockRows - 1) / blockRows
+        withScratch(Float.self, 36 * point + 36 * blockRows * tilesX * (channels + kernels)) { scratch in
+            let du = scratch, v = scratch + 36 * point
+            withUnsafePointer(to: geometry) { g in
+                for index in 0..<blocks {
+                    let rowBegin = index * blockRows, rowEnd = Swift.min(rows, rowBegin + blockRows)
+                    let tiles = (rowEnd - rowBegin) * tilesX, z = v + 36 * channels * tiles
+                    parallelFor(channels + kernels, grain: 1) { range in
+                        let inputs = range.clamped(to: 0..<channels), gradients = range.clamped(to: channels..<(channels + kernels))
+                        ember_winograd_input_f32(x, g, Int64(rowBegin), Int64(rowEnd), Int64(inputs.lowerBound), Int64(inputs.upperBound), v)
+                        ember_winograd_output_gradient_f32(gradOut, g, Int64(rowBegin), Int64(rowEnd), Int64(gradients.lowerBound - channels),
+                                                           Int64(gradients.upperBound - channels), z)
+                    }
+                    parallelFor(36, grain: 1) { range in
+                        for point in range {
+                            gemm(MatrixOperand(pointer: z + point * kernels * tiles, rowStride: tiles, columnStride: 1),
+                                 MatrixOperand(pointer: v + point * channels * tiles, rowStride: 1, columnStride: tiles),
+                                 du + point * kernels * channels, m: kernels, n: channels, k: tiles, accumulate: index > 0)
+                        }
+                    }
+                }
+            }
+            parallelFor(kernels, grain: Swift.max(1, 4096 / channels)) { range in
+                ember_winograd_filter_gradient_f32(du, Int64(kernels), Int64(channels), Int64(channels * 9), 9,
+                                                   Int64(range.lowerBound), Int64(range.upperBound), gw)
             }
         }
     }
