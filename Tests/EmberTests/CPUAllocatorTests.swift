@@ -19,6 +19,25 @@ final class CPUAllocatorTests: XCTestCase {
         XCTAssertEqual(CPUAllocator.cachedByteCount, 0)
     }
 
+    /// Buffers of other sizes freed after a peak are kept too, up to twice the peak: 1.5 GiB in 64 MiB buffers,
+    /// then 1 GiB in 80 MiB ones (address space only), and both sets come back.
+    func testBuffersOfOtherSizesAreKeptBeyondThePeak() {
+        let sizes = [(64 << 20, 24), (80 << 20, 13)]
+        Ember.emptyCache()
+        let firstRound = sizes.map { size, count in
+            let buffers = (0..<count).map { _ in CPUAllocator.allocate(size) }
+            for pointer in buffers { CPUAllocator.free(pointer, byteCount: size) }
+            return buffers
+        }
+        XCTAssertEqual(CPUAllocator.cachedByteCount, sizes.map { $0 * $1 }.reduce(0, +))
+        for ((size, count), buffers) in zip(sizes, firstRound) {
+            let again = (0..<count).map { _ in CPUAllocator.allocate(size) }
+            XCTAssertEqual(Set(again), Set(buffers))
+            for pointer in again { CPUAllocator.free(pointer, byteCount: size) }
+        }
+        Ember.emptyCache()
+    }
+
     /// Small buffers come from malloc and are never cached.
     func testSmallBuffersAreNotCached() {
         let before = CPUAllocator.cachedByteCount
