@@ -50,10 +50,11 @@ struct WinogradConvolution {
     }
 
     /// Whether the transforms cost less than the multiply-adds they save: enough channels on both sides for the
-    /// products to dominate, and enough tiles that the transformed filters (36 · C · K floats, 4 × the filters)
-    /// are read for more than a handful of tiles.
+    /// products to dominate, and at least 32 tiles, since the transformed filters (36 · C · K floats, 4 × the
+    /// filters) are formed on every call. With fewer (ResNet-18's 256-channel 14 × 14 layer at batch 1, 16 tiles) the
+    /// direct method was faster on the benchmark machine.
     private var pays: Bool {
-        inChannels >= 16 && outChannels >= 16 && batch * tilesY * tilesX >= 16
+        inChannels >= 16 && outChannels >= 16 && batch * tilesY * tilesX >= 32
     }
 
     /// Tile rows per block: about 96 tiles (at least one row), in a number of blocks that the threads share evenly
