@@ -274,85 +274,43 @@ EMBER_INLINE void output_body(const float *m, const ember_winograd_geometry *g, 
     }
 }
 
+/// The exported function `name(PARAMS)`: `body ARGS` compiled for AVX2 where the CPU has it, for baseline x86-64
+/// otherwise.
 #if defined(__x86_64__)
-EMBER_AVX2 static void weights_avx2(const float *w, int64_t outChannels, int64_t inChannels, int64_t outStride,
-                                    int64_t inStride, int flip, int64_t outBegin, int64_t outEnd, float *u) {
-    weights_body(w, outChannels, inChannels, outStride, inStride, flip, outBegin, outEnd, u);
-}
-
-EMBER_AVX2 static void input_avx2(const float *x, const ember_winograd_geometry *g, int64_t rowBegin, int64_t rowEnd,
-                                  int64_t channelBegin, int64_t channelEnd, float *v) {
-    input_body(x, g, rowBegin, rowEnd, channelBegin, channelEnd, v);
-}
-
-EMBER_AVX2 static void output_gradient_avx2(const float *dy, const ember_winograd_geometry *g, int64_t rowBegin,
-                                            int64_t rowEnd, int64_t channelBegin, int64_t channelEnd, float *z) {
-    output_gradient_body(dy, g, rowBegin, rowEnd, channelBegin, channelEnd, z);
-}
-
-EMBER_AVX2 static void filter_gradient_avx2(const float *du, int64_t outChannels, int64_t inChannels, int64_t outStride,
-                                            int64_t inStride, int64_t outBegin, int64_t outEnd, float *gw) {
-    filter_gradient_body(du, outChannels, inChannels, outStride, inStride, outBegin, outEnd, gw);
-}
-
-EMBER_AVX2 static void output_avx2(const float *m, const ember_winograd_geometry *g, int64_t rowBegin, int64_t rowEnd,
-                                   int64_t channelBegin, int64_t channelEnd, const float *bias, int accumulate,
-                                   float *out) {
-    output_body(m, g, rowBegin, rowEnd, channelBegin, channelEnd, bias, accumulate, out);
-}
-#endif
-
-void ember_winograd_weights_f32(const float *w, int64_t outChannels, int64_t inChannels, int64_t outStride,
-                                int64_t inStride, int flip, int64_t outBegin, int64_t outEnd, float *u) {
-#if defined(__x86_64__)
-    if (ember_has_avx2()) {
-        weights_avx2(w, outChannels, inChannels, outStride, inStride, flip, outBegin, outEnd, u);
-        return;
+#define EXPORT(name, body, PARAMS, ARGS)                                                            \
+    EMBER_AVX2 static void body##_avx2 PARAMS { body ARGS; }                                        \
+    void name PARAMS {                                                                              \
+        if (ember_has_avx2()) {                                                                     \
+            body##_avx2 ARGS;                                                                       \
+            return;                                                                                 \
+        }                                                                                           \
+        body ARGS;                                                                                  \
     }
+#else
+#define EXPORT(name, body, PARAMS, ARGS) void name PARAMS { body ARGS; }
 #endif
-    weights_body(w, outChannels, inChannels, outStride, inStride, flip, outBegin, outEnd, u);
-}
 
-void ember_winograd_input_f32(const float *x, const ember_winograd_geometry *g, int64_t rowBegin, int64_t rowEnd,
-                              int64_t channelBegin, int64_t channelEnd, float *v) {
-#if defined(__x86_64__)
-    if (ember_has_avx2()) {
-        input_avx2(x, g, rowBegin, rowEnd, channelBegin, channelEnd, v);
-        return;
-    }
-#endif
-    input_body(x, g, rowBegin, rowEnd, channelBegin, channelEnd, v);
-}
+EXPORT(ember_winograd_weights_f32, weights_body,
+       (const float *w, int64_t outChannels, int64_t inChannels, int64_t outStride, int64_t inStride, int flip,
+        int64_t outBegin, int64_t outEnd, float *u),
+       (w, outChannels, inChannels, outStride, inStride, flip, outBegin, outEnd, u))
 
-void ember_winograd_output_f32(const float *m, const ember_winograd_geometry *g, int64_t rowBegin, int64_t rowEnd,
-                               int64_t channelBegin, int64_t channelEnd, const float *bias, int accumulate, float *out) {
-#if defined(__x86_64__)
-    if (ember_has_avx2()) {
-        output_avx2(m, g, rowBegin, rowEnd, channelBegin, channelEnd, bias, accumulate, out);
-        return;
-    }
-#endif
-    output_body(m, g, rowBegin, rowEnd, channelBegin, channelEnd, bias, accumulate, out);
-}
+EXPORT(ember_winograd_input_f32, input_body,
+       (const float *x, const ember_winograd_geometry *g, int64_t rowBegin, int64_t rowEnd, int64_t channelBegin,
+        int64_t channelEnd, float *v),
+       (x, g, rowBegin, rowEnd, channelBegin, channelEnd, v))
 
-void ember_winograd_output_gradient_f32(const float *dy, const ember_winograd_geometry *g, int64_t rowBegin,
-                                        int64_t rowEnd, int64_t channelBegin, int64_t channelEnd, float *z) {
-#if defined(__x86_64__)
-    if (ember_has_avx2()) {
-        output_gradient_avx2(dy, g, rowBegin, rowEnd, channelBegin, channelEnd, z);
-        return;
-    }
-#endif
-    output_gradient_body(dy, g, rowBegin, rowEnd, channelBegin, channelEnd, z);
-}
+EXPORT(ember_winograd_output_f32, output_body,
+       (const float *m, const ember_winograd_geometry *g, int64_t rowBegin, int64_t rowEnd, int64_t channelBegin,
+        int64_t channelEnd, const float *bias, int accumulate, float *out),
+       (m, g, rowBegin, rowEnd, channelBegin, channelEnd, bias, accumulate, out))
 
-void ember_winograd_filter_gradient_f32(const float *du, int64_t outChannels, int64_t inChannels, int64_t outStride,
-                                        int64_t inStride, int64_t outBegin, int64_t outEnd, float *gw) {
-#if defined(__x86_64__)
-    if (ember_has_avx2()) {
-        filter_gradient_avx2(du, outChannels, inChannels, outStride, inStride, outBegin, outEnd, gw);
-        return;
-    }
-#endif
-    filter_gradient_body(du, outChannels, inChannels, outStride, inStride, outBegin, outEnd, gw);
-}
+EXPORT(ember_winograd_output_gradient_f32, output_gradient_body,
+       (const float *dy, const ember_winograd_geometry *g, int64_t rowBegin, int64_t rowEnd, int64_t channelBegin,
+        int64_t channelEnd, float *z),
+       (dy, g, rowBegin, rowEnd, channelBegin, channelEnd, z))
+
+EXPORT(ember_winograd_filter_gradient_f32, filter_gradient_body,
+       (const float *du, int64_t outChannels, int64_t inChannels, int64_t outStride, int64_t inStride, int64_t outBegin,
+        int64_t outEnd, float *gw),
+       (du, outChannels, inChannels, outStride, inStride, outBegin, outEnd, gw))
