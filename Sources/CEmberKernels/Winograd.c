@@ -90,7 +90,7 @@ EMBER_INLINE void weights_body(const float *w, int64_t outChannels, int64_t inCh
                                int64_t inStride, int flip, int64_t outBegin, int64_t outEnd, float *u) {
     const int64_t point = outChannels * inChannels;
     // A block of input channels at a time, each transformed point's run of the block stored whole: the 36 points'
-    // planes lie a multiple of 4 KiB apart, so storing them one float at a time would evict each other's lines.
+    // planes often lie a multiple of 4 KiB apart, so storing them one float at a time would evict each other's lines.
     float g[9][SEGMENT], down[6][3][SEGMENT], block[36][SEGMENT];
     for (int64_t k = outBegin; k < outEnd; k++) {
         for (int64_t first = 0; first < inChannels; first += SEGMENT) {

@@ -1,5 +1,6 @@
 // im2col/col2im: convolution as GEMM. One image's patches become the columns of a matrix; the loops
-// themselves are C (CEmberKernels), split here across Ember's threads.
+// themselves are C (CEmberKernels), split here across Ember's threads. Large enough 3 × 3 stride-1 float32
+// convolutions take Winograd's method instead (`WinogradKernels.swift`).
 import CEmberKernels
 import Synchronization
 

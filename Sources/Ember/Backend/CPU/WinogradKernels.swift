@@ -8,9 +8,10 @@ import CEmberKernels
 /// A float32, 3 × 3, stride-1, ungrouped convolution of a batch of [C, H, W] images into [K, outH, outW] ones,
 /// by Winograd's F(4×4, 3×3).
 ///
-/// Rounding differs from the direct method's: the transforms scale values by up to 8 × 10 / 24 on each side, and the
-/// largest difference from a float64 convolution is a few times 1e-6 of the output's largest magnitude at 64
-/// to 512 channels (`WinogradTests` bounds it).
+/// Rounding differs from the direct method's: against a float64 convolution, the largest error of the output is
+/// about 1e-5 of the output's largest magnitude at 64 to 512 channels, 12–25 times the direct method's
+/// (`WinogradTests` holds the output and both gradients to 2e-5). An infinite input spreads NaN over the tiles that
+/// read it, where the direct method gives infinities.
 struct WinogradConvolution {
     let batch: Int, inChannels: Int, outChannels: Int
     let height: Int, width: Int, outH: Int, outW: Int
@@ -52,16 +53,17 @@ struct WinogradConvolution {
     /// Whether the transforms cost less than the multiply-adds they save: enough channels on both sides for the
     /// products to dominate, and at least 32 tiles, since the transformed filters (36 · C · K floats, 4 × the
     /// filters) are formed on every call. With fewer (ResNet-18's 256-channel 14 × 14 layer at batch 1, 16 tiles) the
-    /// direct method was faster on the benchmark machine.
+    /// direct method was faster on the benchmark machine. The transformed filters must also fit in 64 MiB of scratch
+    /// memory (up to 682 channels on each side).
     private var pays: Bool {
-        inChannels >= 16 && outChannels >= 16 && batch * tilesY * tilesX >= 32
+        inChannels >= 16 && outChannels >= 16 && batch * tilesY * tilesX >= 32 && 36 * inChannels * outChannels <= 1 << 24
     }
 
     /// Tile rows per block: about 96 tiles (at least one row), in a number of blocks that the threads share evenly
     /// when there are enough to share.
     private var rowsPerBlock: Int {
-        let rows = batch * tilesY, threads = cpuThreadCount
-        var blocks = (rows + Swift.max(1, 96 / tilesX) - 1) / Swift.max(1, 96 / tilesX)
+        let rows = batch * tilesY, threads = cpuThreadCount, target = Swift.max(1, 96 / tilesX)
+        var blocks = (rows + target - 1) / target
         if blocks >= threads { blocks = (blocks + threads - 1) / threads * threads }
         return (rows + blocks - 1) / blocks
     }
