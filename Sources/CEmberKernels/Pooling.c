@@ -21,7 +21,7 @@
                 }                                                                                      \
             }                                                                                          \
             y[ox] = best;                                                                              \
-            ix[ox] = at;                                                                               \
+            if (ix) ix[ox] = at;                                                                       \
         }                                                                                              \
     }
 
@@ -37,7 +37,7 @@ EMBER_AVX2 static void max_pool_plane_avx2(const float *plane, float *y, int64_t
     const __m256i laneStep = _mm256_mullo_epi32(lanes, _mm256_set1_epi32((int)w->strideW));
     for (int64_t oy = 0; oy < w->outH; oy++) {
         float *yRow = y + oy * w->outW;
-        int64_t *ixRow = ix + oy * w->outW;
+        int64_t *ixRow = ix ? ix + oy * w->outW : 0;
         for (int64_t ox = 0; ox < w->outW; ox += 8) {
             const __m256 valid = _mm256_castsi256_ps(_mm256_cmpgt_epi32(_mm256_set1_epi32((int)(w->outW - ox)), lanes));
             const __m256i start = _mm256_add_epi32(
@@ -60,11 +60,13 @@ EMBER_AVX2 static void max_pool_plane_avx2(const float *plane, float *y, int64_t
             const __m256i high = _mm256_cvtepi32_epi64(_mm256_extracti128_si256(at, 1));
             if (ox + 8 <= w->outW) {
                 _mm256_storeu_ps(yRow + ox, best);
+                if (!ixRow) continue;
                 _mm256_storeu_si256((__m256i *)(ixRow + ox), low);
                 _mm256_storeu_si256((__m256i *)(ixRow + ox + 4), high);
             } else {
                 const __m256i mask = _mm256_castps_si256(valid);
                 _mm256_maskstore_ps(yRow + ox, mask, best);
+                if (!ixRow) continue;
                 _mm256_maskstore_epi64((long long *)(ixRow + ox), _mm256_cvtepi32_epi64(_mm256_castsi256_si128(mask)), low);
                 _mm256_maskstore_epi64((long long *)(ixRow + ox + 4),
                                        _mm256_cvtepi32_epi64(_mm256_extracti128_si256(mask, 1)), high);
@@ -82,9 +84,9 @@ void ember_max_pool_plane_f32(const float *plane, float *y, int64_t *ix, const e
         return;
     }
 #endif
-    for (int64_t oy = 0; oy < w->outH; oy++) max_pool_windows_f32(plane, y + oy * w->outW, ix + oy * w->outW, w, oy, 0);
+    for (int64_t oy = 0; oy < w->outH; oy++) max_pool_windows_f32(plane, y + oy * w->outW, ix ? ix + oy * w->outW : 0, w, oy, 0);
 }
 
 void ember_max_pool_plane_f64(const double *plane, double *y, int64_t *ix, const ember_pool_window *w) {
-    for (int64_t oy = 0; oy < w->outH; oy++) max_pool_windows_f64(plane, y + oy * w->outW, ix + oy * w->outW, w, oy, 0);
+    for (int64_t oy = 0; oy < w->outH; oy++) max_pool_windows_f64(plane, y + oy * w->outW, ix ? ix + oy * w->outW : 0, w, oy, 0);
 }

@@ -1,6 +1,7 @@
 // The float32 convolution and pooling kernels (vectorised, split across threads) against plain loops
 // written out here, on sizes that take every path: rows longer than a vector, padding on both sides,
 // dilation, strides, and batches large enough to split across threads.
+import CEmberKernels
 import Ember
 import XCTest
 
@@ -132,5 +133,36 @@ final class KernelTests: XCTestCase {
                 XCTAssert(got[o] == best || (got[o].isNaN && best.isNaN), "value of \(label): \(got[o]) vs \(best)")
             } } }
         }
+    }
+
+    /// Without autograd (`F.maxPool2d` of a tensor that needs no gradient) the kernels form no indices; the maxima
+    /// are those of the indexed pooling, bit for bit, on the same padded, dilated, ceil-mode and NaN windows, in
+    /// float32 (AVX2 and portable loops) and float64. A tensor that needs its gradient still gets one.
+    func testMaxPoolWithoutIndicesGivesTheSameMaxima() {
+        defer { ember_limit_cpu_capability(2) }
+        let (planes, h, w) = (3, 11, 14)
+        var values = Tensor.randn([2, planes, h, w]).toArray(as: Float.self)
+        for i in stride(from: 5, to: values.count, by: 61) { values[i] = .nan }
+        for row in 0..<4 { for column in 0..<5 { values[row * w + column] = -.infinity } }
+        let x = Tensor(values, shape: [2, planes, h, w])
+        for capability in [2, 1, 0] {
+            ember_limit_cpu_capability(Int32(capability))
+            for dtype in [DType.float32, .float64] {
+                for (k, s, pad, dilation, ceil) in [(3, 2, 0, 1, false), (3, 2, 1, 1, false), (2, 2, 1, 1, true), (3, 2, 1, 2, false),
+                                                    (5, 3, 2, 1, true)] {
+                    let input = x.to(dtype)
+                    let indexed = F.maxPool2dWithIndices(input, IntPair(k), stride: IntPair(s), padding: IntPair(pad),
+                                                         dilation: IntPair(dilation), ceilMode: ceil).output.toArray(as: Double.self)
+                    let plain = F.maxPool2d(input, IntPair(k), stride: IntPair(s), padding: IntPair(pad), dilation: IntPair(dilation),
+                                            ceilMode: ceil).toArray(as: Double.self)
+                    let label = "kernel \(k) stride \(s) padding \(pad) dilation \(dilation) \(dtype) capability \(capability)"
+                    XCTAssertEqual(plain.count, indexed.count, label)
+                    for (a, b) in zip(plain, indexed) { XCTAssert(a == b || (a.isNaN && b.isNaN), "\(label): \(a) vs \(b)") }
+                }
+            }
+        }
+        let leaf = Tensor.randn([1, 2, 6, 6]).requiresGrad_()
+        F.maxPool2d(leaf, IntPair(2)).sum().backward()
+        XCTAssertEqual(leaf.grad?.sum().item(), 18)
     }
 }

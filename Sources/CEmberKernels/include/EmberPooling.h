@@ -12,8 +12,8 @@ typedef struct {
     int64_t kernelH, kernelW, strideH, strideW, dilationH, dilationW;
 } ember_pool_window;
 
-/// y[o] = max of window o of `plane` and ix[o] its flat position in the plane; a NaN wins, the last one
-/// if several (PyTorch's rule: take when `v > best || isnan(v)`).
+/// y[o] = max of window o of `plane` and ix[o] its flat position in the plane (`ix` may be null: maxima only); a NaN
+/// wins, the last one if several (PyTorch's rule: take when `v > best || isnan(v)`).
 void ember_max_pool_plane_f32(const float *plane, float *y, int64_t *ix, const ember_pool_window *w);
 void ember_max_pool_plane_f64(const double *plane, double *y, int64_t *ix, const ember_pool_window *w);
 

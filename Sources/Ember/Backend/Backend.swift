@@ -85,8 +85,9 @@ protocol Backend: AnyObject, Sendable {
     /// Adds the input and weight gradients of a convolution into zeroed contiguous operands.
     func convolutionBackward(_ plan: ConvolutionPlan, input: KernelOperand, weight: KernelOperand, gradOutput: KernelOperand,
                              gradInput: KernelOperand?, gradWeight: KernelOperand?)
-    /// Max pooling of `planes` contiguous planes, with each max's flat index in its plane (-1 for an empty window).
-    func maxPool(_ input: KernelOperand, planes: Int, _ g: PoolGeometry, into out: KernelOperand, indices: KernelOperand)
+    /// Max pooling of `planes` contiguous planes, with each max's flat index in its plane (-1 for an empty window)
+    /// when `indices` is given (no gradient will be asked for when it is not).
+    func maxPool(_ input: KernelOperand, planes: Int, _ g: PoolGeometry, into out: KernelOperand, indices: KernelOperand?)
     /// Adds each output gradient to the input position its max came from (into a zeroed input gradient).
     func maxPoolBackward(_ gradOutput: KernelOperand, indices: KernelOperand, planes: Int, _ g: PoolGeometry,
                          into gradInput: KernelOperand)

@@ -15,6 +15,15 @@ extension Tensor {
     public static func maxPool2dWithIndices(_ input: Tensor, kernelSize: IntPair, stride: IntPair? = nil, padding: IntPair = 0,
                                             dilation: IntPair = 1, ceilMode: Bool = false,
                                             file: StaticString = #fileID, line: UInt = #line) -> (output: Tensor, indices: Tensor) {
+        let (output, indices) = maxPool2d(input, kernelSize: kernelSize, stride: stride, padding: padding, dilation: dilation,
+                                          ceilMode: ceilMode, indices: true, file: file, line: line)
+        return (output, indices!)
+    }
+
+    /// Max pooling, with the indices (and the backward node, which needs them) only when `indices` is true.
+    private static func maxPool2d(_ input: Tensor, kernelSize: IntPair, stride: IntPair?, padding: IntPair, dilation: IntPair,
+                                  ceilMode: Bool, indices wantIndices: Bool, file: StaticString,
+                                  line: UInt) -> (output: Tensor, indices: Tensor?) {
         check(input.dim == 3 || input.dim == 4, "max_pool2d", "expected 3-d or 4-d input, got \(shapeText(input.shape))",
               file: file, line: line)
         let stride = stride ?? kernelSize
@@ -32,8 +41,12 @@ extension Tensor {
         let x = input.kernelInput(compute).contiguous()
         let outShape = Array(input.shape.dropLast(2)) + [g.outH, g.outW]
         let output = Tensor(uninitializedShape: outShape, dtype: compute, backend: x.backend)
-        let indices = Tensor(uninitializedShape: outShape, dtype: .int64, backend: x.backend)
         let planes = input.planeCount
+        guard wantIndices else {
+            x.backend.maxPool(x.operand, planes: planes, g, into: output.operand, indices: nil)
+            return (output.kernelInput(type), nil)
+        }
+        let indices = Tensor(uninitializedShape: outShape, dtype: .int64, backend: x.backend)
         x.backend.maxPool(x.operand, planes: planes, g, into: output.operand, indices: indices.operand)
         let result = output.kernelInput(type)
         record("MaxPool2DWithIndicesBackward0", inputs: [input], outputs: [result, indices]) { grads in
@@ -49,8 +62,8 @@ extension Tensor {
     public static func maxPool2d(_ input: Tensor, kernelSize: IntPair, stride: IntPair? = nil, padding: IntPair = 0,
                                  dilation: IntPair = 1, ceilMode: Bool = false,
                                  file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        maxPool2dWithIndices(input, kernelSize: kernelSize, stride: stride, padding: padding, dilation: dilation,
-                             ceilMode: ceilMode, file: file, line: line).output
+        maxPool2d(input, kernelSize: kernelSize, stride: stride, padding: padding, dilation: dilation, ceilMode: ceilMode,
+                  indices: needsGrad(input), file: file, line: line).output
     }
 
     /// 2-d average pooling (`F.avg_pool2d`).

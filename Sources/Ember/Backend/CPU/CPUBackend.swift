@@ -81,7 +81,7 @@ final class CPUBackend: Backend {
         input.dtype.visitFloat(ConvolutionBackward(plan: plan, x: input, w: weight, gradOut: gradOutput, gradInput: gradInput,
                                                    gradWeight: gradWeight))
     }
-    func maxPool(_ input: KernelOperand, planes: Int, _ g: PoolGeometry, into out: KernelOperand, indices: KernelOperand) {
+    func maxPool(_ input: KernelOperand, planes: Int, _ g: PoolGeometry, into out: KernelOperand, indices: KernelOperand?) {
         input.dtype.visitFloat(MaxPoolForward(input: input, output: out, indices: indices, planes: planes, g: g))
     }
     func maxPoolBackward(_ gradOutput: KernelOperand, indices: KernelOperand, planes: Int, _ g: PoolGeometry,

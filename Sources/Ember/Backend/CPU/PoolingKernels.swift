@@ -3,10 +3,10 @@ import CEmberKernels
 
 /// The max of each window and its flat index in the plane.
 struct MaxPoolForward: FloatTypeVisitor {
-    let input: KernelOperand, output: KernelOperand, indices: KernelOperand, planes: Int, g: PoolGeometry
+    let input: KernelOperand, output: KernelOperand, indices: KernelOperand?, planes: Int, g: PoolGeometry
 
     func visit<T: FloatScalar>(_: T.Type) {
-        let x = input.pointer(as: T.self), y = output.pointer(as: T.self), ix = indices.pointer(as: Int64.self), g = self.g
+        let x = input.pointer(as: T.self), y = output.pointer(as: T.self), ix = indices?.pointer(as: Int64.self), g = self.g
         // With padding, the C loop runs over a copy of the plane framed by -inf (when every window fits in the frame).
         let (paddedH, paddedW) = (g.height + 2 * g.padH, g.width + 2 * g.padW)
         let fits = (g.outH - 1) * g.strideH + (g.kernelH - 1) * g.dilationH < paddedH
@@ -20,7 +20,11 @@ struct MaxPoolForward: FloatTypeVisitor {
                 guard fits else {
                     for p in range {
                         let o = p * g.outH * g.outW
-                        for k in 0..<g.outH * g.outW { (y[o + k], ix[o + k]) = maxWindow(x + p * g.height * g.width, k) }
+                        for k in 0..<g.outH * g.outW {
+                            let (value, position) = maxWindow(x + p * g.height * g.width, k)
+                            y[o + k] = value
+                            ix?[o + k] = position
+                        }
                     }
                     return
                 }
@@ -36,12 +40,13 @@ struct MaxPoolForward: FloatTypeVisitor {
                         let source = padded ? UnsafePointer(frame) : UnsafePointer(plane)
                         if T.self == Float.self {
                             ember_max_pool_plane_f32(UnsafeRawPointer(source).assumingMemoryBound(to: Float.self),
-                                                     UnsafeMutableRawPointer(y + o).assumingMemoryBound(to: Float.self), ix + o, window)
+                                                     UnsafeMutableRawPointer(y + o).assumingMemoryBound(to: Float.self), ix.map { $0 + o }, window)
                         } else {
                             ember_max_pool_plane_f64(UnsafeRawPointer(source).assumingMemoryBound(to: Double.self),
-                                                     UnsafeMutableRawPointer(y + o).assumingMemoryBound(to: Double.self), ix + o, window)
+                                                     UnsafeMutableRawPointer(y + o).assumingMemoryBound(to: Double.self), ix.map { $0 + o }, window)
                         }
-                        guard padded else { continue }
+                        // Without indices the maxima stand as they are: a window all -inf inside the plane is -inf either way.
+                        guard padded, let ix else { continue }
                         // Positions in the frame back to the plane; a max left on the frame (every value of the window
                         // -inf) takes the window's first position inside the plane, as PyTorch's loop does.
                         for k in 0..<g.outH * g.outW {
