@@ -87,8 +87,8 @@ void ember_tanh_f32(const float *x, float *out, size_t n) {
 
 /// LSTM's gate gradients for one row, in PyTorch's order of operations and without fused multiply-adds, so every
 /// version gives the bits the float64 path's arithmetic would in float32. The pointers do not overlap.
-static inline void lstm_gate_gradients(const float *restrict gates, const float *restrict cPrevious,
-                                       const float *restrict dh, float *restrict dc, float *restrict dGates, size_t n) {
+EMBER_INLINE void lstm_gate_gradients(const float *restrict gates, const float *restrict cPrevious,
+                                      const float *restrict dh, float *restrict dc, float *restrict dGates, size_t n) {
 #pragma clang fp contract(off)
     const float *i = gates, *f = gates + n, *g = gates + 2 * n, *o = gates + 3 * n;
     for (size_t j = 0; j < n; j++) {
@@ -102,17 +102,6 @@ static inline void lstm_gate_gradients(const float *restrict gates, const float 
     }
 }
 
-#if defined(__x86_64__)
-EMBER_AVX2 static void lstm_gate_gradients_avx2(const float *gates, const float *cPrevious, const float *dh, float *dc,
-                                                float *dGates, size_t n) {
-    lstm_gate_gradients(gates, cPrevious, dh, dc, dGates, n);
-}
-#endif
-
-void ember_lstm_gate_gradients_f32(const float *gates, const float *cPrevious, const float *dh, float *dc, float *dGates,
-                                   size_t n) {
-#if defined(__x86_64__)
-    if (ember_has_avx2()) { lstm_gate_gradients_avx2(gates, cPrevious, dh, dc, dGates, n); return; }
-#endif
-    lstm_gate_gradients(gates, cPrevious, dh, dc, dGates, n);
-}
+EMBER_EXPORT_AVX2(ember_lstm_gate_gradients_f32, lstm_gate_gradients,
+                  (const float *gates, const float *cPrevious, const float *dh, float *dc, float *dGates, size_t n),
+                  (gates, cPrevious, dh, dc, dGates, n))

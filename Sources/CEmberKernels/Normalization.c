@@ -5,12 +5,12 @@
 
 #define BLOCK 4096
 
-static inline void scale_shift(const float *x, float scale, float shift, float *out, size_t n) {
+EMBER_INLINE void scale_shift(const float *x, float scale, float shift, float *out, size_t n) {
     for (size_t i = 0; i < n; i++) out[i] = x[i] * scale + shift;
 }
 
-static inline void input_gradient(const float *g, const float *x, size_t n, float center, float gradMean, float k,
-                                  float factor, float *dx) {
+EMBER_INLINE void input_gradient(const float *g, const float *x, size_t n, float center, float gradMean, float k,
+                                 float factor, float *dx) {
     for (size_t i = 0; i < n; i++) dx[i] = (g[i] - gradMean - (x[i] - center) * k) * factor;
 }
 
@@ -66,16 +66,6 @@ EMBER_AVX2 static double centered_dot_avx2(const float *g, const float *x, size_
     *gradSum += gradTotal;
     return total;
 }
-
-// The elementwise loops, vectorised for AVX2 by the compiler under the target attribute.
-EMBER_AVX2 static void scale_shift_avx2(const float *x, float scale, float shift, float *out, size_t n) {
-    scale_shift(x, scale, shift, out, n);
-}
-
-EMBER_AVX2 static void input_gradient_avx2(const float *g, const float *x, size_t n, float center, float gradMean,
-                                           float k, float factor, float *dx) {
-    input_gradient(g, x, n, center, gradMean, k, factor, dx);
-}
 #endif
 
 double ember_centered_square_sum_f32(const float *x, size_t n, float center) {
@@ -111,17 +101,11 @@ double ember_centered_dot_f32(const float *g, const float *x, size_t n, float ce
     return total;
 }
 
-void ember_scale_shift_f32(const float *x, float scale, float shift, float *out, size_t n) {
-#if defined(__x86_64__)
-    if (ember_has_avx2()) return scale_shift_avx2(x, scale, shift, out, n);
-#endif
-    scale_shift(x, scale, shift, out, n);
-}
+// The elementwise loops, vectorised for AVX2 by the compiler under the target attribute.
+EMBER_EXPORT_AVX2(ember_scale_shift_f32, scale_shift, (const float *x, float scale, float shift, float *out, size_t n),
+                  (x, scale, shift, out, n))
 
-void ember_batch_norm_input_gradient_f32(const float *g, const float *x, size_t n, float center, float gradMean,
-                                         float k, float factor, float *dx) {
-#if defined(__x86_64__)
-    if (ember_has_avx2()) return input_gradient_avx2(g, x, n, center, gradMean, k, factor, dx);
-#endif
-    input_gradient(g, x, n, center, gradMean, k, factor, dx);
-}
+EMBER_EXPORT_AVX2(ember_batch_norm_input_gradient_f32, input_gradient,
+                  (const float *g, const float *x, size_t n, float center, float gradMean, float k, float factor,
+                   float *dx),
+                  (g, x, n, center, gradMean, k, factor, dx))

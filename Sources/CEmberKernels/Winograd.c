@@ -10,8 +10,6 @@
 /// Tiles per segment, and the floats of one padded input row of a segment.
 #define SEGMENT 64
 #define ROW (4 * SEGMENT + 2)
-/// The loop bodies are inlined into each version, so that each is compiled for that version's instructions.
-#define EMBER_INLINE static inline __attribute__((always_inline))
 /// Vectorises the loop that follows across its iterations, which never touch the same memory.
 #define INDEPENDENT_ITERATIONS _Pragma("clang loop vectorize(assume_safety)")
 
@@ -274,43 +272,27 @@ EMBER_INLINE void output_body(const float *m, const ember_winograd_geometry *g, 
     }
 }
 
-/// The exported function `name(PARAMS)`: `body ARGS` compiled for AVX2 where the CPU has it, for baseline x86-64
-/// otherwise.
-#if defined(__x86_64__)
-#define EXPORT(name, body, PARAMS, ARGS)                                                            \
-    EMBER_AVX2 static void body##_avx2 PARAMS { body ARGS; }                                        \
-    void name PARAMS {                                                                              \
-        if (ember_has_avx2()) {                                                                     \
-            body##_avx2 ARGS;                                                                       \
-            return;                                                                                 \
-        }                                                                                           \
-        body ARGS;                                                                                  \
-    }
-#else
-#define EXPORT(name, body, PARAMS, ARGS) void name PARAMS { body ARGS; }
-#endif
-
-EXPORT(ember_winograd_weights_f32, weights_body,
+EMBER_EXPORT_AVX2(ember_winograd_weights_f32, weights_body,
        (const float *w, int64_t outChannels, int64_t inChannels, int64_t outStride, int64_t inStride, int flip,
         int64_t outBegin, int64_t outEnd, float *u),
        (w, outChannels, inChannels, outStride, inStride, flip, outBegin, outEnd, u))
 
-EXPORT(ember_winograd_input_f32, input_body,
+EMBER_EXPORT_AVX2(ember_winograd_input_f32, input_body,
        (const float *x, const ember_winograd_geometry *g, int64_t rowBegin, int64_t rowEnd, int64_t channelBegin,
         int64_t channelEnd, float *v),
        (x, g, rowBegin, rowEnd, channelBegin, channelEnd, v))
 
-EXPORT(ember_winograd_output_f32, output_body,
+EMBER_EXPORT_AVX2(ember_winograd_output_f32, output_body,
        (const float *m, const ember_winograd_geometry *g, int64_t rowBegin, int64_t rowEnd, int64_t channelBegin,
         int64_t channelEnd, const float *bias, int accumulate, float *out),
        (m, g, rowBegin, rowEnd, channelBegin, channelEnd, bias, accumulate, out))
 
-EXPORT(ember_winograd_output_gradient_f32, output_gradient_body,
+EMBER_EXPORT_AVX2(ember_winograd_output_gradient_f32, output_gradient_body,
        (const float *dy, const ember_winograd_geometry *g, int64_t rowBegin, int64_t rowEnd, int64_t channelBegin,
         int64_t channelEnd, float *z),
        (dy, g, rowBegin, rowEnd, channelBegin, channelEnd, z))
 
-EXPORT(ember_winograd_filter_gradient_f32, filter_gradient_body,
+EMBER_EXPORT_AVX2(ember_winograd_filter_gradient_f32, filter_gradient_body,
        (const float *du, int64_t outChannels, int64_t inChannels, int64_t outStride, int64_t inStride, int64_t outBegin,
         int64_t outEnd, float *gw),
        (du, outChannels, inChannels, outStride, inStride, outBegin, outEnd, gw))

@@ -11,9 +11,7 @@ struct ChannelShape {
 }
 
 /// The pointer to the float32 elements of `operand`.
-private func floats(_ operand: KernelOperand) -> UnsafeMutablePointer<Float> {
-    UnsafeMutableRawPointer(operand.pointer(as: Float.self)).assumingMemoryBound(to: Float.self)
-}
+private func floats(_ operand: KernelOperand) -> UnsafeMutablePointer<Float> { operand.pointer(as: Float.self) }
 
 /// Runs `body(c, plane)` for each channel on the pool, `plane(n)` giving the offset of image n's plane of it.
 private func forEachChannel(_ shape: ChannelShape, _ body: (Int, (Int) -> Int) -> Void) {

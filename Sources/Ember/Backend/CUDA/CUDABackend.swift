@@ -256,9 +256,8 @@ final class CUDABackend: Backend {
     // MARK: Pooling
 
     func maxPool(_ input: KernelOperand, planes: Int, _ g: PoolGeometry, into out: KernelOperand, indices: KernelOperand?) {
-        // The kernel always writes indices; without a destination they go to a temporary.
-        let scratch = indices == nil ? temporary([out.numel], .int64) : nil
-        let indices = indices ?? KernelOperand(scratch!)
+        // The kernel always writes indices; without a destination they go to a temporary (kept alive by its operand).
+        let indices = indices ?? KernelOperand(temporary([out.numel], .int64))
         run(pool: "max_pool", g, count: out.numel, [input, out, indices]) {
             CPUBackend.host.maxPool($0[0], planes: planes, g, into: $0[1], indices: $0[2])
         }
