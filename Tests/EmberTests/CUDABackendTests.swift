@@ -31,6 +31,35 @@ final class CUDABackendTests: XCTestCase {
         return folder
     }()
 
+    /// A folder holding a fake GPU: the fake driver with every kernel module compiled for the host linked in
+    /// (`libcuda.so.1`), the fake cuBLAS and the fake NCCL (Fixtures/FakeCUDA/fake_nccl.c, `libnccl.so.2`); built once
+    /// per test run, nil without the CUDA wheels' headers.
+    static let fakeGPUFolder: String? = {
+        guard let launcher else { return nil }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ember-fake-gpu-\(getpid())").path
+        try! FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/FakeCUDA").path
+        var commands = [["cc", "-c", "-fPIC", "-O1", "-DFAKE_HOST_KERNELS", "-o", "\(folder)/fake.o", "\(fixtures)/fake_cuda.c"],
+                        ["cc", "-shared", "-fPIC", "-O1", "-o", "\(folder)/libnccl.so.2", "\(fixtures)/fake_nccl.c"],
+                        ["cp", "\(fakeCUBLASFolder)/libcublas.so.13", folder]]
+        for module in CUDAKernelSources.all {
+            try! HostKernelLauncher.hostSource(module).write(toFile: "\(folder)/\(module.name).cpp", atomically: true, encoding: .utf8)
+            commands.append(HostKernelLauncher.compileCommand(launcher.includeFolder)
+                            + ["-c", "-o", "\(folder)/\(module.name).o", "\(folder)/\(module.name).cpp"])
+        }
+        let failures = Mutex([String]())
+        DispatchQueue.concurrentPerform(iterations: commands.count) { [commands] index in
+            guard let run = try? runProcess("/usr/bin/env", commands[index]), run.status == 0 else {
+                return failures.withLock { $0.append(commands[index].last!) }
+            }
+        }
+        precondition(failures.withLock { $0.isEmpty }, "not built for the fake GPU: \(failures.withLock { $0 })")
+        let link = try! runProcess("/usr/bin/env", ["c++", "-shared", "-pthread", "-o", "\(folder)/libcuda.so.1", "\(folder)/fake.o"]
+                                   + CUDAKernelSources.all.map { "\(folder)/\($0.name).o" } + ["-ldl"])
+        precondition(link.status == 0, "the fake GPU's driver did not link: \(link.output)")
+        return folder
+    }()
+
     private func requireLauncher() throws -> HostKernelLauncher {
         guard let launcher = Self.launcher else {
             if ProcessInfo.processInfo.environment["EMBER_REQUIRE_NVRTC"] != nil {
@@ -441,29 +470,9 @@ final class CUDABackendTests: XCTestCase {
     /// them with the packed arguments; the fake driver, with the modules compiled for the host linked in, runs each
     /// kernel's host copy. The MNIST CNN trains there as on the CPU.
     func testTheDriverPathTrainsTheMNISTCNNOnAFakeGPU() throws {
-        let launcher = try requireLauncher()
-        let folder = try CUDATests.temporaryFolder(self)
-        let modules = CUDAKernelSources.all.filter { module in
-            ["float32", "int64", "uint8", "bool"].contains { module.name.hasSuffix($0) } || ["fill", "select"].contains(module.name)
-        }
-        let fake = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/FakeCUDA/fake_cuda.c").path
-        var commands = [["cc", "-c", "-fPIC", "-O1", "-DFAKE_HOST_KERNELS", "-o", "\(folder)/fake.o", fake]]
-        for module in modules {
-            try HostKernelLauncher.hostSource(module).write(toFile: "\(folder)/\(module.name).cpp", atomically: true, encoding: .utf8)
-            commands.append(HostKernelLauncher.compileCommand(launcher.includeFolder)
-                            + ["-c", "-o", "\(folder)/\(module.name).o", "\(folder)/\(module.name).cpp"])
-        }
-        let statuses = Mutex([Int32](repeating: -1, count: commands.count))
-        DispatchQueue.concurrentPerform(iterations: commands.count) { [commands] index in
-            let status = (try? runProcess("/usr/bin/env", commands[index]))?.status ?? -1
-            statuses.withLock { $0[index] = status }
-        }
-        XCTAssertEqual(statuses.withLock { $0 }, Array(repeating: 0, count: commands.count), "a module did not compile for the host")
-        let link = try runProcess("/usr/bin/env", ["c++", "-shared", "-pthread", "-o", "\(folder)/libcuda.so.1", "\(folder)/fake.o"]
-                                  + modules.map { "\(folder)/\($0.name).o" } + ["-ldl"])
-        XCTAssertEqual(link.status, 0, link.output)
-
-        let runtime = CUDARuntime(searching: [folder, Self.fakeCUBLASFolder] + CUDALibrarySearch.folders(), kernelCacheFolder: nil)
+        _ = try requireLauncher()
+        let folder = try XCTUnwrap(Self.fakeGPUFolder, "the fake GPU could not be built")
+        let runtime = CUDARuntime(searching: [folder] + CUDALibrarySearch.folders(), kernelCacheFolder: nil)
         XCTAssertTrue(runtime.isAvailable, runtime.unavailableReason ?? "")
         let gpu = Device.cuda(3)
         _ = try runtime.backend(0, serving: gpu)

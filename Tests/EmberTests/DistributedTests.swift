@@ -42,10 +42,10 @@ final class DistributedTests: XCTestCase {
     }
 
     func testLargeMessagesAreSplitIntoMPICounts() {
-        XCTAssertTrue(Distributed.messageChunks(0).isEmpty)
-        XCTAssertEqual(Distributed.messageChunks(5).map { [$0.start, Int($0.count)] }, [[0, 5]])
+        XCTAssertTrue(MPIProcessGroup.messageChunks(0).isEmpty)
+        XCTAssertEqual(MPIProcessGroup.messageChunks(5).map { [$0.start, Int($0.count)] }, [[0, 5]])
         let big = Int(Int32.max) * 2 + 3
-        XCTAssertEqual(Distributed.messageChunks(big).map { [$0.start, Int($0.count)] },
+        XCTAssertEqual(MPIProcessGroup.messageChunks(big).map { [$0.start, Int($0.count)] },
                        [[0, Int(Int32.max)], [Int(Int32.max), Int(Int32.max)], [2 * Int(Int32.max), 3]])
     }
 
@@ -62,7 +62,7 @@ final class DistributedTests: XCTestCase {
     // MARK: MPI jobs
 
     func testEveryCollectiveOnThreeRanks() throws {
-        try assertEveryRankPasses(3, "testCollectivesWorker") { "collectives passed on rank \($0) of 3" }
+        try assertEveryRankPasses(3, "testCollectivesWorker") { "collectives passed on rank \($0) of 3 (mpi)" }
     }
 
     /// Runs on each rank of `testEveryCollectiveOnThreeRanks`.
@@ -77,6 +77,7 @@ final class DistributedTests: XCTestCase {
         let sampler = DistributedSampler(count: 10)
         XCTAssertEqual([sampler.numReplicas, sampler.rank], [size, rank])
         let r = Double(rank), ranks = (0..<size).map(Double.init)
+        let device = workerDevice
 
         // allReduce: each op, float and integer dtypes, the ones MPI cannot reduce directly, asynchronously.
         func fold(_ values: [Double], _ op: Distributed.ReduceOp) -> Double {
@@ -91,29 +92,29 @@ final class DistributedTests: XCTestCase {
         for op in [Distributed.ReduceOp.sum, .product, .min, .max, .average] {
             let expected = [fold(ranks.map { $0 + 1 }, op), fold(ranks.map { -($0 + 1) }, op)]
             for dtype in [DType.float32, .float64, .float16, .bfloat16] {
-                let tensor = Tensor([r + 1, -(r + 1)]).to(dtype)
+                let tensor = Tensor([r + 1, -(r + 1)]).to(dtype).to(device)
                 try Distributed.allReduce(tensor, op: op)
                 XCTAssertEqual(tensor.dtype, dtype)
                 XCTAssertEqual(tensor.to(.float64).toArray(as: Double.self), expected, "\(op) \(dtype)")
             }
         }
         for dtype in [DType.int64, .int32, .int8, .uint8] {
-            let tensor = Tensor([Int64(rank + 1), 7]).to(dtype)
+            let tensor = Tensor([Int64(rank + 1), 7]).to(dtype).to(device)
             try Distributed.allReduce(tensor, op: .average)
             XCTAssertEqual(tensor.to(.int64).toArray(as: Int64.self), [Int64(size + 1) / 2, 7], "\(dtype)")
-            let sum = Tensor([Int64(rank + 1)]).to(dtype)
+            let sum = Tensor([Int64(rank + 1)]).to(dtype).to(device)
             try Distributed.allReduce(sum)
             XCTAssertEqual(sum.to(.int64).toArray(as: Int64.self), [Int64(size * (size + 1) / 2)], "\(dtype)")
         }
-        let flags = Tensor([rank == 0, rank >= 0, false])
+        let flags = Tensor([rank == 0, rank >= 0, false]).to(device)
         let anyFlag = flags.clone(), allFlags = flags.clone()
         try Distributed.allReduce(anyFlag, op: .sum)
         try Distributed.allReduce(allFlags, op: .product)
         XCTAssertEqual(anyFlag.toArray(as: Bool.self), [true, true, false])
         XCTAssertEqual(allFlags.toArray(as: Bool.self), [size == 1, true, false])
-        let big = Tensor.full([1 << 20], r)
+        let big = Tensor.full([1 << 20], r, device: device)
         let bigWork = try Distributed.allReduce(big, asyncOp: true)
-        let small = Tensor([r])
+        let small = Tensor([r]).to(device)
         let smallWork = try Distributed.allReduce(small, op: .max, asyncOp: true)
         try smallWork.wait()
         try bigWork.wait()
@@ -124,45 +125,54 @@ final class DistributedTests: XCTestCase {
 
         // broadcast from the last rank, of a tensor that requires grad (as DistributedDataParallel's parameters do).
         let source = size - 1
-        let weights = (rank == source ? Tensor([[1.5, 2.5], [3.5, 4.5]]) : Tensor.zeros([2, 2], dtype: .float64)).requiresGrad_()
+        let weights = (rank == source ? Tensor([[1.5, 2.5], [3.5, 4.5]]) : Tensor.zeros([2, 2], dtype: .float64)).to(device).requiresGrad_()
         let version = weights.version
         try Distributed.broadcast(weights, src: source)
         XCTAssertEqual(weights.toArray(as: Double.self), [1.5, 2.5, 3.5, 4.5])
         XCTAssertGreaterThan(weights.version, version)
 
         // allGather, allGatherIntoTensor.
-        let mine = Tensor([Int64(rank), Int64(rank * 10)])
-        let list = (0..<size).map { _ in Tensor.zeros([2], dtype: .int64) }
+        let mine = Tensor([Int64(rank), Int64(rank * 10)]).to(device)
+        let list = (0..<size).map { _ in Tensor.zeros([2], dtype: .int64, device: device) }
         try Distributed.allGather(list, mine)
         XCTAssertEqual(list.map { $0.toArray(as: Int64.self) }, (0..<size).map { [Int64($0), Int64($0 * 10)] })
-        let joined = Tensor.zeros([size, 2], dtype: .int64)
+        let joined = Tensor.zeros([size, 2], dtype: .int64, device: device)
         try Distributed.allGatherIntoTensor(joined, mine)
         XCTAssertEqual(joined.toArray(as: Int64.self), (0..<size).flatMap { [Int64($0), Int64($0 * 10)] })
 
         // reduceScatter: rank q sends q * 10 + p to rank p, which receives their sum.
-        let parts = (0..<size).map { Tensor([r * 10 + Double($0), 1]) }
-        let received = Tensor.zeros([2], dtype: .float64)
+        let parts = (0..<size).map { Tensor([r * 10 + Double($0), 1]).to(device) }
+        let received = Tensor.zeros([2], dtype: .float64, device: device)
         try Distributed.reduceScatter(received, parts)
         XCTAssertEqual(received.toArray(as: Double.self), [10 * ranks.reduce(0, +) + Double(size) * r, Double(size)])
-        let whole = Tensor((0..<size).flatMap { [r * 10 + Double($0), 1] }, shape: [size, 2])
-        let share = Tensor.zeros([1, 2], dtype: .float64)
+        let whole = Tensor((0..<size).flatMap { [r * 10 + Double($0), 1] }, shape: [size, 2]).to(device)
+        let share = Tensor.zeros([1, 2], dtype: .float64, device: device)
         try Distributed.reduceScatterTensor(share, whole, op: .max)
         XCTAssertEqual(share.toArray(as: Double.self), [10 * Double(size - 1) + r, 1])
 
         // gather to rank 0, scatter from the last rank.
-        let gathered = rank == 0 ? (0..<size).map { _ in Tensor.zeros([3], dtype: .float16) } : nil
-        try Distributed.gather(Tensor([r, r + 0.5, -r]).to(.float16), gatherList: gathered, dst: 0)
+        let gathered = rank == 0 ? (0..<size).map { _ in Tensor.zeros([3], dtype: .float16, device: device) } : nil
+        try Distributed.gather(Tensor([r, r + 0.5, -r]).to(.float16).to(device), gatherList: gathered, dst: 0)
         if let gathered {
             XCTAssertEqual(gathered.map { $0.to(.float64).toArray(as: Double.self) }, ranks.map { [$0, $0 + 0.5, -$0] })
         }
-        let slot = Tensor.zeros([2], dtype: .int32)
-        let pieces = rank == source ? (0..<size).map { Tensor([Int32($0), Int32($0 * $0)]) } : nil
+        let slot = Tensor.zeros([2], dtype: .int32, device: device)
+        let pieces = rank == source ? (0..<size).map { Tensor([Int32($0), Int32($0 * $0)]).to(device) } : nil
         try Distributed.scatter(slot, scatterList: pieces, src: source)
         XCTAssertEqual(slot.toArray(as: Int32.self), [Int32(rank), Int32(rank * rank)])
 
         try Distributed.barrier()
         try Distributed.barrier(asyncOp: true).wait()
-        print("collectives passed on rank \(rank) of \(size)")
+        if workerBackend == .nccl {
+            // The collectives went through NCCL: the fake library counts its calls.
+            let nccl = try XCTUnwrap(dlopen(try NCCLLibrary.shared.get().library.path, RTLD_NOW | RTLD_NOLOAD))
+            typealias Last = @convention(c) (UnsafeMutablePointer<Int32>, UnsafeMutablePointer<Int32>, UnsafeMutablePointer<Int>,
+                                             UnsafeMutablePointer<Int32>) -> Void
+            var (type, op, count, calls): (Int32, Int32, Int, Int32) = (0, 0, 0, 0)
+            unsafeBitCast(dlsym(nccl, "fake_nccl_last"), to: Last.self)(&type, &op, &count, &calls)
+            XCTAssertGreaterThan(calls, 40)
+        }
+        print("collectives passed on rank \(rank) of \(size) (\(Distributed.backend.rawValue))")
         try Distributed.destroyProcessGroup()
         XCTAssertFalse(Distributed.isInitialized)
         XCTAssertThrowsError(try Distributed.initProcessGroup()) { error in
@@ -231,7 +241,7 @@ final class DistributedTests: XCTestCase {
         let run = try runProcess(program, ["EmberTests.DistributedTests/testLeaveWithoutDestroyingWorker"],
                                  environment: ["EMBER_DISTRIBUTED_WORKER": "1"])
         XCTAssertEqual(run.status, 0, run.output)
-        XCTAssertTrue(run.output.contains("rank 0 of 1 leaves"), run.output)
+        XCTAssertTrue(run.output.contains("rank 0 of 1 leaves (mpi)"), run.output)
     }
 
     func testRanksThatEndWithoutDestroyingTheGroupLeaveItCleanly() throws {
@@ -246,45 +256,47 @@ final class DistributedTests: XCTestCase {
         try joinAsWorker()
         let size = Int(ProcessInfo.processInfo.environment["WORLD_SIZE"] ?? "1")!
         XCTAssertEqual(Distributed.worldSize, size)
-        let tensor = Tensor([Double(Distributed.rank), 2.0])
+        let tensor = Tensor([Double(Distributed.rank), 2.0]).to(workerDevice)
         try Distributed.allReduce(tensor, op: .average)
         XCTAssertEqual(tensor.toArray(as: Double.self), [Double(size - 1) / 2, 2])
-        print("rank \(Distributed.rank) of \(size) leaves")
+        print("rank \(Distributed.rank) of \(size) leaves (\(Distributed.backend.rawValue))")
     }
 
     // MARK: DistributedDataParallel
 
     func testDistributedDataParallelTrainsAsOneProcessOnTheWholeBatch() throws {
-        try assertEveryRankPasses(3, "testDataParallelWorker") { "data parallel passed on rank \($0)" }
+        try assertEveryRankPasses(3, "testDataParallelWorker") { "data parallel passed on rank \($0) (mpi)" }
     }
 
     /// Runs on each rank of `testDistributedDataParallelTrainsAsOneProcessOnTheWholeBatch`. Each rank trains on its
     /// share of a batch; a reference model on the same rank trains on the whole batch, and both must agree.
     func testDataParallelWorker() throws {
         try joinAsWorker()
-        let rank = Distributed.rank, size = Distributed.worldSize, share = 5
+        let rank = Distributed.rank, size = Distributed.worldSize, share = 5, device = workerDevice
         Ember.manualSeed(UInt64(100 + rank))   // each rank starts from its own weights: DDP copies rank 0's
-        let net = TwoBranchNet()
+        let net = TwoBranchNet().to(device)
         let model = try DistributedDataParallel(net, bucketCapMB: 0.0001)
         for tensor in net.parameters() {
-            let copies = (0..<size).map { _ in Tensor.zeros(tensor.shape, dtype: tensor.dtype) }
+            let copies = (0..<size).map { _ in Tensor.zeros(tensor.shape, dtype: tensor.dtype, device: device) }
             try Distributed.allGather(copies, tensor.detach().contiguous())
             XCTAssertTrue(copies.allSatisfy { $0.equal(copies[0]) }, "parameters differ across ranks after construction")
         }
         XCTAssertTrue(model.stateDict().keys.allSatisfy { $0.hasPrefix("module.") })
         XCTAssertEqual(Set(model.stateDict().keys), Set(net.stateDict().keys.map { "module." + $0 }))
         let reference = TwoBranchNet()
-        try reference.loadStateDict(net.stateDict())
+        try reference.loadStateDict(net.stateDict().mapValues { $0.cpu() })
 
         Ember.manualSeed(7)   // the same batches on every rank
         func batch() -> (all: (Tensor, Tensor), mine: (Tensor, Tensor)) {
             let x = Tensor.randn([size * share, 4], dtype: .float64), y = Tensor.randn([size * share, 2], dtype: .float64)
-            return ((x, y), (x.narrow(0, start: rank * share, length: share), y.narrow(0, start: rank * share, length: share)))
+            return ((x, y), (x.narrow(0, start: rank * share, length: share).to(device),
+                             y.narrow(0, start: rank * share, length: share).to(device)))
         }
         func assertSameGradients(_ context: String) {
             for ((name, mine), (_, expected)) in zip(net.namedParameters(), reference.namedParameters()) {
                 guard let grad = mine.grad, let expectedGrad = expected.grad else { return XCTFail("\(context): \(name) has no grad") }
-                XCTAssertLessThan((grad - expectedGrad).abs().max().item(), 1e-12, "\(context): \(name)")
+                XCTAssertEqual(grad.device, device)
+                XCTAssertLessThan((grad.cpu() - expectedGrad).abs().max().item(), 1e-12, "\(context): \(name)")
             }
         }
         let optimizer = SGD(model.parameters(), lr: 0.1, momentum: 0.9)
@@ -300,7 +312,7 @@ final class DistributedTests: XCTestCase {
             referenceOptimizer.step()
         }
         for (mine, expected) in zip(net.parameters(), reference.parameters()) {
-            XCTAssertLessThan((mine - expected).abs().max().item(), 1e-12)
+            XCTAssertLessThan((mine.cpu() - expected).abs().max().item(), 1e-12)
         }
 
         // noSync: two backward passes accumulate locally, the third averages all three.
@@ -319,10 +331,10 @@ final class DistributedTests: XCTestCase {
 
         // findUnusedParameters: the spare branch unused everywhere keeps no gradient; used on one rank only, it is
         // averaged with the others' zeros.
-        let partial = TwoBranchNet(.second)
+        let partial = TwoBranchNet(.second).to(device)
         let partialModel = try DistributedDataParallel(partial, findUnusedParameters: true)
         let partialReference = TwoBranchNet(.second)
-        try partialReference.loadStateDict(partial.stateDict())
+        try partialReference.loadStateDict(partial.stateDict().mapValues { $0.cpu() })
         let (all, mine) = batch()
         F.mseLoss(partialModel(mine.0), mine.1).backward()
         XCTAssertNil(partial.spare.weight.grad)
@@ -338,10 +350,61 @@ final class DistributedTests: XCTestCase {
         }
         referenceLoss.backward()
         for ((name, mine), (_, expected)) in zip(partial.namedParameters(), partialReference.namedParameters()) {
-            XCTAssertLessThan((mine.grad! - expected.grad!).abs().max().item(), 1e-12, name)
+            XCTAssertLessThan((mine.grad!.cpu() - expected.grad!).abs().max().item(), 1e-12, name)
         }
-        print("data parallel passed on rank \(rank)")
+        print("data parallel passed on rank \(rank) (\(Distributed.backend.rawValue))")
         try Distributed.destroyProcessGroup()
+    }
+
+    // MARK: NCCL on fake GPUs
+
+    func testEveryCollectiveOnTwoFakeGPUsOverNCCL() throws {
+        let environment = try fakeGPUEnvironment(kernelCache: CUDATests.temporaryFolder(self))
+        try assertEveryRankPasses(2, "testCollectivesWorker", environment: environment) { "collectives passed on rank \($0) of 2 (nccl)" }
+    }
+
+    func testDistributedDataParallelOnTwoFakeGPUsOverNCCL() throws {
+        let environment = try fakeGPUEnvironment(kernelCache: CUDATests.temporaryFolder(self))
+        try assertEveryRankPasses(2, "testDataParallelWorker", environment: environment) { "data parallel passed on rank \($0) (nccl)" }
+    }
+
+    func testANCCLProgramStartedAloneFormsAGroupOfOne() throws {
+        let program = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
+        let environment = try fakeGPUEnvironment(kernelCache: CUDATests.temporaryFolder(self))
+        let run = try runProcess(program, ["EmberTests.DistributedTests/testLeaveWithoutDestroyingWorker"],
+                                 environment: environment.merging(["EMBER_DISTRIBUTED_WORKER": "1"]) { $1 })
+        XCTAssertEqual(run.status, 0, run.output)
+        XCTAssertTrue(run.output.contains("rank 0 of 1 leaves (nccl)"), run.output)
+    }
+
+    /// A collective the GPU never finishes (the fake driver's events never complete) times out, aborts the
+    /// communicator and leaves the group refusing the rest.
+    func testANCCLCollectiveTheGPUNeverFinishesTimesOut() throws {
+        var environment = try fakeGPUEnvironment(kernelCache: CUDATests.temporaryFolder(self))
+        let driver = try CUDATests.buildFakeDriver(self, ["-DFAKE_EVENTS_NEVER_COMPLETE"])
+        environment["EMBER_CUDA_PATH"] = driver + ":" + environment["EMBER_CUDA_PATH"]!
+        let program = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
+        let start = Date()
+        let run = try runProcess(program, ["EmberTests.DistributedTests/testNCCLTimeoutWorker"],
+                                 environment: environment.merging(["EMBER_DISTRIBUTED_WORKER": "1"]) { $1 })
+        XCTAssertEqual(run.status, 0, run.output)
+        XCTAssertTrue(run.output.contains("the NCCL collective timed out as expected"), run.output)
+        XCTAssertLessThan(Date().timeIntervalSince(start), 60, run.output)
+    }
+
+    /// Runs alone for `testANCCLCollectiveTheGPUNeverFinishesTimesOut`.
+    func testNCCLTimeoutWorker() throws {
+        try joinAsWorker(timeout: 1)
+        let tensor = Tensor([1.0, 2.0]).to(workerDevice)
+        XCTAssertThrowsError(try Distributed.allReduce(tensor)) { error in
+            XCTAssertEqual(error as? DistributedError, .timeout(operation: "Distributed.allReduce", seconds: 1))
+        }
+        XCTAssertThrowsError(try Distributed.broadcast(tensor, src: 0)) { error in
+            guard case DistributedError.broken(let reason) = error else { return XCTFail("\(error)") }
+            XCTAssertTrue(reason.contains("did not complete within"), reason)
+        }
+        try Distributed.destroyProcessGroup()   // the aborted communicator is not destroyed twice
+        print("the NCCL collective timed out as expected")
     }
 
     func testAParameterWithoutAGradientStopsWithPyTorchsAdvice() throws {
@@ -372,19 +435,41 @@ final class DistributedTests: XCTestCase {
     }
 
     /// Runs `worker` on `processes` ranks and checks that all succeed, each printing `marker(rank)`.
-    func assertEveryRankPasses(_ processes: Int, _ worker: String, file: StaticString = #filePath, line: UInt = #line,
-                               _ marker: (Int) -> String) throws {
-        let run = try launchWorkers(processes, worker)
+    func assertEveryRankPasses(_ processes: Int, _ worker: String, environment: [String: String] = [:],
+                               file: StaticString = #filePath, line: UInt = #line, _ marker: (Int) -> String) throws {
+        let run = try launchWorkers(processes, worker, environment: environment)
         XCTAssertEqual(run.status, 0, run.output, file: file, line: line)
         for rank in 0..<processes { XCTAssertTrue(run.output.contains(marker(rank)), run.output, file: file, line: line) }
     }
 
-    /// Joins the MPI job when running as a worker; skips the test otherwise.
+    /// Joins the MPI job when running as a worker, on the backend `EMBER_TEST_BACKEND` names (MPI by default; NCCL
+    /// on the first GPU, which the fake GPU's ranks share); skips the test otherwise.
     func joinAsWorker(timeout: Double = 120) throws {
         guard ProcessInfo.processInfo.environment["EMBER_DISTRIBUTED_WORKER"] != nil else {
             throw XCTSkip("runs only on the ranks of an MPI job that another test starts")
         }
-        try Distributed.initProcessGroup(backend: .mpi, timeout: timeout)
+        if workerBackend == .nccl { try Ember.cuda.setDevice(0) }
+        try Distributed.initProcessGroup(backend: workerBackend, timeout: timeout)
+    }
+
+    /// The backend a worker runs on.
+    var workerBackend: Distributed.Backend {
+        ProcessInfo.processInfo.environment["EMBER_TEST_BACKEND"].flatMap(Distributed.Backend.init(rawValue:)) ?? .mpi
+    }
+
+    /// The device of a worker's tensors.
+    var workerDevice: Device { workerBackend == .nccl ? .cuda(0) : .cpu }
+
+    /// The environment of workers on NCCL and the fake GPU (Fixtures/FakeCUDA: the driver running the kernels compiled
+    /// for the host, and the fake NCCL, whose ranks meet in a shared file), with their compiled kernels cached in
+    /// `folder`; skips without the CUDA wheels' headers, which the fake GPU's kernels need.
+    func fakeGPUEnvironment(kernelCache folder: String) throws -> [String: String] {
+        guard let gpu = CUDABackendTests.fakeGPUFolder else {
+            if ProcessInfo.processInfo.environment["EMBER_REQUIRE_NVRTC"] != nil { XCTFail("the fake GPU could not be built") }
+            throw XCTSkip("the CUDA wheels' headers are not installed (make cuda-tools installs them)")
+        }
+        let search = [gpu] + (ProcessInfo.processInfo.environment["EMBER_CUDA_PATH"].map { [$0] } ?? [])
+        return ["EMBER_TEST_BACKEND": "nccl", "EMBER_CUDA_PATH": search.joined(separator: ":"), "EMBER_KERNEL_CACHE": folder]
     }
 }
 

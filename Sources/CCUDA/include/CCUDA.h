@@ -1,6 +1,6 @@
-// The C prototypes Ember calls in the CUDA driver, NVRTC and cuBLAS, as function-pointer types: Ember resolves them with
+// The C prototypes Ember calls in the CUDA driver, NVRTC, cuBLAS and NCCL, as function-pointer types: Ember resolves them with
 // dlsym at run time, so it builds without CUDA headers and runs without a GPU. Types and values follow cuda.h and
-// nvrtc.h of CUDA 13.
+// nvrtc.h of CUDA 13 and nccl.h of NCCL 2.
 #ifndef CCUDA_H
 #define CCUDA_H
 
@@ -13,10 +13,13 @@ typedef struct CUctx_st *CUcontext;
 typedef struct CUmod_st *CUmodule;
 typedef struct CUfunc_st *CUfunction;
 typedef struct CUstream_st *CUstream;
+typedef struct CUevent_st *CUevent;
 
 #define CUDA_SUCCESS 0
 #define CUDA_ERROR_OUT_OF_MEMORY 2
 #define CUDA_ERROR_NO_DEVICE 100
+#define CUDA_ERROR_NOT_READY 600
+#define CU_EVENT_DISABLE_TIMING 2
 #define CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT 16
 #define CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR 75
 #define CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR 76
@@ -48,6 +51,10 @@ typedef CUresult (*PFN_cuLaunchKernel)(CUfunction function, unsigned int gridX, 
                                        unsigned int blockX, unsigned int blockY, unsigned int blockZ,
                                        unsigned int sharedBytes, CUstream stream, void **parameters, void **extra);
 typedef CUresult (*PFN_cuStreamSynchronize)(CUstream stream);
+typedef CUresult (*PFN_cuEventCreate)(CUevent *event, unsigned int flags);
+typedef CUresult (*PFN_cuEventRecord)(CUevent event, CUstream stream);
+typedef CUresult (*PFN_cuEventQuery)(CUevent event);
+typedef CUresult (*PFN_cuEventDestroy)(CUevent event);
 
 // NVRTC (libnvrtc.so.13).
 typedef int nvrtcResult;
@@ -85,5 +92,32 @@ typedef cublasStatus_t (*PFN_cublasGemmStridedBatchedEx)(cublasHandle_t handle, 
                                                         const void *B, int Btype, int ldb, long long strideB, const void *beta,
                                                         void *C, int Ctype, int ldc, long long strideC, int batchCount,
                                                         int computeType, int algo);
+
+// NCCL (libnccl.so.2). The unique id goes to ncclCommInitRank by value, which is why it is declared here.
+typedef int ncclResult_t;
+typedef struct ncclComm *ncclComm_t;
+typedef struct { char internal[128]; } ncclUniqueId;
+#define NCCL_SUCCESS 0
+#define NCCL_IN_PROGRESS 7
+typedef ncclResult_t (*PFN_ncclGetVersion)(int *version);
+typedef const char *(*PFN_ncclGetErrorString)(ncclResult_t result);
+typedef const char *(*PFN_ncclGetLastError)(ncclComm_t comm);
+typedef ncclResult_t (*PFN_ncclGetUniqueId)(ncclUniqueId *uniqueId);
+typedef ncclResult_t (*PFN_ncclCommInitRank)(ncclComm_t *comm, int nranks, ncclUniqueId commId, int rank);
+typedef ncclResult_t (*PFN_ncclCommDestroy)(ncclComm_t comm);
+typedef ncclResult_t (*PFN_ncclCommAbort)(ncclComm_t comm);
+typedef ncclResult_t (*PFN_ncclCommGetAsyncError)(ncclComm_t comm, ncclResult_t *asyncError);
+typedef ncclResult_t (*PFN_ncclAllReduce)(const void *sendbuff, void *recvbuff, size_t count, int datatype, int op,
+                                          ncclComm_t comm, CUstream stream);
+typedef ncclResult_t (*PFN_ncclBroadcast)(const void *sendbuff, void *recvbuff, size_t count, int datatype, int root,
+                                          ncclComm_t comm, CUstream stream);
+typedef ncclResult_t (*PFN_ncclAllGather)(const void *sendbuff, void *recvbuff, size_t sendcount, int datatype,
+                                          ncclComm_t comm, CUstream stream);
+typedef ncclResult_t (*PFN_ncclReduceScatter)(const void *sendbuff, void *recvbuff, size_t recvcount, int datatype, int op,
+                                              ncclComm_t comm, CUstream stream);
+typedef ncclResult_t (*PFN_ncclSend)(const void *sendbuff, size_t count, int datatype, int peer, ncclComm_t comm, CUstream stream);
+typedef ncclResult_t (*PFN_ncclRecv)(void *recvbuff, size_t count, int datatype, int peer, ncclComm_t comm, CUstream stream);
+typedef ncclResult_t (*PFN_ncclGroupStart)(void);
+typedef ncclResult_t (*PFN_ncclGroupEnd)(void);
 
 #endif

@@ -67,3 +67,17 @@ final class CommunicationThread: @unchecked Sendable {   // state guarded by con
         }
     }
 }
+
+extension CommunicationThread {
+    /// Polls `isDone` until it says yes, throwing a timeout of `operation` after `timeout` seconds: at once, then ever
+    /// less often, up to every millisecond.
+    static func poll(timeout: Double, operation: String, _ isDone: () throws(DistributedError) -> Bool) throws(DistributedError) {
+        let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(timeout * 1e9)
+        var polls = 0
+        while try !isDone() {
+            guard DispatchTime.now().uptimeNanoseconds < deadline else { throw .timeout(operation: operation, seconds: timeout) }
+            polls += 1
+            if polls > 64 { usleep(UInt32(min(1000, (polls - 64) * 10))) }
+        }
+    }
+}

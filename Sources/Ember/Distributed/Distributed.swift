@@ -1,8 +1,8 @@
-// `torch.distributed`: the default process group and its collectives over MPI.
+// `torch.distributed`: the default process group and its collectives, over MPI or NCCL.
 import Foundation
 
-/// Training across processes and machines (`torch.distributed`), on Open MPI. Start the processes with
-/// `ember launch -n 4 <program>` (or `mpirun`), then in each one:
+/// Training across processes and machines (`torch.distributed`), on Open MPI for CPU tensors or NCCL for CUDA
+/// tensors. Start the processes with `ember launch -n 4 <program>` (or `mpirun`), then in each one:
 ///
 /// ```swift
 /// try Distributed.initProcessGroup(backend: .mpi)
@@ -11,8 +11,10 @@ import Foundation
 /// try Distributed.destroyProcessGroup()
 /// ```
 ///
-/// Collectives take CPU tensors that are contiguous, write their results in place, and block until done unless
-/// `asyncOp` is true; then they return at once and the `Work` they return completes later. Every rank must call
+/// Collectives take contiguous tensors on the group's device (the CPU for MPI; for NCCL the GPU that was current when
+/// the group started), write their results in place, and block until done unless `asyncOp` is true; then they
+/// return at once and the `Work` they return completes later. On NCCL a collective is queued on the GPU's stream
+/// in order with Ember's kernels, so the tensors it writes can be used by later ops at once. Every rank must call
 /// the same collectives in the same order. A collective that does not complete within the group's timeout (a rank
 /// died, hung or never called it) throws `DistributedError.timeout` and leaves the group unusable.
 public enum Distributed {
@@ -37,12 +39,17 @@ public enum Distributed {
     /// Whether Open MPI can be loaded (`is_mpi_available`).
     public static var isMPIAvailable: Bool { (try? MPILibrary.shared.get()) != nil }
 
+    /// Whether NCCL can be loaded (`is_nccl_available`); a group on it also needs a GPU (`Ember.cuda.isAvailable`).
+    public static var isNCCLAvailable: Bool { (try? NCCLLibrary.shared.get()) != nil }
+
     /// Whether a process group is running (`is_initialized`).
     public static var isInitialized: Bool { group != nil }
 
     /// Joins the processes started together by `mpirun` or `ember launch` (`init_process_group`); a process started
     /// alone forms a group of one. `timeout` bounds every collective, in seconds (PyTorch's default: 30 minutes).
-    /// Throws when MPI is missing, a group is already running, or MPI fails to start. A group still running when the
+    /// With `.nccl`, call `Ember.cuda.setDevice(Distributed.localRank)` first: the group's GPU is the current one, and
+    /// the ranks meet through the MPI job (a process started alone needs no MPI). Throws when the library (or, for
+    /// NCCL, a GPU) is missing, a group is already running, or the library fails to start. A group still running when the
     /// program exits is left as `destroyProcessGroup` leaves it (waiting at most `timeout` for the other ranks), unless
     /// a collective is under way (an error ended the program): then mpirun sees the rank end abnormally and stops the
     /// others.
@@ -50,13 +57,10 @@ public enum Distributed {
         lock.lock(); defer { lock.unlock() }
         guard current == nil else { throw DistributedError.alreadyInitialized }
         switch backend {
-        case .mpi:
-            current = try ProcessGroup.join(timeout: timeout)
-            atexit { Distributed.leaveAtExit() }
-        case .nccl:
-            throw DistributedError.unavailable(backend: "NCCL", reason: "NCCL reduces CUDA tensors, and Ember's CUDA backend does "
-                                               + "not run ops yet; use backend: .mpi")
+        case .mpi: current = try MPIProcessGroup.join(timeout: timeout)
+        case .nccl: current = try NCCLProcessGroup.join(timeout: timeout)
         }
+        atexit { Distributed.leaveAtExit() }
     }
 
     /// Finishes the queued collectives and leaves the group (`destroy_process_group`); MPI cannot start again in
@@ -85,6 +89,9 @@ public enum Distributed {
     /// The number of processes in the group (`get_world_size`).
     public static var worldSize: Int { requireGroup("get_world_size").worldSize }
 
+    /// The communication library of the running group (`get_backend`).
+    public static var backend: Backend { requireGroup("get_backend").backend }
+
     /// This process's rank among the group's processes on its machine (torchrun's `LOCAL_RANK`), from the launch
     /// environment; 0 when started alone.
     public static var localRank: Int {
@@ -109,17 +116,8 @@ public enum Distributed {
     public static func allReduce(_ tensor: Tensor, op: ReduceOp = .sum, asyncOp: Bool = false,
                                  file: StaticString = #fileID, line: UInt = #line) throws -> Work {
         let group = try runningGroup()
-        checkOperand(tensor, "all_reduce", file: file, line: line)
-        let buffer = ReductionBuffer(tensor, op, group.mpi, "all_reduce", file: file, line: line)
-        return try run(group, asyncOp) { communicator throws(DistributedError) in
-            for chunk in messageChunks(buffer.tensor.numel) {
-                try group.complete("MPI_Iallreduce", operation: "Distributed.allReduce") { request in
-                    group.mpi.allReduce(MPILibrary.inPlace, buffer.address(ofElement: chunk.start), chunk.count, buffer.type,
-                                        buffer.op, communicator, request)
-                }
-            }
-            buffer.finish(into: tensor, worldSize: group.worldSize)
-        }
+        checkOperand(tensor, group, "all_reduce", file: file, line: line)
+        return try complete(group.allReduce(reducible(tensor, op, "all_reduce", file: file, line: line), op), asyncOp)
     }
 
     /// Copies rank `src`'s `tensor` into every rank's `tensor` (`broadcast`).
@@ -127,16 +125,9 @@ public enum Distributed {
     public static func broadcast(_ tensor: Tensor, src: Int, asyncOp: Bool = false,
                                  file: StaticString = #fileID, line: UInt = #line) throws -> Work {
         let group = try runningGroup()
-        checkOperand(tensor, "broadcast", file: file, line: line)
+        checkOperand(tensor, group, "broadcast", file: file, line: line)
         checkRank(src, group, "broadcast", file: file, line: line)
-        return try run(group, asyncOp) { communicator throws(DistributedError) in
-            for chunk in messageChunks(tensor.numel * tensor.dtype.itemSize) {
-                try group.complete("MPI_Ibcast", operation: "Distributed.broadcast") { request in
-                    group.mpi.broadcast(tensor.operand.address + chunk.start, chunk.count, group.mpi.byte, Int32(src), communicator, request)
-                }
-            }
-            tensor.bumpVersion()
-        }
+        return try complete(group.broadcast(tensor, root: src), asyncOp)
     }
 
     /// Fills `tensorList[r]` with rank r's `tensor` on every rank (`all_gather`).
@@ -145,15 +136,9 @@ public enum Distributed {
                                  file: StaticString = #fileID, line: UInt = #line) throws -> Work {
         let group = try runningGroup()
         checkList(tensorList, like: tensor, group, "all_gather", file: file, line: line)
-        let gathered = Tensor.empty([group.worldSize * tensor.numel], dtype: tensor.dtype)
-        let bytes = messageSize(tensor, "all_gather", file: file, line: line)
-        return try run(group, asyncOp) { communicator throws(DistributedError) in
-            try group.complete("MPI_Iallgather", operation: "Distributed.allGather") { request in
-                group.mpi.allGather(tensor.operand.address, bytes, group.mpi.byte, gathered.operand.address, bytes, group.mpi.byte, communicator,
-                                    request)
-            }
-            split(gathered, into: tensorList)
-        }
+        checkMessage(tensor, group, "all_gather", file: file, line: line)
+        let gathered = Tensor.empty([group.worldSize * tensor.numel], dtype: tensor.dtype, device: group.device)
+        return try complete(group.allGather(gathered, tensor) { split(gathered, into: tensorList) }, asyncOp)
     }
 
     /// Fills `output` with the ranks' `input`s one after another along its first dimension
@@ -162,17 +147,11 @@ public enum Distributed {
     public static func allGatherIntoTensor(_ output: Tensor, _ input: Tensor, asyncOp: Bool = false,
                                            file: StaticString = #fileID, line: UInt = #line) throws -> Work {
         let group = try runningGroup()
-        checkOperand(input, "all_gather_into_tensor", file: file, line: line)
-        checkOperand(output, "all_gather_into_tensor", file: file, line: line)
+        checkOperand(input, group, "all_gather_into_tensor", file: file, line: line)
+        checkOperand(output, group, "all_gather_into_tensor", file: file, line: line)
         checkSizes(output, group.worldSize, input, "all_gather_into_tensor", file: file, line: line)
-        let bytes = messageSize(input, "all_gather_into_tensor", file: file, line: line)
-        return try run(group, asyncOp) { communicator throws(DistributedError) in
-            try group.complete("MPI_Iallgather", operation: "Distributed.allGatherIntoTensor") { request in
-                group.mpi.allGather(input.operand.address, bytes, group.mpi.byte, output.operand.address, bytes, group.mpi.byte, communicator,
-                                    request)
-            }
-            output.bumpVersion()
-        }
+        checkMessage(input, group, "all_gather_into_tensor", file: file, line: line)
+        return try complete(group.allGather(output, input) {}, asyncOp)
     }
 
     /// Reduces `inputList[r]` across the ranks with `op` into rank r's `output` (`reduce_scatter`).
@@ -181,8 +160,8 @@ public enum Distributed {
                                      file: StaticString = #fileID, line: UInt = #line) throws -> Work {
         let group = try runningGroup()
         checkList(inputList, like: output, group, "reduce_scatter", file: file, line: line)
-        return try reduceScatter(output, Tensor.cat(inputList.map { $0.reshape([-1]) }), op, group, asyncOp,
-                                 ("reduce_scatter", "Distributed.reduceScatter"), file: file, line: line)
+        return try reduceScatter(output, Tensor.cat(inputList.map { $0.reshape([-1]) }), op, group, asyncOp, "reduce_scatter",
+                                 file: file, line: line)
     }
 
     /// Reduces `input` across the ranks with `op` and gives rank r the r-th of its `worldSize` equal parts along the
@@ -191,11 +170,10 @@ public enum Distributed {
     public static func reduceScatterTensor(_ output: Tensor, _ input: Tensor, op: ReduceOp = .sum, asyncOp: Bool = false,
                                            file: StaticString = #fileID, line: UInt = #line) throws -> Work {
         let group = try runningGroup()
-        checkOperand(input, "reduce_scatter_tensor", file: file, line: line)
-        checkOperand(output, "reduce_scatter_tensor", file: file, line: line)
+        checkOperand(input, group, "reduce_scatter_tensor", file: file, line: line)
+        checkOperand(output, group, "reduce_scatter_tensor", file: file, line: line)
         checkSizes(input, group.worldSize, output, "reduce_scatter_tensor", file: file, line: line)
-        return try reduceScatter(output, input, op, group, asyncOp, ("reduce_scatter_tensor", "Distributed.reduceScatterTensor"),
-                                 file: file, line: line)
+        return try reduceScatter(output, input, op, group, asyncOp, "reduce_scatter_tensor", file: file, line: line)
     }
 
     /// Gathers every rank's `tensor` into `gatherList` on rank `dst`, which alone passes the list (`gather`).
@@ -205,15 +183,11 @@ public enum Distributed {
         let group = try runningGroup()
         checkRank(dst, group, "gather", file: file, line: line)
         let list = rootList(gatherList, like: tensor, isRoot: group.rank == dst, group, "gather", "gather_list", file: file, line: line)
-        let gathered = list.map { _ in Tensor.empty([group.worldSize * tensor.numel], dtype: tensor.dtype) }
-        let bytes = messageSize(tensor, "gather", file: file, line: line)
-        return try run(group, asyncOp) { communicator throws(DistributedError) in
-            try group.complete("MPI_Igather", operation: "Distributed.gather") { request in
-                group.mpi.gather(tensor.operand.address, bytes, group.mpi.byte, gathered?.operand.address, bytes, group.mpi.byte, Int32(dst),
-                                 communicator, request)
-            }
+        checkMessage(tensor, group, "gather", file: file, line: line)
+        let gathered = list.map { _ in Tensor.empty([group.worldSize * tensor.numel], dtype: tensor.dtype, device: group.device) }
+        return try complete(group.gather(tensor, into: gathered, root: dst) {
             if let gathered, let list { split(gathered, into: list) }
-        }
+        }, asyncOp)
     }
 
     /// Sends `scatterList[r]`, given on rank `src` alone, to rank r's `tensor` (`scatter`).
@@ -224,24 +198,14 @@ public enum Distributed {
         checkRank(src, group, "scatter", file: file, line: line)
         let list = rootList(scatterList, like: tensor, isRoot: group.rank == src, group, "scatter", "scatter_list",
                             file: file, line: line)
-        let joined = list.map { Tensor.cat($0.map { $0.reshape([-1]) }) }
-        let bytes = messageSize(tensor, "scatter", file: file, line: line)
-        return try run(group, asyncOp) { communicator throws(DistributedError) in
-            try group.complete("MPI_Iscatter", operation: "Distributed.scatter") { request in
-                group.mpi.scatter(joined?.operand.address, bytes, group.mpi.byte, tensor.operand.address, bytes, group.mpi.byte, Int32(src),
-                                  communicator, request)
-            }
-            tensor.bumpVersion()
-        }
+        checkMessage(tensor, group, "scatter", file: file, line: line)
+        return try complete(group.scatter(tensor, from: list.map { Tensor.cat($0.map { $0.reshape([-1]) }) }, root: src), asyncOp)
     }
 
     /// Returns once every rank has called it (`barrier`).
     @discardableResult
     public static func barrier(asyncOp: Bool = false) throws -> Work {
-        let group = try runningGroup()
-        return try run(group, asyncOp) { communicator throws(DistributedError) in
-            try group.complete("MPI_Ibarrier", operation: "Distributed.barrier") { group.mpi.barrier(communicator, $0) }
-        }
+        try complete(runningGroup().barrier(), asyncOp)
     }
 
     // MARK: Helpers
@@ -251,32 +215,35 @@ public enum Distributed {
         return group
     }
 
-    /// Queues `body` on the group and, unless `asyncOp`, waits for it.
-    static func run(_ group: ProcessGroup, _ asyncOp: Bool, _ body: @escaping (MPIHandle) throws(DistributedError) -> Void) throws -> Work {
-        let work = group.enqueue(body)
+    /// `work`, waited for unless `asyncOp`.
+    private static func complete(_ work: Work, _ asyncOp: Bool) throws -> Work {
         if !asyncOp { try work.wait() }
         return work
     }
 
     private static func reduceScatter(_ output: Tensor, _ input: Tensor, _ op: ReduceOp, _ group: ProcessGroup, _ asyncOp: Bool,
-                                      _ names: (op: String, operation: String), file: StaticString, line: UInt) throws -> Work {
-        let (name, operation) = names
-        let source = ReductionBuffer(input, op, group.mpi, name, file: file, line: line)
-        let result = ReductionBuffer(output, op, group.mpi, name, file: file, line: line)
-        _ = messageSize(output, name, file: file, line: line)
-        return try run(group, asyncOp) { communicator throws(DistributedError) in
-            try group.complete("MPI_Ireduce_scatter_block", operation: operation) { request in
-                group.mpi.reduceScatterBlock(source.tensor.operand.address, result.tensor.operand.address, Int32(output.numel), result.type,
-                                             result.op, communicator, request)
-            }
-            result.finish(into: output, worldSize: group.worldSize)
-        }
+                                      _ name: String, file: StaticString, line: UInt) throws -> Work {
+        checkMessage(output, group, name, file: file, line: line)
+        let work = group.reduceScatter(reducible(output, op, name, file: file, line: line),
+                                       reducible(input, op, name, file: file, line: line), op)
+        return try complete(work, asyncOp)
     }
 
-    /// Stops unless `tensor` is a contiguous CPU tensor, as MPI reads and writes memory in place.
-    static func checkOperand(_ tensor: Tensor, _ op: String, file: StaticString, line: UInt) {
-        check(tensor.device == .cpu, op, "the MPI backend takes CPU tensors (got one on \(tensor.device)); NCCL reduces CUDA "
-              + "tensors", file: file, line: line)
+    /// `tensor` as the libraries reduce it: complex numbers as their real and imaginary parts, which only the sum and
+    /// the mean combine alike; stops for a reduction the dtype has no meaning for.
+    private static func reducible(_ tensor: Tensor, _ op: ReduceOp, _ name: String, file: StaticString, line: UInt) -> Tensor {
+        check(!(tensor.dtype == .bool && op == .average), name, "ReduceOp.average is not supported for bool tensors",
+              file: file, line: line)
+        guard tensor.isComplex else { return tensor }
+        check(op == .sum || op == .average, name, "all_reduce does not support \(op) on complex tensors", file: file, line: line)
+        return tensor.viewAsReal()
+    }
+
+    /// Stops unless `tensor` is contiguous and on the group's device, as the libraries read and write memory in place.
+    static func checkOperand(_ tensor: Tensor, _ group: ProcessGroup, _ op: String, file: StaticString, line: UInt) {
+        let expected = group.backend == .mpi ? "the MPI backend takes CPU tensors (got one on \(tensor.device)); NCCL reduces CUDA "
+            + "tensors" : "the NCCL backend takes tensors on \(group.device), the process group's GPU (got one on \(tensor.device))"
+        check(tensor.device == group.device, op, expected, file: file, line: line)
         check(tensor.isContiguous, op, "Tensors must be contiguous (got one of shape \(shapeText(tensor.shape)) and strides "
               + "\(shapeText(tensor.strides)))", file: file, line: line)
     }
@@ -286,14 +253,14 @@ public enum Distributed {
               file: file, line: line)
     }
 
-    /// Stops unless `list` holds one tensor per rank, each of `tensor`'s shape and dtype, all usable by MPI.
+    /// Stops unless `list` holds one tensor per rank, each of `tensor`'s shape and dtype, all usable by the group.
     private static func checkList(_ list: [Tensor], like tensor: Tensor, _ group: ProcessGroup, _ op: String,
                                   file: StaticString, line: UInt) {
-        checkOperand(tensor, op, file: file, line: line)
+        checkOperand(tensor, group, op, file: file, line: line)
         check(list.count == group.worldSize, op, "the list holds \(list.count) tensors; the group has \(group.worldSize) ranks",
               file: file, line: line)
         for member in list {
-            checkOperand(member, op, file: file, line: line)
+            checkOperand(member, group, op, file: file, line: line)
             check(member.shape == tensor.shape && member.dtype == tensor.dtype, op, "every tensor of the list must have the shape "
                   + "\(shapeText(tensor.shape)) and dtype \(tensor.dtype) (got \(shapeText(member.shape)), \(member.dtype))",
                   file: file, line: line)
@@ -303,7 +270,7 @@ public enum Distributed {
     /// The list of a rooted collective: required on the root, refused elsewhere (nil there).
     private static func rootList(_ list: [Tensor]?, like tensor: Tensor, isRoot: Bool, _ group: ProcessGroup, _ op: String,
                                  _ argument: String, file: StaticString, line: UInt) -> [Tensor]? {
-        checkOperand(tensor, op, file: file, line: line)
+        checkOperand(tensor, group, op, file: file, line: line)
         guard isRoot else {
             check(list?.isEmpty ?? true, op, "Argument \(argument) must NOT be specified on non-root ranks.", file: file, line: line)
             return nil
@@ -319,75 +286,22 @@ public enum Distributed {
               + "\(part.dtype), got \(whole.numel) of \(whole.dtype)", file: file, line: line)
     }
 
-    /// The bytes of `tensor` as one MPI count, or a stop when they exceed MPI's `int`.
-    private static func messageSize(_ tensor: Tensor, _ op: String, file: StaticString, line: UInt) -> Int32 {
+    /// Stops when one rank's share, `tensor`, exceeds what the group's library sends in one message (MPI's `int`).
+    private static func checkMessage(_ tensor: Tensor, _ group: ProcessGroup, _ op: String, file: StaticString, line: UInt) {
         let bytes = tensor.numel * tensor.dtype.itemSize
-        guard let count = Int32(exactly: bytes) else {
-            fail(op, "\(bytes) bytes per rank exceed one MPI message (2 GiB); split the tensor", file: file, line: line)
-        }
-        return count
+        guard let limit = group.messageLimit, bytes > limit else { return }
+        fail(op, "\(bytes) bytes per rank exceed one MPI message (2 GiB); split the tensor", file: file, line: line)
     }
 
-    /// `count` items as MPI counts: pieces of at most 2³¹ - 1.
-    static func messageChunks(_ count: Int) -> [(start: Int, count: Int32)] {
-        stride(from: 0, to: count, by: Int(Int32.max)).map { ($0, Int32(min(Int(Int32.max), count - $0))) }
-    }
-
-    /// Copies consecutive parts of the contiguous `whole` into the tensors of `parts` (on the communication thread).
+    /// Copies consecutive parts of the contiguous `whole` into the tensors of `parts`, once the collective has put
+    /// them there.
     private static func split(_ whole: Tensor, into parts: [Tensor]) {
-        var offset = 0
-        for part in parts {
-            let bytes = part.numel * part.dtype.itemSize
-            part.operand.address.copyMemory(from: whole.operand.address + offset, byteCount: bytes)
-            part.bumpVersion()
-            offset += bytes
-        }
-    }
-}
-
-/// A tensor as MPI reduces it: itself when its dtype is one MPI reduces, else a contiguous copy in one (float32
-/// for float16 and bfloat16, uint8 for bool), with the MPI type and operation to use.
-struct ReductionBuffer {
-    let tensor: Tensor
-    let type: MPIHandle
-    let op: MPIHandle
-    /// Whether the sum is divided by the number of ranks.
-    let averages: Bool
-
-    init(_ source: Tensor, _ op: Distributed.ReduceOp, _ mpi: MPILibrary, _ name: String, file: StaticString, line: UInt) {
-        averages = op == .average
-        let types: [DType: MPIHandle] = [.uint8: mpi.uint8, .int8: mpi.int8, .int32: mpi.int32, .int64: mpi.int64,
-                                         .float32: mpi.float, .float64: mpi.double]
-        switch source.dtype {
-        case .bool:
-            check(!averages, name, "ReduceOp.average is not supported for bool tensors", file: file, line: line)
-            (tensor, type) = (source.to(.uint8), mpi.uint8)
-            self.op = op == .sum || op == .max ? mpi.max : mpi.min
-            return
-        case .float16, .bfloat16: (tensor, type) = (source.to(.float32), mpi.float)
-        default: (tensor, type) = (source, types[source.dtype]!)
-        }
-        switch op {
-        case .sum, .average: self.op = mpi.sum
-        case .product: self.op = mpi.product
-        case .min: self.op = mpi.min
-        case .max: self.op = mpi.max
-        }
-    }
-
-    /// The address of element `index`.
-    func address(ofElement index: Int) -> UnsafeMutableRawPointer { tensor.operand.address + index * tensor.dtype.itemSize }
-
-    /// Writes the reduced values into `target` (the tensor the buffer was made from, or the output it stands for),
-    /// divided by the number of ranks when averaging.
-    func finish(into target: Tensor, worldSize: Int) {
         noGrad {
-            var result = tensor
-            if averages {
-                let ranks = Tensor(Int64(worldSize))
-                result = tensor.dtype.isFloatingPoint ? tensor / ranks.to(tensor.dtype) : tensor.div(ranks, roundingMode: .trunc)
+            var offset = 0
+            for part in parts {
+                part.copy_(whole.narrow(0, start: offset, length: part.numel).view(part.shape))
+                offset += part.numel
             }
-            if result === target { target.bumpVersion() } else { target.copy_(result.reshape(target.shape)) }
         }
     }
 }

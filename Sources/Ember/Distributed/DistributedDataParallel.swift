@@ -13,6 +13,9 @@
 /// optimizer.step()
 /// ```
 ///
+/// On NCCL the model lives on the group's GPU (`module.to(.cuda(Distributed.localRank))` after
+/// `Ember.cuda.setDevice(Distributed.localRank)`), and its gradient buckets with it.
+///
 /// `module` is the wrapped model; state-dict keys carry the `module.` prefix, as PyTorch writes them. A collective
 /// that fails during backward (a rank died, the timeout passed) stops the program with the error, as backward
 /// cannot throw.
@@ -35,7 +38,7 @@ public final class DistributedDataParallel: Module {
                 file: StaticString = #fileID, line: UInt = #line) throws {
         let group = try Distributed.runningGroup()
         let parameters = module.namedParameters().filter { $0.1.requiresGrad }
-        try DistributedDataParallel.checkSameShapes(parameters.map(\.1), file: file, line: line)
+        try DistributedDataParallel.checkSameShapes(parameters.map(\.1), on: group.device, file: file, line: line)
         for tensor in module.parameters() + module.buffers() { try Distributed.broadcast(tensor, src: 0) }
         self.module = module
         (self.bucketCapMB, self.findUnusedParameters, self.broadcastBuffers) = (bucketCapMB, findUnusedParameters, broadcastBuffers)
@@ -65,8 +68,8 @@ public final class DistributedDataParallel: Module {
 
     /// Stops unless every rank has the same number of parameters with the same shapes
     /// (`_verify_param_shape_across_processes`).
-    private static func checkSameShapes(_ parameters: [Tensor], file: StaticString, line: UInt) throws {
-        let summary = Tensor([Int64(parameters.count)] + parameters.flatMap { [Int64($0.dim)] + $0.shape.map(Int64.init) })
+    private static func checkSameShapes(_ parameters: [Tensor], on device: Device, file: StaticString, line: UInt) throws {
+        let summary = Tensor([Int64(parameters.count)] + parameters.flatMap { [Int64($0.dim)] + $0.shape.map(Int64.init) }).to(device)
         // Summaries of different lengths cannot be compared elementwise: the lengths first, then the summaries.
         func agree(_ tensor: Tensor) throws -> Bool {
             let largest = tensor.clone(), smallest = tensor.clone()
@@ -74,7 +77,7 @@ public final class DistributedDataParallel: Module {
             try Distributed.allReduce(smallest, op: .min)
             return largest.toArray(as: Int64.self) == smallest.toArray(as: Int64.self)
         }
-        let same = try agree(Tensor([Int64(summary.numel)])) && agree(summary)
+        let same = try agree(Tensor([Int64(summary.numel)]).to(device)) && agree(summary)
         check(same, "DistributedDataParallel", "the ranks' models differ: DistributedDataParallel needs the same parameters, "
               + "with the same shapes, on every rank (this rank has \(parameters.count))", file: file, line: line)
     }

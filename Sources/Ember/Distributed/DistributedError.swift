@@ -1,6 +1,7 @@
 // What can go wrong between processes: a typed error with a clear message, never a crash or a hang.
 
-/// A failure of distributed training: no MPI, no process group, MPI's own errors, a peer that never answered.
+/// A failure of distributed training: no MPI or NCCL, no process group, the libraries' own errors, a peer that never
+/// answered.
 public enum DistributedError: Error, Equatable, CustomStringConvertible {
     /// The communication library could not be loaded (`backend` is "MPI" or "NCCL").
     case unavailable(backend: String, reason: String)
@@ -10,6 +11,8 @@ public enum DistributedError: Error, Equatable, CustomStringConvertible {
     case alreadyInitialized
     /// An MPI call returned an error code; `message` is MPI's description.
     case mpi(call: String, code: Int32, message: String)
+    /// An NCCL call returned an error code; `message` is NCCL's description.
+    case nccl(call: String, code: Int32, message: String)
     /// A collective did not complete within the group's timeout: another rank died, hung or never called it.
     case timeout(operation: String, seconds: Double)
     /// A collective earlier in this process failed, which leaves the group unusable.
@@ -29,6 +32,8 @@ public enum DistributedError: Error, Equatable, CustomStringConvertible {
             return "trying to initialize the default process group twice!"
         case let .mpi(call, code, message):
             return "\(call) failed: \(message) (MPI error \(code))"
+        case let .nccl(call, code, message):
+            return "\(call) failed: \(message) (NCCL error \(code))"
         case let .timeout(operation, seconds):
             return "\(operation) did not complete within the process group's timeout of \(seconds) s: another rank died, "
                 + "hung or did not call it"

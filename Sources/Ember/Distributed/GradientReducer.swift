@@ -43,7 +43,7 @@ final class GradientReducer {
         let assignment = GradientReducer.bucketAssignment(self.parameters.map(\.tensor), capBytes: bucketCapBytes)
         buckets = assignment.map { members in
             Bucket(members: members, buffer: Tensor.zeros([members.reduce(0) { $0 + parameters[$1].1.numel }],
-                                                           dtype: parameters[members[0]].1.dtype))
+                                                           dtype: parameters[members[0]].1.dtype, device: group.device))
         }
         bucketOf = Array(repeating: 0, count: parameters.count)
         slots = parameters.map(\.1)
@@ -156,7 +156,7 @@ final class GradientReducer {
         var globallyUnused = Set<Int>()
         if findUnusedParameters {
             let unusedHere = Set(unused)
-            let used = Tensor(parameters.indices.map { unusedHere.contains($0) ? Int32(0) : 1 })
+            let used = Tensor(parameters.indices.map { unusedHere.contains($0) ? Int32(0) : 1 }).to(group.device)
             stopOnError { try Distributed.allReduce(used, op: .max) }
             let usedAnywhere = used.toArray(as: Int32.self)
             globallyUnused = Set(parameters.indices.filter { usedAnywhere[$0] == 0 })

@@ -16,7 +16,7 @@ public final class Work {
     }
 
     /// Blocks until the collective has completed; throws its `DistributedError` if it failed (`wait`).
-    public func wait() throws {
+    public func wait() throws(DistributedError) {
         condition.lock(); defer { condition.unlock() }
         while outcome == nil { condition.wait() }
         try outcome!.get()

@@ -27,6 +27,10 @@ final class CUDADriver: @unchecked Sendable {   // immutable after init: entry p
     let moduleGetFunction: PFN_cuModuleGetFunction
     let launchKernel: PFN_cuLaunchKernel
     let streamSynchronize: PFN_cuStreamSynchronize
+    let eventCreate: PFN_cuEventCreate
+    let eventRecord: PFN_cuEventRecord
+    let eventQuery: PFN_cuEventQuery
+    let eventDestroy: PFN_cuEventDestroy
 
     /// Opens the driver from `folders` (then the system's search), resolves its entry points and initialises it.
     init(searching folders: [String]) throws(CUDAError) {
@@ -59,6 +63,10 @@ final class CUDADriver: @unchecked Sendable {   // immutable after init: entry p
         moduleGetFunction = try resolve("cuModuleGetFunction", PFN_cuModuleGetFunction.self)
         launchKernel = try resolve("cuLaunchKernel", PFN_cuLaunchKernel.self)
         streamSynchronize = try resolve("cuStreamSynchronize", PFN_cuStreamSynchronize.self)
+        eventCreate = try resolve("cuEventCreate", PFN_cuEventCreate.self)
+        eventRecord = try resolve("cuEventRecord", PFN_cuEventRecord.self)
+        eventQuery = try resolve("cuEventQuery", PFN_cuEventQuery.self)
+        eventDestroy = try resolve("cuEventDestroy_v2", PFN_cuEventDestroy.self)
         let initialise = try resolve("cuInit", PFN_cuInit.self)
         try check(initialise(0), "cuInit")
     }

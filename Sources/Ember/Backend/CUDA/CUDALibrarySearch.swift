@@ -2,14 +2,17 @@
 import Foundation
 
 /// Where Ember looks for the CUDA libraries, in order: the folders of `EMBER_CUDA_PATH` (colon-separated; each
-/// folder and its `lib`, `lib64` and `nvidia/cu13/lib` below it), then the `nvidia/cu13/lib` and `nvidia/cudnn/lib`
-/// folders of Python's site-packages (where pip's CUDA wheels put them). The system's search comes last.
+/// folder and its `lib`, `lib64`, `nvidia/cu13/lib` and `nvidia/nccl/lib` below it), then the `nvidia/cu13/lib`,
+/// `nvidia/cudnn/lib` and `nvidia/nccl/lib` folders of Python's site-packages (where pip's CUDA wheels put them). The
+/// system's search comes last.
 enum CUDALibrarySearch {
     /// The library folders to try, from `environment` (the process's by default).
     static func folders(environment: [String: String] = ProcessInfo.processInfo.environment) -> [String] {
         let explicit = (environment["EMBER_CUDA_PATH"] ?? "").split(separator: ":").map(String.init)
-            .flatMap { [$0, "\($0)/lib", "\($0)/lib64", "\($0)/nvidia/cu13/lib"] }
-        let wheels = sitePackages(environment: environment).flatMap { ["\($0)/nvidia/cu13/lib", "\($0)/nvidia/cudnn/lib"] }
+            .flatMap { [$0, "\($0)/lib", "\($0)/lib64", "\($0)/nvidia/cu13/lib", "\($0)/nvidia/nccl/lib"] }
+        let wheels = sitePackages(environment: environment).flatMap {
+            ["\($0)/nvidia/cu13/lib", "\($0)/nvidia/cudnn/lib", "\($0)/nvidia/nccl/lib"]
+        }
         return (explicit + wheels).filter { FileManager.default.fileExists(atPath: $0) }
     }
 

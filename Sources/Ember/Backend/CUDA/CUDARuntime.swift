@@ -76,7 +76,7 @@ public final class CUDARuntime: @unchecked Sendable {
     }
 
     /// The driver, when `ordinal` names one of its GPUs.
-    private func driver(forGPU ordinal: Int) throws -> CUDADriver {
+    func driver(forGPU ordinal: Int) throws -> CUDADriver {
         let loaded = try state.get()
         guard (0..<loaded.deviceCount).contains(ordinal) else {
             throw CUDAError.driver(call: "cuDeviceGet", code: 101, name: "CUDA_ERROR_INVALID_DEVICE",

@@ -3,7 +3,8 @@
 // FAKE_HOST_KERNELS, run on the host: the tests link Ember's kernel modules compiled for the host into the library,
 // each kernel with a `<name>_host(void **parameters)` thunk, and a launch calls it. Macros make the broken drivers
 // the tests need: FAKE_DEVICE_COUNT (default 1), FAKE_INIT_ERROR (cuInit's result), FAKE_OMIT_MEM_ALLOC (no
-// cuMemAlloc_v2, as in a driver older than the entry point).
+// cuMemAlloc_v2, as in a driver older than the entry point), FAKE_EVENTS_NEVER_COMPLETE (work that never ends, as
+// behind a collective whose peer never came).
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <stdio.h>
@@ -28,6 +29,7 @@ static const char *error_name(CUresult error) {
     case 100: return "CUDA_ERROR_NO_DEVICE";
     case 101: return "CUDA_ERROR_INVALID_DEVICE";
     case 500: return "CUDA_ERROR_NOT_FOUND";
+    case 600: return "CUDA_ERROR_NOT_READY";
     default: return 0;
     }
 }
@@ -39,6 +41,7 @@ static const char *error_text(CUresult error) {
     case 100: return "no CUDA-capable device is detected";
     case 101: return "invalid device ordinal";
     case 500: return "named symbol not found";
+    case 600: return "device not ready";
     default: return 0;
     }
 }
@@ -136,3 +139,13 @@ CUresult cuLaunchKernel(void *f, unsigned gx, unsigned gy, unsigned gz, unsigned
     return 0;
 }
 CUresult cuStreamSynchronize(void *stream) { (void)stream; return 0; }
+
+// Events: work runs as it is launched, so an event has passed as soon as it is recorded.
+CUresult cuEventCreate(void **event, unsigned flags) { (void)flags; *event = malloc(1); return *event ? 0 : 2; }
+CUresult cuEventRecord(void *event, void *stream) { (void)event; (void)stream; return 0; }
+#ifdef FAKE_EVENTS_NEVER_COMPLETE
+CUresult cuEventQuery(void *event) { (void)event; return 600; }
+#else
+CUresult cuEventQuery(void *event) { (void)event; return 0; }
+#endif
+CUresult cuEventDestroy_v2(void *event) { free(event); return 0; }
