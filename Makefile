@@ -6,10 +6,10 @@ SWIFT ?= swift
 APT_PACKAGES = libopenblas-dev zlib1g-dev libdeflate-dev libpng-dev libjpeg62-turbo-dev pkg-config openmpi-bin libopenmpi3
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-# NVRTC and the CUDA headers, from NVIDIA's wheels, so the tests compile every CUDA kernel on any machine. 13.0:
-# the GPU machines' driver is CUDA 13.0 and refuses PTX from a newer NVRTC.
+# NVRTC and the CUDA headers, from NVIDIA's wheels, so the tests compile every CUDA kernel on any machine (13.0:
+# the GPU machines' driver is CUDA 13.0 and refuses PTX from a newer NVRTC), and NCCL, whose loading the tests check.
 CUDA_TOOLS = .venv/cuda-tools
-CUDA_WHEELS = nvidia-cuda-nvrtc==13.0.* nvidia-cuda-runtime==13.0.* nvidia-cuda-crt==13.0.* nvidia-cuda-cccl==13.0.*
+CUDA_WHEELS = nvidia-cuda-nvrtc==13.0.* nvidia-cuda-runtime==13.0.* nvidia-cuda-crt==13.0.* nvidia-cuda-cccl==13.0.* nvidia-nccl-cu13
 
 .PHONY: deps cuda-tools train bench test docs build release clean
 
@@ -20,11 +20,11 @@ deps:
 		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq $(APT_PACKAGES); \
 	fi
 
-## NVRTC for the kernel-compilation tests (no GPU needed), in a virtual environment of its own.
+## NVRTC and NCCL for the tests (no GPU needed), in a virtual environment of its own.
 cuda-tools:
-	@if [ ! -e $(CUDA_TOOLS)/installed ]; then \
+	@if [ "$$(cat $(CUDA_TOOLS)/installed 2>/dev/null)" != "$(CUDA_WHEELS)" ]; then \
 		echo "installing $(CUDA_WHEELS) into $(CUDA_TOOLS)"; \
-		python3 -m venv $(CUDA_TOOLS) && $(CUDA_TOOLS)/bin/pip install -q $(CUDA_WHEELS) && touch $(CUDA_TOOLS)/installed; \
+		python3 -m venv $(CUDA_TOOLS) && $(CUDA_TOOLS)/bin/pip install -q $(CUDA_WHEELS) && echo "$(CUDA_WHEELS)" > $(CUDA_TOOLS)/installed; \
 	fi
 
 ## The main job: train the MNIST CNN for one epoch on the MNIST copy in Data/ (release build).
@@ -35,9 +35,9 @@ train: deps
 bench: deps
 	$(SWIFT) run -c release ember-bench
 
-## All tests, golden cases included; the CUDA kernels are compiled with the NVRTC of cuda-tools.
+## All tests, golden cases included; the CUDA kernels are compiled with the NVRTC of cuda-tools, whose NCCL is loaded.
 test: deps cuda-tools
-	EMBER_CUDA_PATH="$$(echo $(CURDIR)/$(CUDA_TOOLS)/lib/python3*/site-packages/nvidia/cu13)" EMBER_REQUIRE_NVRTC=1 $(SWIFT) test
+	EMBER_CUDA_PATH="$$(echo $(CURDIR)/$(CUDA_TOOLS)/lib/python3*/site-packages/nvidia/cu13):$$(echo $(CURDIR)/$(CUDA_TOOLS)/lib/python3*/site-packages/nvidia/nccl)" EMBER_REQUIRE_NVRTC=1 $(SWIFT) test
 
 ## The documentation of each library (DocC catalogs and doc comments) into .build/docs/<library>; a warning, or a
 ## public symbol without documentation, fails.

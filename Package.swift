@@ -66,6 +66,7 @@ let package = Package(
                 "Ember",
                 "EmberVision",
                 "CEmberKernels",
+                "CCUDA",
                 .product(name: "OrderedCollections", package: "swift-collections"),
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ],
