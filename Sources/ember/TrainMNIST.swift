@@ -29,8 +29,9 @@ struct TrainMNIST: ParsableCommand {
     @Option(help: "Also log to TensorBoard in this folder: the loss of every step, the test accuracy, the learning rate, weight histograms and the predictions of each epoch, and the run's hyperparameters.")
     var tensorboard: String?
     @Option(parsing: .unconditional, help: ArgumentHelp(
-        "Processes training data-parallel (DistributedDataParallel over Open MPI, started through mpirun); each takes "
-        + "--batch-size images per step, and rank 0 prints and writes the results. Ctrl-C stops the processes without saving."))
+        "Processes training data-parallel (DistributedDataParallel over Open MPI, or NCCL with --device cuda, each rank on "
+        + "the GPU of its local rank; started through mpirun); each takes --batch-size images per step, and rank 0 prints "
+        + "and writes the results. Ctrl-C stops the processes without saving."))
     var nproc = 1
 
     func validate() throws {
@@ -58,14 +59,19 @@ struct TrainMNIST: ParsableCommand {
             if status != 0 { throw ExitCode(status) }
             return
         }
+        var device = try parseDevice(self.device)
         if distributed {
-            try Distributed.initProcessGroup(backend: .mpi)
+            // On GPUs, NCCL; each rank takes the GPU of its local rank unless --device names one.
+            if case .cuda = device {
+                if self.device == "cuda" { device = .cuda(Distributed.localRank % Ember.cuda.deviceCount) }
+                if case .cuda(let index) = device { try Ember.cuda.setDevice(index) }
+            }
+            try Distributed.initProcessGroup(backend: device == .cpu ? .mpi : .nccl)
             guard Distributed.worldSize == nproc else {
                 throw ValidationError("--nproc \(nproc), but mpirun started \(Distributed.worldSize) processes")
             }
         }
         let isLeader = !distributed || Distributed.rank == 0
-        let device = try parseDevice(self.device)
         Ember.manualSeed(seed)
         let trainSet: MNIST, testSet: MNIST
         do {

@@ -1,7 +1,10 @@
-// Distributed training on Open MPI: the tests start real MPI jobs of this test program (`mpirun`, through
-// Ember's launcher), whose worker tests run on every rank and check each collective against its definition.
+// Distributed training on Open MPI and NCCL: the tests start real MPI jobs of this test program (`mpirun`, through
+// Ember's launcher), whose worker tests run on every rank and check each collective against its definition; on
+// NCCL, each rank runs on a fake GPU (Fixtures/FakeCUDA) with the fake NCCL.
 @testable import Ember
+import EmberVision
 import Foundation
+import OrderedCollections
 import XCTest
 
 final class DistributedTests: XCTestCase {
@@ -375,6 +378,38 @@ final class DistributedTests: XCTestCase {
                                  environment: environment.merging(["EMBER_DISTRIBUTED_WORKER": "1"]) { $1 })
         XCTAssertEqual(run.status, 0, run.output)
         XCTAssertTrue(run.output.contains("rank 0 of 1 leaves (nccl)"), run.output)
+    }
+
+    /// `ember train mnist --nproc 2 --device cuda`: two ranks, each on the fake GPU of its local rank (both on the only
+    /// one), train data-parallel over NCCL on a cut-down MNIST; rank 0 alone evaluates and writes.
+    func testTrainMNISTOnTwoFakeGPUsOverNCCL() throws {
+        let ember = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("ember").path
+        try XCTSkipUnless(FileManager.default.isExecutableFile(atPath: ember), "ember is not built at \(ember)")
+        var environment = try fakeGPUEnvironment(kernelCache: CUDATests.temporaryFolder(self))
+        environment["EMBER_TEST_BACKEND"] = nil
+        let folder = try CUDATests.temporaryFolder(self)
+        let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        for (train, count) in [(true, 100), (false, 50)] {
+            let set = try MNIST(root: repository.appendingPathComponent("Data").path, train: train)
+            let prefix = "\(folder)/MNIST/raw/" + (train ? "train" : "t10k")
+            try writeIDX(set.data.narrow(0, start: 0, length: count), to: prefix + "-images-idx3-ubyte")
+            try writeIDX(set.targets.narrow(0, start: 0, length: count).to(.uint8), to: prefix + "-labels-idx1-ubyte")
+        }
+        let run = try runProcess(ember, ["train", "mnist", "--data", folder, "--out", folder + "/run", "--epochs", "1", "--workers", "0",
+                                         "--batch-size", "25", "--nproc", "2", "--device", "cuda"], environment: environment)
+        XCTAssertEqual(run.status, 0, run.output)
+        XCTAssertTrue(run.output.contains("100 training and 50 test images from \(folder)/MNIST/raw, 2 processes"), run.output)
+        XCTAssertEqual(run.output.components(separatedBy: "epoch 1: test accuracy").count, 2, run.output)
+        let state: OrderedDictionary<String, Tensor> = try Ember.load(folder + "/run/mnist_cnn.pt")
+        XCTAssertEqual(state.count, 6)
+        XCTAssertTrue(state.values.allSatisfy { $0.device == .cpu && $0.isfinite().all().item() == 1 }, "the saved weights")
+    }
+
+    /// Writes `tensor` as an uncompressed IDX file of bytes.
+    private func writeIDX(_ tensor: Tensor, to path: String) throws {
+        let header: [UInt8] = [0, 0, 8, UInt8(tensor.dim)] + tensor.shape.flatMap { n in (0..<4).map { UInt8((n >> (8 * (3 - $0))) & 255) } }
+        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try Data(header + tensor.toArray(as: UInt8.self)).write(to: URL(fileURLWithPath: path))
     }
 
     /// A collective the GPU never finishes (the fake driver's events never complete) times out, aborts the
