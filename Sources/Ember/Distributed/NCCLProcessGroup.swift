@@ -134,40 +134,14 @@ final class NCCLProcessGroup: ProcessGroup, @unchecked Sendable {   // failure a
     /// As `torch.cuda.nccl.gather`: the root receives from every other rank in one NCCL group and copies its own part.
     func gather(_ input: Tensor, into output: Tensor?, root: Int, then: @escaping () -> Void) -> Work {
         run("Distributed.gather", then: { output?.bumpVersion(); then() }) { communicator throws(DistributedError) in
-            try exchange(communicator) { () throws(DistributedError) in
-                guard let output else {
-                    return try nccl.check(nccl.send(input.operand.address, count(input), NCCLLibrary.dataType(input.dtype), Int32(root),
-                                                    communicator, nil), "ncclSend", communicator)
-                }
-                for (peer, part) in parts(of: output, like: input).enumerated() {
-                    if peer == rank {
-                        noGrad { part.copy_(input.reshape(part.shape)) }
-                    } else {
-                        try nccl.check(nccl.recv(part.operand.address, count(part), NCCLLibrary.dataType(part.dtype), Int32(peer),
-                                                 communicator, nil), "ncclRecv", communicator)
-                    }
-                }
-            }
+            try exchange(communicator, whole: output, mine: input, root: root, towardsRoot: true)
         }
     }
 
     /// As `torch.cuda.nccl.scatter`: the root sends every other rank its part in one NCCL group and copies its own.
     func scatter(_ output: Tensor, from input: Tensor?, root: Int) -> Work {
         run("Distributed.scatter", then: { output.bumpVersion() }) { communicator throws(DistributedError) in
-            try exchange(communicator) { () throws(DistributedError) in
-                guard let input else {
-                    return try nccl.check(nccl.recv(output.operand.address, count(output), NCCLLibrary.dataType(output.dtype),
-                                                    Int32(root), communicator, nil), "ncclRecv", communicator)
-                }
-                for (peer, part) in parts(of: input, like: output).enumerated() {
-                    if peer == rank {
-                        noGrad { output.copy_(part.reshape(output.shape)) }
-                    } else {
-                        try nccl.check(nccl.send(part.operand.address, count(part), NCCLLibrary.dataType(part.dtype), Int32(peer),
-                                                 communicator, nil), "ncclSend", communicator)
-                    }
-                }
-            }
+            try exchange(communicator, whole: input, mine: output, root: root, towardsRoot: false)
         }
     }
 
@@ -257,11 +231,27 @@ final class NCCLProcessGroup: ProcessGroup, @unchecked Sendable {   // failure a
         }
     }
 
-    /// Runs `calls` between `ncclGroupStart` and `ncclGroupEnd`, so their sends and receives proceed together.
-    private func exchange(_ communicator: ncclComm_t, _ calls: () throws(DistributedError) -> Void) throws(DistributedError) {
+    /// Moves one part per rank between the root's `whole` (nil on the other ranks) and each rank's `mine`, towards the
+    /// root (gather) or from it (scatter): sends and receives between `ncclGroupStart` and `ncclGroupEnd`, so they
+    /// proceed together; the root copies its own part.
+    private func exchange(_ communicator: ncclComm_t, whole: Tensor?, mine: Tensor, root: Int,
+                          towardsRoot: Bool) throws(DistributedError) {
+        func move(_ tensor: Tensor, _ peer: Int, sending: Bool) throws(DistributedError) {
+            let type = NCCLLibrary.dataType(tensor.dtype), peer = Int32(peer)
+            try nccl.check(sending ? nccl.send(tensor.operand.address, count(tensor), type, peer, communicator, nil)
+                                   : nccl.recv(tensor.operand.address, count(tensor), type, peer, communicator, nil),
+                           sending ? "ncclSend" : "ncclRecv", communicator)
+        }
         try nccl.check(nccl.groupStart(), "ncclGroupStart")
         do throws(DistributedError) {
-            try calls()
+            if let whole {
+                for (peer, part) in parts(of: whole, like: mine).enumerated() {
+                    if peer != rank { try move(part, peer, sending: !towardsRoot); continue }
+                    noGrad { towardsRoot ? part.copy_(mine.reshape(part.shape)) : mine.copy_(part.reshape(mine.shape)) }
+                }
+            } else {
+                try move(mine, root, sending: towardsRoot)
+            }
         } catch {
             _ = nccl.groupEnd()
             throw error
