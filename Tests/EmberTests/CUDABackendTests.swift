@@ -449,20 +449,45 @@ final class CUDABackendTests: XCTestCase {
         assertSameTraining(moved, host)
     }
 
-    /// The fused recurrent layers reach the host kernels through `runOnHost`: values and gradients equal the CPU's.
-    func testRecurrentLayersRunOnTheHostWithTheCPUsValues() throws {
-        _ = try requireLauncher()
-        let runs = [Device.cpu, Self.device].map { device -> [[Float]] in
-            Ember.manualSeed(5)
-            let lstm = LSTM(3, 4, numLayers: 2, bidirectional: true).to(device), gru = GRU(3, 4).to(device)
-            let x = Tensor.randn(6, 2, 3).to(device).requiresGrad_()
-            let (output, state) = lstm(x)
-            ((output * output).sum() + state.c.sum() + gru(x).output.sum()).backward()
-            XCTAssertEqual(output.device, device)
-            let results = [output, state.h, state.c, x.grad!] + lstm.parameters().map { $0.grad! } + gru.parameters().map { $0.grad! }
-            return results.map { $0.cpu().toArray(as: Float.self) }
+    /// The recurrent layers run on the backend — cuBLAS products and the cell kernels, forward and backward — with
+    /// the CPU's values and gradients to rounding (the products add in another order): every cell, both directions,
+    /// stacked layers, with and without biases, given initial states, float32 and float64.
+    func testRecurrentLayersRunOnKernelsWithTheCPUsValues() throws {
+        let launcher = try requireLauncher()
+        for dtype in [DType.float32, .float64] {
+            let launchesBefore = launcher.launches
+            let runs = [Device.cpu, Self.device].map { device -> [[Double]] in
+                Ember.manualSeed(5)
+                let lstm = LSTM(3, 4, numLayers: 2, bidirectional: true).to(dtype).to(device)
+                let gru = GRU(3, 5, bias: false).to(dtype).to(device), gruBiased = GRU(3, 2, batchFirst: true).to(dtype).to(device)
+                let rnn = RNN(3, 4, numLayers: 2, nonlinearity: "relu", bidirectional: true).to(dtype).to(device)
+                let tanhRNN = RNN(3, 3, bias: false).to(dtype).to(device)
+                let x = Tensor.randn(6, 2, 3).to(dtype).to(device).requiresGrad_()
+                let h0 = Tensor.randn(4, 2, 4).to(dtype).to(device).requiresGrad_(), c0 = Tensor.randn(4, 2, 4).to(dtype).to(device).requiresGrad_()
+                let (output, state) = lstm(x, (h0, c0))
+                let gruOut = gru(x).output, biasedOut = gruBiased(x.transpose(0, 1)).hidden
+                let (rnnOut, rnnHidden) = rnn(x), tanhOut = tanhRNN(x).output
+                let loss = (output * output).sum() + state.c.sum() + state.h.sum() + (gruOut * gruOut).sum() + biasedOut.sum()
+                    + (rnnOut * rnnOut).sum() + rnnHidden.sum() + tanhOut.sum()
+                loss.backward()
+                XCTAssertEqual(output.device, device)
+                let modules: [Module] = [lstm, gru, gruBiased, rnn, tanhRNN]
+                let results = [output, state.h, state.c, gruOut, biasedOut, rnnOut, tanhOut, x.grad!, h0.grad!, c0.grad!]
+                    + modules.flatMap { $0.parameters().map { $0.grad! } }
+                return results.map { $0.cpu().to(.float64).toArray(as: Double.self) }
+            }
+            let tolerance = dtype == .float32 ? 1e-5 : 1e-12
+            XCTAssertEqual(runs[1].count, runs[0].count)
+            for (index, (got, want)) in zip(runs[1], runs[0]).enumerated() {
+                let scale = want.map(Swift.abs).max() ?? 0
+                let error = zip(got, want).map { Swift.abs($0 - $1) }.max() ?? 0
+                XCTAssertLessThanOrEqual(error, tolerance * Swift.max(scale, 1), "\(dtype): result \(index)")
+            }
+            for kernel in ["recurrent_forward_\(dtype)", "recurrent_backward_\(dtype)"] {
+                XCTAssertTrue(launcher.kernels.contains(kernel), "\(kernel) did not run")
+            }
+            XCTAssertGreaterThan(launcher.launches, launchesBefore)
         }
-        XCTAssertEqual(runs[1], runs[0])
     }
 
     /// The whole GPU path but the GPU: the runtime finds a fake driver and NVRTC, makes the backend of a GPU, compiles

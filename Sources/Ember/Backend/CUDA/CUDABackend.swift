@@ -305,33 +305,11 @@ final class CUDABackend: Backend {
         CUDAKernelArgument.withParameters(arguments) { launcher.launch("\(kernel)_\(dtype)", of: module, work: .elements(count), arguments: $0) }
     }
 
-    // MARK: On the host, until these get kernels
+    // MARK: On the host, until it gets a kernel
 
     func fourierTransform(_ transform: FourierTransform, _ source: KernelOperand, window: KernelOperand?, into destination: KernelOperand) {
         runOnHost([destination, source, window], written: [0]) {
             CPUBackend.host.fourierTransform(transform, $0[1]!, window: $0[2], into: $0[0]!)
-        }
-    }
-
-    func recurrentForward(_ plan: RecurrentPlan, input: KernelOperand, h0: KernelOperand, c0: KernelOperand?,
-                          weights: RecurrentWeights, output: KernelOperand, saved: KernelOperand, cells: KernelOperand?) {
-        runOnHost([output, saved, cells, input, h0, c0] + weights.operands, written: [0, 1, 2]) {
-            CPUBackend.host.recurrentForward(plan, input: $0[3]!, h0: $0[4]!, c0: $0[5], weights: RecurrentWeights($0[6...])!,
-                                             output: $0[0]!, saved: $0[1]!, cells: $0[2])
-        }
-    }
-
-    func recurrentBackward(_ plan: RecurrentPlan, input: KernelOperand, h0: KernelOperand, c0: KernelOperand?,
-                           weights: RecurrentWeights, output: KernelOperand, saved: KernelOperand, cells: KernelOperand?,
-                           gradOutput: KernelOperand, gradH: KernelOperand?, gradC: KernelOperand?,
-                           gradInput: KernelOperand?, gradH0: KernelOperand, gradC0: KernelOperand?, gradWeights: RecurrentWeights?) {
-        let gradWeightOperands = gradWeights?.operands ?? [nil, nil, nil, nil]
-        runOnHost([gradInput, gradH0, gradC0] + gradWeightOperands + [input, h0, c0, output, saved, cells, gradOutput, gradH, gradC]
-                  + weights.operands, written: Array(0..<7)) {
-            CPUBackend.host.recurrentBackward(plan, input: $0[7]!, h0: $0[8]!, c0: $0[9], weights: RecurrentWeights($0[16...])!,
-                                              output: $0[10]!, saved: $0[11]!, cells: $0[12], gradOutput: $0[13]!, gradH: $0[14],
-                                              gradC: $0[15], gradInput: $0[0], gradH0: $0[1]!, gradC0: $0[2],
-                                              gradWeights: RecurrentWeights($0[3..<7]))
         }
     }
 

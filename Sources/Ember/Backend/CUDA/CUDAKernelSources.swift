@@ -52,7 +52,7 @@ enum CUDAKernelSources {
             + [fill(), select()] + floatTypes.map { adam($0) } + floatTypes.map { reductions($0) }
             + floatTypes.map { rowTransforms($0) } + arithmeticTypes.map { argExtremes($0) } + arithmeticTypes.map { sorting($0) }
             + allTypes.map { indexing($0) }
-            + floatTypes.map { pooling($0) } + floatTypes.map { convolution($0) }
+            + floatTypes.map { pooling($0) } + floatTypes.map { convolution($0) } + floatTypes.map { recurrent($0) }
     }
 
     /// The kernel name of `function` for `dtype` (`leaky_relu_float32`).
