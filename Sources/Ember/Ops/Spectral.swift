@@ -147,7 +147,7 @@ extension Tensor {
     /// transform of a real signal has them.
     func hermitianExtension(toLength n: Int) -> Tensor {
         let axis = dim - 2
-        let mirrored = narrow(axis, start: 1, length: n - shape[axis]).flip([axis]) * Tensor([1, -1] as [Double]).to(dtype)
+        let mirrored = narrow(axis, start: 1, length: n - shape[axis]).flip([axis]) * Tensor([1, -1] as [Double]).to(dtype).to(device)
         return Tensor.cat([self, mirrored], dim: axis)
     }
 
