@@ -22,6 +22,9 @@ struct Info: ParsableCommand {
         if cuda.isAvailable, let reason = cuda.cublasUnavailableReason {
             print("  cuBLAS: not available, matrix products run on the host: \(reason)")
         }
+        if cuda.isAvailable, let reason = cuda.cufftUnavailableReason {
+            print("  cuFFT: not available, Fourier transforms run on the host: \(reason)")
+        }
         if let version = cuda.driverVersion { print("CUDA driver: \(version)") }
     }
 }

@@ -10,24 +10,30 @@ import XCTest
 final class CUDABackendTests: XCTestCase {
     static let device = Device.privateUse(7)
 
-    /// The backend, registered once: host memory counted by an emulated allocator, host-compiled kernels, and the
-    /// fake cuBLAS (Fixtures/FakeCUDA/fake_cublas.c) for matrix products.
+    /// The backend, registered once: host memory counted by an emulated allocator, host-compiled kernels, the fake
+    /// cuBLAS (Fixtures/FakeCUDA/fake_cublas.c) for matrix products and the fake cuFFT (fake_cufft.c) for Fourier
+    /// transforms.
     static let launcher: HostKernelLauncher? = {
         guard let include = (try? CUDATests.loadNVRTC())?.includeFolder,
               FileManager.default.fileExists(atPath: include + "/nv/target") else { return nil }
         let launcher = HostKernelLauncher(includeFolder: include)
-        let blas = try! CUBLASSession(CUBLAS(searching: [fakeCUBLASFolder]), context: nil)
-        Backends.register(CUDABackend(device: device, allocator: EmulatedDevice(device), launcher: launcher, blas: blas))
+        let blas = try! CUBLASSession(CUBLAS(searching: [fakeLibrariesFolder]), context: nil)
+        let fft = CUFFTSession(try! CUFFT(searching: [fakeLibrariesFolder]), context: nil)
+        Backends.register(CUDABackend(device: device, allocator: EmulatedDevice(device), launcher: launcher, blas: blas, fft: fft))
         return launcher
     }()
 
-    /// A folder holding `libcublas.so.13` built from Fixtures/FakeCUDA/fake_cublas.c.
-    static let fakeCUBLASFolder: String = {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ember-fake-cublas-\(getpid())").path
+    /// A folder holding `libcublas.so.13` and `libcufft.so.12` built from Fixtures/FakeCUDA/fake_cublas.c and
+    /// fake_cufft.c.
+    static let fakeLibrariesFolder: String = {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ember-fake-cuda-libraries-\(getpid())").path
         try! FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/FakeCUDA/fake_cublas.c").path
-        let compile = try! runProcess("/usr/bin/env", ["cc", "-shared", "-fPIC", "-O1", "-o", folder + "/libcublas.so.13", source])
-        precondition(compile.status == 0, "cc could not build the fake cuBLAS: \(compile.output)")
+        let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/FakeCUDA").path
+        for (library, source) in [("libcublas.so.13", "fake_cublas.c"), ("libcufft.so.12", "fake_cufft.c")] {
+            let compile = try! runProcess("/usr/bin/env", ["cc", "-shared", "-fPIC", "-O1", "-o", "\(folder)/\(library)", "\(fixtures)/\(source)",
+                                                           "-lm"])
+            precondition(compile.status == 0, "cc could not build the fake \(library): \(compile.output)")
+        }
         return folder
     }()
 
@@ -41,7 +47,7 @@ final class CUDABackendTests: XCTestCase {
         let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/FakeCUDA").path
         var commands = [["cc", "-c", "-fPIC", "-O1", "-DFAKE_HOST_KERNELS", "-o", "\(folder)/fake.o", "\(fixtures)/fake_cuda.c"],
                         ["cc", "-shared", "-fPIC", "-O1", "-o", "\(folder)/libnccl.so.2", "\(fixtures)/fake_nccl.c"],
-                        ["cp", "\(fakeCUBLASFolder)/libcublas.so.13", folder]]
+                        ["cp", "\(fakeLibrariesFolder)/libcublas.so.13", "\(fakeLibrariesFolder)/libcufft.so.12", folder]]
         for module in CUDAKernelSources.all {
             try! HostKernelLauncher.hostSource(module).write(toFile: "\(folder)/\(module.name).cpp", atomically: true, encoding: .utf8)
             commands.append(HostKernelLauncher.compileCommand(launcher.includeFolder)
@@ -286,7 +292,7 @@ final class CUDABackendTests: XCTestCase {
     /// a linear layer's forward and backward; float32 without TF32 unless `allowTF32`.
     func testMatrixProductsGoThroughCUBLASInEveryOrientation() throws {
         _ = try requireLauncher()
-        let library = try XCTUnwrap(dlopen(Self.fakeCUBLASFolder + "/libcublas.so.13", RTLD_NOW | RTLD_NOLOAD))
+        let library = try XCTUnwrap(dlopen(Self.fakeLibrariesFolder + "/libcublas.so.13", RTLD_NOW | RTLD_NOLOAD))
         typealias Counter = @convention(c) () -> Int32
         let calls = unsafeBitCast(dlsym(library, "fake_cublas_calls"), to: Counter.self)
         let lastCompute = unsafeBitCast(dlsym(library, "fake_cublas_last_compute"), to: Counter.self)
@@ -487,6 +493,41 @@ final class CUDABackendTests: XCTestCase {
                 XCTAssertTrue(launcher.kernels.contains(kernel), "\(kernel) did not run")
             }
             XCTAssertGreaterThan(launcher.launches, launchesBefore)
+        }
+    }
+
+    /// Fourier transforms go to cuFFT (here the fake one, direct DFTs in double), with the CPU's values to rounding:
+    /// complex and real transforms forward and inverse, scaled, of float32 and float64, along an inner dimension, and
+    /// the short-time transform's overlapping windowed frames; and their gradients.
+    func testFourierTransformsRunOnCUFFTWithTheCPUsValues() throws {
+        _ = try requireLauncher()
+        let library = try XCTUnwrap(dlopen(Self.fakeLibrariesFolder + "/libcufft.so.12", RTLD_NOW | RTLD_NOLOAD))
+        typealias Counter = @convention(c) () -> Int32
+        let calls = unsafeBitCast(dlsym(library, "fake_cufft_calls"), to: Counter.self)
+        for dtype in [DType.float32, .float64] {
+            let callsBefore = calls()
+            let runs = [Device.cpu, Self.device].map { device -> [[Double]] in
+                Ember.manualSeed(3)
+                let x = Tensor.randn(3, 12, dtype: dtype).to(device).requiresGrad_()
+                let signal = Tensor.randn(2, 50, dtype: dtype).to(device).requiresGrad_()
+                let window = Tensor.hannWindow(16, dtype: dtype).to(device)
+                let spectrum = FFT.fft(x, norm: .ortho), inverse = FFT.ifft(spectrum), half = FFT.rfft(x, n: 10, dim: 0)
+                let frames = signal.stft(nFFT: 16, hopLength: 5, window: window, returnComplex: false)
+                // Without autograd the windowed frames go to the transform straight from the signal.
+                let plainFrames = noGrad { signal.detach().stft(nFFT: 16, hopLength: 5, window: window, returnComplex: false) }
+                let real = FFT.irfft(FFT.rfft(x))
+                let loss = spectrum.abs().sum() + (half.abs() * half.abs()).sum() + frames.sum() + (real * x).sum()
+                loss.backward()
+                XCTAssertEqual(frames.device, device)
+                return [spectrum.viewAsReal(), inverse.viewAsReal(), half.viewAsReal(), frames, plainFrames, real, x.grad!,
+                        signal.grad!].map { $0.cpu().to(.float64).toArray(as: Double.self) }
+            }
+            XCTAssertGreaterThan(calls(), callsBefore, "cuFFT ran no transform")
+            let tolerance = dtype == .float32 ? 2e-5 : 1e-11
+            for (index, (got, want)) in zip(runs[1], runs[0]).enumerated() {
+                let scale = Swift.max(want.map(Swift.abs).max() ?? 0, 1)
+                XCTAssertLessThanOrEqual(zip(got, want).map { Swift.abs($0 - $1) }.max() ?? 0, tolerance * scale, "\(dtype): result \(index)")
+            }
         }
     }
 

@@ -1,6 +1,6 @@
-// The C prototypes Ember calls in the CUDA driver, NVRTC, cuBLAS and NCCL, as function-pointer types: Ember resolves them with
+// The C prototypes Ember calls in the CUDA driver, NVRTC, cuBLAS, cuFFT and NCCL, as function-pointer types: Ember resolves them with
 // dlsym at run time, so it builds without CUDA headers and runs without a GPU. Types and values follow cuda.h and
-// nvrtc.h of CUDA 13 and nccl.h of NCCL 2.
+// nvrtc.h of CUDA 13, cufft.h of cuFFT 12 and nccl.h of NCCL 2.
 #ifndef CCUDA_H
 #define CCUDA_H
 
@@ -92,6 +92,25 @@ typedef cublasStatus_t (*PFN_cublasGemmStridedBatchedEx)(cublasHandle_t handle, 
                                                         const void *B, int Btype, int ldb, long long strideB, const void *beta,
                                                         void *C, int Ctype, int ldc, long long strideC, int batchCount,
                                                         int computeType, int algo);
+
+// cuFFT (libcufft.so.12). Types: complex to complex, real to complex, in float32 and float64.
+typedef int cufftResult;
+typedef int cufftHandle;
+#define CUFFT_SUCCESS 0
+#define CUFFT_R2C 0x2a
+#define CUFFT_C2C 0x29
+#define CUFFT_D2Z 0x6a
+#define CUFFT_Z2Z 0x69
+#define CUFFT_FORWARD -1
+#define CUFFT_INVERSE 1
+typedef cufftResult (*PFN_cufftGetVersion)(int *version);
+typedef cufftResult (*PFN_cufftPlanMany)(cufftHandle *plan, int rank, int *n, int *inembed, int istride, int idist, int *onembed,
+                                         int ostride, int odist, int type, int batch);
+typedef cufftResult (*PFN_cufftDestroy)(cufftHandle plan);
+/// cufftExecC2C and cufftExecZ2Z.
+typedef cufftResult (*PFN_cufftExecComplex)(cufftHandle plan, void *input, void *output, int direction);
+/// cufftExecR2C and cufftExecD2Z.
+typedef cufftResult (*PFN_cufftExecReal)(cufftHandle plan, void *input, void *output);
 
 // NCCL (libnccl.so.2). The unique id goes to ncclCommInitRank by value, which is why it is declared here.
 typedef int ncclResult_t;

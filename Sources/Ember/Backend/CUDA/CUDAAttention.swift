@@ -75,7 +75,7 @@ extension CUDABackend {
     }
 
     /// A 0-d device tensor holding `value`.
-    private func scalar(_ value: Double, _ dtype: DType) -> KernelOperand {
+    func scalar(_ value: Double, _ dtype: DType) -> KernelOperand {
         let tensor = temporary([], dtype)
         fill(tensor.operand, with: value)
         return tensor.operand

@@ -1,12 +1,12 @@
 // The GPU's backend: copies, casts, fills, every pointwise family, row reductions, arg extremes and transforms, indexing,
 // sorting (rows up to 4096), pooling and the Adam step run as Ember's generated CUDA kernels, matrix products,
-// convolutions (CUDAConvolution.swift) and attention (CUDAAttention.swift) through cuBLAS; Fourier transforms and the
-// recurrent layers run on the host, their operands copied there and their outputs back.
+// convolutions (CUDAConvolution.swift), attention (CUDAAttention.swift) and recurrent layers (CUDARecurrent.swift)
+// through cuBLAS, Fourier transforms through cuFFT.
 
 /// Runs the op vocabulary on a CUDA device: each primitive with a generated kernel (`CUDAKernelSources`) launches
-/// it through `launcher` over the operands' own layouts, products go to cuBLAS (`blas`); the others compute on the
-/// host from copies of the operands' storages, and their outputs are copied back — correct, with a round trip per
-/// call until they get kernels of their own.
+/// it through `launcher` over the operands' own layouts, products go to cuBLAS (`blas`), Fourier transforms to cuFFT
+/// (`fft`); the others — and these when their library could not be loaded — compute on the host from copies of the
+/// operands' storages, and their outputs are copied back: correct, with a round trip per call.
 final class CUDABackend: Backend {
     let device: Device
     let allocator: DeviceAllocator
@@ -16,9 +16,11 @@ final class CUDABackend: Backend {
 
     /// cuBLAS for the matrix products; nil when it could not be loaded (they then run on the host).
     let blas: CUBLASSession?
+    /// cuFFT for the Fourier transforms; nil when it could not be loaded (they then run on the host).
+    let fft: CUFFTSession?
 
-    init(device: Device, allocator: DeviceAllocator, launcher: CUDAKernelLauncher, blas: CUBLASSession?) {
-        (self.device, self.allocator, self.launcher, self.blas) = (device, allocator, launcher, blas)
+    init(device: Device, allocator: DeviceAllocator, launcher: CUDAKernelLauncher, blas: CUBLASSession?, fft: CUFFTSession? = nil) {
+        (self.device, self.allocator, self.launcher, self.blas, self.fft) = (device, allocator, launcher, blas, fft)
         modules = Dictionary(uniqueKeysWithValues: CUDAKernelSources.all.map { ($0.name, $0) })
     }
 
@@ -305,12 +307,29 @@ final class CUDABackend: Backend {
         CUDAKernelArgument.withParameters(arguments) { launcher.launch("\(kernel)_\(dtype)", of: module, work: .elements(count), arguments: $0) }
     }
 
-    // MARK: On the host, until it gets a kernel
+    // MARK: Fourier transforms
 
+    /// Through cuFFT: frames of a signal (`inputRowStride`) or windowed rows are first formed as contiguous rows (the
+    /// samples times the window), and the scale is a multiplication afterwards.
     func fourierTransform(_ transform: FourierTransform, _ source: KernelOperand, window: KernelOperand?, into destination: KernelOperand) {
-        runOnHost([destination, source, window], written: [0]) {
-            CPUBackend.host.fourierTransform(transform, $0[1]!, window: $0[2], into: $0[0]!)
+        guard let fft, transform.batch * transform.length > 0, Int32(exactly: transform.batch * transform.length * 2) != nil else {
+            return runOnHost([destination, source, window], written: [0]) {
+                CPUBackend.host.fourierTransform(transform, $0[1]!, window: $0[2], into: $0[0]!)
+            }
         }
+        var rows = source
+        if case .realToComplex = transform.kind, window != nil || (transform.inputRowStride ?? transform.length) != transform.length {
+            let shape = [transform.batch, transform.length]
+            let frames = source.view(offset: source.layout.offset, shape: shape, strides: [transform.inputRowStride ?? transform.length, 1])
+            rows = temporary(shape, source.dtype).operand
+            if let window {
+                arithmeticBinary(.multiply, frames, window.view(offset: window.layout.offset, shape: shape, strides: [0, 1]), into: rows)
+            } else {
+                copy(frames, into: rows)
+            }
+        }
+        fft.transform(transform, rows, into: destination, device: device)
+        if transform.scale != 1 { arithmeticBinary(.multiply, destination, scalar(transform.scale, destination.dtype), into: destination) }
     }
 
     /// Runs `body` on host copies of `operands` (each storage copied whole, once, so views and in-place outputs

@@ -13,6 +13,8 @@ public enum CUDAError: Error, Equatable, CustomStringConvertible {
     case nvrtc(call: String, code: Int32, message: String)
     /// A cuBLAS call returned an error status.
     case cublas(call: String, status: Int32, message: String)
+    /// A cuFFT call returned an error result; `name` is cufft.h's.
+    case cufft(call: String, result: Int32, name: String)
 
     /// What went wrong, in a sentence.
     public var description: String {
@@ -27,6 +29,8 @@ public enum CUDAError: Error, Equatable, CustomStringConvertible {
             return "\(call) failed: \(message) (code \(code))"
         case let .cublas(call, status, message):
             return "\(call) failed: \(message) (status \(status))"
+        case let .cufft(call, result, name):
+            return "\(call) failed: \(name) (result \(result))"
         }
     }
 }

@@ -22,6 +22,8 @@ public final class CUDARuntime: @unchecked Sendable {
     private let folders: [String]
     /// cuBLAS, or why it could not be loaded; loaded with the first GPU's backend.
     private lazy var cublas = Result { () throws(CUDAError) in try CUBLAS(searching: folders) }
+    /// cuFFT, or why it could not be loaded; loaded with the first GPU's backend.
+    private lazy var cufft = Result { () throws(CUDAError) in try CUFFT(searching: folders) }
 
     /// Whether float32 matrix products on a GPU may round their inputs to TF32 for speed
     /// (`torch.backends.cuda.matmul.allow_tf32`); false by default, as in PyTorch.
@@ -111,7 +113,8 @@ extension CUDARuntime {
         let launcher = try CUDADriverLauncher(driver: driver, context: allocator.context, ordinal: ordinal, nvrtc: nvrtc,
                                               cache: kernelCache)
         let blas = (try? cublas.get()).flatMap { try? CUBLASSession($0, context: allocator.context) }
-        let backend = CUDABackend(device: device ?? .cuda(ordinal), allocator: allocator, launcher: launcher, blas: blas)
+        let fft = (try? cufft.get()).map { CUFFTSession($0, context: allocator.context) }
+        let backend = CUDABackend(device: device ?? .cuda(ordinal), allocator: allocator, launcher: launcher, blas: blas, fft: fft)
         if device == nil { backends[ordinal] = backend }
         Backends.register(backend)
         return backend
@@ -121,6 +124,13 @@ extension CUDARuntime {
     public var cublasUnavailableReason: String? {
         lock.lock(); defer { lock.unlock() }
         if case .failure(let error) = cublas { return error.description }
+        return nil
+    }
+
+    /// Why Fourier transforms on a GPU run on the host (cuFFT could not be loaded), or nil.
+    public var cufftUnavailableReason: String? {
+        lock.lock(); defer { lock.unlock() }
+        if case .failure(let error) = cufft { return error.description }
         return nil
     }
 
