@@ -312,7 +312,9 @@ final class CUDABackend: Backend {
     /// Through cuFFT: frames of a signal (`inputRowStride`) or windowed rows are first formed as contiguous rows (the
     /// samples times the window), and the scale is a multiplication afterwards.
     func fourierTransform(_ transform: FourierTransform, _ source: KernelOperand, window: KernelOperand?, into destination: KernelOperand) {
-        guard let fft, transform.batch * transform.length > 0, Int32(exactly: transform.batch * transform.length * 2) != nil else {
+        // cuFFT's plans count lengths and batches in 32-bit integers.
+        guard let fft, transform.batch * transform.length > 0, Int32(exactly: transform.batch) != nil,
+              Int32(exactly: transform.length) != nil else {
             return runOnHost([destination, source, window], written: [0]) {
                 CPUBackend.host.fourierTransform(transform, $0[1]!, window: $0[2], into: $0[0]!)
             }
