@@ -57,6 +57,35 @@ final class CUDATests: XCTestCase {
         }
     }
 
+    /// Events through the driver (`torch.cuda.Event`): recorded, queried, waited for and timed; timing needs both
+    /// events recorded and made with timing, as the driver says.
+    func testEventsAreRecordedWaitedForAndTimed() throws {
+        if !Ember.cuda.isAvailable { XCTAssertThrowsError(try CUDAEvent()) }
+        let cuda = CUDARuntime(searching: [try fakeDriver()], kernelCacheFolder: nil)
+        let start = try CUDAEvent(runtime: cuda, enableTiming: true, device: nil), end = try CUDAEvent(runtime: cuda, enableTiming: true, device: 0)
+        XCTAssertEqual(start.device, 0)
+        XCTAssertTrue(try end.query(), "an event never recorded has passed")
+        XCTAssertThrowsError(try start.elapsedTime(end)) { XCTAssertTrue("\($0)".contains("CUDA_ERROR_INVALID_HANDLE"), "\($0)") }
+        try start.record()
+        usleep(20_000)
+        try end.record()
+        try end.synchronize()
+        XCTAssertTrue(try end.query())
+        let elapsed = try start.elapsedTime(end)
+        XCTAssertGreaterThanOrEqual(elapsed, 15)
+        XCTAssertLessThan(elapsed, 10_000)
+        let untimed = try CUDAEvent(runtime: cuda, enableTiming: false, device: 0)
+        try untimed.record()
+        XCTAssertThrowsError(try start.elapsedTime(untimed)) { XCTAssertTrue("\($0)".contains("cuEventElapsedTime failed"), "\($0)") }
+        XCTAssertThrowsError(try CUDAEvent(runtime: cuda, enableTiming: false, device: 1)) {
+            XCTAssertTrue("\($0)".contains("invalid device ordinal 1"), "\($0)")
+        }
+        let busy = CUDARuntime(searching: [try fakeDriver(["-DFAKE_EVENTS_NEVER_COMPLETE"])], kernelCacheFolder: nil)
+        let pending = try CUDAEvent(runtime: busy, enableTiming: false, device: 0)
+        try pending.record()
+        XCTAssertFalse(try pending.query(), "work the GPU has not finished")
+    }
+
     func testADriverWithoutAnEntryPointIsUnavailableNamingIt() throws {
         let cuda = CUDARuntime(searching: [try fakeDriver(["-DFAKE_OMIT_MEM_ALLOC"])])
         XCTAssertFalse(cuda.isAvailable)

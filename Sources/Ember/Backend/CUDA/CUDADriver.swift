@@ -31,6 +31,9 @@ final class CUDADriver: @unchecked Sendable {   // immutable after init: entry p
     let eventRecord: PFN_cuEventRecord
     let eventQuery: PFN_cuEventQuery
     let eventDestroy: PFN_cuEventDestroy
+    let eventSynchronize: PFN_cuEventSynchronize
+    /// `cuEventElapsedTime_v2` (CUDA 12.8 on), else the first version; nil when the driver has neither.
+    let eventElapsedTime: PFN_cuEventElapsedTime?
 
     /// Opens the driver from `folders` (then the system's search), resolves its entry points and initialises it.
     init(searching folders: [String]) throws(CUDAError) {
@@ -67,6 +70,9 @@ final class CUDADriver: @unchecked Sendable {   // immutable after init: entry p
         eventRecord = try resolve("cuEventRecord", PFN_cuEventRecord.self)
         eventQuery = try resolve("cuEventQuery", PFN_cuEventQuery.self)
         eventDestroy = try resolve("cuEventDestroy_v2", PFN_cuEventDestroy.self)
+        eventSynchronize = try resolve("cuEventSynchronize", PFN_cuEventSynchronize.self)
+        eventElapsedTime = ["cuEventElapsedTime_v2", "cuEventElapsedTime"].lazy
+            .compactMap { try? library.function($0, as: PFN_cuEventElapsedTime.self) }.first
         let initialise = try resolve("cuInit", PFN_cuInit.self)
         try check(initialise(0), "cuInit")
     }

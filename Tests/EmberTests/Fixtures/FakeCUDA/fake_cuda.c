@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 typedef int CUresult;
 typedef unsigned long long CUdeviceptr;
@@ -29,6 +30,7 @@ static const char *error_name(CUresult error) {
     case 100: return "CUDA_ERROR_NO_DEVICE";
     case 101: return "CUDA_ERROR_INVALID_DEVICE";
     case 500: return "CUDA_ERROR_NOT_FOUND";
+    case 400: return "CUDA_ERROR_INVALID_HANDLE";
     case 600: return "CUDA_ERROR_NOT_READY";
     default: return 0;
     }
@@ -41,6 +43,7 @@ static const char *error_text(CUresult error) {
     case 100: return "no CUDA-capable device is detected";
     case 101: return "invalid device ordinal";
     case 500: return "named symbol not found";
+    case 400: return "invalid resource handle";
     case 600: return "device not ready";
     default: return 0;
     }
@@ -140,12 +143,35 @@ CUresult cuLaunchKernel(void *f, unsigned gx, unsigned gy, unsigned gz, unsigned
 }
 CUresult cuStreamSynchronize(void *stream) { (void)stream; return 0; }
 
-// Events: work runs as it is launched, so an event has passed as soon as it is recorded.
-CUresult cuEventCreate(void **event, unsigned flags) { (void)flags; *event = malloc(1); return *event ? 0 : 2; }
-CUresult cuEventRecord(void *event, void *stream) { (void)event; (void)stream; return 0; }
+// Events: work runs as it is launched, so an event has passed as soon as it is recorded; the time of a record is
+// the host's monotonic clock.
+struct event { unsigned flags; int recorded; double milliseconds; };
+CUresult cuEventCreate(void **event, unsigned flags) {
+    struct event *made = calloc(1, sizeof *made);
+    if (!made) return 2;
+    made->flags = flags;
+    *event = made;
+    return 0;
+}
+CUresult cuEventRecord(void *event, void *stream) {
+    (void)stream;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    ((struct event *)event)->recorded = 1;
+    ((struct event *)event)->milliseconds = now.tv_sec * 1e3 + now.tv_nsec / 1e6;
+    return 0;
+}
 #ifdef FAKE_EVENTS_NEVER_COMPLETE
 CUresult cuEventQuery(void *event) { (void)event; return 600; }
 #else
 CUresult cuEventQuery(void *event) { (void)event; return 0; }
 #endif
+CUresult cuEventSynchronize(void *event) { (void)event; return 0; }
+// As the driver: both events recorded, both made with timing, else CUDA_ERROR_INVALID_HANDLE.
+CUresult cuEventElapsedTime_v2(float *milliseconds, void *start, void *end) {
+    struct event *a = start, *b = end;
+    if (!a->recorded || !b->recorded || (a->flags & 2) || (b->flags & 2)) return 400;
+    *milliseconds = (float)(b->milliseconds - a->milliseconds);
+    return 0;
+}
 CUresult cuEventDestroy_v2(void *event) { free(event); return 0; }
