@@ -109,6 +109,11 @@ final class DistributedTests: XCTestCase {
             try Distributed.allReduce(sum)
             XCTAssertEqual(sum.to(.int64).toArray(as: Int64.self), [Int64(size * (size + 1) / 2)], "\(dtype)")
         }
+        // Complex tensors reduce as their real and imaginary parts.
+        let complex = Tensor.complex(Tensor([r, 1]), Tensor([-r, 2])).to(device)
+        try Distributed.allReduce(complex, op: .average)
+        XCTAssertEqual(complex.viewAsReal().toArray(as: Double.self),
+                       [ranks.reduce(0, +) / Double(size), -ranks.reduce(0, +) / Double(size), 1, 2])
         let flags = Tensor([rank == 0, rank >= 0, false]).to(device)
         let anyFlag = flags.clone(), allFlags = flags.clone()
         try Distributed.allReduce(anyFlag, op: .sum)
