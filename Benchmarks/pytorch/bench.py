@@ -73,6 +73,8 @@ def main():
 
     if wanted("spectral"):
         spectral()
+    if wanted("gpu") and torch.cuda.is_available():
+        gpu()
 
 
 class CIFARNet(torch.nn.Module):
@@ -179,6 +181,37 @@ def models():
             report(f"conv3x3 {channels}ch {size}px eval batch 1", measure(lambda: conv(single), batch_seconds=0.3) * 1e3, "ms")
         report(f"conv3x3 {channels}ch {size}px fwd+bwd batch 16",
                measure(lambda: conv(batch).sum().backward(), batch_seconds=0.5, batches=5) * 1e3, "ms")
+
+
+def gpu():
+    """ember-bench's gpu group on cuda:0: each timed call ends with torch.cuda.synchronize(); TF32 off, PyTorch's default."""
+    torch.manual_seed(0)
+    device = torch.device("cuda:0")
+    torch.backends.cuda.matmul.allow_tf32 = False
+
+    def on_gpu(body):
+        def call():
+            body()
+            torch.cuda.synchronize()
+        return call
+
+    n = 4096
+    a, b = torch.randn(n, n, device=device), torch.randn(n, n, device=device)
+    seconds = measure(on_gpu(lambda: torch.matmul(a, b)), batch_seconds=0.5, batches=5)
+    report("gpu matmul 4096 float32", 2.0 * n ** 3 / seconds / 1e12, "TFLOP/s")
+
+    model = MNISTNet().to(device)
+    optimizer, loss_fn = torch.optim.Adam(model.parameters(), lr=1e-3), torch.nn.CrossEntropyLoss()
+    x, y = torch.randn(64, 1, 28, 28, device=device), torch.randint(0, 10, (64,), device=device)
+    seconds = measure(on_gpu(lambda: step(model, optimizer, loss_fn, x, y)), batch_seconds=0.5, batches=5)
+    report("gpu MNIST CNN train step batch 64", 64 / seconds, "images/s")
+
+    import torchvision
+    model = torchvision.models.resnet18().to(device)
+    optimizer, loss_fn = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9), torch.nn.CrossEntropyLoss()
+    x, y = torch.randn(64, 3, 224, 224, device=device), torch.randint(0, 1000, (64,), device=device)
+    seconds = measure(on_gpu(lambda: step(model, optimizer, loss_fn, x, y)), batch_seconds=1, batches=5)
+    report("gpu resnet18 train step batch 64", 64 / seconds, "images/s")
 
 
 def spectral():

@@ -111,3 +111,7 @@ if wanted("spectral") { runSpectralBenchmarks() }
 // MARK: Checkpoints
 
 if wanted("checkpoint") { runCheckpointBenchmarks() }
+
+// MARK: GPU
+
+if wanted("gpu") { runGPUBenchmarks() }
