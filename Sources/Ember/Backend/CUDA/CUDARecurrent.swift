@@ -5,7 +5,7 @@
 extension CUDABackend {
     func recurrentForward(_ plan: RecurrentPlan, input: KernelOperand, h0: KernelOperand, c0: KernelOperand?,
                           weights: RecurrentWeights, output: KernelOperand, saved: KernelOperand, cells: KernelOperand?) {
-        guard let blas, let module = modules["recurrent_\(input.dtype)"], RecurrentSteps(plan).isUsable else {
+        guard blas != nil, let module = modules["recurrent_\(input.dtype)"], RecurrentSteps(plan).isUsable else {
             return runOnHost([output, saved, cells, input, h0, c0] + weights.operands, written: [0, 1, 2]) {
                 CPUBackend.host.recurrentForward(plan, input: $0[3]!, h0: $0[4]!, c0: $0[5], weights: RecurrentWeights($0[6...])!,
                                                  output: $0[0]!, saved: $0[1]!, cells: $0[2])
@@ -16,10 +16,7 @@ extension CUDABackend {
         // The input side of every step, with the input bias and (but for GRU, whose n gate scales its hidden side)
         // the hidden bias.
         let inputGates = temporary([rows, width], dtype).operand
-        blas.products(1, op: "rnn", device: device) { _ in
-            (steps.matrix(input, rows: rows, columns: plan.inputSize), steps.matrix(weights.inputHidden, rows: width, columns: plan.inputSize).transposedMatrices,
-             steps.matrix(inputGates, rows: rows, columns: width))
-        }
+        product(steps.matrix(input), steps.matrix(weights.inputHidden).transposedMatrices, into: steps.matrix(inputGates))
         for bias in [weights.inputBias, plan.cell == .gru ? nil : weights.hiddenBias].compactMap({ $0 }) {
             arithmeticBinary(.add, inputGates, steps.rows(bias, rows), into: inputGates)
         }
@@ -28,11 +25,10 @@ extension CUDABackend {
             let t = plan.step(index), previous = plan.previousStep(index)
             let hPrevious = previous.map { steps.state(output, $0) } ?? h0
             let cPrevious = cells.flatMap { cells in previous.map { steps.state(cells, $0) } } ?? c0
-            blas.products(1, op: "rnn", device: device) { _ in
-                (steps.matrix(hPrevious, rows: batch, columns: plan.hiddenSize),
-                 steps.matrix(weights.hiddenHidden, rows: width, columns: plan.hiddenSize).transposedMatrices, steps.matrix(hiddenGates, rows: batch, columns: width))
+            product(steps.matrix(hPrevious), steps.matrix(weights.hiddenHidden).transposedMatrices, into: steps.matrix(hiddenGates))
+            if plan.cell == .gru, let bias = weights.hiddenBias {
+                arithmeticBinary(.add, hiddenGates, steps.rows(bias, batch), into: hiddenGates)
             }
-            if plan.cell == .gru, let bias = weights.hiddenBias { arithmeticBinary(.add, hiddenGates, steps.rows(bias, batch), into: hiddenGates) }
             steps.launch("recurrent_forward", of: module, on: launcher, [
                 steps.gates(inputGates, t), hiddenGates, hPrevious, cPrevious, steps.saved(saved, t), steps.state(output, t),
                 cells.map { steps.state($0, t) },
@@ -44,7 +40,7 @@ extension CUDABackend {
                            weights: RecurrentWeights, output: KernelOperand, saved: KernelOperand, cells: KernelOperand?,
                            gradOutput: KernelOperand, gradH: KernelOperand?, gradC: KernelOperand?,
                            gradInput: KernelOperand?, gradH0: KernelOperand, gradC0: KernelOperand?, gradWeights: RecurrentWeights?) {
-        guard let blas, let module = modules["recurrent_\(input.dtype)"], RecurrentSteps(plan).isUsable else {
+        guard blas != nil, let module = modules["recurrent_\(input.dtype)"], RecurrentSteps(plan).isUsable else {
             let gradWeightOperands = gradWeights?.operands ?? [nil, nil, nil, nil]
             return runOnHost([gradInput, gradH0, gradC0] + gradWeightOperands + [input, h0, c0, output, saved, cells, gradOutput, gradH, gradC]
                              + weights.operands, written: Array(0..<7)) {
@@ -55,7 +51,7 @@ extension CUDABackend {
             }
         }
         let steps = RecurrentSteps(plan), dtype = input.dtype
-        let (batch, hidden, width, inputSize, rows) = (plan.batch, plan.hiddenSize, plan.gateWidth, plan.inputSize, plan.steps * plan.batch)
+        let (batch, hidden, width, rows) = (plan.batch, plan.hiddenSize, plan.gateWidth, plan.steps * plan.batch)
         // The gradients reaching the state from later steps start as those of the final state.
         if let gradH { copy(gradH, into: gradH0) } else { fill(gradH0, with: 0) }
         if let gradC0 { if let gradC { copy(gradC, into: gradC0) } else { fill(gradC0, with: 0) } }
@@ -72,40 +68,26 @@ extension CUDABackend {
                 steps.gates(inputSide, t), plan.cell == .gru ? steps.gates(hiddenSide, t) : nil,
             ])
             // dh_{t-1} += dGates_t · W_hh.
-            blas.products(1, op: "rnn", device: device) { _ in
-                (steps.matrix(steps.gates(hiddenSide, t), rows: batch, columns: width), steps.matrix(weights.hiddenHidden, rows: width, columns: hidden),
-                 steps.matrix(recurrentPart, rows: batch, columns: hidden))
-            }
+            product(steps.matrix(steps.gates(hiddenSide, t)), steps.matrix(weights.hiddenHidden), into: steps.matrix(recurrentPart))
             arithmeticBinary(.add, gradH0, recurrentPart, into: gradH0)
         }
         if let gradInput {
-            blas.products(1, op: "rnn", device: device) { _ in
-                (steps.matrix(inputSide, rows: rows, columns: width), steps.matrix(weights.inputHidden, rows: width, columns: inputSize),
-                 steps.matrix(gradInput, rows: rows, columns: inputSize))
-            }
+            product(steps.matrix(inputSide), steps.matrix(weights.inputHidden), into: steps.matrix(gradInput))
         }
         guard let gradWeights else { return }
-        blas.products(1, op: "rnn", device: device) { _ in
-            (steps.matrix(inputSide, rows: rows, columns: width).transposedMatrices, steps.matrix(input, rows: rows, columns: inputSize),
-             steps.matrix(gradWeights.inputHidden, rows: width, columns: inputSize))
-        }
+        product(steps.matrix(inputSide).transposedMatrices, steps.matrix(input), into: steps.matrix(gradWeights.inputHidden))
         // Σ_t dGates_tᵀ · h_{t-1}: the first step's product with h0, then the later steps', whose previous states are
         // the outputs of the steps before them, in one product.
         let gradHh = gradWeights.hiddenHidden
-        blas.products(1, op: "rnn", device: device) { _ in
-            (steps.matrix(steps.gates(hiddenSide, plan.step(0)), rows: batch, columns: width).transposedMatrices,
-             steps.matrix(h0, rows: batch, columns: hidden), steps.matrix(gradHh, rows: width, columns: hidden))
-        }
+        product(steps.matrix(steps.gates(hiddenSide, plan.step(0))).transposedMatrices, steps.matrix(h0), into: steps.matrix(gradHh))
         if plan.steps > 1 {
             let later = temporary([width, hidden], dtype).operand
-            let laterGates = hiddenSide.view(offset: hiddenSide.layout.offset + (plan.reverse ? 0 : batch * width), shape: [(plan.steps - 1) * batch, width],
-                                             strides: [width, 1])
-            let laterStates = output.view(offset: output.layout.offset + (plan.reverse ? batch * hidden : 0), shape: [(plan.steps - 1) * batch, hidden],
-                                          strides: [hidden, 1])
-            blas.products(1, op: "rnn", device: device) { _ in
-                (steps.matrix(laterGates, rows: (plan.steps - 1) * batch, columns: width).transposedMatrices,
-                 steps.matrix(laterStates, rows: (plan.steps - 1) * batch, columns: hidden), steps.matrix(later, rows: width, columns: hidden))
-            }
+            let laterRows = (plan.steps - 1) * batch
+            let laterGates = hiddenSide.view(offset: hiddenSide.layout.offset + (plan.reverse ? 0 : batch * width),
+                                             shape: [laterRows, width], strides: [width, 1])
+            let laterStates = output.view(offset: output.layout.offset + (plan.reverse ? batch * hidden : 0),
+                                          shape: [laterRows, hidden], strides: [hidden, 1])
+            product(steps.matrix(laterGates).transposedMatrices, steps.matrix(laterStates), into: steps.matrix(later))
             arithmeticBinary(.add, gradHh, later, into: gradHh)
         }
         if let inputBias = gradWeights.inputBias { sumMiddle(inputSide, outer: 1, k: rows, inner: width, into: inputBias) }
@@ -117,6 +99,11 @@ extension CUDABackend {
                 sumMiddle(hiddenSide, outer: 1, k: rows, inner: width, into: hiddenBias)
             }
         }
+    }
+
+    /// out = a·b of [1, m, k] and [1, k, n] matrix views into a [1, m, n] one, which cuBLAS reads without copies.
+    private func product(_ a: KernelOperand, _ b: KernelOperand, into out: KernelOperand) {
+        blas!.products(1, op: "rnn", device: device) { _ in (a, b, out) }
     }
 }
 
@@ -141,9 +128,11 @@ private struct RecurrentSteps {
         x.view(offset: x.layout.offset + t * plan.batch * columns, shape: [plan.batch, columns], strides: [columns, 1])
     }
 
-    /// A contiguous operand as one row-major rows × columns matrix (a batch of one, as cuBLAS's products take).
-    func matrix(_ x: KernelOperand, rows: Int, columns: Int) -> KernelOperand {
-        x.view(offset: x.layout.offset, shape: [1, rows, columns], strides: [rows * columns, columns, 1])
+    /// A contiguous operand as one row-major matrix of its last dimension's columns (a batch of one, as cuBLAS's
+    /// products take).
+    func matrix(_ x: KernelOperand) -> KernelOperand {
+        let columns = x.shape.last!, rows = x.numel / columns
+        return x.view(offset: x.layout.offset, shape: [1, rows, columns], strides: [rows * columns, columns, 1])
     }
 
     /// A bias vector repeated over `rows` rows.
