@@ -11,16 +11,11 @@ final class CUBLAS: @unchecked Sendable {   // immutable after init: entry point
 
     /// Opens cuBLAS from `folders` (then the system's search) and resolves the entry points Ember calls.
     init(searching folders: [String]) throws(CUDAError) {
-        let library = try CUDAError.loading { () throws(SharedLibraryError) in
-            try SharedLibrary.open(["libcublas.so.13", "libcublas.so.12", "libcublas.so"], in: folders)
-        }
-        func resolve<T>(_ symbol: String, _ type: T.Type) throws(CUDAError) -> T {
-            try CUDAError.loading { () throws(SharedLibraryError) in try library.function(symbol, as: type) }
-        }
+        let library = try SharedLibrary.openCUDA(["libcublas.so.13", "libcublas.so.12", "libcublas.so"], in: folders)
         self.library = library
-        create = try resolve("cublasCreate_v2", PFN_cublasCreate.self)
-        getStatusString = try resolve("cublasGetStatusString", PFN_cublasGetStatusString.self)
-        gemmStridedBatched = try resolve("cublasGemmStridedBatchedEx", PFN_cublasGemmStridedBatchedEx.self)
+        create = try library.entryPoint("cublasCreate_v2")
+        getStatusString = try library.entryPoint("cublasGetStatusString")
+        gemmStridedBatched = try library.entryPoint("cublasGemmStridedBatchedEx")
     }
 
     /// A handle for the current context; its work goes to the legacy default stream, in order with Ember's kernels.

@@ -37,43 +37,38 @@ final class CUDADriver: @unchecked Sendable {   // immutable after init: entry p
 
     /// Opens the driver from `folders` (then the system's search), resolves its entry points and initialises it.
     init(searching folders: [String]) throws(CUDAError) {
-        let library = try CUDAError.loading { () throws(SharedLibraryError) in
-            try SharedLibrary.open(["libcuda.so.1", "libcuda.so"], in: folders)
-        }
-        func resolve<T>(_ symbol: String, _ type: T.Type) throws(CUDAError) -> T {
-            try CUDAError.loading { () throws(SharedLibraryError) in try library.function(symbol, as: type) }
-        }
+        let library = try SharedLibrary.openCUDA(["libcuda.so.1", "libcuda.so"], in: folders)
         self.library = library
-        getErrorString = try resolve("cuGetErrorString", PFN_cuGetErrorString.self)
-        getErrorName = try resolve("cuGetErrorName", PFN_cuGetErrorName.self)
-        driverGetVersion = try resolve("cuDriverGetVersion", PFN_cuDriverGetVersion.self)
-        deviceGetCount = try resolve("cuDeviceGetCount", PFN_cuDeviceGetCount.self)
-        deviceGet = try resolve("cuDeviceGet", PFN_cuDeviceGet.self)
-        deviceGetName = try resolve("cuDeviceGetName", PFN_cuDeviceGetName.self)
-        deviceGetAttribute = try resolve("cuDeviceGetAttribute", PFN_cuDeviceGetAttribute.self)
-        deviceTotalMem = try resolve("cuDeviceTotalMem_v2", PFN_cuDeviceTotalMem.self)
-        devicePrimaryCtxRetain = try resolve("cuDevicePrimaryCtxRetain", PFN_cuDevicePrimaryCtxRetain.self)
-        ctxSetCurrent = try resolve("cuCtxSetCurrent", PFN_cuCtxSetCurrent.self)
-        ctxSynchronize = try resolve("cuCtxSynchronize", PFN_cuCtxSynchronize.self)
-        memAlloc = try resolve("cuMemAlloc_v2", PFN_cuMemAlloc.self)
-        memFree = try resolve("cuMemFree_v2", PFN_cuMemFree.self)
-        memGetInfo = try resolve("cuMemGetInfo_v2", PFN_cuMemGetInfo.self)
-        memcpyHtoD = try resolve("cuMemcpyHtoD_v2", PFN_cuMemcpyHtoD.self)
-        memcpyDtoH = try resolve("cuMemcpyDtoH_v2", PFN_cuMemcpyDtoH.self)
-        memcpyDtoD = try resolve("cuMemcpyDtoD_v2", PFN_cuMemcpyDtoD.self)
-        memsetD8 = try resolve("cuMemsetD8_v2", PFN_cuMemsetD8.self)
-        moduleLoadData = try resolve("cuModuleLoadData", PFN_cuModuleLoadData.self)
-        moduleGetFunction = try resolve("cuModuleGetFunction", PFN_cuModuleGetFunction.self)
-        launchKernel = try resolve("cuLaunchKernel", PFN_cuLaunchKernel.self)
-        streamSynchronize = try resolve("cuStreamSynchronize", PFN_cuStreamSynchronize.self)
-        eventCreate = try resolve("cuEventCreate", PFN_cuEventCreate.self)
-        eventRecord = try resolve("cuEventRecord", PFN_cuEventRecord.self)
-        eventQuery = try resolve("cuEventQuery", PFN_cuEventQuery.self)
-        eventDestroy = try resolve("cuEventDestroy_v2", PFN_cuEventDestroy.self)
-        eventSynchronize = try resolve("cuEventSynchronize", PFN_cuEventSynchronize.self)
+        getErrorString = try library.entryPoint("cuGetErrorString")
+        getErrorName = try library.entryPoint("cuGetErrorName")
+        driverGetVersion = try library.entryPoint("cuDriverGetVersion")
+        deviceGetCount = try library.entryPoint("cuDeviceGetCount")
+        deviceGet = try library.entryPoint("cuDeviceGet")
+        deviceGetName = try library.entryPoint("cuDeviceGetName")
+        deviceGetAttribute = try library.entryPoint("cuDeviceGetAttribute")
+        deviceTotalMem = try library.entryPoint("cuDeviceTotalMem_v2")
+        devicePrimaryCtxRetain = try library.entryPoint("cuDevicePrimaryCtxRetain")
+        ctxSetCurrent = try library.entryPoint("cuCtxSetCurrent")
+        ctxSynchronize = try library.entryPoint("cuCtxSynchronize")
+        memAlloc = try library.entryPoint("cuMemAlloc_v2")
+        memFree = try library.entryPoint("cuMemFree_v2")
+        memGetInfo = try library.entryPoint("cuMemGetInfo_v2")
+        memcpyHtoD = try library.entryPoint("cuMemcpyHtoD_v2")
+        memcpyDtoH = try library.entryPoint("cuMemcpyDtoH_v2")
+        memcpyDtoD = try library.entryPoint("cuMemcpyDtoD_v2")
+        memsetD8 = try library.entryPoint("cuMemsetD8_v2")
+        moduleLoadData = try library.entryPoint("cuModuleLoadData")
+        moduleGetFunction = try library.entryPoint("cuModuleGetFunction")
+        launchKernel = try library.entryPoint("cuLaunchKernel")
+        streamSynchronize = try library.entryPoint("cuStreamSynchronize")
+        eventCreate = try library.entryPoint("cuEventCreate")
+        eventRecord = try library.entryPoint("cuEventRecord")
+        eventQuery = try library.entryPoint("cuEventQuery")
+        eventDestroy = try library.entryPoint("cuEventDestroy_v2")
+        eventSynchronize = try library.entryPoint("cuEventSynchronize")
         eventElapsedTime = ["cuEventElapsedTime_v2", "cuEventElapsedTime"].lazy
             .compactMap { try? library.function($0, as: PFN_cuEventElapsedTime.self) }.first
-        let initialise = try resolve("cuInit", PFN_cuInit.self)
+        let initialise: PFN_cuInit = try library.entryPoint("cuInit")
         try check(initialise(0), "cuInit")
     }
 

@@ -41,3 +41,16 @@ extension CUDAError {
         do { return try body() } catch { throw .library(error) }
     }
 }
+
+extension SharedLibrary {
+    /// The first of the CUDA library `names` found in `folders`, then through the system's search; its absence a
+    /// CUDA error.
+    static func openCUDA(_ names: [String], in folders: [String]) throws(CUDAError) -> SharedLibrary {
+        try CUDAError.loading { () throws(SharedLibraryError) in try open(names, in: folders) }
+    }
+
+    /// The entry point `symbol` of a CUDA library, as the function type asked for; its absence a CUDA error.
+    func entryPoint<T>(_ symbol: String) throws(CUDAError) -> T {
+        try CUDAError.loading { () throws(SharedLibraryError) in try function(symbol, as: T.self) }
+    }
+}

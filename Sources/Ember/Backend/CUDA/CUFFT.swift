@@ -16,20 +16,15 @@ final class CUFFT: @unchecked Sendable {   // immutable after init: entry points
 
     /// Opens cuFFT from `folders` (then the system's search) and resolves the entry points Ember calls.
     init(searching folders: [String]) throws(CUDAError) {
-        let library = try CUDAError.loading { () throws(SharedLibraryError) in
-            try SharedLibrary.open(["libcufft.so.12", "libcufft.so.11", "libcufft.so"], in: folders)
-        }
-        func resolve<T>(_ symbol: String, _ type: T.Type) throws(CUDAError) -> T {
-            try CUDAError.loading { () throws(SharedLibraryError) in try library.function(symbol, as: type) }
-        }
+        let library = try SharedLibrary.openCUDA(["libcufft.so.12", "libcufft.so.11", "libcufft.so"], in: folders)
         self.library = library
-        getVersion = try resolve("cufftGetVersion", PFN_cufftGetVersion.self)
-        planMany = try resolve("cufftPlanMany", PFN_cufftPlanMany.self)
-        destroy = try resolve("cufftDestroy", PFN_cufftDestroy.self)
-        execC2C = try resolve("cufftExecC2C", PFN_cufftExecComplex.self)
-        execZ2Z = try resolve("cufftExecZ2Z", PFN_cufftExecComplex.self)
-        execR2C = try resolve("cufftExecR2C", PFN_cufftExecReal.self)
-        execD2Z = try resolve("cufftExecD2Z", PFN_cufftExecReal.self)
+        getVersion = try library.entryPoint("cufftGetVersion")
+        planMany = try library.entryPoint("cufftPlanMany")
+        destroy = try library.entryPoint("cufftDestroy")
+        execC2C = try library.entryPoint("cufftExecC2C")
+        execZ2Z = try library.entryPoint("cufftExecZ2Z")
+        execR2C = try library.entryPoint("cufftExecR2C")
+        execD2Z = try library.entryPoint("cufftExecD2Z")
     }
 
     /// Throws cufft.h's name of `result` unless it is success.

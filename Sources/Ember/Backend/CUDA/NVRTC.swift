@@ -22,26 +22,21 @@ final class NVRTC: @unchecked Sendable {   // immutable after init: entry points
 
     /// Opens NVRTC from `folders` (then the system's search) and resolves its entry points.
     init(searching folders: [String]) throws(CUDAError) {
-        let library = try CUDAError.loading { () throws(SharedLibraryError) in
-            try SharedLibrary.open(["libnvrtc.so.13", "libnvrtc.so.12", "libnvrtc.so"], in: folders)
-        }
-        func resolve<T>(_ symbol: String, _ type: T.Type) throws(CUDAError) -> T {
-            try CUDAError.loading { () throws(SharedLibraryError) in try library.function(symbol, as: type) }
-        }
+        let library = try SharedLibrary.openCUDA(["libnvrtc.so.13", "libnvrtc.so.12", "libnvrtc.so"], in: folders)
         self.library = library
         includeFolder = CUDALibrarySearch.includeFolder(besideLibraryAt: library.path)
-        getErrorString = try resolve("nvrtcGetErrorString", PFN_nvrtcGetErrorString.self)
-        createProgram = try resolve("nvrtcCreateProgram", PFN_nvrtcCreateProgram.self)
-        destroyProgram = try resolve("nvrtcDestroyProgram", PFN_nvrtcDestroyProgram.self)
-        compileProgram = try resolve("nvrtcCompileProgram", PFN_nvrtcCompileProgram.self)
-        getProgramLogSize = try resolve("nvrtcGetProgramLogSize", PFN_nvrtcGetProgramLogSize.self)
-        getProgramLog = try resolve("nvrtcGetProgramLog", PFN_nvrtcGetProgramLog.self)
-        getCUBINSize = try resolve("nvrtcGetCUBINSize", PFN_nvrtcGetCUBINSize.self)
-        getCUBIN = try resolve("nvrtcGetCUBIN", PFN_nvrtcGetCUBIN.self)
-        getPTXSize = try resolve("nvrtcGetPTXSize", PFN_nvrtcGetPTXSize.self)
-        getPTX = try resolve("nvrtcGetPTX", PFN_nvrtcGetPTX.self)
+        getErrorString = try library.entryPoint("nvrtcGetErrorString")
+        createProgram = try library.entryPoint("nvrtcCreateProgram")
+        destroyProgram = try library.entryPoint("nvrtcDestroyProgram")
+        compileProgram = try library.entryPoint("nvrtcCompileProgram")
+        getProgramLogSize = try library.entryPoint("nvrtcGetProgramLogSize")
+        getProgramLog = try library.entryPoint("nvrtcGetProgramLog")
+        getCUBINSize = try library.entryPoint("nvrtcGetCUBINSize")
+        getCUBIN = try library.entryPoint("nvrtcGetCUBIN")
+        getPTXSize = try library.entryPoint("nvrtcGetPTXSize")
+        getPTX = try library.entryPoint("nvrtcGetPTX")
         var major: Int32 = 0, minor: Int32 = 0
-        let getVersion = try resolve("nvrtcVersion", PFN_nvrtcVersion.self)
+        let getVersion: PFN_nvrtcVersion = try library.entryPoint("nvrtcVersion")
         _ = getVersion(&major, &minor)
         version = (Int(major), Int(minor))
         // NVRTC opens its builtins library by bare name, which finds a pip wheel's copy only once it is loaded.
