@@ -4,7 +4,10 @@ Both: torchvision-style MNIST with ToTensor per sample, DataLoader(batch 50, shu
 MNIST CNN, Adam(lr=1e-3), cross-entropy; images/s over the training loop, then test accuracy.
 Run from the repository root after `swift build -c release --product ember`:
 
-    python Benchmarks/pytorch/mnist_epoch.py [--runs N]
+    python Benchmarks/pytorch/mnist_epoch.py [--runs N] [--device cuda] [--ember PATH]
+
+`--device` trains both on that device (`cuda` or `cuda:N`; the CPU by default); `--ember` names the ember program
+(`.build/release/ember` by default).
 """
 import gzip
 import os
@@ -32,19 +35,19 @@ class MNISTNet(nn.Module):
         return self.out(x.view(x.size(0), -1))
 
 
-def pytorch_epoch(root):
+def pytorch_epoch(root, device):
     torch.manual_seed(1)
     train = datasets.MNIST(root, train=True, transform=transforms.ToTensor())
     test = datasets.MNIST(root, train=False, transform=transforms.ToTensor())
     loader = torch.utils.data.DataLoader(train, batch_size=50, shuffle=True, num_workers=1)
     test_loader = torch.utils.data.DataLoader(test, batch_size=1000, num_workers=1)
-    model = MNISTNet()
+    model = MNISTNet().to(device)
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
     loss_fn = nn.CrossEntropyLoss()
     model.train()
     start = time.perf_counter()
     for images, labels in loader:
-        loss = loss_fn(model(images), labels)
+        loss = loss_fn(model(images.to(device)), labels.to(device))
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
@@ -54,19 +57,20 @@ def pytorch_epoch(root):
     correct = 0
     with torch.no_grad():
         for images, labels in test_loader:
-            correct += (model(images).argmax(1) == labels).sum().item()
+            correct += (model(images.to(device)).argmax(1).cpu() == labels).sum().item()
     return rate, 100 * correct / len(test)
 
 
-def ember_epoch(out):
-    result = subprocess.run([".build/release/ember", "train", "mnist", "--out", out],
+def ember_epoch(program, out, device):
+    result = subprocess.run([program, "train", "mnist", "--out", out, "--device", device],
                             check=True, capture_output=True, text=True)
     match = re.search(r"test accuracy ([\d.]+)% .*?, (\d+) images/s", result.stdout)
     return float(match.group(2)), float(match.group(1))
 
 
 def main():
-    runs = int(sys.argv[sys.argv.index("--runs") + 1]) if "--runs" in sys.argv else 1
+    option = lambda name, default: sys.argv[sys.argv.index(name) + 1] if name in sys.argv else default
+    runs, device, program = int(option("--runs", 1)), option("--device", "cpu"), option("--ember", ".build/release/ember")
     work = tempfile.mkdtemp()
     try:
         raw = os.path.join(work, "MNIST", "raw")
@@ -75,11 +79,11 @@ def main():
             if name.endswith(".gz"):
                 with gzip.open(os.path.join("Data/MNIST/raw", name)) as f, open(os.path.join(raw, name[:-3]), "wb") as g:
                     shutil.copyfileobj(f, g)
-        print(f"PyTorch {torch.__version__}, {torch.get_num_threads()} threads")
+        print(f"PyTorch {torch.__version__}, {torch.get_num_threads()} threads, device {device}")
         print("run\tEmber img/s\tEmber acc %\tPyTorch img/s\tPyTorch acc %\tratio")
         for run in range(runs):
-            ember_rate, ember_accuracy = ember_epoch(os.path.join(work, "ember"))
-            torch_rate, torch_accuracy = pytorch_epoch(work)
+            ember_rate, ember_accuracy = ember_epoch(program, os.path.join(work, "ember"), device)
+            torch_rate, torch_accuracy = pytorch_epoch(work, torch.device(device))
             print(f"{run + 1}\t{ember_rate:.0f}\t{ember_accuracy:.2f}\t{torch_rate:.0f}\t{torch_accuracy:.2f}\t"
                   f"{ember_rate / torch_rate:.2f}x", flush=True)
     finally:
