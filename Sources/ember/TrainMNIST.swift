@@ -62,9 +62,10 @@ struct TrainMNIST: ParsableCommand {
         var device = try parseDevice(self.device)
         if distributed {
             // On GPUs, NCCL; each rank takes the GPU of its local rank unless --device names one.
-            if case .cuda = device {
-                if self.device == "cuda" { device = .cuda(Distributed.localRank % Ember.cuda.deviceCount) }
-                if case .cuda(let index) = device { try Ember.cuda.setDevice(index) }
+            if case .cuda(var index) = device {
+                if self.device == "cuda" { index = Distributed.localRank % Ember.cuda.deviceCount }
+                device = .cuda(index)
+                try Ember.cuda.setDevice(index)
             }
             try Distributed.initProcessGroup(backend: device == .cpu ? .mpi : .nccl)
             guard Distributed.worldSize == nproc else {

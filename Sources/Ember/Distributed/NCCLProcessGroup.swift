@@ -178,24 +178,15 @@ final class NCCLProcessGroup: ProcessGroup, @unchecked Sendable {   // failure a
             then()
             event = try recordEvent()
         } catch {
-            return settle(Work(), error)
+            lock.withLock { failure = failure ?? error }
+            let work = Work()
+            work.finish(.failure(error))
+            return work
         }
         return watchdog.submit { [self] () throws(DistributedError) in
             defer { _ = driver.eventDestroy(event) }
-            do throws(DistributedError) {
-                try waitForGPU(event, operation)
-            } catch {
-                lock.withLock { failure = failure ?? error }
-                throw error
-            }
+            try waitForGPU(event, operation)
         }
-    }
-
-    /// Records `error` as the group's failure (the first one stays) and finishes `work` with it.
-    private func settle(_ work: Work, _ error: DistributedError) -> Work {
-        lock.withLock { failure = failure ?? error }
-        work.finish(.failure(error))
-        return work
     }
 
     /// An event recorded on the stream after the queued collective.
@@ -208,8 +199,8 @@ final class NCCLProcessGroup: ProcessGroup, @unchecked Sendable {   // failure a
         return event!
     }
 
-    /// Waits until the GPU has passed `event`, or aborts the communicator and throws when NCCL reports an error or
-    /// `timeout` seconds pass.
+    /// Waits until the GPU has passed `event`; when NCCL reports an error or `timeout` seconds pass, aborts the
+    /// communicator, records the failure (the group's first stays) and throws it.
     private func waitForGPU(_ event: CUevent, _ operation: String) throws(DistributedError) {
         context.makeCurrent()
         do throws(DistributedError) {
@@ -226,6 +217,7 @@ final class NCCLProcessGroup: ProcessGroup, @unchecked Sendable {   // failure a
             lock.withLock {
                 if !isAborted { _ = nccl.commAbort(communicator) }
                 isAborted = true
+                failure = failure ?? error
             }
             throw error
         }

@@ -73,18 +73,6 @@ extension CUDABackend {
             }
         }
     }
-
-    /// A 0-d device tensor holding `value`.
-    func scalar(_ value: Double, _ dtype: DType) -> KernelOperand {
-        let tensor = temporary([], dtype)
-        fill(tensor.operand, with: value)
-        return tensor.operand
-    }
-
-    /// An uninitialised contiguous device tensor.
-    func temporary(_ shape: [Int], _ dtype: DType) -> Tensor {
-        Tensor(storage: Storage(byteCount: Layout.count(shape) * dtype.itemSize, backend: self), layout: Layout(contiguous: shape), dtype: dtype)
-    }
 }
 
 /// The (batch, head) pairs of an attention call as batched GEMM operands: one product per batch entry, batched over

@@ -238,6 +238,18 @@ final class CUDABackend: Backend {
         CUDAKernelArgument.withParameters(arguments) { launcher.launch(kernel, of: module, work: .elements(count), arguments: $0) }
     }
 
+    /// A 0-d device tensor holding `value`.
+    func scalar(_ value: Double, _ dtype: DType) -> KernelOperand {
+        let tensor = temporary([], dtype)
+        fill(tensor.operand, with: value)
+        return tensor.operand
+    }
+
+    /// An uninitialised contiguous device tensor.
+    func temporary(_ shape: [Int], _ dtype: DType) -> Tensor {
+        Tensor(storage: Storage(byteCount: Layout.count(shape) * dtype.itemSize, backend: self), layout: Layout(contiguous: shape), dtype: dtype)
+    }
+
     /// `words` in device memory, freed when the storage is released (after the kernels queued before that point:
     /// the allocator hands memory out in stream order).
     private func deviceBuffer(_ words: [Int64]) -> Storage {
