@@ -26,8 +26,7 @@ final class CUDABackendTests: XCTestCase {
     /// A folder holding `libcublas.so.13` and `libcufft.so.12` built from Fixtures/FakeCUDA/fake_cublas.c and
     /// fake_cufft.c.
     static let fakeLibrariesFolder: String = {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ember-fake-cuda-libraries-\(getpid())").path
-        try! FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let folder = processFolder("ember-fake-cuda-libraries")
         let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/FakeCUDA").path
         for (library, source) in [("libcublas.so.13", "fake_cublas.c"), ("libcufft.so.12", "fake_cufft.c")] {
             let compile = try! runProcess("/usr/bin/env", ["cc", "-shared", "-fPIC", "-O1", "-o", "\(folder)/\(library)", "\(fixtures)/\(source)",
@@ -42,8 +41,7 @@ final class CUDABackendTests: XCTestCase {
     /// per test run, nil without the CUDA wheels' headers.
     static let fakeGPUFolder: String? = {
         guard let launcher else { return nil }
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ember-fake-gpu-\(getpid())").path
-        try! FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let folder = processFolder("ember-fake-gpu")
         let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/FakeCUDA").path
         var commands = [["cc", "-c", "-fPIC", "-O1", "-DFAKE_HOST_KERNELS", "-o", "\(folder)/fake.o", "\(fixtures)/fake_cuda.c"],
                         ["cc", "-shared", "-fPIC", "-O1", "-o", "\(folder)/libnccl.so.2", "\(fixtures)/fake_nccl.c"],
@@ -689,6 +687,9 @@ final class HostKernelLauncher: CUDAKernelLauncher, @unchecked Sendable {   // s
             + module.kernels.map { "extern \"C\" void \($0)_host(void** p) { ember_call(\($0), p); }" }.joined(separator: "\n") + "\n}\n"
     }
 
+    /// Where the compiled modules are kept.
+    private static let folder = processFolder("ember-host-kernels")
+
     /// The compiler and its flags for host kernels.
     static func compileCommand(_ includeFolder: String) -> [String] {
         ["c++", "-std=c++20", "-O1", "-fPIC", "-w", "-pthread", "-I", includeFolder]
@@ -697,8 +698,7 @@ final class HostKernelLauncher: CUDAKernelLauncher, @unchecked Sendable {   // s
     private func load(_ module: CUDAKernelModule) -> UnsafeMutableRawPointer {
         lock.lock(); defer { lock.unlock() }
         if let library = libraries[module.name] { return library }
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ember-host-kernels-\(getpid())").path
-        try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let folder = HostKernelLauncher.folder
         let source = "\(folder)/\(module.name).cpp", library = "\(folder)/\(module.name).so"
         try! HostKernelLauncher.hostSource(module).write(toFile: source, atomically: true, encoding: .utf8)
         let compile = try! runProcess("/usr/bin/env", HostKernelLauncher.compileCommand(includeFolder) + ["-shared", "-o", library, source])

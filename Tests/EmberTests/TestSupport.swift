@@ -1,5 +1,7 @@
 // Helpers shared by the unit tests: approximate comparison, a finite-difference gradient check, running a program.
 import Ember
+import Foundation
+import Synchronization
 import XCTest
 
 func assertClose(_ actual: Tensor, _ expected: [Double], tolerance: Double = 1e-5,
@@ -56,4 +58,19 @@ func runProcess(_ executable: String, _ arguments: [String],
     let data = pipe.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
     return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+}
+
+/// The folders `processFolder` made, removed when the test process exits.
+private let processFolders: Mutex<[String]> = {
+    atexit { processFolders.withLock { $0.forEach { try? FileManager.default.removeItem(atPath: $0) } } }
+    return Mutex([])
+}()
+
+/// A new folder in the temporary directory for what the whole test process shares (`<prefix>-<pid>`), removed when
+/// the process exits.
+func processFolder(_ prefix: String) -> String {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(getpid())").path
+    try! FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    processFolders.withLock { $0.append(folder) }
+    return folder
 }

@@ -1,6 +1,6 @@
-// The device the golden cases run on: the CPU, or with EMBER_GOLDEN_DEVICE=test a second device whose memory the
-// op layer may not read (the CPU kernels run on it only through its own backend), so a case passes there only when
-// every op, module and optimizer it uses goes through the backend seam.
+// The device the golden cases run on: the CPU; with EMBER_GOLDEN_DEVICE=test a second device whose memory the op
+// layer may not read (the CPU kernels run on it only through its own backend), so a case passes there only when
+// every op, module and optimizer it uses goes through the backend seam; with EMBER_GOLDEN_DEVICE=cuda the first GPU.
 import Foundation
 import Ember
 
@@ -9,7 +9,12 @@ enum GoldenDevice {
 
     /// The device of this process's cases.
     static let current: Device = {
-        guard ProcessInfo.processInfo.environment[variable] == "test" else { return .cpu }
-        return EmulatedDevice.register(.privateUse(0)).device
+        switch ProcessInfo.processInfo.environment[variable] {
+        case "test": return EmulatedDevice.register(.privateUse(0)).device
+        case "cuda":
+            precondition(Ember.cuda.isAvailable, "golden cases on CUDA: \(Ember.cuda.unavailableReason ?? "no GPU")")
+            return .cuda(0)
+        default: return .cpu
+        }
     }()
 }

@@ -38,6 +38,12 @@ final class GoldenTests: XCTestCase {
     /// Every case once more with its tensors, modules and optimizers on a second device (the tests' own backend).
     func testGoldenSuitesOnTheTestDevice() throws { try runSuites(device: "test") }
 
+    /// Every case once more on `cuda:0`, where a GPU (or, in EmberTests, the fake one) is present.
+    func testGoldenSuitesOnCUDA() throws {
+        guard Ember.cuda.isAvailable else { throw XCTSkip("no GPU: \(Ember.cuda.unavailableReason ?? "")") }
+        try runSuites(device: "cuda")
+    }
+
     private func runSuites(device: String?) throws {
         let suites = try GoldenTests.suites()
         XCTAssertFalse(suites.isEmpty, "no golden suites under \(GoldenTests.roots.map(\.path))")

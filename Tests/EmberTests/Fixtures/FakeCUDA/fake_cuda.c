@@ -115,6 +115,8 @@ static unsigned last_grid = 0, last_block = 0;
 void fake_last_launch(unsigned *grid, unsigned *block) { *grid = last_grid; *block = last_block; }
 
 #ifdef FAKE_HOST_KERNELS
+// Each kernel found is also added as a line to the file $FAKE_CUDA_KERNEL_LOG names, if set: Ember looks a kernel up
+// when it first launches it, so the tests learn which kernels a run used.
 CUresult cuModuleGetFunction(void **function, void *module, const char *name) {
     (void)module;
     Dl_info info;
@@ -123,6 +125,12 @@ CUresult cuModuleGetFunction(void **function, void *module, const char *name) {
     void *self = dlopen(info.dli_fname, RTLD_NOW | RTLD_NOLOAD);
     snprintf(symbol, sizeof symbol, "%s_host", name);
     *function = self ? dlsym(self, symbol) : 0;
+    const char *log = getenv("FAKE_CUDA_KERNEL_LOG");
+    FILE *file = *function && log ? fopen(log, "a") : 0;
+    if (file) {
+        fprintf(file, "%s\n", name);
+        fclose(file);
+    }
     return *function ? 0 : 500;
 }
 #else
