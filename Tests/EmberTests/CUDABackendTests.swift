@@ -17,8 +17,8 @@ final class CUDABackendTests: XCTestCase {
         guard let include = (try? CUDATests.loadNVRTC())?.includeFolder,
               FileManager.default.fileExists(atPath: include + "/nv/target") else { return nil }
         let launcher = HostKernelLauncher(includeFolder: include)
-        let blas = try! CUBLASSession(CUBLAS(searching: [fakeLibrariesFolder]), context: nil)
-        let fft = CUFFTSession(try! CUFFT(searching: [fakeLibrariesFolder]), context: nil)
+        let blas = try! CUBLASSession(CUBLAS(searching: [fakeLibrariesFolder]), context: nil, ordinal: 0)
+        let fft = CUFFTSession(try! CUFFT(searching: [fakeLibrariesFolder]), context: nil, ordinal: 0)
         Backends.register(CUDABackend(device: device, allocator: EmulatedDevice(device), launcher: launcher, blas: blas, fft: fft))
         return launcher
     }()
@@ -63,6 +63,9 @@ final class CUDABackendTests: XCTestCase {
         precondition(link.status == 0, "the fake GPU's driver did not link: \(link.output)")
         return folder
     }()
+
+    /// The kernel cache of the tests that run the fake GPU, so that NVRTC compiles each module once per test run.
+    static let kernelCacheFolder = processFolder("ember-fake-gpu-kernels")
 
     private func requireLauncher() throws -> HostKernelLauncher {
         guard let launcher = Self.launcher else {

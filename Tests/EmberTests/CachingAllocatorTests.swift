@@ -1,5 +1,6 @@
 // The CUDA caching allocator's bookkeeping on a fake device memory: reuse, packing of small requests, best fit,
-// splitting and merging, streams, emptying the cache, and out-of-memory with one retry.
+// splitting and merging, streams (a block held while other streams use it), emptying the cache, and out-of-memory with
+// one retry.
 @testable import Ember
 import XCTest
 
@@ -24,6 +25,22 @@ private final class FakeDeviceMemory: DeviceMemory {
     func freeSegment(_ address: UInt64) {
         XCTAssertNotNil(segments.removeValue(forKey: address), "freed a segment twice")
     }
+
+    /// The markers placed, in order: a test says when a stream passes one.
+    private(set) var markers: [(stream: Int, marker: FakeMarker)] = []
+
+    func mark(_ stream: Int) -> DeviceMarker {
+        let marker = FakeMarker()
+        markers.append((stream, marker))
+        return marker
+    }
+}
+
+/// A marker the test passes by hand; waiting for it passes it.
+private final class FakeMarker: DeviceMarker {
+    var hasPassed = false
+    private(set) var waited = false
+    func wait() { (waited, hasPassed) = (true, true) }
 }
 
 final class CachingAllocatorTests: XCTestCase {
@@ -101,6 +118,40 @@ final class CachingAllocatorTests: XCTestCase {
         XCTAssertNotEqual(onZero, onOne)
         XCTAssertEqual(memory.segments.count, 2)
         XCTAssertEqual(try allocator.allocate(4096, stream: 1), onOne)
+    }
+
+    func testABlockAnotherStreamUsedIsHeldUntilThatStreamPassesItsMarker() throws {
+        let memory = FakeDeviceMemory(capacity: 100 * mib), allocator = CachingAllocator(memory: memory, device: 0)
+        let shared = try allocator.allocate(4096, stream: 1)
+        allocator.recordStream(shared, stream: 1)   // its own stream: nothing to wait for
+        allocator.recordStream(shared, stream: 2)
+        allocator.recordStream(shared, stream: 3)
+        allocator.free(shared)
+        XCTAssertEqual(allocator.allocatedBytes, 0, "freed as far as the statistics go")
+        XCTAssertEqual(memory.markers.map(\.stream).sorted(), [2, 3], "a marker on each other stream, none on its own")
+        let meanwhile = try allocator.allocate(4096, stream: 1)
+        XCTAssertNotEqual(meanwhile, shared, "held while streams 2 and 3 may still use it")
+        memory.markers[0].marker.hasPassed = true
+        XCTAssertNotEqual(try allocator.allocate(4096, stream: 1), shared, "stream \(memory.markers[1].stream) has not passed")
+        memory.markers[1].marker.hasPassed = true
+        XCTAssertEqual(try allocator.allocate(4096, stream: 1), shared, "both streams passed: cached for its own stream again")
+        XCTAssertEqual(memory.markers.count, 2)
+
+        let plain = try allocator.allocate(4096, stream: 1)
+        allocator.free(plain)
+        XCTAssertEqual(memory.markers.count, 2, "a block only its own stream used is cached at once, with no marker")
+        XCTAssertEqual(try allocator.allocate(4096, stream: 1), plain)
+    }
+
+    func testEmptyingTheCacheWaitsForTheStreamsHoldingFreedBlocks() throws {
+        let memory = FakeDeviceMemory(capacity: 100 * mib), allocator = CachingAllocator(memory: memory, device: 0)
+        let block = try allocator.allocate(12 * mib)
+        allocator.recordStream(block, stream: 5)
+        allocator.free(block)
+        allocator.emptyCache()
+        XCTAssertTrue(memory.markers[0].marker.waited)
+        XCTAssertTrue(memory.segments.isEmpty, "the held block went back to the driver after the wait")
+        XCTAssertEqual(allocator.reservedBytes, 0)
     }
 
     func testOutOfMemoryEmptiesTheCacheRetriesOnceThenThrowsPyTorchsMessage() throws {

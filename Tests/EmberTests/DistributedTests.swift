@@ -367,18 +367,18 @@ final class DistributedTests: XCTestCase {
     // MARK: NCCL on fake GPUs
 
     func testEveryCollectiveOnTwoFakeGPUsOverNCCL() throws {
-        let environment = try fakeGPUEnvironment(kernelCache: CUDATests.temporaryFolder(self))
+        let environment = try fakeGPUEnvironment()
         try assertEveryRankPasses(2, "testCollectivesWorker", environment: environment) { "collectives passed on rank \($0) of 2 (nccl)" }
     }
 
     func testDistributedDataParallelOnTwoFakeGPUsOverNCCL() throws {
-        let environment = try fakeGPUEnvironment(kernelCache: CUDATests.temporaryFolder(self))
+        let environment = try fakeGPUEnvironment()
         try assertEveryRankPasses(2, "testDataParallelWorker", environment: environment) { "data parallel passed on rank \($0) (nccl)" }
     }
 
     func testANCCLProgramStartedAloneFormsAGroupOfOne() throws {
         let program = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
-        let environment = try fakeGPUEnvironment(kernelCache: CUDATests.temporaryFolder(self))
+        let environment = try fakeGPUEnvironment()
         let run = try runProcess(program, ["EmberTests.DistributedTests/testLeaveWithoutDestroyingWorker"],
                                  environment: environment.merging(["EMBER_DISTRIBUTED_WORKER": "1"]) { $1 })
         XCTAssertEqual(run.status, 0, run.output)
@@ -390,7 +390,7 @@ final class DistributedTests: XCTestCase {
     func testTrainMNISTOnTwoFakeGPUsOverNCCL() throws {
         let ember = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("ember").path
         try XCTSkipUnless(FileManager.default.isExecutableFile(atPath: ember), "ember is not built at \(ember)")
-        var environment = try fakeGPUEnvironment(kernelCache: CUDATests.temporaryFolder(self))
+        var environment = try fakeGPUEnvironment()
         environment["EMBER_TEST_BACKEND"] = nil
         let folder = try CUDATests.temporaryFolder(self)
         let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -420,7 +420,7 @@ final class DistributedTests: XCTestCase {
     /// A collective the GPU never finishes (the fake driver's events never complete) times out, aborts the
     /// communicator and leaves the group refusing the rest.
     func testANCCLCollectiveTheGPUNeverFinishesTimesOut() throws {
-        var environment = try fakeGPUEnvironment(kernelCache: CUDATests.temporaryFolder(self))
+        var environment = try fakeGPUEnvironment()
         let driver = try CUDATests.buildFakeDriver(self, ["-DFAKE_EVENTS_NEVER_COMPLETE"])
         environment["EMBER_CUDA_PATH"] = driver + ":" + environment["EMBER_CUDA_PATH"]!
         let program = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
@@ -501,15 +501,15 @@ final class DistributedTests: XCTestCase {
     var workerDevice: Device { workerBackend == .nccl ? .cuda(0) : .cpu }
 
     /// The environment of workers on NCCL and the fake GPU (Fixtures/FakeCUDA: the driver running the kernels compiled
-    /// for the host, and the fake NCCL, whose ranks meet in a shared file), with their compiled kernels cached in
-    /// `folder`; skips without the CUDA wheels' headers, which the fake GPU's kernels need.
-    func fakeGPUEnvironment(kernelCache folder: String) throws -> [String: String] {
+    /// for the host, and the fake NCCL, whose ranks meet in a shared file), with their compiled kernels in the fake
+    /// GPU's kernel cache; skips without the CUDA wheels' headers, which the fake GPU's kernels need.
+    func fakeGPUEnvironment() throws -> [String: String] {
         guard let gpu = CUDABackendTests.fakeGPUFolder else {
             if ProcessInfo.processInfo.environment["EMBER_REQUIRE_NVRTC"] != nil { XCTFail("the fake GPU could not be built") }
             throw XCTSkip("the CUDA wheels' headers are not installed (make cuda-tools installs them)")
         }
         let search = [gpu] + (ProcessInfo.processInfo.environment["EMBER_CUDA_PATH"].map { [$0] } ?? [])
-        return ["EMBER_TEST_BACKEND": "nccl", "EMBER_CUDA_PATH": search.joined(separator: ":"), "EMBER_KERNEL_CACHE": folder]
+        return ["EMBER_TEST_BACKEND": "nccl", "EMBER_CUDA_PATH": search.joined(separator: ":"), "EMBER_KERNEL_CACHE": CUDABackendTests.kernelCacheFolder]
     }
 }
 

@@ -16,7 +16,7 @@ final class FakeGPUGoldenTests: XCTestCase {
         let search = [gpu] + (ProcessInfo.processInfo.environment["EMBER_CUDA_PATH"].map { [$0] } ?? [])
         let run = try runProcess("/proc/self/exe", ["GoldenTests.GoldenTests/testGoldenSuitesOnCUDA"],
                                  environment: ["EMBER_CUDA_PATH": search.joined(separator: ":"),
-                                               "EMBER_KERNEL_CACHE": folder + "/cache", "FAKE_CUDA_KERNEL_LOG": kernelLog])
+                                               "EMBER_KERNEL_CACHE": CUDABackendTests.kernelCacheFolder, "FAKE_CUDA_KERNEL_LOG": kernelLog])
         let lines = run.output.split(separator: "\n")
         let suites = lines.filter { $0.hasPrefix("golden ") && $0.contains("on the cuda device") }
         suites.forEach { print($0) }

@@ -19,6 +19,7 @@ typedef struct CUevent_st *CUevent;
 #define CUDA_ERROR_OUT_OF_MEMORY 2
 #define CUDA_ERROR_NO_DEVICE 100
 #define CUDA_ERROR_NOT_READY 600
+#define CU_STREAM_NON_BLOCKING 1
 #define CU_EVENT_DEFAULT 0
 #define CU_EVENT_DISABLE_TIMING 2
 #define CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT 16
@@ -42,16 +43,18 @@ typedef CUresult (*PFN_cuCtxSynchronize)(void);
 typedef CUresult (*PFN_cuMemAlloc)(CUdeviceptr *address, size_t bytes);
 typedef CUresult (*PFN_cuMemFree)(CUdeviceptr address);
 typedef CUresult (*PFN_cuMemGetInfo)(size_t *free, size_t *total);
-typedef CUresult (*PFN_cuMemcpyHtoD)(CUdeviceptr destination, const void *source, size_t bytes);
-typedef CUresult (*PFN_cuMemcpyDtoH)(void *destination, CUdeviceptr source, size_t bytes);
-typedef CUresult (*PFN_cuMemcpyDtoD)(CUdeviceptr destination, CUdeviceptr source, size_t bytes);
-typedef CUresult (*PFN_cuMemsetD8)(CUdeviceptr destination, unsigned char value, size_t count);
+typedef CUresult (*PFN_cuMemcpyHtoDAsync)(CUdeviceptr destination, const void *source, size_t bytes, CUstream stream);
+typedef CUresult (*PFN_cuMemcpyDtoHAsync)(void *destination, CUdeviceptr source, size_t bytes, CUstream stream);
 typedef CUresult (*PFN_cuModuleLoadData)(CUmodule *module, const void *image);
 typedef CUresult (*PFN_cuModuleGetFunction)(CUfunction *function, CUmodule module, const char *name);
 typedef CUresult (*PFN_cuLaunchKernel)(CUfunction function, unsigned int gridX, unsigned int gridY, unsigned int gridZ,
                                        unsigned int blockX, unsigned int blockY, unsigned int blockZ,
                                        unsigned int sharedBytes, CUstream stream, void **parameters, void **extra);
+typedef CUresult (*PFN_cuCtxGetStreamPriorityRange)(int *leastPriority, int *greatestPriority);
+typedef CUresult (*PFN_cuStreamCreateWithPriority)(CUstream *stream, unsigned int flags, int priority);
 typedef CUresult (*PFN_cuStreamSynchronize)(CUstream stream);
+typedef CUresult (*PFN_cuStreamQuery)(CUstream stream);
+typedef CUresult (*PFN_cuStreamWaitEvent)(CUstream stream, CUevent event, unsigned int flags);
 typedef CUresult (*PFN_cuEventCreate)(CUevent *event, unsigned int flags);
 typedef CUresult (*PFN_cuEventRecord)(CUevent event, CUstream stream);
 typedef CUresult (*PFN_cuEventQuery)(CUevent event);
@@ -90,6 +93,7 @@ typedef struct cublasContext *cublasHandle_t;
 #define CUBLAS_GEMM_DEFAULT -1
 typedef cublasStatus_t (*PFN_cublasCreate)(cublasHandle_t *handle);
 typedef const char *(*PFN_cublasGetStatusString)(cublasStatus_t status);
+typedef cublasStatus_t (*PFN_cublasSetStream)(cublasHandle_t handle, CUstream stream);
 typedef cublasStatus_t (*PFN_cublasGemmStridedBatchedEx)(cublasHandle_t handle, int transa, int transb, int m, int n, int k,
                                                         const void *alpha, const void *A, int Atype, int lda, long long strideA,
                                                         const void *B, int Btype, int ldb, long long strideB, const void *beta,
@@ -110,6 +114,7 @@ typedef cufftResult (*PFN_cufftGetVersion)(int *version);
 typedef cufftResult (*PFN_cufftPlanMany)(cufftHandle *plan, int rank, int *n, int *inembed, int istride, int idist, int *onembed,
                                          int ostride, int odist, int type, int batch);
 typedef cufftResult (*PFN_cufftDestroy)(cufftHandle plan);
+typedef cufftResult (*PFN_cufftSetStream)(cufftHandle plan, CUstream stream);
 /// cufftExecC2C and cufftExecZ2Z.
 typedef cufftResult (*PFN_cufftExecComplex)(cufftHandle plan, void *input, void *output, int direction);
 /// cufftExecR2C and cufftExecD2Z.

@@ -1,5 +1,5 @@
-// The NCCL backend of a process group: collectives on one GPU's tensors, queued on the stream Ember's kernels run
-// on, each watched until the GPU has done it.
+// The NCCL backend of a process group: collectives on one GPU's tensors, queued on the current stream, where Ember's
+// kernels run, each watched until the GPU has done it.
 import CCUDA
 import Foundation
 
@@ -7,9 +7,9 @@ import Foundation
 /// them, which carries NCCL's unique id from rank 0 to the others (a process started alone forms a group of one and
 /// needs no MPI); the communicator lives on the GPU current when the group starts (`Ember.cuda.setDevice` first).
 ///
-/// Collectives are queued on the legacy default stream, in order with the kernels before and after them, so tensors
-/// need no synchronisation; their work completes once the GPU has finished them, which a thread of the group
-/// watches. A collective that has not finished within `timeout` seconds (a rank died, hung or never called it), or
+/// Collectives are queued on the calling thread's current stream of the GPU (`CUDAStream`; the default stream unless
+/// changed), in order with the kernels before and after them there, so tensors need no synchronisation; their work
+/// completes once the GPU has finished them, which a thread of the group watches. A collective that has not finished within `timeout` seconds (a rank died, hung or never called it), or
 /// that NCCL reports failed, aborts the communicator, so the GPU is freed and the group refuses the rest.
 final class NCCLProcessGroup: ProcessGroup, @unchecked Sendable {   // failure and isAborted guarded by lock
     let rank: Int
@@ -20,6 +20,7 @@ final class NCCLProcessGroup: ProcessGroup, @unchecked Sendable {   // failure a
     var messageLimit: Int? { nil }
 
     private let nccl: NCCLLibrary
+    private let ordinal: Int
     private let driver: CUDADriver
     private let context: CUDAContext
     private let communicator: ncclComm_t
@@ -35,8 +36,11 @@ final class NCCLProcessGroup: ProcessGroup, @unchecked Sendable {   // failure a
                  bootstrap: MPIProcessGroup?, watchdog: CommunicationThread, rank: Int, worldSize: Int, timeout: Double) {
         (self.nccl, self.driver, self.context, self.communicator) = (nccl, driver, context, communicator)
         (self.bootstrap, self.watchdog, self.rank, self.worldSize, self.timeout) = (bootstrap, watchdog, rank, worldSize, timeout)
-        device = .cuda(ordinal)
+        (self.ordinal, device) = (ordinal, .cuda(ordinal))
     }
+
+    /// The calling thread's current stream of the group's GPU, where its collectives are queued.
+    private var stream: CUstream? { CUDAStream.currentHandle(ordinal) }
 
     /// Joins the job this process was started in, on the current GPU, within `timeout` seconds.
     static func join(timeout: Double) throws(DistributedError) -> NCCLProcessGroup {
@@ -105,21 +109,21 @@ final class NCCLProcessGroup: ProcessGroup, @unchecked Sendable {   // failure a
     func allReduce(_ tensor: Tensor, _ op: Distributed.ReduceOp) -> Work {
         run("Distributed.allReduce", then: { tensor.bumpVersion() }) { communicator throws(DistributedError) in
             try nccl.check(nccl.allReduce(tensor.operand.address, tensor.operand.address, count(tensor), NCCLLibrary.dataType(tensor.dtype),
-                                          NCCLLibrary.reduction(op, of: tensor.dtype), communicator, nil), "ncclAllReduce", communicator)
+                                          NCCLLibrary.reduction(op, of: tensor.dtype), communicator, stream), "ncclAllReduce", communicator)
         }
     }
 
     func broadcast(_ tensor: Tensor, root: Int) -> Work {
         run("Distributed.broadcast", then: { tensor.bumpVersion() }) { communicator throws(DistributedError) in
             try nccl.check(nccl.broadcast(tensor.operand.address, tensor.operand.address, count(tensor), NCCLLibrary.dataType(tensor.dtype),
-                                          Int32(root), communicator, nil), "ncclBroadcast", communicator)
+                                          Int32(root), communicator, stream), "ncclBroadcast", communicator)
         }
     }
 
     func allGather(_ output: Tensor, _ input: Tensor, then: @escaping () -> Void) -> Work {
         run("Distributed.allGather", then: { output.bumpVersion(); then() }) { communicator throws(DistributedError) in
             try nccl.check(nccl.allGather(input.operand.address, output.operand.address, count(input), NCCLLibrary.dataType(input.dtype),
-                                          communicator, nil), "ncclAllGather", communicator)
+                                          communicator, stream), "ncclAllGather", communicator)
         }
     }
 
@@ -127,7 +131,7 @@ final class NCCLProcessGroup: ProcessGroup, @unchecked Sendable {   // failure a
         run("Distributed.reduceScatter", then: { output.bumpVersion() }) { communicator throws(DistributedError) in
             try nccl.check(nccl.reduceScatter(input.operand.address, output.operand.address, count(output),
                                               NCCLLibrary.dataType(output.dtype), NCCLLibrary.reduction(op, of: output.dtype), communicator,
-                                              nil), "ncclReduceScatter", communicator)
+                                              stream), "ncclReduceScatter", communicator)
         }
     }
 
@@ -150,7 +154,7 @@ final class NCCLProcessGroup: ProcessGroup, @unchecked Sendable {   // failure a
         let token = Tensor.zeros([1], device: device)
         return run("Distributed.barrier") { communicator throws(DistributedError) in
             try nccl.check(nccl.allReduce(token.operand.address, token.operand.address, 1, NCCLLibrary.dataType(.float32), 0,
-                                          communicator, nil), "ncclAllReduce", communicator)
+                                          communicator, stream), "ncclAllReduce", communicator)
         }
     }
 
@@ -194,7 +198,7 @@ final class NCCLProcessGroup: ProcessGroup, @unchecked Sendable {   // failure a
         var event: CUevent?
         try cuda { () throws(CUDAError) in
             try driver.check(driver.eventCreate(&event, UInt32(CU_EVENT_DISABLE_TIMING)), "cuEventCreate")
-            try driver.check(driver.eventRecord(event, nil), "cuEventRecord")
+            try driver.check(driver.eventRecord(event, stream), "cuEventRecord")
         }
         return event!
     }
@@ -230,8 +234,8 @@ final class NCCLProcessGroup: ProcessGroup, @unchecked Sendable {   // failure a
                           towardsRoot: Bool) throws(DistributedError) {
         func move(_ tensor: Tensor, _ peer: Int, sending: Bool) throws(DistributedError) {
             let type = NCCLLibrary.dataType(tensor.dtype), peer = Int32(peer)
-            try nccl.check(sending ? nccl.send(tensor.operand.address, count(tensor), type, peer, communicator, nil)
-                                   : nccl.recv(tensor.operand.address, count(tensor), type, peer, communicator, nil),
+            try nccl.check(sending ? nccl.send(tensor.operand.address, count(tensor), type, peer, communicator, stream)
+                                   : nccl.recv(tensor.operand.address, count(tensor), type, peer, communicator, stream),
                            sending ? "ncclSend" : "ncclRecv", communicator)
         }
         try nccl.check(nccl.groupStart(), "ncclGroupStart")

@@ -6,6 +6,7 @@ import Foundation
 final class CUBLAS: @unchecked Sendable {   // immutable after init: entry points
     let library: SharedLibrary
     private let create: PFN_cublasCreate
+    private let setStream: PFN_cublasSetStream
     private let getStatusString: PFN_cublasGetStatusString
     private let gemmStridedBatched: PFN_cublasGemmStridedBatchedEx
 
@@ -14,14 +15,17 @@ final class CUBLAS: @unchecked Sendable {   // immutable after init: entry point
         let library = try SharedLibrary.openCUDA(["libcublas.so.13", "libcublas.so.12", "libcublas.so"], in: folders)
         self.library = library
         create = try library.entryPoint("cublasCreate_v2")
+        setStream = try library.entryPoint("cublasSetStream_v2")
         getStatusString = try library.entryPoint("cublasGetStatusString")
         gemmStridedBatched = try library.entryPoint("cublasGemmStridedBatchedEx")
     }
 
-    /// A handle for the current context; its work goes to the legacy default stream, in order with Ember's kernels.
-    func makeHandle() throws(CUDAError) -> cublasHandle_t {
+    /// A handle for the current context whose work goes to `stream` (nil: the default stream), in order with the
+    /// kernels queued there.
+    func makeHandle(stream: CUstream?) throws(CUDAError) -> cublasHandle_t {
         var handle: cublasHandle_t?
         try check(create(&handle), "cublasCreate_v2")
+        try check(setStream(handle, stream), "cublasSetStream_v2")
         return handle!
     }
 
@@ -66,19 +70,32 @@ final class CUBLAS: @unchecked Sendable {   // immutable after init: entry point
     }
 }
 
-/// cuBLAS on one GPU: the library and a handle made in the GPU's context. A handle serves one thread at a time, so
-/// calls take a lock.
-final class CUBLASSession: @unchecked Sendable {   // the handle is used under lock
+/// cuBLAS on one GPU: the library and a handle per stream, made in the GPU's context on the stream's first product
+/// (a handle's workspace must not be shared by streams that may run at once). A handle serves one thread at a time,
+/// so calls take a lock.
+final class CUBLASSession: @unchecked Sendable {   // handles are made and used under lock
     private let library: CUBLAS
-    private let handle: cublasHandle_t
     private let context: CUDAContext?
+    /// The GPU whose current stream the products go to.
+    private let ordinal: Int
+    private var handles: [Int: cublasHandle_t] = [:]
     private let lock = NSLock()
 
-    /// A handle in `context` (nil: whatever context is current, as on the tests' host devices).
-    init(_ library: CUBLAS, context: CUDAContext?) throws(CUDAError) {
+    /// A session on GPU `ordinal` in `context` (nil: whatever context is current, as on the tests' host devices); the
+    /// default stream's handle is made at once, so a cuBLAS that cannot make one is found here.
+    init(_ library: CUBLAS, context: CUDAContext?, ordinal: Int) throws(CUDAError) {
         context?.makeCurrent()
-        (self.library, self.context) = (library, context)
-        handle = try library.makeHandle()
+        (self.library, self.context, self.ordinal) = (library, context, ordinal)
+        handles[0] = try library.makeHandle(stream: nil)
+    }
+
+    /// The handle of the calling thread's current stream.
+    private func handle() throws(CUDAError) -> cublasHandle_t {
+        let stream = CUDAStream.currentHandle(ordinal), key = Int(bitPattern: stream)
+        if let handle = handles[key] { return handle }
+        let handle = try library.makeHandle(stream: stream)
+        handles[key] = handle
+        return handle
     }
 
     /// `CUBLAS.batchedProduct` on this GPU, with `Ember.cuda.allowTF32`; false when cuBLAS cannot take the operands.
@@ -87,7 +104,7 @@ final class CUBLASSession: @unchecked Sendable {   // the handle is used under l
         lock.lock(); defer { lock.unlock() }
         context?.makeCurrent()
         do throws(CUDAError) {
-            return try library.batchedProduct(handle, a, b, into: out, scale: scale, allowTF32: CUDARuntime.shared.allowTF32) ?? false
+            return try library.batchedProduct(handle(), a, b, into: out, scale: scale, allowTF32: CUDARuntime.shared.allowTF32) ?? false
         } catch {
             fail("\(device)", error.description)
         }

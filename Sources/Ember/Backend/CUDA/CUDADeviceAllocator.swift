@@ -26,6 +26,44 @@ final class CUDADriverMemory: DeviceMemory {
         _ = driver.memGetInfo(&free, &total)
         return (free, total)
     }
+
+    /// An event recorded on `stream`; a driver failure stops with its message (memory could be reused too early).
+    func mark(_ stream: Int) -> DeviceMarker {
+        context.makeCurrent()
+        var event: CUevent?
+        do throws(CUDAError) {
+            try driver.check(driver.eventCreate(&event, UInt32(CU_EVENT_DISABLE_TIMING)), "cuEventCreate")
+            try driver.check(driver.eventRecord(event, CUstream(bitPattern: stream)), "cuEventRecord")
+        } catch {
+            fail("CUDA caching allocator", error.description)
+        }
+        return CUDAEventMarker(driver: driver, context: context, event: event!)
+    }
+}
+
+/// An event in a stream, as the caching allocator's marker.
+private final class CUDAEventMarker: DeviceMarker {
+    private let driver: CUDADriver
+    private let context: CUDAContext
+    private let event: CUevent
+
+    init(driver: CUDADriver, context: CUDAContext, event: CUevent) { (self.driver, self.context, self.event) = (driver, context, event) }
+
+    deinit {
+        context.makeCurrent()
+        _ = driver.eventDestroy(event)
+    }
+
+    /// Whether the GPU has passed the event; a failure counts as passed, as the GPU's work is then over.
+    var hasPassed: Bool {
+        context.makeCurrent()
+        return driver.eventQuery(event) != CUDA_ERROR_NOT_READY
+    }
+
+    func wait() {
+        context.makeCurrent()
+        _ = driver.eventSynchronize(event)
+    }
 }
 
 /// A GPU's primary context (the one the driver shares with every library in the process), made current on the
@@ -47,8 +85,9 @@ final class CUDAContext: @unchecked Sendable {   // immutable: the driver and a 
     func makeCurrent() { _ = driver.ctxSetCurrent(context) }
 }
 
-/// Tensors' memory on one GPU: blocks of the device's caching allocator, and synchronous copies through the driver.
-/// A driver failure while copying stops with the driver's message (the tensor's bytes would be wrong otherwise).
+/// Tensors' memory on one GPU: blocks of the device's caching allocator for the calling thread's current stream,
+/// and copies queued on that stream, which the host then waits for. A driver failure while copying stops with the
+/// driver's message (the tensor's bytes would be wrong otherwise).
 final class CUDADeviceAllocator: DeviceAllocator, @unchecked Sendable {   // cache and lastFailure guarded by lock
     let ordinal: Int
     /// The GPU's primary context.
@@ -68,7 +107,8 @@ final class CUDADeviceAllocator: DeviceAllocator, @unchecked Sendable {   // cac
     func allocate(_ byteCount: Int) -> UnsafeMutableRawPointer? {
         lock.lock(); defer { lock.unlock() }
         do {
-            return UnsafeMutableRawPointer(bitPattern: UInt(try cache.allocate(byteCount)))
+            let stream = Int(bitPattern: CUDAStream.currentHandle(ordinal))
+            return UnsafeMutableRawPointer(bitPattern: UInt(try cache.allocate(byteCount, stream: stream)))
         } catch {
             lastFailure = error
             return nil
@@ -82,12 +122,22 @@ final class CUDADeviceAllocator: DeviceAllocator, @unchecked Sendable {   // cac
 
     func copyFromHost(_ source: UnsafeRawPointer, to address: UnsafeMutableRawPointer, byteCount: Int) {
         context.makeCurrent()
-        stopOnFailure(driver.memcpyHtoD(deviceAddress(address), source, byteCount), "cuMemcpyHtoD_v2")
+        let stream = CUDAStream.currentHandle(ordinal)
+        stopOnFailure(driver.memcpyHtoDAsync(deviceAddress(address), source, byteCount, stream), "cuMemcpyHtoDAsync_v2")
+        stopOnFailure(driver.streamSynchronize(stream), "cuStreamSynchronize")
     }
 
     func copyToHost(_ address: UnsafeRawPointer, to destination: UnsafeMutableRawPointer, byteCount: Int) {
         context.makeCurrent()
-        stopOnFailure(driver.memcpyDtoH(destination, deviceAddress(address), byteCount), "cuMemcpyDtoH_v2")
+        let stream = CUDAStream.currentHandle(ordinal)
+        stopOnFailure(driver.memcpyDtoHAsync(destination, deviceAddress(address), byteCount, stream), "cuMemcpyDtoHAsync_v2")
+        stopOnFailure(driver.streamSynchronize(stream), "cuStreamSynchronize")
+    }
+
+    /// Notes that `stream` (nil: the default one) uses the block at `address` (`Tensor.record_stream`).
+    func recordStream(_ address: UnsafeRawPointer, stream: CUstream?) {
+        lock.lock(); defer { lock.unlock() }
+        cache.recordStream(deviceAddress(address), stream: Int(bitPattern: stream))
     }
 
     /// Memory statistics and the cache, under the allocator's lock.

@@ -19,14 +19,16 @@ final class CUDADriver: @unchecked Sendable {   // immutable after init: entry p
     let memAlloc: PFN_cuMemAlloc
     let memFree: PFN_cuMemFree
     let memGetInfo: PFN_cuMemGetInfo
-    let memcpyHtoD: PFN_cuMemcpyHtoD
-    let memcpyDtoH: PFN_cuMemcpyDtoH
-    let memcpyDtoD: PFN_cuMemcpyDtoD
-    let memsetD8: PFN_cuMemsetD8
+    let memcpyHtoDAsync: PFN_cuMemcpyHtoDAsync
+    let memcpyDtoHAsync: PFN_cuMemcpyDtoHAsync
     let moduleLoadData: PFN_cuModuleLoadData
     let moduleGetFunction: PFN_cuModuleGetFunction
     let launchKernel: PFN_cuLaunchKernel
+    let ctxGetStreamPriorityRange: PFN_cuCtxGetStreamPriorityRange
+    let streamCreateWithPriority: PFN_cuStreamCreateWithPriority
     let streamSynchronize: PFN_cuStreamSynchronize
+    let streamQuery: PFN_cuStreamQuery
+    let streamWaitEvent: PFN_cuStreamWaitEvent
     let eventCreate: PFN_cuEventCreate
     let eventRecord: PFN_cuEventRecord
     let eventQuery: PFN_cuEventQuery
@@ -53,14 +55,16 @@ final class CUDADriver: @unchecked Sendable {   // immutable after init: entry p
         memAlloc = try library.entryPoint("cuMemAlloc_v2")
         memFree = try library.entryPoint("cuMemFree_v2")
         memGetInfo = try library.entryPoint("cuMemGetInfo_v2")
-        memcpyHtoD = try library.entryPoint("cuMemcpyHtoD_v2")
-        memcpyDtoH = try library.entryPoint("cuMemcpyDtoH_v2")
-        memcpyDtoD = try library.entryPoint("cuMemcpyDtoD_v2")
-        memsetD8 = try library.entryPoint("cuMemsetD8_v2")
+        memcpyHtoDAsync = try library.entryPoint("cuMemcpyHtoDAsync_v2")
+        memcpyDtoHAsync = try library.entryPoint("cuMemcpyDtoHAsync_v2")
         moduleLoadData = try library.entryPoint("cuModuleLoadData")
         moduleGetFunction = try library.entryPoint("cuModuleGetFunction")
         launchKernel = try library.entryPoint("cuLaunchKernel")
+        ctxGetStreamPriorityRange = try library.entryPoint("cuCtxGetStreamPriorityRange")
+        streamCreateWithPriority = try library.entryPoint("cuStreamCreateWithPriority")
         streamSynchronize = try library.entryPoint("cuStreamSynchronize")
+        streamQuery = try library.entryPoint("cuStreamQuery")
+        streamWaitEvent = try library.entryPoint("cuStreamWaitEvent")
         eventCreate = try library.entryPoint("cuEventCreate")
         eventRecord = try library.entryPoint("cuEventRecord")
         eventQuery = try library.entryPoint("cuEventQuery")

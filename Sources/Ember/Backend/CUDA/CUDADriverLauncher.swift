@@ -1,12 +1,12 @@
 // Kernel launches on a GPU: modules compiled by NVRTC (through the kernel cache), loaded once into the GPU's primary
-// context, launched on the default stream.
+// context, launched on the calling thread's current stream.
 import CCUDA
 import Foundation
 
 /// Launches Ember's kernels on one GPU. A module is compiled for the GPU's compute capability on first use (or read
 /// from the kernel cache) and loaded once (`cuModuleLoadData`); each kernel is looked up once. Launches go to the
-/// legacy default stream, so they run in order, and every copy to or from the host waits for them. A failure
-/// stops with the driver's or NVRTC's message, naming the kernel.
+/// calling thread's current stream of the GPU (`CUDAStream`), so they run in order there, and every copy to or from
+/// the host on that stream waits for them. A failure stops with the driver's or NVRTC's message, naming the kernel.
 final class CUDADriverLauncher: CUDAKernelLauncher, @unchecked Sendable {   // modules and functions guarded by lock
     /// Threads per block of a grid-stride kernel.
     static let threadsPerBlock = 256
@@ -46,7 +46,7 @@ final class CUDADriverLauncher: CUDAKernelLauncher, @unchecked Sendable {   // m
             let function = try self.function(kernel, of: module)
             let blocks = CUDADriverLauncher.blocks(for: work, multiprocessors: properties.multiProcessorCount)
             try driver.check(driver.launchKernel(function, UInt32(blocks), 1, 1, UInt32(CUDADriverLauncher.threadsPerBlock), 1, 1,
-                                                 0, nil, arguments, nil), "cuLaunchKernel (\(kernel))")
+                                                 0, CUDAStream.currentHandle(ordinal), arguments, nil), "cuLaunchKernel (\(kernel))")
         } catch {
             fail("cuda:\(ordinal)", error.description)
         }

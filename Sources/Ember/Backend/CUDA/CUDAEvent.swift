@@ -14,16 +14,18 @@ import CCUDA
 /// print(try start.elapsedTime(end), "ms")
 /// ```
 ///
-/// Ember queues its work on each GPU's default stream, which is where events are recorded. Driver failures throw
-/// `CUDAError`.
+/// Events are recorded on the current stream of their GPU unless a `CUDAStream` is given; `wait(_:)` makes a stream's
+/// later work wait for one. Driver failures throw `CUDAError`.
 public final class CUDAEvent: @unchecked Sendable {   // immutable: the driver's event handle
     /// The GPU whose stream the event is recorded in.
     public let device: Int
     /// Whether the event records times, for `elapsedTime(_:)`.
     public let enableTiming: Bool
+    private let runtime: CUDARuntime
     private let driver: CUDADriver
     private let context: CUDAContext
-    private let event: CUevent
+    /// The driver's event.
+    let handle: CUevent
 
     /// An event on GPU `device` (the current one by default); without `enableTiming` it is cheaper to record.
     public convenience init(enableTiming: Bool = false, device: Int? = nil) throws {
@@ -32,30 +34,40 @@ public final class CUDAEvent: @unchecked Sendable {   // immutable: the driver's
 
     init(runtime: CUDARuntime, enableTiming: Bool, device: Int?) throws {
         let ordinal = device ?? runtime.currentDevice
-        (self.device, self.enableTiming) = (ordinal, enableTiming)
+        (self.runtime, self.device, self.enableTiming) = (runtime, ordinal, enableTiming)
         driver = try runtime.driver(forGPU: ordinal)
         context = try runtime.allocator(ordinal).context
         context.makeCurrent()
         var made: CUevent?
         try driver.check(driver.eventCreate(&made, UInt32(enableTiming ? CU_EVENT_DEFAULT : CU_EVENT_DISABLE_TIMING)), "cuEventCreate")
-        event = made!
+        handle = made!
     }
 
     deinit {
         context.makeCurrent()
-        _ = driver.eventDestroy(event)
+        _ = driver.eventDestroy(handle)
     }
 
-    /// Marks the work queued on the GPU so far (`record`).
-    public func record() throws {
+    /// Marks the work queued so far on `stream` (by default the current stream of the event's GPU) (`record`).
+    public func record(_ stream: CUDAStream? = nil) throws {
+        let handle = stream.map { stream in
+            precondition(stream.device == device, "CUDAEvent.record: the event is on cuda:\(device), the stream on cuda:\(stream.device)")
+            return stream.handle
+        } ?? CUDAStream.currentHandle(device)
         context.makeCurrent()
-        try driver.check(driver.eventRecord(event, nil), "cuEventRecord")
+        try driver.check(driver.eventRecord(self.handle, handle), "cuEventRecord")
+    }
+
+    /// Makes the work queued from now on on `stream` (by default the current stream of the event's GPU) wait until
+    /// the GPU has passed the event (`wait`).
+    public func wait(_ stream: CUDAStream? = nil) throws {
+        try (stream ?? runtime.currentStream(device)).waitEvent(self)
     }
 
     /// Whether the GPU has done the work the event marks (`query`); true for an event never recorded.
     public func query() throws -> Bool {
         context.makeCurrent()
-        let status = driver.eventQuery(event)
+        let status = driver.eventQuery(handle)
         if status == CUDA_ERROR_NOT_READY { return false }
         try driver.check(status, "cuEventQuery")
         return true
@@ -64,7 +76,7 @@ public final class CUDAEvent: @unchecked Sendable {   // immutable: the driver's
     /// Waits until the GPU has done the work the event marks (`synchronize`).
     public func synchronize() throws {
         context.makeCurrent()
-        try driver.check(driver.eventSynchronize(event), "cuEventSynchronize")
+        try driver.check(driver.eventSynchronize(handle), "cuEventSynchronize")
     }
 
     /// The milliseconds between this event and the later `end` (`elapsed_time`); both must have been recorded, with
@@ -76,7 +88,7 @@ public final class CUDAEvent: @unchecked Sendable {   // immutable: the driver's
         }
         context.makeCurrent()
         var milliseconds: Float = 0
-        try driver.check(elapsed(&milliseconds, event, end.event), "cuEventElapsedTime")
+        try driver.check(elapsed(&milliseconds, handle, end.handle), "cuEventElapsedTime")
         return Double(milliseconds)
     }
 }

@@ -1,4 +1,5 @@
 // `Ember.cuda`: whether CUDA can be used here, the GPUs and their memory (`torch.cuda`).
+import CCUDA
 import Foundation
 
 /// CUDA as this process finds it (`torch.cuda`). Ember loads the driver at run time: on a machine without one,
@@ -17,6 +18,8 @@ public final class CUDARuntime: @unchecked Sendable {
     private var allocators: [Int: CUDADeviceAllocator] = [:]
     private var backends: [Int: CUDABackend] = [:]
     private var current = 0
+    /// Streams no `CUDAStream` holds any more, by GPU and priority, for the next ones made.
+    private var idleStreams: [Int: [Int: [CUstream]]] = [:]
     private let lock = NSLock()
     /// Where the libraries are searched.
     private let folders: [String]
@@ -112,12 +115,24 @@ extension CUDARuntime {
         let allocator = try allocatorLocked(ordinal, driver)
         let launcher = try CUDADriverLauncher(driver: driver, context: allocator.context, ordinal: ordinal, nvrtc: nvrtc,
                                               cache: kernelCache)
-        let blas = (try? cublas.get()).flatMap { try? CUBLASSession($0, context: allocator.context) }
-        let fft = (try? cufft.get()).map { CUFFTSession($0, context: allocator.context) }
+        let blas = (try? cublas.get()).flatMap { try? CUBLASSession($0, context: allocator.context, ordinal: ordinal) }
+        let fft = (try? cufft.get()).map { CUFFTSession($0, context: allocator.context, ordinal: ordinal) }
         let backend = CUDABackend(device: device ?? .cuda(ordinal), allocator: allocator, launcher: launcher, blas: blas, fft: fft)
         if device == nil { backends[ordinal] = backend }
         Backends.register(backend)
         return backend
+    }
+
+    /// A stream of GPU `ordinal` with `priority` that no `CUDAStream` holds, or nil.
+    func idleStream(_ ordinal: Int, priority: Int) -> CUstream? {
+        lock.lock(); defer { lock.unlock() }
+        return idleStreams[ordinal, default: [:]][priority, default: []].popLast()
+    }
+
+    /// Keeps a stream whose `CUDAStream` is gone for the next one made with its GPU and priority.
+    func keepIdleStream(_ stream: CUstream, _ ordinal: Int, priority: Int) {
+        lock.lock(); defer { lock.unlock() }
+        idleStreams[ordinal, default: [:]][priority, default: []].append(stream)
     }
 
     /// Why matrix products on a GPU run on the host (cuBLAS could not be loaded), or nil.

@@ -9,6 +9,7 @@ final class CUFFT: @unchecked Sendable {   // immutable after init: entry points
     let getVersion: PFN_cufftGetVersion
     let planMany: PFN_cufftPlanMany
     let destroy: PFN_cufftDestroy
+    let setStream: PFN_cufftSetStream
     let execC2C: PFN_cufftExecComplex
     let execZ2Z: PFN_cufftExecComplex
     let execR2C: PFN_cufftExecReal
@@ -21,6 +22,7 @@ final class CUFFT: @unchecked Sendable {   // immutable after init: entry points
         getVersion = try library.entryPoint("cufftGetVersion")
         planMany = try library.entryPoint("cufftPlanMany")
         destroy = try library.entryPoint("cufftDestroy")
+        setStream = try library.entryPoint("cufftSetStream")
         execC2C = try library.entryPoint("cufftExecC2C")
         execZ2Z = try library.entryPoint("cufftExecZ2Z")
         execR2C = try library.entryPoint("cufftExecR2C")
@@ -36,25 +38,28 @@ final class CUFFT: @unchecked Sendable {   // immutable after init: entry points
     }
 }
 
-/// cuFFT on one GPU: its plans, made in the GPU's context on first use of each (kind, dtype, length, batch) and kept
-/// (up to 64, as plans hold GPU workspace), used under a lock.
+/// cuFFT on one GPU: its plans, made in the GPU's context on first use of each (kind, dtype, length, batch) on each
+/// stream (a plan's workspace must not be shared by streams that may run at once) and kept (up to 64, as plans hold
+/// GPU workspace), used under a lock.
 final class CUFFTSession: @unchecked Sendable {   // plans guarded by lock
     private struct Key: Hashable {
-        let type: Int32, length: Int, batch: Int
+        let type: Int32, length: Int, batch: Int, stream: Int
     }
 
     private let library: CUFFT
     private let context: CUDAContext?
+    /// The GPU whose current stream the transforms go to.
+    private let ordinal: Int
     private let lock = NSLock()
     private var plans: [Key: cufftHandle] = [:]
     private static let planLimit = 64
 
-    /// A session in `context` (nil: whatever context is current, as on the tests' host devices).
-    init(_ library: CUFFT, context: CUDAContext?) { (self.library, self.context) = (library, context) }
+    /// A session on GPU `ordinal` in `context` (nil: whatever context is current, as on the tests' host devices).
+    init(_ library: CUFFT, context: CUDAContext?, ordinal: Int) { (self.library, self.context, self.ordinal) = (library, context, ordinal) }
 
     /// The unscaled `transform` of the contiguous rows of `source` ([batch, length] reals or [batch, length, 2] pairs,
-    /// float32 or float64) into the contiguous complex rows of `destination`, on the default stream. A cuFFT failure
-    /// stops, naming the call.
+    /// float32 or float64) into the contiguous complex rows of `destination`, on the calling thread's current stream.
+    /// A cuFFT failure stops, naming the call.
     func transform(_ transform: FourierTransform, _ source: KernelOperand, into destination: KernelOperand, device: Device) {
         lock.lock(); defer { lock.unlock() }
         context?.makeCurrent()
@@ -76,9 +81,10 @@ final class CUFFTSession: @unchecked Sendable {   // plans guarded by lock
         }
     }
 
-    /// The plan of `batch` contiguous transforms of `length` of `type`, made on first use.
+    /// The plan of `batch` contiguous transforms of `length` of `type` on the current stream, made on first use.
     private func plan(_ type: Int32, _ transform: FourierTransform) throws(CUDAError) -> cufftHandle {
-        let key = Key(type: type, length: transform.length, batch: transform.batch)
+        let stream = CUDAStream.currentHandle(ordinal)
+        let key = Key(type: type, length: transform.length, batch: transform.batch, stream: Int(bitPattern: stream))
         if let plan = plans[key] { return plan }
         if plans.count == CUFFTSession.planLimit {
             for plan in plans.values { _ = library.destroy(plan) }
@@ -90,6 +96,7 @@ final class CUFFTSession: @unchecked Sendable {   // plans guarded by lock
         try library.check(library.planMany(&plan, 1, &length, nil, 1, Int32(inputDistance), nil, 1, Int32(transform.outputLength), type,
                                            Int32(transform.batch)), "cufftPlanMany")
         plans[key] = plan
+        try library.check(library.setStream(plan, stream), "cufftSetStream")
         return plan
     }
 }

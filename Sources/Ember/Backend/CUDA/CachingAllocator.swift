@@ -9,6 +9,14 @@ protocol DeviceMemory: AnyObject {
     func freeSegment(_ address: UInt64)
     /// The device's free and total memory in bytes, as the driver reports them.
     var memoryInfo: (free: Int, total: Int) { get }
+    /// Marks the work queued on `stream` so far, to learn when the device has done it.
+    func mark(_ stream: Int) -> DeviceMarker
+}
+
+/// A point in a stream's work (a CUDA event): whether the device has passed it, and a wait until it has.
+protocol DeviceMarker: AnyObject {
+    var hasPassed: Bool { get }
+    func wait()
 }
 
 /// A caching allocator for one device. Requests are rounded up to 512 bytes; those of at most 1 MiB are cut from
@@ -17,6 +25,10 @@ protocol DeviceMemory: AnyObject {
 /// (best fit), split when the rest is worth keeping; a freed block merges with free neighbours of its segment.
 /// When the device is out of memory, the unused cached segments go back to the driver and the request is tried
 /// once more.
+///
+/// A block belongs to the stream current when it was requested: freed, it serves that stream's later requests,
+/// which the stream runs after the work queued before (PyTorch's rule). A block used on other streams too
+/// (`recordStream`) is held when freed until those streams have passed a marker placed then.
 final class CachingAllocator {
     /// A range of a segment, in use or cached.
     final class Block {
@@ -28,6 +40,8 @@ final class CachingAllocator {
         fileprivate(set) var isFree = false
         fileprivate var previous: Block?
         fileprivate var next: Block?
+        /// The streams other than its own that used the block while it was in use.
+        fileprivate var otherStreams: Set<Int> = []
 
         fileprivate init(segment: UInt64, address: UInt64, size: Int, stream: Int, isSmallPool: Bool) {
             (self.segment, self.address, self.size, self.stream, self.isSmallPool) = (segment, address, size, stream, isSmallPool)
@@ -51,6 +65,8 @@ final class CachingAllocator {
     private var freeSmall: [Block] = [], freeLarge: [Block] = []
     /// Blocks handed out, by address.
     private var inUse: [UInt64: Block] = [:]
+    /// Freed blocks other streams may still be using, with a marker in each of those streams.
+    private var held: [(block: Block, markers: [DeviceMarker])] = []
 
     /// Bytes in blocks handed out (`torch.cuda.memory_allocated`).
     private(set) var allocatedBytes = 0
@@ -78,6 +94,7 @@ final class CachingAllocator {
     /// A device address with room for `byteCount` bytes, for work on `stream`; throws PyTorch's out-of-memory
     /// message when the device cannot give it even after the cache is emptied.
     func allocate(_ byteCount: Int, stream: Int = 0) throws(CUDAMemoryError) -> UInt64 {
+        releaseHeldBlocks(waiting: false)
         let size = Self.roundedSize(byteCount), isSmall = size <= Self.smallRequest
         var block: Block
         if let cached = takeCachedBlock(size: size, stream: stream, isSmall: isSmall) {
@@ -93,12 +110,42 @@ final class CachingAllocator {
         return block.address
     }
 
-    /// Returns the block at `address` to the cache, merged with free neighbours.
+    /// Returns the block at `address` to the cache, merged with free neighbours; a block other streams used is held
+    /// until they have passed the work queued on them now.
     func free(_ address: UInt64) {
         guard let block = inUse.removeValue(forKey: address) else {
             preconditionFailure("CachingAllocator.free: \(address) was not allocated here")
         }
         allocatedBytes -= block.size
+        if block.otherStreams.isEmpty {
+            cache(block)
+        } else {
+            held.append((block, block.otherStreams.map(memory.mark)))
+            block.otherStreams = []
+        }
+    }
+
+    /// Notes that work on `stream` uses the block at `address` (`Tensor.record_stream`).
+    func recordStream(_ address: UInt64, stream: Int) {
+        guard let block = inUse[address] else {
+            preconditionFailure("CachingAllocator.recordStream: \(address) was not allocated here")
+        }
+        if stream != block.stream { block.otherStreams.insert(stream) }
+    }
+
+    /// Caches the held blocks whose streams have passed their markers (after waiting for all, with `waiting`).
+    private func releaseHeldBlocks(waiting: Bool) {
+        guard !held.isEmpty else { return }
+        if waiting { held.forEach { $0.markers.forEach { $0.wait() } } }
+        let candidates = held
+        held = []
+        for entry in candidates {
+            if entry.markers.allSatisfy(\.hasPassed) { cache(entry.block) } else { held.append(entry) }
+        }
+    }
+
+    /// Puts a block no one uses among the free ones, merged with its free neighbours.
+    private func cache(_ block: Block) {
         var merged = block
         if let previous = block.previous, previous.isFree {
             removeFree(previous)
@@ -116,8 +163,10 @@ final class CachingAllocator {
         insertFree(merged)
     }
 
-    /// Gives every cached segment no block of which is in use back to the driver (`torch.cuda.empty_cache`).
+    /// Gives every cached segment no block of which is in use back to the driver (`torch.cuda.empty_cache`), after
+    /// waiting for the streams still using freed blocks.
     func emptyCache() {
+        releaseHeldBlocks(waiting: true)
         for pool in [freeSmall, freeLarge] {
             for block in pool where block.isWholeSegment {
                 removeFree(block)

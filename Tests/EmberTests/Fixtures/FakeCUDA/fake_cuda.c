@@ -105,10 +105,51 @@ CUresult cuMemFree_v2(CUdeviceptr address) {
 }
 
 CUresult cuMemGetInfo_v2(size_t *free_bytes, size_t *total) { *free_bytes = FAKE_CAPACITY - used; *total = FAKE_CAPACITY; return 0; }
-CUresult cuMemcpyHtoD_v2(CUdeviceptr d, const void *s, size_t n) { memcpy((void *)d, s, n); return 0; }
-CUresult cuMemcpyDtoH_v2(void *d, CUdeviceptr s, size_t n) { memcpy(d, (const void *)s, n); return 0; }
-CUresult cuMemcpyDtoD_v2(CUdeviceptr d, CUdeviceptr s, size_t n) { memmove((void *)d, (const void *)s, n); return 0; }
-CUresult cuMemsetD8_v2(CUdeviceptr d, unsigned char value, size_t n) { memset((void *)d, value, n); return 0; }
+// Streams: work runs as it is queued, so a stream is only a priority; the stream of the last launch, copy, event
+// record and wait, and the streams made, are kept for the tests.
+struct stream { int priority; };
+static void *last_launch_stream, *last_copy_stream, *last_record_stream, *last_waiting_stream, *last_synchronized_stream;
+static int streams_made = 0;
+void fake_streams(void **launch, void **copy, void **record, void **waiting, void **synchronized, int *made) {
+    *launch = last_launch_stream;
+    *copy = last_copy_stream;
+    *record = last_record_stream;
+    *waiting = last_waiting_stream;
+    *synchronized = last_synchronized_stream;
+    *made = streams_made;
+}
+CUresult cuCtxGetStreamPriorityRange(int *least, int *greatest) { *least = 0; *greatest = -5; return 0; }
+CUresult cuStreamCreateWithPriority(void **stream, unsigned flags, int priority) {
+    if (flags != 1) return 1;   // Ember's streams do not wait for the legacy stream (CU_STREAM_NON_BLOCKING)
+    struct stream *made = malloc(sizeof *made);
+    if (!made) return 2;
+    made->priority = priority;
+    streams_made += 1;
+    *stream = made;
+    return 0;
+}
+CUresult cuStreamSynchronize(void *stream) { last_synchronized_stream = stream; return 0; }
+#ifdef FAKE_EVENTS_NEVER_COMPLETE
+CUresult cuStreamQuery(void *stream) { (void)stream; return 600; }
+#else
+CUresult cuStreamQuery(void *stream) { (void)stream; return 0; }
+#endif
+CUresult cuStreamWaitEvent(void *stream, void *event, unsigned flags) {
+    (void)event;
+    last_waiting_stream = stream;
+    return flags == 0 ? 0 : 1;
+}
+
+CUresult cuMemcpyHtoDAsync_v2(CUdeviceptr d, const void *s, size_t n, void *stream) {
+    last_copy_stream = stream;
+    memcpy((void *)d, s, n);
+    return 0;
+}
+CUresult cuMemcpyDtoHAsync_v2(void *d, CUdeviceptr s, size_t n, void *stream) {
+    last_copy_stream = stream;
+    memcpy(d, (const void *)s, n);
+    return 0;
+}
 CUresult cuModuleLoadData(void **module, const void *image) { (void)image; *module = (void *)1; return 0; }
 // The last launch's grid and block (x), for the tests.
 static unsigned last_grid = 0, last_block = 0;
@@ -139,7 +180,8 @@ CUresult cuModuleGetFunction(void **function, void *module, const char *name) { 
 
 CUresult cuLaunchKernel(void *f, unsigned gx, unsigned gy, unsigned gz, unsigned bx, unsigned by, unsigned bz,
                         unsigned shared, void *stream, void **parameters, void **extra) {
-    (void)gy; (void)gz; (void)by; (void)bz; (void)shared; (void)stream; (void)extra;
+    (void)gy; (void)gz; (void)by; (void)bz; (void)shared; (void)extra;
+    last_launch_stream = stream;
     last_grid = gx;
     last_block = bx;
 #ifdef FAKE_HOST_KERNELS
@@ -149,7 +191,6 @@ CUresult cuLaunchKernel(void *f, unsigned gx, unsigned gy, unsigned gz, unsigned
 #endif
     return 0;
 }
-CUresult cuStreamSynchronize(void *stream) { (void)stream; return 0; }
 
 // Events: work runs as it is launched, so an event has passed as soon as it is recorded; the time of a record is
 // the host's monotonic clock.
@@ -162,7 +203,7 @@ CUresult cuEventCreate(void **event, unsigned flags) {
     return 0;
 }
 CUresult cuEventRecord(void *event, void *stream) {
-    (void)stream;
+    last_record_stream = stream;
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
     ((struct event *)event)->recorded = 1;

@@ -7,12 +7,14 @@
 
 enum { SUCCESS = 0, INVALID_PLAN = 1, INVALID_TYPE = 3, INVALID_VALUE = 4, R2C = 0x2a, C2C = 0x29, D2Z = 0x6a, Z2Z = 0x69 };
 
-struct plan { int used, type, length, idist, odist, batch; };
+struct plan { int used, type, length, idist, odist, batch; void *stream; };
 static struct plan plans[256];
 static int calls = 0;
+static void *last_stream = 0;
 
-// How many transforms ran, for the tests.
+// How many transforms ran, and the stream of the last, for the tests.
 int fake_cufft_calls(void) { return calls; }
+void *fake_cufft_last_stream(void) { return last_stream; }
 
 int cufftGetVersion(int *version) { *version = 12000; return SUCCESS; }
 
@@ -25,7 +27,7 @@ int cufftPlanMany(int *plan, int rank, int *n, int *inembed, int istride, int id
     if (idist != n[0] || odist != (real ? n[0] / 2 + 1 : n[0])) return INVALID_VALUE;
     for (int p = 1; p < 256; p++) {
         if (plans[p].used) continue;
-        plans[p] = (struct plan){ 1, type, n[0], idist, odist, batch };
+        plans[p] = (struct plan){ 1, type, n[0], idist, odist, batch, 0 };
         *plan = p;
         return SUCCESS;
     }
@@ -38,6 +40,12 @@ int cufftDestroy(int plan) {
     return SUCCESS;
 }
 
+int cufftSetStream(int plan, void *stream) {
+    if (plan < 1 || plan >= 256 || !plans[plan].used) return INVALID_PLAN;
+    plans[plan].stream = stream;
+    return SUCCESS;
+}
+
 // Row by row: out[k] = Σ_j in[j]·e^(sign·2πijk/n), for the first `outputs` frequencies.
 static int run(int plan, int type, const void *input, void *output, int sign) {
     if (plan < 1 || plan >= 256 || !plans[plan].used) return INVALID_PLAN;
@@ -45,6 +53,7 @@ static int run(int plan, int type, const void *input, void *output, int sign) {
     if (p.type != type) return INVALID_TYPE;
     int isDouble = type == D2Z || type == Z2Z, real = type == R2C || type == D2Z;
     calls++;
+    last_stream = p.stream;
     for (int b = 0; b < p.batch; b++) {
         double *sums = calloc(2 * (size_t)p.odist, sizeof(double));
         for (int k = 0; k < p.odist; k++) {
