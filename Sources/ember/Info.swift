@@ -25,6 +25,10 @@ struct Info: ParsableCommand {
         if cuda.isAvailable, let reason = cuda.cufftUnavailableReason {
             print("  cuFFT: not available, Fourier transforms run on the host: \(reason)")
         }
+        if cuda.isAvailable, let reason = cuda.cudnnUnavailableReason {
+            print("  cuDNN: not available, convolutions run as im2col and cuBLAS products: \(reason)")
+        }
         if let version = cuda.driverVersion { print("CUDA driver: \(version)") }
+        if let version = cuda.cudnnVersion { print("cuDNN: \(version / 10000).\(version % 10000 / 100).\(version % 100)") }
     }
 }

@@ -1,6 +1,7 @@
 // The CUDA backend without a GPU: `CUDABackend` serving a test device, its generated kernels compiled for the
 // host by the system's C++ compiler (with the CUDA wheels' half-precision headers) and launched through the same
 // argument packing the driver reads. The results must equal the CPU's.
+import CCUDA
 @testable import Ember
 import EmberVision
 import Foundation
@@ -20,15 +21,21 @@ final class CUDABackendTests: XCTestCase {
         let blas = try! CUBLASSession(CUBLAS(searching: [fakeLibrariesFolder]), context: nil, ordinal: 0)
         let fft = CUFFTSession(try! CUFFT(searching: [fakeLibrariesFolder]), context: nil, ordinal: 0)
         Backends.register(CUDABackend(device: device, allocator: EmulatedDevice(device), launcher: launcher, blas: blas, fft: fft))
+        let dnn = try! CUDNNSession(CUDNN(searching: [fakeLibrariesFolder]), context: nil, ordinal: 0)
+        Backends.register(CUDABackend(device: cudnnDevice, allocator: EmulatedDevice(cudnnDevice), launcher: launcher, blas: blas, fft: fft,
+                                      dnn: dnn))
         return launcher
     }()
 
-    /// A folder holding `libcublas.so.13` and `libcufft.so.12` built from Fixtures/FakeCUDA/fake_cublas.c and
-    /// fake_cufft.c.
+    /// A second test device whose backend also has cuDNN (the fake one, Fixtures/FakeCUDA/fake_cudnn.c).
+    static let cudnnDevice = Device.privateUse(8)
+
+    /// A folder holding `libcublas.so.13`, `libcufft.so.12` and `libcudnn.so.9` built from Fixtures/FakeCUDA/fake_cublas.c,
+    /// fake_cufft.c and fake_cudnn.c.
     static let fakeLibrariesFolder: String = {
         let folder = processFolder("ember-fake-cuda-libraries")
         let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/FakeCUDA").path
-        for (library, source) in [("libcublas.so.13", "fake_cublas.c"), ("libcufft.so.12", "fake_cufft.c")] {
+        for (library, source) in [("libcublas.so.13", "fake_cublas.c"), ("libcufft.so.12", "fake_cufft.c"), ("libcudnn.so.9", "fake_cudnn.c")] {
             let compile = try! runProcess("/usr/bin/env", ["cc", "-shared", "-fPIC", "-O1", "-o", "\(folder)/\(library)", "\(fixtures)/\(source)",
                                                            "-lm"])
             precondition(compile.status == 0, "cc could not build the fake \(library): \(compile.output)")
@@ -37,15 +44,16 @@ final class CUDABackendTests: XCTestCase {
     }()
 
     /// A folder holding a fake GPU: the fake driver with every kernel module compiled for the host linked in
-    /// (`libcuda.so.1`), the fake cuBLAS and the fake NCCL (Fixtures/FakeCUDA/fake_nccl.c, `libnccl.so.2`); built once
-    /// per test run, nil without the CUDA wheels' headers.
+    /// (`libcuda.so.1`), the fake cuBLAS, cuFFT and cuDNN, and the fake NCCL (Fixtures/FakeCUDA/fake_nccl.c,
+    /// `libnccl.so.2`); built once per test run, nil without the CUDA wheels' headers.
     static let fakeGPUFolder: String? = {
         guard let launcher else { return nil }
         let folder = processFolder("ember-fake-gpu")
         let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/FakeCUDA").path
         var commands = [["cc", "-c", "-fPIC", "-O1", "-DFAKE_HOST_KERNELS", "-o", "\(folder)/fake.o", "\(fixtures)/fake_cuda.c"],
                         ["cc", "-shared", "-fPIC", "-O1", "-o", "\(folder)/libnccl.so.2", "\(fixtures)/fake_nccl.c"],
-                        ["cp", "\(fakeLibrariesFolder)/libcublas.so.13", "\(fakeLibrariesFolder)/libcufft.so.12", folder]]
+                        ["cp", "\(fakeLibrariesFolder)/libcublas.so.13", "\(fakeLibrariesFolder)/libcufft.so.12",
+                         "\(fakeLibrariesFolder)/libcudnn.so.9", folder]]
         for module in CUDAKernelSources.all {
             try! HostKernelLauncher.hostSource(module).write(toFile: "\(folder)/\(module.name).cpp", atomically: true, encoding: .utf8)
             commands.append(HostKernelLauncher.compileCommand(launcher.includeFolder)
@@ -340,36 +348,77 @@ final class CUDABackendTests: XCTestCase {
     /// products per group and col2im: values and the input, weight and bias gradients within float rounding of the CPU's.
     func testConvolutionsRunAsIm2colAndCUBLASProducts() throws {
         let launcher = try requireLauncher()
-        Ember.manualSeed(8)
         for dtype in [DType.float32, .float64] {
-            let cases: [(String, Tensor, Tensor, (Tensor, Tensor, Tensor) -> Tensor)] = [
-                ("conv2d", Tensor.randn([2, 4, 9, 8]), Tensor.randn([6, 2, 3, 3]), { F.conv2d($0, $1, $2, stride: 2, padding: 1, groups: 2) }),
-                ("conv2d dilated", Tensor.randn([3, 3, 10, 7]), Tensor.randn([5, 3, 2, 3]), { F.conv2d($0, $1, $2, stride: [1, 2], padding: 2, dilation: [2, 1]) }),
-                ("conv1d", Tensor.randn([2, 3, 17]), Tensor.randn([4, 3, 5]), { F.conv1d($0, $1, $2, stride: 3, padding: 2) }),
-                ("transposed conv2d", Tensor.randn([2, 4, 5, 6]), Tensor.randn([4, 3, 3, 2]),
-                 { F.convTranspose2d($0, $1, $2, stride: 2, padding: 1, outputPadding: 1, groups: 2) }),
-                ("transposed conv2d dilated", Tensor.randn([1, 2, 4, 4]), Tensor.randn([2, 5, 2, 3]),
-                 { F.convTranspose2d($0, $1, $2, stride: [2, 1], padding: [0, 1], dilation: [1, 2]) })]
-            for (name, x, w, conv) in cases {
-                let outChannels = name.hasPrefix("transposed") ? w.shape[1] * (name == "transposed conv2d" ? 2 : 1) : w.shape[0]
-                let bias = Tensor.randn([outChannels])
-                let runs = [Device.cpu, Self.device].map { device -> [[Double]] in
-                    let (xi, wi, bi) = (x.to(dtype).to(device).detach().requiresGrad_(), w.to(dtype).to(device).detach().requiresGrad_(),
-                                        bias.to(dtype).to(device).detach().requiresGrad_())
-                    let y = conv(xi, wi, bi)
-                    (y * y).sum().backward()
-                    return [y, xi.grad!, wi.grad!, bi.grad!].map { $0.cpu().to(.float64).toArray(as: Double.self) }
-                }
-                for (part, (got, want)) in zip(["output", "input gradient", "weight gradient", "bias gradient"], zip(runs[1], runs[0])) {
-                    XCTAssertEqual(got.count, want.count, "\(name) \(part)")
-                    let scale = want.map(Swift.abs).max() ?? 1, tolerance = dtype == .float32 ? 1e-5 : 1e-12
-                    for (index, (g, w)) in zip(got, want).enumerated() where Swift.abs(g - w) > tolerance * Swift.max(1, scale) {
-                        XCTFail("\(name) \(dtype) \(part) element \(index): \(g) on the CUDA backend, \(w) on the CPU")
-                        break
-                    }
+            assertConvolutionsMatchTheCPU(on: Self.device, dtype)
+            XCTAssertTrue(launcher.kernels.isSuperset(of: ["im2col_\(dtype)", "col2im_\(dtype)"]))
+        }
+    }
+
+    /// With cuDNN, every pass of every convolution goes to it: forward, backward data (also a transposed
+    /// convolution's forward), backward filter; float32 with FMA math unless TF32 is allowed.
+    func testConvolutionsRunThroughCUDNNWhenItIsPresent() throws {
+        _ = try requireLauncher()
+        let library = dlopen("\(Self.fakeLibrariesFolder)/libcudnn.so.9", RTLD_NOW | RTLD_NOLOAD)
+        typealias Calls = @convention(c) (Int32) -> Int32
+        typealias Last = @convention(c) () -> Int32
+        let calls = unsafeBitCast(dlsym(library, "fake_cudnn_calls"), to: Calls.self)
+        let lastMath = unsafeBitCast(dlsym(library, "fake_cudnn_last_math"), to: Last.self)
+        for dtype in [DType.float32, .float64] {
+            let before: [Int32] = [calls(0), calls(1), calls(2)]
+            assertConvolutionsMatchTheCPU(on: Self.cudnnDevice, dtype)
+            // Five convolutions, two of them transposed; each backward computes both gradients: five of each pass.
+            let made: [Int32] = [calls(0) - before[0], calls(1) - before[1], calls(2) - before[2]]
+            XCTAssertEqual(made, [5, 5, 5], "cuDNN calls per pass (forward, backward data, backward filter), \(dtype)")
+            XCTAssertEqual(lastMath(), dtype == .float32 ? CUDNN_FMA_MATH : CUDNN_DEFAULT_MATH)
+        }
+        let lastAlgorithm = unsafeBitCast(dlsym(library, "fake_cudnn_last_algo"), to: Last.self)
+        XCTAssertEqual(lastAlgorithm(), 1, "the first algorithm the heuristics rank that cuDNN can run")
+        let (x, w) = (Tensor.ones([1, 1, 3, 3], device: Self.cudnnDevice), Tensor.ones([1, 1, 2, 2], device: Self.cudnnDevice))
+        Ember.cuda.cudnnDeterministic = true
+        _ = F.conv2d(x, w)
+        XCTAssertEqual(lastAlgorithm(), 2, "only a deterministic one")
+        Ember.cuda.cudnnDeterministic = false
+        Ember.cuda.allowTF32 = true
+        _ = F.conv2d(x, w)
+        Ember.cuda.allowTF32 = false
+        XCTAssertEqual(lastMath(), CUDNN_DEFAULT_MATH, "TF32 allowed")
+        Ember.cuda.cudnnEnabled = false
+        let forwardCalls = calls(0)
+        XCTAssertEqual(F.conv2d(x, w).cpu().toArray(as: Float.self), [4, 4, 4, 4])
+        Ember.cuda.cudnnEnabled = true
+        XCTAssertEqual(calls(0), forwardCalls, "cuDNN turned off")
+    }
+
+    /// Output, input, weight and bias gradients of convolutions (grouped, strided, dilated, 1-d, transposed) on
+    /// `device` against the CPU's.
+    private func assertConvolutionsMatchTheCPU(on device: Device, _ dtype: DType, file: StaticString = #filePath, line: UInt = #line) {
+        Ember.manualSeed(8)
+        let cases: [(String, Tensor, Tensor, (Tensor, Tensor, Tensor) -> Tensor)] = [
+            ("conv2d", Tensor.randn([2, 4, 9, 8]), Tensor.randn([6, 2, 3, 3]), { F.conv2d($0, $1, $2, stride: 2, padding: 1, groups: 2) }),
+            ("conv2d dilated", Tensor.randn([3, 3, 10, 7]), Tensor.randn([5, 3, 2, 3]), { F.conv2d($0, $1, $2, stride: [1, 2], padding: 2, dilation: [2, 1]) }),
+            ("conv1d", Tensor.randn([2, 3, 17]), Tensor.randn([4, 3, 5]), { F.conv1d($0, $1, $2, stride: 3, padding: 2) }),
+            ("transposed conv2d", Tensor.randn([2, 4, 5, 6]), Tensor.randn([4, 3, 3, 2]),
+             { F.convTranspose2d($0, $1, $2, stride: 2, padding: 1, outputPadding: 1, groups: 2) }),
+            ("transposed conv2d dilated", Tensor.randn([1, 2, 4, 4]), Tensor.randn([2, 5, 2, 3]),
+             { F.convTranspose2d($0, $1, $2, stride: [2, 1], padding: [0, 1], dilation: [1, 2]) })]
+        for (name, x, w, conv) in cases {
+            let outChannels = name.hasPrefix("transposed") ? w.shape[1] * (name == "transposed conv2d" ? 2 : 1) : w.shape[0]
+            let bias = Tensor.randn([outChannels])
+            let runs = [Device.cpu, device].map { device -> [[Double]] in
+                let (xi, wi, bi) = (x.to(dtype).to(device).detach().requiresGrad_(), w.to(dtype).to(device).detach().requiresGrad_(),
+                                    bias.to(dtype).to(device).detach().requiresGrad_())
+                let y = conv(xi, wi, bi)
+                (y * y).sum().backward()
+                return [y, xi.grad!, wi.grad!, bi.grad!].map { $0.cpu().to(.float64).toArray(as: Double.self) }
+            }
+            for (part, (got, want)) in zip(["output", "input gradient", "weight gradient", "bias gradient"], zip(runs[1], runs[0])) {
+                XCTAssertEqual(got.count, want.count, "\(name) \(part)", file: file, line: line)
+                let scale = want.map(Swift.abs).max() ?? 1, tolerance = dtype == .float32 ? 1e-5 : 1e-12
+                for (index, (g, w)) in zip(got, want).enumerated() where Swift.abs(g - w) > tolerance * Swift.max(1, scale) {
+                    XCTFail("\(name) \(dtype) \(part) element \(index): \(g) on \(device), \(w) on the CPU", file: file, line: line)
+                    break
                 }
             }
-            XCTAssertTrue(launcher.kernels.isSuperset(of: ["im2col_\(dtype)", "col2im_\(dtype)"]))
         }
     }
 

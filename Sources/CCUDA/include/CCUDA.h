@@ -1,6 +1,6 @@
-// The C prototypes Ember calls in the CUDA driver, NVRTC, cuBLAS, cuFFT and NCCL, as function-pointer types: Ember resolves them with
-// dlsym at run time, so it builds without CUDA headers and runs without a GPU. Types and values follow cuda.h and
-// nvrtc.h of CUDA 13, cufft.h of cuFFT 12 and nccl.h of NCCL 2.
+// The C prototypes Ember calls in the CUDA driver, NVRTC, cuBLAS, cuFFT, cuDNN and NCCL, as function-pointer types:
+// Ember resolves them with dlsym at run time, so it builds without CUDA headers and runs without a GPU. Types and
+// values follow cuda.h and nvrtc.h of CUDA 13, cufft.h of cuFFT 12, cudnn.h of cuDNN 9 and nccl.h of NCCL 2.
 #ifndef CCUDA_H
 #define CCUDA_H
 
@@ -119,6 +119,69 @@ typedef cufftResult (*PFN_cufftSetStream)(cufftHandle plan, CUstream stream);
 typedef cufftResult (*PFN_cufftExecComplex)(cufftHandle plan, void *input, void *output, int direction);
 /// cufftExecR2C and cufftExecD2Z.
 typedef cufftResult (*PFN_cufftExecReal)(cufftHandle plan, void *input, void *output);
+
+// cuDNN (libcudnn.so.9): the convolution API of cudnn_cnn.h (still in cuDNN 9, marked deprecated there in favour of
+// the graph API). The three algorithm-performance structs of cuDNN share one layout, declared once here.
+typedef int cudnnStatus_t;
+typedef struct cudnnContext *cudnnHandle_t;
+typedef struct cudnnTensorStruct *cudnnTensorDescriptor_t;
+typedef struct cudnnFilterStruct *cudnnFilterDescriptor_t;
+typedef struct cudnnConvolutionStruct *cudnnConvolutionDescriptor_t;
+typedef struct {
+    int algo;
+    cudnnStatus_t status;
+    float time;
+    size_t memory;
+    int determinism;
+    int mathType;
+    int reserved[3];
+} cudnnAlgorithmPerformance;
+#define CUDNN_STATUS_SUCCESS 0
+#define CUDNN_DATA_FLOAT 0
+#define CUDNN_DATA_DOUBLE 1
+#define CUDNN_TENSOR_NCHW 0
+#define CUDNN_CROSS_CORRELATION 1
+#define CUDNN_DEFAULT_MATH 0
+#define CUDNN_FMA_MATH 3
+#define CUDNN_DETERMINISTIC 1
+typedef size_t (*PFN_cudnnGetVersion)(void);
+typedef const char *(*PFN_cudnnGetErrorString)(cudnnStatus_t status);
+typedef cudnnStatus_t (*PFN_cudnnCreate)(cudnnHandle_t *handle);
+typedef cudnnStatus_t (*PFN_cudnnSetStream)(cudnnHandle_t handle, CUstream stream);
+typedef cudnnStatus_t (*PFN_cudnnCreateTensorDescriptor)(cudnnTensorDescriptor_t *descriptor);
+typedef cudnnStatus_t (*PFN_cudnnSetTensorNdDescriptor)(cudnnTensorDescriptor_t descriptor, int dataType, int dimensions,
+                                                        const int *sizes, const int *strides);
+typedef cudnnStatus_t (*PFN_cudnnDestroyTensorDescriptor)(cudnnTensorDescriptor_t descriptor);
+typedef cudnnStatus_t (*PFN_cudnnCreateFilterDescriptor)(cudnnFilterDescriptor_t *descriptor);
+typedef cudnnStatus_t (*PFN_cudnnSetFilterNdDescriptor)(cudnnFilterDescriptor_t descriptor, int dataType, int format, int dimensions,
+                                                        const int *sizes);
+typedef cudnnStatus_t (*PFN_cudnnDestroyFilterDescriptor)(cudnnFilterDescriptor_t descriptor);
+typedef cudnnStatus_t (*PFN_cudnnCreateConvolutionDescriptor)(cudnnConvolutionDescriptor_t *descriptor);
+typedef cudnnStatus_t (*PFN_cudnnSetConvolutionNdDescriptor)(cudnnConvolutionDescriptor_t descriptor, int spatialDimensions,
+                                                             const int *padding, const int *stride, const int *dilation, int mode,
+                                                             int computeType);
+typedef cudnnStatus_t (*PFN_cudnnSetConvolutionGroupCount)(cudnnConvolutionDescriptor_t descriptor, int groups);
+typedef cudnnStatus_t (*PFN_cudnnSetConvolutionMathType)(cudnnConvolutionDescriptor_t descriptor, int mathType);
+typedef cudnnStatus_t (*PFN_cudnnDestroyConvolutionDescriptor)(cudnnConvolutionDescriptor_t descriptor);
+/// cudnnGetConvolutionForwardAlgorithm_v7: (x, w, conv, y); BackwardData: (w, dy, conv, dx); BackwardFilter: (x, dy,
+/// conv, dw) — the descriptors as `void *`, their kinds differing by direction.
+typedef cudnnStatus_t (*PFN_cudnnGetConvolutionAlgorithm)(cudnnHandle_t handle, const void *a, const void *b,
+                                                          cudnnConvolutionDescriptor_t convolution, const void *c, int requested,
+                                                          int *returned, cudnnAlgorithmPerformance *results);
+typedef cudnnStatus_t (*PFN_cudnnConvolutionForward)(cudnnHandle_t handle, const void *alpha, cudnnTensorDescriptor_t xDesc,
+                                                     const void *x, cudnnFilterDescriptor_t wDesc, const void *w,
+                                                     cudnnConvolutionDescriptor_t convolution, int algo, void *workspace,
+                                                     size_t workspaceBytes, const void *beta, cudnnTensorDescriptor_t yDesc, void *y);
+typedef cudnnStatus_t (*PFN_cudnnConvolutionBackwardData)(cudnnHandle_t handle, const void *alpha, cudnnFilterDescriptor_t wDesc,
+                                                          const void *w, cudnnTensorDescriptor_t dyDesc, const void *dy,
+                                                          cudnnConvolutionDescriptor_t convolution, int algo, void *workspace,
+                                                          size_t workspaceBytes, const void *beta, cudnnTensorDescriptor_t dxDesc,
+                                                          void *dx);
+typedef cudnnStatus_t (*PFN_cudnnConvolutionBackwardFilter)(cudnnHandle_t handle, const void *alpha, cudnnTensorDescriptor_t xDesc,
+                                                            const void *x, cudnnTensorDescriptor_t dyDesc, const void *dy,
+                                                            cudnnConvolutionDescriptor_t convolution, int algo, void *workspace,
+                                                            size_t workspaceBytes, const void *beta, cudnnFilterDescriptor_t dwDesc,
+                                                            void *dw);
 
 // NCCL (libnccl.so.2). The unique id goes to ncclCommInitRank by value, which is why it is declared here.
 typedef int ncclResult_t;

@@ -70,32 +70,19 @@ final class CUBLAS: @unchecked Sendable {   // immutable after init: entry point
     }
 }
 
-/// cuBLAS on one GPU: the library and a handle per stream, made in the GPU's context on the stream's first product
-/// (a handle's workspace must not be shared by streams that may run at once). A handle serves one thread at a time,
-/// so calls take a lock.
+/// cuBLAS on one GPU: the library and a handle per stream, made in the GPU's context on the stream's first product.
+/// A handle serves one thread at a time, so calls take a lock.
 final class CUBLASSession: @unchecked Sendable {   // handles are made and used under lock
     private let library: CUBLAS
     private let context: CUDAContext?
-    /// The GPU whose current stream the products go to.
-    private let ordinal: Int
-    private var handles: [Int: cublasHandle_t] = [:]
+    private var handles: StreamHandles<cublasHandle_t>
     private let lock = NSLock()
 
-    /// A session on GPU `ordinal` in `context` (nil: whatever context is current, as on the tests' host devices); the
-    /// default stream's handle is made at once, so a cuBLAS that cannot make one is found here.
+    /// A session on GPU `ordinal` in `context` (nil: whatever context is current, as on the tests' host devices).
     init(_ library: CUBLAS, context: CUDAContext?, ordinal: Int) throws(CUDAError) {
         context?.makeCurrent()
-        (self.library, self.context, self.ordinal) = (library, context, ordinal)
-        handles[0] = try library.makeHandle(stream: nil)
-    }
-
-    /// The handle of the calling thread's current stream.
-    private func handle() throws(CUDAError) -> cublasHandle_t {
-        let stream = CUDAStream.currentHandle(ordinal), key = Int(bitPattern: stream)
-        if let handle = handles[key] { return handle }
-        let handle = try library.makeHandle(stream: stream)
-        handles[key] = handle
-        return handle
+        (self.library, self.context) = (library, context)
+        handles = try StreamHandles(ordinal: ordinal, make: library.makeHandle)
     }
 
     /// `CUBLAS.batchedProduct` on this GPU, with `Ember.cuda.allowTF32`; false when cuBLAS cannot take the operands.
@@ -104,7 +91,7 @@ final class CUBLASSession: @unchecked Sendable {   // handles are made and used 
         lock.lock(); defer { lock.unlock() }
         context?.makeCurrent()
         do throws(CUDAError) {
-            return try library.batchedProduct(handle(), a, b, into: out, scale: scale, allowTF32: CUDARuntime.shared.allowTF32) ?? false
+            return try library.batchedProduct(handles.current(), a, b, into: out, scale: scale, allowTF32: CUDARuntime.shared.allowTF32) ?? false
         } catch {
             fail("\(device)", error.description)
         }

@@ -1,11 +1,11 @@
 // The GPU's backend: copies, casts, fills, every pointwise family, row reductions, arg extremes and transforms, indexing,
 // sorting (rows up to 4096), pooling and the Adam step run as Ember's generated CUDA kernels, matrix products,
-// convolutions (CUDAConvolution.swift), attention (CUDAAttention.swift) and recurrent layers (CUDARecurrent.swift)
-// through cuBLAS, Fourier transforms through cuFFT.
+// convolutions (CUDAConvolution.swift: cuDNN when present), attention (CUDAAttention.swift) and recurrent layers
+// (CUDARecurrent.swift) through cuBLAS, Fourier transforms through cuFFT.
 
 /// Runs the op vocabulary on a CUDA device: each primitive with a generated kernel (`CUDAKernelSources`) launches
-/// it through `launcher` over the operands' own layouts, products go to cuBLAS (`blas`), Fourier transforms to cuFFT
-/// (`fft`); the others — and these when their library could not be loaded — compute on the host from copies of the
+/// it through `launcher` over the operands' own layouts, products go to cuBLAS (`blas`), convolutions to cuDNN (`dnn`)
+/// when it is present, Fourier transforms to cuFFT (`fft`); the others — and these when their library could not be loaded — compute on the host from copies of the
 /// operands' storages, and their outputs are copied back: correct, with a round trip per call.
 final class CUDABackend: Backend {
     let device: Device
@@ -18,9 +18,13 @@ final class CUDABackend: Backend {
     let blas: CUBLASSession?
     /// cuFFT for the Fourier transforms; nil when it could not be loaded (they then run on the host).
     let fft: CUFFTSession?
+    /// cuDNN for the float32 and float64 convolutions; nil when it could not be loaded (they then run as im2col and
+    /// cuBLAS products).
+    let dnn: CUDNNSession?
 
-    init(device: Device, allocator: DeviceAllocator, launcher: CUDAKernelLauncher, blas: CUBLASSession?, fft: CUFFTSession? = nil) {
-        (self.device, self.allocator, self.launcher, self.blas, self.fft) = (device, allocator, launcher, blas, fft)
+    init(device: Device, allocator: DeviceAllocator, launcher: CUDAKernelLauncher, blas: CUBLASSession?, fft: CUFFTSession? = nil,
+         dnn: CUDNNSession? = nil) {
+        (self.device, self.allocator, self.launcher, self.blas, self.fft, self.dnn) = (device, allocator, launcher, blas, fft, dnn)
         modules = Dictionary(uniqueKeysWithValues: CUDAKernelSources.all.map { ($0.name, $0) })
     }
 

@@ -1,15 +1,21 @@
-// Convolution on a GPU as PyTorch's CUDA fallback does it without cuDNN: the whole batch's im2col columns, a batched
-// cuBLAS product per group, col2im for the adjoint.
+// Convolution on a GPU: through cuDNN when it is present, else as PyTorch's CUDA fallback does it without cuDNN: the
+// whole batch's im2col columns, a batched cuBLAS product per group, col2im for the adjoint.
 
 extension CUDABackend {
     func convolution(_ plan: ConvolutionPlan, input: KernelOperand, weight: KernelOperand, bias: KernelOperand?,
                      into out: KernelOperand) {
+        guard out.numel > 0 else { return }
+        // cuDNN: the forward pass, or for a transposed convolution the backward-data pass of its adjoint.
+        if let convolution = cudnnConvolution(plan, input.dtype),
+           dnn!.run(plan.transposed ? .backwardData : .forward, convolution, x: plan.transposed ? out : input, w: weight,
+                    y: plan.transposed ? input : out, on: self) {
+            return addBias(bias, to: out, plan)
+        }
         guard let blas, let module = modules["convolution_\(input.dtype)"] else {
             return runOnHost([out, input, weight, bias], written: [0]) {
                 CPUBackend.host.convolution(plan, input: $0[1]!, weight: $0[2]!, bias: $0[3], into: $0[0]!)
             }
         }
-        guard out.numel > 0 else { return }
         let shape = ConvolutionShape(plan)
         let cols = shape.columns(on: self, dtype: input.dtype)
         if plan.transposed {
@@ -32,13 +38,25 @@ extension CUDABackend {
 
     func convolutionBackward(_ plan: ConvolutionPlan, input: KernelOperand, weight: KernelOperand, gradOutput: KernelOperand,
                              gradInput: KernelOperand?, gradWeight: KernelOperand?) {
+        guard plan.batch > 0 else { return }
+        var (gradInput, gradWeight) = (gradInput, gradWeight)
+        // cuDNN: the input gradient by the adjoint's pass (backward-data, or forward for a transposed convolution), the
+        // weight gradient by backward-filter, with the forward convolution's x and y; what it cannot run is left below.
+        if let convolution = cudnnConvolution(plan, input.dtype) {
+            let (x, y) = plan.transposed ? (gradOutput, input) : (input, gradOutput)
+            if let grad = gradInput, dnn!.run(plan.transposed ? .forward : .backwardData, convolution, x: plan.transposed ? x : grad,
+                                              w: weight, y: plan.transposed ? grad : y, on: self) {
+                gradInput = nil
+            }
+            if let grad = gradWeight, dnn!.run(.backwardFilter, convolution, x: x, w: grad, y: y, on: self) { gradWeight = nil }
+            if gradInput == nil && gradWeight == nil { return }
+        }
         guard let blas, let module = modules["convolution_\(input.dtype)"] else {
             return runOnHost([gradInput, gradWeight, input, weight, gradOutput], written: [0, 1]) {
                 CPUBackend.host.convolutionBackward(plan, input: $0[2]!, weight: $0[3]!, gradOutput: $0[4]!, gradInput: $0[0],
                                                     gradWeight: $0[1])
             }
         }
-        guard plan.batch > 0 else { return }
         let shape = ConvolutionShape(plan)
         // The columns of the larger side: the input's (forward) or the output gradient's (transposed).
         let cols = shape.columns(on: self, dtype: input.dtype)
@@ -72,6 +90,13 @@ extension CUDABackend {
             }
             shape.launch("col2im", module, self, cols: gradCols.operand, image: gradInput)
         }
+    }
+
+    /// The convolution of `plan` for cuDNN, or nil when there is no cuDNN, it is turned off (`Ember.cuda.cudnnEnabled`),
+    /// or it does not take `dtype` or the sizes.
+    private func cudnnConvolution(_ plan: ConvolutionPlan, _ dtype: DType) -> CUDNNConvolution? {
+        guard dnn != nil, CUDNNSession.runs(dtype), CUDARuntime.shared.cudnnEnabled else { return nil }
+        return CUDNNConvolution(plan, dtype: dtype)
     }
 
     /// out[n, c, …] += bias[c].

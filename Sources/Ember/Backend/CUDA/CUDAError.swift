@@ -15,6 +15,8 @@ public enum CUDAError: Error, Equatable, CustomStringConvertible {
     case cublas(call: String, status: Int32, message: String)
     /// A cuFFT call returned an error result; `name` is cufft.h's.
     case cufft(call: String, result: Int32, name: String)
+    /// A cuDNN call returned an error status (or the library is older than Ember needs).
+    case cudnn(call: String, status: Int32, message: String)
 
     /// What went wrong, in a sentence.
     public var description: String {
@@ -31,6 +33,8 @@ public enum CUDAError: Error, Equatable, CustomStringConvertible {
             return "\(call) failed: \(message) (status \(status))"
         case let .cufft(call, result, name):
             return "\(call) failed: \(name) (result \(result))"
+        case let .cudnn(call, status, message):
+            return "\(call) failed: \(message) (status \(status))"
         }
     }
 }

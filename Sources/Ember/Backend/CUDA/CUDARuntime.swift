@@ -27,6 +27,8 @@ public final class CUDARuntime: @unchecked Sendable {
     private lazy var cublas = Result { () throws(CUDAError) in try CUBLAS(searching: folders) }
     /// cuFFT, or why it could not be loaded; loaded with the first GPU's backend.
     private lazy var cufft = Result { () throws(CUDAError) in try CUFFT(searching: folders) }
+    /// cuDNN, or why it could not be loaded; loaded with the first GPU's backend.
+    private lazy var cudnn = Result { () throws(CUDAError) in try CUDNN(searching: folders) }
 
     /// Whether float32 matrix products on a GPU may round their inputs to TF32 for speed
     /// (`torch.backends.cuda.matmul.allow_tf32`); false by default, as in PyTorch.
@@ -35,6 +37,22 @@ public final class CUDARuntime: @unchecked Sendable {
         set { lock.lock(); defer { lock.unlock() }; tf32 = newValue }
     }
     private var tf32 = false
+
+    /// Whether convolutions on a GPU go to cuDNN when it is present (`torch.backends.cudnn.enabled`); true by default.
+    /// Off, they run as im2col and cuBLAS products.
+    public var cudnnEnabled: Bool {
+        get { lock.lock(); defer { lock.unlock() }; return cudnnOn }
+        set { lock.lock(); defer { lock.unlock() }; cudnnOn = newValue }
+    }
+    private var cudnnOn = true
+
+    /// Whether cuDNN may only use algorithms that give the same result every run (`torch.backends.cudnn.deterministic`);
+    /// false by default, as in PyTorch.
+    public var cudnnDeterministic: Bool {
+        get { lock.lock(); defer { lock.unlock() }; return deterministic }
+        set { lock.lock(); defer { lock.unlock() }; deterministic = newValue }
+    }
+    private var deterministic = false
 
     /// Loads the driver and NVRTC from `folders` (then the system's search); compiled kernels are kept in
     /// `kernelCacheFolder` (nil: in memory only).
@@ -117,7 +135,9 @@ extension CUDARuntime {
                                               cache: kernelCache)
         let blas = (try? cublas.get()).flatMap { try? CUBLASSession($0, context: allocator.context, ordinal: ordinal) }
         let fft = (try? cufft.get()).map { CUFFTSession($0, context: allocator.context, ordinal: ordinal) }
-        let backend = CUDABackend(device: device ?? .cuda(ordinal), allocator: allocator, launcher: launcher, blas: blas, fft: fft)
+        let dnn = (try? cudnn.get()).flatMap { try? CUDNNSession($0, context: allocator.context, ordinal: ordinal) }
+        let backend = CUDABackend(device: device ?? .cuda(ordinal), allocator: allocator, launcher: launcher, blas: blas, fft: fft,
+                                  dnn: dnn)
         if device == nil { backends[ordinal] = backend }
         Backends.register(backend)
         return backend
@@ -147,6 +167,19 @@ extension CUDARuntime {
         lock.lock(); defer { lock.unlock() }
         if case .failure(let error) = cufft { return error.description }
         return nil
+    }
+
+    /// Why convolutions on a GPU run as im2col and cuBLAS products (cuDNN could not be loaded), or nil.
+    public var cudnnUnavailableReason: String? {
+        lock.lock(); defer { lock.unlock() }
+        if case .failure(let error) = cudnn { return error.description }
+        return nil
+    }
+
+    /// The cuDNN version loaded for the GPUs (`torch.backends.cudnn.version()`: 92600 for 9.26.0), or nil.
+    public var cudnnVersion: Int? {
+        lock.lock(); defer { lock.unlock() }
+        return try? cudnn.get().version
     }
 
     /// Why GPU `ordinal` cannot run ops, or nil.

@@ -51,7 +51,8 @@ public final class CUDAStream: Hashable, CustomStringConvertible, @unchecked Sen
             try driver.check(driver.streamCreateWithPriority(&handle, UInt32(CU_STREAM_NON_BLOCKING), Int32(priority)),
                              "cuStreamCreateWithPriority")
         }
-        (self.runtime, self.device, self.priority, self.handle, self.driver, self.context) = (runtime, ordinal, priority, handle, driver, context)
+        (self.runtime, self.device, self.priority, self.handle) = (runtime, ordinal, priority, handle)
+        (self.driver, self.context) = (driver, context)
     }
 
     /// GPU `ordinal`'s default stream.
@@ -146,6 +147,30 @@ extension CUDAStream {
             pthread_setspecific(key, Unmanaged.passRetained(streams).toOpaque())
         }
         streams.byDevice[ordinal] = stream?.handle == nil ? nil : stream
+    }
+}
+
+/// A library's handles on one GPU, one per stream (cuBLAS and cuDNN handles keep workspace that streams running at once
+/// must not share), each made by `make` on the first use from its stream. Not thread-safe: its owner locks.
+struct StreamHandles<Handle> {
+    private let ordinal: Int
+    private let make: (CUstream?) throws(CUDAError) -> Handle
+    private var handles: [Int: Handle] = [:]
+
+    /// The handles of GPU `ordinal`; the default stream's is made at once, so a library that cannot make one (no GPU)
+    /// is found here.
+    init(ordinal: Int, make: @escaping (CUstream?) throws(CUDAError) -> Handle) throws(CUDAError) {
+        (self.ordinal, self.make) = (ordinal, make)
+        handles[0] = try make(nil)
+    }
+
+    /// The handle of the calling thread's current stream.
+    mutating func current() throws(CUDAError) -> Handle {
+        let stream = CUDAStream.currentHandle(ordinal), key = Int(bitPattern: stream)
+        if let handle = handles[key] { return handle }
+        let handle = try make(stream)
+        handles[key] = handle
+        return handle
     }
 }
 
