@@ -40,7 +40,7 @@ private final class FakeDeviceMemory: DeviceMemory {
 private final class FakeMarker: DeviceMarker {
     var hasPassed = false
     private(set) var waited = false
-    func wait() { (waited, hasPassed) = (true, true) }
+    func waitUntilPassed() { (waited, hasPassed) = (true, true) }
 }
 
 final class CachingAllocatorTests: XCTestCase {

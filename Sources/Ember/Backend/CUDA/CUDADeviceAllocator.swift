@@ -6,8 +6,9 @@ import Foundation
 final class CUDADriverMemory: DeviceMemory {
     private let driver: CUDADriver
     private let context: CUDAContext
+    private let ordinal: Int
 
-    init(driver: CUDADriver, context: CUDAContext) { (self.driver, self.context) = (driver, context) }
+    init(driver: CUDADriver, context: CUDAContext, ordinal: Int) { (self.driver, self.context, self.ordinal) = (driver, context, ordinal) }
 
     func allocateSegment(_ byteCount: Int) -> UInt64? {
         var address: CUdeviceptr = 0
@@ -29,40 +30,13 @@ final class CUDADriverMemory: DeviceMemory {
 
     /// An event recorded on `stream`; a driver failure stops with its message (memory could be reused too early).
     func mark(_ stream: Int) -> DeviceMarker {
-        context.makeCurrent()
-        var event: CUevent?
         do throws(CUDAError) {
-            try driver.check(driver.eventCreate(&event, UInt32(CU_EVENT_DISABLE_TIMING)), "cuEventCreate")
-            try driver.check(driver.eventRecord(event, CUstream(bitPattern: stream)), "cuEventRecord")
+            let event = try CUDAEvent(driver: driver, context: context, device: ordinal, enableTiming: false)
+            try event.record(onStream: CUstream(bitPattern: stream))
+            return event
         } catch {
-            fail("CUDA caching allocator", error.description)
+            fail("cuda:\(ordinal)", "the caching allocator could not mark a stream: \(error)")
         }
-        return CUDAEventMarker(driver: driver, context: context, event: event!)
-    }
-}
-
-/// An event in a stream, as the caching allocator's marker.
-private final class CUDAEventMarker: DeviceMarker {
-    private let driver: CUDADriver
-    private let context: CUDAContext
-    private let event: CUevent
-
-    init(driver: CUDADriver, context: CUDAContext, event: CUevent) { (self.driver, self.context, self.event) = (driver, context, event) }
-
-    deinit {
-        context.makeCurrent()
-        _ = driver.eventDestroy(event)
-    }
-
-    /// Whether the GPU has passed the event; a failure counts as passed, as the GPU's work is then over.
-    var hasPassed: Bool {
-        context.makeCurrent()
-        return driver.eventQuery(event) != CUDA_ERROR_NOT_READY
-    }
-
-    func wait() {
-        context.makeCurrent()
-        _ = driver.eventSynchronize(event)
     }
 }
 
@@ -101,7 +75,7 @@ final class CUDADeviceAllocator: DeviceAllocator, @unchecked Sendable {   // cac
     init(driver: CUDADriver, ordinal: Int) throws(CUDAError) {
         let context = try CUDAContext(driver: driver, ordinal: ordinal)
         (self.driver, self.ordinal, self.context) = (driver, ordinal, context)
-        cache = CachingAllocator(memory: CUDADriverMemory(driver: driver, context: context), device: ordinal)
+        cache = CachingAllocator(memory: CUDADriverMemory(driver: driver, context: context, ordinal: ordinal), device: ordinal)
     }
 
     func allocate(_ byteCount: Int) -> UnsafeMutableRawPointer? {

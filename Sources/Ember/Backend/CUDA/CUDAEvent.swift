@@ -21,7 +21,6 @@ public final class CUDAEvent: @unchecked Sendable {   // immutable: the driver's
     public let device: Int
     /// Whether the event records times, for `elapsedTime(_:)`.
     public let enableTiming: Bool
-    private let runtime: CUDARuntime
     private let driver: CUDADriver
     private let context: CUDAContext
     /// The driver's event.
@@ -32,11 +31,15 @@ public final class CUDAEvent: @unchecked Sendable {   // immutable: the driver's
         try self.init(runtime: .shared, enableTiming: enableTiming, device: device)
     }
 
-    init(runtime: CUDARuntime, enableTiming: Bool, device: Int?) throws {
+    convenience init(runtime: CUDARuntime, enableTiming: Bool, device: Int?) throws {
         let ordinal = device ?? runtime.currentDevice
-        (self.runtime, self.device, self.enableTiming) = (runtime, ordinal, enableTiming)
-        driver = try runtime.driver(forGPU: ordinal)
-        context = try runtime.allocator(ordinal).context
+        try self.init(driver: runtime.driver(forGPU: ordinal), context: runtime.allocator(ordinal).context, device: ordinal,
+                      enableTiming: enableTiming)
+    }
+
+    /// An event of GPU `device`, whose primary context is `context`.
+    init(driver: CUDADriver, context: CUDAContext, device: Int, enableTiming: Bool) throws(CUDAError) {
+        (self.driver, self.context, self.device, self.enableTiming) = (driver, context, device, enableTiming)
         context.makeCurrent()
         var made: CUevent?
         try driver.check(driver.eventCreate(&made, UInt32(enableTiming ? CU_EVENT_DEFAULT : CU_EVENT_DISABLE_TIMING)), "cuEventCreate")
@@ -50,18 +53,28 @@ public final class CUDAEvent: @unchecked Sendable {   // immutable: the driver's
 
     /// Marks the work queued so far on `stream` (by default the current stream of the event's GPU) (`record`).
     public func record(_ stream: CUDAStream? = nil) throws {
-        let handle = stream.map { stream in
-            precondition(stream.device == device, "CUDAEvent.record: the event is on cuda:\(device), the stream on cuda:\(stream.device)")
-            return stream.handle
-        } ?? CUDAStream.currentHandle(device)
+        try record(onStream: streamHandle(stream, "record"))
+    }
+
+    /// Marks the work queued so far on the driver's stream `stream` (nil: the default stream).
+    func record(onStream stream: CUstream?) throws(CUDAError) {
         context.makeCurrent()
-        try driver.check(driver.eventRecord(self.handle, handle), "cuEventRecord")
+        try driver.check(driver.eventRecord(handle, stream), "cuEventRecord")
     }
 
     /// Makes the work queued from now on on `stream` (by default the current stream of the event's GPU) wait until
     /// the GPU has passed the event (`wait`).
     public func wait(_ stream: CUDAStream? = nil) throws {
-        try (stream ?? runtime.currentStream(device)).waitEvent(self)
+        let stream = streamHandle(stream, "wait")
+        context.makeCurrent()
+        try driver.check(driver.streamWaitEvent(stream, handle, 0), "cuStreamWaitEvent")
+    }
+
+    /// The driver's handle of `stream`, which must be on the event's GPU, or of the current stream there.
+    private func streamHandle(_ stream: CUDAStream?, _ method: String) -> CUstream? {
+        guard let stream else { return CUDAStream.currentHandle(device) }
+        precondition(stream.device == device, "CUDAEvent.\(method): the event is on cuda:\(device), the stream on cuda:\(stream.device)")
+        return stream.handle
     }
 
     /// Whether the GPU has done the work the event marks (`query`); true for an event never recorded.
@@ -91,4 +104,12 @@ public final class CUDAEvent: @unchecked Sendable {   // immutable: the driver's
         try driver.check(elapsed(&milliseconds, handle, end.handle), "cuEventElapsedTime")
         return Double(milliseconds)
     }
+}
+
+/// An event is the caching allocator's marker in a stream: a failure to query it counts as passed, as the GPU's work
+/// is then over.
+extension CUDAEvent: DeviceMarker {
+    var hasPassed: Bool { (try? query()) ?? true }
+
+    func waitUntilPassed() { try? synchronize() }
 }

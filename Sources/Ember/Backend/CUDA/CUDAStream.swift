@@ -98,10 +98,7 @@ public final class CUDAStream: Hashable, CustomStringConvertible, @unchecked Sen
     }
 
     /// Makes the work queued on the stream from now on wait until the GPU has passed `event` (`wait_event`).
-    public func waitEvent(_ event: CUDAEvent) throws {
-        context.makeCurrent()
-        try driver.check(driver.streamWaitEvent(handle, event.handle, 0), "cuStreamWaitEvent")
-    }
+    public func waitEvent(_ event: CUDAEvent) throws { try event.wait(self) }
 
     /// Makes the work queued on the stream from now on wait for the work queued on `other` so far (`wait_stream`).
     public func waitStream(_ other: CUDAStream) throws {

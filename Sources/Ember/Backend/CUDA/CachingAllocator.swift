@@ -16,7 +16,7 @@ protocol DeviceMemory: AnyObject {
 /// A point in a stream's work (a CUDA event): whether the device has passed it, and a wait until it has.
 protocol DeviceMarker: AnyObject {
     var hasPassed: Bool { get }
-    func wait()
+    func waitUntilPassed()
 }
 
 /// A caching allocator for one device. Requests are rounded up to 512 bytes; those of at most 1 MiB are cut from
@@ -136,7 +136,7 @@ final class CachingAllocator {
     /// Caches the held blocks whose streams have passed their markers (after waiting for all, with `waiting`).
     private func releaseHeldBlocks(waiting: Bool) {
         guard !held.isEmpty else { return }
-        if waiting { held.forEach { $0.markers.forEach { $0.wait() } } }
+        if waiting { held.forEach { $0.markers.forEach { $0.waitUntilPassed() } } }
         let candidates = held
         held = []
         for entry in candidates {
