@@ -184,10 +184,12 @@ def models():
 
 
 def gpu():
-    """ember-bench's gpu group on cuda:0: each timed call ends with torch.cuda.synchronize(); TF32 off, PyTorch's default."""
+    """ember-bench's gpu group on cuda:0: each timed call ends with torch.cuda.synchronize(); TF32 off for products
+    (PyTorch's default) and for cuDNN's convolutions (PyTorch allows it there by default; Ember does not)."""
     torch.manual_seed(0)
     device = torch.device("cuda:0")
     torch.backends.cuda.matmul.allow_tf32 = False
+    torch.backends.cudnn.allow_tf32 = False
 
     def on_gpu(body):
         def call():

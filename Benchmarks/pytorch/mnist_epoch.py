@@ -71,6 +71,9 @@ def ember_epoch(program, out, device):
 def main():
     option = lambda name, default: sys.argv[sys.argv.index(name) + 1] if name in sys.argv else default
     runs, device, program = int(option("--runs", 1)), option("--device", "cpu"), option("--ember", ".build/release/ember")
+    # Float32 on both sides: Ember's GPU products and convolutions do not round to TF32 unless asked.
+    torch.backends.cuda.matmul.allow_tf32 = False
+    torch.backends.cudnn.allow_tf32 = False
     work = tempfile.mkdtemp()
     try:
         raw = os.path.join(work, "MNIST", "raw")
