@@ -20,6 +20,7 @@ typedef struct CUevent_st *CUevent;
 #define CUDA_ERROR_NO_DEVICE 100
 #define CUDA_ERROR_NOT_READY 600
 #define CU_STREAM_NON_BLOCKING 1
+#define CU_MEMHOSTALLOC_PORTABLE 1
 #define CU_EVENT_DEFAULT 0
 #define CU_EVENT_DISABLE_TIMING 2
 #define CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT 16
@@ -43,6 +44,8 @@ typedef CUresult (*PFN_cuCtxSynchronize)(void);
 typedef CUresult (*PFN_cuMemAlloc)(CUdeviceptr *address, size_t bytes);
 typedef CUresult (*PFN_cuMemFree)(CUdeviceptr address);
 typedef CUresult (*PFN_cuMemGetInfo)(size_t *free, size_t *total);
+typedef CUresult (*PFN_cuMemHostAlloc)(void **address, size_t bytes, unsigned int flags);
+typedef CUresult (*PFN_cuMemFreeHost)(void *address);
 typedef CUresult (*PFN_cuMemcpyHtoDAsync)(CUdeviceptr destination, const void *source, size_t bytes, CUstream stream);
 typedef CUresult (*PFN_cuMemcpyDtoHAsync)(void *destination, CUdeviceptr source, size_t bytes, CUstream stream);
 typedef CUresult (*PFN_cuModuleLoadData)(CUmodule *module, const void *image);

@@ -35,9 +35,11 @@ extension Tensor {
         return out
     }
 
-    /// This tensor on `device` (`to(device)`): itself when already there, else a copy made through the devices'
-    /// allocators, recorded for autograd (`ToCopyBackward0`: the gradient goes back to this tensor's device).
-    public func to(_ device: Device, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+    /// This tensor on `device` (`to(device, non_blocking=…)`): itself when already there, else a copy made through the
+    /// devices' allocators, recorded for autograd (`ToCopyBackward0`: the gradient goes back to this tensor's device).
+    /// With `nonBlocking`, a copy from pinned memory (`pinMemory()`) to a GPU is queued on the GPU's current stream
+    /// without the host waiting for it (other copies wait, as PyTorch's do from pageable memory).
+    public func to(_ device: Device, nonBlocking: Bool = false, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         if device == self.device { return self }
         let target = Backends.backend(for: device, op: "to", file: file, line: line)
         let out = noGrad { () -> Tensor in
@@ -48,7 +50,12 @@ extension Tensor {
             guard let storage = Storage(tryingByteCount: bytes, zeroed: false, backend: target) else {
                 fail("to", "\(device) has no memory for \(bytes) bytes (shape \(shapeText(shape)), \(dtype))", file: file, line: line)
             }
-            if bytes > 0 { target.allocator.copyFromHost(source.storage.pointer + source.storageOffset * dtype.itemSize, to: storage.pointer, byteCount: bytes) }
+            let from = source.storage.pointer + source.storageOffset * dtype.itemSize
+            if nonBlocking, bytes > 0, let pinned = source.storage.pinned, let gpu = target.allocator as? CUDADeviceAllocator {
+                gpu.copyFromPinnedHost(from, to: storage.pointer, byteCount: bytes, block: source.storage.pointer, pinned: pinned)
+            } else if bytes > 0 {
+                target.allocator.copyFromHost(from, to: storage.pointer, byteCount: bytes)
+            }
             return Tensor(storage: storage, shape: shape, strides: Layout.rowMajorStrides(shape), offset: 0, dtype: dtype)
         }
         if needsGrad(self) {
@@ -60,9 +67,9 @@ extension Tensor {
 
     /// This tensor on the CPU (`cpu()`).
     public func cpu(file: StaticString = #fileID, line: UInt = #line) -> Tensor { to(.cpu, file: file, line: line) }
-    /// This tensor on CUDA device `index`, the current one by default (`cuda()`).
-    public func cuda(_ index: Int? = nil, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        to(.cuda(index ?? Ember.cuda.currentDevice), file: file, line: line)
+    /// This tensor on CUDA device `index`, the current one by default (`cuda(non_blocking=…)`; see `to(_:nonBlocking:)`).
+    public func cuda(_ index: Int? = nil, nonBlocking: Bool = false, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        to(.cuda(index ?? Ember.cuda.currentDevice), nonBlocking: nonBlocking, file: file, line: line)
     }
 
     /// float32 (`Tensor.float()`).

@@ -12,6 +12,8 @@ public final class Storage {
     unowned(unsafe) let backend: Backend
     /// Whether the CPU may read the buffer directly.
     let isHost: Bool
+    /// The allocator of a buffer in pinned host memory (`Tensor.pinMemory()`), which frees it; nil for the others.
+    let pinned: PinnedHostAllocator?
     /// Bumped by every in-place write, so autograd can tell a saved tensor was modified.
     @exclusivity(unchecked) var version = 0
 
@@ -26,14 +28,14 @@ public final class Storage {
     /// Allocates uninitialised memory for `byteCount` bytes on the device of `backend`; a device out of memory
     /// stops with the size (an op's result: the caller asked for the op, not for the bytes).
     init(byteCount: Int, backend: Backend) {
-        (self.byteCount, self.backend, self.isHost) = (byteCount, backend, backend.device == .cpu)
+        (self.byteCount, self.backend, self.isHost, pinned) = (byteCount, backend, backend.device == .cpu, nil)
         pointer = isHost ? CPUAllocator.allocate(byteCount) : Storage.allocate(byteCount, on: backend)
     }
 
     /// Allocates uninitialised memory for `byteCount` bytes on the device of `other` (its backend is copied as it
     /// is held, without reference counting: this is on every small op's path).
     init(byteCount: Int, onDeviceOf other: Storage) {
-        (self.byteCount, self.backend, self.isHost) = (byteCount, other.backend, other.isHost)
+        (self.byteCount, self.backend, self.isHost, pinned) = (byteCount, other.backend, other.isHost, nil)
         pointer = isHost ? CPUAllocator.allocate(byteCount) : Storage.allocate(byteCount, on: other.backend)
     }
 
@@ -49,13 +51,19 @@ public final class Storage {
     /// for them.
     init?(tryingByteCount byteCount: Int, zeroed: Bool, backend: Backend = CPUBackend.host) {
         guard let pointer = backend.allocator.allocate(byteCount) else { return nil }
-        (self.byteCount, self.pointer, self.backend, self.isHost) = (byteCount, pointer, backend, backend.device == .cpu)
+        (self.byteCount, self.pointer, self.backend, self.isHost, pinned) = (byteCount, pointer, backend, backend.device == .cpu, nil)
         guard zeroed, byteCount > 0 else { return }
         if isHost {
             pointer.initializeMemory(as: UInt8.self, repeating: 0, count: byteCount)
         } else {
             backend.fill(Tensor(storage: self, layout: Layout(contiguous: [byteCount]), dtype: .uint8).operand, with: 0)
         }
+    }
+
+    /// Allocates `byteCount` bytes of pinned host memory from `allocator`: host memory to the CPU kernels.
+    init(pinnedByteCount byteCount: Int, allocator: PinnedHostAllocator) throws(CUDAError) {
+        pointer = try allocator.allocate(byteCount)
+        (self.byteCount, self.backend, self.isHost, pinned) = (byteCount, CPUBackend.host, true, allocator)
     }
 
     /// Allocates zero-filled memory.
@@ -72,6 +80,12 @@ public final class Storage {
     }
 
     deinit {
-        if isHost { CPUAllocator.free(pointer, byteCount: byteCount) } else { backend.allocator.free(pointer, byteCount: byteCount) }
+        if let pinned {
+            pinned.free(pointer)
+        } else if isHost {
+            CPUAllocator.free(pointer, byteCount: byteCount)
+        } else {
+            backend.allocator.free(pointer, byteCount: byteCount)
+        }
     }
 }

@@ -108,6 +108,22 @@ final class CUDADeviceAllocator: DeviceAllocator, @unchecked Sendable {   // cac
         stopOnFailure(driver.streamSynchronize(stream), "cuStreamSynchronize")
     }
 
+    /// Queues a copy from pinned host memory (inside the pinned `block`) on the current stream without waiting for it;
+    /// `pinned` frees the block only once the copy is done.
+    func copyFromPinnedHost(_ source: UnsafeRawPointer, to address: UnsafeMutableRawPointer, byteCount: Int,
+                            block: UnsafeMutableRawPointer, pinned: PinnedHostAllocator) {
+        context.makeCurrent()
+        let stream = CUDAStream.currentHandle(ordinal)
+        stopOnFailure(driver.memcpyHtoDAsync(deviceAddress(address), source, byteCount, stream), "cuMemcpyHtoDAsync_v2")
+        do throws(CUDAError) {
+            let copied = try CUDAEvent(driver: driver, context: context, device: ordinal, enableTiming: false)
+            try copied.record(onStream: stream)
+            pinned.recordRead(of: block, until: copied)
+        } catch {
+            fail("cuda:\(ordinal)", error.description)
+        }
+    }
+
     /// Notes that `stream` (nil: the default one) uses the block at `address` (`Tensor.record_stream`).
     func recordStream(_ address: UnsafeRawPointer, stream: CUstream?) {
         lock.lock(); defer { lock.unlock() }

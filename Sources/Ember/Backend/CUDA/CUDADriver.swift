@@ -19,6 +19,8 @@ final class CUDADriver: @unchecked Sendable {   // immutable after init: entry p
     let memAlloc: PFN_cuMemAlloc
     let memFree: PFN_cuMemFree
     let memGetInfo: PFN_cuMemGetInfo
+    let memHostAlloc: PFN_cuMemHostAlloc
+    let memFreeHost: PFN_cuMemFreeHost
     let memcpyHtoDAsync: PFN_cuMemcpyHtoDAsync
     let memcpyDtoHAsync: PFN_cuMemcpyDtoHAsync
     let moduleLoadData: PFN_cuModuleLoadData
@@ -55,6 +57,8 @@ final class CUDADriver: @unchecked Sendable {   // immutable after init: entry p
         memAlloc = try library.entryPoint("cuMemAlloc_v2")
         memFree = try library.entryPoint("cuMemFree_v2")
         memGetInfo = try library.entryPoint("cuMemGetInfo_v2")
+        memHostAlloc = try library.entryPoint("cuMemHostAlloc")
+        memFreeHost = try library.entryPoint("cuMemFreeHost")
         memcpyHtoDAsync = try library.entryPoint("cuMemcpyHtoDAsync_v2")
         memcpyDtoHAsync = try library.entryPoint("cuMemcpyDtoHAsync_v2")
         moduleLoadData = try library.entryPoint("cuModuleLoadData")

@@ -18,6 +18,8 @@ public final class CUDARuntime: @unchecked Sendable {
     private var allocators: [Int: CUDADeviceAllocator] = [:]
     private var backends: [Int: CUDABackend] = [:]
     private var current = 0
+    /// Pinned host memory, made on first use.
+    private var pinned: PinnedHostAllocator?
     /// Streams no `CUDAStream` holds any more, by GPU and priority, for the next ones made.
     private var idleStreams: [Int: [Int: [CUstream]]] = [:]
     private let lock = NSLock()
@@ -141,6 +143,16 @@ extension CUDARuntime {
         if device == nil { backends[ordinal] = backend }
         Backends.register(backend)
         return backend
+    }
+
+    /// The pinned host memory of the process, made with the first GPU's context on first use.
+    func pinnedAllocator() throws -> PinnedHostAllocator {
+        let driver = try driver(forGPU: 0), context = try allocator(0).context
+        lock.lock(); defer { lock.unlock() }
+        if let pinned { return pinned }
+        let made = PinnedHostAllocator(driver: driver, context: context)
+        pinned = made
+        return made
     }
 
     /// A stream of GPU `ordinal` with `priority` that no `CUDAStream` holds, or nil.

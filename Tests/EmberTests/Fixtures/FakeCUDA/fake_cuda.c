@@ -104,6 +104,21 @@ CUresult cuMemFree_v2(CUdeviceptr address) {
     return 0;
 }
 
+// Page-locked host memory is host memory here; allocations, frees and the event waits before them are counted.
+static int pinned_allocations = 0, pinned_frees = 0, event_waits = 0;
+void fake_pinned(int *allocations, int *frees, int *waits) { *allocations = pinned_allocations; *frees = pinned_frees; *waits = event_waits; }
+CUresult cuMemHostAlloc(void **address, size_t bytes, unsigned flags) {
+    if (flags != 1) return 1;   // Ember's pinned memory serves every GPU (CU_MEMHOSTALLOC_PORTABLE)
+    if (!(*address = malloc(bytes ? bytes : 1))) return 2;
+    pinned_allocations += 1;
+    return 0;
+}
+CUresult cuMemFreeHost(void *address) {
+    free(address);
+    pinned_frees += 1;
+    return 0;
+}
+
 CUresult cuMemGetInfo_v2(size_t *free_bytes, size_t *total) { *free_bytes = FAKE_CAPACITY - used; *total = FAKE_CAPACITY; return 0; }
 // Streams: work runs as it is queued, so a stream is only a priority; the stream of the last launch, copy, event
 // record and wait, and the streams made, are kept for the tests.
@@ -215,7 +230,7 @@ CUresult cuEventQuery(void *event) { (void)event; return 600; }
 #else
 CUresult cuEventQuery(void *event) { (void)event; return 0; }
 #endif
-CUresult cuEventSynchronize(void *event) { (void)event; return 0; }
+CUresult cuEventSynchronize(void *event) { (void)event; event_waits += 1; return 0; }
 // As the driver: both events recorded, both made with timing, else CUDA_ERROR_INVALID_HANDLE.
 CUresult cuEventElapsedTime_v2(float *milliseconds, void *start, void *end) {
     struct event *a = start, *b = end;

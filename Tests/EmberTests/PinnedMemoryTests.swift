@@ -1,0 +1,81 @@
+// Pinned host memory (`pin_memory()`) and non-blocking copies (`to(device, non_blocking=True)`) on the fake GPU: the
+// driver's page-locked allocations, copies queued on the current stream without a wait, and a pinned block freed only
+// after the copies reading it.
+import CCUDA
+@testable import Ember
+import Foundation
+import XCTest
+
+final class PinnedMemoryTests: XCTestCase {
+    /// What the fake driver counted of pinned memory (Fixtures/FakeCUDA/fake_cuda.c: `fake_pinned`).
+    private func pinnedCounts(_ folder: String) -> (allocations: Int32, frees: Int32, eventWaits: Int32) {
+        typealias Read = @convention(c) (UnsafeMutablePointer<Int32>, UnsafeMutablePointer<Int32>, UnsafeMutablePointer<Int32>) -> Void
+        var counts: (Int32, Int32, Int32) = (0, 0, 0)
+        let driver = dlopen("\(folder)/libcuda.so.1", RTLD_NOW | RTLD_NOLOAD)
+        unsafeBitCast(dlsym(driver, "fake_pinned"), to: Read.self)(&counts.0, &counts.1, &counts.2)
+        return counts
+    }
+
+    /// The stream of the fake driver's last copy, and of its last wait for a stream.
+    private func lastStreams(_ folder: String) -> (copy: CUstream?, synchronized: CUstream?) {
+        typealias Read = @convention(c) (UnsafeMutablePointer<CUstream?>, UnsafeMutablePointer<CUstream?>, UnsafeMutablePointer<CUstream?>,
+                                         UnsafeMutablePointer<CUstream?>, UnsafeMutablePointer<CUstream?>, UnsafeMutablePointer<Int32>) -> Void
+        var launch, copy, record, waiting, synchronized: CUstream?
+        var made: Int32 = 0
+        let driver = dlopen("\(folder)/libcuda.so.1", RTLD_NOW | RTLD_NOLOAD)
+        unsafeBitCast(dlsym(driver, "fake_streams"), to: Read.self)(&launch, &copy, &record, &waiting, &synchronized, &made)
+        return (copy, synchronized)
+    }
+
+    func testWithoutCUDANothingIsPinned() throws {
+        try XCTSkipIf(Ember.cuda.isAvailable, "this machine has a GPU")
+        XCTAssertThrowsError(try Tensor.ones([2]).pinMemory())
+        XCTAssertFalse(Tensor.ones([2]).isPinned)
+    }
+
+    func testPinnedTensorsCopyToTheGPUWithoutWaitingAndAreFreedAfterTheCopy() throws {
+        guard let folder = CUDABackendTests.fakeGPUFolder else {
+            if ProcessInfo.processInfo.environment["EMBER_REQUIRE_NVRTC"] != nil { XCTFail("the fake GPU could not be built") }
+            throw XCTSkip("the CUDA wheels' headers are not installed (make cuda-tools installs them)")
+        }
+        let cuda = CUDARuntime(searching: [folder] + CUDALibrarySearch.folders(),
+                               kernelCacheFolder: URL(fileURLWithPath: CUDABackendTests.kernelCacheFolder))
+        let gpu = Device.cuda(6)
+        _ = try cuda.backend(0, serving: gpu)
+        let side = try CUDAStream(runtime: cuda, device: 0, priority: 0)
+
+        let before = pinnedCounts(folder)
+        let x = Tensor.randn([3, 5]).t().detach().requiresGrad_()   // not contiguous, and recorded by autograd
+        var pinned: Tensor? = try x.pinMemory(runtime: cuda)
+        XCTAssertTrue(pinned!.isPinned)
+        XCTAssertFalse(x.isPinned)
+        XCTAssertEqual(pinned!.device, .cpu)
+        XCTAssertEqual(pinned!.toArray(as: Float.self), x.toArray(as: Float.self))
+        XCTAssertTrue(try pinned!.pinMemory(runtime: cuda) === pinned!, "a pinned tensor is pinned already")
+        XCTAssertFalse((pinned! * 2).isPinned, "results of ops on pinned tensors are ordinary host memory")
+        XCTAssertEqual(pinned!.gradFn?.name, "PinMemoryBackward0")
+        pinned!.sum().backward()
+        XCTAssertEqual(x.grad?.toArray(as: Float.self), [Float](repeating: 1, count: 15))
+        XCTAssertEqual(pinnedCounts(folder).allocations - before.allocations, 1)
+
+        // Non-blocking from pinned memory: queued on the current stream, which the host does not wait for.
+        let onGPU = cuda.stream(side) { pinned!.to(gpu, nonBlocking: true) }
+        var seen = lastStreams(folder)
+        XCTAssertEqual(seen.copy, side.handle)
+        XCTAssertNotEqual(seen.synchronized, side.handle, "the host did not wait for the copy")
+        XCTAssertEqual(onGPU.cpu().toArray(as: Float.self), x.toArray(as: Float.self))
+        // Blocking, or from pageable memory: the host waits for the stream.
+        for (source, nonBlocking) in [(pinned!, false), (x.detach(), true)] {
+            _ = cuda.stream(side) { source.to(gpu, nonBlocking: nonBlocking) }
+            seen = lastStreams(folder)
+            XCTAssertEqual([seen.copy, seen.synchronized], [side.handle, side.handle])
+        }
+
+        // Freed only after waiting for the copy that read it.
+        let waits = pinnedCounts(folder).eventWaits
+        pinned = nil
+        let after = pinnedCounts(folder)
+        XCTAssertEqual(after.frees - before.frees, 1)
+        XCTAssertEqual(after.eventWaits - waits, 1, "the event after the non-blocking copy")
+    }
+}
