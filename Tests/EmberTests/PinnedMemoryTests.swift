@@ -27,6 +27,43 @@ final class PinnedMemoryTests: XCTestCase {
         return (copy, synchronized)
     }
 
+    /// `DataLoader(…, pinMemory: true)` in a child process whose `Ember.cuda` is the fake GPU (the worker below).
+    func testDataLoadersPinTheirBatches() throws {
+        guard let folder = CUDABackendTests.fakeGPUFolder else {
+            if ProcessInfo.processInfo.environment["EMBER_REQUIRE_NVRTC"] != nil { XCTFail("the fake GPU could not be built") }
+            throw XCTSkip("the CUDA wheels' headers are not installed (make cuda-tools installs them)")
+        }
+        let search = [folder] + (ProcessInfo.processInfo.environment["EMBER_CUDA_PATH"].map { [$0] } ?? [])
+        let run = try runProcess("/proc/self/exe", ["EmberTests.PinnedMemoryTests/testPinnedBatchesWorker"],
+                                 environment: ["EMBER_CUDA_PATH": search.joined(separator: ":"), "EMBER_PINNED_WORKER": "1",
+                                               "EMBER_KERNEL_CACHE": CUDABackendTests.kernelCacheFolder])
+        XCTAssertEqual(run.status, 0, run.output.suffix(3_000).description)
+        XCTAssertTrue(run.output.contains("Executed 1 test, with 0 failures"), run.output.suffix(3_000).description)
+        XCTAssertFalse(run.output.contains("skipped"), "the worker did not run")
+    }
+
+    /// The worker of `testDataLoadersPinTheirBatches`; skipped in a normal test run.
+    func testPinnedBatchesWorker() throws {
+        guard ProcessInfo.processInfo.environment["EMBER_PINNED_WORKER"] != nil else {
+            throw XCTSkip("runs only as the pinned-batch test's worker process")
+        }
+        XCTAssertTrue(Ember.cuda.isAvailable, Ember.cuda.unavailableReason ?? "")
+        let (x, y) = (Tensor.randn([10, 3]), Tensor.arange(0, 10))
+        for workers in [0, 2] {
+            var seen = 0
+            for (images, labels) in DataLoader(TensorDataset(x, y), batchSize: 4, numWorkers: workers, pinMemory: true) {
+                XCTAssertTrue(images.isPinned && labels.isPinned, "both parts of a pair batch are pinned")
+                XCTAssertEqual(images.to(.cuda(0), nonBlocking: true).cpu().toArray(as: Float.self), images.toArray(as: Float.self))
+                seen += images.shape[0]
+            }
+            XCTAssertEqual(seen, 10)
+        }
+        let rows = DataLoader(TensorDataset(tensors: [x, x]), batchSize: 5, pinMemory: true)
+        XCTAssertTrue(rows.allSatisfy { $0.allSatisfy(\.isPinned) }, "arrays of tensors pin each")
+        XCTAssertTrue(DataLoader(TensorDataset(x), batchSize: 5, pinMemory: true).allSatisfy(\.isPinned))
+        XCTAssertFalse(DataLoader(TensorDataset(x), batchSize: 5).contains(where: \.isPinned), "pinned only when asked")
+    }
+
     func testWithoutCUDANothingIsPinned() throws {
         try XCTSkipIf(Ember.cuda.isAvailable, "this machine has a GPU")
         XCTAssertThrowsError(try Tensor.ones([2]).pinMemory())

@@ -16,6 +16,8 @@ public final class DataLoader<D: Dataset, Batch>: Sequence {
     public let numWorkers: Int
     /// Batches each worker loads ahead.
     public let prefetchFactor: Int
+    /// Whether batches are copied into pinned memory as they are loaded (`pin_memory`).
+    public let pinMemory: Bool
     let collate: ([D.Element]) throws -> Batch
 
     /// A loader of `dataset` (`DataLoader(dataset, batch_size=…, shuffle=…, …)`).
@@ -29,12 +31,17 @@ public final class DataLoader<D: Dataset, Batch>: Sequence {
     ///   - numWorkers: threads that load and collate batches ahead of the loop (0: on the loop's thread).
     ///   - dropLast: whether a last, shorter batch is left out.
     ///   - prefetchFactor: batches each worker loads ahead (at least 1).
+    ///   - pinMemory: copy each batch's tensors into pinned memory as it is loaded, so that
+    ///     `to(device, nonBlocking: true)` copies them without waiting (`pin_memory`); for batches that are
+    ///     `PinnableBatch` (tensors, arrays and dictionaries of them; the tuple-sample loaders pin each part).
+    ///     Loading throws `CUDAError` without CUDA.
     ///   - file: the caller's file, named by the error of a negative `numWorkers`.
     ///   - line: the caller's line.
     ///   - collate: turns a batch's samples into the batch (`collate_fn`).
     public init(_ dataset: D, batchSize: Int = 1, shuffle: Bool = false, sampler: Sampler? = nil,
                 batchSampler: BatchSampler? = nil, numWorkers: Int = 0, dropLast: Bool = false, prefetchFactor: Int = 2,
-                file: StaticString = #fileID, line: UInt = #line, collate: @escaping ([D.Element]) throws -> Batch) {
+                pinMemory: Bool = false, file: StaticString = #fileID, line: UInt = #line,
+                collate: @escaping ([D.Element]) throws -> Batch) {
         check(numWorkers >= 0, "DataLoader", "num_workers option should be non-negative; use num_workers=0 to disable "
               + "multiprocessing (got \(numWorkers))", file: file, line: line)
         self.dataset = dataset
@@ -43,13 +50,17 @@ public final class DataLoader<D: Dataset, Batch>: Sequence {
         self.batchSampler = batchSampler ?? BatchSampler(order, batchSize: batchSize, dropLast: dropLast, file: file, line: line)
         self.numWorkers = numWorkers
         self.prefetchFactor = Swift.max(prefetchFactor, 1)
+        self.pinMemory = pinMemory
         self.collate = collate
     }
 
     /// The number of batches per epoch (`len(loader)`).
     public var count: Int { batchSampler.count }
 
-    func loadBatch(_ indices: [Int]) throws -> Batch { try collate(indices.map { try dataset.element(at: $0) }) }
+    func loadBatch(_ indices: [Int]) throws -> Batch {
+        let batch = try collate(indices.map { try dataset.element(at: $0) })
+        return try pinnedBatch(batch, if: pinMemory)
+    }
 
     /// Calls `body` with each batch of one epoch; rethrows the first error of loading or of `body`.
     public func forEachBatch(_ body: (Batch) throws -> Void) throws {
@@ -201,38 +212,73 @@ extension DataLoader {
     /// Batches collated by `Collatable` (`default_collate`): `DataLoader(dataset, batchSize: 64, shuffle: true)`.
     @inlinable public convenience init(_ dataset: D, batchSize: Int = 1, shuffle: Bool = false, sampler: Sampler? = nil,
                             batchSampler: BatchSampler? = nil, numWorkers: Int = 0, dropLast: Bool = false,
-                            file: StaticString = #fileID, line: UInt = #line)
+                            pinMemory: Bool = false, file: StaticString = #fileID, line: UInt = #line)
     where D.Element: Collatable, Batch == D.Element.Collated {
         self.init(dataset, batchSize: batchSize, shuffle: shuffle, sampler: sampler, batchSampler: batchSampler,
-                  numWorkers: numWorkers, dropLast: dropLast, file: file, line: line, collate: D.Element.collate)
+                  numWorkers: numWorkers, dropLast: dropLast, pinMemory: pinMemory, file: file, line: line, collate: D.Element.collate)
     }
 
     /// Samples that are pairs, such as (image, label), collate to pairs of batches.
     @inlinable public convenience init<A: Collatable, B: Collatable>(
         _ dataset: D, batchSize: Int = 1, shuffle: Bool = false, sampler: Sampler? = nil, batchSampler: BatchSampler? = nil,
-        numWorkers: Int = 0, dropLast: Bool = false, file: StaticString = #fileID, line: UInt = #line) where D.Element == (A, B), Batch == (A.Collated, B.Collated) {
+        numWorkers: Int = 0, dropLast: Bool = false, pinMemory: Bool = false, file: StaticString = #fileID, line: UInt = #line)
+    where D.Element == (A, B), Batch == (A.Collated, B.Collated) {
         self.init(dataset, batchSize: batchSize, shuffle: shuffle, sampler: sampler, batchSampler: batchSampler,
-                  numWorkers: numWorkers, dropLast: dropLast, file: file, line: line) { items in (A.collate(items.map { $0.0 }), B.collate(items.map { $0.1 })) }
+                  numWorkers: numWorkers, dropLast: dropLast, file: file, line: line) { items in
+            (try collatePart(items, { $0.0 }, pin: pinMemory), try collatePart(items, { $0.1 }, pin: pinMemory))
+        }
     }
 
     /// Triples collate to triples of batches.
     @inlinable public convenience init<A: Collatable, B: Collatable, C: Collatable>(
         _ dataset: D, batchSize: Int = 1, shuffle: Bool = false, sampler: Sampler? = nil, batchSampler: BatchSampler? = nil,
-        numWorkers: Int = 0, dropLast: Bool = false, file: StaticString = #fileID, line: UInt = #line) where D.Element == (A, B, C), Batch == (A.Collated, B.Collated, C.Collated) {
+        numWorkers: Int = 0, dropLast: Bool = false, pinMemory: Bool = false, file: StaticString = #fileID, line: UInt = #line)
+    where D.Element == (A, B, C), Batch == (A.Collated, B.Collated, C.Collated) {
         self.init(dataset, batchSize: batchSize, shuffle: shuffle, sampler: sampler, batchSampler: batchSampler,
                   numWorkers: numWorkers, dropLast: dropLast, file: file, line: line) { items in
-            (A.collate(items.map { $0.0 }), B.collate(items.map { $0.1 }), C.collate(items.map { $0.2 }))
+            (try collatePart(items, { $0.0 }, pin: pinMemory), try collatePart(items, { $0.1 }, pin: pinMemory),
+             try collatePart(items, { $0.2 }, pin: pinMemory))
         }
     }
 
     /// Quadruples collate to quadruples of batches.
     @inlinable public convenience init<A: Collatable, B: Collatable, C: Collatable, E: Collatable>(
         _ dataset: D, batchSize: Int = 1, shuffle: Bool = false, sampler: Sampler? = nil, batchSampler: BatchSampler? = nil,
-        numWorkers: Int = 0, dropLast: Bool = false, file: StaticString = #fileID, line: UInt = #line)
+        numWorkers: Int = 0, dropLast: Bool = false, pinMemory: Bool = false, file: StaticString = #fileID, line: UInt = #line)
     where D.Element == (A, B, C, E), Batch == (A.Collated, B.Collated, C.Collated, E.Collated) {
         self.init(dataset, batchSize: batchSize, shuffle: shuffle, sampler: sampler, batchSampler: batchSampler,
                   numWorkers: numWorkers, dropLast: dropLast, file: file, line: line) { items in
-            (A.collate(items.map { $0.0 }), B.collate(items.map { $0.1 }), C.collate(items.map { $0.2 }), E.collate(items.map { $0.3 }))
+            (try collatePart(items, { $0.0 }, pin: pinMemory), try collatePart(items, { $0.1 }, pin: pinMemory),
+             try collatePart(items, { $0.2 }, pin: pinMemory), try collatePart(items, { $0.3 }, pin: pinMemory))
         }
     }
+}
+
+// MARK: Pinned batches (`pin_memory`)
+
+/// A batch whose tensors `DataLoader(…, pinMemory: true)` copies into pinned memory: tensors, and arrays and
+/// string-keyed dictionaries of pinnable batches.
+public protocol PinnableBatch {
+    /// The batch with its tensors in pinned memory (`pin_memory`); throws `CUDAError` without CUDA.
+    func pinned() throws -> Self
+}
+
+/// A tensor pins itself (`Tensor.pinMemory()`).
+extension Tensor: PinnableBatch { public func pinned() throws -> Tensor { try pinMemory() } }
+/// Arrays pin each element.
+extension Array: PinnableBatch where Element: PinnableBatch { public func pinned() throws -> [Element] { try map { try $0.pinned() } } }
+/// Dictionaries pin each value.
+extension Dictionary: PinnableBatch where Value: PinnableBatch {
+    public func pinned() throws -> [Key: Value] { try mapValues { try $0.pinned() } }
+}
+
+/// The batch of one part of tuple samples, its tensors pinned with `pin`.
+@inlinable func collatePart<Sample, Part: Collatable>(_ items: [Sample], _ part: (Sample) -> Part, pin: Bool) throws -> Part.Collated {
+    try pinnedBatch(Part.collate(items.map(part)), if: pin)
+}
+
+/// `batch` with its tensors pinned when `pin` is set and it is a `PinnableBatch`, else itself.
+@usableFromInline func pinnedBatch<T>(_ batch: T, if pin: Bool) throws -> T {
+    guard pin, let pinnable = batch as? PinnableBatch else { return batch }
+    return try pinnable.pinned() as! T
 }
