@@ -75,6 +75,32 @@ final class CUDABackendTests: XCTestCase {
     /// The kernel cache of the tests that run the fake GPU, so that NVRTC compiles each module once per test run.
     static let kernelCacheFolder = processFolder("ember-fake-gpu-kernels")
 
+    /// The fake GPU's folder; skips without the CUDA wheels' headers, which its kernels need (and fails when
+    /// `EMBER_REQUIRE_NVRTC` is set, as `make test` does).
+    static func requireFakeGPU() throws -> String {
+        guard let folder = fakeGPUFolder else {
+            if ProcessInfo.processInfo.environment["EMBER_REQUIRE_NVRTC"] != nil { XCTFail("the fake GPU could not be built") }
+            throw XCTSkip("the CUDA wheels' headers are not installed (make cuda-tools installs them)")
+        }
+        return folder
+    }
+
+    /// The environment of a child process whose `Ember.cuda` is the fake GPU (its folder first in `EMBER_CUDA_PATH`,
+    /// compiled kernels in the shared cache).
+    static func fakeGPUChildEnvironment() throws -> [String: String] {
+        let search = [try requireFakeGPU()] + (ProcessInfo.processInfo.environment["EMBER_CUDA_PATH"].map { [$0] } ?? [])
+        return ["EMBER_CUDA_PATH": search.joined(separator: ":"), "EMBER_KERNEL_CACHE": kernelCacheFolder]
+    }
+
+    /// A runtime on the fake GPU, its GPU 0 serving `device` (a device of the test's own, so that tests never share
+    /// one), and the fake GPU's folder.
+    static func fakeGPURuntime(serving device: Device) throws -> (runtime: CUDARuntime, folder: String) {
+        let folder = try requireFakeGPU()
+        let runtime = CUDARuntime(searching: [folder] + CUDALibrarySearch.folders(), kernelCacheFolder: URL(fileURLWithPath: kernelCacheFolder))
+        _ = try runtime.backend(0, serving: device)
+        return (runtime, folder)
+    }
+
     private func requireLauncher() throws -> HostKernelLauncher {
         guard let launcher = Self.launcher else {
             if ProcessInfo.processInfo.environment["EMBER_REQUIRE_NVRTC"] != nil {

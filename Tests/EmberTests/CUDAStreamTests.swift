@@ -9,7 +9,7 @@ import XCTest
 
 final class CUDAStreamTests: XCTestCase {
     /// What the fake driver last saw of streams (Fixtures/FakeCUDA/fake_cuda.c: `fake_streams`).
-    private struct DriverStreams {
+    struct DriverStreams {
         var launch, copy, record, waiting, synchronized: CUstream?
         var made: Int32 = 0
 
@@ -104,14 +104,8 @@ final class CUDAStreamTests: XCTestCase {
     /// On the fake GPU (the driver running the kernels compiled for the host, the fake cuBLAS and cuFFT): an op's
     /// kernels, copies, products and transforms go to the current stream, and its result's memory belongs to it.
     func testAnOpsWorkAndMemoryGoToTheCurrentStream() throws {
-        guard let folder = CUDABackendTests.fakeGPUFolder else {
-            if ProcessInfo.processInfo.environment["EMBER_REQUIRE_NVRTC"] != nil { XCTFail("the fake GPU could not be built") }
-            throw XCTSkip("the CUDA wheels' headers are not installed (make cuda-tools installs them)")
-        }
-        let cuda = CUDARuntime(searching: [folder] + CUDALibrarySearch.folders(),
-                               kernelCacheFolder: URL(fileURLWithPath: CUDABackendTests.kernelCacheFolder))
         let gpu = Device.cuda(4)
-        _ = try cuda.backend(0, serving: gpu)
+        let (cuda, folder) = try CUDABackendTests.fakeGPURuntime(serving: gpu)
         let side = try CUDAStream(runtime: cuda, device: 0, priority: 0)
         typealias LastStream = @convention(c) () -> CUstream?
         func last(_ library: String, _ symbol: String) -> CUstream? {

@@ -504,12 +504,7 @@ final class DistributedTests: XCTestCase {
     /// for the host, and the fake NCCL, whose ranks meet in a shared file), with their compiled kernels in the fake
     /// GPU's kernel cache; skips without the CUDA wheels' headers, which the fake GPU's kernels need.
     func fakeGPUEnvironment() throws -> [String: String] {
-        guard let gpu = CUDABackendTests.fakeGPUFolder else {
-            if ProcessInfo.processInfo.environment["EMBER_REQUIRE_NVRTC"] != nil { XCTFail("the fake GPU could not be built") }
-            throw XCTSkip("the CUDA wheels' headers are not installed (make cuda-tools installs them)")
-        }
-        let search = [gpu] + (ProcessInfo.processInfo.environment["EMBER_CUDA_PATH"].map { [$0] } ?? [])
-        return ["EMBER_TEST_BACKEND": "nccl", "EMBER_CUDA_PATH": search.joined(separator: ":"), "EMBER_KERNEL_CACHE": CUDABackendTests.kernelCacheFolder]
+        try CUDABackendTests.fakeGPUChildEnvironment().merging(["EMBER_TEST_BACKEND": "nccl"]) { $1 }
     }
 }
 

@@ -8,15 +8,10 @@ import XCTest
 
 final class FakeGPUGoldenTests: XCTestCase {
     func testGoldenSuitesPassOnTheFakeGPU() throws {
-        guard let gpu = CUDABackendTests.fakeGPUFolder else {
-            if ProcessInfo.processInfo.environment["EMBER_REQUIRE_NVRTC"] != nil { XCTFail("the fake GPU could not be built") }
-            throw XCTSkip("the CUDA wheels' headers are not installed (make cuda-tools installs them)")
-        }
-        let folder = try CUDATests.temporaryFolder(self), kernelLog = folder + "/kernels"
-        let search = [gpu] + (ProcessInfo.processInfo.environment["EMBER_CUDA_PATH"].map { [$0] } ?? [])
+        let environment = try CUDABackendTests.fakeGPUChildEnvironment()
+        let kernelLog = try CUDATests.temporaryFolder(self) + "/kernels"
         let run = try runProcess("/proc/self/exe", ["GoldenTests.GoldenTests/testGoldenSuitesOnCUDA"],
-                                 environment: ["EMBER_CUDA_PATH": search.joined(separator: ":"),
-                                               "EMBER_KERNEL_CACHE": CUDABackendTests.kernelCacheFolder, "FAKE_CUDA_KERNEL_LOG": kernelLog])
+                                 environment: environment.merging(["FAKE_CUDA_KERNEL_LOG": kernelLog]) { $1 })
         let lines = run.output.split(separator: "\n")
         let suites = lines.filter { $0.hasPrefix("golden ") && $0.contains("on the cuda device") }
         suites.forEach { print($0) }

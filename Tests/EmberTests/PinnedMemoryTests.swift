@@ -16,27 +16,10 @@ final class PinnedMemoryTests: XCTestCase {
         return counts
     }
 
-    /// The stream of the fake driver's last copy, and of its last wait for a stream.
-    private func lastStreams(_ folder: String) -> (copy: CUstream?, synchronized: CUstream?) {
-        typealias Read = @convention(c) (UnsafeMutablePointer<CUstream?>, UnsafeMutablePointer<CUstream?>, UnsafeMutablePointer<CUstream?>,
-                                         UnsafeMutablePointer<CUstream?>, UnsafeMutablePointer<CUstream?>, UnsafeMutablePointer<Int32>) -> Void
-        var launch, copy, record, waiting, synchronized: CUstream?
-        var made: Int32 = 0
-        let driver = dlopen("\(folder)/libcuda.so.1", RTLD_NOW | RTLD_NOLOAD)
-        unsafeBitCast(dlsym(driver, "fake_streams"), to: Read.self)(&launch, &copy, &record, &waiting, &synchronized, &made)
-        return (copy, synchronized)
-    }
-
     /// `DataLoader(…, pinMemory: true)` in a child process whose `Ember.cuda` is the fake GPU (the worker below).
     func testDataLoadersPinTheirBatches() throws {
-        guard let folder = CUDABackendTests.fakeGPUFolder else {
-            if ProcessInfo.processInfo.environment["EMBER_REQUIRE_NVRTC"] != nil { XCTFail("the fake GPU could not be built") }
-            throw XCTSkip("the CUDA wheels' headers are not installed (make cuda-tools installs them)")
-        }
-        let search = [folder] + (ProcessInfo.processInfo.environment["EMBER_CUDA_PATH"].map { [$0] } ?? [])
-        let run = try runProcess("/proc/self/exe", ["EmberTests.PinnedMemoryTests/testPinnedBatchesWorker"],
-                                 environment: ["EMBER_CUDA_PATH": search.joined(separator: ":"), "EMBER_PINNED_WORKER": "1",
-                                               "EMBER_KERNEL_CACHE": CUDABackendTests.kernelCacheFolder])
+        let environment = try CUDABackendTests.fakeGPUChildEnvironment().merging(["EMBER_PINNED_WORKER": "1"]) { $1 }
+        let run = try runProcess("/proc/self/exe", ["EmberTests.PinnedMemoryTests/testPinnedBatchesWorker"], environment: environment)
         XCTAssertEqual(run.status, 0, run.output.suffix(3_000).description)
         XCTAssertTrue(run.output.contains("Executed 1 test, with 0 failures"), run.output.suffix(3_000).description)
         XCTAssertFalse(run.output.contains("skipped"), "the worker did not run")
@@ -71,14 +54,8 @@ final class PinnedMemoryTests: XCTestCase {
     }
 
     func testPinnedTensorsCopyToTheGPUWithoutWaitingAndAreFreedAfterTheCopy() throws {
-        guard let folder = CUDABackendTests.fakeGPUFolder else {
-            if ProcessInfo.processInfo.environment["EMBER_REQUIRE_NVRTC"] != nil { XCTFail("the fake GPU could not be built") }
-            throw XCTSkip("the CUDA wheels' headers are not installed (make cuda-tools installs them)")
-        }
-        let cuda = CUDARuntime(searching: [folder] + CUDALibrarySearch.folders(),
-                               kernelCacheFolder: URL(fileURLWithPath: CUDABackendTests.kernelCacheFolder))
         let gpu = Device.cuda(6)
-        _ = try cuda.backend(0, serving: gpu)
+        let (cuda, folder) = try CUDABackendTests.fakeGPURuntime(serving: gpu)
         let side = try CUDAStream(runtime: cuda, device: 0, priority: 0)
 
         let before = pinnedCounts(folder)
@@ -97,14 +74,14 @@ final class PinnedMemoryTests: XCTestCase {
 
         // Non-blocking from pinned memory: queued on the current stream, which the host does not wait for.
         let onGPU = cuda.stream(side) { pinned!.to(gpu, nonBlocking: true) }
-        var seen = lastStreams(folder)
+        var seen = CUDAStreamTests.DriverStreams(folder)
         XCTAssertEqual(seen.copy, side.handle)
         XCTAssertNotEqual(seen.synchronized, side.handle, "the host did not wait for the copy")
         XCTAssertEqual(onGPU.cpu().toArray(as: Float.self), x.toArray(as: Float.self))
         // Blocking, or from pageable memory: the host waits for the stream.
         for (source, nonBlocking) in [(pinned!, false), (x.detach(), true)] {
             _ = cuda.stream(side) { source.to(gpu, nonBlocking: nonBlocking) }
-            seen = lastStreams(folder)
+            seen = CUDAStreamTests.DriverStreams(folder)
             XCTAssertEqual([seen.copy, seen.synchronized], [side.handle, side.handle])
         }
 
