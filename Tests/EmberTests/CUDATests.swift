@@ -228,12 +228,19 @@ final class CUDAMemoryTests: XCTestCase {
         XCTAssertEqual(back, values)
         XCTAssertEqual(cuda.memoryAllocated(), 512)
         XCTAssertEqual(cuda.memoryReserved(), 2 << 20)
+        let info = try cuda.memGetInfo()
+        XCTAssertEqual(info.total, 1 << 30)
+        XCTAssertEqual(info.free, (1 << 30) - (2 << 20), "the driver's view: one small segment taken")
         allocator.free(address, byteCount: 16)
         XCTAssertEqual(cuda.memoryAllocated(), 0)
         XCTAssertEqual(cuda.maxMemoryAllocated(), 512)
         cuda.emptyCache()
         XCTAssertEqual(cuda.memoryReserved(), 0)
+        XCTAssertEqual(cuda.maxMemoryReserved(), 2 << 20)
+        cuda.resetPeakMemoryStats()
+        XCTAssertEqual([cuda.maxMemoryAllocated(), cuda.maxMemoryReserved()], [0, 0], "the peaks start again from now")
         XCTAssertEqual(cuda.memoryAllocated(1), 0, "a GPU never used holds nothing")
+        XCTAssertThrowsError(try cuda.memGetInfo(1))
     }
 
     func testAGPUOutOfMemoryGivesNoAddressAndSaysWhy() throws {

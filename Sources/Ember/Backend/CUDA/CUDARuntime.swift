@@ -214,6 +214,22 @@ extension CUDARuntime {
     /// Bytes Ember's caching allocator holds from the driver on GPU `device` (`torch.cuda.memory_reserved`).
     public func memoryReserved(_ device: Int = 0) -> Int { statistic(device) { $0.reservedBytes } }
 
+    /// The most bytes Ember's caching allocator has held on GPU `device` (`torch.cuda.max_memory_reserved`).
+    public func maxMemoryReserved(_ device: Int = 0) -> Int { statistic(device) { $0.peakReservedBytes } }
+
+    /// Starts `maxMemoryAllocated` and `maxMemoryReserved` of GPU `device` again from the present amounts
+    /// (`torch.cuda.reset_peak_memory_stats`).
+    public func resetPeakMemoryStats(_ device: Int = 0) { withCache(device) { $0.resetPeaks() } }
+
+    /// GPU `device`'s free and total memory in bytes as the driver reports them (`torch.cuda.mem_get_info`).
+    public func memGetInfo(_ device: Int = 0) throws -> (free: Int, total: Int) {
+        let driver = try driver(forGPU: device)
+        try allocator(device).context.makeCurrent()
+        var free = 0, total = 0
+        try driver.check(driver.memGetInfo(&free, &total), "cuMemGetInfo_v2")
+        return (free, total)
+    }
+
     /// Gives the cached, unused GPU memory of every device back to the driver (`torch.cuda.empty_cache`).
     public func emptyCache() {
         lock.lock()
@@ -222,12 +238,15 @@ extension CUDARuntime {
         for allocator in all { allocator.withCache { $0.emptyCache() } }
     }
 
-    private func statistic(_ device: Int, _ read: (CachingAllocator) -> Int) -> Int {
+    /// `body` on GPU `device`'s cache, under its lock; nil when the GPU has not been used.
+    private func withCache<R>(_ device: Int, _ body: (CachingAllocator) -> R) -> R? {
         lock.lock()
         let allocator = allocators[device]
         lock.unlock()
-        return allocator?.withCache(read) ?? 0
+        return allocator?.withCache(body)
     }
+
+    private func statistic(_ device: Int, _ read: (CachingAllocator) -> Int) -> Int { withCache(device, read) ?? 0 }
 }
 
 extension CUDARuntime {

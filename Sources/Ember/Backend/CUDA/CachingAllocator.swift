@@ -73,7 +73,14 @@ final class CachingAllocator {
     /// The most `allocatedBytes` has been (`torch.cuda.max_memory_allocated`).
     private(set) var peakAllocatedBytes = 0
     /// Bytes in segments taken from the driver (`torch.cuda.memory_reserved`).
-    private(set) var reservedBytes = 0
+    private(set) var reservedBytes = 0 {
+        didSet { peakReservedBytes = max(peakReservedBytes, reservedBytes) }
+    }
+    /// The most `reservedBytes` has been (`torch.cuda.max_memory_reserved`).
+    private(set) var peakReservedBytes = 0
+
+    /// Starts the peaks again from the present amounts (`torch.cuda.reset_peak_memory_stats`).
+    func resetPeaks() { (peakAllocatedBytes, peakReservedBytes) = (allocatedBytes, reservedBytes) }
 
     init(memory: DeviceMemory, device: Int) {
         (self.memory, self.device) = (memory, device)
