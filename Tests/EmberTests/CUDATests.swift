@@ -52,6 +52,11 @@ final class CUDATests: XCTestCase {
         XCTAssertEqual(Tensor.rand(3).toArray(as: Float.self), drawn, "a GPU's random numbers come from the host's stream")
         XCTAssertEqual(try cuda.deviceProperties(0),
                        CUDADeviceProperties(name: "Fake GPU", major: 9, minor: 0, multiProcessorCount: 132, totalMemory: 1 << 30))
+        XCTAssertEqual(try cuda.deviceName(), "Fake GPU")
+        let capability = try cuda.deviceCapability(0)
+        XCTAssertEqual([capability.major, capability.minor], [9, 0])
+        cuda.manualSeed(5)
+        XCTAssertEqual(Tensor.rand(3).toArray(as: Float.self), drawn, "torch.cuda.manual_seed seeds the host's stream too")
         XCTAssertThrowsError(try cuda.deviceProperties(1)) { error in
             XCTAssertTrue("\(error)".contains("invalid device ordinal 1"), "\(error)")
         }

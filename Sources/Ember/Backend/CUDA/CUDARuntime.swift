@@ -100,6 +100,15 @@ public final class CUDARuntime: @unchecked Sendable {
         try driver(forGPU: index).properties(ofDevice: index)
     }
 
+    /// The product name of GPU `index`, the current one by default (`torch.cuda.get_device_name`).
+    public func deviceName(_ index: Int? = nil) throws -> String { try deviceProperties(index ?? currentDevice).name }
+
+    /// The compute capability of GPU `index`, the current one by default (`torch.cuda.get_device_capability`).
+    public func deviceCapability(_ index: Int? = nil) throws -> (major: Int, minor: Int) {
+        let properties = try deviceProperties(index ?? currentDevice)
+        return (properties.major, properties.minor)
+    }
+
     /// The driver, when `ordinal` names one of its GPUs.
     func driver(forGPU ordinal: Int) throws -> CUDADriver {
         let loaded = try state.get()
@@ -276,6 +285,9 @@ extension CUDARuntime {
     /// host's generator and copies them, so they equal PyTorch's CPU stream for the seed; seeding the GPUs therefore
     /// seeds the host's generator (where PyTorch keeps a separate generator per GPU).
     public func manualSeedAll(_ seed: UInt64) { Ember.manualSeed(seed) }
+
+    /// Seeds the random numbers of the current GPU (`torch.cuda.manual_seed`): the host's generator, as `manualSeedAll`.
+    public func manualSeed(_ seed: UInt64) { Ember.manualSeed(seed) }
 }
 
 extension Ember {
