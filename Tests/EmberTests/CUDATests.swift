@@ -53,6 +53,12 @@ final class CUDATests: XCTestCase {
         XCTAssertEqual(try cuda.deviceProperties(0),
                        CUDADeviceProperties(name: "Fake GPU", major: 9, minor: 0, multiProcessorCount: 132, totalMemory: 1 << 30))
         XCTAssertEqual(try cuda.deviceName(), "Fake GPU")
+        let libraries = [("libcublas.so.13", cuda.cublasUnavailableReason), ("libcufft.so.12", cuda.cufftUnavailableReason),
+                         ("libcudnn.so.9", cuda.cudnnUnavailableReason)]
+        for (library, reason) in libraries where dlopen(library, RTLD_NOW | RTLD_LOCAL) == nil {
+            XCTAssertTrue(reason?.contains(library) ?? false, "\(library): \(reason ?? "no reason")")
+        }
+        if dlopen("libcudnn.so.9", RTLD_NOW | RTLD_LOCAL) == nil { XCTAssertNil(cuda.cudnnVersion) }
         let capability = try cuda.deviceCapability(0)
         XCTAssertEqual([capability.major, capability.minor], [9, 0])
         cuda.manualSeed(5)

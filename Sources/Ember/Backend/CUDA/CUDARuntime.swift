@@ -177,23 +177,18 @@ extension CUDARuntime {
     }
 
     /// Why matrix products on a GPU run on the host (cuBLAS could not be loaded), or nil.
-    public var cublasUnavailableReason: String? {
-        lock.lock(); defer { lock.unlock() }
-        if case .failure(let error) = cublas { return error.description }
-        return nil
-    }
+    public var cublasUnavailableReason: String? { reason(\.cublas) }
 
     /// Why Fourier transforms on a GPU run on the host (cuFFT could not be loaded), or nil.
-    public var cufftUnavailableReason: String? {
-        lock.lock(); defer { lock.unlock() }
-        if case .failure(let error) = cufft { return error.description }
-        return nil
-    }
+    public var cufftUnavailableReason: String? { reason(\.cufft) }
 
     /// Why convolutions on a GPU run as im2col and cuBLAS products (cuDNN could not be loaded), or nil.
-    public var cudnnUnavailableReason: String? {
+    public var cudnnUnavailableReason: String? { reason(\.cudnn) }
+
+    /// Why the library `loaded` (loaded on first use) could not be loaded, or nil.
+    private func reason<Library>(_ loaded: ReferenceWritableKeyPath<CUDARuntime, Result<Library, CUDAError>>) -> String? {
         lock.lock(); defer { lock.unlock() }
-        if case .failure(let error) = cudnn { return error.description }
+        if case .failure(let error) = self[keyPath: loaded] { return error.description }
         return nil
     }
 
