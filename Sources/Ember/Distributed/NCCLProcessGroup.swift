@@ -209,9 +209,7 @@ final class NCCLProcessGroup: ProcessGroup, @unchecked Sendable {   // failure a
         context.makeCurrent()
         do throws(DistributedError) {
             try CommunicationThread.poll(timeout: timeout, operation: operation) { () throws(DistributedError) in
-                let status = driver.eventQuery(event)
-                if status == CUDA_SUCCESS { return true }
-                if status != CUDA_ERROR_NOT_READY { try cuda { () throws(CUDAError) in try driver.check(status, "cuEventQuery") } }
+                if try cuda({ () throws(CUDAError) in try driver.hasFinished(driver.eventQuery(event), "cuEventQuery") }) { return true }
                 var asynchronous: ncclResult_t = NCCL_SUCCESS
                 try nccl.check(nccl.commGetAsyncError(communicator, &asynchronous), "ncclCommGetAsyncError", communicator)
                 if asynchronous != NCCL_IN_PROGRESS { try nccl.check(asynchronous, "\(operation) (NCCL)", communicator) }
@@ -264,7 +262,7 @@ final class NCCLProcessGroup: ProcessGroup, @unchecked Sendable {   // failure a
     private func count(_ tensor: Tensor) -> Int { tensor.isComplex ? 2 * tensor.numel : tensor.numel }
 
     /// Runs driver calls, a failure of which breaks the group.
-    private func cuda(_ body: () throws(CUDAError) -> Void) throws(DistributedError) {
-        do { try body() } catch { throw .broken(reason: error.description) }
+    private func cuda<R>(_ body: () throws(CUDAError) -> R) throws(DistributedError) -> R {
+        do { return try body() } catch { throw .broken(reason: error.description) }
     }
 }

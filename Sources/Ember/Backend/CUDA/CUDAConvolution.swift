@@ -6,9 +6,9 @@ extension CUDABackend {
                      into out: KernelOperand) {
         guard out.numel > 0 else { return }
         // cuDNN: the forward pass, or for a transposed convolution the backward-data pass of its adjoint.
-        if let convolution = cudnnConvolution(plan, input.dtype),
-           dnn!.run(plan.transposed ? .backwardData : .forward, convolution, x: plan.transposed ? out : input, w: weight,
-                    y: plan.transposed ? input : out, on: self) {
+        if let (dnn, convolution) = cudnnConvolution(plan, input.dtype),
+           dnn.run(plan.transposed ? .backwardData : .forward, convolution, x: plan.transposed ? out : input, w: weight,
+                   y: plan.transposed ? input : out, on: self) {
             return addBias(bias, to: out, plan)
         }
         guard let blas, let module = modules["convolution_\(input.dtype)"] else {
@@ -42,13 +42,13 @@ extension CUDABackend {
         var (gradInput, gradWeight) = (gradInput, gradWeight)
         // cuDNN: the input gradient by the adjoint's pass (backward-data, or forward for a transposed convolution), the
         // weight gradient by backward-filter, with the forward convolution's x and y; what it cannot run is left below.
-        if let convolution = cudnnConvolution(plan, input.dtype) {
+        if let (dnn, convolution) = cudnnConvolution(plan, input.dtype) {
             let (x, y) = plan.transposed ? (gradOutput, input) : (input, gradOutput)
-            if let grad = gradInput, dnn!.run(plan.transposed ? .forward : .backwardData, convolution, x: plan.transposed ? x : grad,
-                                              w: weight, y: plan.transposed ? grad : y, on: self) {
+            if let grad = gradInput, dnn.run(plan.transposed ? .forward : .backwardData, convolution, x: plan.transposed ? x : grad,
+                                             w: weight, y: plan.transposed ? grad : y, on: self) {
                 gradInput = nil
             }
-            if let grad = gradWeight, dnn!.run(.backwardFilter, convolution, x: x, w: grad, y: y, on: self) { gradWeight = nil }
+            if let grad = gradWeight, dnn.run(.backwardFilter, convolution, x: x, w: grad, y: y, on: self) { gradWeight = nil }
             if gradInput == nil && gradWeight == nil { return }
         }
         guard let blas, let module = modules["convolution_\(input.dtype)"] else {
@@ -92,11 +92,12 @@ extension CUDABackend {
         }
     }
 
-    /// The convolution of `plan` for cuDNN, or nil when there is no cuDNN, it is turned off (`Ember.cuda.cudnnEnabled`),
-    /// or it does not take `dtype` or the sizes.
-    private func cudnnConvolution(_ plan: ConvolutionPlan, _ dtype: DType) -> CUDNNConvolution? {
-        guard dnn != nil, CUDNNSession.runs(dtype), CUDARuntime.shared.cudnnEnabled else { return nil }
-        return CUDNNConvolution(plan, dtype: dtype)
+    /// cuDNN and the convolution of `plan` for it, or nil when there is no cuDNN, it is turned off
+    /// (`Ember.cuda.cudnnEnabled`), or it does not take `dtype` or the sizes.
+    private func cudnnConvolution(_ plan: ConvolutionPlan, _ dtype: DType) -> (CUDNNSession, CUDNNConvolution)? {
+        guard let dnn, CUDNNSession.runs(dtype), CUDARuntime.shared.cudnnEnabled,
+              let convolution = CUDNNConvolution(plan, dtype: dtype) else { return nil }
+        return (dnn, convolution)
     }
 
     /// out[n, c, …] += bias[c].

@@ -90,6 +90,14 @@ final class CUDADriver: @unchecked Sendable {   // immutable after init: entry p
                       message: text.map { String(cString: $0) } ?? "unknown error")
     }
 
+    /// Whether a query's `status` says the GPU has done the work: false for `CUDA_ERROR_NOT_READY`, true for success,
+    /// and any other status thrown.
+    func hasFinished(_ status: CUresult, _ call: String) throws(CUDAError) -> Bool {
+        if status == CUDA_ERROR_NOT_READY { return false }
+        try check(status, call)
+        return true
+    }
+
     /// The driver's CUDA version as major.minor (13000 is 13.0).
     func version() throws(CUDAError) -> (major: Int, minor: Int) {
         var version: Int32 = 0

@@ -80,10 +80,7 @@ public final class CUDAEvent: @unchecked Sendable {   // immutable: the driver's
     /// Whether the GPU has done the work the event marks (`query`); true for an event never recorded.
     public func query() throws -> Bool {
         context.makeCurrent()
-        let status = driver.eventQuery(handle)
-        if status == CUDA_ERROR_NOT_READY { return false }
-        try driver.check(status, "cuEventQuery")
-        return true
+        return try driver.hasFinished(driver.eventQuery(handle), "cuEventQuery")
     }
 
     /// Waits until the GPU has done the work the event marks (`synchronize`).

@@ -91,10 +91,7 @@ public final class CUDAStream: Hashable, CustomStringConvertible, @unchecked Sen
     /// Whether the GPU has done all the work queued on the stream (`query`).
     public func query() throws -> Bool {
         context.makeCurrent()
-        let status = driver.streamQuery(handle)
-        if status == CUDA_ERROR_NOT_READY { return false }
-        try driver.check(status, "cuStreamQuery")
-        return true
+        return try driver.hasFinished(driver.streamQuery(handle), "cuStreamQuery")
     }
 
     /// Makes the work queued on the stream from now on wait until the GPU has passed `event` (`wait_event`).

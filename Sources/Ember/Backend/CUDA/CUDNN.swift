@@ -137,10 +137,11 @@ final class CUDNNSession: @unchecked Sendable {   // handles and algorithms guar
         lock.lock(); defer { lock.unlock() }
         context?.makeCurrent()
         do throws(CUDAError) {
-            let handle = try handles.current()
-            let descriptors = try Descriptors(convolution, library)
+            let handle = try handles.current(), cuda = CUDARuntime.shared
+            let key = AlgorithmKey(convolution: convolution, pass: pass, allowTF32: cuda.allowTF32, deterministic: cuda.cudnnDeterministic)
+            let descriptors = try Descriptors(convolution, allowTF32: key.allowTF32, library)
             defer { descriptors.destroy(library) }
-            for choice in try algorithms(pass, convolution, descriptors, handle) {
+            for choice in try algorithms(key, descriptors, handle) {
                 guard let workspace = Storage(tryingByteCount: choice.memory, zeroed: false, backend: backend) else { continue }
                 let space = workspace.pointer, bytes = choice.memory
                 let status = withExtendedLifetime(workspace) { withScalars(convolution.dtype) { one, zero in
@@ -167,17 +168,15 @@ final class CUDNNSession: @unchecked Sendable {   // handles and algorithms guar
 
     // MARK: Descriptors and algorithms
 
-    /// The algorithms cuDNN's heuristics rank first for `pass`, those it can run (and only deterministic ones with
-    /// `Ember.cuda.cudnnDeterministic`), best first; asked once per convolution.
-    private func algorithms(_ pass: Pass, _ convolution: CUDNNConvolution, _ descriptors: Descriptors,
+    /// The algorithms cuDNN's heuristics rank first for the key's pass and convolution, those it can run (and only
+    /// deterministic ones when the key says so), best first; asked once per key.
+    private func algorithms(_ key: AlgorithmKey, _ descriptors: Descriptors,
                             _ handle: cudnnHandle_t) throws(CUDAError) -> [cudnnAlgorithmPerformance] {
-        let cuda = CUDARuntime.shared
-        let key = AlgorithmKey(convolution: convolution, pass: pass, allowTF32: cuda.allowTF32, deterministic: cuda.cudnnDeterministic)
         if let known = algorithms[key] { return known }
         var results = [cudnnAlgorithmPerformance](repeating: cudnnAlgorithmPerformance(), count: 10)
         var count: Int32 = 0
         let (query, name, a, b, c): (PFN_cudnnGetConvolutionAlgorithm, String, OpaquePointer, OpaquePointer, OpaquePointer)
-        switch pass {
+        switch key.pass {
         case .forward: (query, name, a, b, c) = (library.forwardAlgorithms, "cudnnGetConvolutionForwardAlgorithm_v7",
                                                  descriptors.x, descriptors.w, descriptors.y)
         case .backwardData: (query, name, a, b, c) = (library.backwardDataAlgorithms, "cudnnGetConvolutionBackwardDataAlgorithm_v7",
@@ -199,7 +198,7 @@ final class CUDNNSession: @unchecked Sendable {   // handles and algorithms guar
         let x: cudnnTensorDescriptor_t, y: cudnnTensorDescriptor_t, w: cudnnFilterDescriptor_t
         let convolution: cudnnConvolutionDescriptor_t
 
-        init(_ c: CUDNNConvolution, _ library: CUDNN) throws(CUDAError) {
+        init(_ c: CUDNNConvolution, allowTF32: Bool, _ library: CUDNN) throws(CUDAError) {
             let type = c.dtype == .float32 ? CUDNN_DATA_FLOAT : CUDNN_DATA_DOUBLE
             func tensor(_ sizes: [Int32]) throws(CUDAError) -> cudnnTensorDescriptor_t {
                 var made: cudnnTensorDescriptor_t?
@@ -218,7 +217,7 @@ final class CUDNNSession: @unchecked Sendable {   // handles and algorithms guar
             try library.check(library.setConvolution(made, 2, c.padding, c.stride, c.dilation, CUDNN_CROSS_CORRELATION, type),
                               "cudnnSetConvolutionNdDescriptor")
             try library.check(library.setGroupCount(made, c.groups), "cudnnSetConvolutionGroupCount")
-            let math = c.dtype == .float32 && !CUDARuntime.shared.allowTF32 ? CUDNN_FMA_MATH : CUDNN_DEFAULT_MATH
+            let math = c.dtype == .float32 && !allowTF32 ? CUDNN_FMA_MATH : CUDNN_DEFAULT_MATH
             try library.check(library.setMathType(made, math), "cudnnSetConvolutionMathType")
             convolution = made!
         }

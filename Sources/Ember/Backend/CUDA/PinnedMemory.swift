@@ -28,7 +28,7 @@ final class PinnedHostAllocator: @unchecked Sendable {   // readers guarded by l
     /// Gives the block at `address` back, after the copies reading it are done.
     func free(_ address: UnsafeMutableRawPointer) {
         let pending = lock.withLock { readers.removeValue(forKey: address) ?? [] }
-        pending.forEach { try? $0.synchronize() }
+        pending.forEach { $0.waitUntilPassed() }
         context.makeCurrent()
         _ = driver.memFreeHost(address)
     }
@@ -55,11 +55,9 @@ extension Tensor {
     func pinMemory(runtime: CUDARuntime, file: StaticString = #fileID, line: UInt = #line) throws -> Tensor {
         if isPinned { return self }
         guard device == .cpu else { fail("pinMemory", "cannot pin a tensor on \(device): only CPU tensors can be pinned", file: file, line: line) }
-        let bytes = numel * dtype.itemSize
-        let storage = try Storage(pinnedByteCount: bytes, allocator: runtime.pinnedAllocator())
-        let source = contiguous()
-        if bytes > 0 { storage.pointer.copyMemory(from: source.storage.pointer + source.storageOffset * dtype.itemSize, byteCount: bytes) }
-        let out = Tensor(storage: storage, shape: shape, strides: Layout.rowMajorStrides(shape), offset: 0, dtype: dtype)
+        let storage = try Storage(pinnedByteCount: numel * dtype.itemSize, allocator: runtime.pinnedAllocator())
+        let out = Tensor(storage: storage, layout: Layout(contiguous: shape), dtype: dtype)
+        copyElements(into: out)
         if needsGrad(self) { record("PinMemoryBackward0", inputs: [self], outputs: [out]) { grads in [grads[0]] } }
         return out
     }
